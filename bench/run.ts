@@ -1,0 +1,145 @@
+/**
+ * `npm run bench`: chimney's speed as ratios to a floor measured in the same run.
+ *
+ * - HTTP, against `wrangler dev` on loopback: requests per second and p50/p99 latency of
+ *   GET /status and POST /api/results, each divided by the same figures for GET /healthz.
+ * - CPU, in this process (V8, as in workerd): validate + evaluate + summarize of a metrics
+ *   file with 100 000 batch timings, divided by `JSON.parse` of the same bytes.
+ *
+ * Ratios are the figures of record; absolute numbers depend on the machine.
+ * Writes bench/results.json and prints a Markdown table.
+ */
+import autocannon from "autocannon";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import smokeBaseline from "../baselines/smoke.json" with { type: "json" };
+import { evaluate, type Baseline } from "../src/core/baseline.ts";
+import { actualsOf, measure, parseSmokeMetrics } from "../src/core/metrics.ts";
+import { renderSummaryHtml, renderSummaryJson, renderSummaryMarkdown } from "../src/core/summary.ts";
+import { startWranglerDev } from "../scripts/wrangler-dev.ts";
+
+const TOKEN = "bench-token-0123456789abcdef";
+const HTTP_SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
+const TIMINGS = 100_000;
+
+/** A consistent smoke-metrics.json with `n` batch timings (deterministic pseudo-random). */
+function metricsText(n: number): string {
+  let seed = 42;
+  const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+  const per_batch_ms = Array.from({ length: n }, () => 8 + random() * 4);
+  const total = per_batch_ms.reduce((a, b) => a + b, 0);
+  const ops = n * 100;
+  return JSON.stringify(
+    { batches: n, batch_size: 100, total_operations: ops, total_duration_ms: total, per_batch_ms, throughput_ops_per_sec: ops / (total / 1000) },
+    null,
+    2,
+  );
+}
+
+function cpuMicros(fn: () => void, iterations: number): number {
+  for (let i = 0; i < 3; i++) fn();
+  const samples: number[] = [];
+  for (let i = 0; i < iterations; i++) {
+    const start = process.cpuUsage();
+    fn();
+    const used = process.cpuUsage(start);
+    samples.push(used.user + used.system);
+  }
+  samples.sort((a, b) => a - b);
+  return samples[Math.floor(samples.length / 2)];
+}
+
+function cpuBench() {
+  const text = metricsText(TIMINGS);
+  const baseline = smokeBaseline as Baseline;
+  const parseOnly = cpuMicros(() => JSON.parse(text), 25);
+  const pipeline = cpuMicros(() => {
+    const parsed = parseSmokeMetrics(JSON.parse(text));
+    if (!parsed.ok) throw new Error(JSON.stringify(parsed.issues));
+    const m = measure(parsed.value);
+    const report = evaluate(actualsOf(m), baseline, { type: "File", path: "baselines/smoke.json" });
+    renderSummaryMarkdown(m, report);
+    renderSummaryJson(m, report);
+    renderSummaryHtml(m, report);
+  }, 25);
+  return {
+    bytes: text.length,
+    per_batch_ms_entries: TIMINGS,
+    json_parse_cpu_us: parseOnly,
+    parse_validate_evaluate_summarize_cpu_us: pipeline,
+    validate_evaluate_summarize_cpu_us: pipeline - parseOnly,
+    ratio_to_json_parse: round((pipeline - parseOnly) / parseOnly),
+    ratio_including_parse: round(pipeline / parseOnly),
+  };
+}
+
+type Load = { rps: number; p50_ms: number; p99_ms: number; requests: number; errors: number; non2xx: number };
+
+async function load(url: string, options: Partial<autocannon.Options>): Promise<Load> {
+  const result = await autocannon({ url, connections: CONNECTIONS, duration: HTTP_SECONDS, ...options });
+  return {
+    rps: round(result.requests.average),
+    p50_ms: result.latency.p50,
+    p99_ms: result.latency.p99,
+    requests: result.requests.total,
+    errors: result.errors + result.timeouts,
+    non2xx: result.non2xx,
+  };
+}
+
+async function httpBench() {
+  const persist = mkdtempSync(join(tmpdir(), "chimney-bench-"));
+  const server = await startWranglerDev({ persistTo: persist, vars: { PERF_DASHBOARD_TOKEN: TOKEN } });
+  try {
+    const body = metricsText(5);
+    const post = (runId: number) =>
+      fetch(`${server.url}/api/results?run_id=${runId}`, { method: "POST", headers: { authorization: `Bearer ${TOKEN}`, "content-type": "application/json" }, body });
+    for (let i = 1; i <= 30; i++) await post(i);
+    let next = 1_000_000;
+    const warm = { duration: 2 } as const;
+    await load(`${server.url}/healthz`, warm);
+    await load(`${server.url}/status`, warm);
+    const healthz = await load(`${server.url}/healthz`, {});
+    const status = await load(`${server.url}/status`, {});
+    const ingest = await load(`${server.url}/api/results`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${TOKEN}`, "content-type": "application/json" },
+      body,
+      requests: [{ setupRequest: (req) => ({ ...req, path: `/api/results?run_id=${next++}` }) }],
+    });
+    return {
+      connections: CONNECTIONS,
+      seconds: HTTP_SECONDS,
+      healthz,
+      status,
+      ingest,
+      status_vs_healthz: { throughput: round(status.rps / healthz.rps), p50: round(status.p50_ms / healthz.p50_ms), p99: round(status.p99_ms / healthz.p99_ms) },
+      ingest_vs_healthz: { throughput: round(ingest.rps / healthz.rps), p50: round(ingest.p50_ms / healthz.p50_ms), p99: round(ingest.p99_ms / healthz.p99_ms) },
+    };
+  } finally {
+    await server.stop();
+    rmSync(persist, { recursive: true, force: true });
+  }
+}
+
+const round = (x: number) => Math.round(x * 1000) / 1000;
+
+const cpu = cpuBench();
+const http = await httpBench();
+const results = { measured_at: new Date().toISOString(), node: process.version, cpu, http };
+writeFileSync("bench/results.json", `${JSON.stringify(results, null, 2)}\n`);
+
+console.log(`
+| figure | value | goal |
+|---|---|---|
+| /status throughput ÷ /healthz | ${http.status_vs_healthz.throughput}× (${http.status.rps} vs ${http.healthz.rps} req/s) | ≥ 0.8× |
+| /status p50 / p99 latency ÷ /healthz | ${http.status_vs_healthz.p50}× / ${http.status_vs_healthz.p99}× (${http.status.p50_ms} / ${http.status.p99_ms} ms) | |
+| POST /api/results throughput ÷ /healthz | ${http.ingest_vs_healthz.throughput}× (${http.ingest.rps} req/s) | |
+| POST /api/results p50 / p99 latency ÷ /healthz | ${http.ingest_vs_healthz.p50}× / ${http.ingest_vs_healthz.p99}× (${http.ingest.p50_ms} / ${http.ingest.p99_ms} ms) | |
+| errors + non-2xx (healthz, status, ingest) | ${http.healthz.errors + http.healthz.non2xx}, ${http.status.errors + http.status.non2xx}, ${http.ingest.errors + http.ingest.non2xx} | 0 |
+| validate + evaluate + summarize ÷ JSON.parse (${TIMINGS} timings, ${(cpu.bytes / 1e6).toFixed(1)} MB) | ${cpu.ratio_to_json_parse}× (${cpu.validate_evaluate_summarize_cpu_us} vs ${cpu.json_parse_cpu_us} µs CPU) | ≤ 3× |
+| the same including the parse ÷ JSON.parse | ${cpu.ratio_including_parse}× | |
+
+${CONNECTIONS} connections, ${HTTP_SECONDS} s per route, wrangler dev on loopback. Written to bench/results.json.`);

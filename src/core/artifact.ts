@@ -1,0 +1,28 @@
+/** The files kept with a run, and how they are served. */
+
+/** The artifact Firewood's workflow uploads, plus chimney's own evaluation. */
+export const RESULT_FILES = {
+  metrics: "smoke-metrics.json",
+  log: "smoke-benchmark.log",
+  summaryMarkdown: "smoke-summary.md",
+  summaryJson: "smoke-summary.json",
+  summaryHtml: "smoke-summary.html",
+} as const;
+
+/** chimney's summaries of its own evaluation, next to the runner's. */
+export const CHIMNEY_SUMMARIES = {
+  markdown: "chimney-summary.md",
+  json: "chimney-summary.json",
+  html: "chimney-summary.html",
+} as const;
+
+const TYPES: [RegExp, string][] = [
+  [/\.json$/, "application/json"],
+  [/\.md$/, "text/markdown; charset=utf-8"],
+  [/\.html?$/, "text/html; charset=utf-8"],
+  [/\.(log|txt)$/, "text/plain; charset=utf-8"],
+];
+
+export function contentTypeOf(name: string): string {
+  return TYPES.find(([pattern]) => pattern.test(name))?.[1] ?? "application/octet-stream";
+}

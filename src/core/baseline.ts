@@ -1,0 +1,144 @@
+/**
+ * The smoke baseline (`baselines/smoke.json`) and the evaluation of a run against it,
+ * with the semantics of Firewood's `benchmark/src/baseline.rs`.
+ */
+import * as v from "valibot";
+import { jsonObject, parseWith, type Parsed } from "./validation.ts";
+
+/** The metrics the smoke baseline bounds, in the order Firewood's summarizer lists them. */
+export const SMOKE_METRICS = [
+  { key: "throughput_ops_per_sec", label: "Throughput (ops/sec)", better: "higher" },
+  { key: "per_batch_p95_ms", label: "Batch P95 latency (ms)", better: "lower" },
+  { key: "total_duration_ms", label: "Total duration (ms)", better: "lower" },
+] as const;
+
+export type MetricKey = (typeof SMOKE_METRICS)[number]["key"];
+
+export interface Range {
+  lower: number | null;
+  upper: number | null;
+}
+
+export type Baseline = Record<MetricKey, Range>;
+
+/** Where the bounds came from, serialized as serde's `#[serde(tag = "type", content = "path")]`. */
+export type BaselineSource = { type: "Embedded" } | { type: "File"; path: string };
+
+export interface Comparison {
+  actual: number;
+  lower: number | null;
+  upper: number | null;
+  within_range: boolean;
+}
+
+/** The seed-shaped report: the `baseline` object of `smoke-metrics.json`. */
+export interface BaselineReport {
+  source: BaselineSource;
+  throughput_ops_per_sec: Comparison;
+  total_duration_ms: Comparison;
+  per_batch_p95_ms: Comparison;
+}
+
+const bound = v.optional(
+  v.nullable(v.pipe(v.number("must be a number or null"), v.finite("must be a finite number or null"))),
+  null,
+);
+
+const range = v.pipe(
+  jsonObject({ lower: bound, upper: bound }, "must be an object with optional `lower` and `upper`"),
+  v.forward(
+    v.check((r) => r.lower === null || r.upper === null || r.lower <= r.upper, "must not exceed `upper`"),
+    ["lower"],
+  ),
+);
+
+export const BaselineSchema = jsonObject(
+  {
+    throughput_ops_per_sec: range,
+    total_duration_ms: range,
+    per_batch_p95_ms: range,
+  },
+  "must be a JSON object",
+);
+
+export function parseBaseline(input: unknown): Parsed<Baseline> {
+  return parseWith(BaselineSchema, input);
+}
+
+const comparison = jsonObject({
+  actual: v.pipe(v.number("must be a number"), v.finite("must be a finite number")),
+  lower: bound,
+  upper: bound,
+  within_range: v.boolean("must be true or false"),
+}, "must be an object with actual, lower, upper and within_range");
+
+export const BaselineSourceSchema = v.variant(
+  "type",
+  [
+    v.object({ type: v.literal("Embedded") }),
+    v.object({ type: v.literal("File"), path: v.pipe(v.string("must be a string"), v.maxLength(4096)) }),
+  ],
+  'must be {"type": "Embedded"} or {"type": "File", "path": …}',
+);
+
+export const BaselineReportSchema = jsonObject(
+  {
+    source: BaselineSourceSchema,
+    throughput_ops_per_sec: comparison,
+    total_duration_ms: comparison,
+    per_batch_p95_ms: comparison,
+  },
+  "must be a baseline report object",
+);
+
+export function withinRange(value: number, r: Range): boolean {
+  return (r.lower === null || value >= r.lower) && (r.upper === null || value <= r.upper);
+}
+
+/** Nearest-rank 95th percentile: sort ascending, index `ceil(n * 0.95) - 1`; empty → 0. */
+export function p95(values: ArrayLike<number>): number {
+  if (values.length === 0) return 0;
+  const sorted = Float64Array.from(values).sort();
+  const index = Math.max(0, Math.ceil(sorted.length * 0.95) - 1);
+  return sorted[index];
+}
+
+export type Actuals = Record<MetricKey, number>;
+
+export function evaluate(actuals: Actuals, baseline: Baseline, source: BaselineSource): BaselineReport {
+  const compare = (key: MetricKey): Comparison => ({
+    actual: actuals[key],
+    lower: baseline[key].lower,
+    upper: baseline[key].upper,
+    within_range: withinRange(actuals[key], baseline[key]),
+  });
+  return {
+    source,
+    throughput_ops_per_sec: compare("throughput_ops_per_sec"),
+    total_duration_ms: compare("total_duration_ms"),
+    per_batch_p95_ms: compare("per_batch_p95_ms"),
+  };
+}
+
+export function outOfRange(report: BaselineReport): MetricKey[] {
+  return SMOKE_METRICS.map((m) => m.key).filter((key) => !report[key].within_range);
+}
+
+/** Where the runner's own report differs from chimney's evaluation of the same numbers. */
+export interface Disagreement {
+  metric: MetricKey;
+  fields: ("actual" | "lower" | "upper" | "within_range")[];
+  chimney: Comparison;
+  runner: Comparison;
+}
+
+export function disagreements(chimney: BaselineReport, runner: BaselineReport): Disagreement[] {
+  const found: Disagreement[] = [];
+  for (const { key } of SMOKE_METRICS) {
+    const ours = chimney[key];
+    const theirs = runner[key];
+    const fields = (["actual", "lower", "upper", "within_range"] as const).filter((f) => ours[f] !== theirs[f]);
+    if (fields.length > 0) found.push({ metric: key, fields, chimney: ours, runner: theirs });
+  }
+  return found;
+}

@@ -1,0 +1,97 @@
+/**
+ * chimney's configuration, read from environment variables whose names are part of the
+ * contract (ARCHITECTURE.md). A malformed value falls back to its default, a missing secret
+ * switches off the feature that needs it, and either way the variable is named in
+ * `problems` — never its value.
+ */
+import * as v from "valibot";
+
+export interface Config {
+  GITHUB_REPOSITORY: string | null;
+  GITHUB_WORKFLOW: string;
+  GITHUB_REF: string;
+  GITHUB_API_URL: string;
+  ARTIFACT_NAME: string;
+  ALERT_LABELS: string[];
+  STALE_AFTER_HOURS: number;
+  PERF_GRAFANA_URL: string | null;
+  PUBLIC_URL: string | null;
+  PERF_DASHBOARD_TOKEN: string | null;
+  ADMIN_TOKEN: string | null;
+}
+
+export interface ConfigProblem {
+  name: keyof Config;
+  problem: string;
+}
+
+const url = v.pipe(v.string(), v.url(), v.regex(/^https?:\/\//), v.transform((s) => s.replace(/\/+$/, "")));
+// The bearer-token syntax of RFC 6750 (token68): a secret outside it could never be presented.
+const token = v.pipe(v.string(), v.trim(), v.regex(/^[A-Za-z0-9._~+/-]+=*$/));
+
+/** Each variable: its schema, its default, and what a reader needs to hear when it is unusable. */
+const VARIABLES = {
+  GITHUB_REPOSITORY: { schema: v.pipe(v.string(), v.regex(/^[\w.-]+\/[\w.-]+$/)), fallback: null, expects: "owner/repo" },
+  GITHUB_WORKFLOW: { schema: v.pipe(v.string(), v.regex(/^[\w.-]+\.ya?ml$/)), fallback: "perf.yml", expects: "a workflow file name such as perf.yml" },
+  GITHUB_REF: { schema: v.pipe(v.string(), v.minLength(1), v.maxLength(255), v.regex(/^[^\s~^:?*[\\]+$/)), fallback: "main", expects: "a branch or tag" },
+  GITHUB_API_URL: { schema: url, fallback: "https://api.github.com", expects: "an http(s) URL" },
+  ARTIFACT_NAME: { schema: v.pipe(v.string(), v.regex(/^[\w.-]{1,100}$/)), fallback: "smoke-benchmark", expects: "an artifact name" },
+  ALERT_LABELS: {
+    schema: v.pipe(
+      v.string(),
+      v.transform((s) => s.split(",").map((l) => l.trim()).filter(Boolean)),
+      v.check((labels) => labels.every((l) => l.length <= 50), "a label is longer than 50 characters"),
+    ),
+    fallback: ["performance"],
+    expects: "a comma-separated list of labels",
+  },
+  STALE_AFTER_HOURS: {
+    schema: v.pipe(v.string(), v.trim(), v.decimal(), v.transform(Number), v.minValue(1), v.maxValue(24 * 30)),
+    fallback: 36,
+    expects: "a number of hours between 1 and 720",
+  },
+  PERF_GRAFANA_URL: { schema: url, fallback: null, expects: "an http(s) URL" },
+  PUBLIC_URL: { schema: url, fallback: null, expects: "an http(s) URL" },
+  PERF_DASHBOARD_TOKEN: { schema: token, fallback: null, expects: "a token of letters, digits and ._~+/- only" },
+  ADMIN_TOKEN: { schema: token, fallback: null, expects: "a token of letters, digits and ._~+/- only" },
+} satisfies { [K in keyof Config]: { schema: v.GenericSchema<string, Config[K]>; fallback: Config[K]; expects: string } };
+
+/** What goes missing when a variable is not set; variables not listed are optional. */
+const NEEDED_FOR: Partial<Record<keyof Config, string>> = {
+  GITHUB_REPOSITORY: "links to workflow runs and commits are off",
+  PERF_DASHBOARD_TOKEN: "result uploads (POST /api/results) are refused",
+};
+
+export function parseConfig(env: Record<string, unknown>): { config: Config; problems: ConfigProblem[] } {
+  const problems: ConfigProblem[] = [];
+  const config = {} as Record<keyof Config, unknown>;
+  for (const [name, variable] of Object.entries(VARIABLES) as [keyof Config, (typeof VARIABLES)[keyof Config]][]) {
+    const raw = env[name];
+    if (raw === undefined || raw === null || raw === "") {
+      config[name] = variable.fallback;
+      const needed = NEEDED_FOR[name];
+      if (needed) problems.push({ name, problem: `not set: ${needed}` });
+      continue;
+    }
+    const parsed = v.safeParse(variable.schema as v.GenericSchema<unknown, unknown>, typeof raw === "string" ? raw : String(raw));
+    if (parsed.success) {
+      config[name] = parsed.output;
+    } else {
+      config[name] = variable.fallback;
+      const fallback = variable.fallback === null ? "it is ignored" : `using the default ${JSON.stringify(variable.fallback)}`;
+      const secretName = name.endsWith("TOKEN") || name.endsWith("KEY");
+      problems.push({ name, problem: `malformed: expected ${variable.expects}; ${secretName ? "it is ignored" : fallback}` });
+    }
+  }
+  return { config: config as unknown as Config, problems };
+}
+
+/** Replaces every configured secret in a text (a log line, an error message) with its name. */
+export function redactSecrets(text: string, config: Config): string {
+  let out = text;
+  for (const name of ["PERF_DASHBOARD_TOKEN", "ADMIN_TOKEN"] as const) {
+    const secret = config[name];
+    if (secret) out = out.replaceAll(secret, `[${name}]`);
+  }
+  return out;
+}

@@ -1,0 +1,93 @@
+/**
+ * The history: one compact entry per run, newest first, paged by an opaque cursor that
+ * stays valid when new runs arrive.
+ */
+import type { MetricKey } from "./baseline.ts";
+import { outOfRangeMetrics, type Run, type RunState } from "./run.ts";
+
+export interface HistoryEntry {
+  id: string;
+  state: RunState;
+  at: string;
+  completed_at: string | null;
+  sha: string | null;
+  ref: string | null;
+  throughput_ops_per_sec: number | null;
+  total_duration_ms: number | null;
+  per_batch_p95_ms: number | null;
+  out_of_range: MetricKey[];
+}
+
+export function historyEntry(run: Run): HistoryEntry {
+  const m = run.measurements;
+  return {
+    id: run.id,
+    state: run.state,
+    at: run.at,
+    completed_at: run.completed_at,
+    sha: run.sha,
+    ref: run.ref,
+    throughput_ops_per_sec: m ? m.throughput_ops_per_sec : null,
+    total_duration_ms: m ? m.total_duration_ms : null,
+    per_batch_p95_ms: m ? m.per_batch_p95_ms : null,
+    out_of_range: outOfRangeMetrics(run),
+  };
+}
+
+/** Newest first: later `at`, then the larger id. */
+export function newestFirst(a: { at: string; id: string }, b: { at: string; id: string }): number {
+  if (a.at !== b.at) return a.at < b.at ? 1 : -1;
+  return a.id === b.id ? 0 : a.id < b.id ? 1 : -1;
+}
+
+/** Inserts or replaces the entry for a run, keeping the order. */
+export function upsertEntry(history: readonly HistoryEntry[], entry: HistoryEntry): HistoryEntry[] {
+  const rest = history.filter((e) => e.id !== entry.id);
+  const at = rest.findIndex((e) => newestFirst(entry, e) < 0);
+  return at < 0 ? [...rest, entry] : [...rest.slice(0, at), entry, ...rest.slice(at)];
+}
+
+export interface Position {
+  at: string;
+  id: string;
+}
+
+export const MAX_PAGE = 100;
+
+export function encodeCursor(p: Position): string {
+  return base64url(JSON.stringify([p.at, p.id]));
+}
+
+export function decodeCursor(cursor: string): Position | null {
+  try {
+    const value = JSON.parse(fromBase64url(cursor));
+    if (Array.isArray(value) && value.length === 2 && value.every((x) => typeof x === "string")) {
+      return { at: value[0], id: value[1] };
+    }
+  } catch {
+    // not a cursor chimney made
+  }
+  return null;
+}
+
+/** The entries after `after` (exclusive), at most `limit`, and the cursor of the next page. */
+export function page(history: readonly HistoryEntry[], limit: number, after: Position | null) {
+  const start = after ? history.findIndex((e) => newestFirst(e, after) > 0) : 0;
+  const runs = start < 0 ? [] : history.slice(start, start + limit);
+  const last = runs.at(-1);
+  const more = start >= 0 && start + limit < history.length;
+  return { runs, cursor: more && last ? encodeCursor(last) : null };
+}
+
+function base64url(s: string): string {
+  const bytes = new TextEncoder().encode(s);
+  let binary = "";
+  for (const b of bytes) binary += String.fromCharCode(b);
+  return btoa(binary).replaceAll("+", "-").replaceAll("/", "_").replace(/=+$/, "");
+}
+
+function fromBase64url(s: string): string {
+  if (!/^[A-Za-z0-9_-]{1,2048}$/.test(s)) throw new Error("not base64url");
+  const binary = atob(s.replaceAll("-", "+").replaceAll("_", "/"));
+  return new TextDecoder("utf-8", { fatal: true, ignoreBOM: false }).decode(Uint8Array.from(binary, (c) => c.charCodeAt(0)));
+}

@@ -1,0 +1,172 @@
+/**
+ * Ingest: a result (smoke-metrics.json or smoke-summary.json, with optional log and summaries)
+ * is validated, evaluated against chimney's own baseline, its files stored, and the run
+ * recorded. Nothing is written unless the whole input is valid.
+ */
+import { monotonicFactory } from "ulidx";
+import { CHIMNEY_SUMMARIES, RESULT_FILES, contentTypeOf } from "../core/artifact.ts";
+import { disagreements, evaluate, type Baseline, type BaselineReport, type BaselineSource } from "../core/baseline.ts";
+import { actualsOf, measure, parseSmokeMetrics, type Measurements } from "../core/metrics.ts";
+import type { Provenance } from "../core/provenance.ts";
+import { githubRunId, stateOfReport, type Artifact, type Run } from "../core/run.ts";
+import { looksLikeSummary, parseSmokeSummary, renderSummaryHtml, renderSummaryJson, renderSummaryMarkdown } from "../core/summary.ts";
+import { parseJson, type FieldIssue } from "../core/validation.ts";
+import type { ArtifactStore, RunStore } from "../store/ports.ts";
+
+export interface IngestDeps {
+  runs: RunStore;
+  artifacts: ArtifactStore;
+  baseline: Baseline;
+  now: () => Date;
+}
+
+/** chimney's bounds, as its reports name them. */
+export const CHIMNEY_BASELINE_SOURCE: BaselineSource = { type: "File", path: "baselines/smoke.json" };
+
+export interface ResultUpload {
+  /** The bytes of the result file. */
+  result: Uint8Array;
+  /** `auto` tells smoke-metrics.json and smoke-summary.json apart by their shape. */
+  resultKind: "auto" | "metrics";
+  /** Where issues in the result file are reported: `(body)`, or the multipart part's name. */
+  resultField: string;
+  /** Further files to keep with the run, already named (`smoke-benchmark.log`, `smoke-summary.md`, …). */
+  files: { name: string; bytes: Uint8Array; field: string }[];
+  provenance: Provenance;
+}
+
+export type IngestResult =
+  | { kind: "malformed"; issues: FieldIssue[] }
+  | { kind: "invalid"; issues: FieldIssue[] }
+  | { kind: "conflict"; run: Run; reason: string }
+  | { kind: "created" | "updated" | "unchanged"; run: Run };
+
+const decoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false });
+const nextUlid = monotonicFactory();
+
+interface Result {
+  input: NonNullable<Run["input"]>;
+  measurements: Measurements;
+  runnerReport: BaselineReport | null;
+}
+
+export async function ingest(deps: IngestDeps, upload: ResultUpload): Promise<IngestResult> {
+  const text = decodeText(upload.result, upload.resultField);
+  if (typeof text !== "string") return { kind: "malformed", issues: [text] };
+  const json = parseJson(text, upload.resultField);
+  if (!json.ok) return { kind: "malformed", issues: json.issues };
+
+  const read = readResult(json.value, upload.resultKind);
+  if (!read.ok) return { kind: "invalid", issues: read.issues.map((i) => within(upload.resultField, i)) };
+  const fileIssues = checkFiles(upload.files);
+  if (fileIssues.length > 0) return { kind: "invalid", issues: fileIssues };
+
+  const { input, measurements, runnerReport } = read.value;
+  const report = evaluate(actualsOf(measurements), deps.baseline, CHIMNEY_BASELINE_SOURCE);
+  const now = deps.now();
+  const { github, sha, ref } = upload.provenance;
+  const identity = github ? null : await identityOf(measurements, upload.provenance);
+
+  const files = [
+    { name: input, bytes: upload.result },
+    ...upload.files,
+    ...renderChimneySummaries(measurements, report),
+  ];
+  const artifacts = await Promise.all(files.map((f) => keep(deps.artifacts, f.name, f.bytes)));
+
+  const run: Run = {
+    id: github ? githubRunId(github) : nextUlid(now.getTime()),
+    suite: "smoke",
+    state: stateOfReport(report),
+    at: now.toISOString(),
+    completed_at: now.toISOString(),
+    github,
+    sha,
+    ref,
+    input,
+    measurements,
+    report,
+    runner_report: runnerReport,
+    disagreements: runnerReport ? disagreements(report, runnerReport) : [],
+    artifacts,
+    identity,
+  };
+  return deps.runs.record(run);
+}
+
+function readResult(value: unknown, kind: ResultUpload["resultKind"]) {
+  if (kind === "auto" && looksLikeSummary(value)) {
+    const summary = parseSmokeSummary(value);
+    if (!summary.ok) return summary;
+    return {
+      ok: true as const,
+      value: { input: RESULT_FILES.summaryJson, measurements: summary.value.measurements, runnerReport: summary.value.runnerReport } satisfies Result,
+    };
+  }
+  const metrics = parseSmokeMetrics(value);
+  if (!metrics.ok) return metrics;
+  return {
+    ok: true as const,
+    value: { input: RESULT_FILES.metrics, measurements: measure(metrics.value), runnerReport: metrics.value.baseline } satisfies Result,
+  };
+}
+
+/** Extra files must be text, and a JSON summary must be a valid one. */
+function checkFiles(files: ResultUpload["files"]): FieldIssue[] {
+  const issues: FieldIssue[] = [];
+  for (const file of files) {
+    const text = decodeText(file.bytes, file.field);
+    if (typeof text !== "string") {
+      issues.push(text);
+    } else if (file.name === RESULT_FILES.summaryJson) {
+      const json = parseJson(text, file.field);
+      const summary = json.ok ? parseSmokeSummary(json.value) : json;
+      if (!summary.ok) issues.push(...summary.issues.map((i) => within(file.field, i)));
+    }
+  }
+  return issues;
+}
+
+function renderChimneySummaries(m: Measurements, report: BaselineReport) {
+  const encode = (s: string) => new TextEncoder().encode(s);
+  return [
+    { name: CHIMNEY_SUMMARIES.markdown, bytes: encode(renderSummaryMarkdown(m, report)) },
+    { name: CHIMNEY_SUMMARIES.json, bytes: encode(renderSummaryJson(m, report)) },
+    { name: CHIMNEY_SUMMARIES.html, bytes: encode(renderSummaryHtml(m, report)) },
+  ];
+}
+
+async function keep(store: ArtifactStore, name: string, bytes: Uint8Array): Promise<Artifact> {
+  const sha256 = await sha256Hex(bytes);
+  const contentType = contentTypeOf(name);
+  await store.put(sha256, bytes, contentType);
+  return { name, content_type: contentType, size: bytes.byteLength, sha256 };
+}
+
+/** What makes two uploads without a run id the same run: the same numbers from the same commit. */
+function identityOf(m: Measurements, p: Provenance): Promise<string> {
+  const canonical = [
+    m.batches, m.batch_size, m.total_operations, m.total_duration_ms,
+    m.throughput_ops_per_sec, m.per_batch_count, m.per_batch_p95_ms, p.sha, p.ref,
+  ];
+  return sha256Hex(new TextEncoder().encode(JSON.stringify(canonical)));
+}
+
+export async function sha256Hex(bytes: Uint8Array): Promise<string> {
+  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", bytes));
+  return Array.from(digest, (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+function decodeText(bytes: Uint8Array, field: string): string | FieldIssue {
+  try {
+    return decoder.decode(bytes);
+  } catch {
+    return { field, message: "is not UTF-8 text" };
+  }
+}
+
+/** Names a field inside a multipart part (`summary: run.batches`); a plain body needs no prefix. */
+function within(part: string, issue: FieldIssue): FieldIssue {
+  if (part === "(body)") return issue;
+  return { field: issue.field === "(body)" ? part : `${part}.${issue.field}`, message: issue.message };
+}

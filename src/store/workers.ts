@@ -1,0 +1,136 @@
+/**
+ * Cloudflare Workers adapters. Workers KV has no compare-and-set, so every write goes through
+ * one Durable Object, the ledger: it merges reports of runs in its SQLite storage (the record
+ * of truth) and projects the result into KV, where the read routes find it with one `get`.
+ */
+import { DurableObject } from "cloudflare:workers";
+import { historyEntry, page, type HistoryEntry, type Position } from "../core/history.ts";
+import { mergeRun, type RecordOutcome, type Run } from "../core/run.ts";
+import { statusDocument, type StatusDocument } from "../core/status.ts";
+import type { ArtifactStore, RunStore, StoredFile } from "./ports.ts";
+
+interface LedgerEnv {
+  RUNS: KVNamespace;
+}
+
+/** KV keys of the projection. */
+const KEYS = {
+  run: (id: string) => `run:${id}`,
+  history: "history",
+  status: "status",
+} as const;
+
+/** How long to wait before projecting again after KV refused a write. */
+const PROJECTION_RETRY_MS = 10_000;
+
+export class Ledger extends DurableObject<LedgerEnv> {
+  private readonly sql: SqlStorage;
+
+  constructor(ctx: DurableObjectState, env: LedgerEnv) {
+    super(ctx, env);
+    this.sql = ctx.storage.sql;
+    this.sql.exec(`
+      CREATE TABLE IF NOT EXISTS runs (
+        id TEXT PRIMARY KEY,
+        at TEXT NOT NULL,
+        identity TEXT UNIQUE,
+        record TEXT NOT NULL,
+        entry TEXT NOT NULL,
+        projected INTEGER NOT NULL DEFAULT 0
+      );
+      CREATE INDEX IF NOT EXISTS runs_newest_first ON runs (at DESC, id DESC);
+    `);
+  }
+
+  /** Merges a report of a run and projects the change before answering. */
+  async record(incoming: Run): Promise<RecordOutcome> {
+    // Nothing else runs in this object until the merge and its projection are done, so two
+    // reports never interleave and a projection never overwrites a newer one.
+    return this.ctx.blockConcurrencyWhile(async () => {
+      const known = incoming.identity ? this.one<{ id: string }>("SELECT id FROM runs WHERE identity = ?", incoming.identity) : null;
+      const stored = this.one<{ record: string }>("SELECT record FROM runs WHERE id = ?", known?.id ?? incoming.id);
+      const outcome = mergeRun(stored ? (JSON.parse(stored.record) as Run) : null, incoming);
+      if (outcome.kind === "created" || outcome.kind === "updated") {
+        const run = outcome.run;
+        this.sql.exec(
+          `INSERT INTO runs (id, at, identity, record, entry, projected) VALUES (?, ?, ?, ?, ?, 0)
+           ON CONFLICT (id) DO UPDATE SET at = excluded.at, identity = excluded.identity,
+             record = excluded.record, entry = excluded.entry, projected = 0`,
+          run.id,
+          run.at,
+          run.identity,
+          JSON.stringify(run),
+          JSON.stringify(historyEntry(run)),
+        );
+        await this.project();
+      }
+      return outcome;
+    });
+  }
+
+  async alarm(): Promise<void> {
+    await this.ctx.blockConcurrencyWhile(() => this.project());
+  }
+
+  /** Writes every run not yet in KV, then the history and the status; on failure, tries again later. */
+  private async project(): Promise<void> {
+    try {
+      for (const { id, record } of this.sql.exec<{ id: string; record: string }>("SELECT id, record FROM runs WHERE projected = 0").toArray()) {
+        await this.env.RUNS.put(KEYS.run(id), record);
+        this.sql.exec("UPDATE runs SET projected = 1 WHERE id = ? AND record = ?", id, record);
+      }
+      const history = this.sql
+        .exec<{ entry: string }>("SELECT entry FROM runs ORDER BY at DESC, id DESC")
+        .toArray()
+        .map((row) => JSON.parse(row.entry) as HistoryEntry);
+      await this.env.RUNS.put(KEYS.history, JSON.stringify(history));
+      await this.env.RUNS.put(KEYS.status, JSON.stringify(statusDocument(history)));
+    } catch (error) {
+      console.error(JSON.stringify({ event: "projection_failed", message: (error as Error).message }));
+      await this.ctx.storage.setAlarm(Date.now() + PROJECTION_RETRY_MS);
+    }
+  }
+
+  private one<T extends Record<string, SqlStorageValue>>(query: string, ...bindings: SqlStorageValue[]): T | null {
+    return this.sql.exec<T>(query, ...bindings).toArray()[0] ?? null;
+  }
+}
+
+export class WorkersRunStore implements RunStore {
+  constructor(
+    private readonly kv: KVNamespace,
+    private readonly ledger: DurableObjectNamespace<Ledger>,
+  ) {}
+
+  run(id: string): Promise<Run | null> {
+    return this.kv.get<Run>(KEYS.run(id), "json");
+  }
+
+  record(incoming: Run): Promise<RecordOutcome> {
+    return this.ledger.get(this.ledger.idFromName("ledger")).record(incoming) as Promise<RecordOutcome>;
+  }
+
+  async history(limit: number, after: Position | null) {
+    return page((await this.kv.get<HistoryEntry[]>(KEYS.history, "json")) ?? [], limit, after);
+  }
+
+  status(): Promise<StatusDocument | null> {
+    return this.kv.get<StatusDocument>(KEYS.status, "json");
+  }
+}
+
+export class R2ArtifactStore implements ArtifactStore {
+  constructor(private readonly bucket: R2Bucket) {}
+
+  async put(sha256: string, body: Uint8Array, contentType: string): Promise<void> {
+    const key = `artifacts/${sha256}`;
+    if (await this.bucket.head(key)) return;
+    // R2 checks the digest on arrival, so a corrupted upload is refused rather than stored.
+    await this.bucket.put(key, body, { sha256, httpMetadata: { contentType } });
+  }
+
+  async get(sha256: string): Promise<StoredFile | null> {
+    const object = await this.bucket.get(`artifacts/${sha256}`);
+    return object ? { body: object.body, size: object.size } : null;
+  }
+}

@@ -1,0 +1,50 @@
+import { describe, expect, it } from "vitest";
+import { parseConfig } from "../../src/core/config.ts";
+
+describe("configuration", () => {
+  it("applies the documented defaults and names what is missing", () => {
+    const { config, problems } = parseConfig({});
+    expect(config).toMatchObject({
+      GITHUB_REPOSITORY: null,
+      GITHUB_WORKFLOW: "perf.yml",
+      GITHUB_REF: "main",
+      GITHUB_API_URL: "https://api.github.com",
+      ARTIFACT_NAME: "smoke-benchmark",
+      ALERT_LABELS: ["performance"],
+      STALE_AFTER_HOURS: 36,
+      PUBLIC_URL: null,
+      PERF_DASHBOARD_TOKEN: null,
+    });
+    expect(problems.map((p) => p.name)).toEqual(["GITHUB_REPOSITORY", "PERF_DASHBOARD_TOKEN"]);
+  });
+
+  it("parses well-formed values", () => {
+    const { config, problems } = parseConfig({
+      GITHUB_REPOSITORY: "ava-labs/firewood",
+      ALERT_LABELS: " performance , smoke-benchmark ,,",
+      STALE_AFTER_HOURS: "48",
+      PUBLIC_URL: "https://chimney.example.org/",
+      PERF_DASHBOARD_TOKEN: "abc.DEF-123_~+/==",
+    });
+    expect(problems).toEqual([]);
+    expect(config.ALERT_LABELS).toEqual(["performance", "smoke-benchmark"]);
+    expect(config.STALE_AFTER_HOURS).toBe(48);
+    expect(config.PUBLIC_URL).toBe("https://chimney.example.org");
+    expect(config.PERF_DASHBOARD_TOKEN).toBe("abc.DEF-123_~+/==");
+  });
+
+  it("falls back on malformed values and names them, never their values", () => {
+    const secret = "has spaces and ! so cannot be a bearer token";
+    const { config, problems } = parseConfig({
+      GITHUB_REPOSITORY: "not a repo",
+      STALE_AFTER_HOURS: "soon",
+      PUBLIC_URL: "ftp://x",
+      PERF_DASHBOARD_TOKEN: secret,
+    });
+    expect(config.STALE_AFTER_HOURS).toBe(36);
+    expect(config.PERF_DASHBOARD_TOKEN).toBe(null);
+    expect(problems.map((p) => p.name)).toEqual(["GITHUB_REPOSITORY", "STALE_AFTER_HOURS", "PUBLIC_URL", "PERF_DASHBOARD_TOKEN"]);
+    expect(JSON.stringify(problems)).not.toContain(secret);
+    expect(JSON.stringify(problems)).not.toContain("soon");
+  });
+});

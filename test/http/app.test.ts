@@ -1,0 +1,70 @@
+import { describe, expect, it, vi } from "vitest";
+import smokeBaseline from "../../baselines/smoke.json";
+import type { Baseline } from "../../src/core/baseline.ts";
+import { parseConfig } from "../../src/core/config.ts";
+import { createApp } from "../../src/http/app.ts";
+import { MemoryArtifactStore, MemoryRunStore } from "../../src/store/memory.ts";
+import passing from "../fixtures/smoke-metrics.json";
+
+const TOKEN = "app-test-token-abcdefghijklmnop";
+
+function appWith(env: Record<string, string>, runs = new MemoryRunStore()) {
+  const { config, problems } = parseConfig(env);
+  return createApp({
+    config,
+    configProblems: problems,
+    baseline: smokeBaseline as Baseline,
+    runs,
+    artifacts: new MemoryArtifactStore(),
+    now: () => new Date("2026-11-29T04:00:00.000Z"),
+  });
+}
+
+const post = (app: ReturnType<typeof appWith>, token = TOKEN) =>
+  app.request("/api/results?run_id=5", {
+    method: "POST",
+    headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+    body: JSON.stringify(passing),
+  });
+
+describe("the app", () => {
+  it("switches uploads off, not open, when PERF_DASHBOARD_TOKEN is missing, and says so in /status", async () => {
+    const app = appWith({ GITHUB_REPOSITORY: "ava-labs/firewood" });
+    const res = await post(app);
+    expect(res.status).toBe(503);
+    expect(await res.json()).toMatchObject({ detail: "this route is off: PERF_DASHBOARD_TOKEN is not configured" });
+    const status = (await (await app.request("/status")).json()) as { config_problems: unknown };
+    expect(status.config_problems).toEqual([{ name: "PERF_DASHBOARD_TOKEN", problem: "not set: result uploads (POST /api/results) are refused" }]);
+  });
+
+  it("links with PUBLIC_URL when it is set", async () => {
+    const app = appWith({ PERF_DASHBOARD_TOKEN: TOKEN, PUBLIC_URL: "https://perf.firewood.example/" });
+    const res = await post(app);
+    expect(res.headers.get("location")).toBe("https://perf.firewood.example/runs/5-1");
+    expect((await (await app.request("/runs/5-1")).json()) as object).toMatchObject({
+      links: { self: "https://perf.firewood.example/runs/5-1", workflow_run: null, commit: null },
+    });
+  });
+
+  it("answers a storage failure with a 500 problem that leaks neither the error nor a stack", async () => {
+    class BrokenStore extends MemoryRunStore {
+      override async status(): Promise<never> {
+        throw new Error(`KV exploded while holding ${TOKEN}`);
+      }
+    }
+    const log = vi.spyOn(console, "error").mockImplementation(() => {});
+    const app = appWith({ PERF_DASHBOARD_TOKEN: TOKEN }, new BrokenStore());
+    const res = await app.request("/status");
+    expect(res.status).toBe(500);
+    expect(res.headers.get("content-type")).toBe("application/problem+json");
+    const text = await res.text();
+    expect(text).not.toContain("exploded");
+    expect(text).not.toContain(TOKEN);
+    expect(text).not.toMatch(/\.ts:\d+/);
+    expect(log).toHaveBeenCalledOnce();
+    const line = String(log.mock.calls[0][0]);
+    expect(line).toContain("KV exploded while holding [PERF_DASHBOARD_TOKEN]");
+    expect(line).not.toContain(TOKEN);
+    log.mockRestore();
+  });
+});

@@ -1,0 +1,36 @@
+import { exports } from "cloudflare:workers";
+import { expect } from "vitest";
+import { TEST_SECRETS } from "../secrets.ts";
+
+export const ORIGIN = "https://chimney.test";
+export const UPLOAD_TOKEN = TEST_SECRETS.PERF_DASHBOARD_TOKEN;
+
+export function call(path: string, init?: RequestInit): Promise<Response> {
+  return exports.default.fetch(new Request(new URL(path, ORIGIN), init));
+}
+
+export function upload(body: BodyInit, init: { contentType?: string; query?: string; token?: string | null; headers?: Record<string, string> } = {}) {
+  const headers: Record<string, string> = { ...init.headers };
+  if (init.contentType !== undefined) headers["content-type"] = init.contentType;
+  if (init.token !== null) headers.authorization = `Bearer ${init.token ?? UPLOAD_TOKEN}`;
+  return call(`/api/results${init.query ? `?${init.query}` : ""}`, { method: "POST", body, headers });
+}
+
+export const json = (value: unknown) => JSON.stringify(value, null, 2);
+
+export async function expectProblem(res: Response, status: number, field?: string) {
+  expect(res.status).toBe(status);
+  expect(res.headers.get("content-type")).toBe("application/problem+json");
+  const body = (await res.json()) as { status: number; title: string; detail: string; type: string };
+  expect(body.status).toBe(status);
+  expect(body.type).toBe("about:blank");
+  if (field) expect(body.detail.startsWith(`${field}: `), `detail ${JSON.stringify(body.detail)} names ${field}`).toBe(true);
+  expect(JSON.stringify(body)).not.toMatch(/ at .*\.(ts|js):\d+/);
+  return body;
+}
+
+/** Everything a reader can see of the stored state, to prove that a refused input changed none of it. */
+export async function snapshot() {
+  const [status, runs] = await Promise.all([call("/status").then((r) => r.json()), call("/runs?limit=100").then((r) => r.json())]);
+  return { status, runs };
+}
