@@ -1,13 +1,13 @@
 import { cloudflareTest } from "@cloudflare/vitest-pool-workers";
 import { defineConfig } from "vitest/config";
-import { TEST_SECRETS } from "./test/secrets.ts";
+import { TEST_BINDINGS } from "./test/bindings.ts";
 
 export default defineConfig({
   test: {
     projects: [
       {
         // Core, jobs, HTTP and the Worker itself, inside workerd with real KV, R2 and Durable Objects.
-        plugins: [cloudflareTest({ wrangler: { configPath: "./wrangler.toml" }, miniflare: { bindings: TEST_SECRETS } })],
+        plugins: [cloudflareTest({ wrangler: { configPath: "./wrangler.toml" }, miniflare: { bindings: TEST_BINDINGS } })],
         test: { name: "workerd", include: ["test/**/*.test.ts"], exclude: ["test/cli/**"] },
       },
       {

@@ -23,7 +23,7 @@ function appFor(env: Env): Hono {
       config,
       configProblems: problems,
       baseline: baseline.value,
-      runs: new WorkersRunStore(env.RUNS, env.LEDGER),
+      runs: new WorkersRunStore(env.RUNS, env.LEDGER, { statusCacheMs: config.STATUS_CACHE_SECONDS * 1000, now: Date.now }),
       artifacts: new R2ArtifactStore(env.ARTIFACTS),
       now: () => new Date(),
     });

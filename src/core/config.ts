@@ -14,6 +14,7 @@ export interface Config {
   ARTIFACT_NAME: string;
   ALERT_LABELS: string[];
   STALE_AFTER_HOURS: number;
+  STATUS_CACHE_SECONDS: number;
   PERF_GRAFANA_URL: string | null;
   PUBLIC_URL: string | null;
   PERF_DASHBOARD_TOKEN: string | null;
@@ -49,6 +50,11 @@ const VARIABLES = {
     schema: v.pipe(v.string(), v.trim(), v.decimal(), v.transform(Number), v.minValue(1), v.maxValue(24 * 30)),
     fallback: 36,
     expects: "a number of hours between 1 and 720",
+  },
+  STATUS_CACHE_SECONDS: {
+    schema: v.pipe(v.string(), v.trim(), v.decimal(), v.transform(Number), v.maxValue(60)),
+    fallback: 5,
+    expects: "a number of seconds between 0 and 60",
   },
   PERF_GRAFANA_URL: { schema: url, fallback: null, expects: "an http(s) URL" },
   PUBLIC_URL: { schema: url, fallback: null, expects: "an http(s) URL" },

@@ -4,7 +4,7 @@
  * of truth) and projects the result into KV, where the read routes find it with one `get`.
  */
 import { DurableObject } from "cloudflare:workers";
-import { historyEntry, page, type HistoryEntry, type Position } from "../core/history.ts";
+import { historyEntry, page, upsertEntry, type HistoryEntry, type Position } from "../core/history.ts";
 import { mergeRun, type RecordOutcome, type Run } from "../core/run.ts";
 import { statusDocument, type StatusDocument } from "../core/status.ts";
 import type { ArtifactStore, RunStore, StoredFile } from "./ports.ts";
@@ -25,6 +25,8 @@ const PROJECTION_RETRY_MS = 10_000;
 
 export class Ledger extends DurableObject<LedgerEnv> {
   private readonly sql: SqlStorage;
+  /** The history as the table holds it, kept in memory once read. */
+  private history: HistoryEntry[] | null = null;
 
   constructor(ctx: DurableObjectState, env: LedgerEnv) {
     super(ctx, env);
@@ -52,6 +54,7 @@ export class Ledger extends DurableObject<LedgerEnv> {
       const outcome = mergeRun(stored ? (JSON.parse(stored.record) as Run) : null, incoming);
       if (outcome.kind === "created" || outcome.kind === "updated") {
         const run = outcome.run;
+        const entry = historyEntry(run);
         this.sql.exec(
           `INSERT INTO runs (id, at, identity, record, entry, projected) VALUES (?, ?, ?, ?, ?, 0)
            ON CONFLICT (id) DO UPDATE SET at = excluded.at, identity = excluded.identity,
@@ -60,8 +63,9 @@ export class Ledger extends DurableObject<LedgerEnv> {
           run.at,
           run.identity,
           JSON.stringify(run),
-          JSON.stringify(historyEntry(run)),
+          JSON.stringify(entry),
         );
+        this.history = upsertEntry(this.readHistory(), entry);
         await this.project();
       }
       return outcome;
@@ -72,23 +76,29 @@ export class Ledger extends DurableObject<LedgerEnv> {
     await this.ctx.blockConcurrencyWhile(() => this.project());
   }
 
-  /** Writes every run not yet in KV, then the history and the status; on failure, tries again later. */
+  /** Writes every run not yet in KV, the history and the status; on failure, tries again later. */
   private async project(): Promise<void> {
+    const pending = this.sql.exec<{ id: string; record: string }>("SELECT id, record FROM runs WHERE projected = 0").toArray();
+    const history = this.readHistory();
     try {
-      for (const { id, record } of this.sql.exec<{ id: string; record: string }>("SELECT id, record FROM runs WHERE projected = 0").toArray()) {
-        await this.env.RUNS.put(KEYS.run(id), record);
-        this.sql.exec("UPDATE runs SET projected = 1 WHERE id = ? AND record = ?", id, record);
-      }
-      const history = this.sql
-        .exec<{ entry: string }>("SELECT entry FROM runs ORDER BY at DESC, id DESC")
-        .toArray()
-        .map((row) => JSON.parse(row.entry) as HistoryEntry);
-      await this.env.RUNS.put(KEYS.history, JSON.stringify(history));
-      await this.env.RUNS.put(KEYS.status, JSON.stringify(statusDocument(history)));
+      await Promise.all([
+        ...pending.map(({ id, record }) => this.env.RUNS.put(KEYS.run(id), record)),
+        this.env.RUNS.put(KEYS.history, JSON.stringify(history)),
+        this.env.RUNS.put(KEYS.status, JSON.stringify(statusDocument(history))),
+      ]);
+      for (const { id, record } of pending) this.sql.exec("UPDATE runs SET projected = 1 WHERE id = ? AND record = ?", id, record);
     } catch (error) {
       console.error(JSON.stringify({ event: "projection_failed", message: (error as Error).message }));
       await this.ctx.storage.setAlarm(Date.now() + PROJECTION_RETRY_MS);
     }
+  }
+
+  private readHistory(): HistoryEntry[] {
+    this.history ??= this.sql
+      .exec<{ entry: string }>("SELECT entry FROM runs ORDER BY at DESC, id DESC")
+      .toArray()
+      .map((row) => JSON.parse(row.entry) as HistoryEntry);
+    return this.history;
   }
 
   private one<T extends Record<string, SqlStorageValue>>(query: string, ...bindings: SqlStorageValue[]): T | null {
@@ -96,26 +106,42 @@ export class Ledger extends DurableObject<LedgerEnv> {
   }
 }
 
+export interface RunStoreOptions {
+  /** How long this isolate may reuse the status document it last read (0: read KV every time). */
+  statusCacheMs: number;
+  now: () => number;
+}
+
 export class WorkersRunStore implements RunStore {
+  /** KV itself may take up to 60 s to show a write elsewhere; a few seconds here cost nothing more. */
+  private cachedStatus: { doc: StatusDocument | null; until: number } | null = null;
+
   constructor(
     private readonly kv: KVNamespace,
     private readonly ledger: DurableObjectNamespace<Ledger>,
+    private readonly options: RunStoreOptions,
   ) {}
 
   run(id: string): Promise<Run | null> {
     return this.kv.get<Run>(KEYS.run(id), "json");
   }
 
-  record(incoming: Run): Promise<RecordOutcome> {
-    return this.ledger.get(this.ledger.idFromName("ledger")).record(incoming) as Promise<RecordOutcome>;
+  async record(incoming: Run): Promise<RecordOutcome> {
+    const outcome = (await this.ledger.get(this.ledger.idFromName("ledger")).record(incoming)) as RecordOutcome;
+    this.cachedStatus = null;
+    return outcome;
   }
 
   async history(limit: number, after: Position | null) {
     return page((await this.kv.get<HistoryEntry[]>(KEYS.history, "json")) ?? [], limit, after);
   }
 
-  status(): Promise<StatusDocument | null> {
-    return this.kv.get<StatusDocument>(KEYS.status, "json");
+  async status(): Promise<StatusDocument | null> {
+    const now = this.options.now();
+    if (this.cachedStatus && now < this.cachedStatus.until) return this.cachedStatus.doc;
+    const doc = await this.kv.get<StatusDocument>(KEYS.status, "json");
+    if (this.options.statusCacheMs > 0) this.cachedStatus = { doc, until: now + this.options.statusCacheMs };
+    return doc;
   }
 }
 

@@ -1,9 +1,9 @@
 import { exports } from "cloudflare:workers";
 import { expect } from "vitest";
-import { TEST_SECRETS } from "../secrets.ts";
+import { TEST_BINDINGS } from "../bindings.ts";
 
 export const ORIGIN = "https://chimney.test";
-export const UPLOAD_TOKEN = TEST_SECRETS.PERF_DASHBOARD_TOKEN;
+export const UPLOAD_TOKEN = TEST_BINDINGS.PERF_DASHBOARD_TOKEN;
 
 export function call(path: string, init?: RequestInit): Promise<Response> {
   return exports.default.fetch(new Request(new URL(path, ORIGIN), init));
