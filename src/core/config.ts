@@ -17,9 +17,26 @@ export interface Config {
   STATUS_CACHE_SECONDS: number;
   PERF_GRAFANA_URL: string | null;
   PUBLIC_URL: string | null;
+  NIGHTLY_CRON: string;
   PERF_DASHBOARD_TOKEN: string | null;
   ADMIN_TOKEN: string | null;
+  GITHUB_TOKEN: string | null;
+  GITHUB_APP_ID: string | null;
+  GITHUB_APP_PRIVATE_KEY: string | null;
+  GITHUB_APP_INSTALLATION_ID: string | null;
+  GITHUB_WEBHOOK_SECRET: string | null;
+  GITHUB_WEBHOOK_SECRET_PREVIOUS: string | null;
 }
+
+/** The settings that are secrets: never shown, and scrubbed from anything logged. */
+export const SECRETS = [
+  "PERF_DASHBOARD_TOKEN",
+  "ADMIN_TOKEN",
+  "GITHUB_TOKEN",
+  "GITHUB_APP_PRIVATE_KEY",
+  "GITHUB_WEBHOOK_SECRET",
+  "GITHUB_WEBHOOK_SECRET_PREVIOUS",
+] as const satisfies readonly (keyof Config)[];
 
 export interface ConfigProblem {
   name: keyof Config;
@@ -58,14 +75,32 @@ const VARIABLES = {
   },
   PERF_GRAFANA_URL: { schema: url, fallback: null, expects: "an http(s) URL" },
   PUBLIC_URL: { schema: url, fallback: null, expects: "an http(s) URL" },
+  NIGHTLY_CRON: {
+    schema: v.pipe(v.string(), v.trim(), v.regex(/^\S+( \S+){4}$/)),
+    fallback: "0 3 * * *",
+    expects: "the nightly cron expression of wrangler.toml",
+  },
   PERF_DASHBOARD_TOKEN: { schema: token, fallback: null, expects: "a token of letters, digits and ._~+/- only" },
   ADMIN_TOKEN: { schema: token, fallback: null, expects: "a token of letters, digits and ._~+/- only" },
+  GITHUB_TOKEN: { schema: token, fallback: null, expects: "a GitHub token" },
+  GITHUB_APP_ID: { schema: v.pipe(v.string(), v.trim(), v.regex(/^(\d+|Iv[\w.]+)$/)), fallback: null, expects: "a GitHub App id or client id" },
+  GITHUB_APP_PRIVATE_KEY: {
+    // `wrangler secret put` keeps newlines, but a key pasted through some tools arrives with literal \n.
+    schema: v.pipe(v.string(), v.transform((s) => s.replaceAll("\\n", "\n").trim()), v.regex(/^-----BEGIN (RSA )?PRIVATE KEY-----\n[\s\S]+\n-----END (RSA )?PRIVATE KEY-----$/)),
+    fallback: null,
+    expects: "a PEM private key",
+  },
+  GITHUB_APP_INSTALLATION_ID: { schema: v.pipe(v.string(), v.trim(), v.regex(/^\d+$/)), fallback: null, expects: "a number" },
+  GITHUB_WEBHOOK_SECRET: { schema: v.pipe(v.string(), v.minLength(1)), fallback: null, expects: "a secret" },
+  GITHUB_WEBHOOK_SECRET_PREVIOUS: { schema: v.pipe(v.string(), v.minLength(1)), fallback: null, expects: "a secret" },
 } satisfies { [K in keyof Config]: { schema: v.GenericSchema<string, Config[K]>; fallback: Config[K]; expects: string } };
 
 /** What goes missing when a variable is not set; variables not listed are optional. */
 const NEEDED_FOR: Partial<Record<keyof Config, string>> = {
-  GITHUB_REPOSITORY: "links to workflow runs and commits are off",
+  GITHUB_REPOSITORY: "the nightly loop, and links to workflow runs and commits, are off",
   PERF_DASHBOARD_TOKEN: "result uploads (POST /api/results) are refused",
+  ADMIN_TOKEN: "on-demand dispatch (POST /api/dispatch) is refused",
+  GITHUB_WEBHOOK_SECRET: "GitHub webhooks (POST /webhooks/github) are refused",
 };
 
 export function parseConfig(env: Record<string, unknown>): { config: Config; problems: ConfigProblem[] } {
@@ -85,17 +120,38 @@ export function parseConfig(env: Record<string, unknown>): { config: Config; pro
     } else {
       config[name] = variable.fallback;
       const fallback = variable.fallback === null ? "it is ignored" : `using the default ${JSON.stringify(variable.fallback)}`;
-      const secretName = name.endsWith("TOKEN") || name.endsWith("KEY");
-      problems.push({ name, problem: `malformed: expected ${variable.expects}; ${secretName ? "it is ignored" : fallback}` });
+      const secret = (SECRETS as readonly string[]).includes(name);
+      problems.push({ name, problem: `malformed: expected ${variable.expects}; ${secret ? "it is ignored" : fallback}` });
     }
   }
-  return { config: config as unknown as Config, problems };
+  const parsed = config as unknown as Config;
+  const app = parsed.GITHUB_APP_ID !== null || parsed.GITHUB_APP_PRIVATE_KEY !== null;
+  if (app && (parsed.GITHUB_APP_ID === null || parsed.GITHUB_APP_PRIVATE_KEY === null)) {
+    const missing = parsed.GITHUB_APP_ID === null ? "GITHUB_APP_ID" : "GITHUB_APP_PRIVATE_KEY";
+    problems.push({ name: missing, problem: "not set: a GitHub App needs both GITHUB_APP_ID and GITHUB_APP_PRIVATE_KEY" });
+  }
+  if (!githubCredentials(parsed)) {
+    problems.push({ name: "GITHUB_TOKEN", problem: "not set (nor a GitHub App): nightly dispatch, artifact downloads and reruns are off" });
+  }
+  return { config: parsed, problems };
+}
+
+export type GitHubCredentials =
+  | { kind: "token"; token: string }
+  | { kind: "app"; appId: string; privateKey: string; installationId: string | null };
+
+/** The GitHub credentials to use: an App when one is fully configured, else a token. */
+export function githubCredentials(config: Config): GitHubCredentials | null {
+  if (config.GITHUB_APP_ID !== null && config.GITHUB_APP_PRIVATE_KEY !== null) {
+    return { kind: "app", appId: config.GITHUB_APP_ID, privateKey: config.GITHUB_APP_PRIVATE_KEY, installationId: config.GITHUB_APP_INSTALLATION_ID };
+  }
+  return config.GITHUB_TOKEN !== null ? { kind: "token", token: config.GITHUB_TOKEN } : null;
 }
 
 /** Replaces every configured secret in a text (a log line, an error message) with its name. */
 export function redactSecrets(text: string, config: Config): string {
   let out = text;
-  for (const name of ["PERF_DASHBOARD_TOKEN", "ADMIN_TOKEN"] as const) {
+  for (const name of SECRETS) {
     const secret = config[name];
     if (secret) out = out.replaceAll(secret, `[${name}]`);
   }

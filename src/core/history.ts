@@ -12,6 +12,7 @@ export interface HistoryEntry {
   completed_at: string | null;
   sha: string | null;
   ref: string | null;
+  mainline: boolean;
   throughput_ops_per_sec: number | null;
   total_duration_ms: number | null;
   per_batch_p95_ms: number | null;
@@ -27,6 +28,7 @@ export function historyEntry(run: Run): HistoryEntry {
     completed_at: run.completed_at,
     sha: run.sha,
     ref: run.ref,
+    mainline: run.mainline,
     throughput_ops_per_sec: m ? m.throughput_ops_per_sec : null,
     total_duration_ms: m ? m.total_duration_ms : null,
     per_batch_p95_ms: m ? m.per_batch_p95_ms : null,

@@ -1,6 +1,7 @@
 /**
- * A run of the smoke benchmark as chimney records it, and how a new report of a run
- * merges with what is already recorded.
+ * A run of the smoke benchmark as chimney records it, and how a new report of a run merges
+ * with what is already recorded. Reports of one run may arrive in any order and any number
+ * of times (webhooks, reconciliation, a runner's upload): merging is order-independent.
  */
 import { outOfRange, type BaselineReport, type Disagreement, type MetricKey } from "./baseline.ts";
 import { sameMeasurements, type Measurements } from "./metrics.ts";
@@ -8,6 +9,7 @@ import { sameMeasurements, type Measurements } from "./metrics.ts";
 export type RunState = "dispatched" | "running" | "passed" | "regressed" | "crashed" | "missed";
 
 export const COMPLETED_STATES: readonly RunState[] = ["passed", "regressed", "crashed", "missed"];
+export const OPEN_STATES: readonly RunState[] = ["dispatched", "running"];
 
 /** A file kept with a run. The bytes are stored once per content digest. */
 export interface Artifact {
@@ -20,18 +22,40 @@ export interface Artifact {
 export interface GitHubRunRef {
   run_id: number;
   run_attempt: number;
+  /** The run's page, as GitHub gave it; null when only the id is known. */
+  html_url: string | null;
+}
+
+/** Why a run has no result, or what failed around it. */
+export interface RunFailure {
+  reason: string;
+  job: string | null;
+  step: string | null;
+  log_url: string | null;
+  /** chimney asked GitHub to rerun the failed jobs; the next attempt is a run of its own. */
+  rerun_requested: boolean;
+}
+
+/** How chimney started the run, when it did. */
+export interface RunDispatch {
+  correlation_id: string;
+  kind: "nightly" | "manual";
+  pr_number: number | null;
 }
 
 export interface Run {
   id: string;
   suite: "smoke";
   state: RunState;
-  /** When the run was first recorded; orders the history. */
+  /** When the run began (or was first recorded); orders the history. */
   at: string;
   completed_at: string | null;
   github: GitHubRunRef | null;
   sha: string | null;
   ref: string | null;
+  /** Whether the run measures the tracked branch (GITHUB_REF) and so counts for /status. */
+  mainline: boolean;
+  dispatch: RunDispatch | null;
   /** Which file the result was read from. */
   input: "smoke-metrics.json" | "smoke-summary.json" | null;
   measurements: Measurements | null;
@@ -40,6 +64,7 @@ export interface Run {
   /** The evaluation the runner embedded or summarized, kept as received. */
   runner_report: BaselineReport | null;
   disagreements: Disagreement[];
+  failure: RunFailure | null;
   artifacts: Artifact[];
   /** For uploads without a GitHub run id: a digest of the result that makes re-uploads idempotent. */
   identity: string | null;
@@ -60,34 +85,52 @@ export function stateOfReport(report: BaselineReport): "passed" | "regressed" {
   return outOfRange(report).length === 0 ? "passed" : "regressed";
 }
 
+/** A run counts for the signal when it measures the tracked branch and is not a pull request's. */
+export function isMainline(ref: string | null, prNumber: number | null, trackedRef: string): boolean {
+  if (prNumber !== null) return false;
+  return ref === null || ref === trackedRef || ref === `refs/heads/${trackedRef}`;
+}
+
 export type RecordOutcome =
   | { kind: "created" | "updated" | "unchanged"; run: Run }
   | { kind: "conflict"; run: Run; reason: string };
 
+/** How far along a run without a result is; a later report never moves it back. */
+const PROGRESS: Record<RunState, number> = { dispatched: 0, running: 1, missed: 2, crashed: 3, passed: 4, regressed: 4 };
+
 /**
- * Merges a new report of a run into the recorded one. A result replaces a run that has none
- * yet; a second report of the same result is idempotent and may only add artifacts the run
- * lacks; a different result for a completed run is refused, so stored data never changes.
+ * Merges a new report of a run into the recorded one:
+ * - a result (measurements) wins over any state without one, and keeps what else is known
+ *   (when it began, how it was dispatched, what failed around it);
+ * - a second report of the same result is idempotent and may only add files the run lacks;
+ * - a different result for a run that has one is refused, so stored data never changes;
+ * - without results, the state only moves forward: dispatched → running → missed → crashed.
  */
 export function mergeRun(existing: Run | null, incoming: Run): RecordOutcome {
   if (!existing) return { kind: "created", run: incoming };
-  if (!existing.measurements) {
-    if (!incoming.measurements) return { kind: "unchanged", run: existing };
-    return {
-      kind: "updated",
-      run: { ...incoming, id: existing.id, at: existing.at, artifacts: mergeArtifacts(existing.artifacts, incoming.artifacts) },
-    };
+  if (existing.measurements && incoming.measurements && !sameMeasurements(existing.measurements, incoming.measurements)) {
+    return { kind: "conflict", run: existing, reason: `run ${existing.id} already has a different result; nothing was changed` };
   }
-  if (!incoming.measurements || !sameMeasurements(existing.measurements, incoming.measurements)) {
-    return {
-      kind: "conflict",
-      run: existing,
-      reason: `run ${existing.id} already has a different result; nothing was changed`,
-    };
-  }
-  const artifacts = mergeArtifacts(existing.artifacts, incoming.artifacts);
-  if (artifacts.length === existing.artifacts.length) return { kind: "unchanged", run: existing };
-  return { kind: "updated", run: { ...existing, artifacts } };
+  const [first, second] = PROGRESS[incoming.state] > PROGRESS[existing.state] ? [incoming, existing] : [existing, incoming];
+  const merged: Run = {
+    ...first,
+    id: existing.id,
+    at: earlier(existing.at, incoming.at),
+    completed_at: first.completed_at ?? second.completed_at,
+    github: first.github ?? second.github,
+    sha: first.sha ?? second.sha,
+    ref: first.ref ?? second.ref,
+    mainline: existing.mainline && incoming.mainline,
+    dispatch: first.dispatch ?? second.dispatch,
+    failure: first.failure ?? second.failure,
+    artifacts: mergeArtifacts(existing.artifacts, incoming.artifacts),
+    identity: existing.identity ?? incoming.identity,
+  };
+  return sameRecord(merged, existing) ? { kind: "unchanged", run: existing } : { kind: "updated", run: merged };
+}
+
+function earlier(a: string, b: string): string {
+  return a <= b ? a : b;
 }
 
 function mergeArtifacts(kept: Artifact[], offered: Artifact[]): Artifact[] {
@@ -95,6 +138,38 @@ function mergeArtifacts(kept: Artifact[], offered: Artifact[]): Artifact[] {
   return [...kept, ...offered.filter((a) => !names.has(a.name))];
 }
 
+/** Structural equality, whatever order the two records' keys were written in. */
+export function sameRecord(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== "object" || typeof b !== "object" || a === null || b === null) return false;
+  if (Array.isArray(a) !== Array.isArray(b)) return false;
+  const ka = Object.keys(a);
+  const kb = Object.keys(b);
+  if (ka.length !== kb.length) return false;
+  return ka.every((k) => Object.hasOwn(b, k) && sameRecord((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]));
+}
+
 export function outOfRangeMetrics(run: Run): MetricKey[] {
   return run.report ? outOfRange(run.report) : [];
+}
+
+/** A run record with nothing known beyond what is given. */
+export function newRun(known: Pick<Run, "id" | "state" | "at" | "mainline"> & Partial<Run>): Run {
+  return {
+    suite: "smoke",
+    completed_at: null,
+    github: null,
+    sha: null,
+    ref: null,
+    dispatch: null,
+    input: null,
+    measurements: null,
+    report: null,
+    runner_report: null,
+    disagreements: [],
+    failure: null,
+    artifacts: [],
+    identity: null,
+    ...known,
+  };
 }

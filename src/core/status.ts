@@ -6,7 +6,10 @@ import { COMPLETED_STATES } from "./run.ts";
 
 export type SignalState = "passing" | "regressed" | "crashed" | "missed" | "pending" | "unknown";
 
-/** What the store precomputes on every write, so that `/status` is one read. */
+/**
+ * What the store precomputes on every write, so that `/status` is one read. Only mainline
+ * runs (the tracked branch, not pull requests) count for the signal.
+ */
 export interface StatusDocument {
   latest: HistoryEntry | null;
   last_completed: HistoryEntry | null;
@@ -14,9 +17,10 @@ export interface StatusDocument {
 }
 
 export function statusDocument(history: readonly HistoryEntry[]): StatusDocument {
+  const mainline = history.filter((e) => e.mainline);
   return {
-    latest: history[0] ?? null,
-    last_completed: history.find((e) => COMPLETED_STATES.includes(e.state)) ?? null,
+    latest: mainline[0] ?? null,
+    last_completed: mainline.find((e) => COMPLETED_STATES.includes(e.state)) ?? null,
     runs: history.length,
   };
 }

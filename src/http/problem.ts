@@ -19,14 +19,19 @@ const TITLES: Record<number, string> = {
   415: "Unsupported Media Type",
   422: "Unprocessable Content",
   500: "Internal Server Error",
+  502: "Bad Gateway",
   503: "Service Unavailable",
 };
 
 /** At most this many field issues are listed; `detail` always carries the first. */
 const MAX_LISTED = 20;
 
-export function problem(status: number, detail: string, init: { errors?: FieldIssue[]; headers?: HeadersInit } = {}): Response {
-  const body: Problem = { type: "about:blank", title: TITLES[status] ?? "Error", status, detail };
+export function problem(
+  status: number,
+  detail: string,
+  init: { errors?: FieldIssue[]; headers?: HeadersInit; extra?: Record<string, unknown> } = {},
+): Response {
+  const body: Problem = { ...init.extra, type: "about:blank", title: TITLES[status] ?? "Error", status, detail };
   if (init.errors && init.errors.length > 0) body.errors = init.errors.slice(0, MAX_LISTED);
   const headers = new Headers(init.headers);
   headers.set("content-type", "application/problem+json");

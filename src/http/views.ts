@@ -3,10 +3,13 @@ import type { Config } from "../core/config.ts";
 import type { HistoryEntry } from "../core/history.ts";
 import type { Run } from "../core/run.ts";
 
-/** The web address of the GitHub instance the API URL belongs to (github.com or GHES). */
+/**
+ * The web address of the GitHub instance an API URL belongs to: api.github.com → github.com
+ * (and api.<tenant>.ghe.com → <tenant>.ghe.com); GitHub Enterprise Server's https://host/api/v3 → https://host.
+ */
 export function githubWebUrl(apiUrl: string): string {
-  if (apiUrl === "https://api.github.com") return "https://github.com";
-  return apiUrl.replace(/\/api\/v3$/, "");
+  if (/\/api\/v3$/.test(apiUrl)) return apiUrl.replace(/\/api\/v3$/, "");
+  return apiUrl.replace(/^(https?:\/\/)api\./, "$1");
 }
 
 export interface Links {
@@ -36,10 +39,16 @@ export function runView(links: Links, run: Run) {
     artifacts: run.artifacts.map((a) => ({ ...a, url: artifactUrl(links, run.id, a.name) })),
     links: {
       self: runUrl(links, run.id),
-      workflow_run: repo && run.github ? `${repo}/actions/runs/${run.github.run_id}/attempts/${run.github.run_attempt}` : null,
+      workflow_run: workflowRunUrl(repo, run),
       commit: repo && run.sha ? `${repo}/commit/${run.sha}` : null,
     },
   };
+}
+
+function workflowRunUrl(repo: string | null, run: Run): string | null {
+  if (!run.github) return null;
+  const page = run.github.html_url ?? (repo ? `${repo}/actions/runs/${run.github.run_id}` : null);
+  return page ? `${page}/attempts/${run.github.run_attempt}` : null;
 }
 
 export function entryView(links: Links, entry: HistoryEntry) {

@@ -3,20 +3,22 @@
  * is validated, evaluated against chimney's own baseline, its files stored, and the run
  * recorded. Nothing is written unless the whole input is valid.
  */
-import { monotonicFactory } from "ulidx";
 import { CHIMNEY_SUMMARIES, RESULT_FILES, contentTypeOf } from "../core/artifact.ts";
 import { disagreements, evaluate, type Baseline, type BaselineReport, type BaselineSource } from "../core/baseline.ts";
 import { actualsOf, measure, parseSmokeMetrics, type Measurements } from "../core/metrics.ts";
 import type { Provenance } from "../core/provenance.ts";
-import { githubRunId, stateOfReport, type Artifact, type Run } from "../core/run.ts";
+import { githubRunId, isMainline, stateOfReport, type Artifact, type Run, type RunDispatch, type RunFailure } from "../core/run.ts";
 import { looksLikeSummary, parseSmokeSummary, renderSummaryHtml, renderSummaryJson, renderSummaryMarkdown } from "../core/summary.ts";
 import { parseJson, type FieldIssue } from "../core/validation.ts";
 import type { ArtifactStore, RunStore } from "../store/ports.ts";
+import { newRunId } from "./deps.ts";
 
 export interface IngestDeps {
   runs: RunStore;
   artifacts: ArtifactStore;
   baseline: Baseline;
+  /** The branch whose runs count for the signal (GITHUB_REF). */
+  trackedRef: string;
   now: () => Date;
 }
 
@@ -35,6 +37,13 @@ export interface ResultUpload {
   provenance: Provenance;
 }
 
+/** What the caller already knows of the run beyond the upload (the nightly loop does). */
+export interface RunContext {
+  at?: string;
+  dispatch?: RunDispatch | null;
+  failure?: RunFailure | null;
+}
+
 export type IngestResult =
   | { kind: "malformed"; issues: FieldIssue[] }
   | { kind: "invalid"; issues: FieldIssue[] }
@@ -42,7 +51,6 @@ export type IngestResult =
   | { kind: "created" | "updated" | "unchanged"; run: Run };
 
 const decoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false });
-const nextUlid = monotonicFactory();
 
 interface Result {
   input: NonNullable<Run["input"]>;
@@ -50,7 +58,7 @@ interface Result {
   runnerReport: BaselineReport | null;
 }
 
-export async function ingest(deps: IngestDeps, upload: ResultUpload): Promise<IngestResult> {
+export async function ingest(deps: IngestDeps, upload: ResultUpload, context: RunContext = {}): Promise<IngestResult> {
   const text = decodeText(upload.result, upload.resultField);
   if (typeof text !== "string") return { kind: "malformed", issues: [text] };
   const json = parseJson(text, upload.resultField);
@@ -72,22 +80,26 @@ export async function ingest(deps: IngestDeps, upload: ResultUpload): Promise<In
     ...upload.files,
     ...renderChimneySummaries(measurements, report),
   ];
-  const artifacts = await Promise.all(files.map((f) => keep(deps.artifacts, f.name, f.bytes)));
+  const artifacts = await keepFiles(deps.artifacts, files);
+  const dispatch = context.dispatch ?? null;
 
   const run: Run = {
-    id: github ? githubRunId(github) : nextUlid(now.getTime()),
+    id: github ? githubRunId(github) : newRunId(now),
     suite: "smoke",
     state: stateOfReport(report),
-    at: now.toISOString(),
+    at: context.at ?? now.toISOString(),
     completed_at: now.toISOString(),
     github,
     sha,
     ref,
+    mainline: isMainline(ref, dispatch?.pr_number ?? null, deps.trackedRef),
+    dispatch,
     input,
     measurements,
     report,
     runner_report: runnerReport,
     disagreements: runnerReport ? disagreements(report, runnerReport) : [],
+    failure: context.failure ?? null,
     artifacts,
     identity,
   };
@@ -111,10 +123,13 @@ function readResult(value: unknown, kind: ResultUpload["resultKind"]) {
   };
 }
 
-/** Extra files must be text, and a JSON summary must be a valid one. */
+const TEXT_FILES: readonly string[] = [RESULT_FILES.log, RESULT_FILES.summaryMarkdown, RESULT_FILES.summaryJson, RESULT_FILES.summaryHtml];
+
+/** The log and the summaries must be text, and a JSON summary must be a valid one. */
 function checkFiles(files: ResultUpload["files"]): FieldIssue[] {
   const issues: FieldIssue[] = [];
   for (const file of files) {
+    if (!TEXT_FILES.includes(file.name)) continue;
     const text = decodeText(file.bytes, file.field);
     if (typeof text !== "string") {
       issues.push(text);
@@ -134,6 +149,11 @@ function renderChimneySummaries(m: Measurements, report: BaselineReport) {
     { name: CHIMNEY_SUMMARIES.json, bytes: encode(renderSummaryJson(m, report)) },
     { name: CHIMNEY_SUMMARIES.html, bytes: encode(renderSummaryHtml(m, report)) },
   ];
+}
+
+/** Stores files (once per content digest) and describes them as a run's artifacts. */
+export function keepFiles(store: ArtifactStore, files: { name: string; bytes: Uint8Array }[]): Promise<Artifact[]> {
+  return Promise.all(files.map((f) => keep(store, f.name, f.bytes)));
 }
 
 async function keep(store: ArtifactStore, name: string, bytes: Uint8Array): Promise<Artifact> {

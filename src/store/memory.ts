@@ -1,8 +1,10 @@
 /** In-memory adapters for unit tests: the same semantics as the Workers ones, no runtime. */
+import { shouldProcess, shouldRetry, startProcessing, type Delivery } from "../core/delivery.ts";
+import { isUnsettled, type Dispatch } from "../core/dispatch.ts";
 import { historyEntry, page, upsertEntry, type HistoryEntry, type Position } from "../core/history.ts";
-import { mergeRun, type RecordOutcome, type Run } from "../core/run.ts";
+import { mergeRun, OPEN_STATES, type RecordOutcome, type Run } from "../core/run.ts";
 import { statusDocument, type StatusDocument } from "../core/status.ts";
-import type { ArtifactStore, RunStore, StoredFile } from "./ports.ts";
+import type { ArtifactStore, DeliveryStore, DispatchStore, Inbox, RunStore, StoredFile } from "./ports.ts";
 
 export class MemoryRunStore implements RunStore {
   readonly #runs = new Map<string, Run>();
@@ -35,6 +37,52 @@ export class MemoryRunStore implements RunStore {
   async status(): Promise<StatusDocument | null> {
     return structuredClone(this.#status);
   }
+
+  async open(): Promise<Run[]> {
+    return structuredClone([...this.#runs.values()].filter((r) => OPEN_STATES.includes(r.state)));
+  }
+}
+
+export class MemoryDispatchStore implements DispatchStore {
+  readonly #dispatches = new Map<string, Dispatch>();
+
+  async claim(dispatch: Dispatch): Promise<boolean> {
+    if (this.#dispatches.has(dispatch.correlation_id)) return false;
+    this.#dispatches.set(dispatch.correlation_id, structuredClone(dispatch));
+    return true;
+  }
+
+  async save(dispatch: Dispatch): Promise<void> {
+    this.#dispatches.set(dispatch.correlation_id, structuredClone(dispatch));
+  }
+
+  async get(correlationId: string): Promise<Dispatch | null> {
+    return structuredClone(this.#dispatches.get(correlationId) ?? null);
+  }
+
+  async unsettled(): Promise<Dispatch[]> {
+    return structuredClone([...this.#dispatches.values()].filter(isUnsettled));
+  }
+}
+
+export class MemoryDeliveryStore implements DeliveryStore {
+  readonly deliveries = new Map<string, Delivery>();
+
+  async claim(id: string, event: string, at: string): Promise<boolean> {
+    const existing = this.deliveries.get(id) ?? null;
+    if (!shouldProcess(existing, Date.parse(at))) return false;
+    this.deliveries.set(id, startProcessing(existing, id, event, at));
+    return true;
+  }
+
+  async finish(id: string, outcome: { state: "done" | "failed"; error: string | null }, at: string): Promise<void> {
+    const existing = this.deliveries.get(id);
+    if (existing) this.deliveries.set(id, { ...existing, ...outcome, updated_at: at });
+  }
+
+  async retryable(now: number): Promise<Delivery[]> {
+    return structuredClone([...this.deliveries.values()].filter((d) => shouldRetry(d, now)));
+  }
 }
 
 export class MemoryArtifactStore implements ArtifactStore {
@@ -48,5 +96,17 @@ export class MemoryArtifactStore implements ArtifactStore {
     const file = this.files.get(sha256);
     if (!file) return null;
     return { body: new Blob([file.bytes]).stream(), size: file.bytes.byteLength };
+  }
+}
+
+export class MemoryInbox implements Inbox {
+  readonly items = new Map<string, Uint8Array>();
+
+  async put(id: string, body: Uint8Array): Promise<void> {
+    this.items.set(id, body.slice());
+  }
+
+  async get(id: string): Promise<Uint8Array | null> {
+    return this.items.get(id)?.slice() ?? null;
   }
 }

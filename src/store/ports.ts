@@ -2,6 +2,8 @@
  * The storage chimney needs, as small interfaces. Each runtime has an adapter:
  * Workers (KV + R2 + a Durable Object), memory (tests), Deno.
  */
+import type { Delivery } from "../core/delivery.ts";
+import type { Dispatch } from "../core/dispatch.ts";
 import type { HistoryEntry, Position } from "../core/history.ts";
 import type { RecordOutcome, Run } from "../core/run.ts";
 import type { StatusDocument } from "../core/status.ts";
@@ -16,6 +18,28 @@ export interface RunStore {
   /** Newest first, after `after` (exclusive). */
   history(limit: number, after: Position | null): Promise<{ runs: HistoryEntry[]; cursor: string | null }>;
   status(): Promise<StatusDocument | null>;
+  /** Runs still dispatched or running, read from the record of truth. */
+  open(): Promise<Run[]>;
+}
+
+export interface DispatchStore {
+  /** Inserts the dispatch unless one with its correlation id exists: the nightly lock. */
+  claim(dispatch: Dispatch): Promise<boolean>;
+  save(dispatch: Dispatch): Promise<void>;
+  get(correlationId: string): Promise<Dispatch | null>;
+  /** Dispatches that are not settled: claimed, failed, or dispatched with no run known. */
+  unsettled(): Promise<Dispatch[]>;
+}
+
+export interface DeliveryStore {
+  /**
+   * Records that a delivery arrived and whether to process it (`shouldProcess`), atomically:
+   * of twenty copies arriving at once, one is processed.
+   */
+  claim(id: string, event: string, at: string): Promise<boolean>;
+  finish(id: string, outcome: { state: "done" | "failed"; error: string | null }, at: string): Promise<void>;
+  /** Deliveries the reconcile tick should take up again (`shouldRetry`). */
+  retryable(now: number): Promise<Delivery[]>;
 }
 
 export interface StoredFile {
@@ -27,4 +51,10 @@ export interface StoredFile {
 export interface ArtifactStore {
   put(sha256: string, body: Uint8Array, contentType: string): Promise<void>;
   get(sha256: string): Promise<StoredFile | null>;
+}
+
+/** Raw inputs, kept before they are processed so that a failure midway can be retried. */
+export interface Inbox {
+  put(id: string, body: Uint8Array): Promise<void>;
+  get(id: string): Promise<Uint8Array | null>;
 }

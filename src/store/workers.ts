@@ -4,10 +4,12 @@
  * of truth) and projects the result into KV, where the read routes find it with one `get`.
  */
 import { DurableObject } from "cloudflare:workers";
+import { shouldProcess, shouldRetry, startProcessing, type Delivery } from "../core/delivery.ts";
+import { isUnsettled, type Dispatch } from "../core/dispatch.ts";
 import { historyEntry, page, upsertEntry, type HistoryEntry, type Position } from "../core/history.ts";
-import { mergeRun, type RecordOutcome, type Run } from "../core/run.ts";
+import { mergeRun, OPEN_STATES, type RecordOutcome, type Run } from "../core/run.ts";
 import { statusDocument, type StatusDocument } from "../core/status.ts";
-import type { ArtifactStore, RunStore, StoredFile } from "./ports.ts";
+import type { ArtifactStore, DeliveryStore, DispatchStore, Inbox, RunStore, StoredFile } from "./ports.ts";
 
 interface LedgerEnv {
   RUNS: KVNamespace;
@@ -41,6 +43,8 @@ export class Ledger extends DurableObject<LedgerEnv> {
         projected INTEGER NOT NULL DEFAULT 0
       );
       CREATE INDEX IF NOT EXISTS runs_newest_first ON runs (at DESC, id DESC);
+      CREATE TABLE IF NOT EXISTS dispatches (correlation_id TEXT PRIMARY KEY, record TEXT NOT NULL);
+      CREATE TABLE IF NOT EXISTS deliveries (id TEXT PRIMARY KEY, record TEXT NOT NULL);
     `);
   }
 
@@ -70,6 +74,74 @@ export class Ledger extends DurableObject<LedgerEnv> {
       }
       return outcome;
     });
+  }
+
+  /** Runs still dispatched or running. */
+  async openRuns(): Promise<Run[]> {
+    return this.sql
+      .exec<{ record: string }>("SELECT record FROM runs WHERE json_extract(record, '$.state') IN (?, ?)", ...OPEN_STATES)
+      .toArray()
+      .map((row) => JSON.parse(row.record) as Run);
+  }
+
+  /** The nightly lock: the primary key admits one dispatch per correlation id. */
+  async claimDispatch(dispatch: Dispatch): Promise<boolean> {
+    const inserted = this.sql.exec(
+      "INSERT INTO dispatches (correlation_id, record) VALUES (?, ?) ON CONFLICT DO NOTHING RETURNING correlation_id",
+      dispatch.correlation_id,
+      JSON.stringify(dispatch),
+    );
+    return inserted.toArray().length === 1;
+  }
+
+  async saveDispatch(dispatch: Dispatch): Promise<void> {
+    this.sql.exec(
+      "INSERT INTO dispatches (correlation_id, record) VALUES (?, ?) ON CONFLICT (correlation_id) DO UPDATE SET record = excluded.record",
+      dispatch.correlation_id,
+      JSON.stringify(dispatch),
+    );
+  }
+
+  async getDispatch(correlationId: string): Promise<Dispatch | null> {
+    const row = this.one<{ record: string }>("SELECT record FROM dispatches WHERE correlation_id = ?", correlationId);
+    return row ? (JSON.parse(row.record) as Dispatch) : null;
+  }
+
+  async unsettledDispatches(): Promise<Dispatch[]> {
+    return this.sql
+      .exec<{ record: string }>("SELECT record FROM dispatches")
+      .toArray()
+      .map((row) => JSON.parse(row.record) as Dispatch)
+      .filter(isUnsettled);
+  }
+
+  async claimDelivery(id: string, event: string, at: string): Promise<boolean> {
+    const row = this.one<{ record: string }>("SELECT record FROM deliveries WHERE id = ?", id);
+    const existing = row ? (JSON.parse(row.record) as Delivery) : null;
+    if (!shouldProcess(existing, Date.parse(at))) return false;
+    this.saveDelivery(startProcessing(existing, id, event, at));
+    return true;
+  }
+
+  async finishDelivery(id: string, outcome: { state: "done" | "failed"; error: string | null }, at: string): Promise<void> {
+    const row = this.one<{ record: string }>("SELECT record FROM deliveries WHERE id = ?", id);
+    if (row) this.saveDelivery({ ...(JSON.parse(row.record) as Delivery), ...outcome, updated_at: at });
+  }
+
+  async retryableDeliveries(now: number): Promise<Delivery[]> {
+    return this.sql
+      .exec<{ record: string }>("SELECT record FROM deliveries WHERE json_extract(record, '$.state') != 'done'")
+      .toArray()
+      .map((row) => JSON.parse(row.record) as Delivery)
+      .filter((d) => shouldRetry(d, now));
+  }
+
+  private saveDelivery(delivery: Delivery): void {
+    this.sql.exec(
+      "INSERT INTO deliveries (id, record) VALUES (?, ?) ON CONFLICT (id) DO UPDATE SET record = excluded.record",
+      delivery.id,
+      JSON.stringify(delivery),
+    );
   }
 
   async alarm(): Promise<void> {
@@ -112,6 +184,10 @@ export interface RunStoreOptions {
   now: () => number;
 }
 
+function ledgerOf(namespace: DurableObjectNamespace<Ledger>): DurableObjectStub<Ledger> {
+  return namespace.get(namespace.idFromName("ledger"));
+}
+
 export class WorkersRunStore implements RunStore {
   /** KV itself may take up to 60 s to show a write elsewhere; a few seconds here cost nothing more. */
   private cachedStatus: { doc: StatusDocument | null; until: number } | null = null;
@@ -127,7 +203,7 @@ export class WorkersRunStore implements RunStore {
   }
 
   async record(incoming: Run): Promise<RecordOutcome> {
-    const outcome = (await this.ledger.get(this.ledger.idFromName("ledger")).record(incoming)) as RecordOutcome;
+    const outcome = (await ledgerOf(this.ledger).record(incoming)) as RecordOutcome;
     this.cachedStatus = null;
     return outcome;
   }
@@ -142,6 +218,46 @@ export class WorkersRunStore implements RunStore {
     const doc = await this.kv.get<StatusDocument>(KEYS.status, "json");
     if (this.options.statusCacheMs > 0) this.cachedStatus = { doc, until: now + this.options.statusCacheMs };
     return doc;
+  }
+
+  async open(): Promise<Run[]> {
+    return (await ledgerOf(this.ledger).openRuns()) as Run[];
+  }
+}
+
+export class WorkersDispatchStore implements DispatchStore {
+  constructor(private readonly ledger: DurableObjectNamespace<Ledger>) {}
+
+  claim(dispatch: Dispatch): Promise<boolean> {
+    return ledgerOf(this.ledger).claimDispatch(dispatch);
+  }
+
+  save(dispatch: Dispatch): Promise<void> {
+    return ledgerOf(this.ledger).saveDispatch(dispatch);
+  }
+
+  async get(correlationId: string): Promise<Dispatch | null> {
+    return (await ledgerOf(this.ledger).getDispatch(correlationId)) as Dispatch | null;
+  }
+
+  async unsettled(): Promise<Dispatch[]> {
+    return (await ledgerOf(this.ledger).unsettledDispatches()) as Dispatch[];
+  }
+}
+
+export class WorkersDeliveryStore implements DeliveryStore {
+  constructor(private readonly ledger: DurableObjectNamespace<Ledger>) {}
+
+  claim(id: string, event: string, at: string): Promise<boolean> {
+    return ledgerOf(this.ledger).claimDelivery(id, event, at);
+  }
+
+  finish(id: string, outcome: { state: "done" | "failed"; error: string | null }, at: string): Promise<void> {
+    return ledgerOf(this.ledger).finishDelivery(id, outcome, at);
+  }
+
+  async retryable(now: number): Promise<Delivery[]> {
+    return (await ledgerOf(this.ledger).retryableDeliveries(now)) as Delivery[];
   }
 }
 
@@ -158,5 +274,21 @@ export class R2ArtifactStore implements ArtifactStore {
   async get(sha256: string): Promise<StoredFile | null> {
     const object = await this.bucket.get(`artifacts/${sha256}`);
     return object ? { body: object.body, size: object.size } : null;
+  }
+}
+
+export class R2Inbox implements Inbox {
+  constructor(
+    private readonly bucket: R2Bucket,
+    private readonly prefix: string,
+  ) {}
+
+  async put(id: string, body: Uint8Array): Promise<void> {
+    await this.bucket.put(`${this.prefix}/${id}`, body);
+  }
+
+  async get(id: string): Promise<Uint8Array | null> {
+    const object = await this.bucket.get(`${this.prefix}/${id}`);
+    return object ? new Uint8Array(await object.arrayBuffer()) : null;
   }
 }

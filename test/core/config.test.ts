@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { parseConfig } from "../../src/core/config.ts";
+import { githubCredentials, parseConfig, redactSecrets } from "../../src/core/config.ts";
 
 describe("configuration", () => {
   it("applies the documented defaults and names what is missing", () => {
@@ -15,7 +15,7 @@ describe("configuration", () => {
       PUBLIC_URL: null,
       PERF_DASHBOARD_TOKEN: null,
     });
-    expect(problems.map((p) => p.name)).toEqual(["GITHUB_REPOSITORY", "PERF_DASHBOARD_TOKEN"]);
+    expect(problems.map((p) => p.name)).toEqual(["GITHUB_REPOSITORY", "PERF_DASHBOARD_TOKEN", "ADMIN_TOKEN", "GITHUB_WEBHOOK_SECRET", "GITHUB_TOKEN"]);
   });
 
   it("parses well-formed values", () => {
@@ -25,6 +25,9 @@ describe("configuration", () => {
       STALE_AFTER_HOURS: "48",
       PUBLIC_URL: "https://chimney.example.org/",
       PERF_DASHBOARD_TOKEN: "abc.DEF-123_~+/==",
+      ADMIN_TOKEN: "admin-0123456789",
+      GITHUB_WEBHOOK_SECRET: "It's a Secret to Everybody",
+      GITHUB_TOKEN: "github_pat_0123456789",
     });
     expect(problems).toEqual([]);
     expect(config.ALERT_LABELS).toEqual(["performance", "smoke-benchmark"]);
@@ -43,8 +46,30 @@ describe("configuration", () => {
     });
     expect(config.STALE_AFTER_HOURS).toBe(36);
     expect(config.PERF_DASHBOARD_TOKEN).toBe(null);
-    expect(problems.map((p) => p.name)).toEqual(["GITHUB_REPOSITORY", "STALE_AFTER_HOURS", "PUBLIC_URL", "PERF_DASHBOARD_TOKEN"]);
+    expect(problems.map((p) => p.name)).toEqual([
+      "GITHUB_REPOSITORY",
+      "STALE_AFTER_HOURS",
+      "PUBLIC_URL",
+      "PERF_DASHBOARD_TOKEN",
+      "ADMIN_TOKEN",
+      "GITHUB_WEBHOOK_SECRET",
+      "GITHUB_TOKEN",
+    ]);
     expect(JSON.stringify(problems)).not.toContain(secret);
     expect(JSON.stringify(problems)).not.toContain("soon");
+  });
+
+  it("prefers a fully configured GitHub App over a token, and names a half-configured one", () => {
+    const key = "-----BEGIN RSA PRIVATE KEY-----\\nMIIEow\\n-----END RSA PRIVATE KEY-----";
+    const app = parseConfig({ GITHUB_TOKEN: "ghp_x", GITHUB_APP_ID: "123", GITHUB_APP_PRIVATE_KEY: key });
+    expect(githubCredentials(app.config)).toEqual({ kind: "app", appId: "123", privateKey: "-----BEGIN RSA PRIVATE KEY-----\nMIIEow\n-----END RSA PRIVATE KEY-----", installationId: null });
+    const half = parseConfig({ GITHUB_TOKEN: "ghp_x", GITHUB_APP_ID: "123" });
+    expect(githubCredentials(half.config)).toEqual({ kind: "token", token: "ghp_x" });
+    expect(half.problems).toContainEqual({ name: "GITHUB_APP_PRIVATE_KEY", problem: "not set: a GitHub App needs both GITHUB_APP_ID and GITHUB_APP_PRIVATE_KEY" });
+  });
+
+  it("scrubs every configured secret from a log line", () => {
+    const { config } = parseConfig({ PERF_DASHBOARD_TOKEN: "upload-tok", GITHUB_TOKEN: "ghp_secret", GITHUB_WEBHOOK_SECRET: "hook secret" });
+    expect(redactSecrets("a upload-tok b ghp_secret c hook secret", config)).toBe("a [PERF_DASHBOARD_TOKEN] b [GITHUB_TOKEN] c [GITHUB_WEBHOOK_SECRET]");
   });
 });

@@ -8,6 +8,7 @@ const entry = (id: string, at: string): HistoryEntry => ({
   completed_at: at,
   sha: null,
   ref: null,
+  mainline: true,
   throughput_ops_per_sec: 10000,
   total_duration_ms: 50,
   per_batch_p95_ms: 11,

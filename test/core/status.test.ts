@@ -13,6 +13,7 @@ const entry = (id: string, state: RunState, at: string, throughput: number | nul
   completed_at: ["dispatched", "running"].includes(state) ? null : at,
   sha: null,
   ref: null,
+  mainline: true,
   throughput_ops_per_sec: throughput,
   total_duration_ms: throughput === null ? null : 48.9,
   per_batch_p95_ms: throughput === null ? null : 11.2,
@@ -46,6 +47,14 @@ describe("the signal", () => {
   it("names the metrics out of range", () => {
     const doc = statusDocument([entry("9-1", "regressed", hoursAgo(1))]);
     expect(signalOf(doc, NOW, 36).reason).toBe("run 9-1 is outside the baseline: throughput_ops_per_sec");
+  });
+
+  it("counts only mainline runs: a pull request's run never sets the signal", () => {
+    const pr = { ...entry("10-1", "regressed", hoursAgo(1)), mainline: false };
+    const doc = statusDocument([pr, entry("9-1", "passed", hoursAgo(2))]);
+    expect(doc.latest?.id).toBe("9-1");
+    expect(doc.runs).toBe(2);
+    expect(signalOf(doc, NOW, 36).state).toBe("passing");
   });
 
   it("remembers the last completed run while one is pending", () => {

@@ -12,7 +12,7 @@ import mdPassing from "../fixtures/golden/smoke-summary.md?raw";
 
 const encode = (value: unknown) => new TextEncoder().encode(typeof value === "string" ? value : JSON.stringify(value, null, 2));
 const NO_PROVENANCE: Provenance = { github: null, sha: null, ref: null };
-const RUN_42: Provenance = { github: { run_id: 42, run_attempt: 1 }, sha: "0123456789abcdef0123456789abcdef01234567", ref: "main" };
+const RUN_42: Provenance = { github: { run_id: 42, run_attempt: 1, html_url: null }, sha: "0123456789abcdef0123456789abcdef01234567", ref: "main" };
 
 function setup(start = "2026-11-29T03:10:00.000Z") {
   let now = new Date(start);
@@ -20,6 +20,7 @@ function setup(start = "2026-11-29T03:10:00.000Z") {
     runs: new MemoryRunStore(),
     artifacts: new MemoryArtifactStore(),
     baseline: smokeBaseline as Baseline,
+    trackedRef: "main",
     now: () => now,
   };
   const advance = (ms: number) => (now = new Date(now.getTime() + ms));

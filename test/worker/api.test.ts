@@ -44,8 +44,8 @@ describe("the results store, through the Worker", () => {
     const run = (await (await call("/runs/7001-1")).json()) as Record<string, any>;
     expect(run.links).toEqual({
       self: `${ORIGIN}/runs/7001-1`,
-      workflow_run: "https://github.com/ava-labs/firewood/actions/runs/7001/attempts/1",
-      commit: `https://github.com/ava-labs/firewood/commit/${SHA}`,
+      workflow_run: "https://github.test/ava-labs/firewood/actions/runs/7001/attempts/1",
+      commit: `https://github.test/ava-labs/firewood/commit/${SHA}`,
     });
     expect(run.identity).toBeUndefined();
     const summary = run.artifacts.find((a: { name: string }) => a.name === "chimney-summary.md");

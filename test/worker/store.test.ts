@@ -2,27 +2,20 @@ import { env } from "cloudflare:workers";
 import { reset, runInDurableObject } from "cloudflare:test";
 import { beforeEach, describe, expect, it } from "vitest";
 import { historyEntry } from "../../src/core/history.ts";
-import type { Run } from "../../src/core/run.ts";
+import { newRun, type Run } from "../../src/core/run.ts";
 import { statusDocument } from "../../src/core/status.ts";
 import { WorkersRunStore, type Ledger } from "../../src/store/workers.ts";
 
-const run = (id: string, at: string): Run => ({
-  id,
-  suite: "smoke",
-  state: "passed",
-  at,
-  completed_at: at,
-  github: null,
-  sha: null,
-  ref: null,
-  input: "smoke-metrics.json",
-  measurements: { batches: 5, batch_size: 100, total_operations: 500, total_duration_ms: 48.86, throughput_ops_per_sec: 10233.3, per_batch_count: 5, per_batch_p95_ms: 11.2 },
-  report: null,
-  runner_report: null,
-  disagreements: [],
-  artifacts: [],
-  identity: null,
-});
+const run = (id: string, at: string): Run =>
+  newRun({
+    id,
+    state: "passed",
+    at,
+    completed_at: at,
+    mainline: true,
+    input: "smoke-metrics.json",
+    measurements: { batches: 5, batch_size: 100, total_operations: 500, total_duration_ms: 48.86, throughput_ops_per_sec: 10233.3, per_batch_count: 5, per_batch_p95_ms: 11.2 },
+  });
 
 describe("the Workers run store", () => {
   beforeEach(() => reset());

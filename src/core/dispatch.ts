@@ -1,0 +1,60 @@
+/**
+ * A dispatch: chimney asking GitHub to run the benchmark workflow, from the moment it is
+ * claimed until the run it produced is known (or the night is given up as missed).
+ */
+
+export type DispatchState = "claimed" | "dispatched" | "failed" | "missed";
+
+export interface Dispatch {
+  /** Unique per dispatch, echoed by the workflow's run-name; for the nightly one, the night's lock. */
+  correlation_id: string;
+  kind: "nightly" | "manual";
+  /** The UTC night of a nightly dispatch. */
+  night: string | null;
+  ref: string;
+  pr_number: number | null;
+  requested_at: string;
+  updated_at: string;
+  state: DispatchState;
+  attempts: number;
+  last_error: string | null;
+  /** The GitHub workflow run, once known. */
+  run_id: number | null;
+}
+
+/** After this many failed attempts a dispatch is given up and its night recorded as missed. */
+export const MAX_DISPATCH_ATTEMPTS = 5;
+
+/** A claim older than this without an outcome means the invocation that made it died. */
+export const CLAIM_TIMEOUT_MS = 10 * 60_000;
+
+export type DispatchAction =
+  | { kind: "dispatch" }
+  | { kind: "find_run" }
+  | { kind: "give_up"; reason: string }
+  | { kind: "none" };
+
+/** What the reconcile tick does with a dispatch. */
+export function nextAction(d: Dispatch, now: number, staleAfterHours: number): DispatchAction {
+  const age = now - Date.parse(d.requested_at);
+  const idle = now - Date.parse(d.updated_at);
+  switch (d.state) {
+    case "claimed":
+      return idle > CLAIM_TIMEOUT_MS ? { kind: "find_run" } : { kind: "none" };
+    case "failed":
+      return d.attempts >= MAX_DISPATCH_ATTEMPTS
+        ? { kind: "give_up", reason: `the dispatch failed ${d.attempts} times (last: ${d.last_error ?? "unknown"})` }
+        : { kind: "dispatch" };
+    case "dispatched":
+      if (d.run_id !== null) return { kind: "none" };
+      return age > staleAfterHours * 3_600_000
+        ? { kind: "give_up", reason: `the dispatch produced no workflow run within ${staleAfterHours} hours` }
+        : { kind: "find_run" };
+    case "missed":
+      return { kind: "none" };
+  }
+}
+
+export function isUnsettled(d: Dispatch): boolean {
+  return d.state === "claimed" || d.state === "failed" || (d.state === "dispatched" && d.run_id === null);
+}

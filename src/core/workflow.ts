@@ -1,0 +1,85 @@
+/**
+ * Rules about the benchmark workflow's runs: which runs are ours, what their correlation id
+ * is, and what failed in a run that did not succeed.
+ */
+
+/** The step of perf.yml that runs `cargo +nightly run -p firewood-benchmark -- smoke`. */
+export const BENCHMARK_STEP = /^run smoke benchmark$/i;
+
+/** Conclusions of a completed run that produced no trustworthy result on their own. */
+export const FAILED_CONCLUSIONS = ["failure", "timed_out", "cancelled", "startup_failure"] as const;
+
+/** Whether `workflow_run.path` (`.github/workflows/perf.yml`, maybe with `@ref`) is the configured workflow file. */
+export function isWorkflowFile(path: string | null, workflowFile: string): boolean {
+  if (!path) return false;
+  const file = path.split("@")[0].split("/").at(-1);
+  return file === workflowFile;
+}
+
+export function sameRepository(a: string, b: string): boolean {
+  return a.toLowerCase() === b.toLowerCase();
+}
+
+const CORRELATION = /\bchimney-(?:nightly-\d{4}-\d{2}-\d{2}|manual-[0-9a-z]{26})\b/;
+
+/** The correlation id chimney put into a run's `run-name`, if any. */
+export function correlationIdIn(title: string | null): string | null {
+  return title ? (CORRELATION.exec(title)?.[0] ?? null) : null;
+}
+
+/** The UTC night a time belongs to: `2026-11-29`. */
+export function nightOf(ms: number): string {
+  return new Date(ms).toISOString().slice(0, 10);
+}
+
+export function nightlyCorrelationId(night: string): string {
+  return `chimney-nightly-${night}`;
+}
+
+export function manualCorrelationId(ulid: string): string {
+  return `chimney-manual-${ulid.toLowerCase()}`;
+}
+
+export interface JobView {
+  name: string;
+  conclusion: string | null;
+  html_url: string | null;
+  steps: { name: string; conclusion: string | null; number: number }[];
+}
+
+export interface StepFailure {
+  job: string;
+  step: string | null;
+  log_url: string | null;
+  /**
+   * The failing step comes before the benchmark step: checkout, toolchain, cache, fetching
+   * dependencies. Firewood's runbook treats that as transient infrastructure: rerun first.
+   */
+  before_benchmark: boolean;
+}
+
+const FAILED_STEP = ["failure", "timed_out", "cancelled"];
+
+/** The first failed job and its first failed step. */
+export function findFailure(jobs: readonly JobView[]): StepFailure | null {
+  const job = jobs.find((j) => j.conclusion !== null && FAILED_STEP.includes(j.conclusion));
+  if (!job) return null;
+  const steps = [...job.steps].sort((a, b) => a.number - b.number);
+  const step = steps.find((s) => s.conclusion !== null && FAILED_STEP.includes(s.conclusion)) ?? null;
+  const benchmark = steps.find((s) => BENCHMARK_STEP.test(s.name)) ?? null;
+  return {
+    job: job.name,
+    step: step?.name ?? null,
+    log_url: job.html_url,
+    before_benchmark: step !== null && benchmark !== null && step.number < benchmark.number,
+  };
+}
+
+/** The hour and minute of a daily cron expression (`M H * * *`), or null for any other shape. */
+export function dailyTime(cron: string): { hour: number; minute: number } | null {
+  const match = /^(\d{1,2}) (\d{1,2}) \* \* \*$/.exec(cron.trim());
+  if (!match) return null;
+  const minute = Number(match[1]);
+  const hour = Number(match[2]);
+  return minute < 60 && hour < 24 ? { hour, minute } : null;
+}

@@ -1,0 +1,160 @@
+/** The GitHub Actions endpoints of the nightly loop (FORMATS.md §8). */
+import * as v from "valibot";
+import { GitHubError, type GitHubClient } from "./client.ts";
+
+export const WorkflowRunSchema = v.object({
+  id: v.number(),
+  name: v.nullish(v.string(), null),
+  display_title: v.nullish(v.string(), null),
+  path: v.nullish(v.string(), null),
+  head_branch: v.nullish(v.string(), null),
+  head_sha: v.string(),
+  run_number: v.number(),
+  run_attempt: v.optional(v.number(), 1),
+  event: v.string(),
+  status: v.nullish(v.string(), null),
+  conclusion: v.nullish(v.string(), null),
+  html_url: v.string(),
+  created_at: v.string(),
+  run_started_at: v.nullish(v.string(), null),
+  updated_at: v.nullish(v.string(), null),
+});
+
+export type WorkflowRun = v.InferOutput<typeof WorkflowRunSchema>;
+
+const RunList = v.object({ total_count: v.number(), workflow_runs: v.array(WorkflowRunSchema) });
+
+const StepSchema = v.object({
+  name: v.string(),
+  status: v.nullish(v.string(), null),
+  conclusion: v.nullish(v.string(), null),
+  number: v.number(),
+});
+
+const JobSchema = v.object({
+  id: v.number(),
+  name: v.string(),
+  status: v.nullish(v.string(), null),
+  conclusion: v.nullish(v.string(), null),
+  html_url: v.nullish(v.string(), null),
+  steps: v.optional(v.array(StepSchema), []),
+});
+
+export type Job = v.InferOutput<typeof JobSchema>;
+
+const JobList = v.object({ total_count: v.number(), jobs: v.array(JobSchema) });
+
+const ArtifactSchema = v.object({
+  id: v.number(),
+  name: v.string(),
+  size_in_bytes: v.number(),
+  expired: v.boolean(),
+  archive_download_url: v.string(),
+});
+
+export type ActionsArtifact = v.InferOutput<typeof ArtifactSchema>;
+
+const ArtifactList = v.object({ total_count: v.number(), artifacts: v.array(ArtifactSchema) });
+
+const DispatchDetails = v.object({ workflow_run_id: v.number(), run_url: v.optional(v.string()), html_url: v.optional(v.string()) });
+
+export interface DispatchRequest {
+  workflow: string;
+  ref: string;
+  inputs: Record<string, string>;
+}
+
+/**
+ * Dispatches the workflow asking for the run's details (GitHub since 2026-02). An older server
+ * answers 204, or refuses the field with 422, in which case the call is repeated without it
+ * and the run must be found by its correlation input. Returns the run id when GitHub gave it.
+ */
+export async function dispatchWorkflow(client: GitHubClient, request: DispatchRequest): Promise<{ id: number; html_url: string | null } | null> {
+  const path = `/repos/${client.repository}/actions/workflows/${encodeURIComponent(request.workflow)}/dispatches`;
+  const body = { ref: request.ref, inputs: request.inputs };
+  try {
+    const res = await client.request("POST", path, { body: { ...body, return_run_details: true } });
+    if (res.status === 204) return null;
+    const parsed = v.safeParse(DispatchDetails, await res.json().catch(() => null));
+    return parsed.success ? { id: parsed.output.workflow_run_id, html_url: parsed.output.html_url ?? null } : null;
+  } catch (error) {
+    if (!(error instanceof GitHubError) || error.kind !== "invalid" || !/return_run_details/.test(error.message)) throw error;
+  }
+  await client.request("POST", path, { body });
+  return null;
+}
+
+/** The run a dispatch created, found by the correlation id its run-name echoes. */
+export async function findRunByCorrelation(client: GitHubClient, workflow: string, correlationId: string, since: Date): Promise<WorkflowRun | null> {
+  const created = `>=${new Date(since.getTime() - 60_000).toISOString().replace(/\.\d{3}Z$/, "Z")}`;
+  const query = new URLSearchParams({ event: "workflow_dispatch", created, per_page: "100" });
+  const list = await client.json(RunList, "GET", `/repos/${client.repository}/actions/workflows/${encodeURIComponent(workflow)}/runs?${query}`);
+  return list.workflow_runs.find((run) => (run.display_title ?? run.name ?? "").includes(correlationId)) ?? null;
+}
+
+/** One attempt of a run, as it is now. */
+export function getRunAttempt(client: GitHubClient, runId: number, attempt: number): Promise<WorkflowRun> {
+  return client.json(WorkflowRunSchema, "GET", `/repos/${client.repository}/actions/runs/${runId}/attempts/${attempt}`);
+}
+
+export async function listJobs(client: GitHubClient, runId: number, attempt: number): Promise<Job[]> {
+  const list = await client.json(JobList, "GET", `/repos/${client.repository}/actions/runs/${runId}/attempts/${attempt}/jobs?per_page=100`);
+  return list.jobs;
+}
+
+export async function listArtifacts(client: GitHubClient, runId: number): Promise<ActionsArtifact[]> {
+  const list = await client.json(ArtifactList, "GET", `/repos/${client.repository}/actions/runs/${runId}/artifacts?per_page=100`);
+  return list.artifacts;
+}
+
+/**
+ * Downloads an artifact's zip: the API answers 302 to a short-lived storage URL, which is
+ * fetched without the Authorization header (the storage refuses one). At most `maxBytes`
+ * are read; a larger zip is refused before it is read whole.
+ */
+export async function downloadArtifact(client: GitHubClient, artifactId: number, maxBytes: number): Promise<Uint8Array> {
+  const redirect = await client.request("GET", `/repos/${client.repository}/actions/artifacts/${artifactId}/zip`);
+  await redirect.body?.cancel();
+  const location = redirect.headers.get("location");
+  if (redirect.status !== 302 || !location) {
+    throw new GitHubError("unexpected", `artifact ${artifactId}: expected a 302 to the zip, got ${redirect.status}`, redirect.status);
+  }
+  const res = await client.request("GET", location, { authorization: null, accept: "application/zip" });
+  return readCapped(res, maxBytes, `artifact ${artifactId}`);
+}
+
+export async function rerunFailedJobs(client: GitHubClient, runId: number): Promise<void> {
+  const res = await client.request("POST", `/repos/${client.repository}/actions/runs/${runId}/rerun-failed-jobs`);
+  await res.body?.cancel();
+}
+
+export class TooLarge extends Error {}
+
+async function readCapped(res: Response, maxBytes: number, what: string): Promise<Uint8Array> {
+  const declared = Number(res.headers.get("content-length"));
+  if (Number.isFinite(declared) && declared > maxBytes) {
+    await res.body?.cancel();
+    throw new TooLarge(`${what} is ${declared} bytes, over the ${maxBytes}-byte limit`);
+  }
+  if (!res.body) return new Uint8Array(0);
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  const reader = res.body.getReader();
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > maxBytes) {
+      await reader.cancel();
+      throw new TooLarge(`${what} is over the ${maxBytes}-byte limit`);
+    }
+    chunks.push(value);
+  }
+  const bytes = new Uint8Array(size);
+  let offset = 0;
+  for (const chunk of chunks) {
+    bytes.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  return bytes;
+}

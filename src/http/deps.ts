@@ -1,0 +1,27 @@
+/** What the HTTP app needs: the loop's dependencies and the configuration problems to report. */
+import type { Context } from "hono";
+import type { ConfigProblem } from "../core/config.ts";
+import type { LoopDeps } from "../jobs/deps.ts";
+import type { Links } from "./views.ts";
+
+export interface AppDeps extends LoopDeps {
+  configProblems: ConfigProblem[];
+}
+
+/** Absolute links: PUBLIC_URL, else the request's origin. */
+export function linksFor(deps: AppDeps, c: Context): Links {
+  return { base: deps.config.PUBLIC_URL ?? new URL(c.req.url).origin, config: deps.config };
+}
+
+/**
+ * Runs work after the answer is sent: on Workers through `waitUntil`, which keeps the
+ * invocation alive for it; elsewhere the promise simply goes on.
+ */
+export function afterResponse(c: Context, work: () => Promise<void>): void {
+  const task = work();
+  try {
+    c.executionCtx.waitUntil(task);
+  } catch {
+    // no execution context in this runtime
+  }
+}

@@ -1,0 +1,87 @@
+/** The read routes: status, badge, the run history, a run, a run's files. */
+import { Hono } from "hono";
+import { etag } from "hono/etag";
+import { decodeCursor, MAX_PAGE } from "../../core/history.ts";
+import { isRunId } from "../../core/run.ts";
+import { currentStatus } from "../../jobs/status.ts";
+import { linksFor, type AppDeps } from "../deps.ts";
+import { invalidInput, problem } from "../problem.ts";
+import { entryView, runView } from "../views.ts";
+
+const DEFAULT_PAGE = 20;
+
+export function readRoutes(deps: AppDeps): Hono {
+  const app = new Hono();
+
+  app.get("/status", etag(), async (c) => {
+    const { doc, signal } = await currentStatus(deps);
+    const links = linksFor(deps, c);
+    c.header("cache-control", "public, max-age=30");
+    return c.json({
+      state: signal.state,
+      reason: signal.reason,
+      latest_run: doc?.latest ? entryView(links, doc.latest) : null,
+      last_completed_run: doc?.last_completed ? entryView(links, doc.last_completed) : null,
+      runs: doc?.runs ?? 0,
+      stale_after_hours: deps.config.STALE_AFTER_HOURS,
+      config_problems: deps.configProblems,
+    });
+  });
+
+  app.get("/badge", etag(), async (c) => {
+    const { badge } = await currentStatus(deps);
+    c.header("cache-control", "public, max-age=60");
+    return c.json(badge);
+  });
+
+  app.get("/runs", async (c) => {
+    const limitText = c.req.query("limit") ?? String(DEFAULT_PAGE);
+    const limit = /^\d{1,3}$/.test(limitText) ? Number(limitText) : NaN;
+    if (!(limit >= 1 && limit <= MAX_PAGE)) {
+      return invalidInput(400, [{ field: "limit", message: `must be a whole number from 1 to ${MAX_PAGE}` }]);
+    }
+    const cursorText = c.req.query("cursor");
+    const cursor = cursorText === undefined ? null : decodeCursor(cursorText);
+    if (cursorText !== undefined && !cursor) {
+      return invalidInput(400, [{ field: "cursor", message: "is not a cursor from a previous page of /runs" }]);
+    }
+    const page = await deps.runs.history(limit, cursor);
+    const links = linksFor(deps, c);
+    return c.json({ runs: page.runs.map((e) => entryView(links, e)), cursor: page.cursor });
+  });
+
+  app.get("/runs/:id", async (c) => {
+    const id = c.req.param("id");
+    const run = isRunId(id) ? await deps.runs.run(id) : null;
+    if (!run) return problem(404, `id: no run ${JSON.stringify(id.slice(0, 80))}`);
+    return c.json(runView(linksFor(deps, c), run));
+  });
+
+  app.get("/runs/:id/artifacts/:name", async (c) => {
+    const id = c.req.param("id");
+    const name = c.req.param("name");
+    const run = isRunId(id) ? await deps.runs.run(id) : null;
+    if (!run) return problem(404, `id: no run ${JSON.stringify(id.slice(0, 80))}`);
+    const artifact = run.artifacts.find((a) => a.name === name);
+    if (!artifact) {
+      const kept = run.artifacts.map((a) => a.name).join(", ") || "none";
+      return problem(404, `name: run ${id} has no artifact ${JSON.stringify(name.slice(0, 80))}; it has ${kept}`);
+    }
+    const file = await deps.artifacts.get(artifact.sha256);
+    if (!file) return problem(404, `name: the bytes of ${artifact.name} are no longer stored`);
+    return new Response(file.body, {
+      headers: {
+        "content-type": artifact.content_type,
+        "content-length": String(file.size),
+        "content-disposition": `inline; filename="${artifact.name}"`,
+        etag: `"${artifact.sha256}"`,
+        "cache-control": "public, max-age=31536000, immutable",
+        "x-content-type-options": "nosniff",
+        // Uploaded HTML is the runner's, not chimney's: never let it run script on this origin.
+        "content-security-policy": "sandbox; default-src 'none'; style-src 'unsafe-inline'",
+      },
+    });
+  });
+
+  return app;
+}

@@ -1,0 +1,103 @@
+/**
+ * Dispatching the benchmark workflow: every night from the cron trigger (at most once per UTC
+ * night, whoever fires), and on demand from POST /api/dispatch.
+ */
+import type { Dispatch } from "../core/dispatch.ts";
+import { isMainline, newRun } from "../core/run.ts";
+import { manualCorrelationId, nightlyCorrelationId, nightOf } from "../core/workflow.ts";
+import { dispatchWorkflow, findRunByCorrelation, type WorkflowRun } from "../github/actions.ts";
+import type { GitHubClient } from "../github/client.ts";
+import { messageOf, newRunId, type LoopDeps } from "./deps.ts";
+
+export type NightlyOutcome = { kind: "dispatched"; dispatch: Dispatch } | { kind: "skipped"; reason: string };
+
+/** GitHub creates the run a moment after accepting the dispatch: look for it a few times. */
+const FIND_ATTEMPTS = 3;
+const FIND_PAUSE_MS = 2_000;
+
+export async function dispatchNightly(deps: LoopDeps, at: Date): Promise<NightlyOutcome> {
+  if (!deps.config.GITHUB_REPOSITORY) return { kind: "skipped", reason: "GITHUB_REPOSITORY is not configured" };
+  const night = nightOf(at.getTime());
+  const dispatch = newDispatch({ kind: "nightly", night, correlation_id: nightlyCorrelationId(night), ref: deps.config.GITHUB_REF, pr_number: null }, at);
+  if (!(await deps.dispatches.claim(dispatch))) {
+    deps.log({ event: "nightly_already_claimed", night });
+    return { kind: "skipped", reason: `the night of ${night} is already dispatched` };
+  }
+  return { kind: "dispatched", dispatch: await performDispatch(deps, dispatch) };
+}
+
+export async function dispatchOnDemand(deps: LoopDeps, request: { ref: string | null; pr_number: number | null }): Promise<Dispatch> {
+  const at = deps.now();
+  const dispatch = newDispatch(
+    { kind: "manual", night: null, correlation_id: manualCorrelationId(newRunId(at)), ref: request.ref ?? deps.config.GITHUB_REF, pr_number: request.pr_number },
+    at,
+  );
+  await deps.dispatches.claim(dispatch);
+  return performDispatch(deps, dispatch);
+}
+
+function newDispatch(d: Pick<Dispatch, "kind" | "night" | "correlation_id" | "ref" | "pr_number">, at: Date): Dispatch {
+  return { ...d, requested_at: at.toISOString(), updated_at: at.toISOString(), state: "claimed", attempts: 0, last_error: null, run_id: null };
+}
+
+/**
+ * Asks GitHub to run the workflow and records the run it made. A failure is recorded on the
+ * dispatch, which the reconcile tick retries.
+ */
+export async function performDispatch(deps: LoopDeps, dispatch: Dispatch): Promise<Dispatch> {
+  const client = deps.github();
+  const attempt = { ...dispatch, attempts: dispatch.attempts + 1 };
+  if (!client) return settle(deps, attempt, { state: "failed", last_error: "no GitHub credentials are configured" });
+  const inputs: Record<string, string> = { correlation_id: dispatch.correlation_id };
+  if (dispatch.pr_number !== null) inputs["pr-number"] = String(dispatch.pr_number);
+  try {
+    const run = await dispatchWorkflow(client, { workflow: deps.config.GITHUB_WORKFLOW, ref: dispatch.ref, inputs });
+    const dispatched = await settle(deps, attempt, { state: "dispatched", last_error: null, run_id: run?.id ?? null });
+    if (run) {
+      await recordDispatched(deps, dispatched, { ...run, run_attempt: 1, head_sha: null, head_branch: dispatch.ref, created_at: dispatched.updated_at });
+      return dispatched;
+    }
+    return findDispatchedRun(deps, dispatched, client, FIND_ATTEMPTS);
+  } catch (error) {
+    deps.log({ event: "dispatch_failed", correlation_id: dispatch.correlation_id, error: messageOf(error) });
+    return settle(deps, attempt, { state: "failed", last_error: messageOf(error) });
+  }
+}
+
+/** Looks for the run a dispatch made, by the correlation id in its run-name. */
+export async function findDispatchedRun(deps: LoopDeps, dispatch: Dispatch, client: GitHubClient, attempts = 1): Promise<Dispatch> {
+  for (let i = 0; i < attempts; i++) {
+    if (i > 0) await deps.sleep(FIND_PAUSE_MS);
+    const run = await findRunByCorrelation(client, deps.config.GITHUB_WORKFLOW, dispatch.correlation_id, new Date(dispatch.requested_at));
+    if (run) {
+      const found = await settle(deps, dispatch, { state: "dispatched", run_id: run.id });
+      await recordDispatched(deps, found, run);
+      return found;
+    }
+  }
+  return dispatch;
+}
+
+async function settle(deps: LoopDeps, dispatch: Dispatch, change: Partial<Dispatch>): Promise<Dispatch> {
+  const next = { ...dispatch, ...change, updated_at: deps.now().toISOString() };
+  await deps.dispatches.save(next);
+  return next;
+}
+
+type KnownRun = Pick<WorkflowRun, "id" | "run_attempt" | "created_at"> & { head_sha: string | null; head_branch: string | null; html_url: string | null };
+
+/** The run a dispatch produced, recorded as `dispatched` until GitHub says more. */
+async function recordDispatched(deps: LoopDeps, dispatch: Dispatch, run: KnownRun): Promise<void> {
+  const ref = run.head_branch ?? dispatch.ref;
+  const record = newRun({
+    id: `${run.id}-${run.run_attempt}`,
+    state: "dispatched",
+    at: run.created_at,
+    github: { run_id: run.id, run_attempt: run.run_attempt, html_url: run.html_url },
+    sha: run.head_sha,
+    ref,
+    mainline: isMainline(ref, dispatch.pr_number, deps.config.GITHUB_REF),
+    dispatch: { correlation_id: dispatch.correlation_id, kind: dispatch.kind, pr_number: dispatch.pr_number },
+  });
+  await deps.runs.record(record);
+}

@@ -1,0 +1,137 @@
+/**
+ * The reconcile tick (every 30 minutes): whatever a lost webhook, a dead invocation or a failed
+ * dispatch left unfinished is finished here, so nothing falls through the cracks for longer
+ * than one tick.
+ */
+import { nextAction, type Dispatch } from "../core/dispatch.ts";
+import { isMainline, newRun, type Run } from "../core/run.ts";
+import { dailyTime, nightlyCorrelationId, nightOf } from "../core/workflow.ts";
+import { getRunAttempt } from "../github/actions.ts";
+import { GitHubError } from "../github/client.ts";
+import { messageOf, newRunId, type LoopDeps } from "./deps.ts";
+import { dispatchNightly, findDispatchedRun, performDispatch } from "./dispatch.ts";
+import { retryDelivery } from "./webhook.ts";
+import { handleWorkflowRun } from "./workflow-run.ts";
+
+export interface ReconcileReport {
+  deliveries_retried: number;
+  nightly_caught_up: boolean;
+  dispatches_retried: number;
+  runs_found: number;
+  nights_missed: number;
+  runs_checked: number;
+  errors: string[];
+}
+
+/** A nightly trigger that did not fire is caught up this long after its time, no later. */
+const CATCH_UP_WINDOW_MS = 6 * 3_600_000;
+
+const WAITING = ["queued", "waiting", "requested", "pending"];
+
+export async function reconcile(deps: LoopDeps): Promise<ReconcileReport> {
+  const report: ReconcileReport = { deliveries_retried: 0, nightly_caught_up: false, dispatches_retried: 0, runs_found: 0, nights_missed: 0, runs_checked: 0, errors: [] };
+  const now = deps.now();
+  // Each part runs whatever the others did; a GitHub budget or rate limit ends only the rest of that part.
+  const part = async (name: string, work: () => Promise<void>) => {
+    try {
+      await work();
+    } catch (error) {
+      report.errors.push(`${name}: ${messageOf(error)}`);
+      deps.log({ event: "reconcile_failed", part: name, error: messageOf(error) });
+    }
+  };
+
+  await part("deliveries", async () => {
+    for (const delivery of await deps.deliveries.retryable(now.getTime())) {
+      await retryDelivery(deps, delivery.id);
+      report.deliveries_retried++;
+    }
+  });
+
+  await part("nightly", async () => {
+    const time = dailyTime(deps.config.NIGHTLY_CRON);
+    if (!time || !deps.config.GITHUB_REPOSITORY) return;
+    const due = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate(), time.hour, time.minute);
+    const night = nightOf(now.getTime());
+    if (now.getTime() < due || now.getTime() >= due + CATCH_UP_WINDOW_MS) return;
+    if (await deps.dispatches.get(nightlyCorrelationId(night))) return;
+    report.nightly_caught_up = (await dispatchNightly(deps, now)).kind === "dispatched";
+  });
+
+  await part("dispatches", async () => {
+    const client = deps.github();
+    for (const dispatch of await deps.dispatches.unsettled()) {
+      const action = nextAction(dispatch, now.getTime(), deps.config.STALE_AFTER_HOURS);
+      if (action.kind === "dispatch") {
+        await performDispatch(deps, dispatch);
+        report.dispatches_retried++;
+      } else if (action.kind === "find_run" && client) {
+        const found = await findDispatchedRun(deps, { ...dispatch, state: "dispatched" }, client);
+        if (found.run_id !== null) report.runs_found++;
+        else if (dispatch.state === "claimed") await performDispatch(deps, dispatch);
+      } else if (action.kind === "give_up") {
+        await markMissed(deps, dispatch, action.reason);
+        report.nights_missed++;
+      }
+    }
+  });
+
+  await part("runs", async () => {
+    const client = deps.github();
+    if (!client) return;
+    for (const run of await deps.runs.open()) {
+      if (!run.github) continue;
+      report.runs_checked++;
+      try {
+        const current = await getRunAttempt(client, run.github.run_id, run.github.run_attempt);
+        if (current.status === "completed") {
+          await handleWorkflowRun(deps, "completed", current);
+        } else if (stale(deps, run, now)) {
+          await closeStale(deps, run, now, WAITING.includes(current.status ?? "") ? "missed" : "crashed");
+        } else if (current.status === "in_progress" && run.state === "dispatched") {
+          await handleWorkflowRun(deps, "in_progress", current);
+        }
+      } catch (error) {
+        if (!(error instanceof GitHubError) || error.kind !== "not_found") throw error;
+        await closeStale(deps, run, now, "crashed", "the run no longer exists on GitHub");
+      }
+    }
+  });
+
+  return report;
+}
+
+function stale(deps: LoopDeps, run: Run, now: Date): boolean {
+  return now.getTime() - Date.parse(run.at) > deps.config.STALE_AFTER_HOURS * 3_600_000;
+}
+
+async function closeStale(deps: LoopDeps, run: Run, now: Date, state: "missed" | "crashed", reason?: string): Promise<void> {
+  const hours = deps.config.STALE_AFTER_HOURS;
+  const why = reason ?? (state === "missed" ? `no runner picked the run up within ${hours} hours` : `the run had not finished after ${hours} hours`);
+  deps.log({ event: "run_closed", run: run.id, state, reason: why });
+  await deps.runs.record({
+    ...run,
+    state,
+    completed_at: now.toISOString(),
+    failure: { reason: why, job: null, step: null, log_url: null, rerun_requested: false },
+  });
+}
+
+/** A dispatch that never produced a run: its night is recorded as missed. */
+async function markMissed(deps: LoopDeps, dispatch: Dispatch, reason: string): Promise<void> {
+  const now = deps.now();
+  deps.log({ event: "night_missed", correlation_id: dispatch.correlation_id, reason });
+  await deps.runs.record(
+    newRun({
+      id: newRunId(new Date(dispatch.requested_at)),
+      state: "missed",
+      at: dispatch.requested_at,
+      completed_at: now.toISOString(),
+      ref: dispatch.ref,
+      mainline: isMainline(dispatch.ref, dispatch.pr_number, deps.config.GITHUB_REF),
+      dispatch: { correlation_id: dispatch.correlation_id, kind: dispatch.kind, pr_number: dispatch.pr_number },
+      failure: { reason, job: null, step: null, log_url: null, rerun_requested: false },
+    }),
+  );
+  await deps.dispatches.save({ ...dispatch, state: "missed", updated_at: now.toISOString() });
+}

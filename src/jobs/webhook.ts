@@ -1,0 +1,92 @@
+/**
+ * GitHub webhook deliveries, once their signature is verified: which ones concern the
+ * benchmark, deduplication by delivery id, and the processing done after the answer.
+ */
+import * as v from "valibot";
+import { parseWith, type FieldIssue } from "../core/validation.ts";
+import { isWorkflowFile, sameRepository } from "../core/workflow.ts";
+import { WorkflowRunSchema } from "../github/actions.ts";
+import { messageOf, type LoopDeps } from "./deps.ts";
+import { handleWorkflowRun } from "./workflow-run.ts";
+
+const WorkflowRunEvent = v.object({
+  action: v.string("must be a string"),
+  workflow_run: WorkflowRunSchema,
+  repository: v.object({ full_name: v.string("must be a string") }),
+});
+
+type WorkflowRunEvent = v.InferOutput<typeof WorkflowRunEvent>;
+
+export interface Delivery {
+  id: string;
+  event: string;
+  body: Uint8Array;
+}
+
+export type Reception =
+  | { kind: "pong" }
+  | { kind: "ignored"; reason: string }
+  | { kind: "invalid"; issues: FieldIssue[] }
+  | { kind: "duplicate" }
+  /** Accepted: `work` is the processing to run after the answer. */
+  | { kind: "accepted"; work: () => Promise<void> };
+
+const HANDLED_ACTIONS = ["requested", "in_progress", "completed"] as const;
+
+export async function receiveDelivery(deps: LoopDeps, delivery: Delivery): Promise<Reception> {
+  if (delivery.event === "ping") return { kind: "pong" };
+  if (delivery.event !== "workflow_run") return { kind: "ignored", reason: `chimney does not handle ${delivery.event} events` };
+  const payload = readEvent(delivery.body);
+  if ("issues" in payload) return { kind: "invalid", issues: payload.issues };
+  const verdict = relevance(deps, payload.event);
+  if (verdict) return { kind: "ignored", reason: verdict };
+  // The raw body is kept before anything else, so a failure from here on can be retried.
+  await deps.inbox.put(delivery.id, delivery.body);
+  if (!(await deps.deliveries.claim(delivery.id, delivery.event, deps.now().toISOString()))) return { kind: "duplicate" };
+  return { kind: "accepted", work: () => processDelivery(deps, delivery.id, payload.event) };
+}
+
+/** Takes up a stored delivery again (the reconcile tick). */
+export async function retryDelivery(deps: LoopDeps, id: string): Promise<void> {
+  const body = await deps.inbox.get(id);
+  const payload = body ? readEvent(body) : null;
+  if (!payload || "issues" in payload) {
+    await deps.deliveries.finish(id, { state: "done", error: "the stored body is missing or unreadable" }, deps.now().toISOString());
+    return;
+  }
+  if (!(await deps.deliveries.claim(id, "workflow_run", deps.now().toISOString()))) return;
+  await processDelivery(deps, id, payload.event);
+}
+
+async function processDelivery(deps: LoopDeps, id: string, event: WorkflowRunEvent): Promise<void> {
+  try {
+    await handleWorkflowRun(deps, event.action as (typeof HANDLED_ACTIONS)[number], event.workflow_run);
+    await deps.deliveries.finish(id, { state: "done", error: null }, deps.now().toISOString());
+  } catch (error) {
+    deps.log({ event: "delivery_failed", delivery: id, run: event.workflow_run.id, error: messageOf(error) });
+    await deps.deliveries.finish(id, { state: "failed", error: messageOf(error) }, deps.now().toISOString());
+  }
+}
+
+function readEvent(body: Uint8Array): { event: WorkflowRunEvent } | { issues: FieldIssue[] } {
+  let json: unknown;
+  try {
+    json = JSON.parse(new TextDecoder().decode(body));
+  } catch (error) {
+    return { issues: [{ field: "(body)", message: `is not valid JSON (${messageOf(error)})` }] };
+  }
+  const parsed = parseWith(WorkflowRunEvent, json);
+  return parsed.ok ? { event: parsed.value } : { issues: parsed.issues };
+}
+
+/** Why an event is not about the benchmark, or null when it is. */
+function relevance(deps: LoopDeps, event: WorkflowRunEvent): string | null {
+  const repository = deps.config.GITHUB_REPOSITORY;
+  if (!repository) return "GITHUB_REPOSITORY is not configured";
+  if (!sameRepository(event.repository.full_name, repository)) return `the event is about ${event.repository.full_name}, not ${repository}`;
+  if (!isWorkflowFile(event.workflow_run.path, deps.config.GITHUB_WORKFLOW)) {
+    return `the run is of ${event.workflow_run.path ?? "an unnamed workflow"}, not ${deps.config.GITHUB_WORKFLOW}`;
+  }
+  if (!(HANDLED_ACTIONS as readonly string[]).includes(event.action)) return `chimney does not handle the ${event.action} action`;
+  return null;
+}

@@ -1,0 +1,313 @@
+/**
+ * A GitHub emulator: the REST endpoints chimney calls, with GitHub's status codes, headers,
+ * redirects and zips, as a Hono app that chimney reaches through its injected fetch.
+ * Artifact zips are made by a real zip encoder and served behind a 302 to a "storage" host
+ * that refuses an Authorization header, as GitHub's blob storage does.
+ */
+import { zipSync } from "fflate";
+import { Hono, type Context } from "hono";
+
+export const API = "https://api.github.test";
+export const STORAGE = "https://blobs.github-storage.test";
+export const REPO = "ava-labs/firewood";
+export const TOKEN = "github_pat_emulated_0123456789";
+
+export interface EmulatedStep {
+  name: string;
+  conclusion: "success" | "failure" | "skipped" | "cancelled" | null;
+}
+
+export interface EmulatedAttempt {
+  attempt: number;
+  status: "queued" | "in_progress" | "completed";
+  conclusion: string | null;
+  created_at: string;
+  updated_at: string;
+  steps: EmulatedStep[];
+}
+
+export interface EmulatedRun {
+  id: number;
+  workflow: string;
+  display_title: string;
+  head_branch: string;
+  head_sha: string;
+  event: string;
+  attempts: EmulatedAttempt[];
+  /** Artifact ids of the latest attempt. */
+  artifacts: number[];
+}
+
+export interface EmulatedArtifact {
+  id: number;
+  name: string;
+  zip: Uint8Array;
+  expired: boolean;
+}
+
+interface Fault {
+  method: string;
+  path: RegExp;
+  remaining: number;
+  respond: () => Response;
+}
+
+/** perf.yml's steps, in order. */
+export const PERF_STEPS = [
+  "Set up job",
+  "Checkout repository",
+  "Install nightly toolchain",
+  "Cache Cargo artifacts",
+  "Run smoke benchmark",
+  "Summarize metrics",
+  "Upload artifacts",
+];
+
+export class GitHubEmulator {
+  readonly app = new Hono();
+  readonly runs = new Map<number, EmulatedRun>();
+  readonly artifacts = new Map<number, EmulatedArtifact>();
+  readonly requests: { method: string; url: string; authorization: string | null }[] = [];
+  /** How dispatch answers: GitHub since 2026-02, an older server, or one that refuses the new field. */
+  dispatchStyle: "details" | "no-content" | "refuses-field" = "details";
+  /** Installation tokens minted for the App, and the public key its JWTs must verify with. */
+  appPublicKey: CryptoKey | null = null;
+  readonly appId = "424242";
+  readonly installationId = 4242;
+  readonly mintedTokens = new Set<string>();
+  private faults: Fault[] = [];
+  private nextRunId = 9_000_000_001;
+  private nextArtifactId = 7_000_001;
+
+  constructor(private readonly now: () => number) {
+    this.routes();
+  }
+
+  fetch = async (input: RequestInfo | URL, init?: RequestInit): Promise<Response> => {
+    const request = new Request(input, init);
+    this.requests.push({ method: request.method, url: request.url, authorization: request.headers.get("authorization") });
+    const url = new URL(request.url);
+    const fault = this.faults.find((f) => f.remaining > 0 && f.method === request.method && f.path.test(url.pathname));
+    if (fault) {
+      fault.remaining--;
+      return fault.respond();
+    }
+    return this.app.fetch(request);
+  };
+
+  /** The next `times` requests matching answer with `respond()` instead. */
+  fail(method: string, path: RegExp, times: number, respond: () => Response): void {
+    this.faults.push({ method, path, remaining: times, respond });
+  }
+
+  calls(method: string, path: RegExp): number {
+    return this.requests.filter((r) => r.method === method && path.test(new URL(r.url).pathname)).length;
+  }
+
+  /** A run as if some earlier dispatch or push had made it. */
+  addRun(init: Partial<Omit<EmulatedRun, "id" | "attempts">> & { status?: EmulatedAttempt["status"] } = {}): EmulatedRun {
+    const at = new Date(this.now()).toISOString().replace(/\.\d{3}Z$/, "Z");
+    const run: EmulatedRun = {
+      id: this.nextRunId++,
+      workflow: init.workflow ?? "perf.yml",
+      display_title: init.display_title ?? "Performance smoke benchmark",
+      head_branch: init.head_branch ?? "main",
+      head_sha: init.head_sha ?? "1f0e9d8c7b6a59483726150f1e2d3c4b5a697887",
+      event: init.event ?? "workflow_dispatch",
+      attempts: [{ attempt: 1, status: init.status ?? "queued", conclusion: null, created_at: at, updated_at: at, steps: [] }],
+      artifacts: [],
+    };
+    this.runs.set(run.id, run);
+    return run;
+  }
+
+  latest(run: EmulatedRun): EmulatedAttempt {
+    return run.attempts.at(-1)!;
+  }
+
+  start(runId: number): void {
+    const attempt = this.latest(this.runs.get(runId)!);
+    attempt.status = "in_progress";
+    attempt.updated_at = new Date(this.now()).toISOString().replace(/\.\d{3}Z$/, "Z");
+  }
+
+  /**
+   * Completes the latest attempt. `failAt` names the step that fails (the later ones are
+   * skipped); `files` become the artifact zip, `"expired"` an expired artifact, null none.
+   */
+  complete(runId: number, outcome: { conclusion: string; failAt?: string; files?: Record<string, string | Uint8Array> | "expired" | null; zip?: Uint8Array }): void {
+    const run = this.runs.get(runId)!;
+    const attempt = this.latest(run);
+    attempt.status = "completed";
+    attempt.conclusion = outcome.conclusion;
+    attempt.updated_at = new Date(this.now()).toISOString().replace(/\.\d{3}Z$/, "Z");
+    const failAt = outcome.failAt ? PERF_STEPS.indexOf(outcome.failAt) : -1;
+    attempt.steps = PERF_STEPS.map((name, i) => ({
+      name,
+      conclusion: failAt < 0 ? (outcome.conclusion === "success" ? "success" : null) : i < failAt ? "success" : i === failAt ? "failure" : "skipped",
+    }));
+    run.artifacts = [];
+    if (outcome.files === undefined && !outcome.zip) return;
+    if (outcome.files === null) return;
+    const id = this.nextArtifactId++;
+    const zip =
+      outcome.zip ??
+      (outcome.files === "expired"
+        ? new Uint8Array()
+        : zipSync(Object.fromEntries(Object.entries(outcome.files!).map(([name, content]) => [name, typeof content === "string" ? new TextEncoder().encode(content) : content]))));
+    this.artifacts.set(id, { id, name: "smoke-benchmark", zip, expired: outcome.files === "expired" });
+    run.artifacts.push(id);
+  }
+
+  /** The REST representation of a run attempt. */
+  runJson(run: EmulatedRun, attemptNumber?: number) {
+    const attempt = attemptNumber ? run.attempts.find((a) => a.attempt === attemptNumber)! : this.latest(run);
+    return {
+      id: run.id,
+      name: "Performance smoke benchmark",
+      display_title: run.display_title,
+      path: `.github/workflows/${run.workflow}`,
+      head_branch: run.head_branch,
+      head_sha: run.head_sha,
+      run_number: run.id % 1000,
+      run_attempt: attempt.attempt,
+      event: run.event,
+      status: attempt.status,
+      conclusion: attempt.conclusion,
+      html_url: `https://github.com/${REPO}/actions/runs/${run.id}`,
+      url: `${API}/repos/${REPO}/actions/runs/${run.id}`,
+      jobs_url: `${API}/repos/${REPO}/actions/runs/${run.id}/jobs`,
+      artifacts_url: `${API}/repos/${REPO}/actions/runs/${run.id}/artifacts`,
+      created_at: run.attempts[0].created_at,
+      run_started_at: attempt.created_at,
+      updated_at: attempt.updated_at,
+    };
+  }
+
+  private authorized(c: Context): boolean {
+    const header = c.req.header("authorization") ?? "";
+    const token = header.replace(/^Bearer /, "");
+    return token === TOKEN || this.mintedTokens.has(token);
+  }
+
+  private routes(): void {
+    const app = this.app;
+    const repo = "/repos/:owner/:repo";
+    const json = (c: Context, body: unknown, status = 200) => c.json(body as object, status as 200, { "x-ratelimit-remaining": "4999", "x-github-api-version-selected": "2022-11-28" });
+
+    app.use("*", async (c, next) => {
+      const url = new URL(c.req.url);
+      if (url.origin === STORAGE || url.pathname.startsWith("/app/") || url.pathname.endsWith("/installation")) return next();
+      if (!this.authorized(c)) return c.json({ message: "Bad credentials", documentation_url: "https://docs.github.com/rest", status: "401" }, 401);
+      if (!/^(\d{4}-\d{2}-\d{2})$/.test(c.req.header("x-github-api-version") ?? "") || !c.req.header("user-agent")) {
+        return c.json({ message: "Request forbidden by administrative rules. Please make sure your request has a User-Agent header" }, 403);
+      }
+      return next();
+    });
+
+    app.post(`${repo}/actions/workflows/:workflow/dispatches`, async (c) => {
+      const body = (await c.req.json()) as { ref: string; inputs?: Record<string, string>; return_run_details?: boolean };
+      if (this.dispatchStyle === "refuses-field" && "return_run_details" in body) {
+        return c.json({ message: 'Invalid request.\n\n"return_run_details" is not a permitted key.', documentation_url: "https://docs.github.com/rest", status: "422" }, 422);
+      }
+      const correlation = body.inputs?.correlation_id ?? "";
+      const run = this.addRun({ workflow: c.req.param("workflow"), head_branch: body.ref, display_title: `Firewood smoke benchmark ${correlation}`.trim() });
+      if (this.dispatchStyle === "details" && body.return_run_details) {
+        return json(c, { workflow_run_id: run.id, run_url: `${API}/repos/${REPO}/actions/runs/${run.id}`, html_url: `https://github.com/${REPO}/actions/runs/${run.id}` });
+      }
+      return c.body(null, 204);
+    });
+
+    app.get(`${repo}/actions/workflows/:workflow/runs`, (c) => {
+      const created = c.req.query("created")?.replace(/^>=/, "") ?? "1970-01-01T00:00:00Z";
+      const runs = [...this.runs.values()]
+        .filter((r) => r.workflow === c.req.param("workflow") && r.event === (c.req.query("event") ?? r.event) && r.attempts[0].created_at >= created)
+        .reverse()
+        .map((r) => this.runJson(r));
+      return json(c, { total_count: runs.length, workflow_runs: runs });
+    });
+
+    app.get(`${repo}/actions/runs/:id/attempts/:attempt/jobs`, (c) => {
+      const run = this.runs.get(Number(c.req.param("id")));
+      const attempt = run?.attempts.find((a) => a.attempt === Number(c.req.param("attempt")));
+      if (!run || !attempt) return c.json({ message: "Not Found", status: "404" }, 404);
+      const job = {
+        id: run.id * 10 + attempt.attempt,
+        name: "Firewood smoke benchmark",
+        status: attempt.status,
+        conclusion: attempt.conclusion,
+        html_url: `https://github.com/${REPO}/actions/runs/${run.id}/job/${run.id * 10 + attempt.attempt}`,
+        steps: attempt.steps.map((s, i) => ({ name: s.name, status: "completed", conclusion: s.conclusion, number: i + 1 })),
+      };
+      return json(c, { total_count: 1, jobs: [job] });
+    });
+
+    app.get(`${repo}/actions/runs/:id/attempts/:attempt`, (c) => {
+      const run = this.runs.get(Number(c.req.param("id")));
+      if (!run || !run.attempts.some((a) => a.attempt === Number(c.req.param("attempt")))) return c.json({ message: "Not Found", status: "404" }, 404);
+      return json(c, this.runJson(run, Number(c.req.param("attempt"))));
+    });
+
+    app.get(`${repo}/actions/runs/:id/artifacts`, (c) => {
+      const run = this.runs.get(Number(c.req.param("id")));
+      if (!run) return c.json({ message: "Not Found", status: "404" }, 404);
+      const artifacts = run.artifacts.map((id) => {
+        const a = this.artifacts.get(id)!;
+        return { id, name: a.name, size_in_bytes: a.zip.byteLength, expired: a.expired, archive_download_url: `${API}/repos/${REPO}/actions/artifacts/${id}/zip` };
+      });
+      return json(c, { total_count: artifacts.length, artifacts });
+    });
+
+    app.get(`${repo}/actions/artifacts/:id/zip`, (c) => {
+      const artifact = this.artifacts.get(Number(c.req.param("id")));
+      if (!artifact) return c.json({ message: "Not Found", status: "404" }, 404);
+      if (artifact.expired) return c.json({ message: "Artifact has expired", status: "410" }, 410);
+      return c.body(null, 302, { location: `${STORAGE}/artifacts/${artifact.id}.zip?sv=2025-01-05&se=2026-12-01&sig=c2lnbmF0dXJl` });
+    });
+
+    app.get("/artifacts/:file", (c) => {
+      if (new URL(c.req.url).origin !== STORAGE) return c.notFound();
+      if (c.req.header("authorization")) {
+        return c.body('<?xml version="1.0" encoding="utf-8"?><Error><Code>InvalidAuthenticationInfo</Code></Error>', 400, { "content-type": "application/xml" });
+      }
+      const artifact = this.artifacts.get(Number(c.req.param("file").replace(".zip", "")));
+      if (!artifact) return c.body(null, 404);
+      return c.body(artifact.zip as Uint8Array<ArrayBuffer>, 200, { "content-type": "application/zip", "content-length": String(artifact.zip.byteLength) });
+    });
+
+    app.post(`${repo}/actions/runs/:id/rerun-failed-jobs`, (c) => {
+      const run = this.runs.get(Number(c.req.param("id")));
+      if (!run) return c.json({ message: "Not Found", status: "404" }, 404);
+      const at = new Date(this.now()).toISOString().replace(/\.\d{3}Z$/, "Z");
+      run.attempts.push({ attempt: run.attempts.length + 1, status: "queued", conclusion: null, created_at: at, updated_at: at, steps: [] });
+      run.artifacts = [];
+      return json(c, {}, 201);
+    });
+
+    app.get(`${repo}/installation`, async (c) => {
+      if (!(await this.validJwt(c.req.header("authorization")))) return c.json({ message: "A JSON web token could not be decoded", status: "401" }, 401);
+      return json(c, { id: this.installationId, app_id: Number(this.appId) });
+    });
+
+    app.post("/app/installations/:id/access_tokens", async (c) => {
+      if (!(await this.validJwt(c.req.header("authorization")))) return c.json({ message: "A JSON web token could not be decoded", status: "401" }, 401);
+      if (Number(c.req.param("id")) !== this.installationId) return c.json({ message: "Not Found", status: "404" }, 404);
+      const token = `ghs_${crypto.randomUUID().replaceAll("-", "")}`;
+      this.mintedTokens.add(token);
+      return json(c, { token, expires_at: new Date(this.now() + 3_600_000).toISOString().replace(/\.\d{3}Z$/, "Z") }, 201);
+    });
+  }
+
+  /** An App JWT as GitHub checks it: RS256, issued by this app, iat in the past, at most 10 minutes long. */
+  private async validJwt(header: string | undefined): Promise<boolean> {
+    if (!header?.startsWith("Bearer ") || !this.appPublicKey) return false;
+    const [h, p, s] = header.slice(7).split(".");
+    if (!h || !p || !s) return false;
+    const decode = (x: string) => Uint8Array.from(atob(x.replaceAll("-", "+").replaceAll("_", "/")), (ch) => ch.charCodeAt(0));
+    const head = JSON.parse(new TextDecoder().decode(decode(h)));
+    const claims = JSON.parse(new TextDecoder().decode(decode(p)));
+    const nowSeconds = Math.floor(this.now() / 1000);
+    if (head.alg !== "RS256" || String(claims.iss) !== this.appId || claims.iat > nowSeconds || claims.exp - claims.iat > 660 || claims.exp < nowSeconds) return false;
+    return crypto.subtle.verify("RSASSA-PKCS1-v1_5", this.appPublicKey, decode(s), new TextEncoder().encode(`${h}.${p}`));
+  }
+}

@@ -1,0 +1,47 @@
+/**
+ * Webhook deliveries as GitHub sends them: the real `workflow_run` payloads of
+ * @octokit/webhooks-examples, pointed at an emulated run, and signed.
+ */
+import { sign } from "@octokit/webhooks-methods";
+import examples from "@octokit/webhooks-examples/api.github.com/index.json";
+import { REPO, type EmulatedRun, type GitHubEmulator } from "./github.ts";
+
+type Example = { name: string; examples: Record<string, any>[] };
+
+const workflowRunExamples = (examples as unknown as Example[]).find((e) => e.name === "workflow_run")!.examples;
+const pingExample = (examples as unknown as Example[]).find((e) => e.name === "ping")!.examples[0];
+
+/** The example payloads as published: `requested` (queued) and `completed` (success). */
+const REQUESTED = workflowRunExamples.find((e) => e.action === "requested" && e.workflow_run.conclusion === null)!;
+const COMPLETED = workflowRunExamples.find((e) => e.action === "completed" && e.workflow_run.conclusion === "success" && e.workflow_run.path)!;
+
+export type Action = "requested" | "in_progress" | "completed";
+
+/**
+ * A workflow_run payload for a run of the emulator. GitHub publishes no `in_progress`
+ * example; it is the `requested` one with the action and status GitHub sends.
+ */
+export function workflowRunPayload(emulator: GitHubEmulator, run: EmulatedRun, action: Action, attempt?: number): string {
+  const payload = structuredClone(action === "completed" ? COMPLETED : REQUESTED);
+  payload.action = action;
+  payload.repository.full_name = REPO;
+  payload.repository.name = REPO.split("/")[1];
+  payload.workflow.path = `.github/workflows/${run.workflow}`;
+  Object.assign(payload.workflow_run, emulator.runJson(run, attempt), { status: action === "in_progress" ? "in_progress" : emulator.runJson(run, attempt).status });
+  return JSON.stringify(payload);
+}
+
+export function pingPayload(): string {
+  return JSON.stringify(pingExample);
+}
+
+export async function deliveryHeaders(secret: string, event: string, body: string, id = crypto.randomUUID()) {
+  return {
+    "content-type": "application/json",
+    "user-agent": "GitHub-Hookshot/0b1c2d3",
+    "x-github-event": event,
+    "x-github-delivery": id,
+    "x-github-hook-id": "485302981",
+    "x-hub-signature-256": await sign(secret, body),
+  };
+}

@@ -1,0 +1,49 @@
+/** The Worker wired to the GitHub emulator and a test clock, with real KV, R2 and Durable Objects. */
+import { env } from "cloudflare:workers";
+import { createExecutionContext, createScheduledController, waitOnExecutionContext } from "cloudflare:test";
+import { createWorker } from "../../src/worker.ts";
+import { TEST_BINDINGS } from "../bindings.ts";
+import { GitHubEmulator, type EmulatedRun } from "../emulators/github.ts";
+import { deliveryHeaders, workflowRunPayload, type Action } from "../emulators/webhooks.ts";
+import { testClock } from "../support/memory.ts";
+
+export const NIGHTLY = "0 3 * * *";
+export const RECONCILE = "*/30 * * * *";
+
+export function harness(start = "2026-11-29T03:00:00.000Z") {
+  const clock = testClock(start);
+  const github = new GitHubEmulator(clock.now);
+  const logs: string[] = [];
+  const worker = createWorker({ fetch: github.fetch, now: clock.now, sleep: (ms) => clock.sleep(ms), write: (line) => logs.push(line) });
+
+  /** A request, answered and with its after-response work finished. */
+  async function request(path: string, init?: RequestInit): Promise<Response> {
+    const ctx = createExecutionContext();
+    const res = await worker.fetch(new Request(new URL(path, "https://chimney.test"), init) as Parameters<typeof worker.fetch>[0], env, ctx);
+    await waitOnExecutionContext(ctx);
+    return res;
+  }
+
+  async function cron(expression: string): Promise<void> {
+    const ctx = createExecutionContext();
+    worker.scheduled(createScheduledController({ cron: expression, scheduledTime: clock.now() }), env, ctx);
+    await waitOnExecutionContext(ctx);
+  }
+
+  async function deliver(run: EmulatedRun, action: Action, options: { id?: string; secret?: string; attempt?: number } = {}) {
+    const body = workflowRunPayload(github, run, action, options.attempt);
+    const headers = await deliveryHeaders(options.secret ?? TEST_BINDINGS.GITHUB_WEBHOOK_SECRET, "workflow_run", body, options.id);
+    return request("/webhooks/github", { method: "POST", headers, body });
+  }
+
+  async function runRecord(id: string): Promise<Record<string, any> | null> {
+    const res = await request(`/runs/${id}`);
+    return res.status === 200 ? ((await res.json()) as Record<string, any>) : null;
+  }
+
+  async function history(): Promise<{ id: string; state: string }[]> {
+    return ((await (await request("/runs?limit=100")).json()) as { runs: { id: string; state: string }[] }).runs;
+  }
+
+  return { clock, github, logs, worker, request, cron, deliver, runRecord, history };
+}
