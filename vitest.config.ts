@@ -8,11 +8,11 @@ export default defineConfig({
       {
         // Core, jobs, HTTP and the Worker itself, inside workerd with real KV, R2 and Durable Objects.
         plugins: [cloudflareTest({ wrangler: { configPath: "./wrangler.toml" }, miniflare: { bindings: TEST_BINDINGS } })],
-        test: { name: "workerd", include: ["test/**/*.test.ts"], exclude: ["test/cli/**"] },
+        test: { name: "workerd", include: ["test/**/*.test.ts"], exclude: ["test/node/**"] },
       },
       {
-        // The command line, run as a real subprocess.
-        test: { name: "node", include: ["test/cli/**/*.test.ts"], environment: "node", testTimeout: 30_000 },
+        // The command line as a real subprocess, and the files chimney ships for Firewood.
+        test: { name: "node", include: ["test/node/**/*.test.ts"], environment: "node", testTimeout: 30_000 },
       },
     ],
   },

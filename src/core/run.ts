@@ -95,13 +95,18 @@ export type RecordOutcome =
   | { kind: "created" | "updated" | "unchanged"; run: Run }
   | { kind: "conflict"; run: Run; reason: string };
 
-/** How far along a run without a result is; a later report never moves it back. */
+/** How far along a run is; a later report never moves it back. */
 const PROGRESS: Record<RunState, number> = { dispatched: 0, running: 1, missed: 2, crashed: 3, passed: 4, regressed: 4 };
+
+/** Of two reports of one result, the one read from smoke-metrics.json (the full file) is kept. */
+function standing(run: Run): number {
+  return PROGRESS[run.state] * 2 + (run.input === "smoke-metrics.json" ? 1 : 0);
+}
 
 /**
  * Merges a new report of a run into the recorded one:
  * - a result (measurements) wins over any state without one, and keeps what else is known
- *   (when it began, how it was dispatched, what failed around it);
+ *   (when it began and first completed, how it was dispatched, what failed around it);
  * - a second report of the same result is idempotent and may only add files the run lacks;
  * - a different result for a run that has one is refused, so stored data never changes;
  * - without results, the state only moves forward: dispatched → running → missed → crashed.
@@ -111,12 +116,12 @@ export function mergeRun(existing: Run | null, incoming: Run): RecordOutcome {
   if (existing.measurements && incoming.measurements && !sameMeasurements(existing.measurements, incoming.measurements)) {
     return { kind: "conflict", run: existing, reason: `run ${existing.id} already has a different result; nothing was changed` };
   }
-  const [first, second] = PROGRESS[incoming.state] > PROGRESS[existing.state] ? [incoming, existing] : [existing, incoming];
+  const [first, second] = standing(incoming) > standing(existing) ? [incoming, existing] : [existing, incoming];
   const merged: Run = {
     ...first,
     id: existing.id,
     at: earlier(existing.at, incoming.at),
-    completed_at: first.completed_at ?? second.completed_at,
+    completed_at: earliest(first.completed_at, second.completed_at),
     github: first.github ?? second.github,
     sha: first.sha ?? second.sha,
     ref: first.ref ?? second.ref,
@@ -131,6 +136,10 @@ export function mergeRun(existing: Run | null, incoming: Run): RecordOutcome {
 
 function earlier(a: string, b: string): string {
   return a <= b ? a : b;
+}
+
+function earliest(a: string | null, b: string | null): string | null {
+  return a === null ? b : b === null ? a : earlier(a, b);
 }
 
 function mergeArtifacts(kept: Artifact[], offered: Artifact[]): Artifact[] {

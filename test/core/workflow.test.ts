@@ -1,0 +1,72 @@
+import { describe, expect, it } from "vitest";
+import { correlationIdIn, dailyTime, findFailure, isWorkflowFile, manualCorrelationId, nightlyCorrelationId, nightOf, type JobView } from "../../src/core/workflow.ts";
+
+const job = (steps: [string, string | null][], conclusion = "failure"): JobView => ({
+  name: "Firewood smoke benchmark",
+  conclusion,
+  html_url: "https://github.com/ava-labs/firewood/actions/runs/1/job/2",
+  steps: steps.map(([name, c], i) => ({ name, conclusion: c, number: i + 1 })),
+});
+
+describe("the benchmark workflow's runs", () => {
+  it.each([
+    [".github/workflows/perf.yml", true],
+    [".github/workflows/perf.yml@refs/heads/main", true],
+    ["ava-labs/firewood/.github/workflows/perf.yml@v1", true],
+    [".github/workflows/perf.yaml", false],
+    [".github/workflows/ci.yml", false],
+    [null, false],
+  ])("%s is perf.yml: %s", (path, expected) => {
+    expect(isWorkflowFile(path, "perf.yml")).toBe(expected);
+  });
+
+  it("finds chimney's correlation id in a run name, and only that", () => {
+    expect(correlationIdIn(`Firewood smoke benchmark ${nightlyCorrelationId("2026-11-29")}`)).toBe("chimney-nightly-2026-11-29");
+    const manual = manualCorrelationId("01JD5ZQ0X3M9V7K2N8P4R6T1WB");
+    expect(manual).toBe("chimney-manual-01jd5zq0x3m9v7k2n8p4r6t1wb");
+    expect(correlationIdIn(`perf ${manual} (PR #12)`)).toBe(manual);
+    expect(correlationIdIn("Performance smoke benchmark")).toBe(null);
+    expect(correlationIdIn("chimney-nightly-yesterday")).toBe(null);
+    expect(correlationIdIn(null)).toBe(null);
+  });
+
+  it("puts a time in its UTC night", () => {
+    expect(nightOf(Date.parse("2026-11-29T23:59:59.999Z"))).toBe("2026-11-29");
+    expect(nightOf(Date.parse("2026-11-30T00:00:00.000Z"))).toBe("2026-11-30");
+  });
+
+  it("reads a daily cron's time, and nothing else", () => {
+    expect(dailyTime("0 3 * * *")).toEqual({ hour: 3, minute: 0 });
+    expect(dailyTime("45 23 * * *")).toEqual({ hour: 23, minute: 45 });
+    expect(dailyTime("*/30 * * * *")).toBe(null);
+    expect(dailyTime("0 3 * * 1-5")).toBe(null);
+    expect(dailyTime("0 25 * * *")).toBe(null);
+  });
+});
+
+describe("what failed in a run", () => {
+  it("names the failed step and calls one before the benchmark infrastructure", () => {
+    const failure = findFailure([job([["Set up job", "success"], ["Checkout repository", "failure"], ["Run smoke benchmark", "skipped"]])]);
+    expect(failure).toEqual({
+      job: "Firewood smoke benchmark",
+      step: "Checkout repository",
+      log_url: "https://github.com/ava-labs/firewood/actions/runs/1/job/2",
+      before_benchmark: true,
+    });
+  });
+
+  it("does not call the benchmark step itself, or a later one, infrastructure", () => {
+    expect(findFailure([job([["Checkout repository", "success"], ["Run smoke benchmark", "failure"]])])?.before_benchmark).toBe(false);
+    expect(findFailure([job([["Run smoke benchmark", "success"], ["Summarize metrics", "failure"]])])?.before_benchmark).toBe(false);
+  });
+
+  it("is not infrastructure when the job has no benchmark step to compare with", () => {
+    expect(findFailure([job([["Checkout repository", "failure"]])])).toMatchObject({ step: "Checkout repository", before_benchmark: false });
+  });
+
+  it("takes the failed job among several, and knows a job can fail with no failed step", () => {
+    const ok = { ...job([["Run smoke benchmark", "success"]], "success"), name: "pruning (standard, 16)" };
+    expect(findFailure([ok, job([], "timed_out")])).toEqual({ job: "Firewood smoke benchmark", step: null, log_url: expect.any(String), before_benchmark: false });
+    expect(findFailure([ok])).toBe(null);
+  });
+});

@@ -1,0 +1,80 @@
+import { reset } from "cloudflare:test";
+import { beforeEach, describe, expect, it } from "vitest";
+import { harness, NIGHTLY, RECONCILE } from "./harness.ts";
+
+beforeEach(() => reset());
+
+const HOUR = 3_600_000;
+
+describe("the reconcile tick", () => {
+  it("records a run no runner picked up within STALE_AFTER_HOURS as missed", async () => {
+    const h = harness();
+    await h.cron(NIGHTLY);
+    const [run] = h.github.runs.values();
+    h.clock.advance(37 * HOUR);
+    await h.cron(RECONCILE);
+    expect(await h.runRecord(`${run.id}-1`)).toMatchObject({ state: "missed", failure: { reason: "no runner picked the run up within 36 hours" } });
+  });
+
+  it("records a run still in progress after STALE_AFTER_HOURS as crashed", async () => {
+    const h = harness();
+    await h.cron(NIGHTLY);
+    const [run] = h.github.runs.values();
+    h.github.start(run.id);
+    h.clock.advance(2 * HOUR);
+    await h.cron(RECONCILE);
+    expect((await h.runRecord(`${run.id}-1`))?.state).toBe("running");
+    h.clock.advance(35 * HOUR);
+    await h.cron(RECONCILE);
+    expect(await h.runRecord(`${run.id}-1`)).toMatchObject({ state: "crashed", failure: { reason: "the run had not finished after 36 hours" } });
+  });
+
+  it("records a run GitHub no longer knows as crashed", async () => {
+    const h = harness();
+    await h.cron(NIGHTLY);
+    const [run] = h.github.runs.values();
+    h.github.runs.delete(run.id);
+    await h.cron(RECONCILE);
+    expect(await h.runRecord(`${run.id}-1`)).toMatchObject({ state: "crashed", failure: { reason: "the run no longer exists on GitHub" } });
+  });
+
+  it("links a dispatch whose run was not found at once, when it appears", async () => {
+    const h = harness();
+    h.github.dispatchStyle = "no-content";
+    h.github.fail("GET", /\/workflows\/perf\.yml\/runs$/, 3, () => Response.json({ total_count: 0, workflow_runs: [] }));
+    await h.cron(NIGHTLY);
+    expect(await h.history()).toEqual([]);
+    await h.cron(RECONCILE);
+    const [run] = h.github.runs.values();
+    expect(await h.runRecord(`${run.id}-1`)).toMatchObject({ state: "dispatched", dispatch: { correlation_id: "chimney-nightly-2026-11-29" } });
+  });
+
+  it("catches up a nightly trigger that did not fire, within its window only", async () => {
+    const late = harness("2026-11-29T04:30:00.000Z");
+    await late.cron(RECONCILE);
+    expect(late.github.calls("POST", /\/dispatches$/)).toBe(1);
+    await late.cron(RECONCILE);
+    expect(late.github.calls("POST", /\/dispatches$/)).toBe(1);
+
+    await reset();
+    const afternoon = harness("2026-11-29T15:00:00.000Z");
+    await afternoon.cron(RECONCILE);
+    const early = harness("2026-11-29T02:30:00.000Z");
+    await early.cron(RECONCILE);
+    expect(afternoon.github.calls("POST", /\/dispatches$/) + early.github.calls("POST", /\/dispatches$/)).toBe(0);
+  });
+
+  it("retries a delivery whose processing failed", async () => {
+    const h = harness();
+    await h.cron(NIGHTLY);
+    const [run] = h.github.runs.values();
+    h.github.complete(run.id, { conclusion: "success", files: { "smoke-metrics.json": JSON.stringify((await import("../fixtures/smoke-metrics.json")).default) } });
+    h.github.fail("GET", /\/artifacts$/, 4, () => new Response("{}", { status: 500 }));
+    await h.deliver(run, "completed");
+    expect((await h.runRecord(`${run.id}-1`))?.state).toBe("dispatched");
+    await h.cron(RECONCILE);
+    expect((await h.runRecord(`${run.id}-1`))?.state).toBe("passed");
+    const report = JSON.parse(h.logs.find((l) => l.includes('"event":"reconcile"'))!);
+    expect(report).toMatchObject({ deliveries_retried: 1, errors: [] });
+  });
+});
