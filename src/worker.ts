@@ -11,7 +11,7 @@ import { GitHubClient, type Auth } from "./github/client.ts";
 import { createApp, type AppDeps } from "./http/app.ts";
 import { dispatchNightly } from "./jobs/dispatch.ts";
 import { reconcile } from "./jobs/reconcile.ts";
-import { R2ArtifactStore, R2Inbox, WorkersDeliveryStore, WorkersDispatchStore, WorkersRunStore } from "./store/workers.ts";
+import { R2ArtifactStore, R2Inbox, WorkersAlertStore, WorkersDeliveryStore, WorkersDispatchStore, WorkersRunStore } from "./store/workers.ts";
 
 export { Ledger } from "./store/workers.ts";
 
@@ -48,12 +48,14 @@ export function createWorker(options: WorkerOptions = {}) {
       const { config, problems } = parseConfig(env as unknown as Record<string, unknown>);
       const baseline = parseBaseline(smokeBaseline);
       if (!baseline.ok) throw new Error(`baselines/smoke.json is invalid: ${baseline.issues[0].field}: ${baseline.issues[0].message}`);
+      const cache = { statusCacheMs: config.STATUS_CACHE_SECONDS * 1000, now };
       const deps: AppDeps = {
         config,
         configProblems: problems,
         baseline: baseline.value,
         trackedRef: config.GITHUB_REF,
-        runs: new WorkersRunStore(env.RUNS, env.LEDGER, { statusCacheMs: config.STATUS_CACHE_SECONDS * 1000, now }),
+        runs: new WorkersRunStore(env.RUNS, env.LEDGER, cache),
+        alerts: new WorkersAlertStore(env.RUNS, env.LEDGER, cache),
         artifacts: new R2ArtifactStore(env.ARTIFACTS),
         dispatches: new WorkersDispatchStore(env.LEDGER),
         deliveries: new WorkersDeliveryStore(env.LEDGER),

@@ -101,6 +101,7 @@ const NEEDED_FOR: Partial<Record<keyof Config, string>> = {
   PERF_DASHBOARD_TOKEN: "result uploads (POST /api/results) are refused",
   ADMIN_TOKEN: "on-demand dispatch (POST /api/dispatch) is refused",
   GITHUB_WEBHOOK_SECRET: "GitHub webhooks (POST /webhooks/github) are refused",
+  PUBLIC_URL: "alert issues cannot link to chimney's run pages and artifacts",
 };
 
 export function parseConfig(env: Record<string, unknown>): { config: Config; problems: ConfigProblem[] } {

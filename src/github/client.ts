@@ -56,6 +56,14 @@ export interface GitHubClientOptions {
   maxWaitMs?: number;
 }
 
+export interface RequestOptions {
+  body?: unknown;
+  authorization?: string | null;
+  accept?: string;
+  /** False for requests that must not be repeated blindly; true by default. */
+  idempotent?: boolean;
+}
+
 export const USER_AGENT = "chimney (Firewood performance watch)";
 const API_VERSION = "2022-11-28";
 
@@ -82,8 +90,11 @@ export class GitHubClient {
    * One API call with retries: 5xx, network errors and timeouts back off exponentially;
    * 403/429 rate limits wait for `retry-after` or `x-ratelimit-reset` when that is soon.
    * `authorization: null` sends none (the artifact storage refuses one); a string replaces it.
+   * A request that is not `idempotent` (creating an issue or a comment) is repeated only after
+   * a rate limit, which GitHub answers before doing anything: after a 5xx or a lost answer it
+   * may have been done, and the caller's outbox decides.
    */
-  async request(method: string, path: string, init: { body?: unknown; authorization?: string | null; accept?: string } = {}): Promise<Response> {
+  async request(method: string, path: string, init: RequestOptions = {}): Promise<Response> {
     const url = /^https?:\/\//.test(path) ? path : `${this.options.apiUrl}${path}`;
     let lastError: GitHubError | null = null;
     for (let attempt = 0; attempt < this.maxAttempts; attempt++) {
@@ -110,11 +121,13 @@ export class GitHubClient {
       } catch (error) {
         const timeout = (error as Error).name === "TimeoutError" || (error as Error).name === "AbortError";
         lastError = new GitHubError(timeout ? "timeout" : "network", `${method} ${redactUrl(url)}: ${timeout ? "timed out" : "network error"}`);
+        if (init.idempotent === false) throw lastError;
         continue;
       }
       if (res.status < 400) return res;
       lastError = await this.classify(method, url, res);
       if (!["server", "rate_limited"].includes(lastError.kind)) throw lastError;
+      if (init.idempotent === false && lastError.kind !== "rate_limited") throw lastError;
       if (lastError.kind === "rate_limited" && lastError.retryAt !== null && lastError.retryAt - this.options.clock.now() > this.maxWaitMs) {
         throw lastError;
       }
@@ -122,7 +135,7 @@ export class GitHubClient {
     throw lastError ?? new GitHubError("unexpected", `${method} ${redactUrl(url)} failed`);
   }
 
-  async json<T>(schema: v.GenericSchema<unknown, T>, method: string, path: string, init: { body?: unknown; authorization?: string | null } = {}): Promise<T> {
+  async json<T>(schema: v.GenericSchema<unknown, T>, method: string, path: string, init: RequestOptions = {}): Promise<T> {
     const res = await this.request(method, path, init);
     let body: unknown;
     try {

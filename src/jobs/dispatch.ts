@@ -7,6 +7,7 @@ import { isMainline, newRun } from "../core/run.ts";
 import { manualCorrelationId, nightlyCorrelationId, nightOf } from "../core/workflow.ts";
 import { dispatchWorkflow, findRunByCorrelation, type WorkflowRun } from "../github/actions.ts";
 import type { GitHubClient } from "../github/client.ts";
+import { recordRun } from "./alerts.ts";
 import { messageOf, newRunId, type LoopDeps } from "./deps.ts";
 
 export type NightlyOutcome = { kind: "dispatched"; dispatch: Dispatch } | { kind: "skipped"; reason: string };
@@ -48,8 +49,8 @@ export async function performDispatch(deps: LoopDeps, dispatch: Dispatch): Promi
   const client = deps.github();
   const attempt = { ...dispatch, attempts: dispatch.attempts + 1 };
   if (!client) return settle(deps, attempt, { state: "failed", last_error: "no GitHub credentials are configured" });
+  // No pr-number input: chimney comments on the pull request itself, with its own evaluation.
   const inputs: Record<string, string> = { correlation_id: dispatch.correlation_id };
-  if (dispatch.pr_number !== null) inputs["pr-number"] = String(dispatch.pr_number);
   try {
     const run = await dispatchWorkflow(client, { workflow: deps.config.GITHUB_WORKFLOW, ref: dispatch.ref, inputs });
     const dispatched = await settle(deps, attempt, { state: "dispatched", last_error: null, run_id: run?.id ?? null });
@@ -99,5 +100,5 @@ async function recordDispatched(deps: LoopDeps, dispatch: Dispatch, run: KnownRu
     mainline: isMainline(ref, dispatch.pr_number, deps.config.GITHUB_REF),
     dispatch: { correlation_id: dispatch.correlation_id, kind: dispatch.kind, pr_number: dispatch.pr_number },
   });
-  await deps.runs.record(record);
+  await recordRun(deps, record);
 }

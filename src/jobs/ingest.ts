@@ -10,11 +10,13 @@ import type { Provenance } from "../core/provenance.ts";
 import { githubRunId, isMainline, stateOfReport, type Artifact, type Run, type RunDispatch, type RunFailure } from "../core/run.ts";
 import { looksLikeSummary, parseSmokeSummary, renderSummaryHtml, renderSummaryJson, renderSummaryMarkdown } from "../core/summary.ts";
 import { parseJson, type FieldIssue } from "../core/validation.ts";
-import type { ArtifactStore, RunStore } from "../store/ports.ts";
+import type { AlertStore, ArtifactStore, RunStore } from "../store/ports.ts";
+import { recordRun } from "./alerts.ts";
 import { newRunId } from "./deps.ts";
 
 export interface IngestDeps {
   runs: RunStore;
+  alerts: AlertStore;
   artifacts: ArtifactStore;
   baseline: Baseline;
   /** The branch whose runs count for the signal (GITHUB_REF). */
@@ -103,7 +105,7 @@ export async function ingest(deps: IngestDeps, upload: ResultUpload, context: Ru
     artifacts,
     identity,
   };
-  return deps.runs.record(run);
+  return recordRun(deps, run);
 }
 
 function readResult(value: unknown, kind: ResultUpload["resultKind"]) {

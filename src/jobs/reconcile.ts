@@ -8,6 +8,7 @@ import { isMainline, newRun, type Run } from "../core/run.ts";
 import { dailyTime, nightlyCorrelationId, nightOf } from "../core/workflow.ts";
 import { getRunAttempt } from "../github/actions.ts";
 import { GitHubError } from "../github/client.ts";
+import { recordRun, sendAlerts } from "./alerts.ts";
 import { messageOf, newRunId, type LoopDeps } from "./deps.ts";
 import { dispatchNightly, findDispatchedRun, performDispatch } from "./dispatch.ts";
 import { retryDelivery } from "./webhook.ts";
@@ -20,6 +21,7 @@ export interface ReconcileReport {
   runs_found: number;
   nights_missed: number;
   runs_checked: number;
+  alerts_sent: number;
   errors: string[];
 }
 
@@ -29,7 +31,7 @@ const CATCH_UP_WINDOW_MS = 6 * 3_600_000;
 const WAITING = ["queued", "waiting", "requested", "pending"];
 
 export async function reconcile(deps: LoopDeps): Promise<ReconcileReport> {
-  const report: ReconcileReport = { deliveries_retried: 0, nightly_caught_up: false, dispatches_retried: 0, runs_found: 0, nights_missed: 0, runs_checked: 0, errors: [] };
+  const report: ReconcileReport = { deliveries_retried: 0, nightly_caught_up: false, dispatches_retried: 0, runs_found: 0, nights_missed: 0, runs_checked: 0, alerts_sent: 0, errors: [] };
   const now = deps.now();
   // Each part runs whatever the others did; a GitHub budget or rate limit ends only the rest of that part.
   const part = async (name: string, work: () => Promise<void>) => {
@@ -98,6 +100,11 @@ export async function reconcile(deps: LoopDeps): Promise<ReconcileReport> {
     }
   });
 
+  // Last, so that the alerts planned above and the writes that failed before all go out.
+  await part("alerts", async () => {
+    report.alerts_sent = (await sendAlerts(deps)).sent;
+  });
+
   return report;
 }
 
@@ -109,7 +116,7 @@ async function closeStale(deps: LoopDeps, run: Run, now: Date, state: "missed" |
   const hours = deps.config.STALE_AFTER_HOURS;
   const why = reason ?? (state === "missed" ? `no runner picked the run up within ${hours} hours` : `the run had not finished after ${hours} hours`);
   deps.log({ event: "run_closed", run: run.id, state, reason: why });
-  await deps.runs.record({
+  await recordRun(deps, {
     ...run,
     state,
     completed_at: now.toISOString(),
@@ -121,7 +128,7 @@ async function closeStale(deps: LoopDeps, run: Run, now: Date, state: "missed" |
 async function markMissed(deps: LoopDeps, dispatch: Dispatch, reason: string): Promise<void> {
   const now = deps.now();
   deps.log({ event: "night_missed", correlation_id: dispatch.correlation_id, reason });
-  await deps.runs.record(
+  await recordRun(deps, 
     newRun({
       id: newRunId(new Date(dispatch.requested_at)),
       state: "missed",

@@ -6,6 +6,7 @@ import * as v from "valibot";
 import { parseWith, type FieldIssue } from "../core/validation.ts";
 import { isWorkflowFile, sameRepository } from "../core/workflow.ts";
 import { WorkflowRunSchema } from "../github/actions.ts";
+import { sendAlerts } from "./alerts.ts";
 import { messageOf, type LoopDeps } from "./deps.ts";
 import { handleWorkflowRun } from "./workflow-run.ts";
 
@@ -62,6 +63,7 @@ async function processDelivery(deps: LoopDeps, id: string, event: WorkflowRunEve
   try {
     await handleWorkflowRun(deps, event.action as (typeof HANDLED_ACTIONS)[number], event.workflow_run);
     await deps.deliveries.finish(id, { state: "done", error: null }, deps.now().toISOString());
+    await sendAlerts(deps);
   } catch (error) {
     deps.log({ event: "delivery_failed", delivery: id, run: event.workflow_run.id, error: messageOf(error) });
     await deps.deliveries.finish(id, { state: "failed", error: messageOf(error) }, deps.now().toISOString());

@@ -10,6 +10,7 @@ import { downloadArtifact, listArtifacts, listJobs, rerunFailedJobs, TooLarge, t
 import { ArchiveRejected, ARTIFACT_LIMITS, openArchive } from "../github/artifact.ts";
 import { GitHubError, type GitHubClient } from "../github/client.ts";
 import type { LoopDeps } from "./deps.ts";
+import { recordRun } from "./alerts.ts";
 import { ingest, keepFiles } from "./ingest.ts";
 
 export type RunAction = "requested" | "in_progress" | "completed";
@@ -17,9 +18,9 @@ export type RunAction = "requested" | "in_progress" | "completed";
 export async function handleWorkflowRun(deps: LoopDeps, action: RunAction, run: WorkflowRun): Promise<void> {
   const base = await baseRun(deps, run);
   if (action === "requested") {
-    await deps.runs.record(base);
+    await recordRun(deps, base);
   } else if (action === "in_progress") {
-    await deps.runs.record({ ...base, state: "running" });
+    await recordRun(deps, { ...base, state: "running" });
   } else {
     const client = deps.github();
     if (!client) throw new Error("cannot read the completed run: no GitHub credentials are configured");
@@ -67,7 +68,7 @@ async function complete(deps: LoopDeps, client: GitHubClient, base: Run, run: Wo
       await rerunFailedJobs(client, run.id);
       deps.log({ event: "rerun_requested", run_id: run.id, step: found.step });
       const outcome = await crash(deps, base, completedAt, { ...failure, rerun_requested: true }, []);
-      await deps.runs.record({ ...base, id: `${run.id}-2`, github: { run_id: run.id, run_attempt: 2, html_url: run.html_url }, at: completedAt, state: "dispatched" });
+      await recordRun(deps, { ...base, id: `${run.id}-2`, github: { run_id: run.id, run_attempt: 2, html_url: run.html_url }, at: completedAt, state: "dispatched" });
       return outcome;
     }
   }
@@ -98,7 +99,7 @@ function missingResult(problem: string, run: WorkflowRun): RunFailure {
 
 function crash(deps: LoopDeps, base: Run, completedAt: string, failure: RunFailure, artifacts: Run["artifacts"]): Promise<RecordOutcome> {
   deps.log({ event: "run_crashed", run: base.id, reason: failure.reason });
-  return deps.runs.record({ ...base, state: "crashed", completed_at: completedAt, failure, artifacts });
+  return recordRun(deps, { ...base, state: "crashed", completed_at: completedAt, failure, artifacts });
 }
 
 /** The run's artifact, opened; or why there is none to read. */

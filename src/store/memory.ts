@@ -1,10 +1,11 @@
 /** In-memory adapters for unit tests: the same semantics as the Workers ones, no runtime. */
+import { claimable, leased, planWrites, settledWrite, withIssue, type Alert, type AlertWrite } from "../core/alert.ts";
 import { shouldProcess, shouldRetry, startProcessing, type Delivery } from "../core/delivery.ts";
 import { isUnsettled, type Dispatch } from "../core/dispatch.ts";
 import { historyEntry, page, upsertEntry, type HistoryEntry, type Position } from "../core/history.ts";
 import { mergeRun, OPEN_STATES, type RecordOutcome, type Run } from "../core/run.ts";
 import { statusDocument, type StatusDocument } from "../core/status.ts";
-import type { ArtifactStore, DeliveryStore, DispatchStore, Inbox, RunStore, StoredFile } from "./ports.ts";
+import type { AlertStore, ArtifactStore, DeliveryStore, DispatchStore, Inbox, RunStore, StoredFile } from "./ports.ts";
 
 export class MemoryRunStore implements RunStore {
   readonly #runs = new Map<string, Run>();
@@ -108,5 +109,41 @@ export class MemoryInbox implements Inbox {
 
   async get(id: string): Promise<Uint8Array | null> {
     return this.items.get(id)?.slice() ?? null;
+  }
+}
+
+export class MemoryAlertStore implements AlertStore {
+  readonly alerts = new Map<string, Alert>();
+  readonly writes = new Map<string, AlertWrite>();
+
+  async plan(run: Run, now: string): Promise<AlertWrite[]> {
+    const nextSeq = Math.max(0, ...[...this.writes.values()].map((w) => w.seq)) + 1;
+    const planned = planWrites(this.alerts, run, nextSeq, now);
+    const added = planned.writes.filter((w) => !this.writes.has(w.id));
+    for (const alert of planned.alerts) this.alerts.set(alert.fingerprint, alert);
+    for (const write of added) this.writes.set(write.id, write);
+    return structuredClone(added);
+  }
+
+  async claim(now: number, limit: number): Promise<AlertWrite[]> {
+    const ready = claimable([...this.writes.values()], now, limit).map((w) => leased(w, now));
+    for (const write of ready) this.writes.set(write.id, write);
+    return structuredClone(ready);
+  }
+
+  async settle(id: string, outcome: { error: string | null; issue: { number: number; url: string } | null }): Promise<void> {
+    const write = this.writes.get(id);
+    if (!write) return;
+    this.writes.set(id, settledWrite(write, outcome.error));
+    const alert = this.alerts.get(write.fingerprint);
+    if (alert) this.alerts.set(alert.fingerprint, withIssue(alert, outcome.issue));
+  }
+
+  async alert(fingerprint: string): Promise<Alert | null> {
+    return structuredClone(this.alerts.get(fingerprint) ?? null);
+  }
+
+  async open(): Promise<Alert[]> {
+    return structuredClone([...this.alerts.values()].filter((a) => a.state === "open"));
   }
 }

@@ -2,6 +2,7 @@
  * The storage chimney needs, as small interfaces. Each runtime has an adapter:
  * Workers (KV + R2 + a Durable Object), memory (tests), Deno.
  */
+import type { Alert, AlertWrite } from "../core/alert.ts";
 import type { Delivery } from "../core/delivery.ts";
 import type { Dispatch } from "../core/dispatch.ts";
 import type { HistoryEntry, Position } from "../core/history.ts";
@@ -57,4 +58,20 @@ export interface ArtifactStore {
 export interface Inbox {
   put(id: string, body: Uint8Array): Promise<void>;
   get(id: string): Promise<Uint8Array | null>;
+}
+
+/** The alerts and their outbox of GitHub writes, kept where concurrent reports cannot race. */
+export interface AlertStore {
+  /**
+   * Applies what a settled run says to the alerts it concerns and queues the writes that needs
+   * (`planWrites`), atomically: racing reports of a run queue its writes once.
+   */
+  plan(run: Run, now: string): Promise<AlertWrite[]>;
+  /** Reserves the writes to send now (`claimable`), each for a short lease. */
+  claim(now: number, limit: number): Promise<AlertWrite[]>;
+  /** Records a write's outcome; a new issue becomes its alert's issue. */
+  settle(id: string, outcome: { error: string | null; issue: { number: number; url: string } | null }): Promise<void>;
+  alert(fingerprint: string): Promise<Alert | null>;
+  /** Open alerts, for /status. */
+  open(): Promise<Alert[]>;
 }

@@ -4,12 +4,13 @@
  * of truth) and projects the result into KV, where the read routes find it with one `get`.
  */
 import { DurableObject } from "cloudflare:workers";
+import { claimable, leased, planWrites, settledWrite, withIssue, type Alert, type AlertWrite } from "../core/alert.ts";
 import { shouldProcess, shouldRetry, startProcessing, type Delivery } from "../core/delivery.ts";
 import { isUnsettled, type Dispatch } from "../core/dispatch.ts";
 import { historyEntry, page, upsertEntry, type HistoryEntry, type Position } from "../core/history.ts";
 import { mergeRun, OPEN_STATES, type RecordOutcome, type Run } from "../core/run.ts";
 import { statusDocument, type StatusDocument } from "../core/status.ts";
-import type { ArtifactStore, DeliveryStore, DispatchStore, Inbox, RunStore, StoredFile } from "./ports.ts";
+import type { AlertStore, ArtifactStore, DeliveryStore, DispatchStore, Inbox, RunStore, StoredFile } from "./ports.ts";
 
 interface LedgerEnv {
   RUNS: KVNamespace;
@@ -20,6 +21,7 @@ const KEYS = {
   run: (id: string) => `run:${id}`,
   history: "history",
   status: "status",
+  alerts: "alerts",
 } as const;
 
 /** How long to wait before projecting again after KV refused a write. */
@@ -45,6 +47,8 @@ export class Ledger extends DurableObject<LedgerEnv> {
       CREATE INDEX IF NOT EXISTS runs_newest_first ON runs (at DESC, id DESC);
       CREATE TABLE IF NOT EXISTS dispatches (correlation_id TEXT PRIMARY KEY, record TEXT NOT NULL);
       CREATE TABLE IF NOT EXISTS deliveries (id TEXT PRIMARY KEY, record TEXT NOT NULL);
+      CREATE TABLE IF NOT EXISTS alerts (fingerprint TEXT PRIMARY KEY, record TEXT NOT NULL);
+      CREATE TABLE IF NOT EXISTS alert_writes (id TEXT PRIMARY KEY, seq INTEGER NOT NULL, done INTEGER NOT NULL DEFAULT 0, record TEXT NOT NULL);
     `);
   }
 
@@ -142,6 +146,91 @@ export class Ledger extends DurableObject<LedgerEnv> {
       delivery.id,
       JSON.stringify(delivery),
     );
+  }
+
+  /** Applies a settled run to its alerts and queues the writes, in one step (nothing interleaves). */
+  async planAlerts(run: Run, now: string): Promise<AlertWrite[]> {
+    return this.ctx.blockConcurrencyWhile(async () => {
+      const alerts = new Map(this.allAlerts().map((a) => [a.fingerprint, a]));
+      const nextSeq = (this.one<{ seq: number | null }>("SELECT MAX(seq) AS seq FROM alert_writes")?.seq ?? 0) + 1;
+      const planned = planWrites(alerts, run, nextSeq, now);
+      const added: AlertWrite[] = [];
+      for (const write of planned.writes) {
+        const inserted = this.sql.exec(
+          "INSERT INTO alert_writes (id, seq, record) VALUES (?, ?, ?) ON CONFLICT DO NOTHING RETURNING id",
+          write.id,
+          write.seq,
+          JSON.stringify(write),
+        );
+        if (inserted.toArray().length === 1) added.push(write);
+      }
+      for (const alert of planned.alerts) this.saveAlert(alert);
+      if (planned.alerts.length > 0) await this.projectAlerts();
+      return added;
+    });
+  }
+
+  async claimWrites(now: number, limit: number): Promise<AlertWrite[]> {
+    const open = this.sql
+      .exec<{ record: string }>("SELECT record FROM alert_writes WHERE done = 0 ORDER BY seq")
+      .toArray()
+      .map((row) => JSON.parse(row.record) as AlertWrite);
+    const ready = claimable(open, now, limit).map((w) => leased(w, now));
+    for (const write of ready) this.saveWrite(write);
+    return ready;
+  }
+
+  async settleWrite(id: string, outcome: { error: string | null; issue: { number: number; url: string } | null }): Promise<void> {
+    await this.ctx.blockConcurrencyWhile(async () => {
+      const row = this.one<{ record: string }>("SELECT record FROM alert_writes WHERE id = ?", id);
+      if (!row) return;
+      const write = settledWrite(JSON.parse(row.record) as AlertWrite, outcome.error);
+      this.saveWrite(write);
+      const alert = this.one<{ record: string }>("SELECT record FROM alerts WHERE fingerprint = ?", write.fingerprint);
+      if (alert && outcome.issue) {
+        this.saveAlert(withIssue(JSON.parse(alert.record) as Alert, outcome.issue));
+        await this.projectAlerts();
+      }
+    });
+  }
+
+  async getAlert(fingerprint: string): Promise<Alert | null> {
+    const row = this.one<{ record: string }>("SELECT record FROM alerts WHERE fingerprint = ?", fingerprint);
+    return row ? (JSON.parse(row.record) as Alert) : null;
+  }
+
+  private allAlerts(): Alert[] {
+    return this.sql
+      .exec<{ record: string }>("SELECT record FROM alerts")
+      .toArray()
+      .map((row) => JSON.parse(row.record) as Alert);
+  }
+
+  private saveAlert(alert: Alert): void {
+    this.sql.exec(
+      "INSERT INTO alerts (fingerprint, record) VALUES (?, ?) ON CONFLICT (fingerprint) DO UPDATE SET record = excluded.record",
+      alert.fingerprint,
+      JSON.stringify(alert),
+    );
+  }
+
+  private saveWrite(write: AlertWrite): void {
+    this.sql.exec(
+      "UPDATE alert_writes SET record = ?, done = ? WHERE id = ?",
+      JSON.stringify(write),
+      write.state === "done" || write.state === "abandoned" ? 1 : 0,
+      write.id,
+    );
+  }
+
+  /** The open alerts, where /status reads them. A failed write is repaired by the next change. */
+  private async projectAlerts(): Promise<void> {
+    const open = this.allAlerts().filter((a) => a.state === "open");
+    try {
+      await this.env.RUNS.put(KEYS.alerts, JSON.stringify(open));
+    } catch (error) {
+      console.error(JSON.stringify({ event: "projection_failed", key: KEYS.alerts, message: (error as Error).message }));
+    }
   }
 
   async alarm(): Promise<void> {
@@ -258,6 +347,43 @@ export class WorkersDeliveryStore implements DeliveryStore {
 
   async retryable(now: number): Promise<Delivery[]> {
     return (await ledgerOf(this.ledger).retryableDeliveries(now)) as Delivery[];
+  }
+}
+
+export class WorkersAlertStore implements AlertStore {
+  private cachedOpen: { alerts: Alert[]; until: number } | null = null;
+
+  constructor(
+    private readonly kv: KVNamespace,
+    private readonly ledger: DurableObjectNamespace<Ledger>,
+    private readonly options: RunStoreOptions,
+  ) {}
+
+  async plan(run: Run, now: string): Promise<AlertWrite[]> {
+    const writes = (await ledgerOf(this.ledger).planAlerts(run, now)) as AlertWrite[];
+    this.cachedOpen = null;
+    return writes;
+  }
+
+  async claim(now: number, limit: number): Promise<AlertWrite[]> {
+    return (await ledgerOf(this.ledger).claimWrites(now, limit)) as AlertWrite[];
+  }
+
+  async settle(id: string, outcome: { error: string | null; issue: { number: number; url: string } | null }): Promise<void> {
+    await ledgerOf(this.ledger).settleWrite(id, outcome);
+    this.cachedOpen = null;
+  }
+
+  async alert(fingerprint: string): Promise<Alert | null> {
+    return (await ledgerOf(this.ledger).getAlert(fingerprint)) as Alert | null;
+  }
+
+  async open(): Promise<Alert[]> {
+    const now = this.options.now();
+    if (this.cachedOpen && now < this.cachedOpen.until) return this.cachedOpen.alerts;
+    const alerts = (await this.kv.get<Alert[]>(KEYS.alerts, "json")) ?? [];
+    if (this.options.statusCacheMs > 0) this.cachedOpen = { alerts, until: now + this.options.statusCacheMs };
+    return alerts;
   }
 }
 

@@ -15,7 +15,7 @@ describe("configuration", () => {
       PUBLIC_URL: null,
       PERF_DASHBOARD_TOKEN: null,
     });
-    expect(problems.map((p) => p.name)).toEqual(["GITHUB_REPOSITORY", "PERF_DASHBOARD_TOKEN", "ADMIN_TOKEN", "GITHUB_WEBHOOK_SECRET", "GITHUB_TOKEN"]);
+    expect(problems.map((p) => p.name)).toEqual(["GITHUB_REPOSITORY", "PUBLIC_URL", "PERF_DASHBOARD_TOKEN", "ADMIN_TOKEN", "GITHUB_WEBHOOK_SECRET", "GITHUB_TOKEN"]);
   });
 
   it("parses well-formed values", () => {

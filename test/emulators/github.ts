@@ -45,11 +45,29 @@ export interface EmulatedArtifact {
   expired: boolean;
 }
 
+export interface EmulatedIssue {
+  number: number;
+  title: string;
+  body: string;
+  labels: string[];
+  state: "open" | "closed";
+  state_reason: string | null;
+  pull_request: boolean;
+  comments: string[];
+}
+
+export interface EmulatedCommit {
+  sha: string;
+  message: string;
+  author: string;
+}
+
 interface Fault {
   method: string;
   path: RegExp;
   remaining: number;
-  respond: () => Response;
+  /** Answer with this instead; or, with "lose-answer", do the work and drop the connection. */
+  respond: (() => Response) | "lose-answer";
 }
 
 /** perf.yml's steps, in order. */
@@ -75,6 +93,10 @@ export class GitHubEmulator {
   readonly appId = "424242";
   readonly installationId = 4242;
   readonly mintedTokens = new Set<string>();
+  readonly issues = new Map<number, EmulatedIssue>();
+  /** The default branch's history, oldest first: what compare answers from. */
+  readonly commits: EmulatedCommit[] = [];
+  private nextIssue = 1;
   private faults: Fault[] = [];
   private nextRunId = 9_000_000_001;
   private nextArtifactId = 7_000_001;
@@ -90,13 +112,17 @@ export class GitHubEmulator {
     const fault = this.faults.find((f) => f.remaining > 0 && f.method === request.method && f.path.test(url.pathname));
     if (fault) {
       fault.remaining--;
+      if (fault.respond === "lose-answer") {
+        await this.app.fetch(request);
+        throw new TypeError("Network connection lost.");
+      }
       return fault.respond();
     }
     return this.app.fetch(request);
   };
 
-  /** The next `times` requests matching answer with `respond()` instead. */
-  fail(method: string, path: RegExp, times: number, respond: () => Response): void {
+  /** The next `times` requests matching answer with `respond()` instead (or are done, and their answer lost). */
+  fail(method: string, path: RegExp, times: number, respond: Fault["respond"]): void {
     this.faults.push({ method, path, remaining: times, respond });
   }
 
@@ -112,7 +138,7 @@ export class GitHubEmulator {
       workflow: init.workflow ?? "perf.yml",
       display_title: init.display_title ?? "Performance smoke benchmark",
       head_branch: init.head_branch ?? "main",
-      head_sha: init.head_sha ?? "1f0e9d8c7b6a59483726150f1e2d3c4b5a697887",
+      head_sha: init.head_sha ?? this.commits.at(-1)?.sha ?? "1f0e9d8c7b6a59483726150f1e2d3c4b5a697887",
       event: init.event ?? "workflow_dispatch",
       attempts: [{ attempt: 1, status: init.status ?? "queued", conclusion: null, created_at: at, updated_at: at, steps: [] }],
       artifacts: [],
@@ -157,6 +183,45 @@ export class GitHubEmulator {
         : zipSync(Object.fromEntries(Object.entries(outcome.files!).map(([name, content]) => [name, typeof content === "string" ? new TextEncoder().encode(content) : content]))));
     this.artifacts.set(id, { id, name: "smoke-benchmark", zip, expired: outcome.files === "expired" });
     run.artifacts.push(id);
+  }
+
+  addPullRequest(title = "Make commits faster"): number {
+    const number = this.nextIssue++;
+    this.issues.set(number, { number, title, body: "", labels: [], state: "open", state_reason: null, pull_request: true, comments: [] });
+    return number;
+  }
+
+  /** What a maintainer does in the web UI. */
+  closeByHand(number: number): void {
+    Object.assign(this.issues.get(number)!, { state: "closed", state_reason: "not_planned" });
+  }
+
+  reopenByHand(number: number): void {
+    Object.assign(this.issues.get(number)!, { state: "open", state_reason: "reopened" });
+  }
+
+  /** Issues (not pull requests) chimney opened. */
+  alertIssues(): EmulatedIssue[] {
+    return [...this.issues.values()].filter((i) => !i.pull_request);
+  }
+
+  addCommit(message: string, author = "octocat"): string {
+    const sha = Array.from(crypto.getRandomValues(new Uint8Array(20)), (b) => b.toString(16).padStart(2, "0")).join("");
+    this.commits.push({ sha, message, author });
+    return sha;
+  }
+
+  private issueJson(issue: EmulatedIssue) {
+    return {
+      number: issue.number,
+      html_url: `https://github.com/${REPO}/${issue.pull_request ? "pull" : "issues"}/${issue.number}`,
+      title: issue.title,
+      body: issue.body,
+      state: issue.state,
+      state_reason: issue.state_reason,
+      labels: issue.labels.map((name) => ({ name })),
+      ...(issue.pull_request ? { pull_request: { url: `${API}/repos/${REPO}/pulls/${issue.number}` } } : {}),
+    };
   }
 
   /** The REST representation of a run attempt. */
@@ -282,6 +347,66 @@ export class GitHubEmulator {
       run.attempts.push({ attempt: run.attempts.length + 1, status: "queued", conclusion: null, created_at: at, updated_at: at, steps: [] });
       run.artifacts = [];
       return json(c, {}, 201);
+    });
+
+    app.post(`${repo}/issues`, async (c) => {
+      const body = (await c.req.json()) as { title?: string; body?: string; labels?: string[] };
+      if (!body.title) return c.json({ message: "Validation Failed", errors: [{ resource: "Issue", code: "missing_field", field: "title" }], status: "422" }, 422);
+      const issue: EmulatedIssue = { number: this.nextIssue++, title: body.title, body: body.body ?? "", labels: body.labels ?? [], state: "open", state_reason: null, pull_request: false, comments: [] };
+      this.issues.set(issue.number, issue);
+      return json(c, this.issueJson(issue), 201);
+    });
+
+    app.get(`${repo}/issues`, (c) => {
+      const labels = (c.req.query("labels") ?? "").split(",").filter(Boolean);
+      const state = c.req.query("state") ?? "open";
+      const found = [...this.issues.values()]
+        .filter((i) => (state === "all" || i.state === state) && labels.every((l) => i.labels.includes(l)))
+        .reverse()
+        .map((i) => this.issueJson(i));
+      return json(c, found);
+    });
+
+    app.get(`${repo}/issues/:number`, (c) => {
+      const issue = this.issues.get(Number(c.req.param("number")));
+      return issue ? json(c, this.issueJson(issue)) : c.json({ message: "Not Found", status: "404" }, 404);
+    });
+
+    app.patch(`${repo}/issues/:number`, async (c) => {
+      const issue = this.issues.get(Number(c.req.param("number")));
+      if (!issue) return c.json({ message: "Not Found", status: "404" }, 404);
+      const body = (await c.req.json()) as { state?: "open" | "closed"; state_reason?: string };
+      if (body.state) issue.state = body.state;
+      if (body.state_reason) issue.state_reason = body.state_reason;
+      return json(c, this.issueJson(issue));
+    });
+
+    app.post(`${repo}/issues/:number/comments`, async (c) => {
+      const issue = this.issues.get(Number(c.req.param("number")));
+      if (!issue) return c.json({ message: "Not Found", status: "404" }, 404);
+      const body = (await c.req.json()) as { body: string };
+      issue.comments.push(body.body);
+      return json(c, { id: issue.number * 1000 + issue.comments.length, body: body.body }, 201);
+    });
+
+    app.get(`${repo}/issues/:number/comments`, (c) => {
+      const issue = this.issues.get(Number(c.req.param("number")));
+      if (!issue) return c.json({ message: "Not Found", status: "404" }, 404);
+      return json(c, issue.comments.map((body, i) => ({ id: issue.number * 1000 + i + 1, body })));
+    });
+
+    app.get(`${repo}/compare/:range`, (c) => {
+      const [base, head] = c.req.param("range").split("...");
+      const from = this.commits.findIndex((k) => k.sha === base);
+      const to = this.commits.findIndex((k) => k.sha === head);
+      if (from < 0 || to < 0) return c.json({ message: "Not Found", status: "404" }, 404);
+      const commits = this.commits.slice(from + 1, to + 1).map((k) => ({
+        sha: k.sha,
+        html_url: `https://github.com/${REPO}/commit/${k.sha}`,
+        commit: { message: k.message, author: { name: k.author } },
+        author: { login: k.author },
+      }));
+      return json(c, { status: "ahead", ahead_by: commits.length, total_commits: commits.length, commits });
     });
 
     app.get(`${repo}/installation`, async (c) => {

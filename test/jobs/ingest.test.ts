@@ -3,7 +3,7 @@ import smokeBaseline from "../../baselines/smoke.json";
 import type { Baseline } from "../../src/core/baseline.ts";
 import type { Provenance } from "../../src/core/provenance.ts";
 import { ingest, type IngestDeps, type ResultUpload } from "../../src/jobs/ingest.ts";
-import { MemoryArtifactStore, MemoryRunStore } from "../../src/store/memory.ts";
+import { MemoryAlertStore, MemoryArtifactStore, MemoryRunStore } from "../../src/store/memory.ts";
 import disagree from "../fixtures/smoke-metrics-disagree.json";
 import regressed from "../fixtures/smoke-metrics-regressed.json";
 import passing from "../fixtures/smoke-metrics.json";
@@ -18,6 +18,7 @@ function setup(start = "2026-11-29T03:10:00.000Z") {
   let now = new Date(start);
   const deps: IngestDeps = {
     runs: new MemoryRunStore(),
+    alerts: new MemoryAlertStore(),
     artifacts: new MemoryArtifactStore(),
     baseline: smokeBaseline as Baseline,
     trackedRef: "main",

@@ -4,7 +4,7 @@ import type { Baseline } from "../../src/core/baseline.ts";
 import { parseConfig } from "../../src/core/config.ts";
 import type { GitHubClient } from "../../src/github/client.ts";
 import type { AppDeps } from "../../src/http/deps.ts";
-import { MemoryArtifactStore, MemoryDeliveryStore, MemoryDispatchStore, MemoryInbox, MemoryRunStore } from "../../src/store/memory.ts";
+import { MemoryAlertStore, MemoryArtifactStore, MemoryDeliveryStore, MemoryDispatchStore, MemoryInbox, MemoryRunStore } from "../../src/store/memory.ts";
 
 export interface TestClock {
   now(): number;
@@ -40,6 +40,7 @@ export function memoryDeps(env: Record<string, string> = {}, options: { clock?: 
     baseline: smokeBaseline as Baseline,
     trackedRef: config.GITHUB_REF,
     runs: new MemoryRunStore(),
+    alerts: new MemoryAlertStore(),
     artifacts: new MemoryArtifactStore(),
     dispatches: new MemoryDispatchStore(),
     deliveries: new MemoryDeliveryStore(),

@@ -14,7 +14,7 @@ export function readRoutes(deps: AppDeps): Hono {
   const app = new Hono();
 
   app.get("/status", etag(), async (c) => {
-    const { doc, signal } = await currentStatus(deps);
+    const { doc, signal, alerts } = await currentStatus(deps);
     const links = linksFor(deps, c);
     c.header("cache-control", "public, max-age=30");
     return c.json({
@@ -23,6 +23,7 @@ export function readRoutes(deps: AppDeps): Hono {
       latest_run: doc?.latest ? entryView(links, doc.latest) : null,
       last_completed_run: doc?.last_completed ? entryView(links, doc.last_completed) : null,
       runs: doc?.runs ?? 0,
+      open_alerts: alerts.map((a) => ({ kind: a.kind, fingerprint: a.fingerprint, issue_number: a.issue_number, issue_url: a.issue_url, opened_at: a.opened_at, opened_by: a.opened_by, last_run_id: a.last_run_id })),
       stale_after_hours: deps.config.STALE_AFTER_HOURS,
       config_problems: deps.configProblems,
     });
@@ -32,6 +33,11 @@ export function readRoutes(deps: AppDeps): Hono {
     const { badge } = await currentStatus(deps);
     c.header("cache-control", "public, max-age=60");
     return c.json(badge);
+  });
+
+  app.get("/baseline", (c) => {
+    c.header("cache-control", "public, max-age=300");
+    return c.json({ source: "baselines/smoke.json", ...deps.baseline });
   });
 
   app.get("/runs", async (c) => {

@@ -3,7 +3,8 @@ import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { ingest } from "../../jobs/ingest.ts";
 import { requireBearer } from "../auth.ts";
-import { linksFor, type AppDeps } from "../deps.ts";
+import { sendAlerts } from "../../jobs/alerts.ts";
+import { afterResponse, linksFor, type AppDeps } from "../deps.ts";
 import { invalidInput, problem } from "../problem.ts";
 import { LIMITS, readJsonUpload, readMultipartUpload, uploadForm } from "../results.ts";
 import { runView } from "../views.ts";
@@ -41,6 +42,7 @@ export function resultRoutes(deps: AppDeps): Hono {
         default: {
           const view = runView(linksFor(deps, c), result.run);
           c.header("location", view.links.self);
+          afterResponse(c, async () => void (await sendAlerts(deps)));
           return c.json({ outcome: result.kind, run: view, evaluation: result.run.report }, result.kind === "created" ? 201 : 200);
         }
       }

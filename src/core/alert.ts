@@ -1,0 +1,183 @@
+/**
+ * Alerts: one GitHub issue per problem (a fingerprint: the kind of problem and the benchmark
+ * suite), opened on the first bad night, commented on while it lasts, closed on the first good
+ * night. This module decides; the GitHub writes it asks for go through a stored outbox.
+ */
+import type { Run } from "./run.ts";
+
+export type AlertKind = "regression" | "crash" | "missed" | "dashboards";
+
+export interface Alert {
+  fingerprint: string;
+  kind: AlertKind;
+  suite: string;
+  state: "open" | "resolved";
+  /** The issue of the current (or last) episode; null until it is created. */
+  issue_number: number | null;
+  issue_url: string | null;
+  /** The run that opened the current episode, and the latest run that spoke to it. */
+  opened_by: string;
+  opened_at: string;
+  last_run_id: string;
+  last_run_at: string;
+}
+
+export type WriteAction = "report_bad" | "report_recovered" | "pr_comment";
+
+/** One GitHub write to make, kept until it is made: the outbox. */
+export interface AlertWrite {
+  id: string;
+  seq: number;
+  fingerprint: string;
+  action: WriteAction;
+  run_id: string;
+  pr_number: number | null;
+  state: "pending" | "sending" | "done" | "abandoned";
+  attempts: number;
+  lease_until: string | null;
+  last_error: string | null;
+  created_at: string;
+}
+
+export const KIND_LABELS: Record<AlertKind, string> = {
+  regression: "perf-regression",
+  crash: "perf-crash",
+  missed: "perf-missed",
+  dashboards: "perf-dashboards",
+};
+
+/** A write that fails this many times is given up (and logged), not retried forever. */
+export const MAX_WRITE_ATTEMPTS = 10;
+/** How long a claimed write is reserved for the invocation sending it. */
+export const WRITE_LEASE_MS = 2 * 60_000;
+
+export function fingerprintOf(kind: AlertKind, suite: string): string {
+  return `${kind}:${suite}`;
+}
+
+export interface Verdict {
+  fingerprint: string;
+  kind: AlertKind;
+  suite: string;
+  bad: boolean;
+}
+
+/**
+ * What a settled run says about each problem. A run with a result clears crash and missed (the
+ * benchmark ran) and sets or clears regression; a crash sets crash and clears missed; a missed
+ * night sets missed. A crash that chimney is rerunning says nothing yet. Only mainline runs
+ * speak; a pull request's run is answered on the pull request instead.
+ */
+export function verdictsOf(run: Run): Verdict[] {
+  if (!run.mainline || run.dispatch?.pr_number) return [];
+  const suite = run.suite;
+  const verdict = (kind: AlertKind, bad: boolean): Verdict => ({ fingerprint: fingerprintOf(kind, suite), kind, suite, bad });
+  switch (run.state) {
+    case "passed":
+      return [verdict("regression", false), verdict("crash", false), verdict("missed", false)];
+    case "regressed":
+      return [verdict("regression", true), verdict("crash", false), verdict("missed", false)];
+    case "crashed":
+      return run.failure?.rerun_requested ? [] : [verdict("crash", true), verdict("missed", false)];
+    case "missed":
+      return [verdict("missed", true)];
+    default:
+      return [];
+  }
+}
+
+/**
+ * The alert after a verdict, and the write it needs. A run older than the last one that spoke
+ * is ignored, and so is the same run twice: at most one write per fingerprint per run.
+ */
+export function transition(alert: Alert | null, verdict: Verdict, run: Pick<Run, "id" | "at">): { alert: Alert | null; action: WriteAction | null } {
+  if (alert && (alert.last_run_id === run.id || run.at < alert.last_run_at)) return { alert, action: null };
+  if (verdict.bad) {
+    const continuing = alert?.state === "open";
+    return {
+      alert: {
+        fingerprint: verdict.fingerprint,
+        kind: verdict.kind,
+        suite: verdict.suite,
+        state: "open",
+        issue_number: alert?.issue_number ?? null,
+        issue_url: alert?.issue_url ?? null,
+        opened_by: continuing ? alert.opened_by : run.id,
+        opened_at: continuing ? alert.opened_at : run.at,
+        last_run_id: run.id,
+        last_run_at: run.at,
+      },
+      action: "report_bad",
+    };
+  }
+  if (!alert) return { alert: null, action: null };
+  const next: Alert = { ...alert, state: "resolved", last_run_id: run.id, last_run_at: run.at };
+  return { alert: next, action: alert.state === "open" ? "report_recovered" : null };
+}
+
+/** The writes a settled run asks for, with the alerts as they become: what the store commits at once. */
+export function planWrites(
+  alerts: Map<string, Alert>,
+  run: Run,
+  nextSeq: number,
+  now: string,
+): { alerts: Alert[]; writes: AlertWrite[] } {
+  const changed: Alert[] = [];
+  const writes: AlertWrite[] = [];
+  const write = (fingerprint: string, action: WriteAction, pr: number | null): AlertWrite => ({
+    id: `${fingerprint}@${run.id}`,
+    seq: nextSeq + writes.length,
+    fingerprint,
+    action,
+    run_id: run.id,
+    pr_number: pr,
+    state: "pending",
+    attempts: 0,
+    lease_until: null,
+    last_error: null,
+    created_at: now,
+  });
+  const pr = run.dispatch?.pr_number ?? null;
+  if (pr !== null && ["passed", "regressed", "crashed"].includes(run.state) && !run.failure?.rerun_requested) {
+    writes.push(write(`pull-request:${pr}`, "pr_comment", pr));
+  }
+  for (const verdict of verdictsOf(run)) {
+    const { alert, action } = transition(alerts.get(verdict.fingerprint) ?? null, verdict, run);
+    if (alert && alert !== alerts.get(verdict.fingerprint)) changed.push(alert);
+    if (action) writes.push(write(verdict.fingerprint, action, null));
+  }
+  return { alerts: changed, writes };
+}
+
+/**
+ * The writes to send now, oldest first: per fingerprint only the oldest unfinished one, and
+ * none while an earlier one of its fingerprint is being sent, so a comment never overtakes the
+ * issue it belongs to.
+ */
+export function claimable(writes: readonly AlertWrite[], now: number, limit: number): AlertWrite[] {
+  const open = writes.filter((w) => w.state === "pending" || w.state === "sending").sort((a, b) => a.seq - b.seq);
+  const seen = new Set<string>();
+  const ready: AlertWrite[] = [];
+  for (const w of open) {
+    if (seen.has(w.fingerprint)) continue;
+    seen.add(w.fingerprint);
+    const leased = w.state === "sending" && w.lease_until !== null && Date.parse(w.lease_until) > now;
+    if (!leased && ready.length < limit) ready.push(w);
+  }
+  return ready;
+}
+
+export function leased(w: AlertWrite, now: number): AlertWrite {
+  return { ...w, state: "sending", attempts: w.attempts + 1, lease_until: new Date(now + WRITE_LEASE_MS).toISOString() };
+}
+
+/** A write after its attempt: done, or back in the queue (given up after MAX_WRITE_ATTEMPTS). */
+export function settledWrite(w: AlertWrite, error: string | null): AlertWrite {
+  if (error === null) return { ...w, state: "done", lease_until: null, last_error: null };
+  return { ...w, state: w.attempts >= MAX_WRITE_ATTEMPTS ? "abandoned" : "pending", lease_until: null, last_error: error };
+}
+
+/** An alert after one of its writes: a write that created an issue makes it the alert's issue. */
+export function withIssue(alert: Alert, issue: { number: number; url: string } | null): Alert {
+  return issue ? { ...alert, issue_number: issue.number, issue_url: issue.url } : alert;
+}

@@ -1,0 +1,72 @@
+/** The GitHub issues and commits endpoints the alerts use (FORMATS.md §8). */
+import * as v from "valibot";
+import type { Commit } from "../core/issue.ts";
+import type { GitHubClient } from "./client.ts";
+
+const IssueSchema = v.object({
+  number: v.number(),
+  html_url: v.string(),
+  state: v.string(),
+  state_reason: v.nullish(v.string(), null),
+  title: v.string(),
+  body: v.nullish(v.string(), null),
+  pull_request: v.optional(v.unknown()),
+});
+
+export type Issue = v.InferOutput<typeof IssueSchema>;
+
+const CommentSchema = v.object({ id: v.number(), body: v.nullish(v.string(), null) });
+
+export function createIssue(client: GitHubClient, issue: { title: string; body: string; labels: string[] }): Promise<Issue> {
+  return client.json(IssueSchema, "POST", `/repos/${client.repository}/issues`, { body: issue, idempotent: false });
+}
+
+export function getIssue(client: GitHubClient, number: number): Promise<Issue> {
+  return client.json(IssueSchema, "GET", `/repos/${client.repository}/issues/${number}`);
+}
+
+export async function comment(client: GitHubClient, number: number, body: string): Promise<void> {
+  await client.json(CommentSchema, "POST", `/repos/${client.repository}/issues/${number}/comments`, { body: { body }, idempotent: false });
+}
+
+export async function closeCompleted(client: GitHubClient, number: number): Promise<void> {
+  await client.json(IssueSchema, "PATCH", `/repos/${client.repository}/issues/${number}`, { body: { state: "closed", state_reason: "completed" } });
+}
+
+/** Whether a comment carrying `marker` is already on the issue (a write retried after its answer was lost). */
+export async function hasComment(client: GitHubClient, number: number, marker: string): Promise<boolean> {
+  const comments = await client.json(v.array(CommentSchema), "GET", `/repos/${client.repository}/issues/${number}/comments?per_page=100`);
+  return comments.some((c) => c.body?.includes(marker));
+}
+
+/** An issue (not a pull request) with these labels whose body carries `marker`. */
+export async function findIssue(client: GitHubClient, labels: string[], marker: string): Promise<Issue | null> {
+  const query = new URLSearchParams({ labels: labels.join(","), state: "all", per_page: "100" });
+  const issues = await client.json(v.array(IssueSchema), "GET", `/repos/${client.repository}/issues?${query}`);
+  return issues.find((i) => i.pull_request === undefined && i.body?.includes(marker)) ?? null;
+}
+
+const CompareSchema = v.object({
+  total_commits: v.number(),
+  commits: v.array(
+    v.object({
+      sha: v.string(),
+      html_url: v.optional(v.string()),
+      commit: v.object({ message: v.string(), author: v.nullish(v.object({ name: v.nullish(v.string(), null) }), null) }),
+      author: v.nullish(v.object({ login: v.string() }), null),
+    }),
+  ),
+});
+
+/** The commits after `base` up to `head`, oldest first (GitHub lists at most 250). */
+export async function commitsBetween(client: GitHubClient, base: string, head: string): Promise<{ total: number; commits: Commit[] }> {
+  const compare = await client.json(CompareSchema, "GET", `/repos/${client.repository}/compare/${base}...${head}`);
+  return {
+    total: compare.total_commits,
+    commits: compare.commits.map((c) => ({
+      sha: c.sha,
+      title: c.commit.message.split("\n")[0],
+      author: c.author?.login ?? c.commit.author?.name ?? null,
+    })),
+  };
+}

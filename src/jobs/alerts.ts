@@ -1,0 +1,144 @@
+/**
+ * Alerts as GitHub issues. Recording a settled run plans its alerts in the ledger (atomically,
+ * so racing reports plan once); the planned writes wait in the outbox until they are sent, and
+ * a write that fails is sent again on the next tick: never lost, never doubled.
+ */
+import { KIND_LABELS, type AlertKind, type AlertWrite } from "../core/alert.ts";
+import type { MetricKey } from "../core/baseline.ts";
+import type { HistoryEntry } from "../core/history.ts";
+import { alertBody, alertTitle, pullRequestComment, recoveredComment, stillBadComment, type Bisect, type IssueContext } from "../core/issue.ts";
+import { artifactPage, repositoryUrl, runPage, workflowRunPage } from "../core/links.ts";
+import { COMPLETED_STATES, type RecordOutcome, type Run } from "../core/run.ts";
+import { GitHubError, type GitHubClient } from "../github/client.ts";
+import { closeCompleted, comment, commitsBetween, createIssue, findIssue, getIssue, hasComment } from "../github/issues.ts";
+import { messageOf, type LoopDeps } from "./deps.ts";
+
+/** Records a report of a run and, when that settles the run, plans what it means for the alerts. */
+export async function recordRun(deps: Pick<LoopDeps, "runs" | "alerts" | "now">, run: Run): Promise<RecordOutcome> {
+  const outcome = await deps.runs.record(run);
+  if ((outcome.kind === "created" || outcome.kind === "updated") && COMPLETED_STATES.includes(outcome.run.state)) {
+    await deps.alerts.plan(outcome.run, deps.now().toISOString());
+  }
+  return outcome;
+}
+
+/** Writes sent per invocation at most: GitHub allows 80 content-creating requests a minute. */
+const WRITES_PER_INVOCATION = 10;
+/** Passing runs whose median each metric is compared with. */
+const RECENT_RUNS = 7;
+
+/** Sends the outbox's writes, oldest first, until it is empty or GitHub says to stop. */
+export async function sendAlerts(deps: LoopDeps): Promise<{ sent: number; failed: number }> {
+  const result = { sent: 0, failed: 0 };
+  const client = deps.github();
+  if (!client || !deps.config.GITHUB_REPOSITORY) return result;
+  while (result.sent + result.failed < WRITES_PER_INVOCATION) {
+    const [write] = await deps.alerts.claim(deps.now().getTime(), 1);
+    if (!write) break;
+    try {
+      const issue = await send(deps, client, write);
+      await deps.alerts.settle(write.id, { error: null, issue });
+      result.sent++;
+    } catch (error) {
+      result.failed++;
+      deps.log({ event: "alert_write_failed", write: write.id, attempt: write.attempts, error: messageOf(error) });
+      await deps.alerts.settle(write.id, { error: messageOf(error), issue: null });
+      // The rest waits for the next tick: GitHub is failing, and this write must not be tried twice now.
+      break;
+    }
+  }
+  return result;
+}
+
+type NewIssue = { number: number; url: string } | null;
+
+async function send(deps: LoopDeps, client: GitHubClient, write: AlertWrite): Promise<NewIssue> {
+  const run = await deps.runs.run(write.run_id);
+  if (!run) throw new Error(`run ${write.run_id} is not stored`);
+  const marker = `chimney:alert=${write.id}`;
+  const retry = write.attempts > 1;
+
+  if (write.action === "pr_comment") {
+    const ctx = await context(deps, client, "regression", run, marker, null);
+    if (!(retry && (await hasComment(client, write.pr_number!, marker)))) await comment(client, write.pr_number!, pullRequestComment(ctx));
+    return null;
+  }
+
+  const alert = await deps.alerts.alert(write.fingerprint);
+  if (!alert) throw new Error(`alert ${write.fingerprint} is not stored`);
+  const current = alert.issue_number === null ? null : await getIssue(client, alert.issue_number);
+
+  if (write.action === "report_recovered") {
+    if (!current) return null;
+    const ctx = await context(deps, client, alert.kind, run, marker, null);
+    if (!(retry && (await hasComment(client, current.number, marker)))) await comment(client, current.number, recoveredComment(ctx));
+    if (current.state === "open") await closeCompleted(client, current.number);
+    return null;
+  }
+
+  // A bad night: comment on the problem's issue while it is open (even if someone reopened it);
+  // once it is closed — by chimney or by hand — the problem gets a new issue linking the old one.
+  if (current?.state === "open") {
+    const ctx = await context(deps, client, alert.kind, run, marker, null);
+    if (!(retry && (await hasComment(client, current.number, marker)))) await comment(client, current.number, stillBadComment(ctx));
+    return null;
+  }
+  const labels = [...deps.config.ALERT_LABELS, KIND_LABELS[alert.kind]];
+  if (retry) {
+    const existing = await findIssue(client, labels, marker);
+    if (existing) return { number: existing.number, url: existing.html_url };
+  }
+  const ctx = await context(deps, client, alert.kind, run, marker, current?.number ?? null);
+  const created = await createIssue(client, { title: alertTitle(alert.kind, run), body: alertBody(ctx), labels });
+  deps.log({ event: "alert_opened", fingerprint: alert.fingerprint, issue: created.number, run: run.id });
+  return { number: created.number, url: created.html_url };
+}
+
+async function context(deps: LoopDeps, client: GitHubClient, kind: AlertKind, run: Run, marker: string, previousIssue: number | null): Promise<IssueContext> {
+  const repository = deps.config.GITHUB_REPOSITORY!;
+  const repoUrl = repositoryUrl(deps.config.GITHUB_API_URL, repository);
+  const base = deps.config.PUBLIC_URL;
+  const earlier = (await deps.runs.history(100, null)).runs.filter((e) => e.mainline && e.at < run.at && e.id !== run.id);
+  const passing = earlier.filter((e) => e.state === "passed");
+  return {
+    kind,
+    repository,
+    repositoryUrl: repoUrl,
+    trackedRef: deps.config.GITHUB_REF,
+    run,
+    runUrl: base ? runPage(base, run.id) : null,
+    artifactUrls: base ? run.artifacts.map((a) => ({ name: a.name, url: artifactPage(base, run.id, a.name) })) : [],
+    baselineUrl: base ? `${base}/baseline` : null,
+    workflowRunUrl: workflowRunPage(repoUrl, run.github),
+    recent: recentMedians(passing.slice(0, RECENT_RUNS)),
+    bisect: kind === "missed" ? null : await bisect(client, passing.find((e) => e.sha !== null) ?? null, run),
+    previousIssue,
+    marker,
+  };
+}
+
+function recentMedians(entries: HistoryEntry[]): IssueContext["recent"] {
+  if (entries.length === 0) return null;
+  const median = (key: MetricKey) => {
+    const values = entries.map((e) => e[key]).filter((x): x is number => x !== null).sort((a, b) => a - b);
+    const mid = Math.floor(values.length / 2);
+    return values.length % 2 ? values[mid] : (values[mid - 1] + values[mid]) / 2;
+  };
+  return {
+    runs: entries.length,
+    medians: { throughput_ops_per_sec: median("throughput_ops_per_sec"), total_duration_ms: median("total_duration_ms"), per_batch_p95_ms: median("per_batch_p95_ms") },
+  };
+}
+
+async function bisect(client: GitHubClient, good: HistoryEntry | null, run: Run): Promise<Bisect> {
+  const result: Bisect = { good: good && good.sha ? { id: good.id, sha: good.sha, at: good.at } : null, bad_sha: run.sha, commits: null, total: 0 };
+  if (!result.good || !run.sha) return result;
+  try {
+    const range = await commitsBetween(client, result.good.sha, run.sha);
+    return { ...result, commits: range.commits, total: range.total };
+  } catch (error) {
+    // The issue is worth more than the list: it goes out with the compare link alone.
+    if (error instanceof GitHubError && ["budget", "rate_limited"].includes(error.kind)) throw error;
+    return result;
+  }
+}
