@@ -12,7 +12,7 @@ export default defineConfig({
       },
       {
         // The command line as a real subprocess, and the files chimney ships for Firewood.
-        test: { name: "node", include: ["test/node/**/*.test.ts"], environment: "node", testTimeout: 30_000 },
+        test: { name: "node", include: ["test/node/**/*.test.ts"], environment: "node", testTimeout: 60_000, hookTimeout: 120_000 },
       },
     ],
   },

@@ -16,7 +16,7 @@ import { join } from "node:path";
 import smokeBaseline from "../baselines/smoke.json" with { type: "json" };
 import { evaluate, type Baseline } from "../src/core/baseline.ts";
 import { actualsOf, measure, parseSmokeMetrics } from "../src/core/metrics.ts";
-import { renderSummaryHtml, renderSummaryJson, renderSummaryMarkdown } from "../src/core/summary.ts";
+import { smokeSummary, summaryHtml, summaryJson, summaryMarkdown } from "../src/core/summary.ts";
 import { startWranglerDev } from "../scripts/wrangler-dev.ts";
 
 const TOKEN = "bench-token-0123456789abcdef";
@@ -61,9 +61,10 @@ function cpuBench() {
     if (!parsed.ok) throw new Error(JSON.stringify(parsed.issues));
     const m = measure(parsed.value);
     const report = evaluate(actualsOf(m), baseline, { type: "File", path: "baselines/smoke.json" });
-    renderSummaryMarkdown(m, report);
-    renderSummaryJson(m, report);
-    renderSummaryHtml(m, report);
+    const summary = smokeSummary(m, report);
+    summaryMarkdown(summary);
+    summaryJson(summary);
+    summaryHtml(summary);
   }, 25);
   return {
     bytes: text.length,

@@ -3,6 +3,8 @@
  * with the semantics of Firewood's `benchmark/src/baseline.rs`.
  */
 import * as v from "valibot";
+import { pyJsonDumps, PyFloat } from "./pyformat.ts";
+import { median } from "./stats.ts";
 import { jsonObject, parseWith, type Parsed } from "./validation.ts";
 
 /** The metrics the smoke baseline bounds, in the order Firewood's summarizer lists them. */
@@ -44,7 +46,7 @@ const bound = v.optional(
   null,
 );
 
-const range = v.pipe(
+export const RangeSchema = v.pipe(
   jsonObject({ lower: bound, upper: bound }, "must be an object with optional `lower` and `upper`"),
   v.forward(
     v.check((r) => r.lower === null || r.upper === null || r.lower <= r.upper, "must not exceed `upper`"),
@@ -54,9 +56,9 @@ const range = v.pipe(
 
 export const BaselineSchema = jsonObject(
   {
-    throughput_ops_per_sec: range,
-    total_duration_ms: range,
-    per_batch_p95_ms: range,
+    throughput_ops_per_sec: RangeSchema,
+    total_duration_ms: RangeSchema,
+    per_batch_p95_ms: RangeSchema,
   },
   "must be a JSON object",
 );
@@ -65,7 +67,7 @@ export function parseBaseline(input: unknown): Parsed<Baseline> {
   return parseWith(BaselineSchema, input);
 }
 
-const comparison = jsonObject({
+export const ComparisonSchema = jsonObject({
   actual: v.pipe(v.number("must be a number"), v.finite("must be a finite number")),
   lower: bound,
   upper: bound,
@@ -84,9 +86,9 @@ export const BaselineSourceSchema = v.variant(
 export const BaselineReportSchema = jsonObject(
   {
     source: BaselineSourceSchema,
-    throughput_ops_per_sec: comparison,
-    total_duration_ms: comparison,
-    per_batch_p95_ms: comparison,
+    throughput_ops_per_sec: ComparisonSchema,
+    total_duration_ms: ComparisonSchema,
+    per_batch_p95_ms: ComparisonSchema,
   },
   "must be a baseline report object",
 );
@@ -105,13 +107,13 @@ export function p95(values: ArrayLike<number>): number {
 
 export type Actuals = Record<MetricKey, number>;
 
+/** A value against its bounds, as the benchmark's `build_result` reports it. */
+export function compareTo(actual: number, range: Range): Comparison {
+  return { actual, lower: range.lower, upper: range.upper, within_range: withinRange(actual, range) };
+}
+
 export function evaluate(actuals: Actuals, baseline: Baseline, source: BaselineSource): BaselineReport {
-  const compare = (key: MetricKey): Comparison => ({
-    actual: actuals[key],
-    lower: baseline[key].lower,
-    upper: baseline[key].upper,
-    within_range: withinRange(actuals[key], baseline[key]),
-  });
+  const compare = (key: MetricKey): Comparison => compareTo(actuals[key], baseline[key]);
   return {
     source,
     throughput_ops_per_sec: compare("throughput_ops_per_sec"),
@@ -141,4 +143,44 @@ export function disagreements(chimney: BaselineReport, runner: BaselineReport): 
     if (fields.length > 0) found.push({ metric: key, fields, chimney: ours, runner: theirs });
   }
   return found;
+}
+
+/** A proposal for new bounds: ±margin around the median of recent runs, per metric. */
+export interface BaselineProposal {
+  baseline: Baseline;
+  medians: Actuals;
+  runs: number;
+}
+
+/**
+ * Firewood's procedure for the baseline — "roughly ±15% from recent nightly runs" — as a
+ * computation: each metric's bounds are its median over `samples` times (1 ∓ margin),
+ * rounded to two decimals as the committed file writes them.
+ */
+export function suggestBaseline(samples: readonly Actuals[], margin: number): BaselineProposal {
+  const round = (x: number) => Math.round(x * 100) / 100;
+  const bounds = (key: MetricKey): Range => {
+    const m = median(samples.map((s) => s[key]));
+    return { lower: round(m * (1 - margin)), upper: round(m * (1 + margin)) };
+  };
+  const medians = {
+    throughput_ops_per_sec: median(samples.map((s) => s.throughput_ops_per_sec)),
+    total_duration_ms: median(samples.map((s) => s.total_duration_ms)),
+    per_batch_p95_ms: median(samples.map((s) => s.per_batch_p95_ms)),
+  };
+  return {
+    baseline: { throughput_ops_per_sec: bounds("throughput_ops_per_sec"), total_duration_ms: bounds("total_duration_ms"), per_batch_p95_ms: bounds("per_batch_p95_ms") },
+    medians,
+    runs: samples.length,
+  };
+}
+
+/** A baseline file as Firewood commits it: two-space JSON, bounds as floats (`8500.0`), a final newline. */
+export function baselineFileText(baseline: Baseline): string {
+  const range = (r: Range) => ({ lower: r.lower === null ? null : new PyFloat(r.lower), upper: r.upper === null ? null : new PyFloat(r.upper) });
+  return `${pyJsonDumps({
+    throughput_ops_per_sec: range(baseline.throughput_ops_per_sec),
+    total_duration_ms: range(baseline.total_duration_ms),
+    per_batch_p95_ms: range(baseline.per_batch_p95_ms),
+  })}\n`;
 }

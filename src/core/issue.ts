@@ -6,7 +6,7 @@ import { SMOKE_METRICS, type MetricKey } from "./baseline.ts";
 import type { AlertKind } from "./alert.ts";
 import { fixed2 } from "./pyformat.ts";
 import type { Run } from "./run.ts";
-import { boundsText, renderSummaryMarkdown } from "./summary.ts";
+import { boundsText, smokeSummary, summaryMarkdown } from "./summary.ts";
 
 export interface Commit {
   sha: string;
@@ -68,7 +68,7 @@ export function alertBody(ctx: IssueContext): string {
     parts.push(metricTable(ctx));
     parts.push(
       "<details open><summary><code>chimney-summary.md</code>: chimney's evaluation against <code>baselines/smoke.json</code></summary>",
-      renderSummaryMarkdown(ctx.run.measurements, ctx.run.report).trimEnd(),
+      summaryMarkdown(smokeSummary(ctx.run.measurements, ctx.run.report)).trimEnd(),
       "</details>",
     );
   }
@@ -97,7 +97,7 @@ export function recoveredComment(ctx: IssueContext): string {
 export function pullRequestComment(ctx: IssueContext): string {
   const parts = [`<!-- ${ctx.marker} -->`];
   if (ctx.run.measurements && ctx.run.report) {
-    parts.push("Performance smoke benchmark summary:", renderSummaryMarkdown(ctx.run.measurements, ctx.run.report).trim());
+    parts.push("Performance smoke benchmark summary:", summaryMarkdown(smokeSummary(ctx.run.measurements, ctx.run.report)).trim());
     if (ctx.runUrl) parts.push(`Run ${runLink(ctx)}: ${ctx.artifactUrls.map((a) => `[${a.name}](${a.url})`).join(", ")}.`);
   } else {
     parts.push(`The performance smoke benchmark of this pull request did not produce a result: ${markdownText(ctx.run.failure?.reason ?? "unknown reason")}.`);

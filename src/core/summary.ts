@@ -3,27 +3,60 @@
  * of Firewood's `tools/perf_smoke_summary.py`, and `smoke-summary.json` read back as an upload.
  */
 import * as v from "valibot";
-import {
-  BaselineSourceSchema,
-  SMOKE_METRICS,
-  type BaselineReport,
-  type BaselineSource,
-  type Comparison,
-  type MetricKey,
-} from "./baseline.ts";
+import { BaselineSourceSchema, SMOKE_METRICS, type BaselineReport, type BaselineSource, type Comparison, type MetricKey } from "./baseline.ts";
 import type { Measurements } from "./metrics.ts";
 import { fixed2, htmlEscape, pyJsonDumps, pyStr, PyFloat } from "./pyformat.ts";
 import { finiteNonNegative, invalid, jsonObject, ok, parseJson, parseWith, positiveInteger, type FieldIssue, type Parsed } from "./validation.ts";
 
 export interface SummaryEntry extends Comparison {
-  key: MetricKey;
+  key: string;
   label: string;
 }
 
-/** The report's entries in the summarizer's order; none when there is no report. */
-export function summaryEntries(report: BaselineReport | null): SummaryEntry[] {
+/**
+ * What a summary shows, whatever the benchmark: its title, its counts (batches and their size,
+ * or blocks and operations per block), throughput and duration, the `run` object of the JSON
+ * summary (Python's int/float distinction kept), and the baseline entries.
+ */
+export interface Summary {
+  title: string;
+  metricsFile: string;
+  counts: { label: string; value: number }[];
+  throughput: number;
+  duration: number;
+  run: Record<string, string | number | PyFloat>;
+  entries: SummaryEntry[];
+  source: BaselineSource | null;
+}
+
+/** The entries of a report, in the order of `metrics`; none when there is no report. */
+export function entriesOf<K extends string>(report: Record<K, Comparison> | null, metrics: readonly { key: K; label: string }[]): SummaryEntry[] {
   if (!report) return [];
-  return SMOKE_METRICS.map(({ key, label }) => ({ key, label, ...report[key] }));
+  return metrics.map(({ key, label }) => ({ key, label, ...report[key] }));
+}
+
+/** The smoke benchmark's summary, exactly as Firewood's `tools/perf_smoke_summary.py` makes it. */
+export function smokeSummary(m: Measurements, report: BaselineReport | null): Summary {
+  return {
+    title: "Firewood smoke benchmark",
+    metricsFile: "smoke-metrics.json",
+    counts: [
+      { label: "Total batches", value: m.batches },
+      { label: "Batch size", value: m.batch_size },
+    ],
+    throughput: m.throughput_ops_per_sec,
+    duration: m.total_duration_ms,
+    run: {
+      batches: m.batches,
+      batch_size: m.batch_size,
+      total_operations: m.total_operations,
+      total_duration_ms: new PyFloat(m.total_duration_ms),
+      throughput_ops_per_sec: new PyFloat(m.throughput_ops_per_sec),
+      per_batch_count: m.per_batch_count,
+    },
+    entries: entriesOf(report, SMOKE_METRICS),
+    source: report ? report.source : null,
+  };
 }
 
 export function summaryStatus(entries: SummaryEntry[]): "pass" | "fail" {
@@ -39,41 +72,30 @@ export function boundsText(r: { lower: number | null; upper: number | null }, jo
 
 const icon = (e: SummaryEntry) => (e.within_range ? "✅" : "❌");
 
-export function renderSummaryMarkdown(m: Measurements, report: BaselineReport | null): string {
-  const entries = summaryEntries(report);
+export function summaryMarkdown(s: Summary): string {
   const lines = [
-    "# Firewood smoke benchmark summary",
+    `# ${s.title} summary`,
     "",
-    `* Total batches: ${m.batches}`,
-    `* Batch size: ${m.batch_size}`,
-    `* Throughput: ${fixed2(m.throughput_ops_per_sec)} ops/sec`,
-    `* Total duration: ${fixed2(m.total_duration_ms)} ms`,
+    ...s.counts.map((c) => `* ${c.label}: ${c.value}`),
+    `* Throughput: ${fixed2(s.throughput)} ops/sec`,
+    `* Total duration: ${fixed2(s.duration)} ms`,
   ];
-  if (entries.length > 0) {
+  if (s.entries.length > 0) {
     lines.push("", "## Baseline comparison");
-    for (const e of entries) lines.push(`* ${e.label}: ${fixed2(e.actual)} (${boundsText(e, ", ")}) ${icon(e)}`);
+    for (const e of s.entries) lines.push(`* ${e.label}: ${fixed2(e.actual)} (${boundsText(e, ", ")}) ${icon(e)}`);
   } else {
-    lines.push("", "⚠️ Baseline metrics were not evaluated. Review smoke-metrics.json for details.");
+    lines.push("", `⚠️ Baseline metrics were not evaluated. Review ${s.metricsFile} for details.`);
   }
   return `${lines.join("\n")}\n`;
 }
 
 const float = (x: number | null) => (x === null ? null : new PyFloat(x));
 
-/** The summary object, with Python's int/float distinction kept for `json.dumps`. */
-function summaryObject(m: Measurements, report: BaselineReport | null) {
-  const entries = summaryEntries(report);
-  return {
-    status: summaryStatus(entries),
-    run: {
-      batches: m.batches,
-      batch_size: m.batch_size,
-      total_operations: m.total_operations,
-      total_duration_ms: new PyFloat(m.total_duration_ms),
-      throughput_ops_per_sec: new PyFloat(m.throughput_ops_per_sec),
-      per_batch_count: m.per_batch_count,
-    },
-    baseline: entries.map((e) => ({
+export function summaryJson(s: Summary): string {
+  const object = {
+    status: summaryStatus(s.entries),
+    run: s.run,
+    baseline: s.entries.map((e) => ({
       key: e.key,
       label: e.label,
       actual: new PyFloat(e.actual),
@@ -81,12 +103,9 @@ function summaryObject(m: Measurements, report: BaselineReport | null) {
       upper: float(e.upper),
       within_range: e.within_range,
     })),
-    baseline_source: report ? report.source : null,
+    baseline_source: s.source,
   };
-}
-
-export function renderSummaryJson(m: Measurements, report: BaselineReport | null): string {
-  return `${pyJsonDumps(summaryObject(m, report))}\n`;
+  return `${pyJsonDumps(object)}\n`;
 }
 
 const HTML_STYLE = `<style>
@@ -96,9 +115,8 @@ th, td { border: 1px solid #ddd; padding: 0.5rem 0.75rem; }
 th { background: #f2f2f2; text-align: left; }
 </style>`;
 
-export function renderSummaryHtml(m: Measurements, report: BaselineReport | null): string {
-  const s = summaryObject(m, report);
-  const rows = summaryEntries(report)
+export function summaryHtml(s: Summary): string {
+  const rows = s.entries
     .map(
       (e) =>
         `<tr><td>${htmlEscape(e.label)}</td><td>${fixed2(e.actual)}</td>` +
@@ -107,13 +125,12 @@ export function renderSummaryHtml(m: Measurements, report: BaselineReport | null
     .join("\n");
   return (
     `<html><head><meta charset='utf-8'>${HTML_STYLE}</head><body>` +
-    "<h1>Firewood smoke benchmark</h1>" +
-    `<p>Status: <strong>${htmlEscape(s.status)}</strong></p>` +
+    `<h1>${htmlEscape(s.title)}</h1>` +
+    `<p>Status: <strong>${htmlEscape(summaryStatus(s.entries))}</strong></p>` +
     "<ul>" +
-    `<li>Total batches: ${htmlEscape(pyStr(s.run.batches))}</li>` +
-    `<li>Batch size: ${htmlEscape(pyStr(s.run.batch_size))}</li>` +
-    `<li>Throughput: ${htmlEscape(pyStr(s.run.throughput_ops_per_sec))} ops/sec</li>` +
-    `<li>Total duration: ${htmlEscape(pyStr(s.run.total_duration_ms))} ms</li>` +
+    s.counts.map((c) => `<li>${htmlEscape(c.label)}: ${htmlEscape(pyStr(c.value))}</li>`).join("") +
+    `<li>Throughput: ${htmlEscape(pyStr(new PyFloat(s.throughput)))} ops/sec</li>` +
+    `<li>Total duration: ${htmlEscape(pyStr(new PyFloat(s.duration)))} ms</li>` +
     "</ul>" +
     "<h2>Baseline comparison</h2>" +
     "<table><thead><tr><th>Metric</th><th>Actual</th><th>Expected</th><th>Status</th></tr></thead><tbody>" +
@@ -124,10 +141,16 @@ export function renderSummaryHtml(m: Measurements, report: BaselineReport | null
 }
 
 /** The `::error ::` annotations the summarizer prints, one per metric out of range. */
-export function failureAnnotations(report: BaselineReport | null): string[] {
-  return summaryEntries(report)
+export function failureAnnotations(s: Summary): string[] {
+  return s.entries
     .filter((e) => !e.within_range)
     .map((e) => `::error ::${e.label} ${fixed2(e.actual)} fell outside expected range (${boundsText(e, " and ")})`);
+}
+
+/** The warnings the summarizer prints for a metrics file without a report. */
+export function missingReportWarnings(s: Summary, keys: readonly string[]): string[] {
+  if (s.entries.length > 0) return [];
+  return [...keys.map((key) => `::warning ::Baseline entry '${key}' missing from ${s.metricsFile}`), "::warning ::No baseline metrics were evaluated"];
 }
 
 // --- smoke-summary.json as an upload (what Firewood's workflow POSTs to `dashboard-endpoint`)

@@ -33,7 +33,9 @@ export function parseWith<S extends v.GenericSchema>(schema: S, input: unknown):
     const field = fieldOf(issue.path);
     if (seen.has(field)) continue;
     seen.add(field);
-    issues.push({ field, message: issue.message });
+    // valibot reports a missing key with the message of the object that lacks it.
+    const missing = issue.path !== undefined && issue.kind === "schema" && issue.type === "object" && issue.input === undefined;
+    issues.push({ field, message: missing ? "is required" : issue.message });
   }
   return { ok: false, issues };
 }

@@ -9,6 +9,7 @@ import type { HistoryEntry } from "../core/history.ts";
 import { alertBody, alertTitle, pullRequestComment, recoveredComment, stillBadComment, type Bisect, type IssueContext } from "../core/issue.ts";
 import { artifactPage, repositoryUrl, runPage, workflowRunPage } from "../core/links.ts";
 import { COMPLETED_STATES, type RecordOutcome, type Run } from "../core/run.ts";
+import { median } from "../core/stats.ts";
 import { GitHubError, type GitHubClient } from "../github/client.ts";
 import { closeCompleted, comment, commitsBetween, createIssue, findIssue, getIssue, hasComment } from "../github/issues.ts";
 import { messageOf, type LoopDeps } from "./deps.ts";
@@ -119,14 +120,10 @@ async function context(deps: LoopDeps, client: GitHubClient, kind: AlertKind, ru
 
 function recentMedians(entries: HistoryEntry[]): IssueContext["recent"] {
   if (entries.length === 0) return null;
-  const median = (key: MetricKey) => {
-    const values = entries.map((e) => e[key]).filter((x): x is number => x !== null).sort((a, b) => a - b);
-    const mid = Math.floor(values.length / 2);
-    return values.length % 2 ? values[mid] : (values[mid - 1] + values[mid]) / 2;
-  };
+  const of = (key: MetricKey) => median(entries.map((e) => e[key]).filter((x): x is number => x !== null));
   return {
     runs: entries.length,
-    medians: { throughput_ops_per_sec: median("throughput_ops_per_sec"), total_duration_ms: median("total_duration_ms"), per_batch_p95_ms: median("per_batch_p95_ms") },
+    medians: { throughput_ops_per_sec: of("throughput_ops_per_sec"), total_duration_ms: of("total_duration_ms"), per_batch_p95_ms: of("per_batch_p95_ms") },
   };
 }
 

@@ -8,7 +8,7 @@ import { disagreements, evaluate, type Baseline, type BaselineReport, type Basel
 import { actualsOf, measure, parseSmokeMetrics, type Measurements } from "../core/metrics.ts";
 import type { Provenance } from "../core/provenance.ts";
 import { githubRunId, isMainline, stateOfReport, type Artifact, type Run, type RunDispatch, type RunFailure } from "../core/run.ts";
-import { looksLikeSummary, parseSmokeSummary, renderSummaryHtml, renderSummaryJson, renderSummaryMarkdown } from "../core/summary.ts";
+import { looksLikeSummary, parseSmokeSummary, smokeSummary, summaryHtml, summaryJson, summaryMarkdown } from "../core/summary.ts";
 import { parseJson, type FieldIssue } from "../core/validation.ts";
 import type { AlertStore, ArtifactStore, RunStore } from "../store/ports.ts";
 import { recordRun } from "./alerts.ts";
@@ -146,10 +146,11 @@ function checkFiles(files: ResultUpload["files"]): FieldIssue[] {
 
 function renderChimneySummaries(m: Measurements, report: BaselineReport) {
   const encode = (s: string) => new TextEncoder().encode(s);
+  const summary = smokeSummary(m, report);
   return [
-    { name: CHIMNEY_SUMMARIES.markdown, bytes: encode(renderSummaryMarkdown(m, report)) },
-    { name: CHIMNEY_SUMMARIES.json, bytes: encode(renderSummaryJson(m, report)) },
-    { name: CHIMNEY_SUMMARIES.html, bytes: encode(renderSummaryHtml(m, report)) },
+    { name: CHIMNEY_SUMMARIES.markdown, bytes: encode(summaryMarkdown(summary)) },
+    { name: CHIMNEY_SUMMARIES.json, bytes: encode(summaryJson(summary)) },
+    { name: CHIMNEY_SUMMARIES.html, bytes: encode(summaryHtml(summary)) },
   ];
 }
 

@@ -1,14 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { evaluate, type Baseline } from "../../src/core/baseline.ts";
 import { actualsOf, measure, parseSmokeMetrics } from "../../src/core/metrics.ts";
-import {
-  failureAnnotations,
-  parseSmokeSummary,
-  parseSmokeSummaryText,
-  renderSummaryHtml,
-  renderSummaryJson,
-  renderSummaryMarkdown,
-} from "../../src/core/summary.ts";
+import { failureAnnotations, parseSmokeSummary, parseSmokeSummaryText, smokeSummary, summaryHtml, summaryJson, summaryMarkdown } from "../../src/core/summary.ts";
 import smokeBaseline from "../../baselines/smoke.json";
 import disagree from "../fixtures/smoke-metrics-disagree.json";
 import noReport from "../fixtures/smoke-metrics-no-report.json";
@@ -58,35 +51,36 @@ const CASES = [
 describe("summaries, byte for byte with Firewood's summarizer", () => {
   it("renders FORMATS.md §4 exactly", () => {
     const { m, report } = read(passing);
-    expect(renderSummaryMarkdown(m, report)).toBe(FORMATS_EXAMPLE);
+    expect(summaryMarkdown(smokeSummary(m, report))).toBe(FORMATS_EXAMPLE);
   });
 
   it.each(CASES)("smoke-summary.md of a run %s", (_name, input, md) => {
     const { m, report } = read(input);
-    expect(renderSummaryMarkdown(m, report)).toBe(md);
+    expect(summaryMarkdown(smokeSummary(m, report))).toBe(md);
   });
 
   it.each(CASES)("smoke-summary.json of a run %s", (_name, input, _md, json) => {
     const { m, report } = read(input);
-    expect(renderSummaryJson(m, report)).toBe(json);
+    expect(summaryJson(smokeSummary(m, report))).toBe(json);
   });
 
   it.each(CASES)("smoke-summary.html of a run %s", (_name, input, _md, _json, html) => {
     const { m, report } = read(input);
-    expect(renderSummaryHtml(m, report)).toBe(html);
+    expect(summaryHtml(smokeSummary(m, report))).toBe(html);
   });
 
   it("prints one ::error annotation per metric out of range", () => {
-    const { report } = read(regressed);
-    expect(failureAnnotations(report).join("\n") + "\n").toBe(annotationsRegressed);
-    expect(failureAnnotations(read(passing).report)).toEqual([]);
+    const { m, report } = read(regressed);
+    expect(failureAnnotations(smokeSummary(m, report)).join("\n") + "\n").toBe(annotationsRegressed);
+    const ok = read(passing);
+    expect(failureAnnotations(smokeSummary(ok.m, ok.report))).toEqual([]);
   });
 
   it("renders chimney's own evaluation with 'no bounds configured'", () => {
     const { m } = read(passing);
     const open: Baseline = { ...(smokeBaseline as Baseline), total_duration_ms: { lower: null, upper: null } };
     const report = evaluate(actualsOf(m), open, { type: "File", path: "baselines/smoke.json" });
-    expect(renderSummaryMarkdown(m, report)).toContain("* Total duration (ms): 48.86 (no bounds configured) ✅\n");
+    expect(summaryMarkdown(smokeSummary(m, report))).toContain("* Total duration (ms): 48.86 (no bounds configured) ✅\n");
   });
 });
 

@@ -1,98 +1,320 @@
-import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { spawn } from "node:child_process";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createServer, type Server } from "node:http";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startWranglerDev, type DevServer } from "../../scripts/wrangler-dev.ts";
 
 const ROOT = resolve(import.meta.dirname, "../..");
 const FIXTURES = join(ROOT, "test/fixtures");
+const DENO = join(ROOT, "node_modules/.bin/deno");
 
-function chimney(args: string[], env: Record<string, string> = {}) {
-  const cwd = mkdtempSync(join(tmpdir(), "chimney-cli-"));
-  const result = spawnSync(process.execPath, [join(ROOT, "bin/chimney.js"), ...args], { cwd, encoding: "utf8", env: { ...process.env, ...env } });
-  return { cwd, code: result.status, stdout: result.stdout, stderr: result.stderr };
+/** The same command line, run by Node through bin/chimney.js and by Deno straight from the source. */
+const RUNTIMES = {
+  node: (args: string[]) => [process.execPath, join(ROOT, "bin/chimney.js"), ...args],
+  deno: (args: string[]) => [DENO, "run", "--quiet", "--allow-read", "--allow-write", "--allow-env", "--allow-net", join(ROOT, "src/cli/entry.ts"), ...args],
+} as const;
+
+type Runtime = keyof typeof RUNTIMES;
+
+function chimney(runtime: Runtime, args: string[], env: Record<string, string> = {}, cwd = mkdtempSync(join(tmpdir(), "chimney-cli-"))) {
+  const [command, ...rest] = RUNTIMES[runtime](args);
+  return new Promise<{ cwd: string; code: number | null; stdout: string; stderr: string }>((done) => {
+    const child = spawn(command, rest, { cwd, env: { ...process.env, DENO_NO_UPDATE_CHECK: "1", NO_COLOR: "1", ...env } });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d) => (stdout += d));
+    child.stderr.on("data", (d) => (stderr += d));
+    child.on("close", (code) => done({ cwd, code, stdout, stderr }));
+  });
 }
 
 const golden = (name: string) => readFileSync(join(FIXTURES, "golden", name), "utf8");
+const fixture = (name: string) => join(FIXTURES, name);
+const temp = () => mkdtempSync(join(tmpdir(), "chimney-cli-"));
+const metricsJson = (name = "smoke-metrics.json") => JSON.parse(readFileSync(fixture(name), "utf8"));
 
-describe("chimney summarize", () => {
-  it.each([
-    ["smoke-metrics.json", "", 0],
-    ["smoke-metrics-regressed.json", "-regressed", 1],
-    ["smoke-metrics-no-report.json", "-no-report", 0],
-    ["smoke-metrics-disagree.json", "-disagree", 0],
-  ])("writes what Firewood's summarizer writes for %s, with its annotations and exit code", (fixture, suffix, exit) => {
-    const run = chimney(["summarize", "--metrics", join(FIXTURES, fixture)]);
-    expect(run.code).toBe(exit);
-    for (const ext of ["md", "json", "html"]) {
-      expect(readFileSync(join(run.cwd, `smoke-summary.${ext}`), "utf8")).toBe(golden(`smoke-summary${suffix}.${ext}`));
+describe.each(["node", "deno"] as const)("chimney on %s", (runtime) => {
+  const run = (args: string[], env?: Record<string, string>, cwd?: string) => chimney(runtime, args, env, cwd);
+
+  describe("summarize", () => {
+    it.each([
+      ["smoke-metrics.json", "", 0],
+      ["smoke-metrics-regressed.json", "-regressed", 1],
+      ["smoke-metrics-no-report.json", "-no-report", 0],
+      ["smoke-metrics-disagree.json", "-disagree", 0],
+    ])("writes what Firewood's summarizer writes for %s, with its annotations and exit code", async (name, suffix, exit) => {
+      const result = await run(["summarize", "--metrics", fixture(name)]);
+      expect(result.code).toBe(exit);
+      for (const ext of ["md", "json", "html"]) {
+        expect(readFileSync(join(result.cwd, `smoke-summary.${ext}`), "utf8")).toBe(golden(`smoke-summary${suffix}.${ext}`));
+      }
+      expect(result.stderr).toBe(golden(`annotations${suffix}.txt`));
+    });
+
+    it("matches FORMATS.md §4 byte for byte", async () => {
+      const result = await run(["summarize", "--metrics", fixture("smoke-metrics.json"), "--summary-md", "out.md"]);
+      expect(readFileSync(join(result.cwd, "out.md"), "utf8")).toBe(
+        "# Firewood smoke benchmark summary\n\n* Total batches: 5\n* Batch size: 100\n* Throughput: 10233.32 ops/sec\n* Total duration: 48.86 ms\n\n" +
+          "## Baseline comparison\n* Throughput (ops/sec): 10233.32 (>= 8500.00, <= 12000.00) ✅\n" +
+          "* Batch P95 latency (ms): 11.20 (>= 0.00, <= 15.00) ✅\n* Total duration (ms): 48.86 (>= 0.00, <= 65.00) ✅\n",
+      );
+    });
+
+    it.each([
+      ["malformed JSON", '{"batches": 5,', /^chimney: .*smoke-metrics\.json: \(body\): is not valid JSON \(/],
+      ["a wrong type", JSON.stringify({ ...metricsJson(), batch_size: "100" }), /^chimney: .*smoke-metrics\.json: batch_size: must be a number \(operations per batch\)\n$/],
+      ["a missing field", JSON.stringify({ ...metricsJson(), batches: undefined }), /^chimney: .*smoke-metrics\.json: batches: is required\n$/],
+    ])("names the file and field of %s, without a stack trace", async (_what, content, message) => {
+      const cwd = temp();
+      writeFileSync(join(cwd, "smoke-metrics.json"), content);
+      const result = await run(["summarize"], {}, cwd);
+      expect(result.code).toBe(2);
+      expect(result.stderr).toMatch(message);
+      expect(result.stderr).not.toContain("    at ");
+    });
+
+    it("says when the metrics file is missing", async () => {
+      const result = await run(["summarize"]);
+      expect(result.code).toBe(2);
+      expect(result.stderr).toBe("chimney: smoke-metrics.json: no such file\n");
+    });
+
+    it("summarizes a pruning run with its block counts", async () => {
+      const result = await run(["summarize", "--suite", "pruning", "--metrics", fixture("pruning-metrics-standard-bf16.json")]);
+      expect(result.code).toBe(0);
+      const md = readFileSync(join(result.cwd, "pruning-summary.md"), "utf8");
+      expect(md).toContain("# Firewood pruning benchmark summary\n\n* Total blocks: 4\n* Ops per block: 25\n");
+      expect(md).toContain("* Block P95 latency (ms): 1398.75 (<= 4000.00) ✅");
+      expect(JSON.parse(readFileSync(join(result.cwd, "pruning-summary.json"), "utf8")).run).toMatchObject({ backend: "standard", branch_factor: 16, per_block_count: 4 });
+    });
+  });
+
+  describe("check", () => {
+    it("prints a table and exits 0 within range", async () => {
+      const result = await run(["check", "--metrics", fixture("smoke-metrics.json")]);
+      expect(result.code).toBe(0);
+      expect(result.stdout).toContain("Throughput (ops/sec)    10233.32  8500.00  12000.00  ok");
+      expect(result.stdout).toContain("baseline: bundled baselines/smoke.json");
+    });
+
+    it("exits 1 and prints the seed-shaped report with --json when out of range", async () => {
+      const result = await run(["check", "--metrics", fixture("smoke-metrics-regressed.json"), "--json"]);
+      expect(result.code).toBe(1);
+      const report = JSON.parse(result.stdout);
+      expect(Object.keys(report)).toEqual(["source", "throughput_ops_per_sec", "total_duration_ms", "per_batch_p95_ms"]);
+      expect(report.source).toEqual({ type: "Embedded" });
+      expect(report.throughput_ops_per_sec).toEqual({ actual: 6898.265062882583, lower: 8500, upper: 12000, within_range: false });
+    });
+
+    it("takes the baseline from $FIREWOOD_SMOKE_BASELINE, and --baseline over it", async () => {
+      const loose = join(temp(), "loose.json");
+      writeFileSync(loose, JSON.stringify({ throughput_ops_per_sec: { lower: 5000 }, total_duration_ms: { upper: 100 }, per_batch_p95_ms: { upper: null } }));
+      const metrics = fixture("smoke-metrics-regressed.json");
+      const viaEnv = await run(["check", "--metrics", metrics, "--json"], { FIREWOOD_SMOKE_BASELINE: loose });
+      expect(viaEnv.code).toBe(0);
+      expect(JSON.parse(viaEnv.stdout).source).toEqual({ type: "File", path: loose });
+      const viaFlag = await run(["check", "--metrics", metrics, "--baseline", join(ROOT, "baselines/smoke.json")], { FIREWOOD_SMOKE_BASELINE: loose });
+      expect(viaFlag.code).toBe(1);
+    });
+
+    it("checks pruning runs against their variant's profile", async () => {
+      const within = await run(["check", "--suite", "pruning", "--metrics", fixture("pruning-metrics-standard-bf16.json")]);
+      expect(within.code).toBe(0);
+      expect(within.stdout).toContain("Block P95 latency (ms)  1398.75      -  4000.00  ok");
+      const over = await run(["check", "--suite", "pruning", "--variant", "io-uring-bf256", "--metrics", fixture("pruning-metrics-io-uring-bf256.json"), "--json"]);
+      expect(over.code).toBe(1);
+      expect(JSON.parse(over.stdout)).toMatchObject({ profile: "io-uring-bf256", total_duration_ms: { actual: 9012.5, lower: null, upper: 8500, within_range: false } });
+    });
+
+    it("refuses a --variant that is not the file's, and a profile the baseline lacks", async () => {
+      const wrong = await run(["check", "--suite", "pruning", "--variant", "standard-bf16", "--metrics", fixture("pruning-metrics-io-uring-bf256.json")]);
+      expect(wrong.code).toBe(2);
+      expect(wrong.stderr).toMatch(/backend and branch_factor make it io-uring-bf256, not --variant standard-bf16\n$/);
+      const only = join(temp(), "only.json");
+      writeFileSync(only, JSON.stringify({ "standard-bf16": { throughput_ops_per_sec: {}, total_duration_ms: {}, per_block_p95_ms: {} } }));
+      const missing = await run(["check", "--suite", "pruning", "--baseline", only, "--metrics", fixture("pruning-metrics-io-uring-bf256.json")]);
+      expect(missing.code).toBe(2);
+      expect(missing.stderr).toBe(`chimney: ${only}: no pruning baseline named io-uring-bf256 (it has standard-bf16)\n`);
+    });
+
+    it("names the field of a bad baseline", async () => {
+      const bad = join(temp(), "bad.json");
+      writeFileSync(bad, JSON.stringify({ throughput_ops_per_sec: { lower: 9000, upper: 8000 }, total_duration_ms: {}, per_batch_p95_ms: {} }));
+      const result = await run(["check", "--metrics", fixture("smoke-metrics.json"), "--baseline", bad]);
+      expect(result.code).toBe(2);
+      expect(result.stderr).toBe(`chimney: ${bad}: throughput_ops_per_sec.lower: must not exceed \`upper\`\n`);
+    });
+  });
+
+  describe("baseline", () => {
+    it("validates the bundled baselines, and names the field of a bad one", async () => {
+      const ok = await run(["baseline", "validate", join(ROOT, "baselines/smoke.json")]);
+      expect(ok.code).toBe(0);
+      expect(ok.stdout).toContain("a valid smoke baseline");
+      expect((await run(["baseline", "validate", "--suite", "pruning", join(ROOT, "baselines/pruning.json")])).code).toBe(0);
+      const bad = join(temp(), "bad.json");
+      writeFileSync(bad, JSON.stringify({ throughput_ops_per_sec: { lower: "8500" }, total_duration_ms: {} }));
+      const result = await run(["baseline", "validate", bad]);
+      expect(result.code).toBe(1);
+      expect(result.stderr).toBe(`${bad}: throughput_ops_per_sec.lower: must be a number or null\n${bad}: per_batch_p95_ms: is required\n`);
+    });
+
+    it("suggests ±margin around the median of the last runs of a history file, and writes it as Firewood's file", async () => {
+      const cwd = temp();
+      const history = [0.9, 1.0, 1.1, 1.0, 0.95, 1.05, 3.0].map((scale) => {
+        const m = metricsJson();
+        const per_batch_ms = m.per_batch_ms.map((t: number) => t * scale);
+        const total = per_batch_ms.reduce((a: number, b: number) => a + b, 0);
+        return { ...m, per_batch_ms, total_duration_ms: total, throughput_ops_per_sec: 500 / (total / 1000), baseline: undefined };
+      });
+      writeFileSync(join(cwd, "history.json"), JSON.stringify(history));
+      mkdirSync(join(cwd, "baselines"));
+      writeFileSync(join(cwd, "baselines/smoke.json"), readFileSync(join(ROOT, "baselines/smoke.json")));
+      const result = await run(["baseline", "suggest", "--history", "history.json", "--runs", "6", "--write"], {}, cwd);
+      expect(result.code).toBe(0);
+      expect(result.stdout).toContain("±15% around the median of 6 runs");
+      // The last six runs; the median of an even count is the mean of the middle two.
+      expect(result.stdout).toMatch(/Throughput \(ops\/sec\)\s+9989\.67\s+8491\.22\s+11488\.12\s+8500\.00\s+12000\.00/);
+      expect(result.stdout).toContain("  #1\n  #2\n  #3\n  #4\n  #5\n  #6");
+      expect(readFileSync(join(cwd, "baselines/smoke.json"), "utf8")).toBe(
+        '{\n  "throughput_ops_per_sec": {\n    "lower": 8491.22,\n    "upper": 11488.12\n  },\n  "total_duration_ms": {\n    "lower": 42.57,\n    "upper": 57.59\n  },\n' +
+          '  "per_batch_p95_ms": {\n    "lower": 9.76,\n    "upper": 13.2\n  }\n}\n',
+      );
+    });
+
+    it("refuses to suggest from nothing, or from both sources", async () => {
+      expect((await run(["baseline", "suggest"])).stderr).toBe("chimney: give exactly one of --from URL and --history FILE\n");
+      const cwd = temp();
+      writeFileSync(join(cwd, "h.json"), JSON.stringify([{ ...metricsJson(), batches: 0 }]));
+      const bad = await run(["baseline", "suggest", "--history", "h.json"], {}, cwd);
+      expect(bad.code).toBe(2);
+      expect(bad.stderr).toBe("chimney: h.json: [0].batches: must be at least 1 (batches committed)\n");
+    });
+  });
+
+  it("explains itself and refuses unknown commands and options", async () => {
+    expect((await run(["--help"])).stdout).toContain("baseline suggest");
+    for (const command of ["summarize", "check", "submit", "baseline"]) {
+      const help = await run([command, "--help"]);
+      expect(help.code).toBe(0);
+      expect(help.stdout).toMatch(new RegExp(`^Usage: chimney ${command}`));
     }
-    expect(run.stderr).toBe(golden(`annotations${suffix}.txt`));
-  });
-
-  it("names the file and field of a bad input, without a stack trace", () => {
-    const cwd = mkdtempSync(join(tmpdir(), "chimney-bad-"));
-    const bad = join(cwd, "smoke-metrics.json");
-    writeFileSync(bad, JSON.stringify({ ...JSON.parse(readFileSync(join(FIXTURES, "smoke-metrics.json"), "utf8")), batch_size: "100" }));
-    const run = chimney(["summarize", "--metrics", bad]);
-    expect(run.code).toBe(2);
-    expect(run.stderr).toBe(`chimney: ${bad}: batch_size: must be a number (operations per batch)\n`);
-    expect(run.stderr).not.toContain("    at ");
-  });
-
-  it("says when the metrics file is missing", () => {
-    const run = chimney(["summarize"]);
-    expect(run.code).toBe(2);
-    expect(run.stderr).toBe("chimney: smoke-metrics.json: no such file\n");
-  });
-});
-
-describe("chimney check", () => {
-  it("prints a table and exits 0 within range", () => {
-    const run = chimney(["check", "--metrics", join(FIXTURES, "smoke-metrics.json")]);
-    expect(run.code).toBe(0);
-    expect(run.stdout).toContain("Throughput (ops/sec)    10233.32  8500.00  12000.00  ok");
-  });
-
-  it("exits 1 and prints the seed-shaped report with --json when out of range", () => {
-    const run = chimney(["check", "--metrics", join(FIXTURES, "smoke-metrics-regressed.json"), "--json"]);
-    expect(run.code).toBe(1);
-    const report = JSON.parse(run.stdout);
-    expect(report.source).toEqual({ type: "Embedded" });
-    expect(report.throughput_ops_per_sec).toEqual({ actual: 6898.265062882583, lower: 8500, upper: 12000, within_range: false });
-  });
-
-  it("takes the baseline from $FIREWOOD_SMOKE_BASELINE, and --baseline over it", () => {
-    const cwd = mkdtempSync(join(tmpdir(), "chimney-baseline-"));
-    const loose = join(cwd, "loose.json");
-    writeFileSync(loose, JSON.stringify({ throughput_ops_per_sec: { lower: 5000 }, total_duration_ms: { upper: 100 }, per_batch_p95_ms: { upper: null } }));
-    const metrics = join(FIXTURES, "smoke-metrics-regressed.json");
-    const viaEnv = chimney(["check", "--metrics", metrics, "--json"], { FIREWOOD_SMOKE_BASELINE: loose });
-    expect(viaEnv.code).toBe(0);
-    expect(JSON.parse(viaEnv.stdout).source).toEqual({ type: "File", path: loose });
-    const viaFlag = chimney(["check", "--metrics", metrics, "--baseline", join(ROOT, "baselines/smoke.json")], { FIREWOOD_SMOKE_BASELINE: loose });
-    expect(viaFlag.code).toBe(1);
-  });
-
-  it("names the field of a bad baseline", () => {
-    const cwd = mkdtempSync(join(tmpdir(), "chimney-baseline-"));
-    const bad = join(cwd, "bad.json");
-    writeFileSync(bad, JSON.stringify({ throughput_ops_per_sec: { lower: 9000, upper: 8000 }, total_duration_ms: {}, per_batch_p95_ms: {} }));
-    const run = chimney(["check", "--metrics", join(FIXTURES, "smoke-metrics.json"), "--baseline", bad]);
-    expect(run.code).toBe(2);
-    expect(run.stderr).toBe(`chimney: ${bad}: throughput_ops_per_sec.lower: must not exceed \`upper\`\n`);
-  });
-});
-
-describe("chimney", () => {
-  it("explains itself and refuses unknown commands and options", () => {
-    expect(chimney(["--help"]).stdout).toContain("summarize");
-    expect(chimney(["check", "--help"]).stdout).toContain("FIREWOOD_SMOKE_BASELINE");
-    const unknown = chimney(["frobnicate"]);
+    const unknown = await run(["frobnicate"]);
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toBe('chimney: unknown command "frobnicate"; run chimney --help\n');
-    const badOption = chimney(["check", "--metric", "x"]);
+    const badOption = await run(["check", "--metric", "x"]);
     expect(badOption.code).toBe(2);
     expect(badOption.stderr).toMatch(/^chimney: Unknown option '--metric'/);
+  });
+});
+
+describe("chimney submit and baseline suggest against a live chimney", () => {
+  const TOKEN = "cli-test-token-0123456789abcdef";
+  let server: DevServer;
+  let state: string;
+
+  beforeAll(async () => {
+    state = mkdtempSync(join(tmpdir(), "chimney-cli-state-"));
+    server = await startWranglerDev({ persistTo: state, vars: { PERF_DASHBOARD_TOKEN: TOKEN } });
+  }, 120_000);
+
+  afterAll(async () => {
+    await server?.stop();
+    rmSync(state, { recursive: true, force: true });
+  });
+
+  it.each(["node", "deno"] as const)("uploads the metrics, log and summary, and prints the run's URL (%s)", async (runtime) => {
+    const runId = runtime === "node" ? "101" : "102";
+    const log = join(temp(), "smoke-benchmark.log");
+    writeFileSync(log, "SMOKE_BENCHMARK throughput_ops_per_sec=10233.32 total_batches=5 batch_size=100\n");
+    const result = await chimney(runtime, [
+      "submit",
+      "--url",
+      server.url,
+      "--metrics",
+      fixture("smoke-metrics.json"),
+      "--log",
+      log,
+      "--summary",
+      join(FIXTURES, "golden/smoke-summary.md"),
+      "--run-id",
+      runId,
+      "--sha",
+      "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b",
+      "--ref",
+      "main",
+    ], { PERF_DASHBOARD_TOKEN: TOKEN });
+    expect(result.stderr).toBe("");
+    expect(result.code).toBe(0);
+    expect(result.stdout).toBe(`created run ${runId}-1 (passed): ${server.url}/runs/${runId}-1\n`);
+    const stored = (await (await fetch(`${server.url}/runs/${runId}-1`)).json()) as { artifacts: { name: string }[]; sha: string };
+    expect(stored.sha).toBe("9f86d081884c7d659a2feaa0c55ad015a3bf4f1b");
+    expect(stored.artifacts.map((a) => a.name)).toContain("smoke-benchmark.log");
+    expect(stored.artifacts.map((a) => a.name)).toContain("smoke-summary.md");
+
+    const again = await chimney(runtime, ["submit", "--url", server.url, "--metrics", fixture("smoke-metrics.json"), "--run-id", runId], { PERF_DASHBOARD_TOKEN: TOKEN });
+    expect(again.stdout).toBe(`already stored: run ${runId}-1 (passed): ${server.url}/runs/${runId}-1\n`);
+  });
+
+  it("prints chimney's reason and exits 1 when the result is refused", async () => {
+    const wrongToken = await chimney("node", ["submit", "--url", server.url, "--metrics", fixture("smoke-metrics.json"), "--token", "not-the-token"]);
+    expect(wrongToken.code).toBe(1);
+    expect(wrongToken.stderr).toBe(`chimney: ${server.url}/api/results refused the result (401): Authorization: a valid bearer token is required\n`);
+    const conflict = await chimney("node", ["submit", "--url", server.url, "--metrics", fixture("smoke-metrics-regressed.json"), "--run-id", "101"], { PERF_DASHBOARD_TOKEN: TOKEN });
+    expect(conflict.code).toBe(1);
+    expect(conflict.stderr).toContain("refused the result (409): run 101-1 already has a different result; nothing was changed");
+  });
+
+  it("refuses to send without a token or with a bad metrics file, before sending anything", async () => {
+    const noToken = await chimney("node", ["submit", "--url", server.url, "--metrics", fixture("smoke-metrics.json")], { PERF_DASHBOARD_TOKEN: "" });
+    expect(noToken.stderr).toBe("chimney: no token: pass --token or set PERF_DASHBOARD_TOKEN\n");
+    const cwd = temp();
+    writeFileSync(join(cwd, "smoke-metrics.json"), JSON.stringify({ ...metricsJson(), total_operations: 1 }));
+    const bad = await chimney("node", ["submit", "--url", server.url], { PERF_DASHBOARD_TOKEN: TOKEN }, cwd);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toBe("chimney: smoke-metrics.json: total_operations: is 1 but batches × batch_size is 500\n");
+  });
+
+  it("suggests a baseline from chimney's own runs", async () => {
+    const result = await chimney("node", ["baseline", "suggest", "--from", server.url, "--runs", "14", "--baseline", join(ROOT, "baselines/smoke.json")]);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain("around the median of 2 runs (fewer than the 14 asked for)");
+    expect(result.stdout).toMatch(/  10[12]-1 \d{4}-\d{2}-\d{2} passed 9f86d081884c/);
+  });
+});
+
+describe("chimney submit against a flaky chimney", () => {
+  let flaky: Server;
+  let url: string;
+  const answers: { status: number; body: string; headers?: Record<string, string> }[] = [];
+  let seen = 0;
+
+  beforeAll(async () => {
+    flaky = createServer((req, res) => {
+      seen++;
+      req.resume();
+      req.on("end", () => {
+        const answer = answers.shift() ?? { status: 500, body: "{}" };
+        res.writeHead(answer.status, { "content-type": "application/json", ...answer.headers });
+        res.end(answer.body);
+      });
+    });
+    await new Promise<void>((r) => flaky.listen(0, "127.0.0.1", r));
+    url = `http://127.0.0.1:${(flaky.address() as { port: number }).port}`;
+  });
+
+  afterAll(() => new Promise<void>((r) => flaky.close(() => r())));
+
+  it("retries a 503 and a 429 with retry-after, then reports the run", async () => {
+    seen = 0;
+    answers.push({ status: 503, body: "{}" }, { status: 429, body: "{}", headers: { "retry-after": "1" } });
+    answers.push({ status: 201, body: JSON.stringify({ outcome: "created", run: { id: "7-1", state: "passed", links: { self: `${url}/runs/7-1` } } }) });
+    const result = await chimney("node", ["submit", "--url", url, "--metrics", fixture("smoke-metrics.json"), "--token", "t"]);
+    expect(result.code).toBe(0);
+    expect(seen).toBe(3);
+    expect(result.stderr).toBe("chimney: HTTP 503; trying again in 1 s\nchimney: HTTP 429; trying again in 1 s\n");
+    expect(result.stdout).toBe(`created run 7-1 (passed): ${url}/runs/7-1\n`);
   });
 });

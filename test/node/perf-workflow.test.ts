@@ -47,6 +47,13 @@ describe("the perf.yml chimney ships for Firewood", () => {
     ]);
   });
 
+  it("uploads through chimney submit when CHIMNEY_URL is set", () => {
+    const step = smoke.steps.find((s: { name: string }) => s.name === "Send the result to chimney");
+    expect(step.if).toContain("vars.CHIMNEY_URL != ''");
+    expect(step.run).toContain("node .chimney/bin/chimney.js submit");
+    for (const flag of ["--url", "--metrics smoke-metrics.json", "--log smoke-benchmark.log", "--run-id", "--run-attempt", "--sha", "--ref"]) expect(step.run).toContain(flag);
+  });
+
   it("is the workflow chimney is configured to dispatch, at the time its nightly trigger fires", () => {
     expect(wrangler).toContain('GITHUB_WORKFLOW = "perf.yml"');
     const cron = /NIGHTLY_CRON = "([^"]+)"/.exec(wrangler)![1];
