@@ -9,9 +9,10 @@ import { githubCredentials, parseConfig, redactSecrets, type Config } from "./co
 import { appAuth, tokenAuth } from "./github/auth.ts";
 import { GitHubClient, type Auth } from "./github/client.ts";
 import { createApp, type AppDeps } from "./http/app.ts";
+import { checkDashboardsNightly } from "./jobs/dashboards.ts";
 import { dispatchNightly } from "./jobs/dispatch.ts";
 import { reconcile } from "./jobs/reconcile.ts";
-import { R2ArtifactStore, R2Inbox, WorkersAlertStore, WorkersDeliveryStore, WorkersDispatchStore, WorkersRunStore } from "./store/workers.ts";
+import { KVDashboardStore, R2ArtifactStore, R2Inbox, WorkersAlertStore, WorkersDeliveryStore, WorkersDispatchStore, WorkersRunStore } from "./store/workers.ts";
 
 export { Ledger } from "./store/workers.ts";
 
@@ -60,6 +61,8 @@ export function createWorker(options: WorkerOptions = {}) {
         dispatches: new WorkersDispatchStore(env.LEDGER),
         deliveries: new WorkersDeliveryStore(env.LEDGER),
         inbox: new R2Inbox(env.ARTIFACTS, "inbox/webhooks"),
+        dashboards: new KVDashboardStore(env.RUNS, cache),
+        grafanaFetch: outbound,
         github: githubFactory(config),
         now: () => new Date(now()),
         sleep,
@@ -77,11 +80,12 @@ export function createWorker(options: WorkerOptions = {}) {
     },
     scheduled(controller, env, ctx) {
       const { deps } = build(env);
-      const job =
-        controller.cron === deps.config.NIGHTLY_CRON
-          ? dispatchNightly(deps, new Date(controller.scheduledTime)).then((outcome) => deps.log({ event: "nightly", cron: controller.cron, ...outcome }))
-          : reconcile(deps).then((report) => deps.log({ event: "reconcile", cron: controller.cron, ...report }));
-      ctx.waitUntil(job);
+      if (controller.cron === deps.config.NIGHTLY_CRON) {
+        ctx.waitUntil(dispatchNightly(deps, new Date(controller.scheduledTime)).then((outcome) => deps.log({ event: "nightly", cron: controller.cron, ...outcome })));
+        ctx.waitUntil(checkDashboardsNightly(deps).catch((error: unknown) => deps.log({ event: "dashboards_failed", error: String(error) })));
+      } else {
+        ctx.waitUntil(reconcile(deps).then((report) => deps.log({ event: "reconcile", cron: controller.cron, ...report })));
+      }
     },
   } satisfies ExportedHandler<Env>;
 }

@@ -3,6 +3,7 @@
  */
 import { baseline, help as baselineHelp } from "./commands/baseline.ts";
 import { check, help as checkHelp } from "./commands/check.ts";
+import { dashboards, help as dashboardsHelp } from "./commands/dashboards.ts";
 import { help as submitHelp, submit } from "./commands/submit.ts";
 import { help as summarizeHelp, summarize } from "./commands/summarize.ts";
 import { UsageError } from "./io.ts";
@@ -17,6 +18,8 @@ Commands:
   submit             upload a result to chimney
   baseline suggest   propose baseline bounds from recent runs
   baseline validate  check a baseline file
+  dashboards verify  check the dashboard exports and manifest against Grafana
+  dashboards write   refresh the dashboard exports and manifest from Grafana
 
 Run chimney <command> --help for its options.`;
 
@@ -25,6 +28,7 @@ const COMMANDS: Record<string, { help: string; run: (args: string[]) => Promise<
   check: { help: checkHelp, run: check },
   submit: { help: submitHelp, run: submit },
   baseline: { help: baselineHelp, run: baseline },
+  dashboards: { help: dashboardsHelp, run: dashboards },
 };
 
 export async function main(argv: string[]): Promise<number> {

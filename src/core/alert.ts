@@ -3,6 +3,7 @@
  * suite), opened on the first bad night, commented on while it lasts, closed on the first good
  * night. This module decides; the GitHub writes it asks for go through a stored outbox.
  */
+import type { DashboardCheck } from "./dashboards.ts";
 import type { Run } from "./run.ts";
 
 export type AlertKind = "regression" | "crash" | "missed" | "dashboards";
@@ -15,11 +16,20 @@ export interface Alert {
   /** The issue of the current (or last) episode; null until it is created. */
   issue_number: number | null;
   issue_url: string | null;
-  /** The run that opened the current episode, and the latest run that spoke to it. */
+  /** The run (or check) that opened the current episode, and the latest one that spoke to it. */
   opened_by: string;
   opened_at: string;
   last_run_id: string;
   last_run_at: string;
+}
+
+/** What an alert hears from: a settled run, or a dashboard check. */
+export interface AlertSubject {
+  id: string;
+  at: string;
+  verdicts: Verdict[];
+  /** The pull request to comment on, for a settled run dispatched for one. */
+  pr_number: number | null;
 }
 
 export type WriteAction = "report_bad" | "report_recovered" | "pr_comment";
@@ -30,7 +40,8 @@ export interface AlertWrite {
   seq: number;
   fingerprint: string;
   action: WriteAction;
-  run_id: string;
+  /** The run or check the write reports. */
+  subject_id: string;
   pr_number: number | null;
   state: "pending" | "sending" | "done" | "abandoned";
   attempts: number;
@@ -68,7 +79,7 @@ export interface Verdict {
  * night sets missed. A crash that chimney is rerunning says nothing yet. Only mainline runs
  * speak; a pull request's run is answered on the pull request instead.
  */
-export function verdictsOf(run: Run): Verdict[] {
+function verdictsOf(run: Run): Verdict[] {
   if (!run.mainline || run.dispatch?.pr_number) return [];
   const suite = run.suite;
   const verdict = (kind: AlertKind, bad: boolean): Verdict => ({ fingerprint: fingerprintOf(kind, suite), kind, suite, bad });
@@ -86,11 +97,24 @@ export function verdictsOf(run: Run): Verdict[] {
   }
 }
 
+/** A settled run as an alert subject; a pull request's run is answered on the pull request. */
+export function runSubject(run: Run): AlertSubject {
+  const pr = run.dispatch?.pr_number ?? null;
+  const answered = pr !== null && ["passed", "regressed", "crashed"].includes(run.state) && !run.failure?.rerun_requested;
+  return { id: run.id, at: run.at, verdicts: verdictsOf(run), pr_number: answered ? pr : null };
+}
+
+/** A dashboard check as an alert subject: drift, or a Grafana that cannot be read, is bad. */
+export function dashboardSubject(check: DashboardCheck): AlertSubject {
+  const kind = "dashboards";
+  return { id: check.id, at: check.checked_at, verdicts: [{ fingerprint: fingerprintOf(kind, "smoke"), kind, suite: "smoke", bad: !check.in_sync }], pr_number: null };
+}
+
 /**
  * The alert after a verdict, and the write it needs. A run older than the last one that spoke
  * is ignored, and so is the same run twice: at most one write per fingerprint per run.
  */
-export function transition(alert: Alert | null, verdict: Verdict, run: Pick<Run, "id" | "at">): { alert: Alert | null; action: WriteAction | null } {
+export function transition(alert: Alert | null, verdict: Verdict, run: Pick<AlertSubject, "id" | "at">): { alert: Alert | null; action: WriteAction | null } {
   if (alert && (alert.last_run_id === run.id || run.at < alert.last_run_at)) return { alert, action: null };
   if (verdict.bad) {
     const continuing = alert?.state === "open";
@@ -115,21 +139,21 @@ export function transition(alert: Alert | null, verdict: Verdict, run: Pick<Run,
   return { alert: next, action: alert.state === "open" ? "report_recovered" : null };
 }
 
-/** The writes a settled run asks for, with the alerts as they become: what the store commits at once. */
+/** The writes a subject asks for, with the alerts as they become: what the store commits at once. */
 export function planWrites(
   alerts: Map<string, Alert>,
-  run: Run,
+  subject: AlertSubject,
   nextSeq: number,
   now: string,
 ): { alerts: Alert[]; writes: AlertWrite[] } {
   const changed: Alert[] = [];
   const writes: AlertWrite[] = [];
   const write = (fingerprint: string, action: WriteAction, pr: number | null): AlertWrite => ({
-    id: `${fingerprint}@${run.id}`,
+    id: `${fingerprint}@${subject.id}`,
     seq: nextSeq + writes.length,
     fingerprint,
     action,
-    run_id: run.id,
+    subject_id: subject.id,
     pr_number: pr,
     state: "pending",
     attempts: 0,
@@ -137,12 +161,9 @@ export function planWrites(
     last_error: null,
     created_at: now,
   });
-  const pr = run.dispatch?.pr_number ?? null;
-  if (pr !== null && ["passed", "regressed", "crashed"].includes(run.state) && !run.failure?.rerun_requested) {
-    writes.push(write(`pull-request:${pr}`, "pr_comment", pr));
-  }
-  for (const verdict of verdictsOf(run)) {
-    const { alert, action } = transition(alerts.get(verdict.fingerprint) ?? null, verdict, run);
+  if (subject.pr_number !== null) writes.push(write(`pull-request:${subject.pr_number}`, "pr_comment", subject.pr_number));
+  for (const verdict of subject.verdicts) {
+    const { alert, action } = transition(alerts.get(verdict.fingerprint) ?? null, verdict, subject);
     if (alert && alert !== alerts.get(verdict.fingerprint)) changed.push(alert);
     if (action) writes.push(write(verdict.fingerprint, action, null));
   }

@@ -16,6 +16,8 @@ export interface Config {
   STALE_AFTER_HOURS: number;
   STATUS_CACHE_SECONDS: number;
   PERF_GRAFANA_URL: string | null;
+  PERF_GRAFANA_NAMESPACE: string | null;
+  DASHBOARDS_MANIFEST: string;
   PUBLIC_URL: string | null;
   NIGHTLY_CRON: string;
   PERF_DASHBOARD_TOKEN: string | null;
@@ -26,6 +28,7 @@ export interface Config {
   GITHUB_APP_INSTALLATION_ID: string | null;
   GITHUB_WEBHOOK_SECRET: string | null;
   GITHUB_WEBHOOK_SECRET_PREVIOUS: string | null;
+  PERF_GRAFANA_API_KEY: string | null;
 }
 
 /** The settings that are secrets: never shown, and scrubbed from anything logged. */
@@ -36,6 +39,7 @@ export const SECRETS = [
   "GITHUB_APP_PRIVATE_KEY",
   "GITHUB_WEBHOOK_SECRET",
   "GITHUB_WEBHOOK_SECRET_PREVIOUS",
+  "PERF_GRAFANA_API_KEY",
 ] as const satisfies readonly (keyof Config)[];
 
 export interface ConfigProblem {
@@ -74,6 +78,8 @@ const VARIABLES = {
     expects: "a number of seconds between 0 and 60",
   },
   PERF_GRAFANA_URL: { schema: url, fallback: null, expects: "an http(s) URL" },
+  PERF_GRAFANA_NAMESPACE: { schema: v.pipe(v.string(), v.trim(), v.regex(/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/)), fallback: null, expects: "a Grafana namespace such as default or stacks-123" },
+  DASHBOARDS_MANIFEST: { schema: v.pipe(v.string(), v.trim(), v.regex(/^(?!\/)(?!.*\.\.)[\w./-]+\.json$/)), fallback: "docs/performance_dashboards.json", expects: "a path to a .json file in the repository" },
   PUBLIC_URL: { schema: url, fallback: null, expects: "an http(s) URL" },
   NIGHTLY_CRON: {
     schema: v.pipe(v.string(), v.trim(), v.regex(/^\S+( \S+){4}$/)),
@@ -93,6 +99,7 @@ const VARIABLES = {
   GITHUB_APP_INSTALLATION_ID: { schema: v.pipe(v.string(), v.trim(), v.regex(/^\d+$/)), fallback: null, expects: "a number" },
   GITHUB_WEBHOOK_SECRET: { schema: v.pipe(v.string(), v.minLength(1)), fallback: null, expects: "a secret" },
   GITHUB_WEBHOOK_SECRET_PREVIOUS: { schema: v.pipe(v.string(), v.minLength(1)), fallback: null, expects: "a secret" },
+  PERF_GRAFANA_API_KEY: { schema: token, fallback: null, expects: "a Grafana service account token" },
 } satisfies { [K in keyof Config]: { schema: v.GenericSchema<string, Config[K]>; fallback: Config[K]; expects: string } };
 
 /** What goes missing when a variable is not set; variables not listed are optional. */
@@ -102,6 +109,8 @@ const NEEDED_FOR: Partial<Record<keyof Config, string>> = {
   ADMIN_TOKEN: "on-demand dispatch (POST /api/dispatch) is refused",
   GITHUB_WEBHOOK_SECRET: "GitHub webhooks (POST /webhooks/github) are refused",
   PUBLIC_URL: "alert issues cannot link to chimney's run pages and artifacts",
+  PERF_GRAFANA_URL: "the nightly dashboard check is off",
+  PERF_GRAFANA_API_KEY: "the nightly dashboard check is off",
 };
 
 export function parseConfig(env: Record<string, unknown>): { config: Config; problems: ConfigProblem[] } {

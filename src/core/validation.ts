@@ -33,8 +33,8 @@ export function parseWith<S extends v.GenericSchema>(schema: S, input: unknown):
     const field = fieldOf(issue.path);
     if (seen.has(field)) continue;
     seen.add(field);
-    // valibot reports a missing key with the message of the object that lacks it.
-    const missing = issue.path !== undefined && issue.kind === "schema" && issue.type === "object" && issue.input === undefined;
+    // valibot reports a missing key with the message of the object that lacks it, expecting the key's name.
+    const missing = issue.path !== undefined && issue.kind === "schema" && issue.input === undefined && /^".*"$/.test(issue.expected ?? "");
     issues.push({ field, message: missing ? "is required" : issue.message });
   }
   return { ok: false, issues };

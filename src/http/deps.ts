@@ -1,10 +1,10 @@
 /** What the HTTP app needs: the loop's dependencies and the configuration problems to report. */
 import type { Context } from "hono";
 import type { ConfigProblem } from "../core/config.ts";
-import type { LoopDeps } from "../jobs/deps.ts";
+import type { DashboardDeps } from "../jobs/dashboards.ts";
 import type { Links } from "./views.ts";
 
-export interface AppDeps extends LoopDeps {
+export interface AppDeps extends DashboardDeps {
   configProblems: ConfigProblem[];
 }
 

@@ -3,10 +3,22 @@
  * so racing reports plan once); the planned writes wait in the outbox until they are sent, and
  * a write that fails is sent again on the next tick: never lost, never doubled.
  */
-import { KIND_LABELS, type AlertKind, type AlertWrite } from "../core/alert.ts";
+import { KIND_LABELS, runSubject, type AlertKind, type AlertWrite } from "../core/alert.ts";
 import type { MetricKey } from "../core/baseline.ts";
 import type { HistoryEntry } from "../core/history.ts";
-import { alertBody, alertTitle, pullRequestComment, recoveredComment, stillBadComment, type Bisect, type IssueContext } from "../core/issue.ts";
+import {
+  alertBody,
+  alertTitle,
+  dashboardsBody,
+  dashboardsComment,
+  dashboardsTitle,
+  pullRequestComment,
+  recoveredComment,
+  stillBadComment,
+  type Bisect,
+  type DashboardIssueContext,
+  type IssueContext,
+} from "../core/issue.ts";
 import { artifactPage, repositoryUrl, runPage, workflowRunPage } from "../core/links.ts";
 import { COMPLETED_STATES, type RecordOutcome, type Run } from "../core/run.ts";
 import { median } from "../core/stats.ts";
@@ -18,7 +30,7 @@ import { messageOf, type LoopDeps } from "./deps.ts";
 export async function recordRun(deps: Pick<LoopDeps, "runs" | "alerts" | "now">, run: Run): Promise<RecordOutcome> {
   const outcome = await deps.runs.record(run);
   if ((outcome.kind === "created" || outcome.kind === "updated") && COMPLETED_STATES.includes(outcome.run.state)) {
-    await deps.alerts.plan(outcome.run, deps.now().toISOString());
+    await deps.alerts.plan(runSubject(outcome.run), deps.now().toISOString());
   }
   return outcome;
 }
@@ -54,8 +66,9 @@ export async function sendAlerts(deps: LoopDeps): Promise<{ sent: number; failed
 type NewIssue = { number: number; url: string } | null;
 
 async function send(deps: LoopDeps, client: GitHubClient, write: AlertWrite): Promise<NewIssue> {
-  const run = await deps.runs.run(write.run_id);
-  if (!run) throw new Error(`run ${write.run_id} is not stored`);
+  if (write.fingerprint.startsWith("dashboards:")) return sendDashboards(deps, client, write);
+  const run = await deps.runs.run(write.subject_id);
+  if (!run) throw new Error(`run ${write.subject_id} is not stored`);
   const marker = `chimney:alert=${write.id}`;
   const retry = write.attempts > 1;
 
@@ -92,6 +105,37 @@ async function send(deps: LoopDeps, client: GitHubClient, write: AlertWrite): Pr
   const ctx = await context(deps, client, alert.kind, run, marker, current?.number ?? null);
   const created = await createIssue(client, { title: alertTitle(alert.kind, run), body: alertBody(ctx), labels });
   deps.log({ event: "alert_opened", fingerprint: alert.fingerprint, issue: created.number, run: run.id });
+  return { number: created.number, url: created.html_url };
+}
+
+/** The dashboards alert speaks of the latest check, whichever check planned the write. */
+async function sendDashboards(deps: LoopDeps, client: GitHubClient, write: AlertWrite): Promise<NewIssue> {
+  const check = await deps.dashboards.latest();
+  const alert = await deps.alerts.alert(write.fingerprint);
+  if (!check || !alert) throw new Error(`dashboard check ${write.subject_id} is not stored`);
+  const marker = `chimney:alert=${write.id}`;
+  const retry = write.attempts > 1;
+  const current = alert.issue_number === null ? null : await getIssue(client, alert.issue_number);
+  const ctx = (previousIssue: number | null): DashboardIssueContext => ({
+    check,
+    repositoryUrl: repositoryUrl(deps.config.GITHUB_API_URL, deps.config.GITHUB_REPOSITORY!),
+    trackedRef: deps.config.GITHUB_REF,
+    grafanaUrl: deps.config.PERF_GRAFANA_URL,
+    previousIssue,
+    marker,
+  });
+  if (write.action === "report_recovered" || current?.state === "open") {
+    if (!current) return null;
+    if (!(retry && (await hasComment(client, current.number, marker)))) await comment(client, current.number, dashboardsComment(ctx(null)));
+    if (write.action === "report_recovered" && current.state === "open") await closeCompleted(client, current.number);
+    return null;
+  }
+  const labels = [...deps.config.ALERT_LABELS, KIND_LABELS.dashboards];
+  if (retry) {
+    const existing = await findIssue(client, labels, marker);
+    if (existing) return { number: existing.number, url: existing.html_url };
+  }
+  const created = await createIssue(client, { title: dashboardsTitle(check), body: dashboardsBody(ctx(current?.number ?? null)), labels });
   return { number: created.number, url: created.html_url };
 }
 

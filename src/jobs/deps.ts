@@ -2,7 +2,7 @@
 import { monotonicFactory } from "ulidx";
 import type { Config } from "../core/config.ts";
 import type { GitHubClient } from "../github/client.ts";
-import type { DeliveryStore, DispatchStore, Inbox } from "../store/ports.ts";
+import type { DashboardStore, DeliveryStore, DispatchStore, Inbox } from "../store/ports.ts";
 import type { IngestDeps } from "./ingest.ts";
 
 export interface LoopDeps extends IngestDeps {
@@ -10,6 +10,7 @@ export interface LoopDeps extends IngestDeps {
   dispatches: DispatchStore;
   deliveries: DeliveryStore;
   inbox: Inbox;
+  dashboards: DashboardStore;
   /** A GitHub client with a fresh request budget, or null when no credentials are configured. */
   github: () => GitHubClient | null;
   sleep: (ms: number) => Promise<void>;

@@ -2,17 +2,32 @@
 import type { Config } from "../core/config.ts";
 import { badgeOf, signalOf, type Badge, type Signal, type StatusDocument } from "../core/status.ts";
 import type { Alert } from "../core/alert.ts";
-import type { AlertStore, RunStore } from "../store/ports.ts";
+import type { DashboardCheck } from "../core/dashboards.ts";
+import type { AlertStore, DashboardStore, RunStore } from "../store/ports.ts";
 
 export interface StatusDeps {
   runs: RunStore;
   alerts: AlertStore;
+  dashboards: DashboardStore;
   config: Config;
   now: () => Date;
 }
 
-export async function currentStatus(deps: StatusDeps): Promise<{ doc: StatusDocument | null; signal: Signal; badge: Badge; alerts: Alert[] }> {
-  const [doc, alerts] = await Promise.all([deps.runs.status(), deps.alerts.open()]);
+export interface CurrentStatus {
+  doc: StatusDocument | null;
+  signal: Signal;
+  alerts: Alert[];
+  dashboards: DashboardCheck | null;
+}
+
+/** The signal alone, for the badge: one read. */
+export async function currentBadge(deps: Pick<StatusDeps, "runs" | "config" | "now">): Promise<Badge> {
+  const doc = await deps.runs.status();
+  return badgeOf(signalOf(doc, deps.now(), deps.config.STALE_AFTER_HOURS), doc);
+}
+
+export async function currentStatus(deps: StatusDeps): Promise<CurrentStatus> {
+  const [doc, alerts, dashboards] = await Promise.all([deps.runs.status(), deps.alerts.open(), deps.dashboards.latest()]);
   const signal = signalOf(doc, deps.now(), deps.config.STALE_AFTER_HOURS);
-  return { doc, signal, badge: badgeOf(signal, doc), alerts };
+  return { doc, signal, alerts, dashboards };
 }

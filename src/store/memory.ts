@@ -1,11 +1,12 @@
 /** In-memory adapters for unit tests: the same semantics as the Workers ones, no runtime. */
-import { claimable, leased, planWrites, settledWrite, withIssue, type Alert, type AlertWrite } from "../core/alert.ts";
+import { claimable, leased, planWrites, settledWrite, withIssue, type Alert, type AlertSubject, type AlertWrite } from "../core/alert.ts";
 import { shouldProcess, shouldRetry, startProcessing, type Delivery } from "../core/delivery.ts";
 import { isUnsettled, type Dispatch } from "../core/dispatch.ts";
 import { historyEntry, page, upsertEntry, type HistoryEntry, type Position } from "../core/history.ts";
 import { mergeRun, OPEN_STATES, type RecordOutcome, type Run } from "../core/run.ts";
 import { statusDocument, type StatusDocument } from "../core/status.ts";
-import type { AlertStore, ArtifactStore, DeliveryStore, DispatchStore, Inbox, RunStore, StoredFile } from "./ports.ts";
+import type { DashboardCheck } from "../core/dashboards.ts";
+import type { AlertStore, ArtifactStore, DashboardStore, DeliveryStore, DispatchStore, Inbox, RunStore, StoredFile } from "./ports.ts";
 
 export class MemoryRunStore implements RunStore {
   readonly #runs = new Map<string, Run>();
@@ -116,9 +117,9 @@ export class MemoryAlertStore implements AlertStore {
   readonly alerts = new Map<string, Alert>();
   readonly writes = new Map<string, AlertWrite>();
 
-  async plan(run: Run, now: string): Promise<AlertWrite[]> {
+  async plan(subject: AlertSubject, now: string): Promise<AlertWrite[]> {
     const nextSeq = Math.max(0, ...[...this.writes.values()].map((w) => w.seq)) + 1;
-    const planned = planWrites(this.alerts, run, nextSeq, now);
+    const planned = planWrites(this.alerts, subject, nextSeq, now);
     const added = planned.writes.filter((w) => !this.writes.has(w.id));
     for (const alert of planned.alerts) this.alerts.set(alert.fingerprint, alert);
     for (const write of added) this.writes.set(write.id, write);
@@ -145,5 +146,17 @@ export class MemoryAlertStore implements AlertStore {
 
   async open(): Promise<Alert[]> {
     return structuredClone([...this.alerts.values()].filter((a) => a.state === "open"));
+  }
+}
+
+export class MemoryDashboardStore implements DashboardStore {
+  #latest: DashboardCheck | null = null;
+
+  async save(check: DashboardCheck): Promise<void> {
+    this.#latest = structuredClone(check);
+  }
+
+  async latest(): Promise<DashboardCheck | null> {
+    return structuredClone(this.#latest);
   }
 }

@@ -2,7 +2,8 @@
  * The storage chimney needs, as small interfaces. Each runtime has an adapter:
  * Workers (KV + R2 + a Durable Object), memory (tests), Deno.
  */
-import type { Alert, AlertWrite } from "../core/alert.ts";
+import type { Alert, AlertSubject, AlertWrite } from "../core/alert.ts";
+import type { DashboardCheck } from "../core/dashboards.ts";
 import type { Delivery } from "../core/delivery.ts";
 import type { Dispatch } from "../core/dispatch.ts";
 import type { HistoryEntry, Position } from "../core/history.ts";
@@ -66,7 +67,7 @@ export interface AlertStore {
    * Applies what a settled run says to the alerts it concerns and queues the writes that needs
    * (`planWrites`), atomically: racing reports of a run queue its writes once.
    */
-  plan(run: Run, now: string): Promise<AlertWrite[]>;
+  plan(subject: AlertSubject, now: string): Promise<AlertWrite[]>;
   /** Reserves the writes to send now (`claimable`), each for a short lease. */
   claim(now: number, limit: number): Promise<AlertWrite[]>;
   /** Records a write's outcome; a new issue becomes its alert's issue. */
@@ -74,4 +75,10 @@ export interface AlertStore {
   alert(fingerprint: string): Promise<Alert | null>;
   /** Open alerts, for /status. */
   open(): Promise<Alert[]>;
+}
+
+/** The last dashboard check: one writer (the nightly cron), read by /dashboards and /status. */
+export interface DashboardStore {
+  save(check: DashboardCheck): Promise<void>;
+  latest(): Promise<DashboardCheck | null>;
 }

@@ -4,13 +4,14 @@
  * of truth) and projects the result into KV, where the read routes find it with one `get`.
  */
 import { DurableObject } from "cloudflare:workers";
-import { claimable, leased, planWrites, settledWrite, withIssue, type Alert, type AlertWrite } from "../core/alert.ts";
+import { claimable, leased, planWrites, settledWrite, withIssue, type Alert, type AlertSubject, type AlertWrite } from "../core/alert.ts";
 import { shouldProcess, shouldRetry, startProcessing, type Delivery } from "../core/delivery.ts";
 import { isUnsettled, type Dispatch } from "../core/dispatch.ts";
 import { historyEntry, page, upsertEntry, type HistoryEntry, type Position } from "../core/history.ts";
 import { mergeRun, OPEN_STATES, type RecordOutcome, type Run } from "../core/run.ts";
 import { statusDocument, type StatusDocument } from "../core/status.ts";
-import type { AlertStore, ArtifactStore, DeliveryStore, DispatchStore, Inbox, RunStore, StoredFile } from "./ports.ts";
+import type { DashboardCheck } from "../core/dashboards.ts";
+import type { AlertStore, ArtifactStore, DashboardStore, DeliveryStore, DispatchStore, Inbox, RunStore, StoredFile } from "./ports.ts";
 
 interface LedgerEnv {
   RUNS: KVNamespace;
@@ -22,6 +23,7 @@ const KEYS = {
   history: "history",
   status: "status",
   alerts: "alerts",
+  dashboards: "dashboards",
 } as const;
 
 /** How long to wait before projecting again after KV refused a write. */
@@ -149,11 +151,11 @@ export class Ledger extends DurableObject<LedgerEnv> {
   }
 
   /** Applies a settled run to its alerts and queues the writes, in one step (nothing interleaves). */
-  async planAlerts(run: Run, now: string): Promise<AlertWrite[]> {
+  async planAlerts(subject: AlertSubject, now: string): Promise<AlertWrite[]> {
     return this.ctx.blockConcurrencyWhile(async () => {
       const alerts = new Map(this.allAlerts().map((a) => [a.fingerprint, a]));
       const nextSeq = (this.one<{ seq: number | null }>("SELECT MAX(seq) AS seq FROM alert_writes")?.seq ?? 0) + 1;
-      const planned = planWrites(alerts, run, nextSeq, now);
+      const planned = planWrites(alerts, subject, nextSeq, now);
       const added: AlertWrite[] = [];
       for (const write of planned.writes) {
         const inserted = this.sql.exec(
@@ -359,8 +361,8 @@ export class WorkersAlertStore implements AlertStore {
     private readonly options: RunStoreOptions,
   ) {}
 
-  async plan(run: Run, now: string): Promise<AlertWrite[]> {
-    const writes = (await ledgerOf(this.ledger).planAlerts(run, now)) as AlertWrite[];
+  async plan(subject: AlertSubject, now: string): Promise<AlertWrite[]> {
+    const writes = (await ledgerOf(this.ledger).planAlerts(subject, now)) as AlertWrite[];
     this.cachedOpen = null;
     return writes;
   }
@@ -384,6 +386,28 @@ export class WorkersAlertStore implements AlertStore {
     const alerts = (await this.kv.get<Alert[]>(KEYS.alerts, "json")) ?? [];
     if (this.options.statusCacheMs > 0) this.cachedOpen = { alerts, until: now + this.options.statusCacheMs };
     return alerts;
+  }
+}
+
+export class KVDashboardStore implements DashboardStore {
+  private cached: { check: DashboardCheck | null; until: number } | null = null;
+
+  constructor(
+    private readonly kv: KVNamespace,
+    private readonly options: RunStoreOptions,
+  ) {}
+
+  async save(check: DashboardCheck): Promise<void> {
+    await this.kv.put(KEYS.dashboards, JSON.stringify(check));
+    this.cached = null;
+  }
+
+  async latest(): Promise<DashboardCheck | null> {
+    const now = this.options.now();
+    if (this.cached && now < this.cached.until) return this.cached.check;
+    const check = await this.kv.get<DashboardCheck>(KEYS.dashboards, "json");
+    if (this.options.statusCacheMs > 0) this.cached = { check, until: now + this.options.statusCacheMs };
+    return check;
   }
 }
 

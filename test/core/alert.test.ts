@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { claimable, leased, planWrites, settledWrite, transition, verdictsOf, type Alert, type AlertWrite } from "../../src/core/alert.ts";
+import { claimable, leased, planWrites, runSubject, settledWrite, transition, type Alert, type AlertWrite } from "../../src/core/alert.ts";
 import { newRun, type Run } from "../../src/core/run.ts";
 
 const run = (id: string, state: Run["state"], at: string, extra: Partial<Run> = {}) => newRun({ id, state, at, mainline: true, ...extra });
@@ -13,13 +13,14 @@ describe("what a run says about each problem", () => {
     ["missed", [["missed:smoke", true]]],
     ["running", []],
   ] as const)("a %s run", (state, expected) => {
-    expect(verdictsOf(run("1-1", state, NOW)).map((v) => [v.fingerprint, v.bad])).toEqual(expected);
+    expect(runSubject(run("1-1", state, NOW)).verdicts.map((v) => [v.fingerprint, v.bad])).toEqual(expected);
   });
 
   it("says nothing for a crash being rerun, a pull request's run, or another branch's", () => {
-    expect(verdictsOf(run("1-1", "crashed", NOW, { failure: { reason: "x", job: null, step: null, log_url: null, rerun_requested: true } }))).toEqual([]);
-    expect(verdictsOf(run("1-1", "regressed", NOW, { dispatch: { correlation_id: "c", kind: "manual", pr_number: 7 } }))).toEqual([]);
-    expect(verdictsOf(run("1-1", "regressed", NOW, { mainline: false }))).toEqual([]);
+    const rerun = runSubject(run("1-1", "crashed", NOW, { dispatch: { correlation_id: "c", kind: "manual", pr_number: 7 }, failure: { reason: "x", job: null, step: null, log_url: null, rerun_requested: true } }));
+    expect(rerun).toMatchObject({ verdicts: [], pr_number: null });
+    expect(runSubject(run("1-1", "regressed", NOW, { dispatch: { correlation_id: "c", kind: "manual", pr_number: 7 } }))).toMatchObject({ verdicts: [], pr_number: 7 });
+    expect(runSubject(run("1-1", "regressed", NOW, { mainline: false })).verdicts).toEqual([]);
   });
 });
 
@@ -59,9 +60,9 @@ describe("an alert's lifecycle", () => {
 
 describe("the outbox", () => {
   it("plans one write per problem that changes, and a pull request comment for a PR's run", () => {
-    const planned = planWrites(new Map(), run("1-1", "regressed", NOW), 1, NOW);
+    const planned = planWrites(new Map(), runSubject(run("1-1", "regressed", NOW)), 1, NOW);
     expect(planned.writes.map((w) => [w.id, w.action, w.seq])).toEqual([["regression:smoke@1-1", "report_bad", 1]]);
-    const pr = planWrites(new Map(), run("2-1", "passed", NOW, { dispatch: { correlation_id: "c", kind: "manual", pr_number: 12 } }), 2, NOW);
+    const pr = planWrites(new Map(), runSubject(run("2-1", "passed", NOW, { dispatch: { correlation_id: "c", kind: "manual", pr_number: 12 } })), 2, NOW);
     expect(pr.writes.map((w) => [w.id, w.action, w.pr_number])).toEqual([["pull-request:12@2-1", "pr_comment", 12]]);
   });
 
@@ -70,7 +71,7 @@ describe("the outbox", () => {
     seq,
     fingerprint,
     action: "report_bad",
-    run_id: "1-1",
+    subject_id: "1-1",
     pr_number: null,
     state: "pending",
     attempts: 0,

@@ -15,7 +15,16 @@ describe("configuration", () => {
       PUBLIC_URL: null,
       PERF_DASHBOARD_TOKEN: null,
     });
-    expect(problems.map((p) => p.name)).toEqual(["GITHUB_REPOSITORY", "PUBLIC_URL", "PERF_DASHBOARD_TOKEN", "ADMIN_TOKEN", "GITHUB_WEBHOOK_SECRET", "GITHUB_TOKEN"]);
+    expect(problems.map((p) => p.name)).toEqual([
+      "GITHUB_REPOSITORY",
+      "PERF_GRAFANA_URL",
+      "PUBLIC_URL",
+      "PERF_DASHBOARD_TOKEN",
+      "ADMIN_TOKEN",
+      "GITHUB_WEBHOOK_SECRET",
+      "PERF_GRAFANA_API_KEY",
+      "GITHUB_TOKEN",
+    ]);
   });
 
   it("parses well-formed values", () => {
@@ -28,6 +37,8 @@ describe("configuration", () => {
       ADMIN_TOKEN: "admin-0123456789",
       GITHUB_WEBHOOK_SECRET: "It's a Secret to Everybody",
       GITHUB_TOKEN: "github_pat_0123456789",
+      PERF_GRAFANA_URL: "https://grafana.example.org/",
+      PERF_GRAFANA_API_KEY: "glsa_0123456789",
     });
     expect(problems).toEqual([]);
     expect(config.ALERT_LABELS).toEqual(["performance", "smoke-benchmark"]);
@@ -49,10 +60,12 @@ describe("configuration", () => {
     expect(problems.map((p) => p.name)).toEqual([
       "GITHUB_REPOSITORY",
       "STALE_AFTER_HOURS",
+      "PERF_GRAFANA_URL",
       "PUBLIC_URL",
       "PERF_DASHBOARD_TOKEN",
       "ADMIN_TOKEN",
       "GITHUB_WEBHOOK_SECRET",
+      "PERF_GRAFANA_API_KEY",
       "GITHUB_TOKEN",
     ]);
     expect(JSON.stringify(problems)).not.toContain(secret);

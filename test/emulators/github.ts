@@ -94,6 +94,8 @@ export class GitHubEmulator {
   readonly installationId = 4242;
   readonly mintedTokens = new Set<string>();
   readonly issues = new Map<number, EmulatedIssue>();
+  /** The default branch's files, by path: what the contents API serves. */
+  readonly files = new Map<string, string>();
   /** The default branch's history, oldest first: what compare answers from. */
   readonly commits: EmulatedCommit[] = [];
   private nextIssue = 1;
@@ -393,6 +395,15 @@ export class GitHubEmulator {
       const issue = this.issues.get(Number(c.req.param("number")));
       if (!issue) return c.json({ message: "Not Found", status: "404" }, 404);
       return json(c, issue.comments.map((body, i) => ({ id: issue.number * 1000 + i + 1, body })));
+    });
+
+    app.get(`${repo}/contents/:path{.+}`, (c) => {
+      const path = decodeURIComponent(c.req.param("path"));
+      const text = this.files.get(path);
+      if (text === undefined) return c.json({ message: "Not Found", documentation_url: "https://docs.github.com/rest/repos/contents", status: "404" }, 404);
+      if ((c.req.header("accept") ?? "").includes("raw")) return c.body(text, 200, { "content-type": "application/vnd.github.raw+json; charset=utf-8" });
+      const bytes = new TextEncoder().encode(text);
+      return json(c, { type: "file", encoding: "base64", path, size: bytes.byteLength, content: btoa(String.fromCharCode(...bytes)) });
     });
 
     app.get(`${repo}/compare/:range`, (c) => {

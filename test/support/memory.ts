@@ -4,7 +4,15 @@ import type { Baseline } from "../../src/core/baseline.ts";
 import { parseConfig } from "../../src/core/config.ts";
 import type { GitHubClient } from "../../src/github/client.ts";
 import type { AppDeps } from "../../src/http/deps.ts";
-import { MemoryAlertStore, MemoryArtifactStore, MemoryDeliveryStore, MemoryDispatchStore, MemoryInbox, MemoryRunStore } from "../../src/store/memory.ts";
+import {
+  MemoryAlertStore,
+  MemoryArtifactStore,
+  MemoryDashboardStore,
+  MemoryDeliveryStore,
+  MemoryDispatchStore,
+  MemoryInbox,
+  MemoryRunStore,
+} from "../../src/store/memory.ts";
 
 export interface TestClock {
   now(): number;
@@ -45,6 +53,8 @@ export function memoryDeps(env: Record<string, string> = {}, options: { clock?: 
     dispatches: new MemoryDispatchStore(),
     deliveries: new MemoryDeliveryStore(),
     inbox: new MemoryInbox(),
+    dashboards: new MemoryDashboardStore(),
+    grafanaFetch: () => Promise.reject(new Error("no Grafana in this test")),
     github: options.github ?? (() => null),
     now: () => new Date(clock.now()),
     sleep: (ms) => clock.sleep(ms),

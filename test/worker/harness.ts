@@ -4,29 +4,34 @@ import { createExecutionContext, createScheduledController, waitOnExecutionConte
 import { createWorker } from "../../src/worker.ts";
 import { TEST_BINDINGS } from "../bindings.ts";
 import { GitHubEmulator, type EmulatedRun } from "../emulators/github.ts";
+import { GRAFANA, GrafanaEmulator } from "../emulators/grafana.ts";
 import { deliveryHeaders, workflowRunPayload, type Action } from "../emulators/webhooks.ts";
 import { testClock } from "../support/memory.ts";
 
 export const NIGHTLY = "0 3 * * *";
 export const RECONCILE = "*/30 * * * *";
 
-export function harness(start = "2026-11-29T03:00:00.000Z") {
+/** `bindings` adds to or replaces the test bindings, as a different deployment would. */
+export function harness(start = "2026-11-29T03:00:00.000Z", bindings: Record<string, string> = {}) {
   const clock = testClock(start);
   const github = new GitHubEmulator(clock.now);
+  const grafana = new GrafanaEmulator();
   const logs: string[] = [];
-  const worker = createWorker({ fetch: github.fetch, now: clock.now, sleep: (ms) => clock.sleep(ms), write: (line) => logs.push(line) });
+  const outbound = (input: RequestInfo | URL, init?: RequestInit) => (new Request(input, init).url.startsWith(GRAFANA) ? grafana.fetch(input, init) : github.fetch(input, init));
+  const worker = createWorker({ fetch: outbound, now: clock.now, sleep: (ms) => clock.sleep(ms), write: (line) => logs.push(line) });
+  const testEnv = Object.keys(bindings).length > 0 ? ({ ...env, ...bindings } as Env) : env;
 
   /** A request, answered and with its after-response work finished. */
   async function request(path: string, init?: RequestInit): Promise<Response> {
     const ctx = createExecutionContext();
-    const res = await worker.fetch(new Request(new URL(path, "https://chimney.test"), init) as Parameters<typeof worker.fetch>[0], env, ctx);
+    const res = await worker.fetch(new Request(new URL(path, "https://chimney.test"), init) as Parameters<typeof worker.fetch>[0], testEnv, ctx);
     await waitOnExecutionContext(ctx);
     return res;
   }
 
   async function cron(expression: string): Promise<void> {
     const ctx = createExecutionContext();
-    worker.scheduled(createScheduledController({ cron: expression, scheduledTime: clock.now() }), env, ctx);
+    worker.scheduled(createScheduledController({ cron: expression, scheduledTime: clock.now() }), testEnv, ctx);
     await waitOnExecutionContext(ctx);
   }
 
@@ -45,5 +50,5 @@ export function harness(start = "2026-11-29T03:00:00.000Z") {
     return ((await (await request("/runs?limit=100")).json()) as { runs: { id: string; state: string }[] }).runs;
   }
 
-  return { clock, github, logs, worker, request, cron, deliver, runRecord, history };
+  return { clock, github, grafana, logs, worker, request, cron, deliver, runRecord, history };
 }

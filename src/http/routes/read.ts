@@ -3,7 +3,7 @@ import { Hono } from "hono";
 import { etag } from "hono/etag";
 import { decodeCursor, MAX_PAGE } from "../../core/history.ts";
 import { isRunId } from "../../core/run.ts";
-import { currentStatus } from "../../jobs/status.ts";
+import { currentBadge, currentStatus } from "../../jobs/status.ts";
 import { linksFor, type AppDeps } from "../deps.ts";
 import { invalidInput, problem } from "../problem.ts";
 import { entryView, runView } from "../views.ts";
@@ -14,7 +14,7 @@ export function readRoutes(deps: AppDeps): Hono {
   const app = new Hono();
 
   app.get("/status", etag(), async (c) => {
-    const { doc, signal, alerts } = await currentStatus(deps);
+    const { doc, signal, alerts, dashboards } = await currentStatus(deps);
     const links = linksFor(deps, c);
     c.header("cache-control", "public, max-age=30");
     return c.json({
@@ -23,6 +23,13 @@ export function readRoutes(deps: AppDeps): Hono {
       latest_run: doc?.latest ? entryView(links, doc.latest) : null,
       last_completed_run: doc?.last_completed ? entryView(links, doc.last_completed) : null,
       runs: doc?.runs ?? 0,
+      dashboards: dashboards && {
+        checked_at: dashboards.checked_at,
+        in_sync: dashboards.in_sync,
+        grafana: dashboards.grafana,
+        out_of_sync: dashboards.dashboards.filter((d) => !d.in_sync).map((d) => d.uid),
+        problem: dashboards.problem,
+      },
       open_alerts: alerts.map((a) => ({ kind: a.kind, fingerprint: a.fingerprint, issue_number: a.issue_number, issue_url: a.issue_url, opened_at: a.opened_at, opened_by: a.opened_by, last_run_id: a.last_run_id })),
       stale_after_hours: deps.config.STALE_AFTER_HOURS,
       config_problems: deps.configProblems,
@@ -30,9 +37,15 @@ export function readRoutes(deps: AppDeps): Hono {
   });
 
   app.get("/badge", etag(), async (c) => {
-    const { badge } = await currentStatus(deps);
     c.header("cache-control", "public, max-age=60");
-    return c.json(badge);
+    return c.json(await currentBadge(deps));
+  });
+
+  app.get("/dashboards", async (c) => {
+    const check = await deps.dashboards.latest();
+    if (!check) return problem(404, "no dashboard check has run yet; it runs with the nightly trigger");
+    c.header("cache-control", "public, max-age=60");
+    return c.json(check);
   });
 
   app.get("/baseline", (c) => {
