@@ -18,6 +18,8 @@ export interface DevOptions {
   vars?: Record<string, string>;
   /** Show wrangler's own output. */
   inherit?: boolean;
+  /** Serve /__scheduled, which runs the scheduled handler as a cron trigger would. */
+  testScheduled?: boolean;
 }
 
 export async function freePort(): Promise<number> {
@@ -35,6 +37,7 @@ export async function startWranglerDev(options: DevOptions): Promise<DevServer> 
   const port = options.port ?? (await freePort());
   const args = ["wrangler", "dev", "--ip", "127.0.0.1", "--port", String(port), "--persist-to", options.persistTo, "--show-interactive-dev-session=false"];
   for (const [name, value] of Object.entries(options.vars ?? {})) args.push("--var", `${name}:${value}`);
+  if (options.testScheduled) args.push("--test-scheduled");
   const child = spawn("npx", args, {
     stdio: options.inherit ? "inherit" : ["ignore", "pipe", "pipe"],
     env: { ...process.env, WRANGLER_SEND_METRICS: "false", NO_COLOR: "1" },

@@ -5,6 +5,7 @@
  * `problems` — never its value.
  */
 import * as v from "valibot";
+import { BaselineSchema, type Baseline } from "./baseline.ts";
 
 export interface Config {
   GITHUB_REPOSITORY: string | null;
@@ -18,6 +19,7 @@ export interface Config {
   PERF_GRAFANA_URL: string | null;
   PERF_GRAFANA_NAMESPACE: string | null;
   DASHBOARDS_MANIFEST: string;
+  SMOKE_BASELINE: Baseline | null;
   PUBLIC_URL: string | null;
   NIGHTLY_CRON: string;
   PERF_DASHBOARD_TOKEN: string | null;
@@ -79,6 +81,22 @@ const VARIABLES = {
   },
   PERF_GRAFANA_URL: { schema: url, fallback: null, expects: "an http(s) URL" },
   PERF_GRAFANA_NAMESPACE: { schema: v.pipe(v.string(), v.trim(), v.regex(/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/)), fallback: null, expects: "a Grafana namespace such as default or stacks-123" },
+  SMOKE_BASELINE: {
+    schema: v.pipe(
+      v.string(),
+      v.rawTransform(({ dataset, addIssue, NEVER }) => {
+        try {
+          return JSON.parse(dataset.value) as unknown;
+        } catch {
+          addIssue({ message: "is not JSON" });
+          return NEVER;
+        }
+      }),
+      BaselineSchema,
+    ),
+    fallback: null,
+    expects: "a baseline as JSON, in the format of baselines/smoke.json",
+  },
   DASHBOARDS_MANIFEST: { schema: v.pipe(v.string(), v.trim(), v.regex(/^(?!\/)(?!.*\.\.)[\w./-]+\.json$/)), fallback: "docs/performance_dashboards.json", expects: "a path to a .json file in the repository" },
   PUBLIC_URL: { schema: url, fallback: null, expects: "an http(s) URL" },
   NIGHTLY_CRON: {

@@ -19,13 +19,12 @@ export interface IngestDeps {
   alerts: AlertStore;
   artifacts: ArtifactStore;
   baseline: Baseline;
+  /** Where `baseline` comes from, as chimney's reports name it. */
+  baselineSource: BaselineSource;
   /** The branch whose runs count for the signal (GITHUB_REF). */
   trackedRef: string;
   now: () => Date;
 }
-
-/** chimney's bounds, as its reports name them. */
-export const CHIMNEY_BASELINE_SOURCE: BaselineSource = { type: "File", path: "baselines/smoke.json" };
 
 export interface ResultUpload {
   /** The bytes of the result file. */
@@ -72,7 +71,7 @@ export async function ingest(deps: IngestDeps, upload: ResultUpload, context: Ru
   if (fileIssues.length > 0) return { kind: "invalid", issues: fileIssues };
 
   const { input, measurements, runnerReport } = read.value;
-  const report = evaluate(actualsOf(measurements), deps.baseline, CHIMNEY_BASELINE_SOURCE);
+  const report = evaluate(actualsOf(measurements), deps.baseline, deps.baselineSource);
   const now = deps.now();
   const { github, sha, ref } = upload.provenance;
   const identity = github ? null : await identityOf(measurements, upload.provenance);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { appAuth } from "../../src/github/auth.ts";
 import { GitHubClient, GitHubError } from "../../src/github/client.ts";
-import { API, GitHubEmulator, REPO } from "../emulators/github.ts";
+import { API, GitHubEmulator, REPO } from "../../sandbox/github.ts";
 import { testClock } from "../support/memory.ts";
 
 async function rsaKeys() {

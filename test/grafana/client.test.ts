@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { fetchDashboard, type GrafanaOptions } from "../../src/grafana/client.ts";
-import { GRAFANA, GRAFANA_KEY, GrafanaEmulator } from "../emulators/grafana.ts";
+import { GRAFANA, GRAFANA_KEY, GrafanaEmulator } from "../../sandbox/grafana.ts";
 import { liveDashboards } from "../support/hubid-dashboards.ts";
 
 function setup(options: Partial<GrafanaOptions> = {}) {

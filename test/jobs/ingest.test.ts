@@ -21,6 +21,7 @@ function setup(start = "2026-11-29T03:10:00.000Z") {
     alerts: new MemoryAlertStore(),
     artifacts: new MemoryArtifactStore(),
     baseline: smokeBaseline as Baseline,
+    baselineSource: { type: "File", path: "baselines/smoke.json" },
     trackedRef: "main",
     now: () => now,
   };

@@ -3,7 +3,7 @@ import { cpSync, mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { GRAFANA_KEY, GrafanaEmulator } from "../emulators/grafana.ts";
+import { GRAFANA_KEY, GrafanaEmulator } from "../../sandbox/grafana.ts";
 import { serve } from "./serve.ts";
 
 const ROOT = resolve(import.meta.dirname, "../..");

@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { parseConfig } from "../../src/core/config.ts";
 import { BENCHMARK_STEP, correlationIdIn, nightlyCorrelationId } from "../../src/core/workflow.ts";
-import { PERF_STEPS } from "../emulators/github.ts";
+import { PERF_STEPS } from "../../sandbox/github.ts";
 
 const ROOT = resolve(import.meta.dirname, "../..");
 const workflow = parse(readFileSync(resolve(ROOT, ".github/workflows/perf.yml"), "utf8"));

@@ -46,6 +46,7 @@ export function memoryDeps(env: Record<string, string> = {}, options: { clock?: 
     config,
     configProblems: problems,
     baseline: smokeBaseline as Baseline,
+    baselineSource: { type: "File", path: "baselines/smoke.json" },
     trackedRef: config.GITHUB_REF,
     runs: new MemoryRunStore(),
     alerts: new MemoryAlertStore(),

@@ -1,6 +1,6 @@
 import { reset } from "cloudflare:test";
 import { beforeEach, describe, expect, it } from "vitest";
-import { GRAFANA, GRAFANA_KEY } from "../emulators/grafana.ts";
+import { GRAFANA, GRAFANA_KEY } from "../../sandbox/grafana.ts";
 import { FILES, liveDashboards, OFFLINE_FINDINGS } from "../support/hubid-dashboards.ts";
 import { harness, NIGHTLY } from "./harness.ts";
 

@@ -3,9 +3,9 @@ import { env } from "cloudflare:workers";
 import { createExecutionContext, createScheduledController, waitOnExecutionContext } from "cloudflare:test";
 import { createWorker } from "../../src/worker.ts";
 import { TEST_BINDINGS } from "../bindings.ts";
-import { GitHubEmulator, type EmulatedRun } from "../emulators/github.ts";
-import { GRAFANA, GrafanaEmulator } from "../emulators/grafana.ts";
-import { deliveryHeaders, workflowRunPayload, type Action } from "../emulators/webhooks.ts";
+import { GitHubEmulator, type EmulatedRun } from "../../sandbox/github.ts";
+import { GRAFANA, GrafanaEmulator } from "../../sandbox/grafana.ts";
+import { deliveryHeaders, workflowRunPayload, type Action } from "../../sandbox/webhooks.ts";
 import { testClock } from "../support/memory.ts";
 
 export const NIGHTLY = "0 3 * * *";
@@ -18,7 +18,7 @@ export function harness(start = "2026-11-29T03:00:00.000Z", bindings: Record<str
   const grafana = new GrafanaEmulator();
   const logs: string[] = [];
   const outbound = (input: RequestInfo | URL, init?: RequestInit) => (new Request(input, init).url.startsWith(GRAFANA) ? grafana.fetch(input, init) : github.fetch(input, init));
-  const worker = createWorker({ fetch: outbound, now: clock.now, sleep: (ms) => clock.sleep(ms), write: (line) => logs.push(line) });
+  const worker = createWorker({ fetch: outbound, now: clock.now, sleep: (ms) => clock.sleep(ms), write: (line) => void logs.push(line) });
   const testEnv = Object.keys(bindings).length > 0 ? ({ ...env, ...bindings } as Env) : env;
 
   /** A request, answered and with its after-response work finished. */

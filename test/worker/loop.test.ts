@@ -2,7 +2,7 @@ import { reset } from "cloudflare:test";
 import { zipSync } from "fflate";
 import { beforeEach, describe, expect, it } from "vitest";
 import { TEST_BINDINGS } from "../bindings.ts";
-import { REPO } from "../emulators/github.ts";
+import { REPO } from "../../sandbox/github.ts";
 import passing from "../fixtures/smoke-metrics.json";
 import regressed from "../fixtures/smoke-metrics-regressed.json";
 import summaryMd from "../fixtures/golden/smoke-summary.md?raw";
@@ -263,7 +263,7 @@ describe("the nightly loop", () => {
 describe("the webhook receiver", () => {
   it("answers ping", async () => {
     const h = harness();
-    const { pingPayload, deliveryHeaders } = await import("../emulators/webhooks.ts");
+    const { pingPayload, deliveryHeaders } = await import("../../sandbox/webhooks.ts");
     const body = pingPayload();
     const res = await h.request("/webhooks/github", { method: "POST", headers: await deliveryHeaders(TEST_BINDINGS.GITHUB_WEBHOOK_SECRET, "ping", body), body });
     expect(res.status).toBe(200);
@@ -277,7 +277,7 @@ describe("the webhook receiver", () => {
   ])("refuses a delivery with %s: 401, nothing stored", async (_what, how) => {
     const h = harness();
     const run = h.github.addRun({ display_title: "Firewood smoke benchmark" });
-    const { workflowRunPayload, deliveryHeaders } = await import("../emulators/webhooks.ts");
+    const { workflowRunPayload, deliveryHeaders } = await import("../../sandbox/webhooks.ts");
     const body = workflowRunPayload(h.github, run, "requested");
     const headers: Record<string, string> = await deliveryHeaders("secret" in how ? how.secret : TEST_BINDINGS.GITHUB_WEBHOOK_SECRET, "workflow_run", body);
     if ("unsigned" in how) delete headers["x-hub-signature-256"];
@@ -303,7 +303,7 @@ describe("the webhook receiver", () => {
     expect(res.status).toBe(202);
     expect(await res.json()).toMatchObject({ ignored: true, reason: "the run is of .github/workflows/ci.yml, not perf.yml" });
 
-    const { workflowRunPayload, deliveryHeaders } = await import("../emulators/webhooks.ts");
+    const { workflowRunPayload, deliveryHeaders } = await import("../../sandbox/webhooks.ts");
     const mine = h.github.addRun({});
     const elsewhere = JSON.parse(workflowRunPayload(h.github, mine, "completed"));
     elsewhere.repository.full_name = "someone/else";

@@ -5,6 +5,7 @@ import * as v from "valibot";
 import { githubCredentials } from "../../core/config.ts";
 import { parseJson, parseWith } from "../../core/validation.ts";
 import { dispatchOnDemand } from "../../jobs/dispatch.ts";
+import { runTick, TICKS, type Tick } from "../../jobs/ticks.ts";
 import { receiveDelivery } from "../../jobs/webhook.ts";
 import { verifySignature } from "../../github/webhook.ts";
 import { requireBearer } from "../auth.ts";
@@ -65,6 +66,12 @@ export function loopRoutes(deps: AppDeps): Hono {
       );
     },
   );
+
+  app.post("/api/ticks/:tick", requireBearer(deps.config.ADMIN_TOKEN, "ADMIN_TOKEN"), async (c) => {
+    const tick = c.req.param("tick");
+    if (!(TICKS as readonly string[]).includes(tick)) return problem(404, `tick: no tick ${JSON.stringify(tick.slice(0, 40))}; there are ${TICKS.join(" and ")}`);
+    return c.json(await runTick(deps, tick as Tick, deps.now()));
+  });
 
   app.post(
     "/webhooks/github",

@@ -9,6 +9,7 @@ import { Hono, type Context } from "hono";
 
 export const API = "https://api.github.test";
 export const STORAGE = "https://blobs.github-storage.test";
+export const WEB = "https://github.com";
 export const REPO = "ava-labs/firewood";
 export const TOKEN = "github_pat_emulated_0123456789";
 
@@ -99,11 +100,25 @@ export class GitHubEmulator {
   /** The default branch's history, oldest first: what compare answers from. */
   readonly commits: EmulatedCommit[] = [];
   private nextIssue = 1;
+  /** Webhooks registered with POST /repos/{owner}/{repo}/hooks, delivered by `emit`. */
+  readonly hooks: { url: string; secret: string; events: string[] }[] = [];
+  /** Called for every run a dispatch creates: the sandbox's runner starts it. */
+  onDispatch: ((run: EmulatedRun) => void) | null = null;
+  readonly api: string;
+  readonly storage: string;
+  readonly web: string;
   private faults: Fault[] = [];
   private nextRunId = 9_000_000_001;
   private nextArtifactId = 7_000_001;
 
-  constructor(private readonly now: () => number) {
+  /** The origins it answers for: by default made-up hosts that only its `fetch` reaches. */
+  constructor(
+    private readonly now: () => number,
+    origins: { api?: string; storage?: string; web?: string } = {},
+  ) {
+    this.api = origins.api ?? API;
+    this.storage = origins.storage ?? STORAGE;
+    this.web = origins.web ?? WEB;
     this.routes();
   }
 
@@ -216,13 +231,13 @@ export class GitHubEmulator {
   private issueJson(issue: EmulatedIssue) {
     return {
       number: issue.number,
-      html_url: `https://github.com/${REPO}/${issue.pull_request ? "pull" : "issues"}/${issue.number}`,
+      html_url: `${this.web}/${REPO}/${issue.pull_request ? "pull" : "issues"}/${issue.number}`,
       title: issue.title,
       body: issue.body,
       state: issue.state,
       state_reason: issue.state_reason,
       labels: issue.labels.map((name) => ({ name })),
-      ...(issue.pull_request ? { pull_request: { url: `${API}/repos/${REPO}/pulls/${issue.number}` } } : {}),
+      ...(issue.pull_request ? { pull_request: { url: `${this.api}/repos/${REPO}/pulls/${issue.number}` } } : {}),
     };
   }
 
@@ -241,10 +256,10 @@ export class GitHubEmulator {
       event: run.event,
       status: attempt.status,
       conclusion: attempt.conclusion,
-      html_url: `https://github.com/${REPO}/actions/runs/${run.id}`,
-      url: `${API}/repos/${REPO}/actions/runs/${run.id}`,
-      jobs_url: `${API}/repos/${REPO}/actions/runs/${run.id}/jobs`,
-      artifacts_url: `${API}/repos/${REPO}/actions/runs/${run.id}/artifacts`,
+      html_url: `${this.web}/${REPO}/actions/runs/${run.id}`,
+      url: `${this.api}/repos/${REPO}/actions/runs/${run.id}`,
+      jobs_url: `${this.api}/repos/${REPO}/actions/runs/${run.id}/jobs`,
+      artifacts_url: `${this.api}/repos/${REPO}/actions/runs/${run.id}/artifacts`,
       created_at: run.attempts[0].created_at,
       run_started_at: attempt.created_at,
       updated_at: attempt.updated_at,
@@ -264,7 +279,7 @@ export class GitHubEmulator {
 
     app.use("*", async (c, next) => {
       const url = new URL(c.req.url);
-      if (url.origin === STORAGE || url.pathname.startsWith("/app/") || url.pathname.endsWith("/installation")) return next();
+      if (url.origin === this.storage || url.pathname.startsWith("/app/") || url.pathname.endsWith("/installation")) return next();
       if (!this.authorized(c)) return c.json({ message: "Bad credentials", documentation_url: "https://docs.github.com/rest", status: "401" }, 401);
       if (!/^(\d{4}-\d{2}-\d{2})$/.test(c.req.header("x-github-api-version") ?? "") || !c.req.header("user-agent")) {
         return c.json({ message: "Request forbidden by administrative rules. Please make sure your request has a User-Agent header" }, 403);
@@ -279,8 +294,9 @@ export class GitHubEmulator {
       }
       const correlation = body.inputs?.correlation_id ?? "";
       const run = this.addRun({ workflow: c.req.param("workflow"), head_branch: body.ref, display_title: `Firewood smoke benchmark ${correlation}`.trim() });
+      this.onDispatch?.(run);
       if (this.dispatchStyle === "details" && body.return_run_details) {
-        return json(c, { workflow_run_id: run.id, run_url: `${API}/repos/${REPO}/actions/runs/${run.id}`, html_url: `https://github.com/${REPO}/actions/runs/${run.id}` });
+        return json(c, { workflow_run_id: run.id, run_url: `${this.api}/repos/${REPO}/actions/runs/${run.id}`, html_url: `${this.web}/${REPO}/actions/runs/${run.id}` });
       }
       return c.body(null, 204);
     });
@@ -303,7 +319,7 @@ export class GitHubEmulator {
         name: "Firewood smoke benchmark",
         status: attempt.status,
         conclusion: attempt.conclusion,
-        html_url: `https://github.com/${REPO}/actions/runs/${run.id}/job/${run.id * 10 + attempt.attempt}`,
+        html_url: `${this.web}/${REPO}/actions/runs/${run.id}/job/${run.id * 10 + attempt.attempt}`,
         steps: attempt.steps.map((s, i) => ({ name: s.name, status: "completed", conclusion: s.conclusion, number: i + 1 })),
       };
       return json(c, { total_count: 1, jobs: [job] });
@@ -320,7 +336,7 @@ export class GitHubEmulator {
       if (!run) return c.json({ message: "Not Found", status: "404" }, 404);
       const artifacts = run.artifacts.map((id) => {
         const a = this.artifacts.get(id)!;
-        return { id, name: a.name, size_in_bytes: a.zip.byteLength, expired: a.expired, archive_download_url: `${API}/repos/${REPO}/actions/artifacts/${id}/zip` };
+        return { id, name: a.name, size_in_bytes: a.zip.byteLength, expired: a.expired, archive_download_url: `${this.api}/repos/${REPO}/actions/artifacts/${id}/zip` };
       });
       return json(c, { total_count: artifacts.length, artifacts });
     });
@@ -329,11 +345,11 @@ export class GitHubEmulator {
       const artifact = this.artifacts.get(Number(c.req.param("id")));
       if (!artifact) return c.json({ message: "Not Found", status: "404" }, 404);
       if (artifact.expired) return c.json({ message: "Artifact has expired", status: "410" }, 410);
-      return c.body(null, 302, { location: `${STORAGE}/artifacts/${artifact.id}.zip?sv=2025-01-05&se=2026-12-01&sig=c2lnbmF0dXJl` });
+      return c.body(null, 302, { location: `${this.storage}/artifacts/${artifact.id}.zip?sv=2025-01-05&se=2026-12-01&sig=c2lnbmF0dXJl` });
     });
 
     app.get("/artifacts/:file", (c) => {
-      if (new URL(c.req.url).origin !== STORAGE) return c.notFound();
+      if (new URL(c.req.url).origin !== this.storage) return c.notFound();
       if (c.req.header("authorization")) {
         return c.body('<?xml version="1.0" encoding="utf-8"?><Error><Code>InvalidAuthenticationInfo</Code></Error>', 400, { "content-type": "application/xml" });
       }
@@ -413,11 +429,20 @@ export class GitHubEmulator {
       if (from < 0 || to < 0) return c.json({ message: "Not Found", status: "404" }, 404);
       const commits = this.commits.slice(from + 1, to + 1).map((k) => ({
         sha: k.sha,
-        html_url: `https://github.com/${REPO}/commit/${k.sha}`,
+        html_url: `${this.web}/${REPO}/commit/${k.sha}`,
         commit: { message: k.message, author: { name: k.author } },
         author: { login: k.author },
       }));
       return json(c, { status: "ahead", ahead_by: commits.length, total_commits: commits.length, commits });
+    });
+
+    app.post(`${repo}/hooks`, async (c) => {
+      const body = (await c.req.json()) as { config?: { url?: string; secret?: string; content_type?: string }; events?: string[] };
+      if (!body.config?.url || body.config.content_type !== "json") {
+        return c.json({ message: "Validation Failed", errors: [{ resource: "Hook", code: "custom", message: "config.url and content_type json are required" }], status: "422" }, 422);
+      }
+      this.hooks.push({ url: body.config.url, secret: body.config.secret ?? "", events: body.events ?? ["push"] });
+      return json(c, { id: this.hooks.length, type: "Repository", active: true, events: body.events, config: { url: body.config.url, content_type: "json", insecure_ssl: "0" } }, 201);
     });
 
     app.get(`${repo}/installation`, async (c) => {

@@ -1,0 +1,27 @@
+/** The two scheduled ticks, the same on every runtime and when a maintainer asks for one. */
+import { checkDashboardsNightly, type DashboardDeps } from "./dashboards.ts";
+import { messageOf } from "./deps.ts";
+import { dispatchNightly } from "./dispatch.ts";
+import { reconcile } from "./reconcile.ts";
+
+export const TICKS = ["nightly", "reconcile"] as const;
+export type Tick = (typeof TICKS)[number];
+
+/** Runs a tick and logs what it did; the report is also the answer of POST /api/ticks/{tick}. */
+export async function runTick(deps: DashboardDeps, tick: Tick, at: Date): Promise<Record<string, unknown>> {
+  let report: Record<string, unknown>;
+  if (tick === "nightly") {
+    const [dispatch, dashboards] = await Promise.all([
+      dispatchNightly(deps, at),
+      checkDashboardsNightly(deps).then(
+        (check) => (check ? { in_sync: check.in_sync, problem: check.problem } : null),
+        (error: unknown) => ({ error: messageOf(error) }),
+      ),
+    ]);
+    report = { dispatch, dashboards };
+  } else {
+    report = { ...(await reconcile(deps)) };
+  }
+  deps.log({ event: tick, ...report });
+  return report;
+}
