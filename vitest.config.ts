@@ -8,7 +8,7 @@ export default defineConfig({
       {
         // Core, jobs, HTTP and the Worker itself, inside workerd with real KV, R2 and Durable Objects.
         plugins: [cloudflareTest({ wrangler: { configPath: "./wrangler.toml" }, miniflare: { bindings: TEST_BINDINGS } })],
-        test: { name: "workerd", include: ["test/**/*.test.ts"], exclude: ["test/node/**"] },
+        test: { name: "workerd", include: ["test/**/*.test.ts"], exclude: ["test/node/**", "test/deno/**"] },
       },
       {
         // The command line as a real subprocess, and the files chimney ships for Firewood.

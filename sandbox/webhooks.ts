@@ -3,7 +3,7 @@
  * @octokit/webhooks-examples, pointed at an emulated run, and signed.
  */
 import { sign } from "@octokit/webhooks-methods";
-import examples from "@octokit/webhooks-examples/api.github.com/index.json";
+import examples from "@octokit/webhooks-examples/api.github.com/index.json" with { type: "json" };
 import { REPO, type EmulatedRun, type GitHubEmulator } from "./github.ts";
 
 type Example = { name: string; examples: Record<string, any>[] };

@@ -1,50 +1,240 @@
 /**
- * `npm start`: chimney under `wrangler dev`, with its KV, R2 and Durable Object state kept
- * locally in .wrangler/state, and how to send it a result. No Cloudflare account needed.
+ * `npm start`: chimney's whole nightly loop on this machine, with no Cloudflare or GitHub account.
+ *
+ * chimney runs under `wrangler dev` (KV, R2 and Durable Object state in .wrangler/state), or on
+ * the Deno entry with --deno. A sandbox plays GitHub and Grafana on loopback and runs the
+ * benchmark on its own runner; chimney's webhook is registered with it, and the nightly cron is
+ * triggered. The result travels the real paths: dispatch, signed webhooks, the artifact zip
+ * behind a 302, ingest, alerts, status.
+ *
+ *   npm start                     keep running; open the printed URLs
+ *   npm start -- --once           one loop: print the run's outcome (passed or regressed), exit 0
+ *   npm start -- --regress        force a regression (the stand-in benchmark runs slower)
+ *   npm start -- --deno           the Deno entry instead of wrangler
+ *   --port N (0: any free port)   --state DIR (default .wrangler/state, or .chimney-data with --deno)
+ *
+ * FIREWOOD_DIR=/path/to/firewood runs the real `cargo +nightly run -p firewood-benchmark -- smoke`.
+ * With GitHub credentials in .dev.vars the sandbox stays off and chimney talks to the real
+ * GitHub and Grafana.
  */
-import { existsSync, readFileSync } from "node:fs";
-import { startWranglerDev } from "./wrangler-dev.ts";
+import { spawn, type ChildProcess } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { parseArgs } from "node:util";
+import { median } from "../src/core/stats.ts";
+import { calibrate, chooseBenchmark, type Benchmark } from "../sandbox/runner.ts";
+import { REPO, startSandbox, type Sandbox } from "../sandbox/sandbox.ts";
+import { freePort, startWranglerDev } from "./wrangler-dev.ts";
 
-const LOCAL_TOKEN = "local-dev-token";
+const ROOT = resolve(import.meta.dirname, "..");
+const NIGHTLY_CRON = "0 3 * * *";
+const { values: args } = parseArgs({
+  options: {
+    once: { type: "boolean", default: false },
+    regress: { type: "boolean", default: false },
+    deno: { type: "boolean", default: false },
+    port: { type: "string", default: "8787" },
+    state: { type: "string" },
+  },
+});
+
+const say = (line = "") => console.log(line);
 
 /** `.dev.vars` (KEY=value lines) holds real secrets when a maintainer has them. */
 function devVars(): Record<string, string> {
-  if (!existsSync(".dev.vars")) return {};
+  if (!existsSync(join(ROOT, ".dev.vars"))) return {};
   const vars: Record<string, string> = {};
-  for (const line of readFileSync(".dev.vars", "utf8").split("\n")) {
+  for (const line of readFileSync(join(ROOT, ".dev.vars"), "utf8").split("\n")) {
     const match = /^\s*([A-Z0-9_]+)\s*=\s*"?(.*?)"?\s*$/.exec(line);
     if (match) vars[match[1]] = match[2];
   }
   return vars;
 }
 
-const configured = devVars();
-const token = configured.PERF_DASHBOARD_TOKEN ?? LOCAL_TOKEN;
-const server = await startWranglerDev({
-  port: Number(process.env.PORT ?? 8787),
-  persistTo: ".wrangler/state",
-  vars: configured.PERF_DASHBOARD_TOKEN ? {} : { PERF_DASHBOARD_TOKEN: LOCAL_TOKEN },
-  inherit: true,
-});
-
-const token_ = configured.PERF_DASHBOARD_TOKEN ? "$PERF_DASHBOARD_TOKEN" : token;
-console.log(`
-chimney is running at ${server.url}  (state in .wrangler/state; Ctrl-C stops it)
-
-  ${server.url}/status     the latest state
-  ${server.url}/runs       the run history
-  ${server.url}/badge      the shields.io badge
-
-Send it a result, as a runner would:
-
-  curl -sS -X POST \\
-    -H "Authorization: Bearer ${token_}" \\
-    -H "Content-Type: application/json" \\
-    --data-binary @test/fixtures/smoke-metrics.json \\
-    "${server.url}/api/results?run_id=1&sha=$(git rev-parse HEAD 2>/dev/null || echo 0000000)&ref=main"
-`);
-
-for (const signal of ["SIGINT", "SIGTERM"] as const) {
-  process.on(signal, () => void server.stop().then(() => process.exit(0)));
+interface Chimney {
+  url: string;
+  triggerNightly(): Promise<void>;
+  stop(): Promise<void>;
 }
-server.process.on("exit", (code) => process.exit(code ?? 0));
+
+async function chimneyPort(): Promise<number> {
+  return Number(args.port) === 0 ? freePort() : Number(args.port);
+}
+
+async function startChimney(vars: Record<string, string>, state: string, port: number): Promise<Chimney> {
+  if (!args.deno) {
+    const server = await startWranglerDev({ port, persistTo: state, vars, testScheduled: true, inherit: Boolean(process.env.CHIMNEY_DEBUG) });
+    return {
+      url: server.url,
+      // wrangler dev runs the scheduled handler itself, as the cron trigger would.
+      triggerNightly: async () => void (await (await fetch(`${server.url}/__scheduled?cron=${encodeURIComponent(NIGHTLY_CRON)}`)).text()),
+      stop: server.stop,
+    };
+  }
+  // Deno.cron cannot be fired by hand: the same tick runs through the admin route.
+  const child = spawn(join(ROOT, "node_modules/.bin/deno"), ["run", "--quiet", "--unstable-kv", "--unstable-cron", "-A", join(ROOT, "src/deno.ts")], {
+    cwd: ROOT,
+    env: { ...process.env, ...vars, PORT: String(port), HOST: "127.0.0.1", CHIMNEY_DATA_DIR: state },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  const url = `http://127.0.0.1:${port}`;
+  await waitForHealth(url, child);
+  return {
+    url,
+    triggerNightly: async () => {
+      const res = await fetch(`${url}/api/ticks/nightly`, { method: "POST", headers: { authorization: `Bearer ${vars.ADMIN_TOKEN}` } });
+      if (!res.ok) throw new Error(`the nightly tick answered ${res.status}: ${await res.text()}`);
+    },
+    stop: () => stopChild(child),
+  };
+}
+
+async function waitForHealth(url: string, child: ChildProcess): Promise<void> {
+  let output = "";
+  child.stdout?.on("data", (d) => (output += d));
+  child.stderr?.on("data", (d) => (output += d));
+  for (const deadline = Date.now() + 60_000; Date.now() < deadline; ) {
+    if (child.exitCode !== null) throw new Error(`chimney exited with ${child.exitCode}:\n${output}`);
+    if (await fetch(`${url}/healthz`).then((r) => r.ok, () => false)) return;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`chimney did not answer /healthz within 60 s:\n${output}`);
+}
+
+async function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null) return;
+  const exited = new Promise<void>((r) => child.once("exit", () => r()));
+  child.kill("SIGTERM");
+  await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
+  if (child.exitCode === null) child.kill("SIGKILL");
+}
+
+/**
+ * Bounds for this machine. The stand-in is not Firewood and a laptop is not the benchmark
+ * machine, so Firewood's bounds would judge the wrong thing; the sandbox learns the stand-in's
+ * speed first and accepts up to four times its median plus a quarter of a second, since a busy
+ * laptop stalls a run of a few milliseconds far more than the benchmark machine stalls Firewood.
+ */
+async function calibratedBaseline(benchmark: Benchmark): Promise<Record<string, unknown>> {
+  const runs = (await calibrate(benchmark, 3)).map((text) => JSON.parse(text));
+  const m = (values: number[]) => median(values);
+  const p95s = runs.map((r) => [...r.per_batch_ms].sort((a: number, b: number) => a - b)[Math.ceil(r.per_batch_ms.length * 0.95) - 1]);
+  const round = (x: number) => Math.round(x * 100) / 100;
+  const duration = round(m(runs.map((r) => r.total_duration_ms)) * 4 + 250);
+  return {
+    throughput_ops_per_sec: { lower: round(runs[0].total_operations / (duration / 1000)), upper: null },
+    total_duration_ms: { lower: 0, upper: duration },
+    per_batch_p95_ms: { lower: 0, upper: round(m(p95s) * 4 + 100) },
+  };
+}
+
+async function waitForResult(url: string, dispatchedAfter: string): Promise<{ id: string; state: string }> {
+  for (const deadline = Date.now() + 180_000; Date.now() < deadline; ) {
+    const status = (await (await fetch(`${url}/status`)).json()) as { latest_run: { id: string; state: string; at: string } | null };
+    const run = status.latest_run;
+    if (run && run.at >= dispatchedAfter && ["passed", "regressed", "crashed", "missed"].includes(run.state)) return run;
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  throw new Error("no result within 3 minutes");
+}
+
+async function realMode(vars: Record<string, string>) {
+  if (args.once || args.regress) throw new Error("--once and --regress need the sandbox; remove the GitHub credentials from .dev.vars");
+  say("GitHub credentials found in .dev.vars: the sandbox stays off, chimney talks to the real GitHub and Grafana.");
+  const chimney = await startChimney(vars, args.state ?? ".wrangler/state", await chimneyPort());
+  stopping.push(() => chimney.stop());
+  say(`\nchimney is running at ${chimney.url}  (Ctrl-C stops it)\n  ${chimney.url}/status\n  ${chimney.url}/runs`);
+  await new Promise<void>((resolve) => process.once("SIGINT", resolve));
+}
+
+async function sandboxMode() {
+  const benchmark = chooseBenchmark(process.env.FIREWOOD_DIR);
+  const state = resolve(args.state ?? (args.deno ? ".chimney-data" : ".wrangler/state"));
+  mkdirSync(state, { recursive: true });
+  say(`The benchmark: ${benchmark.description}.`);
+
+  let baseline: Record<string, unknown> | null = null;
+  let slowdownMs = 0;
+  let baselinePath: string | undefined;
+  if (!process.env.FIREWOOD_DIR) {
+    say("Calibrating the stand-in on this machine (3 runs)…");
+    baseline = await calibratedBaseline(benchmark);
+    baselinePath = join(state, "sandbox-baseline.json");
+    writeFileSync(baselinePath, `${JSON.stringify(baseline, null, 2)}\n`);
+    // Six times the allowed duration per batch: far out of range, however the machine varies.
+    if (args.regress) slowdownMs = Math.ceil(((baseline.total_duration_ms as { upper: number }).upper / 5) * 1.5);
+  } else if (args.regress) {
+    throw new Error("--regress needs the stand-in benchmark: unset FIREWOOD_DIR");
+  }
+
+  const sandbox: Sandbox = await startSandbox(benchmark, () => ({ slowdownMs, baselinePath }), (line) => say(`  ${line}`));
+  stopping.push(() => sandbox.stop());
+  const secret = () => randomBytes(24).toString("hex");
+  const vars: Record<string, string> = {
+    GITHUB_REPOSITORY: REPO,
+    GITHUB_API_URL: sandbox.githubApi,
+    GITHUB_TOKEN: sandbox.githubToken,
+    GITHUB_WEBHOOK_SECRET: secret(),
+    PERF_DASHBOARD_TOKEN: secret(),
+    ADMIN_TOKEN: secret(),
+    PERF_GRAFANA_URL: sandbox.grafanaUrl,
+    PERF_GRAFANA_API_KEY: sandbox.grafanaKey,
+    STATUS_CACHE_SECONDS: "0",
+    ...(baseline ? { SMOKE_BASELINE: JSON.stringify(baseline) } : {}),
+  };
+  const port = await chimneyPort();
+  vars.PUBLIC_URL = `http://127.0.0.1:${port}`;
+  const chimney = await startChimney(vars, state, port);
+  stopping.push(() => chimney.stop());
+
+  const hook = await fetch(`${sandbox.githubApi}/repos/${REPO}/hooks`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${sandbox.githubToken}`, "x-github-api-version": "2022-11-28", "user-agent": "npm start", "content-type": "application/json" },
+    body: JSON.stringify({ name: "web", events: ["workflow_run"], config: { url: `${chimney.url}/webhooks/github`, content_type: "json", secret: vars.GITHUB_WEBHOOK_SECRET } }),
+  });
+  if (hook.status !== 201) throw new Error(`registering the webhook failed: ${hook.status}`);
+
+  const started = new Date(Date.now() - 1000).toISOString();
+  say(`\nchimney is running at ${chimney.url}${args.deno ? " (Deno entry)" : " (wrangler dev)"}; its state is in ${state}`);
+  say(`  ${chimney.url}/status     ${chimney.url}/runs     ${chimney.url}/dashboards     ${chimney.url}/badge`);
+  say(`The sandbox plays GitHub at ${sandbox.githubApi} and Grafana at ${sandbox.grafanaUrl}.`);
+  say(`Triggering the nightly cron${args.regress ? " (with a forced regression)" : ""}…`);
+  await chimney.triggerNightly();
+
+  const run = await waitForResult(chimney.url, started);
+  await sandbox.idle();
+  const record = (await (await fetch(`${chimney.url}/runs/${run.id}`)).json()) as { artifacts: { name: string; url: string }[] };
+  say(`\nRun ${run.id}: ${run.state}`);
+  say(`  ${chimney.url}/runs/${run.id}`);
+  for (const artifact of record.artifacts) say(`  ${artifact.url}`);
+  const summary = record.artifacts.find((a) => a.name === "chimney-summary.md");
+  if (summary) say(`\n${await (await fetch(summary.url)).text()}`);
+  // Alerts go out after the run is recorded: give them a moment.
+  for (let i = 0; i < 20 && run.state === "regressed" && sandbox.github.alertIssues().length === 0; i++) await new Promise((r) => setTimeout(r, 250));
+  for (const issue of sandbox.github.alertIssues()) say(`The sandbox's GitHub has issue #${issue.number} (${issue.state}): ${issue.title}`);
+
+  if (args.once) {
+    say(`\noutcome: ${run.state}`);
+    return;
+  }
+  say("\nchimney and the sandbox keep running; Ctrl-C stops them.");
+  await new Promise<void>((resolve) => process.once("SIGINT", resolve));
+}
+
+/** What to stop on the way out, whatever way that is. */
+const stopping: (() => Promise<void>)[] = [];
+
+process.once("SIGTERM", () => process.emit("SIGINT"));
+const configured = devVars();
+const real = Boolean(configured.GITHUB_TOKEN || configured.GITHUB_APP_ID);
+let code = 0;
+try {
+  await (real ? realMode(configured) : sandboxMode());
+} catch (error) {
+  console.error(`npm start: ${(error as Error).message}`);
+  code = 1;
+} finally {
+  await Promise.all(stopping.reverse().map((stop) => stop().catch(() => {})));
+}
+process.exit(code);

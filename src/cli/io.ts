@@ -23,7 +23,7 @@ export async function readText(path: string): Promise<string> {
   }
 }
 
-export async function readBytes(path: string): Promise<Uint8Array> {
+export async function readBytes(path: string): Promise<Uint8Array<ArrayBuffer>> {
   try {
     return new Uint8Array(await readFile(path));
   } catch (error) {

@@ -15,10 +15,11 @@ export function linksFor(deps: AppDeps, c: Context): Links {
 
 /**
  * Runs work after the answer is sent: on Workers through `waitUntil`, which keeps the
- * invocation alive for it; elsewhere the promise simply goes on.
+ * invocation alive for it; elsewhere the promise simply goes on. Its failure is logged: the
+ * reconcile tick takes up whatever it left unfinished.
  */
-export function afterResponse(c: Context, work: () => Promise<void>): void {
-  const task = work();
+export function afterResponse(c: Context, deps: Pick<AppDeps, "log">, work: () => Promise<void>): void {
+  const task = work().catch((error: unknown) => deps.log({ event: "background_failed", error: error instanceof Error ? error.message : String(error) }));
   try {
     c.executionCtx.waitUntil(task);
   } catch {

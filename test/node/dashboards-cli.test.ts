@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { GRAFANA_KEY, GrafanaEmulator } from "../../sandbox/grafana.ts";
-import { serve } from "./serve.ts";
+import { serve } from "../../sandbox/serve.ts";
 
 const ROOT = resolve(import.meta.dirname, "../..");
 const RUNTIMES = {

@@ -1,11 +1,10 @@
-import { reset } from "cloudflare:test";
+import { harness, NIGHTLY, RECONCILE, resetStorage } from "./harness.ts";
 import { beforeEach, describe, expect, it } from "vitest";
 import { TEST_BINDINGS } from "../bindings.ts";
 import regressed from "../fixtures/smoke-metrics-regressed.json";
 import passing from "../fixtures/smoke-metrics.json";
-import { harness, NIGHTLY, RECONCILE } from "./harness.ts";
 
-beforeEach(() => reset());
+beforeEach(() => resetStorage());
 
 type Harness = ReturnType<typeof harness>;
 type Night = "pass" | "regress" | "crash";

@@ -1,4 +1,5 @@
-import { reset } from "cloudflare:test";
+import { exports } from "cloudflare:workers";
+import { resetStorage } from "./harness.ts";
 import { beforeEach, describe, expect, it } from "vitest";
 import disagree from "../fixtures/smoke-metrics-disagree.json";
 import regressed from "../fixtures/smoke-metrics-regressed.json";
@@ -11,7 +12,7 @@ const SHA = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b";
 const PROVENANCE = `run_id=7001&run_attempt=1&sha=${SHA}&ref=main`;
 
 describe("the results store, through the Worker", () => {
-  beforeEach(() => reset());
+  beforeEach(() => resetStorage());
 
   it("upload → status → runs → run → artifact → badge", async () => {
     expect(await (await call("/status")).json()).toMatchObject({ state: "unknown", latest_run: null, runs: 0 });
@@ -173,8 +174,8 @@ describe("the results store, through the Worker", () => {
     expect((await call("/badge", { headers: { "if-none-match": badge.headers.get("etag")! } })).status).toBe(304);
   });
 
-  it("answers /healthz without storage", async () => {
-    const res = await call("/healthz");
+  it("answers /healthz without storage, through the Worker's default export", async () => {
+    const res = await exports.default.fetch("https://chimney.test/healthz");
     expect(res.status).toBe(200);
     expect(await res.json()).toEqual({ ok: true });
   });

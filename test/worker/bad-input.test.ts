@@ -1,4 +1,4 @@
-import { reset } from "cloudflare:test";
+import { resetStorage } from "./harness.ts";
 import { beforeEach, describe, expect, it } from "vitest";
 import passing from "../fixtures/smoke-metrics.json";
 import { call, expectProblem, json, snapshot, upload, UPLOAD_TOKEN } from "./helpers.ts";
@@ -10,7 +10,7 @@ describe("bad input is refused with a problem naming the field, and changes noth
   let storedRun: unknown;
 
   beforeEach(async () => {
-    await reset();
+    await resetStorage();
     expect((await upload(json(passing), { contentType: "application/json", query: "run_id=1" })).status).toBe(201);
     before = await snapshot();
     storedRun = await (await call("/runs/1-1")).json();

@@ -1,10 +1,9 @@
-import { reset } from "cloudflare:test";
+import { harness, NIGHTLY, resetStorage } from "./harness.ts";
 import { beforeEach, describe, expect, it } from "vitest";
 import { GRAFANA, GRAFANA_KEY } from "../../sandbox/grafana.ts";
 import { FILES, liveDashboards, OFFLINE_FINDINGS } from "../support/hubid-dashboards.ts";
-import { harness, NIGHTLY } from "./harness.ts";
 
-beforeEach(() => reset());
+beforeEach(() => resetStorage());
 
 const WITH_GRAFANA = { PERF_GRAFANA_URL: GRAFANA, PERF_GRAFANA_API_KEY: GRAFANA_KEY, PUBLIC_URL: "https://perf.firewood.example" };
 

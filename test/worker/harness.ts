@@ -1,12 +1,18 @@
 /** The Worker wired to the GitHub emulator and a test clock, with real KV, R2 and Durable Objects. */
 import { env } from "cloudflare:workers";
-import { createExecutionContext, createScheduledController, waitOnExecutionContext } from "cloudflare:test";
+import { abortAllDurableObjects, createExecutionContext, createScheduledController, reset, waitOnExecutionContext } from "cloudflare:test";
 import { createWorker } from "../../src/worker.ts";
 import { TEST_BINDINGS } from "../bindings.ts";
 import { GitHubEmulator, type EmulatedRun } from "../../sandbox/github.ts";
 import { GRAFANA, GrafanaEmulator } from "../../sandbox/grafana.ts";
 import { deliveryHeaders, workflowRunPayload, type Action } from "../../sandbox/webhooks.ts";
 import { testClock } from "../support/memory.ts";
+
+/** Empties KV, R2 and the Durable Objects' storage, and drops the objects so they start afresh. */
+export async function resetStorage(): Promise<void> {
+  await reset();
+  await abortAllDurableObjects();
+}
 
 export const NIGHTLY = "0 3 * * *";
 export const RECONCILE = "*/30 * * * *";

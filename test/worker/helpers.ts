@@ -1,12 +1,22 @@
-import { exports } from "cloudflare:workers";
+import { env } from "cloudflare:workers";
+import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
 import { expect } from "vitest";
+import { GitHubEmulator } from "../../sandbox/github.ts";
+import { createWorker } from "../../src/worker.ts";
 import { TEST_BINDINGS } from "../bindings.ts";
 
 export const ORIGIN = "https://chimney.test";
 export const UPLOAD_TOKEN = TEST_BINDINGS.PERF_DASHBOARD_TOKEN;
 
-export function call(path: string, init?: RequestInit): Promise<Response> {
-  return exports.default.fetch(new Request(new URL(path, ORIGIN), init));
+/** The Worker as deployed, its GitHub an emulator (no test reaches the internet). */
+const worker = createWorker({ fetch: new GitHubEmulator(Date.now).fetch, write: () => {} });
+
+/** A request, answered, with the work it started after the answer finished too. */
+export async function call(path: string, init?: RequestInit): Promise<Response> {
+  const ctx = createExecutionContext();
+  const res = await worker.fetch(new Request(new URL(path, ORIGIN), init) as Parameters<typeof worker.fetch>[0], env, ctx);
+  await waitOnExecutionContext(ctx);
+  return res;
 }
 
 export function upload(body: BodyInit, init: { contentType?: string; query?: string; token?: string | null; headers?: Record<string, string> } = {}) {

@@ -1,4 +1,4 @@
-import { reset } from "cloudflare:test";
+import { harness, NIGHTLY, RECONCILE, resetStorage } from "./harness.ts";
 import { zipSync } from "fflate";
 import { beforeEach, describe, expect, it } from "vitest";
 import { TEST_BINDINGS } from "../bindings.ts";
@@ -6,7 +6,6 @@ import { REPO } from "../../sandbox/github.ts";
 import passing from "../fixtures/smoke-metrics.json";
 import regressed from "../fixtures/smoke-metrics-regressed.json";
 import summaryMd from "../fixtures/golden/smoke-summary.md?raw";
-import { harness, NIGHTLY, RECONCILE } from "./harness.ts";
 
 const ARTIFACT = {
   "smoke-benchmark.log": "SMOKE_BENCHMARK throughput_ops_per_sec=10233.32 total_batches=5 batch_size=100\n",
@@ -16,7 +15,7 @@ const ARTIFACT = {
 
 const ADMIN = { authorization: `Bearer ${TEST_BINDINGS.ADMIN_TOKEN}`, "content-type": "application/json" };
 
-beforeEach(() => reset());
+beforeEach(() => resetStorage());
 
 describe("the nightly loop", () => {
   it("dispatches at night, follows the run through its webhooks and ingests its artifact", async () => {

@@ -1,8 +1,7 @@
-import { reset } from "cloudflare:test";
+import { harness, NIGHTLY, RECONCILE, resetStorage } from "./harness.ts";
 import { beforeEach, describe, expect, it } from "vitest";
-import { harness, NIGHTLY, RECONCILE } from "./harness.ts";
 
-beforeEach(() => reset());
+beforeEach(() => resetStorage());
 
 const HOUR = 3_600_000;
 
@@ -56,7 +55,7 @@ describe("the reconcile tick", () => {
     await late.cron(RECONCILE);
     expect(late.github.calls("POST", /\/dispatches$/)).toBe(1);
 
-    await reset();
+    await resetStorage();
     const afternoon = harness("2026-11-29T15:00:00.000Z");
     await afternoon.cron(RECONCILE);
     const early = harness("2026-11-29T02:30:00.000Z");

@@ -1,5 +1,6 @@
 import { env } from "cloudflare:workers";
-import { reset, runInDurableObject } from "cloudflare:test";
+import { runInDurableObject } from "cloudflare:test";
+import { resetStorage } from "./harness.ts";
 import { beforeEach, describe, expect, it } from "vitest";
 import { historyEntry } from "../../src/core/history.ts";
 import { newRun, type Run } from "../../src/core/run.ts";
@@ -18,7 +19,7 @@ const run = (id: string, at: string): Run =>
   });
 
 describe("the Workers run store", () => {
-  beforeEach(() => reset());
+  beforeEach(() => resetStorage());
 
   it("reuses the status it read for the configured time, and forgets it on its own writes", async () => {
     let now = 1_000_000;

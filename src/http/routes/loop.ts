@@ -102,7 +102,7 @@ export function loopRoutes(deps: AppDeps): Hono {
         case "duplicate":
           return c.json({ delivery: id, duplicate: true }, 202);
         case "accepted":
-          afterResponse(c, reception.work);
+          afterResponse(c, deps, reception.work);
           return c.json({ delivery: id, accepted: true }, 202);
       }
     },

@@ -42,7 +42,7 @@ export function resultRoutes(deps: AppDeps): Hono {
         default: {
           const view = runView(linksFor(deps, c), result.run);
           c.header("location", view.links.self);
-          afterResponse(c, async () => void (await sendAlerts(deps)));
+          afterResponse(c, deps, async () => void (await sendAlerts(deps)));
           return c.json({ outcome: result.kind, run: view, evaluation: result.run.report }, result.kind === "created" ? 201 : 200);
         }
       }

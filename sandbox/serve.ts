@@ -8,7 +8,7 @@ export async function serve(handler: (request: Request) => Promise<Response>): P
     const body = chunks.length > 0 ? Buffer.concat(chunks) : undefined;
     const headers = new Headers();
     for (const [name, value] of Object.entries(req.headers)) if (typeof value === "string") headers.set(name, value);
-    const response = await handler(new Request(`http://127.0.0.1${req.url}`, { method: req.method, headers, body }));
+    const response = await handler(new Request(`http://${req.headers.host ?? "127.0.0.1"}${req.url}`, { method: req.method, headers, body }));
     res.writeHead(response.status, Object.fromEntries(response.headers));
     res.end(Buffer.from(await response.arrayBuffer()));
   });

@@ -1,0 +1,265 @@
+/**
+ * Deno adapters: records in Deno KV, files under a data directory. Where the Workers adapters
+ * get consistency from one Durable Object, these get it from Deno KV's atomic operations: every
+ * write checks the versionstamps of what it read (compare-and-set) and is retried on conflict.
+ */
+import { claimable, leased, planWrites, settledWrite, withIssue, type Alert, type AlertSubject, type AlertWrite } from "../core/alert.ts";
+import type { DashboardCheck } from "../core/dashboards.ts";
+import { shouldProcess, shouldRetry, startProcessing, type Delivery } from "../core/delivery.ts";
+import { isUnsettled, type Dispatch } from "../core/dispatch.ts";
+import { encodeCursor, historyEntry, type HistoryEntry, type Position } from "../core/history.ts";
+import { COMPLETED_STATES, mergeRun, OPEN_STATES, type RecordOutcome, type Run } from "../core/run.ts";
+import type { StatusDocument } from "../core/status.ts";
+import type { AlertStore, ArtifactStore, DashboardStore, DeliveryStore, DispatchStore, Inbox, RunStore, StoredFile } from "./ports.ts";
+
+/** Optimistic transactions give up after this many conflicts in a row. */
+const MAX_CONFLICTS = 50;
+
+async function transact<T>(attempt: () => Promise<{ commit: Deno.AtomicOperation | null; result: T }>): Promise<T> {
+  for (let i = 0; i < MAX_CONFLICTS; i++) {
+    const { commit, result } = await attempt();
+    if (!commit || (await commit.commit()).ok) return result;
+  }
+  throw new Error(`Deno KV: gave up after ${MAX_CONFLICTS} conflicting writes`);
+}
+
+async function all<T>(kv: Deno.Kv, prefix: Deno.KvKey): Promise<Deno.KvEntry<T>[]> {
+  const entries: Deno.KvEntry<T>[] = [];
+  for await (const entry of kv.list<T>({ prefix })) entries.push(entry);
+  return entries;
+}
+
+export class DenoRunStore implements RunStore {
+  constructor(private readonly kv: Deno.Kv) {}
+
+  async run(id: string): Promise<Run | null> {
+    return (await this.kv.get<Run>(["run", id])).value;
+  }
+
+  record(incoming: Run): Promise<RecordOutcome> {
+    return transact(async () => {
+      const identity = incoming.identity ? await this.kv.get<string>(["identity", incoming.identity]) : null;
+      const stored = await this.kv.get<Run>(["run", identity?.value ?? incoming.id]);
+      const outcome = mergeRun(stored.value, incoming);
+      if (outcome.kind !== "created" && outcome.kind !== "updated") return { commit: null, result: outcome };
+      const run = outcome.run;
+      const op = this.kv.atomic().check(stored);
+      if (identity) op.check(identity).set(["identity", incoming.identity!], run.id);
+      if (stored.value) op.delete(["history", stored.value.at, run.id]);
+      else op.sum(["count"], 1n);
+      op.set(["run", run.id], run).set(["history", run.at, run.id], historyEntry(run));
+      if (OPEN_STATES.includes(run.state)) op.set(["open", run.id], true);
+      else op.delete(["open", run.id]);
+      return { commit: op, result: outcome };
+    });
+  }
+
+  async history(limit: number, after: Position | null) {
+    const selector = after ? { prefix: ["history"], end: ["history", after.at, after.id] } : { prefix: ["history"] };
+    const runs: HistoryEntry[] = [];
+    for await (const entry of this.kv.list<HistoryEntry>(selector, { reverse: true, limit: limit + 1 })) runs.push(entry.value);
+    const more = runs.length > limit;
+    const page = runs.slice(0, limit);
+    return { runs: page, cursor: more ? encodeCursor(page.at(-1)!) : null };
+  }
+
+  /** Read from the newest end of the history until the latest and last completed mainline runs are found. */
+  async status(): Promise<StatusDocument | null> {
+    const count = (await this.kv.get<Deno.KvU64>(["count"])).value;
+    if (!count) return null;
+    let latest: HistoryEntry | null = null;
+    let lastCompleted: HistoryEntry | null = null;
+    for await (const { value } of this.kv.list<HistoryEntry>({ prefix: ["history"] }, { reverse: true })) {
+      if (!value.mainline) continue;
+      latest ??= value;
+      if (COMPLETED_STATES.includes(value.state)) {
+        lastCompleted = value;
+        break;
+      }
+    }
+    return { latest, last_completed: lastCompleted, runs: Number(count.value) };
+  }
+
+  async open(): Promise<Run[]> {
+    const ids = await all<boolean>(this.kv, ["open"]);
+    const runs = await Promise.all(ids.map((e) => this.run(String(e.key[1]))));
+    return runs.filter((r): r is Run => r !== null && OPEN_STATES.includes(r.state));
+  }
+}
+
+export class DenoDispatchStore implements DispatchStore {
+  constructor(private readonly kv: Deno.Kv) {}
+
+  async claim(dispatch: Dispatch): Promise<boolean> {
+    const key = ["dispatch", dispatch.correlation_id];
+    return (await this.kv.atomic().check({ key, versionstamp: null }).set(key, dispatch).commit()).ok;
+  }
+
+  async save(dispatch: Dispatch): Promise<void> {
+    await this.kv.set(["dispatch", dispatch.correlation_id], dispatch);
+  }
+
+  async get(correlationId: string): Promise<Dispatch | null> {
+    return (await this.kv.get<Dispatch>(["dispatch", correlationId])).value;
+  }
+
+  async unsettled(): Promise<Dispatch[]> {
+    return (await all<Dispatch>(this.kv, ["dispatch"])).map((e) => e.value).filter(isUnsettled);
+  }
+}
+
+export class DenoDeliveryStore implements DeliveryStore {
+  constructor(private readonly kv: Deno.Kv) {}
+
+  claim(id: string, event: string, at: string): Promise<boolean> {
+    return transact(async () => {
+      const stored = await this.kv.get<Delivery>(["delivery", id]);
+      if (!shouldProcess(stored.value, Date.parse(at))) return { commit: null, result: false };
+      return { commit: this.kv.atomic().check(stored).set(["delivery", id], startProcessing(stored.value, id, event, at)), result: true };
+    });
+  }
+
+  async finish(id: string, outcome: { state: "done" | "failed"; error: string | null }, at: string): Promise<void> {
+    await transact(async () => {
+      const stored = await this.kv.get<Delivery>(["delivery", id]);
+      if (!stored.value) return { commit: null, result: undefined };
+      return { commit: this.kv.atomic().check(stored).set(["delivery", id], { ...stored.value, ...outcome, updated_at: at }), result: undefined };
+    });
+  }
+
+  async retryable(now: number): Promise<Delivery[]> {
+    return (await all<Delivery>(this.kv, ["delivery"])).map((e) => e.value).filter((d) => shouldRetry(d, now));
+  }
+}
+
+export class DenoAlertStore implements AlertStore {
+  constructor(private readonly kv: Deno.Kv) {}
+
+  plan(subject: AlertSubject, now: string): Promise<AlertWrite[]> {
+    return transact(async () => {
+      const alerts = await all<Alert>(this.kv, ["alert"]);
+      const seq = await this.kv.get<number>(["write-seq"]);
+      const planned = planWrites(new Map(alerts.map((e) => [e.value.fingerprint, e.value])), subject, (seq.value ?? 0) + 1, now);
+      if (planned.alerts.length === 0 && planned.writes.length === 0) return { commit: null, result: [] };
+      const op = this.kv.atomic().check(seq, ...alerts);
+      for (const alert of planned.alerts) op.set(["alert", alert.fingerprint], alert);
+      for (const write of planned.writes) op.check({ key: ["write", write.id], versionstamp: null }).set(["write", write.id], write);
+      op.set(["write-seq"], (seq.value ?? 0) + planned.writes.length);
+      return { commit: op, result: planned.writes };
+    });
+  }
+
+  claim(now: number, limit: number): Promise<AlertWrite[]> {
+    return transact(async () => {
+      const entries = (await all<AlertWrite>(this.kv, ["write"])).filter((e) => e.value.state === "pending" || e.value.state === "sending");
+      const ready = claimable(entries.map((e) => e.value), now, limit);
+      if (ready.length === 0) return { commit: null, result: [] };
+      const op = this.kv.atomic();
+      const claimed = ready.map((w) => leased(w, now));
+      for (const write of claimed) op.check(entries.find((e) => e.value.id === write.id)!).set(["write", write.id], write);
+      return { commit: op, result: claimed };
+    });
+  }
+
+  async settle(id: string, outcome: { error: string | null; issue: { number: number; url: string } | null }): Promise<void> {
+    await transact(async () => {
+      const write = await this.kv.get<AlertWrite>(["write", id]);
+      if (!write.value) return { commit: null, result: undefined };
+      const alert = await this.kv.get<Alert>(["alert", write.value.fingerprint]);
+      const op = this.kv.atomic().check(write, alert).set(["write", id], settledWrite(write.value, outcome.error));
+      if (alert.value && outcome.issue) op.set(["alert", alert.value.fingerprint], withIssue(alert.value, outcome.issue));
+      return { commit: op, result: undefined };
+    });
+  }
+
+  async alert(fingerprint: string): Promise<Alert | null> {
+    return (await this.kv.get<Alert>(["alert", fingerprint])).value;
+  }
+
+  async open(): Promise<Alert[]> {
+    return (await all<Alert>(this.kv, ["alert"])).map((e) => e.value).filter((a) => a.state === "open");
+  }
+}
+
+export class DenoDashboardStore implements DashboardStore {
+  constructor(private readonly kv: Deno.Kv) {}
+
+  async save(check: DashboardCheck): Promise<void> {
+    await this.kv.set(["dashboards"], check);
+  }
+
+  async latest(): Promise<DashboardCheck | null> {
+    return (await this.kv.get<DashboardCheck>(["dashboards"])).value;
+  }
+}
+
+/** Files under a directory, named by what addresses them (a digest, a delivery id). */
+class Folder {
+  constructor(private readonly dir: string) {}
+
+  path(name: string): string {
+    if (!/^[\w.-]{1,200}$/.test(name) || name.startsWith(".")) throw new Error(`not a file name: ${JSON.stringify(name)}`);
+    return `${this.dir}/${name}`;
+  }
+
+  async write(name: string, bytes: Uint8Array): Promise<void> {
+    await Deno.mkdir(this.dir, { recursive: true });
+    const temporary = `${this.path(name)}.${crypto.randomUUID()}.partial`;
+    await Deno.writeFile(temporary, bytes);
+    await Deno.rename(temporary, this.path(name));
+  }
+
+  async exists(name: string): Promise<boolean> {
+    try {
+      await Deno.stat(this.path(name));
+      return true;
+    } catch (error) {
+      if (error instanceof Deno.errors.NotFound) return false;
+      throw error;
+    }
+  }
+}
+
+export class FileArtifactStore implements ArtifactStore {
+  private readonly folder: Folder;
+
+  constructor(dir: string) {
+    this.folder = new Folder(dir);
+  }
+
+  async put(sha256: string, body: Uint8Array): Promise<void> {
+    if (!(await this.folder.exists(sha256))) await this.folder.write(sha256, body);
+  }
+
+  async get(sha256: string): Promise<StoredFile | null> {
+    try {
+      const file = await Deno.open(this.folder.path(sha256), { read: true });
+      const { size } = await file.stat();
+      return { body: file.readable, size };
+    } catch (error) {
+      if (error instanceof Deno.errors.NotFound) return null;
+      throw error;
+    }
+  }
+}
+
+export class FileInbox implements Inbox {
+  private readonly folder: Folder;
+
+  constructor(dir: string) {
+    this.folder = new Folder(dir);
+  }
+
+  put(id: string, body: Uint8Array): Promise<void> {
+    return this.folder.write(id, body);
+  }
+
+  async get(id: string): Promise<Uint8Array | null> {
+    try {
+      return await Deno.readFile(this.folder.path(id));
+    } catch (error) {
+      if (error instanceof Deno.errors.NotFound) return null;
+      throw error;
+    }
+  }
+}

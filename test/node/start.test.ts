@@ -1,0 +1,47 @@
+/**
+ * `npm start -- --once`, run headless as a maintainer would run it: the whole loop on this
+ * machine, under wrangler dev and on the Deno entry, with and without a forced regression.
+ */
+import { spawn } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { describe, expect, it } from "vitest";
+
+const ROOT = resolve(import.meta.dirname, "../..");
+
+function npmStart(extra: string[]): Promise<{ code: number | null; output: string }> {
+  const state = mkdtempSync(join(tmpdir(), "chimney-start-"));
+  return new Promise((done) => {
+    const child = spawn("npm", ["start", "--", "--once", "--port", "0", "--state", state, ...extra], { cwd: ROOT, env: { ...process.env, FIREWOOD_DIR: "" } });
+    let output = "";
+    child.stdout.on("data", (d) => (output += d));
+    child.stderr.on("data", (d) => (output += d));
+    child.on("close", (code) => {
+      rmSync(state, { recursive: true, force: true });
+      done({ code, output });
+    });
+  });
+}
+
+describe.each([
+  ["wrangler dev", []],
+  ["the Deno entry", ["--deno"]],
+])("npm start -- --once on %s", (_where, flags) => {
+  it("runs the loop to a passing run, with its artifacts and summary", async () => {
+    const { code, output } = await npmStart(flags);
+    expect(code, output).toBe(0);
+    expect(output).toMatch(/\noutcome: passed\n/);
+    expect(output).toMatch(/Run \d+-1: passed/);
+    for (const name of ["smoke-metrics.json", "smoke-benchmark.log", "smoke-summary.md", "chimney-summary.md"]) expect(output).toMatch(new RegExp(`/artifacts/${name.replace(".", "\\.")}\\n`));
+    expect(output).toContain("# Firewood smoke benchmark summary\n\n* Total batches: 5\n* Batch size: 100\n");
+    expect(output).not.toContain("has issue #");
+  }, 240_000);
+
+  it("opens an issue in the sandbox for a forced regression", async () => {
+    const { code, output } = await npmStart([...flags, "--regress"]);
+    expect(code, output).toBe(0);
+    expect(output).toMatch(/\noutcome: regressed\n/);
+    expect(output).toMatch(/The sandbox's GitHub has issue #1 \(open\): Smoke benchmark regressed: /);
+  }, 240_000);
+});
