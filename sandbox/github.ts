@@ -34,6 +34,8 @@ export interface EmulatedRun {
   head_branch: string;
   head_sha: string;
   event: string;
+  /** The workflow_dispatch inputs it was started with. */
+  inputs: Record<string, string>;
   attempts: EmulatedAttempt[];
   /** Artifact ids of the latest attempt. */
   artifacts: number[];
@@ -157,6 +159,7 @@ export class GitHubEmulator {
       head_branch: init.head_branch ?? "main",
       head_sha: init.head_sha ?? this.commits.at(-1)?.sha ?? "1f0e9d8c7b6a59483726150f1e2d3c4b5a697887",
       event: init.event ?? "workflow_dispatch",
+      inputs: init.inputs ?? {},
       attempts: [{ attempt: 1, status: init.status ?? "queued", conclusion: null, created_at: at, updated_at: at, steps: [] }],
       artifacts: [],
     };
@@ -293,7 +296,7 @@ export class GitHubEmulator {
         return c.json({ message: 'Invalid request.\n\n"return_run_details" is not a permitted key.', documentation_url: "https://docs.github.com/rest", status: "422" }, 422);
       }
       const correlation = body.inputs?.correlation_id ?? "";
-      const run = this.addRun({ workflow: c.req.param("workflow"), head_branch: body.ref, display_title: `Firewood smoke benchmark ${correlation}`.trim() });
+      const run = this.addRun({ workflow: c.req.param("workflow"), head_branch: body.ref, display_title: `Firewood smoke benchmark ${correlation}`.trim(), inputs: body.inputs ?? {} });
       this.onDispatch?.(run);
       if (this.dispatchStyle === "details" && body.return_run_details) {
         return json(c, { workflow_run_id: run.id, run_url: `${this.api}/repos/${REPO}/actions/runs/${run.id}`, html_url: `${this.web}/${REPO}/actions/runs/${run.id}` });

@@ -9,7 +9,7 @@
  */
 import { createApp } from "./http/app.ts";
 import { runTick } from "./jobs/ticks.ts";
-import { DenoAlertStore, DenoDashboardStore, DenoDeliveryStore, DenoDispatchStore, DenoRunStore, FileArtifactStore, FileInbox } from "./store/deno.ts";
+import { DenoAlertStore, DenoDeliveryStore, DenoDispatchStore, DenoLatest, DenoRunStore, FileArtifactStore, FileInbox } from "./store/deno.ts";
 import { defaultOutside, wire, type Outside } from "./wiring.ts";
 
 export interface DenoChimney {
@@ -29,7 +29,8 @@ export async function createDenoChimney(env: Record<string, string>, dataDir: st
     dispatches: new DenoDispatchStore(kv),
     deliveries: new DenoDeliveryStore(kv),
     inbox: new FileInbox(`${dataDir}/inbox`),
-    dashboards: new DenoDashboardStore(kv),
+    dashboards: new DenoLatest(kv, "dashboards"),
+    changes: new DenoLatest(kv, "changes"),
   }));
   return { app: createApp(deps), deps, kv };
 }

@@ -6,7 +6,7 @@ import type { Hono } from "hono";
 import type { AppDeps } from "./http/app.ts";
 import { createApp } from "./http/app.ts";
 import { runTick } from "./jobs/ticks.ts";
-import { KVDashboardStore, R2ArtifactStore, R2Inbox, WorkersAlertStore, WorkersDeliveryStore, WorkersDispatchStore, WorkersRunStore } from "./store/workers.ts";
+import { KVLatest, R2ArtifactStore, R2Inbox, WorkersAlertStore, WorkersDeliveryStore, WorkersDispatchStore, WorkersRunStore } from "./store/workers.ts";
 import { defaultOutside, wire, type Outside } from "./wiring.ts";
 
 export { Ledger } from "./store/workers.ts";
@@ -27,7 +27,8 @@ export function createWorker(overrides: Partial<Outside> = {}) {
           dispatches: new WorkersDispatchStore(env.LEDGER),
           deliveries: new WorkersDeliveryStore(env.LEDGER),
           inbox: new R2Inbox(env.ARTIFACTS, "inbox/webhooks"),
-          dashboards: new KVDashboardStore(env.RUNS, cache),
+          dashboards: new KVLatest(env.RUNS, "dashboards", cache),
+          changes: new KVLatest(env.RUNS, "changes", cache),
         };
       });
       entry = { deps, app: createApp(deps) };

@@ -8,4 +8,6 @@ export const TEST_BINDINGS = {
   GITHUB_WEBHOOK_SECRET_PREVIOUS: "webhook-secret-previous-0123456789",
   // Every read sees the latest write, so a test can prove that nothing changed.
   STATUS_CACHE_SECONDS: "0",
+  // A regression is alerted at once here; the confirmation tests switch it back on.
+  CONFIRM_REGRESSIONS: "false",
 };

@@ -76,7 +76,8 @@ export interface Verdict {
 /**
  * What a settled run says about each problem. A run with a result clears crash and missed (the
  * benchmark ran) and sets or clears regression; a crash sets crash and clears missed; a missed
- * night sets missed. A crash that chimney is rerunning says nothing yet. Only mainline runs
+ * night sets missed. A crash that chimney is rerunning says nothing yet, nor does a suspect run
+ * about regression (its confirming run does). Only mainline runs
  * speak; a pull request's run is answered on the pull request instead.
  */
 function verdictsOf(run: Run): Verdict[] {
@@ -87,6 +88,8 @@ function verdictsOf(run: Run): Verdict[] {
     case "passed":
       return [verdict("regression", false), verdict("crash", false), verdict("missed", false)];
     case "regressed":
+      // A suspect run waits for its confirming run, which speaks for it.
+      if (run.confirmation?.state === "pending" || run.confirmation?.state === "refuted") return [verdict("crash", false), verdict("missed", false)];
       return [verdict("regression", true), verdict("crash", false), verdict("missed", false)];
     case "crashed":
       return run.failure?.rerun_requested ? [] : [verdict("crash", true), verdict("missed", false)];

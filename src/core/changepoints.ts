@@ -211,7 +211,7 @@ class EnergyCalculator {
   private readonly v: Float64Array;
   private readonly h: Float64Array;
 
-  constructor(private readonly series: Float64Array) {
+  constructor(series: Float64Array) {
     const n = series.length;
     this.n = n;
     this.d = new Float64Array(n * n);

@@ -22,6 +22,10 @@ export interface Config {
   SMOKE_BASELINE: Baseline | null;
   PUBLIC_URL: string | null;
   NIGHTLY_CRON: string;
+  CHANGE_WINDOW: number;
+  CHANGE_PVALUE: number;
+  CHANGE_MAGNITUDE: number;
+  CONFIRM_REGRESSIONS: boolean;
   PERF_DASHBOARD_TOKEN: string | null;
   ADMIN_TOKEN: string | null;
   GITHUB_TOKEN: string | null;
@@ -103,6 +107,26 @@ const VARIABLES = {
     schema: v.pipe(v.string(), v.trim(), v.regex(/^\S+( \S+){4}$/)),
     fallback: "0 3 * * *",
     expects: "the nightly cron expression of wrangler.toml",
+  },
+  CHANGE_WINDOW: {
+    schema: v.pipe(v.string(), v.trim(), v.digits(), v.transform(Number), v.minValue(6), v.maxValue(1000)),
+    fallback: 50,
+    expects: "a number of runs between 6 and 1000",
+  },
+  CHANGE_PVALUE: {
+    schema: v.pipe(v.string(), v.trim(), v.decimal(), v.transform(Number), v.gtValue(0), v.ltValue(0.5)),
+    fallback: 0.001,
+    expects: "a significance level between 0 and 0.5, such as 0.001",
+  },
+  CHANGE_MAGNITUDE: {
+    schema: v.pipe(v.string(), v.trim(), v.decimal(), v.transform(Number), v.minValue(0), v.maxValue(10)),
+    fallback: 0,
+    expects: "a relative change between 0 and 10, such as 0.05 for 5%",
+  },
+  CONFIRM_REGRESSIONS: {
+    schema: v.pipe(v.string(), v.trim(), v.toLowerCase(), v.picklist(["true", "false"]), v.transform((s) => s === "true")),
+    fallback: true,
+    expects: "true or false",
   },
   PERF_DASHBOARD_TOKEN: { schema: token, fallback: null, expects: "a token of letters, digits and ._~+/- only" },
   ADMIN_TOKEN: { schema: token, fallback: null, expects: "a token of letters, digits and ._~+/- only" },

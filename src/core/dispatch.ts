@@ -8,10 +8,15 @@ export type DispatchState = "claimed" | "dispatched" | "failed" | "missed";
 export interface Dispatch {
   /** Unique per dispatch, echoed by the workflow's run-name; for the nightly one, the night's lock. */
   correlation_id: string;
-  kind: "nightly" | "manual";
+  kind: "nightly" | "manual" | "confirm";
   /** The UTC night of a nightly dispatch. */
   night: string | null;
+  /** The branch the workflow runs on. */
   ref: string;
+  /** The commit to benchmark (perf.yml's `ref` input), when it is not the branch's head. */
+  sha?: string | null;
+  /** For a confirming dispatch: the suspect run. */
+  confirms?: string | null;
   pr_number: number | null;
   requested_at: string;
   updated_at: string;

@@ -39,8 +39,23 @@ export interface RunFailure {
 /** How chimney started the run, when it did. */
 export interface RunDispatch {
   correlation_id: string;
-  kind: "nightly" | "manual";
+  kind: "nightly" | "manual" | "confirm";
   pr_number: number | null;
+  /** For a confirming run: the suspect run it measures again. */
+  confirms?: string | null;
+}
+
+/**
+ * A suspect run: out of its band on a single night, with no change point behind it. chimney
+ * benchmarks the same commit once more before alerting; the confirming run settles it.
+ */
+export interface Confirmation {
+  state: "pending" | "confirmed" | "refuted" | "unconfirmed";
+  correlation_id: string;
+  /** The confirming run, once it has settled. */
+  run_id: string | null;
+  /** Why the confirmation could not be had, for `unconfirmed`. */
+  reason: string | null;
 }
 
 export interface Run {
@@ -66,6 +81,8 @@ export interface Run {
   disagreements: Disagreement[];
   failure: RunFailure | null;
   artifacts: Artifact[];
+  /** Set when the run was suspect (see `Confirmation`). */
+  confirmation: Confirmation | null;
   /** For uploads without a GitHub run id: a digest of the result that makes re-uploads idempotent. */
   identity: string | null;
 }
@@ -129,6 +146,7 @@ export function mergeRun(existing: Run | null, incoming: Run): RecordOutcome {
     dispatch: first.dispatch ?? second.dispatch,
     failure: first.failure ?? second.failure,
     artifacts: mergeArtifacts(existing.artifacts, incoming.artifacts),
+    confirmation: laterConfirmation(existing.confirmation, incoming.confirmation),
     identity: existing.identity ?? incoming.identity,
   };
   return sameRecord(merged, existing) ? { kind: "unchanged", run: existing } : { kind: "updated", run: merged };
@@ -140,6 +158,12 @@ function earlier(a: string, b: string): string {
 
 function earliest(a: string | null, b: string | null): string | null {
   return a === null ? b : b === null ? a : earlier(a, b);
+}
+
+/** A confirmation only moves forward: none → pending → settled; a settled one is kept. */
+function laterConfirmation(a: Confirmation | null, b: Confirmation | null): Confirmation | null {
+  const rank = (c: Confirmation | null) => (c === null ? 0 : c.state === "pending" ? 1 : 2);
+  return rank(b) > rank(a) ? b : a;
 }
 
 function mergeArtifacts(kept: Artifact[], offered: Artifact[]): Artifact[] {
@@ -178,6 +202,7 @@ export function newRun(known: Pick<Run, "id" | "state" | "at" | "mainline"> & Pa
     disagreements: [],
     failure: null,
     artifacts: [],
+    confirmation: null,
     identity: null,
     ...known,
   };

@@ -1,10 +1,11 @@
 /**
- * Alerts as GitHub issues. Recording a settled run plans its alerts in the ledger (atomically,
- * so racing reports plan once); the planned writes wait in the outbox until they are sent, and
+ * Alerts as GitHub issues. Recording a settled run plans its alerts in the ledger (record.ts);
+ * the planned writes wait in the outbox until they are sent, and
  * a write that fails is sent again on the next tick: never lost, never doubled.
  */
-import { KIND_LABELS, runSubject, type AlertKind, type AlertWrite } from "../core/alert.ts";
+import { KIND_LABELS, type AlertKind, type AlertWrite } from "../core/alert.ts";
 import type { MetricKey } from "../core/baseline.ts";
+import { DRIFT_FINGERPRINT, driftFindings } from "../core/drift.ts";
 import type { HistoryEntry } from "../core/history.ts";
 import {
   alertBody,
@@ -15,25 +16,21 @@ import {
   pullRequestComment,
   recoveredComment,
   stillBadComment,
+  driftBody,
+  driftComment,
+  driftTitle,
   type Bisect,
   type DashboardIssueContext,
+  type DriftFinding,
+  type DriftIssueContext,
   type IssueContext,
 } from "../core/issue.ts";
 import { artifactPage, repositoryUrl, runPage, workflowRunPage } from "../core/links.ts";
-import { COMPLETED_STATES, type RecordOutcome, type Run } from "../core/run.ts";
+import type { Run } from "../core/run.ts";
 import { median } from "../core/stats.ts";
 import { GitHubError, type GitHubClient } from "../github/client.ts";
 import { closeCompleted, comment, commitsBetween, createIssue, findIssue, getIssue, hasComment } from "../github/issues.ts";
 import { messageOf, type LoopDeps } from "./deps.ts";
-
-/** Records a report of a run and, when that settles the run, plans what it means for the alerts. */
-export async function recordRun(deps: Pick<LoopDeps, "runs" | "alerts" | "now">, run: Run): Promise<RecordOutcome> {
-  const outcome = await deps.runs.record(run);
-  if ((outcome.kind === "created" || outcome.kind === "updated") && COMPLETED_STATES.includes(outcome.run.state)) {
-    await deps.alerts.plan(runSubject(outcome.run), deps.now().toISOString());
-  }
-  return outcome;
-}
 
 /** Writes sent per invocation at most: GitHub allows 80 content-creating requests a minute. */
 const WRITES_PER_INVOCATION = 10;
@@ -67,6 +64,7 @@ type NewIssue = { number: number; url: string } | null;
 
 async function send(deps: LoopDeps, client: GitHubClient, write: AlertWrite): Promise<NewIssue> {
   if (write.fingerprint.startsWith("dashboards:")) return sendDashboards(deps, client, write);
+  if (write.fingerprint === DRIFT_FINGERPRINT) return sendDrift(deps, client, write);
   const run = await deps.runs.run(write.subject_id);
   if (!run) throw new Error(`run ${write.subject_id} is not stored`);
   const marker = `chimney:alert=${write.id}`;
@@ -108,35 +106,86 @@ async function send(deps: LoopDeps, client: GitHubClient, write: AlertWrite): Pr
   return { number: created.number, url: created.html_url };
 }
 
-/** The dashboards alert speaks of the latest check, whichever check planned the write. */
-async function sendDashboards(deps: LoopDeps, client: GitHubClient, write: AlertWrite): Promise<NewIssue> {
-  const check = await deps.dashboards.latest();
+/** The words of an alert that speaks of a document (a dashboard check, a change analysis) rather than a run. */
+interface DocumentIssue {
+  label: string;
+  title: string;
+  body: (previousIssue: number | null) => string;
+  comment: (recovered: boolean) => string;
+}
+
+/** Opens, comments on or closes the issue of an alert whose words come from the latest document. */
+async function sendDocumentAlert(deps: LoopDeps, client: GitHubClient, write: AlertWrite, words: (marker: string) => Promise<DocumentIssue>): Promise<NewIssue> {
   const alert = await deps.alerts.alert(write.fingerprint);
-  if (!check || !alert) throw new Error(`dashboard check ${write.subject_id} is not stored`);
+  if (!alert) throw new Error(`alert ${write.fingerprint} is not stored`);
   const marker = `chimney:alert=${write.id}`;
   const retry = write.attempts > 1;
   const current = alert.issue_number === null ? null : await getIssue(client, alert.issue_number);
-  const ctx = (previousIssue: number | null): DashboardIssueContext => ({
-    check,
-    repositoryUrl: repositoryUrl(deps.config.GITHUB_API_URL, deps.config.GITHUB_REPOSITORY!),
-    trackedRef: deps.config.GITHUB_REF,
-    grafanaUrl: deps.config.PERF_GRAFANA_URL,
-    previousIssue,
-    marker,
-  });
-  if (write.action === "report_recovered" || current?.state === "open") {
+  const issue = await words(marker);
+  const recovered = write.action === "report_recovered";
+  if (recovered || current?.state === "open") {
     if (!current) return null;
-    if (!(retry && (await hasComment(client, current.number, marker)))) await comment(client, current.number, dashboardsComment(ctx(null)));
-    if (write.action === "report_recovered" && current.state === "open") await closeCompleted(client, current.number);
+    if (!(retry && (await hasComment(client, current.number, marker)))) await comment(client, current.number, issue.comment(recovered));
+    if (recovered && current.state === "open") await closeCompleted(client, current.number);
     return null;
   }
-  const labels = [...deps.config.ALERT_LABELS, KIND_LABELS.dashboards];
+  const labels = [...deps.config.ALERT_LABELS, issue.label];
   if (retry) {
     const existing = await findIssue(client, labels, marker);
     if (existing) return { number: existing.number, url: existing.html_url };
   }
-  const created = await createIssue(client, { title: dashboardsTitle(check), body: dashboardsBody(ctx(current?.number ?? null)), labels });
+  const created = await createIssue(client, { title: issue.title, body: issue.body(current?.number ?? null), labels });
+  deps.log({ event: "alert_opened", fingerprint: alert.fingerprint, issue: created.number, subject: write.subject_id });
   return { number: created.number, url: created.html_url };
+}
+
+/** The dashboards alert speaks of the latest check, whichever check planned the write. */
+async function sendDashboards(deps: LoopDeps, client: GitHubClient, write: AlertWrite): Promise<NewIssue> {
+  return sendDocumentAlert(deps, client, write, async (marker) => {
+    const check = await deps.dashboards.latest();
+    if (!check) throw new Error(`dashboard check ${write.subject_id} is not stored`);
+    const ctx = (previousIssue: number | null): DashboardIssueContext => ({
+      check,
+      repositoryUrl: repositoryUrl(deps.config.GITHUB_API_URL, deps.config.GITHUB_REPOSITORY!),
+      trackedRef: deps.config.GITHUB_REF,
+      grafanaUrl: deps.config.PERF_GRAFANA_URL,
+      previousIssue,
+      marker,
+    });
+    return { label: KIND_LABELS.dashboards, title: dashboardsTitle(check), body: (previous) => dashboardsBody(ctx(previous)), comment: () => dashboardsComment(ctx(null)) };
+  });
+}
+
+/** The drift alert speaks of the latest change analysis, with the commits across each change. */
+async function sendDrift(deps: LoopDeps, client: GitHubClient, write: AlertWrite): Promise<NewIssue> {
+  return sendDocumentAlert(deps, client, write, async (marker) => {
+    const report = await deps.changes.latest();
+    if (!report) throw new Error(`change analysis ${write.subject_id} is not stored`);
+    const repoUrl = repositoryUrl(deps.config.GITHUB_API_URL, deps.config.GITHUB_REPOSITORY!);
+    const base = deps.config.PUBLIC_URL;
+    const findings: DriftFinding[] = [];
+    // Only the bad news needs the commits: a recovery comment names the runs alone.
+    const changes = write.action === "report_bad" ? driftFindings(report, deps.baseline) : [];
+    for (const change of changes) {
+      const good = change.before_sha ? { id: change.before_run_id, sha: change.before_sha, at: change.before_at } : null;
+      findings.push({
+        change,
+        runUrl: base ? runPage(base, change.run_id) : null,
+        beforeUrl: base ? runPage(base, change.before_run_id) : null,
+        commits: await commitRange(client, good, change.sha),
+      });
+    }
+    const ctx = (previousIssue: number | null): DriftIssueContext => ({
+      report,
+      findings,
+      repository: deps.config.GITHUB_REPOSITORY!,
+      repositoryUrl: repoUrl,
+      statusUrl: base ? `${base}/` : null,
+      previousIssue,
+      marker,
+    });
+    return { label: KIND_LABELS.regression, title: driftTitle(findings), body: (previous) => driftBody(ctx(previous)), comment: (recovered) => driftComment(ctx(null), recovered) };
+  });
 }
 
 async function context(deps: LoopDeps, client: GitHubClient, kind: AlertKind, run: Run, marker: string, previousIssue: number | null): Promise<IssueContext> {
@@ -171,11 +220,16 @@ function recentMedians(entries: HistoryEntry[]): IssueContext["recent"] {
   };
 }
 
-async function bisect(client: GitHubClient, good: HistoryEntry | null, run: Run): Promise<Bisect> {
-  const result: Bisect = { good: good && good.sha ? { id: good.id, sha: good.sha, at: good.at } : null, bad_sha: run.sha, commits: null, total: 0 };
-  if (!result.good || !run.sha) return result;
+function bisect(client: GitHubClient, good: HistoryEntry | null, run: Run): Promise<Bisect> {
+  return commitRange(client, good && good.sha ? { id: good.id, sha: good.sha, at: good.at } : null, run.sha);
+}
+
+/** The commits from a good run's to a bad one's; without them when GitHub cannot list them. */
+async function commitRange(client: GitHubClient, good: Bisect["good"], badSha: string | null): Promise<Bisect> {
+  const result: Bisect = { good, bad_sha: badSha, commits: null, total: 0 };
+  if (!good || !badSha) return result;
   try {
-    const range = await commitsBetween(client, result.good.sha, run.sha);
+    const range = await commitsBetween(client, good.sha, badSha);
     return { ...result, commits: range.commits, total: range.total };
   } catch (error) {
     // The issue is worth more than the list: it goes out with the compare link alone.

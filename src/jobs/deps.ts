@@ -1,18 +1,28 @@
 /** What the nightly loop's jobs need, injected by each entry (Workers, Deno, tests). */
 import { monotonicFactory } from "ulidx";
+import type { Baseline, BaselineSource } from "../core/baseline.ts";
 import type { Config } from "../core/config.ts";
 import type { GitHubClient } from "../github/client.ts";
-import type { DashboardStore, DeliveryStore, DispatchStore, Inbox } from "../store/ports.ts";
-import type { IngestDeps } from "./ingest.ts";
+import type { AlertStore, ArtifactStore, ChangeStore, DashboardStore, DeliveryStore, DispatchStore, Inbox, RunStore } from "../store/ports.ts";
 
-export interface LoopDeps extends IngestDeps {
+export interface LoopDeps {
   config: Config;
+  runs: RunStore;
+  alerts: AlertStore;
+  artifacts: ArtifactStore;
+  baseline: Baseline;
+  /** Where `baseline` comes from, as chimney's reports name it. */
+  baselineSource: BaselineSource;
+  /** The branch whose runs count for the signal (GITHUB_REF). */
+  trackedRef: string;
   dispatches: DispatchStore;
   deliveries: DeliveryStore;
   inbox: Inbox;
   dashboards: DashboardStore;
+  changes: ChangeStore;
   /** A GitHub client with a fresh request budget, or null when no credentials are configured. */
   github: () => GitHubClient | null;
+  now: () => Date;
   sleep: (ms: number) => Promise<void>;
   /** One structured log line; the entry scrubs secrets from it. */
   log: (event: Record<string, unknown>) => void;

@@ -3,12 +3,12 @@
  * night, whoever fires), and on demand from POST /api/dispatch.
  */
 import type { Dispatch } from "../core/dispatch.ts";
-import { isMainline, newRun } from "../core/run.ts";
+import { isMainline, newRun, type Run, type RunDispatch } from "../core/run.ts";
 import { manualCorrelationId, nightlyCorrelationId, nightOf } from "../core/workflow.ts";
 import { dispatchWorkflow, findRunByCorrelation, type WorkflowRun } from "../github/actions.ts";
 import type { GitHubClient } from "../github/client.ts";
-import { recordRun } from "./alerts.ts";
 import { messageOf, newRunId, type LoopDeps } from "./deps.ts";
+import { recordRun } from "./record.ts";
 
 export type NightlyOutcome = { kind: "dispatched"; dispatch: Dispatch } | { kind: "skipped"; reason: string };
 
@@ -19,7 +19,7 @@ const FIND_PAUSE_MS = 2_000;
 export async function dispatchNightly(deps: LoopDeps, at: Date): Promise<NightlyOutcome> {
   if (!deps.config.GITHUB_REPOSITORY) return { kind: "skipped", reason: "GITHUB_REPOSITORY is not configured" };
   const night = nightOf(at.getTime());
-  const dispatch = newDispatch({ kind: "nightly", night, correlation_id: nightlyCorrelationId(night), ref: deps.config.GITHUB_REF, pr_number: null }, at);
+  const dispatch = newDispatch({ kind: "nightly", night, correlation_id: nightlyCorrelationId(night), ref: deps.config.GITHUB_REF, pr_number: null, sha: null, confirms: null }, at);
   if (!(await deps.dispatches.claim(dispatch))) {
     deps.log({ event: "nightly_already_claimed", night });
     return { kind: "skipped", reason: `the night of ${night} is already dispatched` };
@@ -30,14 +30,25 @@ export async function dispatchNightly(deps: LoopDeps, at: Date): Promise<Nightly
 export async function dispatchOnDemand(deps: LoopDeps, request: { ref: string | null; pr_number: number | null }): Promise<Dispatch> {
   const at = deps.now();
   const dispatch = newDispatch(
-    { kind: "manual", night: null, correlation_id: manualCorrelationId(newRunId(at)), ref: request.ref ?? deps.config.GITHUB_REF, pr_number: request.pr_number },
+    { kind: "manual", night: null, correlation_id: manualCorrelationId(newRunId(at)), ref: request.ref ?? deps.config.GITHUB_REF, pr_number: request.pr_number, sha: null, confirms: null },
     at,
   );
   await deps.dispatches.claim(dispatch);
   return performDispatch(deps, dispatch);
 }
 
-function newDispatch(d: Pick<Dispatch, "kind" | "night" | "correlation_id" | "ref" | "pr_number">, at: Date): Dispatch {
+/** Benchmarks a suspect run's commit once more, on the tracked branch; once per suspect. */
+export async function dispatchConfirmation(deps: LoopDeps, suspect: Run): Promise<Dispatch | null> {
+  if (!suspect.confirmation) return null;
+  const dispatch = newDispatch(
+    { kind: "confirm", night: null, correlation_id: suspect.confirmation.correlation_id, ref: deps.config.GITHUB_REF, pr_number: null, sha: suspect.sha, confirms: suspect.id },
+    deps.now(),
+  );
+  if (!(await deps.dispatches.claim(dispatch))) return null;
+  return performDispatch(deps, dispatch);
+}
+
+function newDispatch(d: Pick<Dispatch, "kind" | "night" | "correlation_id" | "ref" | "pr_number" | "sha" | "confirms">, at: Date): Dispatch {
   return { ...d, requested_at: at.toISOString(), updated_at: at.toISOString(), state: "claimed", attempts: 0, last_error: null, run_id: null };
 }
 
@@ -51,6 +62,7 @@ export async function performDispatch(deps: LoopDeps, dispatch: Dispatch): Promi
   if (!client) return settle(deps, attempt, { state: "failed", last_error: "no GitHub credentials are configured" });
   // No pr-number input: chimney comments on the pull request itself, with its own evaluation.
   const inputs: Record<string, string> = { correlation_id: dispatch.correlation_id };
+  if (dispatch.sha) inputs.ref = dispatch.sha;
   try {
     const run = await dispatchWorkflow(client, { workflow: deps.config.GITHUB_WORKFLOW, ref: dispatch.ref, inputs });
     const dispatched = await settle(deps, attempt, { state: "dispatched", last_error: null, run_id: run?.id ?? null });
@@ -95,10 +107,15 @@ async function recordDispatched(deps: LoopDeps, dispatch: Dispatch, run: KnownRu
     state: "dispatched",
     at: run.created_at,
     github: { run_id: run.id, run_attempt: run.run_attempt, html_url: run.html_url },
-    sha: run.head_sha,
+    sha: dispatch.sha ?? run.head_sha,
     ref,
     mainline: isMainline(ref, dispatch.pr_number, deps.config.GITHUB_REF),
-    dispatch: { correlation_id: dispatch.correlation_id, kind: dispatch.kind, pr_number: dispatch.pr_number },
+    dispatch: runDispatch(dispatch),
   });
   await recordRun(deps, record);
+}
+
+/** How a run records the dispatch that started it. */
+export function runDispatch(dispatch: Dispatch): RunDispatch {
+  return { correlation_id: dispatch.correlation_id, kind: dispatch.kind, pr_number: dispatch.pr_number, confirms: dispatch.confirms ?? null };
 }

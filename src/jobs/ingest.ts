@@ -4,27 +4,15 @@
  * recorded. Nothing is written unless the whole input is valid.
  */
 import { CHIMNEY_SUMMARIES, RESULT_FILES, contentTypeOf } from "../core/artifact.ts";
-import { disagreements, evaluate, type Baseline, type BaselineReport, type BaselineSource } from "../core/baseline.ts";
+import { disagreements, evaluate, type BaselineReport } from "../core/baseline.ts";
 import { actualsOf, measure, parseSmokeMetrics, type Measurements } from "../core/metrics.ts";
 import type { Provenance } from "../core/provenance.ts";
 import { githubRunId, isMainline, stateOfReport, type Artifact, type Run, type RunDispatch, type RunFailure } from "../core/run.ts";
 import { looksLikeSummary, parseSmokeSummary, smokeSummary, summaryHtml, summaryJson, summaryMarkdown } from "../core/summary.ts";
 import { parseJson, type FieldIssue } from "../core/validation.ts";
-import type { AlertStore, ArtifactStore, RunStore } from "../store/ports.ts";
-import { recordRun } from "./alerts.ts";
-import { newRunId } from "./deps.ts";
-
-export interface IngestDeps {
-  runs: RunStore;
-  alerts: AlertStore;
-  artifacts: ArtifactStore;
-  baseline: Baseline;
-  /** Where `baseline` comes from, as chimney's reports name it. */
-  baselineSource: BaselineSource;
-  /** The branch whose runs count for the signal (GITHUB_REF). */
-  trackedRef: string;
-  now: () => Date;
-}
+import type { ArtifactStore } from "../store/ports.ts";
+import { newRunId, type LoopDeps } from "./deps.ts";
+import { recordRun } from "./record.ts";
 
 export interface ResultUpload {
   /** The bytes of the result file. */
@@ -59,7 +47,7 @@ interface Result {
   runnerReport: BaselineReport | null;
 }
 
-export async function ingest(deps: IngestDeps, upload: ResultUpload, context: RunContext = {}): Promise<IngestResult> {
+export async function ingest(deps: LoopDeps, upload: ResultUpload, context: RunContext = {}): Promise<IngestResult> {
   const text = decodeText(upload.result, upload.resultField);
   if (typeof text !== "string") return { kind: "malformed", issues: [text] };
   const json = parseJson(text, upload.resultField);
@@ -102,6 +90,7 @@ export async function ingest(deps: IngestDeps, upload: ResultUpload, context: Ru
     disagreements: runnerReport ? disagreements(report, runnerReport) : [],
     failure: context.failure ?? null,
     artifacts,
+    confirmation: null,
     identity,
   };
   return recordRun(deps, run);

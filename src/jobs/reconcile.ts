@@ -8,9 +8,10 @@ import { isMainline, newRun, type Run } from "../core/run.ts";
 import { dailyTime, nightlyCorrelationId, nightOf } from "../core/workflow.ts";
 import { getRunAttempt } from "../github/actions.ts";
 import { GitHubError } from "../github/client.ts";
-import { recordRun, sendAlerts } from "./alerts.ts";
+import { sendAlerts } from "./alerts.ts";
 import { messageOf, newRunId, type LoopDeps } from "./deps.ts";
-import { dispatchNightly, findDispatchedRun, performDispatch } from "./dispatch.ts";
+import { dispatchNightly, findDispatchedRun, performDispatch, runDispatch } from "./dispatch.ts";
+import { recordRun, settleConfirmation } from "./record.ts";
 import { retryDelivery } from "./webhook.ts";
 import { handleWorkflowRun } from "./workflow-run.ts";
 
@@ -71,6 +72,8 @@ export async function reconcile(deps: LoopDeps): Promise<ReconcileReport> {
         const found = await findDispatchedRun(deps, { ...dispatch, state: "dispatched" }, client);
         if (found.run_id !== null) report.runs_found++;
         else if (dispatch.state === "claimed") await performDispatch(deps, dispatch);
+      } else if (action.kind === "give_up" && dispatch.kind === "confirm") {
+        await giveUpConfirmation(deps, dispatch, action.reason);
       } else if (action.kind === "give_up") {
         await markMissed(deps, dispatch, action.reason);
         report.nights_missed++;
@@ -136,9 +139,18 @@ async function markMissed(deps: LoopDeps, dispatch: Dispatch, reason: string): P
       completed_at: now.toISOString(),
       ref: dispatch.ref,
       mainline: isMainline(dispatch.ref, dispatch.pr_number, deps.config.GITHUB_REF),
-      dispatch: { correlation_id: dispatch.correlation_id, kind: dispatch.kind, pr_number: dispatch.pr_number },
+      dispatch: runDispatch(dispatch),
       failure: { reason, job: null, step: null, log_url: null, rerun_requested: false },
     }),
   );
   await deps.dispatches.save({ ...dispatch, state: "missed", updated_at: now.toISOString() });
+}
+
+/** A confirming run that never came: its suspect is reported as it is, unconfirmed. */
+async function giveUpConfirmation(deps: LoopDeps, dispatch: Dispatch, reason: string): Promise<void> {
+  const suspect = dispatch.confirms ? await deps.runs.run(dispatch.confirms) : null;
+  if (suspect?.confirmation?.state === "pending") {
+    await settleConfirmation(deps, { ...suspect, confirmation: { ...suspect.confirmation, state: "unconfirmed", reason } });
+  }
+  await deps.dispatches.save({ ...dispatch, state: "missed", updated_at: deps.now().toISOString() });
 }

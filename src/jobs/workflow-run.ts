@@ -10,8 +10,9 @@ import { downloadArtifact, listArtifacts, listJobs, rerunFailedJobs, TooLarge, t
 import { ArchiveRejected, ARTIFACT_LIMITS, openArchive } from "../github/artifact.ts";
 import { GitHubError, type GitHubClient } from "../github/client.ts";
 import type { LoopDeps } from "./deps.ts";
-import { recordRun } from "./alerts.ts";
+import { runDispatch } from "./dispatch.ts";
 import { ingest, keepFiles } from "./ingest.ts";
+import { recordRun } from "./record.ts";
 
 export type RunAction = "requested" | "in_progress" | "completed";
 
@@ -41,10 +42,11 @@ async function baseRun(deps: LoopDeps, run: WorkflowRun): Promise<Run> {
     state: "dispatched",
     at: run.run_started_at ?? run.created_at,
     github: { run_id: run.id, run_attempt: run.run_attempt, html_url: run.html_url },
-    sha: run.head_sha,
+    // A confirming run checks out the suspect's commit, not the branch's head.
+    sha: dispatch?.sha ?? run.head_sha,
     ref: run.head_branch,
     mainline: isMainline(run.head_branch, prNumber, deps.config.GITHUB_REF),
-    dispatch: dispatch ? { correlation_id: dispatch.correlation_id, kind: dispatch.kind, pr_number: prNumber } : null,
+    dispatch: dispatch ? runDispatch(dispatch) : null,
   });
 }
 

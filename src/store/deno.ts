@@ -4,13 +4,12 @@
  * write checks the versionstamps of what it read (compare-and-set) and is retried on conflict.
  */
 import { claimable, leased, planWrites, settledWrite, withIssue, type Alert, type AlertSubject, type AlertWrite } from "../core/alert.ts";
-import type { DashboardCheck } from "../core/dashboards.ts";
 import { shouldProcess, shouldRetry, startProcessing, type Delivery } from "../core/delivery.ts";
 import { isUnsettled, type Dispatch } from "../core/dispatch.ts";
 import { encodeCursor, historyEntry, type HistoryEntry, type Position } from "../core/history.ts";
 import { COMPLETED_STATES, mergeRun, OPEN_STATES, type RecordOutcome, type Run } from "../core/run.ts";
 import type { StatusDocument } from "../core/status.ts";
-import type { AlertStore, ArtifactStore, DashboardStore, DeliveryStore, DispatchStore, Inbox, RunStore, StoredFile } from "./ports.ts";
+import type { AlertStore, ArtifactStore, DeliveryStore, DispatchStore, Inbox, Latest, RunStore, StoredFile } from "./ports.ts";
 
 /** Optimistic transactions give up after this many conflicts in a row. */
 const MAX_CONFLICTS = 50;
@@ -181,15 +180,18 @@ export class DenoAlertStore implements AlertStore {
   }
 }
 
-export class DenoDashboardStore implements DashboardStore {
-  constructor(private readonly kv: Deno.Kv) {}
+export class DenoLatest<T> implements Latest<T> {
+  constructor(
+    private readonly kv: Deno.Kv,
+    private readonly key: "dashboards" | "changes",
+  ) {}
 
-  async save(check: DashboardCheck): Promise<void> {
-    await this.kv.set(["dashboards"], check);
+  async save(value: T): Promise<void> {
+    await this.kv.set([this.key], value);
   }
 
-  async latest(): Promise<DashboardCheck | null> {
-    return (await this.kv.get<DashboardCheck>(["dashboards"])).value;
+  async latest(): Promise<T | null> {
+    return (await this.kv.get<T>([this.key])).value;
   }
 }
 

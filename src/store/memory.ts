@@ -5,8 +5,7 @@ import { isUnsettled, type Dispatch } from "../core/dispatch.ts";
 import { historyEntry, page, upsertEntry, type HistoryEntry, type Position } from "../core/history.ts";
 import { mergeRun, OPEN_STATES, type RecordOutcome, type Run } from "../core/run.ts";
 import { statusDocument, type StatusDocument } from "../core/status.ts";
-import type { DashboardCheck } from "../core/dashboards.ts";
-import type { AlertStore, ArtifactStore, DashboardStore, DeliveryStore, DispatchStore, Inbox, RunStore, StoredFile } from "./ports.ts";
+import type { AlertStore, ArtifactStore, DeliveryStore, DispatchStore, Inbox, Latest, RunStore, StoredFile } from "./ports.ts";
 
 export class MemoryRunStore implements RunStore {
   readonly #runs = new Map<string, Run>();
@@ -149,14 +148,14 @@ export class MemoryAlertStore implements AlertStore {
   }
 }
 
-export class MemoryDashboardStore implements DashboardStore {
-  #latest: DashboardCheck | null = null;
+export class MemoryLatest<T> implements Latest<T> {
+  #latest: T | null = null;
 
-  async save(check: DashboardCheck): Promise<void> {
-    this.#latest = structuredClone(check);
+  async save(value: T): Promise<void> {
+    this.#latest = structuredClone(value);
   }
 
-  async latest(): Promise<DashboardCheck | null> {
+  async latest(): Promise<T | null> {
     return structuredClone(this.#latest);
   }
 }

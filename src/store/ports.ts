@@ -4,6 +4,7 @@
  */
 import type { Alert, AlertSubject, AlertWrite } from "../core/alert.ts";
 import type { DashboardCheck } from "../core/dashboards.ts";
+import type { ChangeReport } from "../core/drift.ts";
 import type { Delivery } from "../core/delivery.ts";
 import type { Dispatch } from "../core/dispatch.ts";
 import type { HistoryEntry, Position } from "../core/history.ts";
@@ -77,8 +78,14 @@ export interface AlertStore {
   open(): Promise<Alert[]>;
 }
 
-/** The last dashboard check: one writer (the nightly cron), read by /dashboards and /status. */
-export interface DashboardStore {
-  save(check: DashboardCheck): Promise<void>;
-  latest(): Promise<DashboardCheck | null>;
+/** A document of which only the latest matters, written by one job and read by the pages. */
+export interface Latest<T> {
+  save(value: T): Promise<void>;
+  latest(): Promise<T | null>;
 }
+
+/** The last dashboard check (the nightly cron). */
+export type DashboardStore = Latest<DashboardCheck>;
+
+/** The last change-point analysis of the history (after each settled run). */
+export type ChangeStore = Latest<ChangeReport>;

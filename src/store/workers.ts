@@ -10,8 +10,7 @@ import { isUnsettled, type Dispatch } from "../core/dispatch.ts";
 import { historyEntry, page, upsertEntry, type HistoryEntry, type Position } from "../core/history.ts";
 import { mergeRun, OPEN_STATES, type RecordOutcome, type Run } from "../core/run.ts";
 import { statusDocument, type StatusDocument } from "../core/status.ts";
-import type { DashboardCheck } from "../core/dashboards.ts";
-import type { AlertStore, ArtifactStore, DashboardStore, DeliveryStore, DispatchStore, Inbox, RunStore, StoredFile } from "./ports.ts";
+import type { AlertStore, ArtifactStore, DeliveryStore, DispatchStore, Inbox, Latest, RunStore, StoredFile } from "./ports.ts";
 
 interface LedgerEnv {
   RUNS: KVNamespace;
@@ -23,7 +22,6 @@ const KEYS = {
   history: "history",
   status: "status",
   alerts: "alerts",
-  dashboards: "dashboards",
 } as const;
 
 /** How long to wait before projecting again after KV refused a write. */
@@ -389,25 +387,27 @@ export class WorkersAlertStore implements AlertStore {
   }
 }
 
-export class KVDashboardStore implements DashboardStore {
-  private cached: { check: DashboardCheck | null; until: number } | null = null;
+/** One KV key holding the latest document, cached in the isolate like the status. */
+export class KVLatest<T> implements Latest<T> {
+  private cached: { value: T | null; until: number } | null = null;
 
   constructor(
     private readonly kv: KVNamespace,
+    private readonly key: "dashboards" | "changes",
     private readonly options: RunStoreOptions,
   ) {}
 
-  async save(check: DashboardCheck): Promise<void> {
-    await this.kv.put(KEYS.dashboards, JSON.stringify(check));
+  async save(value: T): Promise<void> {
+    await this.kv.put(this.key, JSON.stringify(value));
     this.cached = null;
   }
 
-  async latest(): Promise<DashboardCheck | null> {
+  async latest(): Promise<T | null> {
     const now = this.options.now();
-    if (this.cached && now < this.cached.until) return this.cached.check;
-    const check = await this.kv.get<DashboardCheck>(KEYS.dashboards, "json");
-    if (this.options.statusCacheMs > 0) this.cached = { check, until: now + this.options.statusCacheMs };
-    return check;
+    if (this.cached && now < this.cached.until) return this.cached.value;
+    const value = await this.kv.get<T>(this.key, "json");
+    if (this.options.statusCacheMs > 0) this.cached = { value, until: now + this.options.statusCacheMs };
+    return value;
   }
 }
 

@@ -76,6 +76,26 @@ describe("merging reports of a run", () => {
   });
 });
 
+describe("a suspect run's confirmation", () => {
+  const suspect = fold(REPORTS.slice(0, 3));
+  const pending = { state: "pending" as const, correlation_id: "chimney-confirm-9-1", run_id: null, reason: null };
+  const refuted = { ...pending, state: "refuted" as const, run_id: "10-1" };
+
+  it("only moves forward, whatever order the reports arrive in", () => {
+    const marked = mergeRun(suspect, { ...suspect, confirmation: pending });
+    expect(marked).toMatchObject({ kind: "updated", run: { confirmation: pending } });
+    const settled = mergeRun(marked.run, { ...suspect, confirmation: refuted }).run;
+    expect(settled.confirmation).toEqual(refuted);
+    expect(mergeRun(settled, { ...suspect, confirmation: pending })).toEqual({ kind: "unchanged", run: settled });
+    expect(mergeRun(settled, REPORTS[3]).run.confirmation).toEqual(refuted);
+  });
+
+  it("keeps the first settled outcome", () => {
+    const settled = mergeRun(suspect, { ...suspect, confirmation: refuted }).run;
+    expect(mergeRun(settled, { ...suspect, confirmation: { ...pending, state: "unconfirmed", reason: "late" } }).kind).toBe("unchanged");
+  });
+});
+
 describe("mainline runs", () => {
   it("are the tracked branch's, or of unknown branch, and never a pull request's", () => {
     expect(isMainline("main", null, "main")).toBe(true);

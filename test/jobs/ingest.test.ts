@@ -1,9 +1,8 @@
 import { describe, expect, it } from "vitest";
-import smokeBaseline from "../../baselines/smoke.json";
-import type { Baseline } from "../../src/core/baseline.ts";
 import type { Provenance } from "../../src/core/provenance.ts";
-import { ingest, type IngestDeps, type ResultUpload } from "../../src/jobs/ingest.ts";
-import { MemoryAlertStore, MemoryArtifactStore, MemoryRunStore } from "../../src/store/memory.ts";
+import { ingest, type ResultUpload } from "../../src/jobs/ingest.ts";
+import type { MemoryArtifactStore } from "../../src/store/memory.ts";
+import { memoryDeps, testClock } from "../support/memory.ts";
 import disagree from "../fixtures/smoke-metrics-disagree.json";
 import regressed from "../fixtures/smoke-metrics-regressed.json";
 import passing from "../fixtures/smoke-metrics.json";
@@ -15,18 +14,9 @@ const NO_PROVENANCE: Provenance = { github: null, sha: null, ref: null };
 const RUN_42: Provenance = { github: { run_id: 42, run_attempt: 1, html_url: null }, sha: "0123456789abcdef0123456789abcdef01234567", ref: "main" };
 
 function setup(start = "2026-11-29T03:10:00.000Z") {
-  let now = new Date(start);
-  const deps: IngestDeps = {
-    runs: new MemoryRunStore(),
-    alerts: new MemoryAlertStore(),
-    artifacts: new MemoryArtifactStore(),
-    baseline: smokeBaseline as Baseline,
-    baselineSource: { type: "File", path: "baselines/smoke.json" },
-    trackedRef: "main",
-    now: () => now,
-  };
-  const advance = (ms: number) => (now = new Date(now.getTime() + ms));
-  return { deps, advance, artifacts: deps.artifacts as MemoryArtifactStore };
+  const clock = testClock(start);
+  const { deps } = memoryDeps({}, { clock });
+  return { deps, advance: clock.advance, artifacts: deps.artifacts as MemoryArtifactStore };
 }
 
 const upload = (result: unknown, provenance = RUN_42, files: ResultUpload["files"] = []): ResultUpload => ({

@@ -7,7 +7,7 @@ import type { AppDeps } from "../../src/http/deps.ts";
 import {
   MemoryAlertStore,
   MemoryArtifactStore,
-  MemoryDashboardStore,
+  MemoryLatest,
   MemoryDeliveryStore,
   MemoryDispatchStore,
   MemoryInbox,
@@ -54,7 +54,8 @@ export function memoryDeps(env: Record<string, string> = {}, options: { clock?: 
     dispatches: new MemoryDispatchStore(),
     deliveries: new MemoryDeliveryStore(),
     inbox: new MemoryInbox(),
-    dashboards: new MemoryDashboardStore(),
+    dashboards: new MemoryLatest(),
+    changes: new MemoryLatest(),
     grafanaFetch: () => Promise.reject(new Error("no Grafana in this test")),
     github: options.github ?? (() => null),
     now: () => new Date(clock.now()),

@@ -9,16 +9,8 @@ beforeEach(() => resetStorage());
 type Harness = ReturnType<typeof harness>;
 type Night = "pass" | "regress" | "crash";
 
-/** One night: a commit lands, the cron dispatches, the run ends as asked, the webhook reports it. */
-async function night(h: Harness, outcome: Night, commit = `commit for a ${outcome} night`) {
-  h.clock.advance(24 * 3_600_000);
-  h.github.addCommit(commit);
-  await h.cron(NIGHTLY);
-  const run = [...h.github.runs.values()].at(-1)!;
-  if (outcome === "crash") h.github.complete(run.id, { conclusion: "failure", failAt: "Run smoke benchmark", files: null });
-  else h.github.complete(run.id, { conclusion: "success", files: { "smoke-metrics.json": JSON.stringify(outcome === "pass" ? passing : regressed) } });
-  expect((await h.deliver(run, "completed")).status).toBe(202);
-  return run;
+function night(h: Harness, outcome: Night, commit = `commit for a ${outcome} night`) {
+  return h.night(outcome === "crash" ? "crash" : outcome === "pass" ? passing : regressed, commit);
 }
 
 describe("alerts as GitHub issues", () => {

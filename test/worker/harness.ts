@@ -56,5 +56,21 @@ export function harness(start = "2026-11-29T03:00:00.000Z", bindings: Record<str
     return ((await (await request("/runs?limit=100")).json()) as { runs: { id: string; state: string }[] }).runs;
   }
 
-  return { clock, github, grafana, logs, worker, request, cron, deliver, runRecord, history };
+  /**
+   * One night: a commit lands, the cron dispatches, the run ends with `result` as its
+   * smoke-metrics.json (or fails at the benchmark step), and the webhook reports it.
+   */
+  async function night(result: unknown | "crash", commit = "a commit of the night"): Promise<EmulatedRun> {
+    clock.advance(24 * 3_600_000);
+    github.addCommit(commit);
+    await cron(NIGHTLY);
+    const run = [...github.runs.values()].at(-1)!;
+    if (result === "crash") github.complete(run.id, { conclusion: "failure", failAt: "Run smoke benchmark", files: null });
+    else github.complete(run.id, { conclusion: "success", files: { "smoke-metrics.json": JSON.stringify(result) } });
+    const res = await deliver(run, "completed");
+    if (res.status !== 202) throw new Error(`the webhook answered ${res.status}`);
+    return run;
+  }
+
+  return { clock, github, grafana, logs, worker, request, cron, deliver, runRecord, history, night };
 }

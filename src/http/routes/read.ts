@@ -1,12 +1,13 @@
 /** The read routes: status, badge, the run history, a run, a run's files. */
 import { Hono } from "hono";
 import { etag } from "hono/etag";
+import { changesAt, driftFindings, latestChanges } from "../../core/drift.ts";
 import { decodeCursor, MAX_PAGE } from "../../core/history.ts";
 import { isRunId } from "../../core/run.ts";
 import { currentBadge, currentStatus } from "../../jobs/status.ts";
 import { linksFor, type AppDeps } from "../deps.ts";
 import { invalidInput, problem } from "../problem.ts";
-import { entryView, runView } from "../views.ts";
+import { changeReportView, changeView, entryView, runView } from "../views.ts";
 
 const DEFAULT_PAGE = 20;
 
@@ -14,7 +15,7 @@ export function readRoutes(deps: AppDeps): Hono {
   const app = new Hono();
 
   app.get("/status", etag(), async (c) => {
-    const { doc, signal, alerts, dashboards } = await currentStatus(deps);
+    const { doc, signal, alerts, dashboards, changes } = await currentStatus(deps);
     const links = linksFor(deps, c);
     c.header("cache-control", "public, max-age=30");
     return c.json({
@@ -29,6 +30,12 @@ export function readRoutes(deps: AppDeps): Hono {
         grafana: dashboards.grafana,
         out_of_sync: dashboards.dashboards.filter((d) => !d.in_sync).map((d) => d.uid),
         problem: dashboards.problem,
+      },
+      change_points: changes && {
+        computed_at: changes.computed_at,
+        runs: changes.runs,
+        latest: latestChanges(changes).map((ch) => changeView(links, ch)),
+        drifts: driftFindings(changes, deps.baseline).map((ch) => ch.metric),
       },
       open_alerts: alerts.map((a) => ({ kind: a.kind, fingerprint: a.fingerprint, issue_number: a.issue_number, issue_url: a.issue_url, opened_at: a.opened_at, opened_by: a.opened_by, last_run_id: a.last_run_id })),
       stale_after_hours: deps.config.STALE_AFTER_HOURS,
@@ -46,6 +53,13 @@ export function readRoutes(deps: AppDeps): Hono {
     if (!check) return problem(404, "no dashboard check has run yet; it runs with the nightly trigger");
     c.header("cache-control", "public, max-age=60");
     return c.json(check);
+  });
+
+  app.get("/changes", async (c) => {
+    const report = await deps.changes.latest();
+    if (!report) return problem(404, "no change analysis yet; it runs when a mainline run with a result is recorded");
+    c.header("cache-control", "public, max-age=60");
+    return c.json(changeReportView(linksFor(deps, c), report));
   });
 
   app.get("/baseline", (c) => {
@@ -73,7 +87,7 @@ export function readRoutes(deps: AppDeps): Hono {
     const id = c.req.param("id");
     const run = isRunId(id) ? await deps.runs.run(id) : null;
     if (!run) return problem(404, `id: no run ${JSON.stringify(id.slice(0, 80))}`);
-    return c.json(runView(linksFor(deps, c), run));
+    return c.json(runView(linksFor(deps, c), run, changesAt(await deps.changes.latest(), run.id)));
   });
 
   app.get("/runs/:id/artifacts/:name", async (c) => {

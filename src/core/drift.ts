@@ -1,0 +1,125 @@
+/**
+ * Drift: change points in the history of the three smoke metrics, tied to the runs where they
+ * begin. A change point that goes the bad way while the nights stay inside the static band is
+ * a regression the band cannot see.
+ */
+import type { AlertSubject } from "./alert.ts";
+import { SMOKE_METRICS, withinRange, type Baseline, type MetricKey } from "./baseline.ts";
+import { describe, detectChangePoints, type ChangePointOptions } from "./changepoints.ts";
+import type { HistoryEntry } from "./history.ts";
+
+export const DRIFT_FINGERPRINT = "regression:smoke-drift";
+
+/**
+ * Runs from a change point on (its first included) before it is reported: on a quiet machine
+ * a single slow night is already a significant change, and one night is what the band's
+ * alert is too quick to cry wolf on.
+ */
+export const DRIFT_MIN_RUNS = 3;
+
+export interface RunChange {
+  metric: MetricKey;
+  /** Where the change begins among the analysed runs, oldest first. */
+  index: number;
+  /** The first run after the change, and the last one before it. */
+  run_id: string;
+  at: string;
+  sha: string | null;
+  before_run_id: string;
+  before_at: string;
+  before_sha: string | null;
+  pvalue: number;
+  magnitude: number;
+  mean_before: number;
+  mean_after: number;
+  direction: "better" | "worse";
+}
+
+export interface ChangeReport {
+  computed_at: string;
+  /** The newest run analysed, and how many runs were. */
+  latest_run_id: string | null;
+  runs: number;
+  options: ChangePointOptions;
+  changes: RunChange[];
+}
+
+/** The runs change points are looked for in: mainline runs with a result, oldest first. */
+export function analysedRuns(newestFirst: readonly HistoryEntry[]): HistoryEntry[] {
+  return newestFirst.filter((e) => e.mainline && e.throughput_ops_per_sec !== null).reverse();
+}
+
+/**
+ * The change points of each metric over the whole history. Not Otava's incremental mode: it
+ * keeps points an earlier, shorter history suggested (3 of 200 noisy series appended one run at
+ * a time ended with extra change points), and a history must get the same answer whatever
+ * order its runs arrived in. A whole analysis of 1 000 runs takes milliseconds (npm run bench).
+ */
+export function analyzeHistory(newestFirst: readonly HistoryEntry[], options: ChangePointOptions, computedAt: string): ChangeReport {
+  const runs = analysedRuns(newestFirst);
+  const changes: RunChange[] = [];
+  for (const metric of SMOKE_METRICS) {
+    for (const change of describe(detectChangePoints(runs.map((r) => r[metric.key]), options).points)) {
+      const after = runs[change.index];
+      const before = runs[change.index - 1];
+      const worse = metric.better === "higher" ? change.mean_after < change.mean_before : change.mean_after > change.mean_before;
+      changes.push({
+        metric: metric.key,
+        index: change.index,
+        run_id: after.id,
+        at: after.at,
+        sha: after.sha,
+        before_run_id: before.id,
+        before_at: before.at,
+        before_sha: before.sha,
+        pvalue: change.pvalue,
+        magnitude: change.magnitude,
+        mean_before: change.mean_before,
+        mean_after: change.mean_after,
+        direction: worse ? "worse" : "better",
+      });
+    }
+  }
+  return { computed_at: computedAt, latest_run_id: runs.at(-1)?.id ?? null, runs: runs.length, options, changes };
+}
+
+/** Each metric's latest change point, where it has one. */
+export function latestChanges(report: ChangeReport): RunChange[] {
+  return SMOKE_METRICS.flatMap((m) => report.changes.filter((c) => c.metric === m.key).slice(-1));
+}
+
+/** The change points that begin at a run. */
+export function changesAt(report: ChangeReport | null, runId: string): RunChange[] {
+  return report ? report.changes.filter((c) => c.run_id === runId) : [];
+}
+
+/**
+ * The drifts to report: a metric's latest change point went the bad way, has held for
+ * DRIFT_MIN_RUNS runs and began within the last window of runs, to a level still inside the
+ * baseline's band. A level outside the band is the static regression alert's to report, and
+ * an older change has been reported already.
+ */
+export function driftFindings(report: ChangeReport, baseline: Baseline): RunChange[] {
+  return latestChanges(report).filter((c) => {
+    const held = report.runs - c.index;
+    return c.direction === "worse" && held >= DRIFT_MIN_RUNS && held <= report.options.window && withinRange(c.mean_after, baseline[c.metric]);
+  });
+}
+
+/**
+ * What an analysis says to the drift alert: bad while there are drifts (a new set of drifts
+ * is news, the same set again is not), good once every metric's latest change went the good
+ * way, and nothing while a bad change is old news.
+ */
+export function driftSubject(report: ChangeReport, baseline: Baseline): AlertSubject | null {
+  if (!report.latest_run_id) return null;
+  const findings = driftFindings(report, baseline);
+  const verdict = (bad: boolean) => [{ fingerprint: DRIFT_FINGERPRINT, kind: "regression" as const, suite: "smoke-drift", bad }];
+  if (findings.length > 0) {
+    return { id: `drift@${findings.map((c) => `${c.metric}:${c.run_id}`).join(",")}`, at: report.computed_at, verdicts: verdict(true), pr_number: null };
+  }
+  if (latestChanges(report).every((c) => c.direction === "better")) {
+    return { id: `changes@${report.latest_run_id}`, at: report.computed_at, verdicts: verdict(false), pr_number: null };
+  }
+  return null;
+}

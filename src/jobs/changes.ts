@@ -1,0 +1,37 @@
+/** The change-point analysis of the history, redone when a mainline run with a result settles. */
+import type { Config } from "../core/config.ts";
+import type { ChangePointOptions } from "../core/changepoints.ts";
+import { analyzeHistory, type ChangeReport } from "../core/drift.ts";
+import { historyEntry, upsertEntry, type HistoryEntry, type Position } from "../core/history.ts";
+import type { Run } from "../core/run.ts";
+import type { RunStore } from "../store/ports.ts";
+import type { LoopDeps } from "./deps.ts";
+
+const PAGE = 1000;
+
+export function changeOptions(config: Config): ChangePointOptions {
+  return { window: config.CHANGE_WINDOW, pvalue: config.CHANGE_PVALUE, magnitude: config.CHANGE_MAGNITUDE };
+}
+
+/** Every run of the history, newest first. */
+export async function wholeHistory(runs: RunStore): Promise<HistoryEntry[]> {
+  const all: HistoryEntry[] = [];
+  let after: Position | null = null;
+  for (;;) {
+    const page = await runs.history(PAGE, after);
+    all.push(...page.runs);
+    const last = page.runs.at(-1);
+    if (!page.cursor || !last) return all;
+    after = { at: last.at, id: last.id };
+  }
+}
+
+/** Analyses the history with `settled` in it, keeps the result, and returns it. */
+export async function analyzeChanges(deps: Pick<LoopDeps, "runs" | "changes" | "config" | "now">, settled: Run | null): Promise<ChangeReport> {
+  let history = await wholeHistory(deps.runs);
+  // The history is read from a projection that may not show the run just recorded yet.
+  if (settled) history = upsertEntry(history, historyEntry(settled));
+  const report = analyzeHistory(history, changeOptions(deps.config), deps.now().toISOString());
+  await deps.changes.save(report);
+  return report;
+}

@@ -1,0 +1,61 @@
+/**
+ * Recording a report of a run, and what follows when the report settles it: the change-point
+ * analysis, the suspect-night check, and the alerts it plans (atomically in the ledger, so
+ * racing reports of one run plan once; see alerts.ts for how they are sent).
+ */
+import { fingerprintOf, runSubject } from "../core/alert.ts";
+import { githubCredentials } from "../core/config.ts";
+import { confirmationBy, isSuspect, pendingConfirmation } from "../core/confirmation.ts";
+import { changesAt, driftSubject, type ChangeReport } from "../core/drift.ts";
+import { COMPLETED_STATES, type RecordOutcome, type Run } from "../core/run.ts";
+import { analyzeChanges } from "./changes.ts";
+import type { LoopDeps } from "./deps.ts";
+import { dispatchConfirmation } from "./dispatch.ts";
+
+export async function recordRun(deps: LoopDeps, run: Run): Promise<RecordOutcome> {
+  const outcome = await deps.runs.record(run);
+  if ((outcome.kind !== "created" && outcome.kind !== "updated") || !COMPLETED_STATES.includes(outcome.run.state)) return outcome;
+  let settled = outcome.run;
+  const report = settled.mainline && settled.measurements ? await analyzeChanges(deps, settled) : null;
+
+  const confirms = settled.dispatch?.kind === "confirm" ? (settled.dispatch.confirms ?? null) : null;
+  if (confirms) {
+    await settleSuspect(deps, confirms, settled);
+  } else if (await suspect(deps, settled, report)) {
+    const marked = await deps.runs.record({ ...settled, confirmation: pendingConfirmation(settled) });
+    settled = marked.run;
+    deps.log({ event: "run_suspect", run: settled.id, sha: settled.sha });
+    await dispatchConfirmation(deps, settled);
+  }
+
+  await deps.alerts.plan(runSubject(settled), deps.now().toISOString());
+  const drift = report ? driftSubject(report, deps.baseline) : null;
+  if (drift) await deps.alerts.plan(drift, deps.now().toISOString());
+  return { ...outcome, run: settled };
+}
+
+async function suspect(deps: LoopDeps, run: Run, report: ChangeReport | null): Promise<boolean> {
+  if (run.state !== "regressed") return false;
+  const enabled = deps.config.CONFIRM_REGRESSIONS && deps.config.GITHUB_REPOSITORY !== null && githubCredentials(deps.config) !== null;
+  const regression = await deps.alerts.alert(fingerprintOf("regression", run.suite));
+  return isSuspect(run, { enabled, regressionOpen: regression?.state === "open", changes: changesAt(report, run.id) });
+}
+
+/**
+ * A confirming run settled: its suspect is confirmed or refuted, and the confirming run speaks
+ * to the alert. When it produced no result, the suspect's own regression is reported instead.
+ */
+async function settleSuspect(deps: LoopDeps, suspectId: string, confirming: Run): Promise<void> {
+  const suspect = await deps.runs.run(suspectId);
+  if (!suspect?.confirmation || suspect.confirmation.state !== "pending") return;
+  await settleConfirmation(deps, { ...suspect, confirmation: confirmationBy(suspect.confirmation, confirming) });
+}
+
+/** Records a suspect's settled confirmation; an unconfirmed suspect is alerted on as it is. */
+export async function settleConfirmation(deps: LoopDeps, suspect: Run): Promise<void> {
+  const outcome = await deps.runs.record(suspect);
+  deps.log({ event: "suspect_settled", run: suspect.id, confirmation: suspect.confirmation });
+  if (outcome.kind === "updated" && outcome.run.confirmation?.state === "unconfirmed") {
+    await deps.alerts.plan(runSubject(outcome.run), deps.now().toISOString());
+  }
+}

@@ -1,0 +1,18 @@
+/** Nights of the smoke benchmark for tests: results at a chosen speed, and whole nights on the emulator. */
+import passing from "../fixtures/smoke-metrics.json";
+
+/**
+ * Firewood's passing fixture with every batch `slowdown` times as long: throughput falls and
+ * the durations grow by that factor, and the numbers stay consistent with each other.
+ */
+export function metricsAt(slowdown: number): Record<string, unknown> {
+  const round = (x: number) => Math.round(x * 1e6) / 1e6;
+  const perBatch = passing.per_batch_ms.map((ms) => round(ms * slowdown));
+  const total = round(passing.total_duration_ms * slowdown);
+  return { ...passing, per_batch_ms: perBatch, total_duration_ms: total, throughput_ops_per_sec: passing.total_operations / (total / 1000), baseline: null };
+}
+
+/** A small, repeatable wobble around 1 (±1%), as a quiet benchmark machine shows. */
+export function wobble(i: number): number {
+  return 1 + (((i * 7919) % 11) - 5) / 500;
+}
