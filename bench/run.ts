@@ -5,11 +5,15 @@
  *   GET /status and POST /api/results, each divided by the same figures for GET /healthz.
  * - CPU, in this process (V8, as in workerd): validate + evaluate + summarize of a metrics
  *   file with 100 000 batch timings, divided by `JSON.parse` of the same bytes.
+ * - Change points, inside workerd (Miniflare): detection over 1 000 and 10 000 nights of three
+ *   metrics, whole and incremental (one night appended), minus an empty request's time.
  *
  * Ratios are the figures of record; absolute numbers depend on the machine.
  * Writes bench/results.json and prints a Markdown table.
  */
 import autocannon from "autocannon";
+import { build } from "esbuild";
+import { Miniflare } from "miniflare";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -75,6 +79,42 @@ function cpuBench() {
     ratio_to_json_parse: round3((pipeline - parseOnly) / parseOnly),
     ratio_including_parse: round3(pipeline / parseOnly),
   };
+}
+
+async function detectionBench() {
+  const bundle = await build({ entryPoints: ["bench/detection-worker.ts"], bundle: true, format: "esm", write: false, logLevel: "silent" });
+  const mf = new Miniflare({ modules: true, script: bundle.outputFiles[0].text, compatibilityDate: "2026-04-26" });
+  try {
+    const wall = async (path: string, reps: number) => {
+      const times: number[] = [];
+      for (let i = 0; i < reps; i++) {
+        const start = performance.now();
+        await (await mf.dispatchFetch(`http://bench${path}`)).text();
+        times.push(performance.now() - start);
+      }
+      return times.sort((a, b) => a - b)[Math.floor(reps / 2)];
+    };
+    await wall("/noop", 20);
+    const floor = await wall("/noop", 41);
+    const sizes = [];
+    for (const n of [1_000, 10_000]) {
+      await wall(`/prepare?n=${n}`, 1);
+      const reps = n > 5_000 ? 9 : 31;
+      const full = (await wall("/full", reps)) - floor;
+      const append = (await wall("/append", reps)) - floor;
+      sizes.push({
+        points: n,
+        metrics: 3,
+        full_ms: round3(full),
+        full_us_per_point: round3((full * 1000) / (3 * n)),
+        append_ms: round3(append),
+        append_us_per_point: round3((append * 1000) / (3 * n)),
+      });
+    }
+    return { empty_request_ms: round3(floor), sizes, growth_full_10k_over_1k: round3(sizes[1].full_ms / sizes[0].full_ms) };
+  } finally {
+    await mf.dispose();
+  }
 }
 
 type Load = { rps: number; p50_ms: number; p99_ms: number; requests: number; errors: number; non2xx: number };
@@ -155,8 +195,10 @@ function summary(loads: Load[]) {
 }
 
 const cpu = cpuBench();
+const detection = await detectionBench();
 const http = await httpBench();
-const results = { measured_at: new Date().toISOString(), node: process.version, cpu, http };
+const results = { measured_at: new Date().toISOString(), node: process.version, cpu, detection, http };
+const [d1k, d10k] = detection.sizes;
 writeFileSync("bench/results.json", `${JSON.stringify(results, null, 2)}\n`);
 
 console.log(`
@@ -169,5 +211,9 @@ console.log(`
 | errors + non-2xx (healthz, status, ingest) | ${http.healthz.errors + http.healthz.non2xx}, ${http.status.errors + http.status.non2xx}, ${http.ingest.errors + http.ingest.non2xx} | 0 |
 | validate + evaluate + summarize ÷ JSON.parse (${TIMINGS} timings, ${(cpu.bytes / 1e6).toFixed(1)} MB) | ${cpu.ratio_to_json_parse}× (${cpu.validate_evaluate_summarize_cpu_us} vs ${cpu.json_parse_cpu_us} µs CPU) | ≤ 3× |
 | the same including the parse ÷ JSON.parse | ${cpu.ratio_including_parse}× | |
+| change points, 1 000 nights × 3 metrics, in workerd | ${d1k.full_ms} ms (${d1k.full_us_per_point} µs a point) | < 50 ms |
+| change points, 10 000 nights × 3 metrics, in workerd | ${d10k.full_ms} ms (${d10k.full_us_per_point} µs a point; ${detection.growth_full_10k_over_1k}× the 1 000) | ≈ 10× (linear) |
+| one night appended (incremental), 1 000 / 10 000 nights × 3 | ${d1k.append_ms} / ${d10k.append_ms} ms | |
 
+Change points: wall time of a request to a Worker in Miniflare minus an empty request's (${detection.empty_request_ms} ms).
 ${CONNECTIONS} connections; ${ROUNDS} rounds of ${HTTP_SECONDS} s per route, interleaved with /healthz; medians of the per-round ratios. wrangler dev on loopback. Written to bench/results.json.`);

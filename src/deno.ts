@@ -9,7 +9,7 @@
  */
 import { createApp } from "./http/app.ts";
 import { runTick } from "./jobs/ticks.ts";
-import { DenoAlertStore, DenoDeliveryStore, DenoDispatchStore, DenoLatest, DenoRunStore, FileArtifactStore, FileInbox } from "./store/deno.ts";
+import { DenoAlertStore, DenoDeliveryStore, DenoDispatchStore, DenoLatest, DenoRunStore, FileArtifactStore, FileInbox, FileLatest, FileSeriesStore } from "./store/deno.ts";
 import { defaultOutside, wire, type Outside } from "./wiring.ts";
 
 export interface DenoChimney {
@@ -30,7 +30,8 @@ export async function createDenoChimney(env: Record<string, string>, dataDir: st
     deliveries: new DenoDeliveryStore(kv),
     inbox: new FileInbox(`${dataDir}/inbox`),
     dashboards: new DenoLatest(kv, "dashboards"),
-    changes: new DenoLatest(kv, "changes"),
+    changes: new FileLatest(dataDir, "changes.json"),
+    series: new FileSeriesStore(dataDir),
   }));
   return { app: createApp(deps), deps, kv };
 }

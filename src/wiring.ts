@@ -9,7 +9,7 @@ import { githubCredentials, parseConfig, redactSecrets, type Config } from "./co
 import { appAuth, tokenAuth } from "./github/auth.ts";
 import { GitHubClient, type Auth } from "./github/client.ts";
 import type { AppDeps } from "./http/deps.ts";
-import type { AlertStore, ArtifactStore, ChangeStore, DashboardStore, DeliveryStore, DispatchStore, Inbox, RunStore } from "./store/ports.ts";
+import type { AlertStore, ArtifactStore, ChangeStore, DashboardStore, DeliveryStore, DispatchStore, Inbox, RunStore, SeriesStore } from "./store/ports.ts";
 
 /** The outside world: the entry's own, or local emulators in tests. */
 export interface Outside {
@@ -28,6 +28,7 @@ export interface Stores {
   inbox: Inbox;
   dashboards: DashboardStore;
   changes: ChangeStore;
+  series: SeriesStore;
 }
 
 /** GitHub requests one job may make: Workers allow 50 subrequests per invocation on the free plan. */

@@ -6,7 +6,7 @@ import type { Hono } from "hono";
 import type { AppDeps } from "./http/app.ts";
 import { createApp } from "./http/app.ts";
 import { runTick } from "./jobs/ticks.ts";
-import { KVLatest, R2ArtifactStore, R2Inbox, WorkersAlertStore, WorkersDeliveryStore, WorkersDispatchStore, WorkersRunStore } from "./store/workers.ts";
+import { KVLatest, R2ArtifactStore, R2Inbox, WorkersAlertStore, WorkersDeliveryStore, WorkersDispatchStore, WorkersRunStore, WorkersSeriesStore } from "./store/workers.ts";
 import { defaultOutside, wire, type Outside } from "./wiring.ts";
 
 export { Ledger } from "./store/workers.ts";
@@ -29,6 +29,7 @@ export function createWorker(overrides: Partial<Outside> = {}) {
           inbox: new R2Inbox(env.ARTIFACTS, "inbox/webhooks"),
           dashboards: new KVLatest(env.RUNS, "dashboards", cache),
           changes: new KVLatest(env.RUNS, "changes", cache),
+          series: new WorkersSeriesStore(env.RUNS, env.LEDGER),
         };
       });
       entry = { deps, app: createApp(deps) };

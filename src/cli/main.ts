@@ -4,6 +4,8 @@
 import { baseline, help as baselineHelp } from "./commands/baseline.ts";
 import { check, help as checkHelp } from "./commands/check.ts";
 import { dashboards, help as dashboardsHelp } from "./commands/dashboards.ts";
+import { detect, help as detectHelp } from "./commands/detect.ts";
+import { help as importHelp, importHistory } from "./commands/import.ts";
 import { help as submitHelp, submit } from "./commands/submit.ts";
 import { help as summarizeHelp, summarize } from "./commands/summarize.ts";
 import { UsageError } from "./io.ts";
@@ -18,6 +20,8 @@ Commands:
   submit             upload a result to chimney
   baseline suggest   propose baseline bounds from recent runs
   baseline validate  check a baseline file
+  import             send history kept before chimney (github-action-benchmark data, results)
+  detect             print the change points of a series, as Apache Otava finds them
   dashboards verify  check the dashboard exports and manifest against Grafana
   dashboards write   refresh the dashboard exports and manifest from Grafana
 
@@ -29,6 +33,8 @@ const COMMANDS: Record<string, { help: string; run: (args: string[]) => Promise<
   submit: { help: submitHelp, run: submit },
   baseline: { help: baselineHelp, run: baseline },
   dashboards: { help: dashboardsHelp, run: dashboards },
+  import: { help: importHelp, run: importHistory },
+  detect: { help: detectHelp, run: detect },
 };
 
 export async function main(argv: string[]): Promise<number> {

@@ -5,8 +5,9 @@
  */
 import type { AlertSubject } from "./alert.ts";
 import { SMOKE_METRICS, withinRange, type Baseline, type MetricKey } from "./baseline.ts";
-import { describe, detectChangePoints, type ChangePointOptions } from "./changepoints.ts";
+import type { ChangePointOptions } from "./changepoints.ts";
 import type { HistoryEntry } from "./history.ts";
+import { locateChanges, type SeriesChange } from "./series.ts";
 
 export const DRIFT_FINGERPRINT = "regression:smoke-drift";
 
@@ -17,22 +18,12 @@ export const DRIFT_FINGERPRINT = "regression:smoke-drift";
  */
 export const DRIFT_MIN_RUNS = 3;
 
-export interface RunChange {
+/** A change point of a smoke metric, and the runs on either side of it. */
+export interface RunChange extends SeriesChange {
   metric: MetricKey;
-  /** Where the change begins among the analysed runs, oldest first. */
-  index: number;
   /** The first run after the change, and the last one before it. */
   run_id: string;
-  at: string;
-  sha: string | null;
   before_run_id: string;
-  before_at: string;
-  before_sha: string | null;
-  pvalue: number;
-  magnitude: number;
-  mean_before: number;
-  mean_after: number;
-  direction: "better" | "worse";
 }
 
 export interface ChangeReport {
@@ -57,29 +48,13 @@ export function analysedRuns(newestFirst: readonly HistoryEntry[]): HistoryEntry
  */
 export function analyzeHistory(newestFirst: readonly HistoryEntry[], options: ChangePointOptions, computedAt: string): ChangeReport {
   const runs = analysedRuns(newestFirst);
-  const changes: RunChange[] = [];
-  for (const metric of SMOKE_METRICS) {
-    for (const change of describe(detectChangePoints(runs.map((r) => r[metric.key]), options).points)) {
-      const after = runs[change.index];
-      const before = runs[change.index - 1];
-      const worse = metric.better === "higher" ? change.mean_after < change.mean_before : change.mean_after > change.mean_before;
-      changes.push({
-        metric: metric.key,
-        index: change.index,
-        run_id: after.id,
-        at: after.at,
-        sha: after.sha,
-        before_run_id: before.id,
-        before_at: before.at,
-        before_sha: before.sha,
-        pvalue: change.pvalue,
-        magnitude: change.magnitude,
-        mean_before: change.mean_before,
-        mean_after: change.mean_after,
-        direction: worse ? "worse" : "better",
-      });
-    }
-  }
+  const changes = SMOKE_METRICS.flatMap((metric) =>
+    locateChanges(
+      runs.map((r) => ({ at: r.at, sha: r.sha, value: r[metric.key] })),
+      metric.better === "higher",
+      options,
+    ).map((c): RunChange => ({ metric: metric.key, ...c, run_id: runs[c.index].id, before_run_id: runs[c.index - 1].id })),
+  );
   return { computed_at: computedAt, latest_run_id: runs.at(-1)?.id ?? null, runs: runs.length, options, changes };
 }
 

@@ -6,6 +6,7 @@ import { Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { AppDeps } from "./deps.ts";
 import { problem } from "./problem.ts";
+import { historyRoutes } from "./routes/history.ts";
 import { loopRoutes } from "./routes/loop.ts";
 import { readRoutes } from "./routes/read.ts";
 import { resultRoutes } from "./routes/results.ts";
@@ -26,5 +27,6 @@ export function createApp(deps: AppDeps): Hono {
   app.route("/", readRoutes(deps));
   app.route("/", resultRoutes(deps));
   app.route("/", loopRoutes(deps));
+  app.route("/", historyRoutes(deps));
   return app;
 }

@@ -3,7 +3,7 @@ import { monotonicFactory } from "ulidx";
 import type { Baseline, BaselineSource } from "../core/baseline.ts";
 import type { Config } from "../core/config.ts";
 import type { GitHubClient } from "../github/client.ts";
-import type { AlertStore, ArtifactStore, ChangeStore, DashboardStore, DeliveryStore, DispatchStore, Inbox, RunStore } from "../store/ports.ts";
+import type { AlertStore, ArtifactStore, ChangeStore, DashboardStore, DeliveryStore, DispatchStore, Inbox, RunStore, SeriesStore } from "../store/ports.ts";
 
 export interface LoopDeps {
   config: Config;
@@ -20,6 +20,7 @@ export interface LoopDeps {
   inbox: Inbox;
   dashboards: DashboardStore;
   changes: ChangeStore;
+  series: SeriesStore;
   /** A GitHub client with a fresh request budget, or null when no credentials are configured. */
   github: () => GitHubClient | null;
   now: () => Date;

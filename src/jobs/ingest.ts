@@ -31,6 +31,8 @@ export interface RunContext {
   at?: string;
   dispatch?: RunDispatch | null;
   failure?: RunFailure | null;
+  /** History being imported: recorded as it is, without alerts; the import analyses once at the end. */
+  imported?: boolean;
 }
 
 export type IngestResult =
@@ -93,10 +95,11 @@ export async function ingest(deps: LoopDeps, upload: ResultUpload, context: RunC
     confirmation: null,
     identity,
   };
-  return recordRun(deps, run);
+  return context.imported ? deps.runs.record(run) : recordRun(deps, run);
 }
 
-function readResult(value: unknown, kind: ResultUpload["resultKind"]) {
+/** A result document, either smoke-metrics.json or (for `auto`, by its shape) smoke-summary.json. */
+export function readResult(value: unknown, kind: ResultUpload["resultKind"]) {
   if (kind === "auto" && looksLikeSummary(value)) {
     const summary = parseSmokeSummary(value);
     if (!summary.ok) return summary;

@@ -8,8 +8,10 @@ import { shouldProcess, shouldRetry, startProcessing, type Delivery } from "../c
 import { isUnsettled, type Dispatch } from "../core/dispatch.ts";
 import { encodeCursor, historyEntry, type HistoryEntry, type Position } from "../core/history.ts";
 import { COMPLETED_STATES, mergeRun, OPEN_STATES, type RecordOutcome, type Run } from "../core/run.ts";
+import type { ChangePointOptions } from "../core/changepoints.ts";
+import { mergeSeries, type Series } from "../core/series.ts";
 import type { StatusDocument } from "../core/status.ts";
-import type { AlertStore, ArtifactStore, DeliveryStore, DispatchStore, Inbox, Latest, RunStore, StoredFile } from "./ports.ts";
+import type { AlertStore, ArtifactStore, DeliveryStore, DispatchStore, Inbox, Latest, RunStore, SeriesStore, StoredFile } from "./ports.ts";
 
 /** Optimistic transactions give up after this many conflicts in a row. */
 const MAX_CONFLICTS = 50;
@@ -183,7 +185,7 @@ export class DenoAlertStore implements AlertStore {
 export class DenoLatest<T> implements Latest<T> {
   constructor(
     private readonly kv: Deno.Kv,
-    private readonly key: "dashboards" | "changes",
+    private readonly key: "dashboards",
   ) {}
 
   async save(value: T): Promise<void> {
@@ -192,6 +194,74 @@ export class DenoLatest<T> implements Latest<T> {
 
   async latest(): Promise<T | null> {
     return (await this.kv.get<T>([this.key])).value;
+  }
+}
+
+/**
+ * A JSON document kept in a file, for documents that outgrow a Deno KV value (64 KiB): a long
+ * history's change points, imported series. Writes replace the file whole (write, then rename).
+ */
+class JsonFile<T> {
+  private readonly folder: Folder;
+
+  constructor(
+    dir: string,
+    private readonly name: string,
+  ) {
+    this.folder = new Folder(dir);
+  }
+
+  write(value: T): Promise<void> {
+    return this.folder.write(this.name, new TextEncoder().encode(JSON.stringify(value)));
+  }
+
+  async read(): Promise<T | null> {
+    try {
+      return JSON.parse(await Deno.readTextFile(this.folder.path(this.name))) as T;
+    } catch (error) {
+      if (error instanceof Deno.errors.NotFound) return null;
+      throw error;
+    }
+  }
+}
+
+export class FileLatest<T> implements Latest<T> {
+  private readonly file: JsonFile<T>;
+
+  constructor(dir: string, name: string) {
+    this.file = new JsonFile(dir, name);
+  }
+
+  save(value: T): Promise<void> {
+    return this.file.write(value);
+  }
+
+  latest(): Promise<T | null> {
+    return this.file.read();
+  }
+}
+
+/** One Deno process serves chimney, so merges are serialized in it: each waits for the one before. */
+export class FileSeriesStore implements SeriesStore {
+  private readonly file: JsonFile<Series[]>;
+  private queue: Promise<unknown> = Promise.resolve();
+
+  constructor(dir: string) {
+    this.file = new JsonFile(dir, "series.json");
+  }
+
+  merge(incoming: Series[], options: ChangePointOptions) {
+    const run = this.queue.then(async () => {
+      const merged = mergeSeries((await this.file.read()) ?? [], incoming, options);
+      if (merged.issues.length === 0) await this.file.write(merged.series);
+      return { imports: merged.imports, issues: merged.issues };
+    });
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  async all(): Promise<Series[]> {
+    return (await this.file.read()) ?? [];
   }
 }
 

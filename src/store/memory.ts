@@ -4,8 +4,10 @@ import { shouldProcess, shouldRetry, startProcessing, type Delivery } from "../c
 import { isUnsettled, type Dispatch } from "../core/dispatch.ts";
 import { historyEntry, page, upsertEntry, type HistoryEntry, type Position } from "../core/history.ts";
 import { mergeRun, OPEN_STATES, type RecordOutcome, type Run } from "../core/run.ts";
+import type { ChangePointOptions } from "../core/changepoints.ts";
+import { mergeSeries, type Series } from "../core/series.ts";
 import { statusDocument, type StatusDocument } from "../core/status.ts";
-import type { AlertStore, ArtifactStore, DeliveryStore, DispatchStore, Inbox, Latest, RunStore, StoredFile } from "./ports.ts";
+import type { AlertStore, ArtifactStore, DeliveryStore, DispatchStore, Inbox, Latest, RunStore, SeriesStore, StoredFile } from "./ports.ts";
 
 export class MemoryRunStore implements RunStore {
   readonly #runs = new Map<string, Run>();
@@ -157,5 +159,19 @@ export class MemoryLatest<T> implements Latest<T> {
 
   async latest(): Promise<T | null> {
     return structuredClone(this.#latest);
+  }
+}
+
+export class MemorySeriesStore implements SeriesStore {
+  #series: Series[] = [];
+
+  async merge(incoming: Series[], options: ChangePointOptions) {
+    const merged = mergeSeries(this.#series, structuredClone(incoming), options);
+    if (merged.issues.length === 0) this.#series = merged.series;
+    return { imports: merged.imports, issues: merged.issues };
+  }
+
+  async all(): Promise<Series[]> {
+    return structuredClone(this.#series);
   }
 }

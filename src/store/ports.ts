@@ -4,7 +4,10 @@
  */
 import type { Alert, AlertSubject, AlertWrite } from "../core/alert.ts";
 import type { DashboardCheck } from "../core/dashboards.ts";
+import type { ChangePointOptions } from "../core/changepoints.ts";
 import type { ChangeReport } from "../core/drift.ts";
+import type { Series, SeriesImport } from "../core/series.ts";
+import type { FieldIssue } from "../core/validation.ts";
 import type { Delivery } from "../core/delivery.ts";
 import type { Dispatch } from "../core/dispatch.ts";
 import type { HistoryEntry, Position } from "../core/history.ts";
@@ -89,3 +92,10 @@ export type DashboardStore = Latest<DashboardCheck>;
 
 /** The last change-point analysis of the history (after each settled run). */
 export type ChangeStore = Latest<ChangeReport>;
+
+/** Imported series (github-action-benchmark history), merged where concurrent imports cannot race. */
+export interface SeriesStore {
+  /** Merges imported series (`mergeSeries`) atomically; with issues, nothing is stored. */
+  merge(incoming: Series[], options: ChangePointOptions): Promise<{ imports: SeriesImport[]; issues: FieldIssue[] }>;
+  all(): Promise<Series[]>;
+}

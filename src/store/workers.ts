@@ -9,8 +9,11 @@ import { shouldProcess, shouldRetry, startProcessing, type Delivery } from "../c
 import { isUnsettled, type Dispatch } from "../core/dispatch.ts";
 import { historyEntry, page, upsertEntry, type HistoryEntry, type Position } from "../core/history.ts";
 import { mergeRun, OPEN_STATES, type RecordOutcome, type Run } from "../core/run.ts";
+import type { ChangePointOptions } from "../core/changepoints.ts";
+import { mergeSeries, type Series, type SeriesImport } from "../core/series.ts";
 import { statusDocument, type StatusDocument } from "../core/status.ts";
-import type { AlertStore, ArtifactStore, DeliveryStore, DispatchStore, Inbox, Latest, RunStore, StoredFile } from "./ports.ts";
+import type { FieldIssue } from "../core/validation.ts";
+import type { AlertStore, ArtifactStore, DeliveryStore, DispatchStore, Inbox, Latest, RunStore, SeriesStore, StoredFile } from "./ports.ts";
 
 interface LedgerEnv {
   RUNS: KVNamespace;
@@ -22,6 +25,7 @@ const KEYS = {
   history: "history",
   status: "status",
   alerts: "alerts",
+  series: "series",
 } as const;
 
 /** How long to wait before projecting again after KV refused a write. */
@@ -49,6 +53,7 @@ export class Ledger extends DurableObject<LedgerEnv> {
       CREATE TABLE IF NOT EXISTS deliveries (id TEXT PRIMARY KEY, record TEXT NOT NULL);
       CREATE TABLE IF NOT EXISTS alerts (fingerprint TEXT PRIMARY KEY, record TEXT NOT NULL);
       CREATE TABLE IF NOT EXISTS alert_writes (id TEXT PRIMARY KEY, seq INTEGER NOT NULL, done INTEGER NOT NULL DEFAULT 0, record TEXT NOT NULL);
+      CREATE TABLE IF NOT EXISTS series (key TEXT PRIMARY KEY, record TEXT NOT NULL);
     `);
   }
 
@@ -221,6 +226,22 @@ export class Ledger extends DurableObject<LedgerEnv> {
       write.state === "done" || write.state === "abandoned" ? 1 : 0,
       write.id,
     );
+  }
+
+  /** Merges imported series; with issues nothing is written. The series are projected to KV. */
+  async mergeSeries(incoming: Series[], options: ChangePointOptions): Promise<{ imports: SeriesImport[]; issues: FieldIssue[] }> {
+    return this.ctx.blockConcurrencyWhile(async () => {
+      const stored = this.sql.exec<{ record: string }>("SELECT record FROM series ORDER BY key").toArray().map((row) => JSON.parse(row.record) as Series);
+      const merged = mergeSeries(stored, incoming, options);
+      if (merged.issues.length > 0) return { imports: merged.imports, issues: merged.issues };
+      const changed = new Set(merged.imports.filter((i) => i.added > 0).map((i) => i.key));
+      for (const series of merged.series.filter((s) => changed.has(s.key))) {
+        this.sql.exec("INSERT INTO series (key, record) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET record = excluded.record", series.key, JSON.stringify(series));
+      }
+      // Written every time, so an import repeated after a failed projection repairs it.
+      await this.env.RUNS.put(KEYS.series, JSON.stringify(merged.series));
+      return { imports: merged.imports, issues: [] };
+    });
   }
 
   /** The open alerts, where /status reads them. A failed write is repaired by the next change. */
@@ -408,6 +429,21 @@ export class KVLatest<T> implements Latest<T> {
     const value = await this.kv.get<T>(this.key, "json");
     if (this.options.statusCacheMs > 0) this.cached = { value, until: now + this.options.statusCacheMs };
     return value;
+  }
+}
+
+export class WorkersSeriesStore implements SeriesStore {
+  constructor(
+    private readonly kv: KVNamespace,
+    private readonly ledger: DurableObjectNamespace<Ledger>,
+  ) {}
+
+  merge(incoming: Series[], options: ChangePointOptions) {
+    return ledgerOf(this.ledger).mergeSeries(incoming, options) as Promise<{ imports: SeriesImport[]; issues: FieldIssue[] }>;
+  }
+
+  async all(): Promise<Series[]> {
+    return (await this.kv.get<Series[]>(KEYS.series, "json")) ?? [];
   }
 }
 

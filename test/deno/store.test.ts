@@ -3,7 +3,9 @@ import assert from "node:assert/strict";
 import { decodeCursor } from "../../src/core/history.ts";
 import { newRun, type Run } from "../../src/core/run.ts";
 import { runSubject } from "../../src/core/alert.ts";
-import { DenoAlertStore, DenoDeliveryStore, DenoDispatchStore, DenoRunStore, FileArtifactStore } from "../../src/store/deno.ts";
+import { DEFAULT_OPTIONS } from "../../src/core/changepoints.ts";
+import type { Series } from "../../src/core/series.ts";
+import { DenoAlertStore, DenoDeliveryStore, DenoDispatchStore, DenoRunStore, FileArtifactStore, FileLatest, FileSeriesStore } from "../../src/store/deno.ts";
 
 const M = { batches: 5, batch_size: 100, total_operations: 500, total_duration_ms: 48.86, throughput_ops_per_sec: 10233.3, per_batch_count: 5, per_batch_p95_ms: 11.2 };
 const run = (id: string, at: string, extra: Partial<Run> = {}) => newRun({ id, state: "passed", at, mainline: true, measurements: M, ...extra });
@@ -99,5 +101,30 @@ Deno.test("artifact files are written once per digest and never outside their fo
   assert.equal(await new Response(stored!.body).text(), "hello");
   assert.equal(await files.get("missing"), null);
   await assert.rejects(() => files.put("../escape", new Uint8Array(1)), /not a file name/);
+  await Deno.remove(dir, { recursive: true });
+});
+
+Deno.test("imported series merged at once lose and double no point, and survive a restart", async () => {
+  const dir = await Deno.makeTempDir();
+  const series = (from: number, to: number): Series[] => [
+    { key: "suite--bench", suite: "suite", name: "bench", unit: "mgas/s", bigger_is_better: true, repo_url: null, changes: [], points: Array.from({ length: to - from }, (_, i) => ({ at: new Date(Date.UTC(2026, 0, 1 + from + i)).toISOString(), sha: null, value: from + i < 30 ? 100 : 130, commit_url: null, message: null })) },
+  ];
+  const store = new FileSeriesStore(dir);
+  const answers = await Promise.all([store.merge(series(0, 40), DEFAULT_OPTIONS), store.merge(series(20, 60), DEFAULT_OPTIONS), store.merge(series(0, 60), DEFAULT_OPTIONS)]);
+  assert.deepEqual(answers.map((a) => a.issues), [[], [], []]);
+  assert.equal(answers.reduce((n, a) => n + a.imports[0].added, 0), 60);
+  const reopened = await new FileSeriesStore(dir).all();
+  assert.equal(reopened[0].points.length, 60);
+  assert.deepEqual(reopened[0].changes.map((c) => c.index), [30]);
+  await Deno.remove(dir, { recursive: true });
+});
+
+Deno.test("a change analysis too large for a Deno KV value is kept in a file", async () => {
+  const dir = await Deno.makeTempDir();
+  const latest = new FileLatest<{ changes: string[] }>(dir, "changes.json");
+  assert.equal(await latest.latest(), null);
+  const large = { changes: Array.from({ length: 2_000 }, (_, i) => `change ${i} `.repeat(10)) };
+  await latest.save(large);
+  assert.deepEqual(await new FileLatest(dir, "changes.json").latest(), large);
   await Deno.remove(dir, { recursive: true });
 });

@@ -194,9 +194,51 @@ describe.each(["node", "deno"] as const)("chimney on %s", (runtime) => {
     });
   });
 
+  describe("detect", () => {
+    const otava = JSON.parse(golden("otava-change-points.json")) as { cases: { name: string; series: (number | null)[]; window: number; pvalue: number; magnitude: number; expected: { index: number; pvalue: number }[] }[] };
+
+    it.each(otava.cases.filter((c) => c.expected.length > 0).slice(0, 3).map((c) => [c.name, c] as const))("prints Otava's change points for %s", async (_name, c) => {
+      const cwd = temp();
+      writeFileSync(join(cwd, "series.json"), JSON.stringify(c.series));
+      const result = await run(["detect", "--input", "series.json", "--window", String(c.window), "--pvalue", String(c.pvalue), "--magnitude", String(c.magnitude)], {}, cwd);
+      expect(result.stderr).toBe("");
+      expect(result.code).toBe(0);
+      const found = JSON.parse(result.stdout) as { index: number; pvalue: number; magnitude: number; mean_before: number; mean_after: number }[];
+      expect(found.map((p) => p.index)).toEqual(c.expected.map((p) => p.index));
+      found.forEach((p, i) => expect(p.pvalue).toBeCloseTo(c.expected[i].pvalue, 12));
+      expect(Object.keys(found[0])).toEqual(["index", "pvalue", "magnitude", "mean_before", "mean_after"]);
+    });
+
+    it("picks a series of Firewood's github-action-benchmark history by its bench name", async () => {
+      const bench = "BenchmarkReexecuteRange/[40000001,41000000]-Config-firewood-Runner-avago-runner-i4i-2xlarge-local-ssd - mgas/s";
+      const result = await run(["detect", "--input", fixture("firewood-bench-history.json"), "--bench", bench]);
+      expect(result.code).toBe(0);
+      const [change, ...more] = JSON.parse(result.stdout) as { index: number; pvalue: number; mean_before: number; mean_after: number }[];
+      expect(more).toEqual([]);
+      expect(change.index).toBe(32);
+      expect(change.pvalue).toBeLessThan(1e-20);
+      expect(change.mean_after).toBeGreaterThan(change.mean_before);
+    });
+
+    it("says what is missing or wrong, and exits 2", async () => {
+      const noBench = await run(["detect", "--input", fixture("firewood-bench-history.json")]);
+      expect(noBench.code).toBe(2);
+      expect(noBench.stderr).toMatch(/holds github-action-benchmark data: name a series with --bench \("BenchmarkReexecuteRange.* and 5 more\)\n$/);
+      const unknown = await run(["detect", "--input", fixture("firewood-bench-history.json"), "--bench", "nope"]);
+      expect(unknown.stderr).toMatch(/: no bench named "nope" \(/);
+      const cwd = temp();
+      writeFileSync(join(cwd, "s.json"), JSON.stringify([1, 2, "three"]));
+      const notNumbers = await run(["detect", "--input", "s.json"], {}, cwd);
+      expect(notNumbers.stderr).toBe("chimney: s.json: [2]: must be a finite number or null\n");
+      const window = await run(["detect", "--input", "s.json", "--window", "1"], {}, cwd);
+      expect(window.stderr).toBe("chimney: --window must be a whole number of points, at least 2\n");
+      expect((await run(["detect"])).stderr).toBe("chimney: --input FILE is required\n");
+    });
+  });
+
   it("explains itself and refuses unknown commands and options", async () => {
     expect((await run(["--help"])).stdout).toContain("baseline suggest");
-    for (const command of ["summarize", "check", "submit", "baseline"]) {
+    for (const command of ["summarize", "check", "submit", "baseline", "import", "detect"]) {
       const help = await run([command, "--help"]);
       expect(help.code).toBe(0);
       expect(help.stdout).toMatch(new RegExp(`^Usage: chimney ${command}`));
@@ -282,6 +324,48 @@ describe("chimney submit and baseline suggest against a live chimney", () => {
     expect(result.code).toBe(0);
     expect(result.stdout).toContain("around the median of 2 runs (fewer than the 14 asked for)");
     expect(result.stdout).toMatch(/  10[12]-1 \d{4}-\d{2}-\d{2} passed 9f86d081884c/);
+  });
+});
+
+describe("chimney import against a live chimney", () => {
+  const TOKEN = "cli-import-token-0123456789abcdef";
+  let server: DevServer;
+  let state: string;
+
+  beforeAll(async () => {
+    state = mkdtempSync(join(tmpdir(), "chimney-cli-state-"));
+    server = await startWranglerDev({ persistTo: state, vars: { ADMIN_TOKEN: TOKEN } });
+  }, 120_000);
+
+  afterAll(async () => {
+    await server?.stop();
+    rmSync(state, { recursive: true, force: true });
+  });
+
+  it("imports Firewood's bench history once, however often it is sent", async () => {
+    const first = await chimney("node", ["import", "--url", server.url, fixture("firewood-bench-history.json")], { ADMIN_TOKEN: TOKEN });
+    expect(first.stderr).toBe("");
+    expect(first.code).toBe(0);
+    const lines = first.stdout.trim().split("\n");
+    expect(lines).toHaveLength(10);
+    expect(lines).toContain("BenchmarkReexecuteRange/[40000001,41000000]-Config-firewood-Runner-avago-runner-i4i-2xlarge-local-ssd - mgas/s (mgas/s): 142 new of 142 points; 1 change points");
+    const again = await chimney("deno", ["import", "--url", server.url, "--token", TOKEN, fixture("firewood-bench-history.json")]);
+    expect(again.code).toBe(0);
+    expect(again.stdout).toMatch(/^(.*: 0 new of (142|59) points; \d+ change points\n){10}$/);
+  });
+
+  it("imports smoke results as runs, and prints chimney's reason for a bad file", async () => {
+    const cwd = temp();
+    writeFileSync(join(cwd, "results.json"), JSON.stringify([{ at: "2026-10-01T03:00:00Z", sha: "ab".repeat(20), result: metricsJson() }]));
+    const result = await chimney("node", ["import", "--url", server.url, "results.json"], { ADMIN_TOKEN: TOKEN }, cwd);
+    expect(result.stdout).toBe("1 runs added, 0 already there; 0 change points in 1 runs\n");
+    writeFileSync(join(cwd, "bad.json"), JSON.stringify([{ result: metricsJson() }]));
+    const bad = await chimney("node", ["import", "--url", server.url, "bad.json"], { ADMIN_TOKEN: TOKEN }, cwd);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toBe(`chimney: ${server.url}/api/import refused bad.json (422): [0].at: is required\n`);
+    const noToken = await chimney("node", ["import", "--url", server.url, "bad.json"], { ADMIN_TOKEN: "" }, cwd);
+    expect(noToken.code).toBe(2);
+    expect(noToken.stderr).toBe("chimney: no token: pass --token or set ADMIN_TOKEN\n");
   });
 });
 

@@ -12,6 +12,7 @@ import {
   MemoryDispatchStore,
   MemoryInbox,
   MemoryRunStore,
+  MemorySeriesStore,
 } from "../../src/store/memory.ts";
 
 export interface TestClock {
@@ -56,6 +57,7 @@ export function memoryDeps(env: Record<string, string> = {}, options: { clock?: 
     inbox: new MemoryInbox(),
     dashboards: new MemoryLatest(),
     changes: new MemoryLatest(),
+    series: new MemorySeriesStore(),
     grafanaFetch: () => Promise.reject(new Error("no Grafana in this test")),
     github: options.github ?? (() => null),
     now: () => new Date(clock.now()),

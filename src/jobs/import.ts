@@ -1,0 +1,86 @@
+/**
+ * Importing history kept before chimney: github-action-benchmark data (`data.js` or its JSON)
+ * becomes series, a JSON array of smoke results becomes runs. Nothing is stored unless the whole
+ * file is valid, nothing is alerted on, and importing the same file again changes nothing.
+ */
+import * as v from "valibot";
+import type { ChangeReport } from "../core/drift.ts";
+import { benchmarkDataJson, isBenchmarkData, parseBenchmarkData, seriesOf, type SeriesImport } from "../core/series.ts";
+import { parseJson, parseWith, type FieldIssue } from "../core/validation.ts";
+import { analyzeChanges, changeOptions } from "./changes.ts";
+import type { LoopDeps } from "./deps.ts";
+import { ingest, readResult } from "./ingest.ts";
+
+export type ImportOutcome =
+  | { kind: "malformed" | "invalid"; issues: FieldIssue[] }
+  | { kind: "series"; series: SeriesImport[] }
+  | { kind: "runs"; runs: { created: number; unchanged: number; conflicts: { field: string; reason: string }[] }; analysis: ChangeReport };
+
+/** Results per import at most: years of nights. */
+export const MAX_IMPORTED_RESULTS = 5_000;
+
+const ImportedResultSchema = v.object(
+  {
+    at: v.pipe(v.string("must be a string"), v.isoTimestamp("must be an ISO 8601 time such as 2026-11-29T03:00:00Z")),
+    sha: v.optional(v.nullable(v.pipe(v.string("must be a string"), v.regex(/^[0-9a-f]{7,40}$/i, "must be a commit id"))), null),
+    ref: v.optional(v.nullable(v.pipe(v.string("must be a string"), v.minLength(1, "must not be empty"), v.maxLength(255, "must be at most 255 characters"))), null),
+    result: v.unknown(),
+  },
+  "must be an object with at and result",
+);
+
+const ImportedResultsSchema = v.pipe(
+  v.array(ImportedResultSchema, "must be a JSON array of results"),
+  v.minLength(1, "must hold at least one result"),
+  v.maxLength(MAX_IMPORTED_RESULTS, `must hold at most ${MAX_IMPORTED_RESULTS} results`),
+);
+
+export async function importHistory(deps: LoopDeps, source: string): Promise<ImportOutcome> {
+  if (isBenchmarkData(source)) {
+    const json = parseJson(benchmarkDataJson(source));
+    if (!json.ok) return { kind: "malformed", issues: json.issues };
+    const data = parseBenchmarkData(json.value);
+    if (!data.ok) return { kind: "invalid", issues: data.issues };
+    const merged = await deps.series.merge(seriesOf(data.value), changeOptions(deps.config));
+    if (merged.issues.length > 0) return { kind: "invalid", issues: merged.issues };
+    deps.log({ event: "series_imported", series: merged.imports.length, added: merged.imports.reduce((n, i) => n + i.added, 0) });
+    return { kind: "series", series: merged.imports };
+  }
+  return importResults(deps, source);
+}
+
+async function importResults(deps: LoopDeps, source: string): Promise<ImportOutcome> {
+  const json = parseJson(source);
+  if (!json.ok) return { kind: "malformed", issues: json.issues };
+  const items = parseWith(ImportedResultsSchema, json.value);
+  if (!items.ok) return { kind: "invalid", issues: items.issues };
+  // Every result is checked before the first is recorded.
+  const issues = items.value.flatMap((item, i) => {
+    const read = readResult(item.result, "auto");
+    return read.ok ? [] : read.issues.map((issue) => ({ field: `[${i}].result${issue.field === "(body)" ? "" : `.${issue.field}`}`, message: issue.message }));
+  });
+  if (issues.length > 0) return { kind: "invalid", issues };
+
+  const runs = { created: 0, unchanged: 0, conflicts: [] as { field: string; reason: string }[] };
+  const encoder = new TextEncoder();
+  for (const [i, item] of items.value.entries()) {
+    const outcome = await ingest(
+      deps,
+      {
+        result: encoder.encode(JSON.stringify(item.result)),
+        resultKind: "auto",
+        resultField: `[${i}].result`,
+        files: [],
+        provenance: { github: null, sha: item.sha?.toLowerCase() ?? null, ref: item.ref ?? deps.config.GITHUB_REF },
+      },
+      { at: new Date(item.at).toISOString(), imported: true },
+    );
+    if (outcome.kind === "created" || outcome.kind === "updated") runs.created++;
+    else if (outcome.kind === "unchanged") runs.unchanged++;
+    else if (outcome.kind === "conflict") runs.conflicts.push({ field: `[${i}]`, reason: outcome.reason });
+    else throw new Error(`result [${i}] was refused after it was checked`);
+  }
+  const analysis = await analyzeChanges(deps, null);
+  deps.log({ event: "results_imported", ...runs, conflicts: runs.conflicts.length });
+  return { kind: "runs", runs, analysis };
+}
