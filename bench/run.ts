@@ -2,7 +2,8 @@
  * `npm run bench`: chimney's speed as ratios to a floor measured in the same run.
  *
  * - HTTP, against `wrangler dev` on loopback: requests per second and p50/p99 latency of
- *   GET /status and POST /api/results, each divided by the same figures for GET /healthz.
+ *   GET /status, GET / (the status page) and POST /api/results, each divided by the same
+ *   figures for GET /healthz.
  * - CPU, in this process (V8, as in workerd): validate + evaluate + summarize of a metrics
  *   file with 100 000 batch timings, divided by `JSON.parse` of the same bytes.
  * - Change points, inside workerd (Miniflare): detection over 1 000 and 10 000 nights of three
@@ -148,12 +149,14 @@ async function httpBench() {
     };
     await load(`${server.url}/healthz`, { duration: 2 });
     await load(`${server.url}/status`, { duration: 2 });
+    await load(`${server.url}/`, { duration: 2 });
     // The floor drifts with whatever else the machine does, so each route is measured in
     // short rounds interleaved with /healthz, and the median of the per-round ratios is kept.
-    const rounds = { healthz: [] as Load[], status: [] as Load[], ingest: [] as Load[] };
+    const rounds = { healthz: [] as Load[], status: [] as Load[], page: [] as Load[], ingest: [] as Load[] };
     for (let round = 0; round < ROUNDS; round++) {
       rounds.healthz.push(await load(`${server.url}/healthz`, {}));
       rounds.status.push(await load(`${server.url}/status`, {}));
+      rounds.page.push(await load(`${server.url}/`, {}));
       rounds.ingest.push(await load(`${server.url}/api/results`, ingestOptions));
     }
     const ratios = (route: Load[]) => ({
@@ -168,9 +171,11 @@ async function httpBench() {
       rounds: ROUNDS,
       healthz: summary(rounds.healthz),
       status: summary(rounds.status),
+      page: summary(rounds.page),
       ingest: summary(rounds.ingest),
       runs_stored_at_end: ((await (await fetch(`${server.url}/status`)).json()) as { runs: number }).runs,
       status_vs_healthz: ratios(rounds.status),
+      page_vs_healthz: ratios(rounds.page),
       ingest_vs_healthz: ratios(rounds.ingest),
     };
   } finally {
@@ -206,9 +211,10 @@ console.log(`
 |---|---|---|
 | /status throughput ÷ /healthz | ${http.status_vs_healthz.throughput}× (rounds: ${http.status_vs_healthz.throughput_per_round.join(", ")}; ${http.status.rps} vs ${http.healthz.rps} req/s) | ≥ 0.8× |
 | /status p50 / p99 latency ÷ /healthz | ${http.status_vs_healthz.p50}× / ${http.status_vs_healthz.p99}× (${http.status.p50_ms} / ${http.status.p99_ms} ms) | |
+| GET / (the status page) throughput ÷ /healthz | ${http.page_vs_healthz.throughput}× (${http.page.rps} req/s; p50 ${http.page.p50_ms} ms) | |
 | POST /api/results throughput ÷ /healthz | ${http.ingest_vs_healthz.throughput}× (${http.ingest.rps} req/s; ${http.runs_stored_at_end} runs stored at the end) | |
 | POST /api/results p50 / p99 latency ÷ /healthz | ${http.ingest_vs_healthz.p50}× / ${http.ingest_vs_healthz.p99}× (${http.ingest.p50_ms} / ${http.ingest.p99_ms} ms) | |
-| errors + non-2xx (healthz, status, ingest) | ${http.healthz.errors + http.healthz.non2xx}, ${http.status.errors + http.status.non2xx}, ${http.ingest.errors + http.ingest.non2xx} | 0 |
+| errors + non-2xx (healthz, status, page, ingest) | ${http.healthz.errors + http.healthz.non2xx}, ${http.status.errors + http.status.non2xx}, ${http.page.errors + http.page.non2xx}, ${http.ingest.errors + http.ingest.non2xx} | 0 |
 | validate + evaluate + summarize ÷ JSON.parse (${TIMINGS} timings, ${(cpu.bytes / 1e6).toFixed(1)} MB) | ${cpu.ratio_to_json_parse}× (${cpu.validate_evaluate_summarize_cpu_us} vs ${cpu.json_parse_cpu_us} µs CPU) | ≤ 3× |
 | the same including the parse ÷ JSON.parse | ${cpu.ratio_including_parse}× | |
 | change points, 1 000 nights × 3 metrics, in workerd | ${d1k.full_ms} ms (${d1k.full_us_per_point} µs a point) | < 50 ms |

@@ -144,7 +144,7 @@ async function realMode(vars: Record<string, string>) {
   say("GitHub credentials found in .dev.vars: the sandbox stays off, chimney talks to the real GitHub and Grafana.");
   const chimney = await startChimney(vars, args.state ?? ".wrangler/state", await chimneyPort());
   stopping.push(() => chimney.stop());
-  say(`\nchimney is running at ${chimney.url}  (Ctrl-C stops it)\n  ${chimney.url}/status\n  ${chimney.url}/runs`);
+  say(`\nchimney is running at ${chimney.url}  (Ctrl-C stops it)\n  ${chimney.url}/  (the status page)\n  ${chimney.url}/status\n  ${chimney.url}/runs`);
   await new Promise<void>((resolve) => process.once("SIGINT", resolve));
 }
 
@@ -197,7 +197,7 @@ async function sandboxMode() {
 
   const started = new Date(Date.now() - 1000).toISOString();
   say(`\nchimney is running at ${chimney.url}${args.deno ? " (Deno entry)" : " (wrangler dev)"}; its state is in ${state}`);
-  say(`  ${chimney.url}/status     ${chimney.url}/runs     ${chimney.url}/dashboards     ${chimney.url}/badge`);
+  say(`  ${chimney.url}/  (the status page)     ${chimney.url}/status     ${chimney.url}/runs     ${chimney.url}/dashboards     ${chimney.url}/badge`);
   say(`The sandbox plays GitHub at ${sandbox.githubApi} and Grafana at ${sandbox.grafanaUrl}.`);
   say(`Triggering the nightly cron${args.regress ? " (with a forced regression)" : ""}…`);
   await chimney.triggerNightly();

@@ -391,6 +391,11 @@ export function detectChangePoints(values: readonly (number | null)[], options: 
   return { points, weak: points };
 }
 
+/** A p-value as people read it: `p = 3.2e-7`; one too small for a double, `p < 1e-300`. */
+export function pvalueText(p: number): string {
+  return p < 1e-300 ? "p < 1e-300" : `p = ${p.toExponential(1)}`;
+}
+
 export function describe(points: ChangePoint[]): DetectedChange[] {
   return points.map((p) => ({ index: p.index, pvalue: p.stats.pvalue, magnitude: magnitudeOf(p.stats), mean_before: p.stats.mean_1, mean_after: p.stats.mean_2 }));
 }

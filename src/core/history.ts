@@ -3,7 +3,7 @@
  * stays valid when new runs arrive.
  */
 import type { MetricKey } from "./baseline.ts";
-import { outOfRangeMetrics, type Run, type RunState } from "./run.ts";
+import { outOfRangeMetrics, type Confirmation, type Run, type RunState } from "./run.ts";
 
 export interface HistoryEntry {
   id: string;
@@ -17,6 +17,8 @@ export interface HistoryEntry {
   total_duration_ms: number | null;
   per_batch_p95_ms: number | null;
   out_of_range: MetricKey[];
+  /** A suspect run's confirmation, while or after it is measured again. */
+  confirmation: Confirmation["state"] | null;
 }
 
 export function historyEntry(run: Run): HistoryEntry {
@@ -33,6 +35,7 @@ export function historyEntry(run: Run): HistoryEntry {
     total_duration_ms: m ? m.total_duration_ms : null,
     per_batch_p95_ms: m ? m.per_batch_p95_ms : null,
     out_of_range: outOfRangeMetrics(run),
+    confirmation: run.confirmation?.state ?? null,
   };
 }
 

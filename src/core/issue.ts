@@ -5,6 +5,7 @@
 import { SMOKE_METRICS, type MetricKey } from "./baseline.ts";
 import type { AlertKind } from "./alert.ts";
 import type { DashboardCheck } from "./dashboards.ts";
+import { pvalueText } from "./changepoints.ts";
 import { latestChanges, type ChangeReport, type RunChange } from "./drift.ts";
 import { fixed2 } from "./pyformat.ts";
 import type { Run } from "./run.ts";
@@ -347,7 +348,7 @@ export function driftTitle(findings: DriftFinding[]): string {
 function driftTable(ctx: DriftIssueContext): string {
   const link = (id: string, url: string | null) => (url ? `[${inlineCode(id)}](${url})` : inlineCode(id));
   const rows = ctx.findings.map(({ change: c, runUrl, beforeUrl }) =>
-    `| ${METRIC_LABELS[c.metric]} | ${fixed2(c.mean_before)} | ${fixed2(c.mean_after)} | ${percent(c.mean_after / c.mean_before - 1)} | ${c.pvalue.toExponential(2)} | ${link(c.run_id, runUrl)} on ${c.at.slice(0, 10)} | ${link(c.before_run_id, beforeUrl)} |`,
+    `| ${METRIC_LABELS[c.metric]} | ${fixed2(c.mean_before)} | ${fixed2(c.mean_after)} | ${percent(c.mean_after / c.mean_before - 1)} | ${pvalueText(c.pvalue).replace(/^p = /, "")} | ${link(c.run_id, runUrl)} on ${c.at.slice(0, 10)} | ${link(c.before_run_id, beforeUrl)} |`,
   );
   return ["| metric | mean before | mean after | change | p-value | first run after | last run before |", "|---|---:|---:|---:|---:|---|---|", ...rows].join("\n");
 }

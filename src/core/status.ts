@@ -48,8 +48,10 @@ export function signalOf(doc: StatusDocument | null, now: Date, staleAfterHours:
       return { state: "pending", reason: `run ${latest.id} is ${latest.state}` };
     case "passed":
       return { state: "passing", reason: `run ${latest.id} is within the baseline` };
-    case "regressed":
-      return { state: "regressed", reason: `run ${latest.id} is outside the baseline: ${latest.out_of_range.join(", ")}` };
+    case "regressed": {
+      const confirming = latest.confirmation === "pending" ? "; chimney is benchmarking its commit again to confirm" : "";
+      return { state: "regressed", reason: `run ${latest.id} is outside the baseline: ${latest.out_of_range.join(", ")}${confirming}` };
+    }
     case "crashed":
       return { state: "crashed", reason: `run ${latest.id} crashed` };
     case "missed":

@@ -4,7 +4,9 @@ import { badgeOf, signalOf, type Badge, type Signal, type StatusDocument } from 
 import type { Alert } from "../core/alert.ts";
 import type { DashboardCheck } from "../core/dashboards.ts";
 import type { ChangeReport } from "../core/drift.ts";
-import type { AlertStore, ChangeStore, DashboardStore, RunStore } from "../store/ports.ts";
+import type { HistoryEntry } from "../core/history.ts";
+import type { Series } from "../core/series.ts";
+import type { AlertStore, ChangeStore, DashboardStore, RunStore, SeriesStore } from "../store/ports.ts";
 
 export interface StatusDeps {
   runs: RunStore;
@@ -33,4 +35,24 @@ export async function currentStatus(deps: StatusDeps): Promise<CurrentStatus> {
   const [doc, alerts, dashboards, changes] = await Promise.all([deps.runs.status(), deps.alerts.open(), deps.dashboards.latest(), deps.changes.latest()]);
   const signal = signalOf(doc, deps.now(), deps.config.STALE_AFTER_HOURS);
   return { doc, signal, alerts, dashboards, changes };
+}
+
+export interface Overview extends CurrentStatus {
+  /** The latest `charted` mainline runs, oldest first. */
+  charted: HistoryEntry[];
+  /** The latest `listed` runs of any branch, newest first. */
+  recent: HistoryEntry[];
+  series: Series[];
+}
+
+/** What the status page shows: the status, the recent history, and the imported series. */
+export async function currentOverview(deps: StatusDeps & { series: SeriesStore }, counts: { charted: number; listed: number }): Promise<Overview> {
+  // Pull requests' runs are few beside the nightly ones: a few pages hold the charted runs.
+  const [status, page, series] = await Promise.all([currentStatus(deps), deps.runs.history(counts.charted * 3, null), deps.series.all()]);
+  return {
+    ...status,
+    charted: page.runs.filter((e) => e.mainline).slice(0, counts.charted).reverse(),
+    recent: page.runs.slice(0, counts.listed),
+    series,
+  };
 }

@@ -23,6 +23,7 @@ function entry(i: number, slowdown: number, extra: Partial<HistoryEntry> = {}): 
     total_duration_ms: 48.86 * slowdown,
     per_batch_p95_ms: 10.9 * slowdown,
     out_of_range: [],
+    confirmation: null,
     ...extra,
   };
 }

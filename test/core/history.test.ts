@@ -13,6 +13,7 @@ const entry = (id: string, at: string): HistoryEntry => ({
   total_duration_ms: 50,
   per_batch_p95_ms: 11,
   out_of_range: [],
+  confirmation: null,
 });
 
 describe("the history", () => {

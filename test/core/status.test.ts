@@ -18,6 +18,7 @@ const entry = (id: string, state: RunState, at: string, throughput: number | nul
   total_duration_ms: throughput === null ? null : 48.9,
   per_batch_p95_ms: throughput === null ? null : 11.2,
   out_of_range: state === "regressed" ? ["throughput_ops_per_sec"] : [],
+  confirmation: null,
 });
 
 describe("the signal", () => {
@@ -47,6 +48,11 @@ describe("the signal", () => {
   it("names the metrics out of range", () => {
     const doc = statusDocument([entry("9-1", "regressed", hoursAgo(1))]);
     expect(signalOf(doc, NOW, 36).reason).toBe("run 9-1 is outside the baseline: throughput_ops_per_sec");
+  });
+
+  it("says so while a suspect run's commit is benchmarked again", () => {
+    const doc = statusDocument([{ ...entry("9-1", "regressed", hoursAgo(1)), confirmation: "pending" }]);
+    expect(signalOf(doc, NOW, 36)).toEqual({ state: "regressed", reason: "run 9-1 is outside the baseline: throughput_ops_per_sec; chimney is benchmarking its commit again to confirm" });
   });
 
   it("counts only mainline runs: a pull request's run never sets the signal", () => {

@@ -1,18 +1,45 @@
 /** The read routes: status, badge, the run history, a run, a run's files. */
-import { Hono } from "hono";
+import { Hono, type Context } from "hono";
 import { etag } from "hono/etag";
 import { changesAt, driftFindings, latestChanges } from "../../core/drift.ts";
 import { decodeCursor, MAX_PAGE } from "../../core/history.ts";
 import { isRunId } from "../../core/run.ts";
-import { currentBadge, currentStatus } from "../../jobs/status.ts";
+import { repositoryUrl } from "../../core/links.ts";
+import { currentBadge, currentOverview, currentStatus } from "../../jobs/status.ts";
+import { runPage } from "../pages/run-page.ts";
+import { CHARTED_RUNS, LISTED_RUNS, statusPage } from "../pages/status-page.ts";
 import { linksFor, type AppDeps } from "../deps.ts";
 import { invalidInput, problem } from "../problem.ts";
 import { changeReportView, changeView, entryView, runView } from "../views.ts";
 
 const DEFAULT_PAGE = 20;
 
+/** A browser asks for HTML first; scripts and `?format=json` get JSON. */
+function wantsHtml(c: Context): boolean {
+  if (c.req.query("format") === "json") return false;
+  const accept = c.req.header("accept") ?? "";
+  const htmlAt = accept.indexOf("text/html");
+  const jsonAt = accept.indexOf("application/json");
+  return htmlAt >= 0 && (jsonAt < 0 || htmlAt < jsonAt);
+}
+
 export function readRoutes(deps: AppDeps): Hono {
   const app = new Hono();
+
+  app.get("/", etag(), async (c) => {
+    const overview = await currentOverview(deps, { charted: CHARTED_RUNS, listed: LISTED_RUNS });
+    const repo = deps.config.GITHUB_REPOSITORY;
+    c.header("cache-control", "public, max-age=30");
+    return c.html(
+      statusPage({
+        ...overview,
+        runs: overview.doc?.runs ?? 0,
+        baseline: deps.baseline,
+        configProblems: deps.configProblems,
+        repositoryUrl: repo ? repositoryUrl(deps.config.GITHUB_API_URL, repo) : null,
+      }),
+    );
+  });
 
   app.get("/status", etag(), async (c) => {
     const { doc, signal, alerts, dashboards, changes } = await currentStatus(deps);
@@ -87,7 +114,9 @@ export function readRoutes(deps: AppDeps): Hono {
     const id = c.req.param("id");
     const run = isRunId(id) ? await deps.runs.run(id) : null;
     if (!run) return problem(404, `id: no run ${JSON.stringify(id.slice(0, 80))}`);
-    return c.json(runView(linksFor(deps, c), run, changesAt(await deps.changes.latest(), run.id)));
+    const view = runView(linksFor(deps, c), run, changesAt(await deps.changes.latest(), run.id));
+    c.header("vary", "accept");
+    return wantsHtml(c) ? c.html(runPage(view)) : c.json(view);
   });
 
   app.get("/runs/:id/artifacts/:name", async (c) => {

@@ -1,0 +1,123 @@
+/**
+ * Server-rendered SVG charts of a metric over runs: the baseline band shaded, bad nights
+ * marked by shape as well as colour, change points as dashed lines, every point a link.
+ * Hand-written because the page must work without JavaScript, and chart libraries draw in it.
+ */
+import { html } from "hono/html";
+import type { HtmlEscapedString } from "hono/utils/html";
+
+export interface ChartPoint {
+  /** null: the night produced no value (crashed or missed). */
+  value: number | null;
+  /** What the point's tooltip says. */
+  label: string;
+  /** Its place on the time axis, as the first and last points show it (a date). */
+  axis: string;
+  href: string | null;
+  mark: "normal" | "bad" | "missing";
+}
+
+export interface ChartChange {
+  /** The first point after the change. */
+  index: number;
+  label: string;
+  worse: boolean;
+}
+
+export interface ChartSpec {
+  id: string;
+  title: string;
+  /** The text alternative: what a reader of the chart would learn from it. */
+  description: string;
+  unit: string;
+  points: ChartPoint[];
+  band: { lower: number | null; upper: number | null } | null;
+  changes: ChartChange[];
+  /** Compact charts draw the line alone: no per-point marks or links. */
+  compact?: boolean;
+}
+
+const WIDTH = 720;
+const MARGIN = { left: 64, right: 12, top: 14, bottom: 26 };
+
+/** A number as an axis label: 12.3k, 48.9, 0.12. */
+export function shortNumber(x: number): string {
+  const abs = Math.abs(x);
+  if (abs >= 1e6) return `${(x / 1e6).toFixed(1)}M`;
+  if (abs >= 1e4) return `${(x / 1e3).toFixed(1)}k`;
+  if (abs >= 100) return x.toFixed(0);
+  if (abs >= 1) return x.toFixed(1);
+  return x.toPrecision(2);
+}
+
+/** The y range: every value and the band's finite edges, with a little room. */
+function domain(values: number[], band: ChartSpec["band"]): [number, number] {
+  const all = [...values, ...(band ? [band.lower, band.upper].filter((b): b is number => b !== null) : [])];
+  if (all.length === 0) return [0, 1];
+  let lo = Math.min(...all);
+  let hi = Math.max(...all);
+  if (lo === hi) {
+    lo -= Math.abs(lo) * 0.1 || 1;
+    hi += Math.abs(hi) * 0.1 || 1;
+  }
+  const pad = (hi - lo) * 0.06;
+  return [lo - pad, hi + pad];
+}
+
+export function chart(spec: ChartSpec): HtmlEscapedString | Promise<HtmlEscapedString> {
+  const height = spec.compact ? 120 : 220;
+  const plotW = WIDTH - MARGIN.left - MARGIN.right;
+  const plotH = height - MARGIN.top - MARGIN.bottom;
+  const n = spec.points.length;
+  const values = spec.points.map((p) => p.value).filter((v): v is number => v !== null);
+  const [lo, hi] = domain(values, spec.band);
+  const x = (i: number) => MARGIN.left + ((i + 0.5) * plotW) / Math.max(n, 1);
+  const y = (v: number) => MARGIN.top + ((hi - v) / (hi - lo)) * plotH;
+  const r = (v: number) => Math.round(v * 10) / 10;
+  const ticks = [0, 1, 2, 3].map((k) => lo + ((hi - lo) * (k + 0.5)) / 4);
+  const bottom = MARGIN.top + plotH;
+
+  const band = spec.band
+    ? (() => {
+        const top = y(Math.min(spec.band.upper ?? hi, hi));
+        const low = y(Math.max(spec.band.lower ?? lo, lo));
+        return html`<rect class="band" x="${MARGIN.left}" y="${r(top)}" width="${plotW}" height="${r(Math.max(low - top, 0))}"><title>baseline band</title></rect>`;
+      })()
+    : "";
+  const line = spec.points
+    .map((p, i) => (p.value === null ? null : `${r(x(i))},${r(y(p.value))}`))
+    .filter((s): s is string => s !== null)
+    .join(" ");
+  // Labels of neighbouring change points take turns on two lines, so they do not overlap.
+  const changes = spec.changes.map((c, i) => {
+    const cx = r(x(c.index - 0.5));
+    return html`<g class="change ${c.worse ? "worse" : "better"}"><line x1="${cx}" x2="${cx}" y1="${MARGIN.top}" y2="${bottom}"></line><text x="${cx + 3}" y="${MARGIN.top + 10 + (i % 2) * 14}">${c.worse ? "▼" : "▲"} change</text><title>${c.label}</title></g>`;
+  });
+  const points = spec.compact
+    ? ""
+    : spec.points.map((p, i) => {
+        const cx = r(x(i));
+        const shape =
+          p.mark === "missing"
+            ? html`<path class="missing" d="M${cx - 4},${bottom - 9} l8,8 m0,-8 l-8,8"></path>`
+            : p.mark === "bad"
+              ? html`<path class="bad" d="M${cx},${r(y(p.value!)) - 5} l5,5 l-5,5 l-5,-5 z"></path>`
+              : html`<circle class="ok" cx="${cx}" cy="${r(y(p.value!))}" r="3"></circle>`;
+        return p.href ? html`<a href="${p.href}">${shape}<title>${p.label}</title></a>` : html`<g>${shape}<title>${p.label}</title></g>`;
+      });
+
+  return html`<figure class="chart">
+<svg viewBox="0 0 ${WIDTH} ${height}" role="img" aria-labelledby="${spec.id}-title ${spec.id}-desc" preserveAspectRatio="xMidYMid meet">
+<title id="${spec.id}-title">${spec.title}</title>
+<desc id="${spec.id}-desc">${spec.description}</desc>
+${band}
+${ticks.map((t) => html`<g class="tick"><line x1="${MARGIN.left}" x2="${WIDTH - MARGIN.right}" y1="${r(y(t))}" y2="${r(y(t))}"></line><text x="${MARGIN.left - 6}" y="${r(y(t)) + 4}">${shortNumber(t)}</text></g>`)}
+<text class="unit" x="4" y="${MARGIN.top + 4}">${spec.unit}</text>
+${n > 0 ? html`<text class="axis" x="${MARGIN.left}" y="${height - 6}">${spec.points[0].axis}</text><text class="axis end" x="${WIDTH - MARGIN.right}" y="${height - 6}">${spec.points[n - 1].axis}</text>` : html`<text class="axis" x="${MARGIN.left + 8}" y="${MARGIN.top + plotH / 2}">no runs yet</text>`}
+${changes}
+${line ? html`<polyline class="line" points="${line}"></polyline>` : ""}
+${points}
+</svg>
+<figcaption>${spec.title}</figcaption>
+</figure>`;
+}
