@@ -69,8 +69,11 @@ interface Fault {
   method: string;
   path: RegExp;
   remaining: number;
-  /** Answer with this instead; or, with "lose-answer", do the work and drop the connection. */
-  respond: (() => Response) | "lose-answer";
+  /**
+   * Answer with this instead; with "lose-answer", do the work and drop the connection; with
+   * "time-out", fail as a request chimney gave up waiting for.
+   */
+  respond: (() => Response) | "lose-answer" | "time-out";
 }
 
 /** perf.yml's steps, in order. */
@@ -135,6 +138,7 @@ export class GitHubEmulator {
         await this.app.fetch(request);
         throw new TypeError("Network connection lost.");
       }
+      if (fault.respond === "time-out") throw new DOMException("The operation was aborted due to timeout", "TimeoutError");
       return fault.respond();
     }
     return this.app.fetch(request);
@@ -143,6 +147,11 @@ export class GitHubEmulator {
   /** The next `times` requests matching answer with `respond()` instead (or are done, and their answer lost). */
   fail(method: string, path: RegExp, times: number, respond: Fault["respond"]): void {
     this.faults.push({ method, path, remaining: times, respond });
+  }
+
+  /** Every fault still planned is dropped: GitHub is well again. */
+  heal(): void {
+    this.faults = [];
   }
 
   calls(method: string, path: RegExp): number {

@@ -35,7 +35,7 @@ export function pingPayload(): string {
   return JSON.stringify(pingExample);
 }
 
-export async function deliveryHeaders(secret: string, event: string, body: string, id = crypto.randomUUID()) {
+export async function deliveryHeaders(secret: string, event: string, body: string, id: string = crypto.randomUUID()) {
   return {
     "content-type": "application/json",
     "user-agent": "GitHub-Hookshot/0b1c2d3",

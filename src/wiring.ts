@@ -9,7 +9,7 @@ import { githubCredentials, parseConfig, redactSecrets, type Config } from "./co
 import { appAuth, tokenAuth } from "./github/auth.ts";
 import { GitHubClient, type Auth } from "./github/client.ts";
 import type { AppDeps } from "./http/deps.ts";
-import type { AlertStore, ArtifactStore, ChangeStore, DashboardStore, DeliveryStore, DispatchStore, Inbox, RunStore, SeriesStore } from "./store/ports.ts";
+import type { Stores } from "./store/ports.ts";
 
 /** The outside world: the entry's own, or local emulators in tests. */
 export interface Outside {
@@ -19,17 +19,6 @@ export interface Outside {
   write: (line: string) => void;
 }
 
-export interface Stores {
-  runs: RunStore;
-  alerts: AlertStore;
-  artifacts: ArtifactStore;
-  dispatches: DispatchStore;
-  deliveries: DeliveryStore;
-  inbox: Inbox;
-  dashboards: DashboardStore;
-  changes: ChangeStore;
-  series: SeriesStore;
-}
 
 /** GitHub requests one job may make: Workers allow 50 subrequests per invocation on the free plan. */
 const GITHUB_BUDGET = 40;

@@ -7,11 +7,13 @@ import type { AppDeps } from "./http/app.ts";
 import { createApp } from "./http/app.ts";
 import { runTick } from "./jobs/ticks.ts";
 import { KVLatest, R2ArtifactStore, R2Inbox, WorkersAlertStore, WorkersDeliveryStore, WorkersDispatchStore, WorkersRunStore, WorkersSeriesStore } from "./store/workers.ts";
+import type { Stores } from "./store/ports.ts";
 import { defaultOutside, wire, type Outside } from "./wiring.ts";
 
 export { Ledger } from "./store/workers.ts";
 
-export function createWorker(overrides: Partial<Outside> = {}) {
+/** `decorate` lets tests wrap the real stores, to make them fail on cue. */
+export function createWorker(overrides: Partial<Outside> = {}, decorate: (stores: Stores) => Stores = (stores) => stores) {
   const outside = { ...defaultOutside(), ...overrides };
   const built = new WeakMap<Env, { deps: AppDeps; app: Hono }>();
 
@@ -20,7 +22,7 @@ export function createWorker(overrides: Partial<Outside> = {}) {
     if (!entry) {
       const deps = wire(env as unknown as Record<string, unknown>, outside, (config) => {
         const cache = { statusCacheMs: config.STATUS_CACHE_SECONDS * 1000, now: outside.now };
-        return {
+        return decorate({
           runs: new WorkersRunStore(env.RUNS, env.LEDGER, cache),
           alerts: new WorkersAlertStore(env.RUNS, env.LEDGER, cache),
           artifacts: new R2ArtifactStore(env.ARTIFACTS),
@@ -30,7 +32,7 @@ export function createWorker(overrides: Partial<Outside> = {}) {
           dashboards: new KVLatest(env.RUNS, "dashboards", cache),
           changes: new KVLatest(env.RUNS, "changes", cache),
           series: new WorkersSeriesStore(env.RUNS, env.LEDGER),
-        };
+        });
       });
       entry = { deps, app: createApp(deps) };
       built.set(env, entry);

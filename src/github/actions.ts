@@ -73,14 +73,16 @@ export async function dispatchWorkflow(client: GitHubClient, request: DispatchRe
   const path = `/repos/${client.repository}/actions/workflows/${encodeURIComponent(request.workflow)}/dispatches`;
   const body = { ref: request.ref, inputs: request.inputs };
   try {
-    const res = await client.request("POST", path, { body: { ...body, return_run_details: true } });
+    // Not idempotent: a retry after a lost answer would start a second run. The caller looks
+    // for the run of an earlier attempt by its correlation id before dispatching again.
+    const res = await client.request("POST", path, { body: { ...body, return_run_details: true }, idempotent: false });
     if (res.status === 204) return null;
     const parsed = v.safeParse(DispatchDetails, await res.json().catch(() => null));
     return parsed.success ? { id: parsed.output.workflow_run_id, html_url: parsed.output.html_url ?? null } : null;
   } catch (error) {
     if (!(error instanceof GitHubError) || error.kind !== "invalid" || !/return_run_details/.test(error.message)) throw error;
   }
-  await client.request("POST", path, { body });
+  await client.request("POST", path, { body, idempotent: false });
   return null;
 }
 

@@ -3,24 +3,15 @@ import { monotonicFactory } from "ulidx";
 import type { Baseline, BaselineSource } from "../core/baseline.ts";
 import type { Config } from "../core/config.ts";
 import type { GitHubClient } from "../github/client.ts";
-import type { AlertStore, ArtifactStore, ChangeStore, DashboardStore, DeliveryStore, DispatchStore, Inbox, RunStore, SeriesStore } from "../store/ports.ts";
+import type { Stores } from "../store/ports.ts";
 
-export interface LoopDeps {
+export interface LoopDeps extends Stores {
   config: Config;
-  runs: RunStore;
-  alerts: AlertStore;
-  artifacts: ArtifactStore;
   baseline: Baseline;
   /** Where `baseline` comes from, as chimney's reports name it. */
   baselineSource: BaselineSource;
   /** The branch whose runs count for the signal (GITHUB_REF). */
   trackedRef: string;
-  dispatches: DispatchStore;
-  deliveries: DeliveryStore;
-  inbox: Inbox;
-  dashboards: DashboardStore;
-  changes: ChangeStore;
-  series: SeriesStore;
   /** A GitHub client with a fresh request budget, or null when no credentials are configured. */
   github: () => GitHubClient | null;
   now: () => Date;

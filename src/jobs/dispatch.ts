@@ -6,11 +6,14 @@ import type { Dispatch } from "../core/dispatch.ts";
 import { isMainline, newRun, type Run, type RunDispatch } from "../core/run.ts";
 import { manualCorrelationId, nightlyCorrelationId, nightOf } from "../core/workflow.ts";
 import { dispatchWorkflow, findRunByCorrelation, type WorkflowRun } from "../github/actions.ts";
-import type { GitHubClient } from "../github/client.ts";
+import { GitHubError, type GitHubClient } from "../github/client.ts";
 import { messageOf, newRunId, type LoopDeps } from "./deps.ts";
 import { recordRun } from "./record.ts";
 
 export type NightlyOutcome = { kind: "dispatched"; dispatch: Dispatch } | { kind: "skipped"; reason: string };
+
+/** Dispatches tried within one invocation when GitHub fails transiently, each after looking for the run. */
+const DISPATCH_ATTEMPTS = 3;
 
 /** GitHub creates the run a moment after accepting the dispatch: look for it a few times. */
 const FIND_ATTEMPTS = 3;
@@ -64,7 +67,26 @@ export async function performDispatch(deps: LoopDeps, dispatch: Dispatch): Promi
   const inputs: Record<string, string> = { correlation_id: dispatch.correlation_id };
   if (dispatch.sha) inputs.ref = dispatch.sha;
   try {
-    const run = await dispatchWorkflow(client, { workflow: deps.config.GITHUB_WORKFLOW, ref: dispatch.ref, inputs });
+    let run: Awaited<ReturnType<typeof dispatchWorkflow>> = null;
+    for (let i = 0; ; i++) {
+      // An earlier attempt may have reached GitHub with its answer lost: a run it made is adopted, not doubled.
+      if (i > 0 || dispatch.attempts > 0) {
+        const earlier = await findRunByCorrelation(client, deps.config.GITHUB_WORKFLOW, dispatch.correlation_id, new Date(dispatch.requested_at));
+        if (earlier) {
+          const found = await settle(deps, attempt, { state: "dispatched", last_error: null, run_id: earlier.id });
+          await recordDispatched(deps, found, earlier);
+          return found;
+        }
+      }
+      try {
+        run = await dispatchWorkflow(client, { workflow: deps.config.GITHUB_WORKFLOW, ref: dispatch.ref, inputs });
+        break;
+      } catch (error) {
+        const transient = error instanceof GitHubError && ["server", "network", "timeout"].includes(error.kind);
+        if (!transient || i + 1 >= DISPATCH_ATTEMPTS) throw error;
+        await deps.sleep(500 * 2 ** i);
+      }
+    }
     const dispatched = await settle(deps, attempt, { state: "dispatched", last_error: null, run_id: run?.id ?? null });
     if (run) {
       await recordDispatched(deps, dispatched, { ...run, run_attempt: 1, head_sha: null, head_branch: dispatch.ref, created_at: dispatched.updated_at });

@@ -123,10 +123,14 @@ function checkFiles(files: ResultUpload["files"]): FieldIssue[] {
   const issues: FieldIssue[] = [];
   for (const file of files) {
     if (!TEXT_FILES.includes(file.name)) continue;
+    if (file.name !== RESULT_FILES.summaryJson) {
+      if (!isUtf8(file.bytes)) issues.push({ field: file.field, message: "is not UTF-8 text" });
+      continue;
+    }
     const text = decodeText(file.bytes, file.field);
     if (typeof text !== "string") {
       issues.push(text);
-    } else if (file.name === RESULT_FILES.summaryJson) {
+    } else {
       const json = parseJson(text, file.field);
       const summary = json.ok ? parseSmokeSummary(json.value) : json;
       if (!summary.ok) issues.push(...summary.issues.map((i) => within(file.field, i)));
@@ -170,6 +174,21 @@ export async function sha256Hex(bytes: Uint8Array): Promise<string> {
   // Never a SharedArrayBuffer here; the cast only widens what newer DOM typings accept.
   const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", bytes as Uint8Array<ArrayBuffer>));
   return Array.from(digest, (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+/**
+ * Whether bytes are UTF-8, checked a megabyte at a time: a log may be tens of megabytes, and
+ * decoding it whole would hold a string as large as the log beside its bytes.
+ */
+function isUtf8(bytes: Uint8Array): boolean {
+  const check = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false });
+  const step = 1 << 20;
+  try {
+    for (let at = 0; at < bytes.byteLength; at += step) check.decode(bytes.subarray(at, at + step), { stream: at + step < bytes.byteLength });
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 function decodeText(bytes: Uint8Array, field: string): string | FieldIssue {

@@ -11,7 +11,7 @@ import { GitHubError } from "../github/client.ts";
 import { sendAlerts } from "./alerts.ts";
 import { messageOf, newRunId, type LoopDeps } from "./deps.ts";
 import { dispatchNightly, findDispatchedRun, performDispatch, runDispatch } from "./dispatch.ts";
-import { recordRun, settleConfirmation } from "./record.ts";
+import { catchUpSettled, recordRun, settleConfirmation } from "./record.ts";
 import { retryDelivery } from "./webhook.ts";
 import { handleWorkflowRun } from "./workflow-run.ts";
 
@@ -22,6 +22,7 @@ export interface ReconcileReport {
   runs_found: number;
   nights_missed: number;
   runs_checked: number;
+  runs_settled_again: number;
   alerts_sent: number;
   errors: string[];
 }
@@ -32,7 +33,7 @@ const CATCH_UP_WINDOW_MS = 6 * 3_600_000;
 const WAITING = ["queued", "waiting", "requested", "pending"];
 
 export async function reconcile(deps: LoopDeps): Promise<ReconcileReport> {
-  const report: ReconcileReport = { deliveries_retried: 0, nightly_caught_up: false, dispatches_retried: 0, runs_found: 0, nights_missed: 0, runs_checked: 0, alerts_sent: 0, errors: [] };
+  const report: ReconcileReport = { deliveries_retried: 0, nightly_caught_up: false, dispatches_retried: 0, runs_found: 0, nights_missed: 0, runs_checked: 0, runs_settled_again: 0, alerts_sent: 0, errors: [] };
   const now = deps.now();
   // Each part runs whatever the others did; a GitHub budget or rate limit ends only the rest of that part.
   const part = async (name: string, work: () => Promise<void>) => {
@@ -101,6 +102,10 @@ export async function reconcile(deps: LoopDeps): Promise<ReconcileReport> {
         await closeStale(deps, run, now, "crashed", "the run no longer exists on GitHub");
       }
     }
+  });
+
+  await part("settled", async () => {
+    report.runs_settled_again = await catchUpSettled(deps);
   });
 
   // Last, so that the alerts planned above and the writes that failed before all go out.

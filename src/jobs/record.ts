@@ -15,9 +15,13 @@ import { dispatchConfirmation } from "./dispatch.ts";
 export async function recordRun(deps: LoopDeps, run: Run): Promise<RecordOutcome> {
   const outcome = await deps.runs.record(run);
   if ((outcome.kind !== "created" && outcome.kind !== "updated") || !COMPLETED_STATES.includes(outcome.run.state)) return outcome;
-  let settled = outcome.run;
-  const report = settled.mainline && settled.measurements ? await analyzeChanges(deps, settled) : null;
+  const report = outcome.run.mainline && outcome.run.measurements ? await analyzeChanges(deps, outcome.run) : null;
+  return { ...outcome, run: await settleRun(deps, outcome.run, report) };
+}
 
+/** What a settled run means: for its suspect, for being suspect itself, for the alerts. */
+async function settleRun(deps: LoopDeps, run: Run, report: ChangeReport | null): Promise<Run> {
+  let settled = run;
   const confirms = settled.dispatch?.kind === "confirm" ? (settled.dispatch.confirms ?? null) : null;
   if (confirms) {
     await settleSuspect(deps, confirms, settled);
@@ -27,11 +31,43 @@ export async function recordRun(deps: LoopDeps, run: Run): Promise<RecordOutcome
     deps.log({ event: "run_suspect", run: settled.id, sha: settled.sha });
     await dispatchConfirmation(deps, settled);
   }
-
   await deps.alerts.plan(runSubject(settled), deps.now().toISOString());
   const drift = report ? driftSubject(report, deps.baseline) : null;
   if (drift) await deps.alerts.plan(drift, deps.now().toISOString());
-  return { ...outcome, run: settled };
+  return settled;
+}
+
+/** Settled runs the reconcile tick looks at again, newest first. */
+const CATCH_UP_RUNS = 5;
+
+/**
+ * Finishes what a failure left undone between recording a run and planning what it means
+ * (the analysis, the suspect check, the alerts): a retried report of a run that is already
+ * recorded changes nothing, so it would never get there again. Every step is idempotent;
+ * a run that an alert has heard from, or from a later run, is left alone.
+ */
+export async function catchUpSettled(deps: LoopDeps): Promise<number> {
+  const { runs: recent } = await deps.runs.history(CATCH_UP_RUNS * 4, null);
+  const latestMeasured = recent.find((e) => e.mainline && e.throughput_ops_per_sec !== null);
+  const analysed = await deps.changes.latest();
+  const report = latestMeasured && analysed?.latest_run_id !== latestMeasured.id ? await analyzeChanges(deps, null) : null;
+  let settled = 0;
+  for (const entry of recent.filter((e) => COMPLETED_STATES.includes(e.state)).slice(0, CATCH_UP_RUNS).reverse()) {
+    const run = await deps.runs.run(entry.id);
+    if (!run || (await heardFrom(deps, run))) continue;
+    await settleRun(deps, run, report);
+    settled++;
+  }
+  const drift = report ? driftSubject(report, deps.baseline) : null;
+  if (drift) await deps.alerts.plan(drift, deps.now().toISOString());
+  return settled;
+}
+
+/** Whether the alert a settled run speaks to first has heard from it, or from a later run. */
+async function heardFrom(deps: LoopDeps, run: Run): Promise<boolean> {
+  const kind = run.state === "crashed" ? "crash" : run.state === "missed" ? "missed" : "regression";
+  const alert = await deps.alerts.alert(fingerprintOf(kind, run.suite));
+  return alert !== null && alert.last_run_at >= run.at;
 }
 
 async function suspect(deps: LoopDeps, run: Run, report: ChangeReport | null): Promise<boolean> {

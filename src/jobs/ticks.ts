@@ -11,8 +11,9 @@ export type Tick = (typeof TICKS)[number];
 export async function runTick(deps: DashboardDeps, tick: Tick, at: Date): Promise<Record<string, unknown>> {
   let report: Record<string, unknown>;
   if (tick === "nightly") {
+    // A failure is reported, not thrown: the reconcile tick catches the night up.
     const [dispatch, dashboards] = await Promise.all([
-      dispatchNightly(deps, at),
+      dispatchNightly(deps, at).catch((error: unknown) => ({ error: messageOf(error) })),
       checkDashboardsNightly(deps).then(
         (check) => (check ? { in_sync: check.in_sync, problem: check.problem } : null),
         (error: unknown) => ({ error: messageOf(error) }),

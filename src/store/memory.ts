@@ -7,7 +7,7 @@ import { mergeRun, OPEN_STATES, type RecordOutcome, type Run } from "../core/run
 import type { ChangePointOptions } from "../core/changepoints.ts";
 import { mergeSeries, type Series } from "../core/series.ts";
 import { statusDocument, type StatusDocument } from "../core/status.ts";
-import type { AlertStore, ArtifactStore, DeliveryStore, DispatchStore, Inbox, Latest, RunStore, SeriesStore, StoredFile } from "./ports.ts";
+import type { AlertStore, ArtifactStore, DeliveryStore, DispatchStore, Inbox, Latest, RunStore, SeriesStore, Stores, StoredFile } from "./ports.ts";
 
 export class MemoryRunStore implements RunStore {
   readonly #runs = new Map<string, Run>();
@@ -98,7 +98,8 @@ export class MemoryArtifactStore implements ArtifactStore {
   async get(sha256: string): Promise<StoredFile | null> {
     const file = this.files.get(sha256);
     if (!file) return null;
-    return { body: new Blob([file.bytes]).stream(), size: file.bytes.byteLength };
+    // Never a SharedArrayBuffer here; the cast only widens what newer DOM typings accept.
+    return { body: new Blob([file.bytes as Uint8Array<ArrayBuffer>]).stream(), size: file.bytes.byteLength };
   }
 }
 
@@ -174,4 +175,19 @@ export class MemorySeriesStore implements SeriesStore {
   async all(): Promise<Series[]> {
     return structuredClone(this.#series);
   }
+}
+
+/** A fresh set of memory stores. */
+export function memoryStores(): Stores {
+  return {
+    runs: new MemoryRunStore(),
+    alerts: new MemoryAlertStore(),
+    artifacts: new MemoryArtifactStore(),
+    dispatches: new MemoryDispatchStore(),
+    deliveries: new MemoryDeliveryStore(),
+    inbox: new MemoryInbox(),
+    dashboards: new MemoryLatest(),
+    changes: new MemoryLatest(),
+    series: new MemorySeriesStore(),
+  };
 }

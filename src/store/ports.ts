@@ -99,3 +99,16 @@ export interface SeriesStore {
   merge(incoming: Series[], options: ChangePointOptions): Promise<{ imports: SeriesImport[]; issues: FieldIssue[] }>;
   all(): Promise<Series[]>;
 }
+
+/** Every store the app needs: what each entry builds for its runtime. */
+export interface Stores {
+  runs: RunStore;
+  alerts: AlertStore;
+  artifacts: ArtifactStore;
+  dispatches: DispatchStore;
+  deliveries: DeliveryStore;
+  inbox: Inbox;
+  dashboards: DashboardStore;
+  changes: ChangeStore;
+  series: SeriesStore;
+}

@@ -1,3 +1,4 @@
+import fc from "fast-check";
 import { zipSync } from "fflate";
 import { describe, expect, it } from "vitest";
 import { ArchiveRejected, openArchive } from "../../src/github/artifact.ts";
@@ -63,5 +64,72 @@ describe("opening an artifact zip", () => {
   it("refuses a zip larger than the cap and bytes that are not a zip", () => {
     expect(rejection(new Uint8Array(LIMITS.compressed + 1))).toBe(`the zip is ${LIMITS.compressed + 1} bytes, over the ${LIMITS.compressed}-byte limit`);
     expect(rejection(text("PK but not really"))).toMatch(/^not a readable zip/);
+  });
+});
+
+describe("opening any zip at all", () => {
+  const PLAIN = /^(?!\.{1,2}$)[^/\\\x00-\x1f\x7f:]{1,200}$/;
+  const name = fc.oneof(
+    fc.stringMatching(/^[\w.-]{1,30}$/),
+    fc.constantFrom("../x", "../../etc/passwd", "/abs", "a/b/c/d/e/f/g/h/deep.txt", "..", "C:x", "a\\b", "nul\u0000"),
+    fc.string({ minLength: 1, maxLength: 40 }),
+  );
+  const files = fc.dictionary(name, fc.uint8Array({ maxLength: 256 }), { minKeys: 1, maxKeys: 12 });
+
+  /** What opening did: the files, or the rejection; anything else thrown fails the property. */
+  function open(zip: Uint8Array): Map<string, Uint8Array> | "rejected" {
+    try {
+      return openArchive(zip, LIMITS);
+    } catch (error) {
+      if (error instanceof ArchiveRejected) return "rejected";
+      throw error;
+    }
+  }
+
+  it("accepts a zip exactly when every name is plain and the caps hold, and returns its files unchanged", () => {
+    fc.assert(
+      fc.property(files, (entries) => {
+        const names = Object.keys(entries).filter((n) => !n.endsWith("/"));
+        const acceptable = Object.keys(entries).length <= LIMITS.entries && names.every((n) => PLAIN.test(n));
+        const opened = open(zipSync(entries));
+        if (!acceptable) {
+          expect(opened).toBe("rejected");
+          return;
+        }
+        expect(opened).not.toBe("rejected");
+        for (const n of names) expect((opened as Map<string, Uint8Array>).get(n)).toEqual(entries[n]);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it("answers random bytes and any one-byte change of a good zip with files within the caps or a rejection, never a crash", () => {
+    const good = zipSync({ "smoke-metrics.json": text('{"batches": 5}'), "smoke-benchmark.log": text("line\n".repeat(200)) });
+    fc.assert(
+      fc.property(fc.oneof(fc.uint8Array({ maxLength: 4096 }), fc.tuple(fc.nat(good.length - 1), fc.integer({ min: 1, max: 255 })).map(([at, flip]) => {
+        const changed = good.slice();
+        changed[at] ^= flip;
+        return changed;
+      })), (zip) => {
+        const opened = open(zip);
+        if (opened === "rejected") return;
+        expect(opened.size).toBeLessThanOrEqual(LIMITS.entries);
+        expect([...opened.values()].reduce((n, f) => n + f.byteLength, 0)).toBeLessThanOrEqual(LIMITS.uncompressed);
+        for (const n of opened.keys()) expect(n).toMatch(PLAIN);
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it("refuses bombs of any shape by what they declare, before inflating", () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 6 }), fc.integer({ min: 1, max: 3 }), (count, megabytes) => {
+        const entries = Object.fromEntries(Array.from({ length: count }, (_, i) => [`part-${i}.log`, new Uint8Array(megabytes * 1024 * 1024)]));
+        const declared = count * megabytes * 1024 * 1024;
+        const opened = open(zipSync(entries, { level: 9 }));
+        expect(opened === "rejected").toBe(declared > LIMITS.uncompressed);
+      }),
+      { numRuns: 30 },
+    );
   });
 });

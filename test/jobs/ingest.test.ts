@@ -135,6 +135,19 @@ describe("ingest", () => {
     expect(await deps.runs.status()).toBe(null);
   });
 
+  it("checks a log of many megabytes as UTF-8 piece by piece, characters split across the pieces included", async () => {
+    const { deps } = setup();
+    const size = (1 << 20) * 3;
+    const log = new Uint8Array(size).fill(0x61);
+    log.set([0xe2, 0x82, 0xac], (1 << 20) - 1); // "€" across the first megabyte's edge
+    const good = await ingest(deps, upload(passing, RUN_42, [{ name: "smoke-benchmark.log", bytes: log, field: "log" }]));
+    expect(good.kind).toBe("created");
+    const broken = log.slice();
+    broken[size - 1] = 0xe2; // a character cut off at the very end
+    const bad = await ingest(deps, upload(passing, { ...RUN_42, github: { run_id: 43, run_attempt: 1, html_url: null } }, [{ name: "smoke-benchmark.log", bytes: broken, field: "log" }]));
+    expect(bad.kind === "invalid" && bad.issues[0]).toEqual({ field: "log", message: "is not UTF-8 text" });
+  });
+
   it("names fields inside a multipart part", async () => {
     const { deps } = setup();
     const result = await ingest(deps, { ...upload({ ...passing, batches: -1 }), resultKind: "metrics", resultField: "metrics" });

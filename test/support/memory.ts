@@ -4,16 +4,7 @@ import type { Baseline } from "../../src/core/baseline.ts";
 import { parseConfig } from "../../src/core/config.ts";
 import type { GitHubClient } from "../../src/github/client.ts";
 import type { AppDeps } from "../../src/http/deps.ts";
-import {
-  MemoryAlertStore,
-  MemoryArtifactStore,
-  MemoryLatest,
-  MemoryDeliveryStore,
-  MemoryDispatchStore,
-  MemoryInbox,
-  MemoryRunStore,
-  MemorySeriesStore,
-} from "../../src/store/memory.ts";
+import { memoryStores } from "../../src/store/memory.ts";
 
 export interface TestClock {
   now(): number;
@@ -49,15 +40,7 @@ export function memoryDeps(env: Record<string, string> = {}, options: { clock?: 
     baseline: smokeBaseline as Baseline,
     baselineSource: { type: "File", path: "baselines/smoke.json" },
     trackedRef: config.GITHUB_REF,
-    runs: new MemoryRunStore(),
-    alerts: new MemoryAlertStore(),
-    artifacts: new MemoryArtifactStore(),
-    dispatches: new MemoryDispatchStore(),
-    deliveries: new MemoryDeliveryStore(),
-    inbox: new MemoryInbox(),
-    dashboards: new MemoryLatest(),
-    changes: new MemoryLatest(),
-    series: new MemorySeriesStore(),
+    ...memoryStores(),
     grafanaFetch: () => Promise.reject(new Error("no Grafana in this test")),
     github: options.github ?? (() => null),
     now: () => new Date(clock.now()),

@@ -2,6 +2,7 @@
 import { env } from "cloudflare:workers";
 import { abortAllDurableObjects, createExecutionContext, createScheduledController, reset, waitOnExecutionContext } from "cloudflare:test";
 import { createWorker } from "../../src/worker.ts";
+import type { Stores } from "../../src/store/ports.ts";
 import { TEST_BINDINGS } from "../bindings.ts";
 import { GitHubEmulator, type EmulatedRun } from "../../sandbox/github.ts";
 import { GRAFANA, GrafanaEmulator } from "../../sandbox/grafana.ts";
@@ -18,13 +19,13 @@ export const NIGHTLY = "0 3 * * *";
 export const RECONCILE = "*/30 * * * *";
 
 /** `bindings` adds to or replaces the test bindings, as a different deployment would. */
-export function harness(start = "2026-11-29T03:00:00.000Z", bindings: Record<string, string> = {}) {
+export function harness(start = "2026-11-29T03:00:00.000Z", bindings: Record<string, string> = {}, decorate?: (stores: Stores) => Stores) {
   const clock = testClock(start);
   const github = new GitHubEmulator(clock.now);
   const grafana = new GrafanaEmulator();
   const logs: string[] = [];
   const outbound = (input: RequestInfo | URL, init?: RequestInit) => (new Request(input, init).url.startsWith(GRAFANA) ? grafana.fetch(input, init) : github.fetch(input, init));
-  const worker = createWorker({ fetch: outbound, now: clock.now, sleep: (ms) => clock.sleep(ms), write: (line) => void logs.push(line) });
+  const worker = createWorker({ fetch: outbound, now: clock.now, sleep: (ms) => clock.sleep(ms), write: (line) => void logs.push(line) }, decorate);
   const testEnv = Object.keys(bindings).length > 0 ? ({ ...env, ...bindings } as Env) : env;
 
   /** A request, answered and with its after-response work finished. */

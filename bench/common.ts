@@ -1,0 +1,45 @@
+/** What the bench's parts share: rounding, medians, and a consistent metrics file of any size. */
+import autocannon from "autocannon";
+
+export const round3 = (x: number) => Math.round(x * 1000) / 1000;
+export const median = (xs: number[]) => round3([...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]);
+
+/** A consistent smoke-metrics.json with `n` batch timings (deterministic pseudo-random). */
+export function metricsText(n: number): string {
+  let seed = 42;
+  const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+  const per_batch_ms = Array.from({ length: n }, () => 8 + random() * 4);
+  const total = per_batch_ms.reduce((a, b) => a + b, 0);
+  const ops = n * 100;
+  return JSON.stringify(
+    { batches: n, batch_size: 100, total_operations: ops, total_duration_ms: total, per_batch_ms, throughput_ops_per_sec: ops / (total / 1000) },
+    null,
+    2,
+  );
+}
+
+export type Load = { rps: number; p50_ms: number; p99_ms: number; requests: number; errors: number; non2xx: number };
+
+export async function load(url: string, options: Partial<autocannon.Options>): Promise<Load> {
+  const result = await autocannon({ url, ...options });
+  return {
+    rps: round3(result.requests.average),
+    p50_ms: result.latency.p50,
+    p99_ms: result.latency.p99,
+    requests: result.requests.total,
+    errors: result.errors + result.timeouts,
+    non2xx: result.non2xx,
+  };
+}
+
+/** A route's figures over all rounds: total requests and errors, median rate and latencies. */
+export function summary(loads: Load[]) {
+  return {
+    rps: median(loads.map((l) => l.rps)),
+    p50_ms: median(loads.map((l) => l.p50_ms)),
+    p99_ms: median(loads.map((l) => l.p99_ms)),
+    requests: loads.reduce((n, l) => n + l.requests, 0),
+    errors: loads.reduce((n, l) => n + l.errors, 0),
+    non2xx: loads.reduce((n, l) => n + l.non2xx, 0),
+  };
+}
