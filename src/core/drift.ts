@@ -16,7 +16,7 @@ export const DRIFT_FINGERPRINT = "regression:smoke-drift";
  * a single slow night is already a significant change, and one night is what the band's
  * alert is too quick to cry wolf on.
  */
-export const DRIFT_MIN_RUNS = 3;
+const DRIFT_MIN_RUNS = 3;
 
 /** A change point of a smoke metric, and the runs on either side of it. */
 export interface RunChange extends SeriesChange {
@@ -36,7 +36,7 @@ export interface ChangeReport {
 }
 
 /** The runs change points are looked for in: mainline runs with a result, oldest first. */
-export function analysedRuns(newestFirst: readonly HistoryEntry[]): HistoryEntry[] {
+function analysedRuns(newestFirst: readonly HistoryEntry[]): HistoryEntry[] {
   return newestFirst.filter((e) => e.mainline && e.throughput_ops_per_sec !== null).reverse();
 }
 

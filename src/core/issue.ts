@@ -52,7 +52,7 @@ export function alertTitle(kind: AlertKind, run: Run): string {
   const day = run.at.slice(0, 10);
   switch (kind) {
     case "regression": {
-      const labels = SMOKE_METRICS.filter((m) => run.report && !run.report[m.key].within_range).map((m) => m.label.replace(/ \(.*\)$/, ""));
+      const labels = SMOKE_METRICS.filter((m) => run.report && !run.report[m.key].within_range).map((m) => shortLabel(m.key));
       return `Smoke benchmark regressed: ${labels.join(", ") || "out of range"} (since ${day})`;
     }
     case "crash":

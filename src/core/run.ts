@@ -91,6 +91,12 @@ export function githubRunId(ref: GitHubRunRef): string {
   return `${ref.run_id}-${ref.run_attempt}`;
 }
 
+/** The GitHub run and attempt a run id names, when it is one (`githubRunId` read back). */
+export function githubRunOf(id: string): GitHubRunRef | null {
+  const m = /^(\d+)-(\d+)$/.exec(id);
+  return m ? { run_id: Number(m[1]), run_attempt: Number(m[2]), html_url: null } : null;
+}
+
 const RUN_ID = /^(?:[1-9]\d{0,18}-[1-9]\d{0,4}|[0-9A-HJKMNP-TV-Z]{26})$/;
 
 /** Whether a string can be a run id at all (a GitHub run id and attempt, or a ULID). */

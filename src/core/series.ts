@@ -44,7 +44,7 @@ export interface Series {
 }
 
 /** Points per series and series per import at most: Firewood's file has 10 series of 201 points. */
-export const SERIES_LIMITS = { points: 20_000, series: 500 };
+const SERIES_LIMITS = { points: 20_000, series: 500 };
 
 const text = (max: number) => v.pipe(v.string("must be a string"), v.maxLength(max, `must be at most ${max} characters`));
 
@@ -196,7 +196,7 @@ export function mergeSeries(stored: readonly Series[], incoming: readonly Series
 }
 
 /** A series with its change points. */
-export function analyzeSeries(series: Series, options: ChangePointOptions): Series {
+function analyzeSeries(series: Series, options: ChangePointOptions): Series {
   return { ...series, changes: locateChanges(series.points, series.bigger_is_better, options) };
 }
 

@@ -7,14 +7,18 @@ import type { Run } from "../core/run.ts";
 import type { RunStore } from "../store/ports.ts";
 import type { LoopDeps } from "./deps.ts";
 
-const PAGE = 1000;
+/**
+ * Runs read per page of the history. The Workers store reads its whole history document for
+ * every page, so pages are as large as histories get: one read, not one per thousand runs.
+ */
+const PAGE = 100_000;
 
 export function changeOptions(config: Config): ChangePointOptions {
   return { window: config.CHANGE_WINDOW, pvalue: config.CHANGE_PVALUE, magnitude: config.CHANGE_MAGNITUDE };
 }
 
 /** Every run of the history, newest first. */
-export async function wholeHistory(runs: RunStore): Promise<HistoryEntry[]> {
+async function wholeHistory(runs: RunStore): Promise<HistoryEntry[]> {
   const all: HistoryEntry[] = [];
   let after: Position | null = null;
   for (;;) {

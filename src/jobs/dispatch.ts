@@ -71,12 +71,8 @@ export async function performDispatch(deps: LoopDeps, dispatch: Dispatch): Promi
     for (let i = 0; ; i++) {
       // An earlier attempt may have reached GitHub with its answer lost: a run it made is adopted, not doubled.
       if (i > 0 || dispatch.attempts > 0) {
-        const earlier = await findRunByCorrelation(client, deps.config.GITHUB_WORKFLOW, dispatch.correlation_id, new Date(dispatch.requested_at));
-        if (earlier) {
-          const found = await settle(deps, attempt, { state: "dispatched", last_error: null, run_id: earlier.id });
-          await recordDispatched(deps, found, earlier);
-          return found;
-        }
+        const found = await findDispatchedRun(deps, attempt, client);
+        if (found.run_id !== null) return found;
       }
       try {
         run = await dispatchWorkflow(client, { workflow: deps.config.GITHUB_WORKFLOW, ref: dispatch.ref, inputs });
@@ -105,7 +101,7 @@ export async function findDispatchedRun(deps: LoopDeps, dispatch: Dispatch, clie
     if (i > 0) await deps.sleep(FIND_PAUSE_MS);
     const run = await findRunByCorrelation(client, deps.config.GITHUB_WORKFLOW, dispatch.correlation_id, new Date(dispatch.requested_at));
     if (run) {
-      const found = await settle(deps, dispatch, { state: "dispatched", run_id: run.id });
+      const found = await settle(deps, dispatch, { state: "dispatched", last_error: null, run_id: run.id });
       await recordDispatched(deps, found, run);
       return found;
     }

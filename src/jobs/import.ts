@@ -17,7 +17,7 @@ export type ImportOutcome =
   | { kind: "runs"; runs: { created: number; unchanged: number; conflicts: { field: string; reason: string }[] }; analysis: ChangeReport };
 
 /** Results per import at most: years of nights. */
-export const MAX_IMPORTED_RESULTS = 5_000;
+const MAX_IMPORTED_RESULTS = 5_000;
 
 const ImportedResultSchema = v.object(
   {

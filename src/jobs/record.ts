@@ -16,7 +16,9 @@ export async function recordRun(deps: LoopDeps, run: Run): Promise<RecordOutcome
   const outcome = await deps.runs.record(run);
   if ((outcome.kind !== "created" && outcome.kind !== "updated") || !COMPLETED_STATES.includes(outcome.run.state)) return outcome;
   const report = outcome.run.mainline && outcome.run.measurements ? await analyzeChanges(deps, outcome.run) : null;
-  return { ...outcome, run: await settleRun(deps, outcome.run, report) };
+  const settled = await settleRun(deps, outcome.run, report);
+  await planDrift(deps, report);
+  return { ...outcome, run: settled };
 }
 
 /** What a settled run means: for its suspect, for being suspect itself, for the alerts. */
@@ -32,9 +34,13 @@ async function settleRun(deps: LoopDeps, run: Run, report: ChangeReport | null):
     await dispatchConfirmation(deps, settled);
   }
   await deps.alerts.plan(runSubject(settled), deps.now().toISOString());
+  return settled;
+}
+
+/** What a new analysis says to the drift alert. */
+async function planDrift(deps: LoopDeps, report: ChangeReport | null): Promise<void> {
   const drift = report ? driftSubject(report, deps.baseline) : null;
   if (drift) await deps.alerts.plan(drift, deps.now().toISOString());
-  return settled;
 }
 
 /** Settled runs the reconcile tick looks at again, newest first. */
@@ -58,8 +64,7 @@ export async function catchUpSettled(deps: LoopDeps): Promise<number> {
     await settleRun(deps, run, report);
     settled++;
   }
-  const drift = report ? driftSubject(report, deps.baseline) : null;
-  if (drift) await deps.alerts.plan(drift, deps.now().toISOString());
+  await planDrift(deps, report);
   return settled;
 }
 

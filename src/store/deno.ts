@@ -216,12 +216,8 @@ class JsonFile<T> {
   }
 
   async read(): Promise<T | null> {
-    try {
-      return JSON.parse(await Deno.readTextFile(this.folder.path(this.name))) as T;
-    } catch (error) {
-      if (error instanceof Deno.errors.NotFound) return null;
-      throw error;
-    }
+    const bytes = await this.folder.read(this.name);
+    return bytes ? (JSON.parse(new TextDecoder().decode(bytes)) as T) : null;
   }
 }
 
@@ -281,6 +277,16 @@ class Folder {
     await Deno.rename(temporary, this.path(name));
   }
 
+  /** The file's bytes, or null when there is none. */
+  async read(name: string): Promise<Uint8Array | null> {
+    try {
+      return await Deno.readFile(this.path(name));
+    } catch (error) {
+      if (error instanceof Deno.errors.NotFound) return null;
+      throw error;
+    }
+  }
+
   async exists(name: string): Promise<boolean> {
     try {
       await Deno.stat(this.path(name));
@@ -326,12 +332,7 @@ export class FileInbox implements Inbox {
     return this.folder.write(id, body);
   }
 
-  async get(id: string): Promise<Uint8Array | null> {
-    try {
-      return await Deno.readFile(this.folder.path(id));
-    } catch (error) {
-      if (error instanceof Deno.errors.NotFound) return null;
-      throw error;
-    }
+  get(id: string): Promise<Uint8Array | null> {
+    return this.folder.read(id);
   }
 }

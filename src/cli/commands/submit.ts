@@ -2,7 +2,7 @@
 import { basename } from "node:path";
 import { parseSmokeMetrics } from "../../core/metrics.ts";
 import { parseProvenance } from "../../core/provenance.ts";
-import { callChimney } from "../chimney-api.ts";
+import { callChimney, chimneyUrl } from "../chimney-api.ts";
 import { orFail, options, readBytes, readJsonFile, UsageError } from "../io.ts";
 
 export const help = `Usage: chimney submit --url URL [--token TOKEN] [--metrics smoke-metrics.json]
@@ -27,7 +27,8 @@ export async function submit(args: string[]): Promise<number> {
     sha: { type: "string" },
     ref: { type: "string" },
   });
-  if (!values.url || !/^https?:\/\/[^/]+/.test(values.url)) throw new UsageError("--url must be chimney's address, such as https://perf.example.org");
+  const endpoint = chimneyUrl(values.url, "/api/results");
+  if (!endpoint) throw new UsageError("--url must be chimney's address, such as https://perf.example.org");
   const token = values.token ?? process.env.PERF_DASHBOARD_TOKEN;
   if (!token) throw new UsageError("no token: pass --token or set PERF_DASHBOARD_TOKEN");
   const fields = { run_id: values["run-id"], run_attempt: values["run-attempt"], sha: values.sha, ref: values.ref };
@@ -39,10 +40,10 @@ export async function submit(args: string[]): Promise<number> {
   if (values.log) form.append("log", new File([await readBytes(values.log)], "smoke-benchmark.log", { type: "text/plain" }));
   for (const path of values.summary ?? []) form.append("summary", new File([await readBytes(path)], basename(path)));
   const query = new URLSearchParams(Object.entries(fields).filter((e): e is [string, string] => e[1] !== undefined));
-  const target = `${values.url.replace(/\/+$/, "")}/api/results${query.size > 0 ? `?${query}` : ""}`;
+  const target = `${endpoint}${query.size > 0 ? `?${query}` : ""}`;
 
   const answer = await callChimney(target, () => ({ method: "POST", headers: { authorization: `Bearer ${token}` }, body: form }));
-  const where = target.split("?")[0];
+  const where = endpoint;
   if (answer.kind === "refused") {
     console.error(`chimney: ${where} refused the result (${answer.status}): ${answer.detail}`);
     return 1;

@@ -7,7 +7,9 @@ import type { DashboardCheck } from "../../core/dashboards.ts";
 import { pvalueText } from "../../core/changepoints.ts";
 import { driftFindings, type ChangeReport } from "../../core/drift.ts";
 import type { HistoryEntry } from "../../core/history.ts";
+import { workflowRunPage } from "../../core/links.ts";
 import { fixed2 } from "../../core/pyformat.ts";
+import { githubRunOf } from "../../core/run.ts";
 import type { Series } from "../../core/series.ts";
 import type { Signal } from "../../core/status.ts";
 import { chart, shortNumber, type ChartSpec } from "./chart.ts";
@@ -121,17 +123,13 @@ ${drifts.length > 0 ? html`<p>Drifting inside the band: ${drifts.map((c) => c.me
 }
 
 function runsTable(data: StatusPageData) {
-  const workflowRun = (id: string) => {
-    const m = /^(\d+)-(\d+)$/.exec(id);
-    return m && data.repositoryUrl ? `${data.repositoryUrl}/actions/runs/${m[1]}/attempts/${m[2]}` : null;
-  };
   const num = (x: number | null) => (x === null ? "—" : fixed2(x));
   return html`<div class="table"><table>
 <caption>The latest ${data.recent.length} of ${data.runs} runs, newest first (<a href="/runs">all, as JSON</a>)</caption>
 <thead><tr><th scope="col">date</th><th scope="col">commit</th><th scope="col">branch</th><th scope="col">state</th>${SMOKE_METRICS.map((m) => html`<th scope="col" class="num">${m.label}</th>`)}<th scope="col">links</th></tr></thead>
 <tbody>${data.recent.map((e) => {
     const commit = e.sha && data.repositoryUrl ? html`<a href="${data.repositoryUrl}/commit/${e.sha}"><code>${short(e.sha)}</code></a>` : html`<code>${short(e.sha)}</code>`;
-    const workflow = workflowRun(e.id);
+    const workflow = workflowRunPage(data.repositoryUrl, githubRunOf(e.id));
     return html`<tr><td>${day(e.at)}</td><td>${commit}</td><td>${e.ref ?? "—"}${e.mainline ? "" : html` <span class="muted">(not counted)</span>`}</td><td class="${e.state}">${e.state}${e.confirmation ? html` <span class="muted">(suspect: ${e.confirmation})</span>` : ""}</td>${SMOKE_METRICS.map((m) => html`<td class="num">${num(e[m.key])}</td>`)}<td><a href="/runs/${e.id}">run</a>${e.throughput_ops_per_sec !== null ? html` · <a href="/runs/${e.id}/artifacts/chimney-summary.html">summary</a>` : ""}${workflow ? html` · <a href="${workflow}">workflow</a>` : ""}</td></tr>`;
   })}</tbody>
 </table></div>`;

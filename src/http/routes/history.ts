@@ -11,6 +11,8 @@ import { changeReportView } from "../views.ts";
 const IMPORT_LIMIT = 16 * 1024 * 1024;
 const KEY = /^[a-z0-9-]{1,240}$/;
 
+const seriesUrl = (base: string, key: string) => new URL(`/series/${key}`, base).href;
+
 export function historyRoutes(deps: AppDeps): Hono {
   const app = new Hono();
 
@@ -32,7 +34,7 @@ export function historyRoutes(deps: AppDeps): Hono {
         case "invalid":
           return invalidInput(422, outcome.issues);
         case "series":
-          return c.json({ format: "github-action-benchmark", series: outcome.series.map((s) => ({ ...s, url: new URL(`/series/${s.key}`, linksFor(deps, c).base).href })) });
+          return c.json({ format: "github-action-benchmark", series: outcome.series.map((s) => ({ ...s, url: seriesUrl(linksFor(deps, c).base, s.key) })) });
         case "runs":
           return c.json({ format: "results", runs: outcome.runs, analysis: changeReportView(linksFor(deps, c), outcome.analysis) });
       }
@@ -44,7 +46,7 @@ export function historyRoutes(deps: AppDeps): Hono {
     const all = await deps.series.all();
     c.header("cache-control", "public, max-age=60");
     return c.json({
-      series: all.map(({ points, changes, ...s }) => ({ ...s, points: points.length, first_at: points[0]?.at ?? null, last_at: points.at(-1)?.at ?? null, change_points: changes.length, url: new URL(`/series/${s.key}`, base).href })),
+      series: all.map(({ points, changes, ...s }) => ({ ...s, points: points.length, first_at: points[0]?.at ?? null, last_at: points.at(-1)?.at ?? null, change_points: changes.length, url: seriesUrl(base, s.key) })),
     });
   });
 
