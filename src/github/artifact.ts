@@ -21,8 +21,11 @@ export const ARTIFACT_LIMITS: ArchiveLimits = {
 
 export class ArchiveRejected extends Error {}
 
-/** A plain file name: no directories, no `..`, nothing absolute, no control characters. */
-const PLAIN_NAME = /^(?!\.{1,2}$)[^/\\\x00-\x1f\x7f:]{1,200}$/;
+/**
+ * A plain file name: no directories, no `..`, nothing absolute, no control characters; and not
+ * `__proto__`, which fflate's result object cannot hold (the entry would vanish silently).
+ */
+const PLAIN_NAME = /^(?!\.{1,2}$)(?!__proto__$)[^/\\\x00-\x1f\x7f:]{1,200}$/;
 
 export function openArchive(zip: Uint8Array, limits: ArchiveLimits = ARTIFACT_LIMITS): Map<string, Uint8Array> {
   if (zip.byteLength > limits.compressed) throw new ArchiveRejected(`the zip is ${zip.byteLength} bytes, over the ${limits.compressed}-byte limit`);
