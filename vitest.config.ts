@@ -7,12 +7,20 @@ export default defineConfig({
     projects: [
       {
         // Core, jobs, HTTP and the Worker itself, inside workerd with real KV, R2 and Durable Objects.
-        plugins: [cloudflareTest({ wrangler: { configPath: "./wrangler.toml" }, miniflare: { bindings: TEST_BINDINGS } })],
+        plugins: [
+          cloudflareTest({ wrangler: { configPath: "./wrangler.toml" }, miniflare: { bindings: TEST_BINDINGS } }),
+        ],
         test: { name: "workerd", include: ["test/**/*.test.ts"], exclude: ["test/node/**", "test/deno/**"] },
       },
       {
         // The command line as a real subprocess, and the files chimney ships for Firewood.
-        test: { name: "node", include: ["test/node/**/*.test.ts"], environment: "node", testTimeout: 60_000, hookTimeout: 120_000 },
+        test: {
+          name: "node",
+          include: ["test/node/**/*.test.ts"],
+          environment: "node",
+          testTimeout: 60_000,
+          hookTimeout: 120_000,
+        },
       },
     ],
   },

@@ -8,7 +8,10 @@ import { gzipSync } from "node:zlib";
 export function bundleSize() {
   const out = mkdtempSync(join(tmpdir(), "chimney-bundle-"));
   try {
-    execFileSync("npx", ["wrangler", "deploy", "--dry-run", "--minify", "--outdir", out], { stdio: "pipe", env: { ...process.env, WRANGLER_SEND_METRICS: "false" } });
+    execFileSync("npx", ["wrangler", "deploy", "--dry-run", "--minify", "--outdir", out], {
+      stdio: "pipe",
+      env: { ...process.env, WRANGLER_SEND_METRICS: "false" },
+    });
     const files = readdirSync(out).filter((f) => f.endsWith(".js"));
     const bytes = files.reduce((n, f) => n + readFileSync(join(out, f)).byteLength, 0);
     const gzip = files.reduce((n, f) => n + gzipSync(readFileSync(join(out, f))).byteLength, 0);

@@ -7,12 +7,22 @@ export const median = (xs: number[]) => round3([...xs].sort((a, b) => a - b)[Mat
 /** A consistent smoke-metrics.json with `n` batch timings (deterministic pseudo-random). */
 export function metricsText(n: number): string {
   let seed = 42;
-  const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+  const random = () => {
+    seed = (seed * 1103515245 + 12345) % 2 ** 31;
+    return seed / 2 ** 31;
+  };
   const per_batch_ms = Array.from({ length: n }, () => 8 + random() * 4);
   const total = per_batch_ms.reduce((a, b) => a + b, 0);
   const ops = n * 100;
   return JSON.stringify(
-    { batches: n, batch_size: 100, total_operations: ops, total_duration_ms: total, per_batch_ms, throughput_ops_per_sec: ops / (total / 1000) },
+    {
+      batches: n,
+      batch_size: 100,
+      total_operations: ops,
+      total_duration_ms: total,
+      per_batch_ms,
+      throughput_ops_per_sec: ops / (total / 1000),
+    },
     null,
     2,
   );

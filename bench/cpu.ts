@@ -66,12 +66,27 @@ export function pipelineCpu() {
 
 /** CPU of one upload of Firewood's 5-batch result, with `history` runs already recorded. */
 export async function ingestCpu(history: number) {
-  const deps = wire({}, { fetch: () => Promise.reject(new Error("offline")), now: Date.now, sleep: async () => {}, write: () => {} }, memoryStores);
+  const deps = wire(
+    {},
+    { fetch: () => Promise.reject(new Error("offline")), now: Date.now, sleep: async () => {}, write: () => {} },
+    memoryStores,
+  );
   const bytes = new TextEncoder().encode(metricsText(5));
   const upload = (i: number) =>
-    ingest(deps, { result: bytes, resultKind: "auto", resultField: "(body)", files: [], provenance: { github: { run_id: 1_000_000 + i, run_attempt: 1, html_url: null }, sha: null, ref: "main" } });
+    ingest(deps, {
+      result: bytes,
+      resultKind: "auto",
+      resultField: "(body)",
+      files: [],
+      provenance: { github: { run_id: 1_000_000 + i, run_attempt: 1, html_url: null }, sha: null, ref: "main" },
+    });
   for (let i = 0; i < history; i++) await upload(i);
   const parse = cpuMicros(() => JSON.parse(new TextDecoder().decode(bytes)), 200);
   const cpu = await asyncCpuMicros((i) => upload(history + i), 15);
-  return { history_runs: history, ingest_cpu_us: cpu, json_parse_cpu_us: parse, ratio_to_json_parse: round3(cpu / Math.max(parse, 1)) };
+  return {
+    history_runs: history,
+    ingest_cpu_us: cpu,
+    json_parse_cpu_us: parse,
+    ratio_to_json_parse: round3(cpu / Math.max(parse, 1)),
+  };
 }

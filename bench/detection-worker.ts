@@ -29,14 +29,22 @@ export default {
     switch (url.pathname) {
       case "/prepare": {
         const metrics = [1, 2, 3].map((seed) => series(n, seed));
-        prepared = { metrics, previous: metrics.map((m) => ({ weak: detectChangePoints(m.slice(0, -1), OPTIONS).weak, length: m.length - 1 })) };
+        prepared = {
+          metrics,
+          previous: metrics.map((m) => ({
+            weak: detectChangePoints(m.slice(0, -1), OPTIONS).weak,
+            length: m.length - 1,
+          })),
+        };
         break;
       }
       case "/full":
         for (const m of prepared!.metrics) found += detectChangePoints(m, OPTIONS).points.length;
         break;
       case "/append":
-        prepared!.metrics.forEach((m, i) => (found += detectChangePoints(m, OPTIONS, prepared!.previous[i]).points.length));
+        for (const [i, m] of prepared!.metrics.entries()) {
+          found += detectChangePoints(m, OPTIONS, prepared!.previous[i]).points.length;
+        }
         break;
     }
     return new Response(String(found));

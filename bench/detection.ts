@@ -8,7 +8,13 @@ import { Miniflare } from "miniflare";
 import { round3 } from "./common.ts";
 
 export async function detectionBench() {
-  const bundle = await build({ entryPoints: ["bench/detection-worker.ts"], bundle: true, format: "esm", write: false, logLevel: "silent" });
+  const bundle = await build({
+    entryPoints: ["bench/detection-worker.ts"],
+    bundle: true,
+    format: "esm",
+    write: false,
+    logLevel: "silent",
+  });
   const mf = new Miniflare({ modules: true, script: bundle.outputFiles[0].text, compatibilityDate: "2026-04-26" });
   try {
     const wall = async (path: string, reps: number) => {
@@ -37,7 +43,11 @@ export async function detectionBench() {
         append_us_per_point: round3((append * 1000) / (3 * n)),
       });
     }
-    return { empty_request_ms: round3(floor), sizes, growth_full_10k_over_1k: round3(sizes[1].full_ms / sizes[0].full_ms) };
+    return {
+      empty_request_ms: round3(floor),
+      sizes,
+      growth_full_10k_over_1k: round3(sizes[1].full_ms / sizes[0].full_ms),
+    };
   } finally {
     await mf.dispose();
   }

@@ -23,7 +23,11 @@ export async function httpBench() {
   try {
     const body = metricsText(5);
     const post = (runId: number) =>
-      fetch(`${server.url}/api/results?run_id=${runId}`, { method: "POST", headers: { authorization: `Bearer ${TOKEN}`, "content-type": "application/json" }, body });
+      fetch(`${server.url}/api/results?run_id=${runId}`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${TOKEN}`, "content-type": "application/json" },
+        body,
+      });
     for (let i = 1; i <= 30; i++) await post(i);
     let next = 1_000_000;
     const ingestOptions: Partial<autocannon.Options> = {
@@ -73,7 +77,13 @@ export async function httpBench() {
         ...heavy,
         status_vs_healthz: round3(heavy.status.rps / heavy.healthz.rps),
         badge_vs_healthz: round3(heavy.badge.rps / heavy.healthz.rps),
-        errors: heavy.healthz.errors + heavy.healthz.non2xx + heavy.status.errors + heavy.status.non2xx + heavy.badge.errors + heavy.badge.non2xx,
+        errors:
+          heavy.healthz.errors +
+          heavy.healthz.non2xx +
+          heavy.status.errors +
+          heavy.status.non2xx +
+          heavy.badge.errors +
+          heavy.badge.non2xx,
       },
     };
   } finally {

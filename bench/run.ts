@@ -25,7 +25,16 @@ const detection = await detectionBench();
 const bundle = bundleSize();
 const http = await httpBench();
 const webhooks = await webhookBench();
-const results = { measured_at: new Date().toISOString(), node: process.version, cpu, ingest, detection, bundle, http, webhooks };
+const results = {
+  measured_at: new Date().toISOString(),
+  node: process.version,
+  cpu,
+  ingest,
+  detection,
+  bundle,
+  http,
+  webhooks,
+};
 writeFileSync("bench/results.json", `${JSON.stringify(results, null, 2)}\n`);
 
 const [d1k, d10k] = detection.sizes;

@@ -22,9 +22,18 @@ const LOG_MB = 50;
 
 /** Every process under `root`, by walking `ps`. */
 function descendants(root: number): number[] {
-  const rows = execFileSync("ps", ["-A", "-o", "pid=,ppid="], { encoding: "utf8" }).trim().split("\n").map((l) => l.trim().split(/\s+/).map(Number));
+  const rows = execFileSync("ps", ["-A", "-o", "pid=,ppid="], { encoding: "utf8" })
+    .trim()
+    .split("\n")
+    .map((l) => l.trim().split(/\s+/).map(Number));
   const found: number[] = [];
-  const walk = (pid: number) => rows.filter(([, ppid]) => ppid === pid).forEach(([child]) => (found.push(child), walk(child)));
+  const walk = (pid: number): void => {
+    for (const [child, ppid] of rows) {
+      if (ppid !== pid) continue;
+      found.push(child);
+      walk(child);
+    }
+  };
   walk(root);
   return found;
 }
@@ -45,11 +54,21 @@ function workerdPeaks(root: number): Map<number, number> {
 }
 
 export async function webhookBench() {
-  const sandbox = await startSandbox({ description: "none", run: () => Promise.reject(new Error("the bench starts no runner")) }, () => ({}), () => {});
+  const sandbox = await startSandbox(
+    { description: "none", run: () => Promise.reject(new Error("the bench starts no runner")) },
+    () => ({}),
+    () => {},
+  );
   const persist = mkdtempSync(join(tmpdir(), "chimney-bench-hooks-"));
   const server = await startWranglerDev({
     persistTo: persist,
-    vars: { GITHUB_REPOSITORY: REPO, GITHUB_API_URL: sandbox.githubApi, GITHUB_TOKEN: sandbox.githubToken, GITHUB_WEBHOOK_SECRET: SECRET, CONFIRM_REGRESSIONS: "false" },
+    vars: {
+      GITHUB_REPOSITORY: REPO,
+      GITHUB_API_URL: sandbox.githubApi,
+      GITHUB_TOKEN: sandbox.githubToken,
+      GITHUB_WEBHOOK_SECRET: SECRET,
+      CONFIRM_REGRESSIONS: "false",
+    },
   });
   try {
     const github = sandbox.github;
@@ -60,7 +79,8 @@ export async function webhookBench() {
       const body = workflowRunPayload(github, run, "completed");
       // GitHub's redelivery keeps the id; a repeated event comes under a new one. A run's copies
       // are queued together, so they race each other through the concurrent senders.
-      for (let copy = 0; copy < COPIES; copy++) deliveries.push({ body, id: copy < 3 ? `bench-${run.id}` : `bench-${run.id}-${copy}` });
+      for (let copy = 0; copy < COPIES; copy++)
+        deliveries.push({ body, id: copy < 3 ? `bench-${run.id}` : `bench-${run.id}-${copy}` });
     }
 
     const latencies: number[] = [];
@@ -72,7 +92,11 @@ export async function webhookBench() {
         while (nextIndex < deliveries.length) {
           const { body, id } = deliveries[nextIndex++];
           const t = performance.now();
-          const res = await fetch(`${server.url}/webhooks/github`, { method: "POST", headers: await deliveryHeaders(SECRET, "workflow_run", body, id), body });
+          const res = await fetch(`${server.url}/webhooks/github`, {
+            method: "POST",
+            headers: await deliveryHeaders(SECRET, "workflow_run", body, id),
+            body,
+          });
           await res.arrayBuffer();
           latencies.push(performance.now() - t);
           statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1);
@@ -95,15 +119,26 @@ export async function webhookBench() {
     const line = "SMOKE_BENCHMARK batch=000000 committed 100 keys in 9.123 ms (root 0x5f3a…)\n";
     const log = line.repeat(Math.ceil((LOG_MB * 1024 * 1024) / line.length)).slice(0, LOG_MB * 1024 * 1024);
     const big = github.addRun({ display_title: "Firewood smoke benchmark" });
-    github.complete(big.id, { conclusion: "success", files: { "smoke-metrics.json": metricsText(5), "smoke-benchmark.log": log } });
+    github.complete(big.id, {
+      conclusion: "success",
+      files: { "smoke-metrics.json": metricsText(5), "smoke-benchmark.log": log },
+    });
     const before = workerdPeaks(server.process.pid!);
     const bigBody = workflowRunPayload(github, big, "completed");
     const bigStart = performance.now();
-    const bigAnswer = await fetch(`${server.url}/webhooks/github`, { method: "POST", headers: await deliveryHeaders(SECRET, "workflow_run", bigBody), body: bigBody });
+    const bigAnswer = await fetch(`${server.url}/webhooks/github`, {
+      method: "POST",
+      headers: await deliveryHeaders(SECRET, "workflow_run", bigBody),
+      body: bigBody,
+    });
     let logSize = 0;
     while (performance.now() - bigStart < 120_000 && logSize === 0) {
       const res = await fetch(`${server.url}/runs/${big.id}-1?format=json`);
-      if (res.ok) logSize = ((await res.json()) as { artifacts: { name: string; size: number }[] }).artifacts.find((a) => a.name === "smoke-benchmark.log")?.size ?? 0;
+      if (res.ok)
+        logSize =
+          ((await res.json()) as { artifacts: { name: string; size: number }[] }).artifacts.find(
+            (a) => a.name === "smoke-benchmark.log",
+          )?.size ?? 0;
       if (logSize === 0) await new Promise((r) => setTimeout(r, 250));
     }
     const after = workerdPeaks(server.process.pid!);

@@ -129,7 +129,11 @@ export class GitHubEmulator {
 
   fetch = async (input: RequestInfo | URL, init?: RequestInit): Promise<Response> => {
     const request = new Request(input, init);
-    this.requests.push({ method: request.method, url: request.url, authorization: request.headers.get("authorization") });
+    this.requests.push({
+      method: request.method,
+      url: request.url,
+      authorization: request.headers.get("authorization"),
+    });
     const url = new URL(request.url);
     const fault = this.faults.find((f) => f.remaining > 0 && f.method === request.method && f.path.test(url.pathname));
     if (fault) {
@@ -138,7 +142,8 @@ export class GitHubEmulator {
         await this.app.fetch(request);
         throw new TypeError("Network connection lost.");
       }
-      if (fault.respond === "time-out") throw new DOMException("The operation was aborted due to timeout", "TimeoutError");
+      if (fault.respond === "time-out")
+        throw new DOMException("The operation was aborted due to timeout", "TimeoutError");
       return fault.respond();
     }
     return this.app.fetch(request);
@@ -159,7 +164,9 @@ export class GitHubEmulator {
   }
 
   /** A run as if some earlier dispatch or push had made it. */
-  addRun(init: Partial<Omit<EmulatedRun, "id" | "attempts">> & { status?: EmulatedAttempt["status"] } = {}): EmulatedRun {
+  addRun(
+    init: Partial<Omit<EmulatedRun, "id" | "attempts">> & { status?: EmulatedAttempt["status"] } = {},
+  ): EmulatedRun {
     const at = new Date(this.now()).toISOString().replace(/\.\d{3}Z$/, "Z");
     const run: EmulatedRun = {
       id: this.nextRunId++,
@@ -169,7 +176,9 @@ export class GitHubEmulator {
       head_sha: init.head_sha ?? this.commits.at(-1)?.sha ?? "1f0e9d8c7b6a59483726150f1e2d3c4b5a697887",
       event: init.event ?? "workflow_dispatch",
       inputs: init.inputs ?? {},
-      attempts: [{ attempt: 1, status: init.status ?? "queued", conclusion: null, created_at: at, updated_at: at, steps: [] }],
+      attempts: [
+        { attempt: 1, status: init.status ?? "queued", conclusion: null, created_at: at, updated_at: at, steps: [] },
+      ],
       artifacts: [],
     };
     this.runs.set(run.id, run);
@@ -190,7 +199,15 @@ export class GitHubEmulator {
    * Completes the latest attempt. `failAt` names the step that fails (the later ones are
    * skipped); `files` become the artifact zip, `"expired"` an expired artifact, null none.
    */
-  complete(runId: number, outcome: { conclusion: string; failAt?: string; files?: Record<string, string | Uint8Array> | "expired" | null; zip?: Uint8Array }): void {
+  complete(
+    runId: number,
+    outcome: {
+      conclusion: string;
+      failAt?: string;
+      files?: Record<string, string | Uint8Array> | "expired" | null;
+      zip?: Uint8Array;
+    },
+  ): void {
     const run = this.runs.get(runId)!;
     const attempt = this.latest(run);
     attempt.status = "completed";
@@ -199,7 +216,16 @@ export class GitHubEmulator {
     const failAt = outcome.failAt ? PERF_STEPS.indexOf(outcome.failAt) : -1;
     attempt.steps = PERF_STEPS.map((name, i) => ({
       name,
-      conclusion: failAt < 0 ? (outcome.conclusion === "success" ? "success" : null) : i < failAt ? "success" : i === failAt ? "failure" : "skipped",
+      conclusion:
+        failAt < 0
+          ? outcome.conclusion === "success"
+            ? "success"
+            : null
+          : i < failAt
+            ? "success"
+            : i === failAt
+              ? "failure"
+              : "skipped",
     }));
     run.artifacts = [];
     if (outcome.files === undefined && !outcome.zip) return;
@@ -209,14 +235,30 @@ export class GitHubEmulator {
       outcome.zip ??
       (outcome.files === "expired"
         ? new Uint8Array()
-        : zipSync(Object.fromEntries(Object.entries(outcome.files!).map(([name, content]) => [name, typeof content === "string" ? new TextEncoder().encode(content) : content]))));
+        : zipSync(
+            Object.fromEntries(
+              Object.entries(outcome.files!).map(([name, content]) => [
+                name,
+                typeof content === "string" ? new TextEncoder().encode(content) : content,
+              ]),
+            ),
+          ));
     this.artifacts.set(id, { id, name: "smoke-benchmark", zip, expired: outcome.files === "expired" });
     run.artifacts.push(id);
   }
 
   addPullRequest(title = "Make commits faster"): number {
     const number = this.nextIssue++;
-    this.issues.set(number, { number, title, body: "", labels: [], state: "open", state_reason: null, pull_request: true, comments: [] });
+    this.issues.set(number, {
+      number,
+      title,
+      body: "",
+      labels: [],
+      state: "open",
+      state_reason: null,
+      pull_request: true,
+      comments: [],
+    });
     return number;
   }
 
@@ -287,28 +329,62 @@ export class GitHubEmulator {
   private routes(): void {
     const app = this.app;
     const repo = "/repos/:owner/:repo";
-    const json = (c: Context, body: unknown, status = 200) => c.json(body as object, status as 200, { "x-ratelimit-remaining": "4999", "x-github-api-version-selected": "2022-11-28" });
+    const json = (c: Context, body: unknown, status = 200) =>
+      c.json(body as object, status as 200, {
+        "x-ratelimit-remaining": "4999",
+        "x-github-api-version-selected": "2022-11-28",
+      });
 
     app.use("*", async (c, next) => {
       const url = new URL(c.req.url);
-      if (url.origin === this.storage || url.pathname.startsWith("/app/") || url.pathname.endsWith("/installation")) return next();
-      if (!this.authorized(c)) return c.json({ message: "Bad credentials", documentation_url: "https://docs.github.com/rest", status: "401" }, 401);
+      if (url.origin === this.storage || url.pathname.startsWith("/app/") || url.pathname.endsWith("/installation"))
+        return next();
+      if (!this.authorized(c))
+        return c.json(
+          { message: "Bad credentials", documentation_url: "https://docs.github.com/rest", status: "401" },
+          401,
+        );
       if (!/^(\d{4}-\d{2}-\d{2})$/.test(c.req.header("x-github-api-version") ?? "") || !c.req.header("user-agent")) {
-        return c.json({ message: "Request forbidden by administrative rules. Please make sure your request has a User-Agent header" }, 403);
+        return c.json(
+          {
+            message: "Request forbidden by administrative rules. Please make sure your request has a User-Agent header",
+          },
+          403,
+        );
       }
       return next();
     });
 
     app.post(`${repo}/actions/workflows/:workflow/dispatches`, async (c) => {
-      const body = (await c.req.json()) as { ref: string; inputs?: Record<string, string>; return_run_details?: boolean };
+      const body = (await c.req.json()) as {
+        ref: string;
+        inputs?: Record<string, string>;
+        return_run_details?: boolean;
+      };
       if (this.dispatchStyle === "refuses-field" && "return_run_details" in body) {
-        return c.json({ message: 'Invalid request.\n\n"return_run_details" is not a permitted key.', documentation_url: "https://docs.github.com/rest", status: "422" }, 422);
+        return c.json(
+          {
+            message: 'Invalid request.\n\n"return_run_details" is not a permitted key.',
+            documentation_url: "https://docs.github.com/rest",
+            status: "422",
+          },
+          422,
+        );
       }
       const correlation = body.inputs?.correlation_id ?? "";
-      const run = this.addRun({ workflow: c.req.param("workflow"), head_branch: body.ref, display_title: `Firewood smoke benchmark ${correlation}`.trim(), inputs: body.inputs ?? {} });
+      const run = this.addRun({
+        workflow: c.req.param("workflow"),
+        head_branch: body.ref,
+        display_title: `Firewood smoke benchmark ${correlation}`.trim(),
+        inputs: body.inputs ?? {},
+      });
       this.onDispatch?.(run);
       if (this.dispatchStyle === "details" && body.return_run_details) {
-        return json(c, { workflow_run_id: run.id, run_url: `${this.api}/repos/${REPO}/actions/runs/${run.id}`, html_url: `${this.web}/${REPO}/actions/runs/${run.id}` });
+        return json(c, {
+          workflow_run_id: run.id,
+          run_url: `${this.api}/repos/${REPO}/actions/runs/${run.id}`,
+          html_url: `${this.web}/${REPO}/actions/runs/${run.id}`,
+        });
       }
       return c.body(null, 204);
     });
@@ -316,7 +392,12 @@ export class GitHubEmulator {
     app.get(`${repo}/actions/workflows/:workflow/runs`, (c) => {
       const created = c.req.query("created")?.replace(/^>=/, "") ?? "1970-01-01T00:00:00Z";
       const runs = [...this.runs.values()]
-        .filter((r) => r.workflow === c.req.param("workflow") && r.event === (c.req.query("event") ?? r.event) && r.attempts[0].created_at >= created)
+        .filter(
+          (r) =>
+            r.workflow === c.req.param("workflow") &&
+            r.event === (c.req.query("event") ?? r.event) &&
+            r.attempts[0].created_at >= created,
+        )
         .reverse()
         .map((r) => this.runJson(r));
       return json(c, { total_count: runs.length, workflow_runs: runs });
@@ -332,14 +413,20 @@ export class GitHubEmulator {
         status: attempt.status,
         conclusion: attempt.conclusion,
         html_url: `${this.web}/${REPO}/actions/runs/${run.id}/job/${run.id * 10 + attempt.attempt}`,
-        steps: attempt.steps.map((s, i) => ({ name: s.name, status: "completed", conclusion: s.conclusion, number: i + 1 })),
+        steps: attempt.steps.map((s, i) => ({
+          name: s.name,
+          status: "completed",
+          conclusion: s.conclusion,
+          number: i + 1,
+        })),
       };
       return json(c, { total_count: 1, jobs: [job] });
     });
 
     app.get(`${repo}/actions/runs/:id/attempts/:attempt`, (c) => {
       const run = this.runs.get(Number(c.req.param("id")));
-      if (!run || !run.attempts.some((a) => a.attempt === Number(c.req.param("attempt")))) return c.json({ message: "Not Found", status: "404" }, 404);
+      if (!run?.attempts.some((a) => a.attempt === Number(c.req.param("attempt"))))
+        return c.json({ message: "Not Found", status: "404" }, 404);
       return json(c, this.runJson(run, Number(c.req.param("attempt"))));
     });
 
@@ -348,7 +435,13 @@ export class GitHubEmulator {
       if (!run) return c.json({ message: "Not Found", status: "404" }, 404);
       const artifacts = run.artifacts.map((id) => {
         const a = this.artifacts.get(id)!;
-        return { id, name: a.name, size_in_bytes: a.zip.byteLength, expired: a.expired, archive_download_url: `${this.api}/repos/${REPO}/actions/artifacts/${id}/zip` };
+        return {
+          id,
+          name: a.name,
+          size_in_bytes: a.zip.byteLength,
+          expired: a.expired,
+          archive_download_url: `${this.api}/repos/${REPO}/actions/artifacts/${id}/zip`,
+        };
       });
       return json(c, { total_count: artifacts.length, artifacts });
     });
@@ -357,32 +450,65 @@ export class GitHubEmulator {
       const artifact = this.artifacts.get(Number(c.req.param("id")));
       if (!artifact) return c.json({ message: "Not Found", status: "404" }, 404);
       if (artifact.expired) return c.json({ message: "Artifact has expired", status: "410" }, 410);
-      return c.body(null, 302, { location: `${this.storage}/artifacts/${artifact.id}.zip?sv=2025-01-05&se=2026-12-01&sig=c2lnbmF0dXJl` });
+      return c.body(null, 302, {
+        location: `${this.storage}/artifacts/${artifact.id}.zip?sv=2025-01-05&se=2026-12-01&sig=c2lnbmF0dXJl`,
+      });
     });
 
     app.get("/artifacts/:file", (c) => {
       if (new URL(c.req.url).origin !== this.storage) return c.notFound();
       if (c.req.header("authorization")) {
-        return c.body('<?xml version="1.0" encoding="utf-8"?><Error><Code>InvalidAuthenticationInfo</Code></Error>', 400, { "content-type": "application/xml" });
+        return c.body(
+          '<?xml version="1.0" encoding="utf-8"?><Error><Code>InvalidAuthenticationInfo</Code></Error>',
+          400,
+          { "content-type": "application/xml" },
+        );
       }
       const artifact = this.artifacts.get(Number(c.req.param("file").replace(".zip", "")));
       if (!artifact) return c.body(null, 404);
-      return c.body(artifact.zip as Uint8Array<ArrayBuffer>, 200, { "content-type": "application/zip", "content-length": String(artifact.zip.byteLength) });
+      return c.body(artifact.zip as Uint8Array<ArrayBuffer>, 200, {
+        "content-type": "application/zip",
+        "content-length": String(artifact.zip.byteLength),
+      });
     });
 
     app.post(`${repo}/actions/runs/:id/rerun-failed-jobs`, (c) => {
       const run = this.runs.get(Number(c.req.param("id")));
       if (!run) return c.json({ message: "Not Found", status: "404" }, 404);
       const at = new Date(this.now()).toISOString().replace(/\.\d{3}Z$/, "Z");
-      run.attempts.push({ attempt: run.attempts.length + 1, status: "queued", conclusion: null, created_at: at, updated_at: at, steps: [] });
+      run.attempts.push({
+        attempt: run.attempts.length + 1,
+        status: "queued",
+        conclusion: null,
+        created_at: at,
+        updated_at: at,
+        steps: [],
+      });
       run.artifacts = [];
       return json(c, {}, 201);
     });
 
     app.post(`${repo}/issues`, async (c) => {
       const body = (await c.req.json()) as { title?: string; body?: string; labels?: string[] };
-      if (!body.title) return c.json({ message: "Validation Failed", errors: [{ resource: "Issue", code: "missing_field", field: "title" }], status: "422" }, 422);
-      const issue: EmulatedIssue = { number: this.nextIssue++, title: body.title, body: body.body ?? "", labels: body.labels ?? [], state: "open", state_reason: null, pull_request: false, comments: [] };
+      if (!body.title)
+        return c.json(
+          {
+            message: "Validation Failed",
+            errors: [{ resource: "Issue", code: "missing_field", field: "title" }],
+            status: "422",
+          },
+          422,
+        );
+      const issue: EmulatedIssue = {
+        number: this.nextIssue++,
+        title: body.title,
+        body: body.body ?? "",
+        labels: body.labels ?? [],
+        state: "open",
+        state_reason: null,
+        pull_request: false,
+        comments: [],
+      };
       this.issues.set(issue.number, issue);
       return json(c, this.issueJson(issue), 201);
     });
@@ -422,16 +548,30 @@ export class GitHubEmulator {
     app.get(`${repo}/issues/:number/comments`, (c) => {
       const issue = this.issues.get(Number(c.req.param("number")));
       if (!issue) return c.json({ message: "Not Found", status: "404" }, 404);
-      return json(c, issue.comments.map((body, i) => ({ id: issue.number * 1000 + i + 1, body })));
+      return json(
+        c,
+        issue.comments.map((body, i) => ({ id: issue.number * 1000 + i + 1, body })),
+      );
     });
 
     app.get(`${repo}/contents/:path{.+}`, (c) => {
       const path = decodeURIComponent(c.req.param("path"));
       const text = this.files.get(path);
-      if (text === undefined) return c.json({ message: "Not Found", documentation_url: "https://docs.github.com/rest/repos/contents", status: "404" }, 404);
-      if ((c.req.header("accept") ?? "").includes("raw")) return c.body(text, 200, { "content-type": "application/vnd.github.raw+json; charset=utf-8" });
+      if (text === undefined)
+        return c.json(
+          { message: "Not Found", documentation_url: "https://docs.github.com/rest/repos/contents", status: "404" },
+          404,
+        );
+      if ((c.req.header("accept") ?? "").includes("raw"))
+        return c.body(text, 200, { "content-type": "application/vnd.github.raw+json; charset=utf-8" });
       const bytes = new TextEncoder().encode(text);
-      return json(c, { type: "file", encoding: "base64", path, size: bytes.byteLength, content: btoa(String.fromCharCode(...bytes)) });
+      return json(c, {
+        type: "file",
+        encoding: "base64",
+        path,
+        size: bytes.byteLength,
+        content: btoa(String.fromCharCode(...bytes)),
+      });
     });
 
     app.get(`${repo}/compare/:range`, (c) => {
@@ -449,25 +589,52 @@ export class GitHubEmulator {
     });
 
     app.post(`${repo}/hooks`, async (c) => {
-      const body = (await c.req.json()) as { config?: { url?: string; secret?: string; content_type?: string }; events?: string[] };
+      const body = (await c.req.json()) as {
+        config?: { url?: string; secret?: string; content_type?: string };
+        events?: string[];
+      };
       if (!body.config?.url || body.config.content_type !== "json") {
-        return c.json({ message: "Validation Failed", errors: [{ resource: "Hook", code: "custom", message: "config.url and content_type json are required" }], status: "422" }, 422);
+        return c.json(
+          {
+            message: "Validation Failed",
+            errors: [{ resource: "Hook", code: "custom", message: "config.url and content_type json are required" }],
+            status: "422",
+          },
+          422,
+        );
       }
       this.hooks.push({ url: body.config.url, secret: body.config.secret ?? "", events: body.events ?? ["push"] });
-      return json(c, { id: this.hooks.length, type: "Repository", active: true, events: body.events, config: { url: body.config.url, content_type: "json", insecure_ssl: "0" } }, 201);
+      return json(
+        c,
+        {
+          id: this.hooks.length,
+          type: "Repository",
+          active: true,
+          events: body.events,
+          config: { url: body.config.url, content_type: "json", insecure_ssl: "0" },
+        },
+        201,
+      );
     });
 
     app.get(`${repo}/installation`, async (c) => {
-      if (!(await this.validJwt(c.req.header("authorization")))) return c.json({ message: "A JSON web token could not be decoded", status: "401" }, 401);
+      if (!(await this.validJwt(c.req.header("authorization"))))
+        return c.json({ message: "A JSON web token could not be decoded", status: "401" }, 401);
       return json(c, { id: this.installationId, app_id: Number(this.appId) });
     });
 
     app.post("/app/installations/:id/access_tokens", async (c) => {
-      if (!(await this.validJwt(c.req.header("authorization")))) return c.json({ message: "A JSON web token could not be decoded", status: "401" }, 401);
-      if (Number(c.req.param("id")) !== this.installationId) return c.json({ message: "Not Found", status: "404" }, 404);
+      if (!(await this.validJwt(c.req.header("authorization"))))
+        return c.json({ message: "A JSON web token could not be decoded", status: "401" }, 401);
+      if (Number(c.req.param("id")) !== this.installationId)
+        return c.json({ message: "Not Found", status: "404" }, 404);
       const token = `ghs_${crypto.randomUUID().replaceAll("-", "")}`;
       this.mintedTokens.add(token);
-      return json(c, { token, expires_at: new Date(this.now() + 3_600_000).toISOString().replace(/\.\d{3}Z$/, "Z") }, 201);
+      return json(
+        c,
+        { token, expires_at: new Date(this.now() + 3_600_000).toISOString().replace(/\.\d{3}Z$/, "Z") },
+        201,
+      );
     });
   }
 
@@ -476,11 +643,24 @@ export class GitHubEmulator {
     if (!header?.startsWith("Bearer ") || !this.appPublicKey) return false;
     const [h, p, s] = header.slice(7).split(".");
     if (!h || !p || !s) return false;
-    const decode = (x: string) => Uint8Array.from(atob(x.replaceAll("-", "+").replaceAll("_", "/")), (ch) => ch.charCodeAt(0));
+    const decode = (x: string) =>
+      Uint8Array.from(atob(x.replaceAll("-", "+").replaceAll("_", "/")), (ch) => ch.charCodeAt(0));
     const head = JSON.parse(new TextDecoder().decode(decode(h)));
     const claims = JSON.parse(new TextDecoder().decode(decode(p)));
     const nowSeconds = Math.floor(this.now() / 1000);
-    if (head.alg !== "RS256" || String(claims.iss) !== this.appId || claims.iat > nowSeconds || claims.exp - claims.iat > 660 || claims.exp < nowSeconds) return false;
-    return crypto.subtle.verify("RSASSA-PKCS1-v1_5", this.appPublicKey, decode(s), new TextEncoder().encode(`${h}.${p}`));
+    if (
+      head.alg !== "RS256" ||
+      String(claims.iss) !== this.appId ||
+      claims.iat > nowSeconds ||
+      claims.exp - claims.iat > 660 ||
+      claims.exp < nowSeconds
+    )
+      return false;
+    return crypto.subtle.verify(
+      "RSASSA-PKCS1-v1_5",
+      this.appPublicKey,
+      decode(s),
+      new TextEncoder().encode(`${h}.${p}`),
+    );
   }
 }

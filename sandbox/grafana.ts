@@ -26,12 +26,22 @@ export class GrafanaEmulator {
       }
       return next();
     });
-    this.app.get("/api/dashboards/uid/:uid", (c) => this.answer(c.req.param("uid"), (d) => ({ dashboard: d, meta: { type: "db", slug: String(d.title).toLowerCase(), version: d.version } })));
+    this.app.get("/api/dashboards/uid/:uid", (c) =>
+      this.answer(c.req.param("uid"), (d) => ({
+        dashboard: d,
+        meta: { type: "db", slug: String(d.title).toLowerCase(), version: d.version },
+      })),
+    );
     this.app.get("/apis/dashboard.grafana.app/v1beta1/namespaces/:ns/dashboards/:uid", (c) =>
       this.answer(c.req.param("uid"), (d) => {
         // A resource: the uid is its name, the version its generation.
         const { uid, version, ...spec } = d;
-        return { kind: "Dashboard", apiVersion: "dashboard.grafana.app/v1beta1", metadata: { name: uid, namespace: c.req.param("ns"), generation: version, resourceVersion: "1" }, spec };
+        return {
+          kind: "Dashboard",
+          apiVersion: "dashboard.grafana.app/v1beta1",
+          metadata: { name: uid, namespace: c.req.param("ns"), generation: version, resourceVersion: "1" },
+          spec,
+        };
       }),
     );
   }
@@ -39,14 +49,20 @@ export class GrafanaEmulator {
   /** As a real server would, the answer is abandoned when the caller's signal aborts. */
   fetch = async (input: RequestInfo | URL, init?: RequestInit): Promise<Response> => {
     const request = new Request(input, init);
-    const aborted = new Promise<never>((_, reject) => request.signal.addEventListener("abort", () => reject(request.signal.reason)));
+    const aborted = new Promise<never>((_, reject) =>
+      request.signal.addEventListener("abort", () => reject(request.signal.reason)),
+    );
     return Promise.race([this.app.fetch(request) as Promise<Response>, aborted]);
   };
 
   private async answer(uid: string, shape: (d: Record<string, unknown>) => unknown): Promise<Response> {
     const failure = this.failures.get(uid);
     if (failure === "500") return Response.json({ message: "internal server error" }, { status: 500 });
-    if (failure === "not-json") return new Response("<html><body>Grafana is starting</body></html>", { status: 200, headers: { "content-type": "text/html" } });
+    if (failure === "not-json")
+      return new Response("<html><body>Grafana is starting</body></html>", {
+        status: 200,
+        headers: { "content-type": "text/html" },
+      });
     if (failure === "no-dashboard") return Response.json({ meta: {} });
     if (failure === "slow") await new Promise((r) => setTimeout(r, 2_000));
     const dashboard = this.dashboards.get(uid);

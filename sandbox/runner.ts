@@ -30,22 +30,44 @@ export interface RunOptions {
 export function chooseBenchmark(firewoodDir: string | undefined): Benchmark {
   if (firewoodDir) {
     const cargo = spawnSync("cargo", ["--version"], { encoding: "utf8" });
-    if (cargo.status !== 0) throw new Error(`FIREWOOD_DIR is set but cargo is not available (${cargo.error?.message ?? cargo.stderr.trim()})`);
+    if (cargo.status !== 0)
+      throw new Error(
+        `FIREWOOD_DIR is set but cargo is not available (${cargo.error?.message ?? cargo.stderr.trim()})`,
+      );
     return {
       description: `cargo +nightly run -p firewood-benchmark -- smoke in ${firewoodDir}`,
       run: (options) => {
-        if (options?.slowdownMs) throw new Error("a forced regression needs the stand-in: the real benchmark cannot be slowed down");
-        return execute("cargo", ["+nightly", "run", "-p", "firewood-benchmark", "--", "smoke"], firewoodDir, baselineEnv(options));
+        if (options?.slowdownMs)
+          throw new Error("a forced regression needs the stand-in: the real benchmark cannot be slowed down");
+        return execute(
+          "cargo",
+          ["+nightly", "run", "-p", "firewood-benchmark", "--", "smoke"],
+          firewoodDir,
+          baselineEnv(options),
+        );
       },
     };
   }
   return {
     description: "the stand-in benchmark (sandbox/standin.ts): 5 batches of 100 inserts committed to Deno KV",
     run: (options) =>
-      execute(DENO, ["run", "--quiet", "--unstable-kv", "--allow-read", "--allow-write", "--allow-env", join(ROOT, "sandbox/standin.ts")], ROOT, {
-        ...baselineEnv(options),
-        CHIMNEY_STANDIN_SLOWDOWN_MS: String(options?.slowdownMs ?? 0),
-      }),
+      execute(
+        DENO,
+        [
+          "run",
+          "--quiet",
+          "--unstable-kv",
+          "--allow-read",
+          "--allow-write",
+          "--allow-env",
+          join(ROOT, "sandbox/standin.ts"),
+        ],
+        ROOT,
+        {
+          ...baselineEnv(options),
+          CHIMNEY_STANDIN_SLOWDOWN_MS: String(options?.slowdownMs ?? 0),
+        },
+      ),
   };
 }
 
@@ -76,7 +98,12 @@ async function execute(command: string, args: string[], cwd: string, env: Record
   }
 }
 
-function capture(command: string, args: string[], cwd: string, env: Record<string, string>): Promise<{ code: number | null; output: string }> {
+function capture(
+  command: string,
+  args: string[],
+  cwd: string,
+  env: Record<string, string>,
+): Promise<{ code: number | null; output: string }> {
   return new Promise((done) => {
     const child = spawn(command, args, { cwd, env: { ...process.env, ...env } });
     let output = "";
@@ -92,7 +119,8 @@ export async function calibrate(benchmark: Benchmark, times: number): Promise<st
   const runs: string[] = [];
   for (let i = 0; i < times; i++) {
     const { files, failedStep } = await benchmark.run();
-    if (!files["smoke-metrics.json"]) throw new Error(`the benchmark failed (${failedStep}):\n${files["smoke-benchmark.log"]}`);
+    if (!files["smoke-metrics.json"])
+      throw new Error(`the benchmark failed (${failedStep}):\n${files["smoke-benchmark.log"]}`);
     runs.push(files["smoke-metrics.json"]);
   }
   return runs;

@@ -26,7 +26,11 @@ export interface Sandbox {
   stop(): Promise<void>;
 }
 
-export async function startSandbox(benchmark: Benchmark, runOptions: () => RunOptions, log: (line: string) => void): Promise<Sandbox> {
+export async function startSandbox(
+  benchmark: Benchmark,
+  runOptions: () => RunOptions,
+  log: (line: string) => void,
+): Promise<Sandbox> {
   let api = "";
   let storage = "";
   const servers: { close(): Promise<void> }[] = [];
@@ -44,7 +48,9 @@ export async function startSandbox(benchmark: Benchmark, runOptions: () => RunOp
 
   const running = new Set<Promise<void>>();
   github.onDispatch = (run) => {
-    const job = workflow(github, run, benchmark, runOptions(), log).catch((error: unknown) => log(`sandbox runner: ${(error as Error).message}`));
+    const job = workflow(github, run, benchmark, runOptions(), log).catch((error: unknown) =>
+      log(`sandbox runner: ${(error as Error).message}`),
+    );
     running.add(job);
     void job.finally(() => running.delete(job));
   };
@@ -65,14 +71,26 @@ export async function startSandbox(benchmark: Benchmark, runOptions: () => RunOp
 }
 
 /** One run of perf.yml on the sandbox's runner, reported through the registered webhooks. */
-async function workflow(github: GitHubEmulator, run: EmulatedRun, benchmark: Benchmark, options: RunOptions, log: (line: string) => void): Promise<void> {
+async function workflow(
+  github: GitHubEmulator,
+  run: EmulatedRun,
+  benchmark: Benchmark,
+  options: RunOptions,
+  log: (line: string) => void,
+): Promise<void> {
   await emit(github, run, "requested");
   github.start(run.id);
   await emit(github, run, "in_progress");
   log(`sandbox runner: run ${run.id} started: ${benchmark.description}`);
   const { files, failedStep } = await benchmark.run(options);
-  const encoded = Object.fromEntries(Object.entries(files).map(([name, text]) => [name, new TextEncoder().encode(text)]));
-  github.complete(run.id, { conclusion: failedStep ? "failure" : "success", failAt: failedStep ?? undefined, zip: files["smoke-metrics.json"] ? zipSync(encoded) : undefined });
+  const encoded = Object.fromEntries(
+    Object.entries(files).map(([name, text]) => [name, new TextEncoder().encode(text)]),
+  );
+  github.complete(run.id, {
+    conclusion: failedStep ? "failure" : "success",
+    failAt: failedStep ?? undefined,
+    zip: files["smoke-metrics.json"] ? zipSync(encoded) : undefined,
+  });
   log(`sandbox runner: run ${run.id} ${failedStep ? `failed in "${failedStep}"` : "succeeded"}`);
   await emit(github, run, "completed");
 }
@@ -83,7 +101,11 @@ async function emit(github: GitHubEmulator, run: EmulatedRun, action: Action): P
     github.hooks
       .filter((hook) => hook.events.includes("workflow_run"))
       .map(async (hook) => {
-        const res = await fetch(hook.url, { method: "POST", headers: await deliveryHeaders(hook.secret, "workflow_run", body), body });
+        const res = await fetch(hook.url, {
+          method: "POST",
+          headers: await deliveryHeaders(hook.secret, "workflow_run", body),
+          body,
+        });
         await res.body?.cancel();
       }),
   );
@@ -95,14 +117,17 @@ async function emit(github: GitHubEmulator, run: EmulatedRun, action: Action): P
  */
 function publishDashboards(github: GitHubEmulator, grafana: GrafanaEmulator): void {
   const dir = join(ROOT, "test/fixtures/hubid-chain/docs/dashboards");
-  const manifest = JSON.parse(readFileSync(join(ROOT, "test/fixtures/hubid-chain/docs/performance_dashboards.json"), "utf8"));
+  const manifest = JSON.parse(
+    readFileSync(join(ROOT, "test/fixtures/hubid-chain/docs/performance_dashboards.json"), "utf8"),
+  );
   for (const file of readdirSync(dir)) {
     const text = readFileSync(join(dir, file), "utf8");
     const dashboard = JSON.parse(text);
     github.files.set(`docs/dashboards/${file}`, text);
     grafana.dashboards.set(dashboard.uid, dashboard);
     const entry = manifest.dashboards.find((e: { uid: string }) => e.uid === dashboard.uid);
-    if (entry) Object.assign(entry, { version: dashboard.version, sha256: createHash("sha256").update(text).digest("hex") });
+    if (entry)
+      Object.assign(entry, { version: dashboard.version, sha256: createHash("sha256").update(text).digest("hex") });
   }
   github.files.set("docs/performance_dashboards.json", `${JSON.stringify(manifest, null, 2)}\n`);
 }

@@ -47,9 +47,15 @@ const throughput = totalOperations / (totalDuration / 1000);
 const parsed = parseBaseline(baselinePath ? JSON.parse(await Deno.readTextFile(baselinePath)) : bundled);
 if (!parsed.ok) throw new Error(`baseline: ${parsed.issues[0].field}: ${parsed.issues[0].message}`);
 const source: BaselineSource = baselinePath ? { type: "File", path: baselinePath } : { type: "Embedded" };
-const report = evaluate({ throughput_ops_per_sec: throughput, total_duration_ms: totalDuration, per_batch_p95_ms: p95(perBatch) }, parsed.value, source);
+const report = evaluate(
+  { throughput_ops_per_sec: throughput, total_duration_ms: totalDuration, per_batch_p95_ms: p95(perBatch) },
+  parsed.value,
+  source,
+);
 
-console.log(`SMOKE_BENCHMARK throughput_ops_per_sec=${throughput.toFixed(2)} total_batches=${BATCHES} batch_size=${BATCH_SIZE}`);
+console.log(
+  `SMOKE_BENCHMARK throughput_ops_per_sec=${throughput.toFixed(2)} total_batches=${BATCHES} batch_size=${BATCH_SIZE}`,
+);
 const metrics = {
   batches: BATCHES,
   batch_size: BATCH_SIZE,

@@ -13,7 +13,9 @@ const pingExample = (examples as unknown as Example[]).find((e) => e.name === "p
 
 /** The example payloads as published: `requested` (queued) and `completed` (success). */
 const REQUESTED = workflowRunExamples.find((e) => e.action === "requested" && e.workflow_run.conclusion === null)!;
-const COMPLETED = workflowRunExamples.find((e) => e.action === "completed" && e.workflow_run.conclusion === "success" && e.workflow_run.path)!;
+const COMPLETED = workflowRunExamples.find(
+  (e) => e.action === "completed" && e.workflow_run.conclusion === "success" && e.workflow_run.path,
+)!;
 
 export type Action = "requested" | "in_progress" | "completed";
 
@@ -21,13 +23,20 @@ export type Action = "requested" | "in_progress" | "completed";
  * A workflow_run payload for a run of the emulator. GitHub publishes no `in_progress`
  * example; it is the `requested` one with the action and status GitHub sends.
  */
-export function workflowRunPayload(emulator: GitHubEmulator, run: EmulatedRun, action: Action, attempt?: number): string {
+export function workflowRunPayload(
+  emulator: GitHubEmulator,
+  run: EmulatedRun,
+  action: Action,
+  attempt?: number,
+): string {
   const payload = structuredClone(action === "completed" ? COMPLETED : REQUESTED);
   payload.action = action;
   payload.repository.full_name = REPO;
   payload.repository.name = REPO.split("/")[1];
   payload.workflow.path = `.github/workflows/${run.workflow}`;
-  Object.assign(payload.workflow_run, emulator.runJson(run, attempt), { status: action === "in_progress" ? "in_progress" : emulator.runJson(run, attempt).status });
+  Object.assign(payload.workflow_run, emulator.runJson(run, attempt), {
+    status: action === "in_progress" ? "in_progress" : emulator.runJson(run, attempt).status,
+  });
   return JSON.stringify(payload);
 }
 

@@ -64,26 +64,40 @@ async function chimneyPort(): Promise<number> {
 
 async function startChimney(vars: Record<string, string>, state: string, port: number): Promise<Chimney> {
   if (!args.deno) {
-    const server = await startWranglerDev({ port, persistTo: state, vars, testScheduled: true, inherit: Boolean(process.env.CHIMNEY_DEBUG) });
+    const server = await startWranglerDev({
+      port,
+      persistTo: state,
+      vars,
+      testScheduled: true,
+      inherit: Boolean(process.env.CHIMNEY_DEBUG),
+    });
     return {
       url: server.url,
       // wrangler dev runs the scheduled handler itself, as the cron trigger would.
-      triggerNightly: async () => void (await (await fetch(`${server.url}/__scheduled?cron=${encodeURIComponent(NIGHTLY_CRON)}`)).text()),
+      triggerNightly: async () =>
+        void (await (await fetch(`${server.url}/__scheduled?cron=${encodeURIComponent(NIGHTLY_CRON)}`)).text()),
       stop: server.stop,
     };
   }
   // Deno.cron cannot be fired by hand: the same tick runs through the admin route.
-  const child = spawn(join(ROOT, "node_modules/.bin/deno"), ["run", "--quiet", "--unstable-kv", "--unstable-cron", "-A", join(ROOT, "src/deno.ts")], {
-    cwd: ROOT,
-    env: { ...process.env, ...vars, PORT: String(port), HOST: "127.0.0.1", CHIMNEY_DATA_DIR: state },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
+  const child = spawn(
+    join(ROOT, "node_modules/.bin/deno"),
+    ["run", "--quiet", "--unstable-kv", "--unstable-cron", "-A", join(ROOT, "src/deno.ts")],
+    {
+      cwd: ROOT,
+      env: { ...process.env, ...vars, PORT: String(port), HOST: "127.0.0.1", CHIMNEY_DATA_DIR: state },
+      stdio: ["ignore", "pipe", "pipe"],
+    },
+  );
   const url = `http://127.0.0.1:${port}`;
   await waitForHealth(url, child);
   return {
     url,
     triggerNightly: async () => {
-      const res = await fetch(`${url}/api/ticks/nightly`, { method: "POST", headers: { authorization: `Bearer ${vars.ADMIN_TOKEN}` } });
+      const res = await fetch(`${url}/api/ticks/nightly`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${vars.ADMIN_TOKEN}` },
+      });
       if (!res.ok) throw new Error(`the nightly tick answered ${res.status}: ${await res.text()}`);
     },
     stop: () => stopChild(child),
@@ -96,7 +110,13 @@ async function waitForHealth(url: string, child: ChildProcess): Promise<void> {
   child.stderr?.on("data", (d) => (output += d));
   for (const deadline = Date.now() + 60_000; Date.now() < deadline; ) {
     if (child.exitCode !== null) throw new Error(`chimney exited with ${child.exitCode}:\n${output}`);
-    if (await fetch(`${url}/healthz`).then((r) => r.ok, () => false)) return;
+    if (
+      await fetch(`${url}/healthz`).then(
+        (r) => r.ok,
+        () => false,
+      )
+    )
+      return;
     await new Promise((r) => setTimeout(r, 200));
   }
   throw new Error(`chimney did not answer /healthz within 60 s:\n${output}`);
@@ -119,7 +139,9 @@ async function stopChild(child: ChildProcess): Promise<void> {
 async function calibratedBaseline(benchmark: Benchmark): Promise<Record<string, unknown>> {
   const runs = (await calibrate(benchmark, 3)).map((text) => JSON.parse(text));
   const m = (values: number[]) => median(values);
-  const p95s = runs.map((r) => [...r.per_batch_ms].sort((a: number, b: number) => a - b)[Math.ceil(r.per_batch_ms.length * 0.95) - 1]);
+  const p95s = runs.map(
+    (r) => [...r.per_batch_ms].sort((a: number, b: number) => a - b)[Math.ceil(r.per_batch_ms.length * 0.95) - 1],
+  );
   const round = (x: number) => Math.round(x * 100) / 100;
   const duration = round(m(runs.map((r) => r.total_duration_ms)) * 4 + 250);
   return {
@@ -131,20 +153,26 @@ async function calibratedBaseline(benchmark: Benchmark): Promise<Record<string, 
 
 async function waitForResult(url: string, dispatchedAfter: string): Promise<{ id: string; state: string }> {
   for (const deadline = Date.now() + 180_000; Date.now() < deadline; ) {
-    const status = (await (await fetch(`${url}/status`)).json()) as { latest_run: { id: string; state: string; at: string } | null };
+    const status = (await (await fetch(`${url}/status`)).json()) as {
+      latest_run: { id: string; state: string; at: string } | null;
+    };
     const run = status.latest_run;
-    if (run && run.at >= dispatchedAfter && ["passed", "regressed", "crashed", "missed"].includes(run.state)) return run;
+    if (run && run.at >= dispatchedAfter && ["passed", "regressed", "crashed", "missed"].includes(run.state))
+      return run;
     await new Promise((r) => setTimeout(r, 500));
   }
   throw new Error("no result within 3 minutes");
 }
 
 async function realMode(vars: Record<string, string>) {
-  if (args.once || args.regress) throw new Error("--once and --regress need the sandbox; remove the GitHub credentials from .dev.vars");
+  if (args.once || args.regress)
+    throw new Error("--once and --regress need the sandbox; remove the GitHub credentials from .dev.vars");
   say("GitHub credentials found in .dev.vars: the sandbox stays off, chimney talks to the real GitHub and Grafana.");
   const chimney = await startChimney(vars, args.state ?? ".wrangler/state", await chimneyPort());
   stopping.push(() => chimney.stop());
-  say(`\nchimney is running at ${chimney.url}  (Ctrl-C stops it)\n  ${chimney.url}/  (the status page)\n  ${chimney.url}/status\n  ${chimney.url}/runs`);
+  say(
+    `\nchimney is running at ${chimney.url}  (Ctrl-C stops it)\n  ${chimney.url}/  (the status page)\n  ${chimney.url}/status\n  ${chimney.url}/runs`,
+  );
   await new Promise<void>((resolve) => process.once("SIGINT", resolve));
 }
 
@@ -168,7 +196,11 @@ async function sandboxMode() {
     throw new Error("--regress needs the stand-in benchmark: unset FIREWOOD_DIR");
   }
 
-  const sandbox: Sandbox = await startSandbox(benchmark, () => ({ slowdownMs, baselinePath }), (line) => say(`  ${line}`));
+  const sandbox: Sandbox = await startSandbox(
+    benchmark,
+    () => ({ slowdownMs, baselinePath }),
+    (line) => say(`  ${line}`),
+  );
   stopping.push(() => sandbox.stop());
   const secret = () => randomBytes(24).toString("hex");
   const vars: Record<string, string> = {
@@ -190,29 +222,46 @@ async function sandboxMode() {
 
   const hook = await fetch(`${sandbox.githubApi}/repos/${REPO}/hooks`, {
     method: "POST",
-    headers: { authorization: `Bearer ${sandbox.githubToken}`, "x-github-api-version": "2022-11-28", "user-agent": "npm start", "content-type": "application/json" },
-    body: JSON.stringify({ name: "web", events: ["workflow_run"], config: { url: `${chimney.url}/webhooks/github`, content_type: "json", secret: vars.GITHUB_WEBHOOK_SECRET } }),
+    headers: {
+      authorization: `Bearer ${sandbox.githubToken}`,
+      "x-github-api-version": "2022-11-28",
+      "user-agent": "npm start",
+      "content-type": "application/json",
+    },
+    body: JSON.stringify({
+      name: "web",
+      events: ["workflow_run"],
+      config: { url: `${chimney.url}/webhooks/github`, content_type: "json", secret: vars.GITHUB_WEBHOOK_SECRET },
+    }),
   });
   if (hook.status !== 201) throw new Error(`registering the webhook failed: ${hook.status}`);
 
   const started = new Date(Date.now() - 1000).toISOString();
-  say(`\nchimney is running at ${chimney.url}${args.deno ? " (Deno entry)" : " (wrangler dev)"}; its state is in ${state}`);
-  say(`  ${chimney.url}/  (the status page)     ${chimney.url}/status     ${chimney.url}/runs     ${chimney.url}/dashboards     ${chimney.url}/badge`);
+  say(
+    `\nchimney is running at ${chimney.url}${args.deno ? " (Deno entry)" : " (wrangler dev)"}; its state is in ${state}`,
+  );
+  say(
+    `  ${chimney.url}/  (the status page)     ${chimney.url}/status     ${chimney.url}/runs     ${chimney.url}/dashboards     ${chimney.url}/badge`,
+  );
   say(`The sandbox plays GitHub at ${sandbox.githubApi} and Grafana at ${sandbox.grafanaUrl}.`);
   say(`Triggering the nightly cron${args.regress ? " (with a forced regression)" : ""}…`);
   await chimney.triggerNightly();
 
   const run = await waitForResult(chimney.url, started);
   await sandbox.idle();
-  const record = (await (await fetch(`${chimney.url}/runs/${run.id}`)).json()) as { artifacts: { name: string; url: string }[] };
+  const record = (await (await fetch(`${chimney.url}/runs/${run.id}`)).json()) as {
+    artifacts: { name: string; url: string }[];
+  };
   say(`\nRun ${run.id}: ${run.state}`);
   say(`  ${chimney.url}/runs/${run.id}`);
   for (const artifact of record.artifacts) say(`  ${artifact.url}`);
   const summary = record.artifacts.find((a) => a.name === "chimney-summary.md");
   if (summary) say(`\n${await (await fetch(summary.url)).text()}`);
   // Alerts go out after the run is recorded: give them a moment.
-  for (let i = 0; i < 20 && run.state === "regressed" && sandbox.github.alertIssues().length === 0; i++) await new Promise((r) => setTimeout(r, 250));
-  for (const issue of sandbox.github.alertIssues()) say(`The sandbox's GitHub has issue #${issue.number} (${issue.state}): ${issue.title}`);
+  for (let i = 0; i < 20 && run.state === "regressed" && sandbox.github.alertIssues().length === 0; i++)
+    await new Promise((r) => setTimeout(r, 250));
+  for (const issue of sandbox.github.alertIssues())
+    say(`The sandbox's GitHub has issue #${issue.number} (${issue.state}): ${issue.title}`);
 
   if (args.once) {
     say(`\noutcome: ${run.state}`);

@@ -35,7 +35,17 @@ export async function freePort(): Promise<number> {
 
 export async function startWranglerDev(options: DevOptions): Promise<DevServer> {
   const port = options.port ?? (await freePort());
-  const args = ["wrangler", "dev", "--ip", "127.0.0.1", "--port", String(port), "--persist-to", options.persistTo, "--show-interactive-dev-session=false"];
+  const args = [
+    "wrangler",
+    "dev",
+    "--ip",
+    "127.0.0.1",
+    "--port",
+    String(port),
+    "--persist-to",
+    options.persistTo,
+    "--show-interactive-dev-session=false",
+  ];
   for (const [name, value] of Object.entries(options.vars ?? {})) args.push("--var", `${name}:${value}`);
   if (options.testScheduled) args.push("--test-scheduled");
   const child = spawn("npx", args, {

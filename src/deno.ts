@@ -9,7 +9,17 @@
  */
 import { createApp } from "./http/app.ts";
 import { runTick } from "./jobs/ticks.ts";
-import { DenoAlertStore, DenoDeliveryStore, DenoDispatchStore, DenoLatest, DenoRunStore, FileArtifactStore, FileInbox, FileLatest, FileSeriesStore } from "./store/deno.ts";
+import {
+  DenoAlertStore,
+  DenoDeliveryStore,
+  DenoDispatchStore,
+  DenoLatest,
+  DenoRunStore,
+  FileArtifactStore,
+  FileInbox,
+  FileLatest,
+  FileSeriesStore,
+} from "./store/deno.ts";
 import { defaultOutside, wire, type Outside } from "./wiring.ts";
 
 export interface DenoChimney {
@@ -19,7 +29,11 @@ export interface DenoChimney {
 }
 
 /** chimney on a Deno KV database and a data directory; `outside` is replaced in tests. */
-export async function createDenoChimney(env: Record<string, string>, dataDir: string, outside: Partial<Outside> = {}): Promise<DenoChimney> {
+export async function createDenoChimney(
+  env: Record<string, string>,
+  dataDir: string,
+  outside: Partial<Outside> = {},
+): Promise<DenoChimney> {
   await Deno.mkdir(dataDir, { recursive: true });
   const kv = await Deno.openKv(env.CHIMNEY_KV_PATH ?? `${dataDir}/chimney.kv`);
   const deps = wire(env, { ...defaultOutside(), ...outside }, () => ({
@@ -39,7 +53,18 @@ export async function createDenoChimney(env: Record<string, string>, dataDir: st
 if (import.meta.main) {
   const env = Deno.env.toObject();
   const { app, deps } = await createDenoChimney(env, env.CHIMNEY_DATA_DIR ?? "./.chimney-data");
-  Deno.cron("chimney nightly", deps.config.NIGHTLY_CRON, () => runTick(deps, "nightly", deps.now()).then(() => undefined));
-  Deno.cron("chimney reconcile", env.RECONCILE_CRON ?? "*/30 * * * *", () => runTick(deps, "reconcile", deps.now()).then(() => undefined));
-  Deno.serve({ port: Number(env.PORT ?? 8000), hostname: env.HOST ?? "0.0.0.0", onListen: ({ hostname, port }) => deps.log({ event: "listening", url: `http://${hostname}:${port}` }) }, app.fetch);
+  Deno.cron("chimney nightly", deps.config.NIGHTLY_CRON, () =>
+    runTick(deps, "nightly", deps.now()).then(() => undefined),
+  );
+  Deno.cron("chimney reconcile", env.RECONCILE_CRON ?? "*/30 * * * *", () =>
+    runTick(deps, "reconcile", deps.now()).then(() => undefined),
+  );
+  Deno.serve(
+    {
+      port: Number(env.PORT ?? 8000),
+      hostname: env.HOST ?? "0.0.0.0",
+      onListen: ({ hostname, port }) => deps.log({ event: "listening", url: `http://${hostname}:${port}` }),
+    },
+    app.fetch,
+  );
 }

@@ -19,7 +19,6 @@ export interface Outside {
   write: (line: string) => void;
 }
 
-
 /** GitHub requests one job may make: Workers allow 50 subrequests per invocation on the free plan. */
 const GITHUB_BUDGET = 40;
 
@@ -35,8 +34,11 @@ export function defaultOutside(): Outside {
 export function wire(env: Record<string, unknown>, outside: Outside, stores: (config: Config) => Stores): AppDeps {
   const { config, problems } = parseConfig(env);
   const bundled = parseBaseline(smokeBaseline);
-  if (!bundled.ok) throw new Error(`baselines/smoke.json is invalid: ${bundled.issues[0].field}: ${bundled.issues[0].message}`);
-  const baselineSource: BaselineSource = config.SMOKE_BASELINE ? { type: "File", path: "$SMOKE_BASELINE" } : { type: "File", path: "baselines/smoke.json" };
+  if (!bundled.ok)
+    throw new Error(`baselines/smoke.json is invalid: ${bundled.issues[0].field}: ${bundled.issues[0].message}`);
+  const baselineSource: BaselineSource = config.SMOKE_BASELINE
+    ? { type: "File", path: "$SMOKE_BASELINE" }
+    : { type: "File", path: "baselines/smoke.json" };
   return {
     config,
     configProblems: problems,
@@ -48,7 +50,8 @@ export function wire(env: Record<string, unknown>, outside: Outside, stores: (co
     grafanaFetch: outside.fetch,
     now: () => new Date(outside.now()),
     sleep: outside.sleep,
-    log: (event) => outside.write(redactSecrets(JSON.stringify({ at: new Date(outside.now()).toISOString(), ...event }), config)),
+    log: (event) =>
+      outside.write(redactSecrets(JSON.stringify({ at: new Date(outside.now()).toISOString(), ...event }), config)),
   };
 }
 
@@ -57,7 +60,15 @@ function githubFactory(config: Config, outside: Outside): () => GitHubClient | n
   const repository = config.GITHUB_REPOSITORY;
   if (!credentials || !repository) return () => null;
   // One Auth per isolate or process, so a GitHub App's installation token is reused.
-  const auth: Auth = credentials.kind === "token" ? tokenAuth(credentials.token) : appAuth(credentials, { now: outside.now });
+  const auth: Auth =
+    credentials.kind === "token" ? tokenAuth(credentials.token) : appAuth(credentials, { now: outside.now });
   return () =>
-    new GitHubClient({ apiUrl: config.GITHUB_API_URL, repository, auth, fetch: outside.fetch, clock: { now: outside.now, sleep: outside.sleep }, budget: GITHUB_BUDGET });
+    new GitHubClient({
+      apiUrl: config.GITHUB_API_URL,
+      repository,
+      auth,
+      fetch: outside.fetch,
+      clock: { now: outside.now, sleep: outside.sleep },
+      budget: GITHUB_BUDGET,
+    });
 }

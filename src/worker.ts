@@ -6,14 +6,26 @@ import type { Hono } from "hono";
 import type { AppDeps } from "./http/app.ts";
 import { createApp } from "./http/app.ts";
 import { runTick } from "./jobs/ticks.ts";
-import { KVLatest, R2ArtifactStore, R2Inbox, WorkersAlertStore, WorkersDeliveryStore, WorkersDispatchStore, WorkersRunStore, WorkersSeriesStore } from "./store/workers.ts";
+import {
+  KVLatest,
+  R2ArtifactStore,
+  R2Inbox,
+  WorkersAlertStore,
+  WorkersDeliveryStore,
+  WorkersDispatchStore,
+  WorkersRunStore,
+  WorkersSeriesStore,
+} from "./store/workers.ts";
 import type { Stores } from "./store/ports.ts";
 import { defaultOutside, wire, type Outside } from "./wiring.ts";
 
 export { Ledger } from "./store/workers.ts";
 
 /** `decorate` lets tests wrap the real stores, to make them fail on cue. */
-export function createWorker(overrides: Partial<Outside> = {}, decorate: (stores: Stores) => Stores = (stores) => stores) {
+export function createWorker(
+  overrides: Partial<Outside> = {},
+  decorate: (stores: Stores) => Stores = (stores) => stores,
+) {
   const outside = { ...defaultOutside(), ...overrides };
   const built = new WeakMap<Env, { deps: AppDeps; app: Hono }>();
 

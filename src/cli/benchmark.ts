@@ -6,15 +6,32 @@ import bundledPruning from "../../baselines/pruning.json" with { type: "json" };
 import bundledSmoke from "../../baselines/smoke.json" with { type: "json" };
 import { evaluate, parseBaseline, SMOKE_METRICS, type BaselineSource, type Comparison } from "../core/baseline.ts";
 import { actualsOf, measure, parseSmokeMetrics } from "../core/metrics.ts";
-import { evaluatePruning, parsePruningBaseline, parsePruningMetrics, pruningSummary, PRUNING_METRICS, variantOf } from "../core/pruning.ts";
+import {
+  evaluatePruning,
+  parsePruningBaseline,
+  parsePruningMetrics,
+  pruningSummary,
+  PRUNING_METRICS,
+  variantOf,
+} from "../core/pruning.ts";
 import { smokeSummary, type Summary } from "../core/summary.ts";
 import { orFail, readJsonFile, UsageError } from "./io.ts";
 
 export type Suite = "smoke" | "pruning";
 
 export const DEFAULTS = {
-  smoke: { metrics: "smoke-metrics.json", summary: "smoke-summary", baselineEnv: "FIREWOOD_SMOKE_BASELINE", metricKeys: SMOKE_METRICS },
-  pruning: { metrics: "pruning-metrics.json", summary: "pruning-summary", baselineEnv: "FIREWOOD_PRUNING_BASELINE", metricKeys: PRUNING_METRICS },
+  smoke: {
+    metrics: "smoke-metrics.json",
+    summary: "smoke-summary",
+    baselineEnv: "FIREWOOD_SMOKE_BASELINE",
+    metricKeys: SMOKE_METRICS,
+  },
+  pruning: {
+    metrics: "pruning-metrics.json",
+    summary: "pruning-summary",
+    baselineEnv: "FIREWOOD_PRUNING_BASELINE",
+    metricKeys: PRUNING_METRICS,
+  },
 } as const;
 
 /** A metrics file with the report the runner embedded in it. */
@@ -35,25 +52,46 @@ export interface Evaluation {
 }
 
 /** A metrics file evaluated against `baselinePath`, else the suite's environment variable, else the bundled baseline. */
-export async function evaluateFile(suite: Suite, metricsPath: string, baselinePath: string | undefined, variant: string | undefined): Promise<Evaluation> {
+export async function evaluateFile(
+  suite: Suite,
+  metricsPath: string,
+  baselinePath: string | undefined,
+  variant: string | undefined,
+): Promise<Evaluation> {
   const path = baselinePath ?? process.env[DEFAULTS[suite].baselineEnv];
   const source: BaselineSource = path ? { type: "File", path } : { type: "Embedded" };
   if (suite === "smoke") {
     const metrics = await readJsonFile(metricsPath, parseSmokeMetrics);
-    const baseline = path ? await readJsonFile(path, parseBaseline) : orFail("baselines/smoke.json", parseBaseline(bundledSmoke));
+    const baseline = path
+      ? await readJsonFile(path, parseBaseline)
+      : orFail("baselines/smoke.json", parseBaseline(bundledSmoke));
     const report = evaluate(actualsOf(measure(metrics)), baseline, source);
-    return { report: { ...report }, entries: SMOKE_METRICS.map(({ key, label }) => ({ key, label, comparison: report[key] })), source };
+    return {
+      report: { ...report },
+      entries: SMOKE_METRICS.map(({ key, label }) => ({ key, label, comparison: report[key] })),
+      source,
+    };
   }
   const metrics = await readJsonFile(metricsPath, parsePruningMetrics);
   const profile = variant ?? variantOf(metrics);
   checkVariant(metricsPath, variant, variantOf(metrics));
-  const profiles = path ? await readJsonFile(path, parsePruningBaseline) : orFail("baselines/pruning.json", parsePruningBaseline(bundledPruning));
+  const profiles = path
+    ? await readJsonFile(path, parsePruningBaseline)
+    : orFail("baselines/pruning.json", parsePruningBaseline(bundledPruning));
   const ranges = profiles[profile];
-  if (!ranges) throw new UsageError(`${path ?? "baselines/pruning.json"}: no pruning baseline named ${profile} (it has ${Object.keys(profiles).join(", ")})`);
+  if (!ranges)
+    throw new UsageError(
+      `${path ?? "baselines/pruning.json"}: no pruning baseline named ${profile} (it has ${Object.keys(profiles).join(", ")})`,
+    );
   const report = evaluatePruning(metrics, profile, ranges, source);
-  return { report: { ...report }, entries: PRUNING_METRICS.map(({ key, label }) => ({ key, label, comparison: report[key] })), source };
+  return {
+    report: { ...report },
+    entries: PRUNING_METRICS.map(({ key, label }) => ({ key, label, comparison: report[key] })),
+    source,
+  };
 }
 
 function checkVariant(path: string, asked: string | undefined, actual: string): void {
-  if (asked !== undefined && asked !== actual) throw new UsageError(`${path}: backend and branch_factor make it ${actual}, not --variant ${asked}`);
+  if (asked !== undefined && asked !== actual)
+    throw new UsageError(`${path}: backend and branch_factor make it ${actual}, not --variant ${asked}`);
 }

@@ -2,7 +2,10 @@
 
 export const ATTEMPTS = 5;
 
-export type Answer = { kind: "answered"; res: Response } | { kind: "refused"; status: number; detail: string } | { kind: "gave_up"; reason: string };
+export type Answer =
+  | { kind: "answered"; res: Response }
+  | { kind: "refused"; status: number; detail: string }
+  | { kind: "gave_up"; reason: string };
 
 /**
  * Sends a request to chimney, retrying network errors, timeouts, 5xx and 429 (honouring
@@ -26,7 +29,8 @@ export async function callChimney(target: string, init: () => RequestInit, timeo
     }
     if (attempt >= ATTEMPTS) return { kind: "gave_up", reason: `gave up after ${ATTEMPTS} attempts (last: ${reason})` };
     const retryAfter = Number(res?.headers.get("retry-after"));
-    const wait = Number.isFinite(retryAfter) && retryAfter > 0 ? Math.min(retryAfter, 60) * 1000 : 1000 * 2 ** (attempt - 1);
+    const wait =
+      Number.isFinite(retryAfter) && retryAfter > 0 ? Math.min(retryAfter, 60) * 1000 : 1000 * 2 ** (attempt - 1);
     console.error(`chimney: ${reason}; trying again in ${wait / 1000} s`);
     await new Promise((resolve) => setTimeout(resolve, wait));
   }

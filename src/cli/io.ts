@@ -6,7 +6,11 @@ import { parseJson, type Parsed } from "../core/validation.ts";
 /** A user error: printed as one line naming the file and field, no stack, exit 2. */
 export class UsageError extends Error {}
 
-export function options<T extends NonNullable<ParseArgsConfig["options"]>>(args: string[], spec: T, positionals = false) {
+export function options<T extends NonNullable<ParseArgsConfig["options"]>>(
+  args: string[],
+  spec: T,
+  positionals = false,
+) {
   try {
     return parseArgs({ args, options: spec, allowPositionals: positionals, strict: true });
   } catch (error) {

@@ -83,13 +83,19 @@ export interface Verdict {
 function verdictsOf(run: Run): Verdict[] {
   if (!run.mainline || run.dispatch?.pr_number) return [];
   const suite = run.suite;
-  const verdict = (kind: AlertKind, bad: boolean): Verdict => ({ fingerprint: fingerprintOf(kind, suite), kind, suite, bad });
+  const verdict = (kind: AlertKind, bad: boolean): Verdict => ({
+    fingerprint: fingerprintOf(kind, suite),
+    kind,
+    suite,
+    bad,
+  });
   switch (run.state) {
     case "passed":
       return [verdict("regression", false), verdict("crash", false), verdict("missed", false)];
     case "regressed":
       // A suspect run waits for its confirming run, which speaks for it.
-      if (run.confirmation?.state === "pending" || run.confirmation?.state === "refuted") return [verdict("crash", false), verdict("missed", false)];
+      if (run.confirmation?.state === "pending" || run.confirmation?.state === "refuted")
+        return [verdict("crash", false), verdict("missed", false)];
       return [verdict("regression", true), verdict("crash", false), verdict("missed", false)];
     case "crashed":
       return run.failure?.rerun_requested ? [] : [verdict("crash", true), verdict("missed", false)];
@@ -103,21 +109,31 @@ function verdictsOf(run: Run): Verdict[] {
 /** A settled run as an alert subject; a pull request's run is answered on the pull request. */
 export function runSubject(run: Run): AlertSubject {
   const pr = run.dispatch?.pr_number ?? null;
-  const answered = pr !== null && ["passed", "regressed", "crashed"].includes(run.state) && !run.failure?.rerun_requested;
+  const answered =
+    pr !== null && ["passed", "regressed", "crashed"].includes(run.state) && !run.failure?.rerun_requested;
   return { id: run.id, at: run.at, verdicts: verdictsOf(run), pr_number: answered ? pr : null };
 }
 
 /** A dashboard check as an alert subject: drift, or a Grafana that cannot be read, is bad. */
 export function dashboardSubject(check: DashboardCheck): AlertSubject {
   const kind = "dashboards";
-  return { id: check.id, at: check.checked_at, verdicts: [{ fingerprint: fingerprintOf(kind, "smoke"), kind, suite: "smoke", bad: !check.in_sync }], pr_number: null };
+  return {
+    id: check.id,
+    at: check.checked_at,
+    verdicts: [{ fingerprint: fingerprintOf(kind, "smoke"), kind, suite: "smoke", bad: !check.in_sync }],
+    pr_number: null,
+  };
 }
 
 /**
  * The alert after a verdict, and the write it needs. A run older than the last one that spoke
  * is ignored, and so is the same run twice: at most one write per fingerprint per run.
  */
-export function transition(alert: Alert | null, verdict: Verdict, run: Pick<AlertSubject, "id" | "at">): { alert: Alert | null; action: WriteAction | null } {
+export function transition(
+  alert: Alert | null,
+  verdict: Verdict,
+  run: Pick<AlertSubject, "id" | "at">,
+): { alert: Alert | null; action: WriteAction | null } {
   if (alert && (alert.last_run_id === run.id || run.at < alert.last_run_at)) return { alert, action: null };
   if (verdict.bad) {
     const continuing = alert?.state === "open";
@@ -164,7 +180,8 @@ export function planWrites(
     last_error: null,
     created_at: now,
   });
-  if (subject.pr_number !== null) writes.push(write(`pull-request:${subject.pr_number}`, "pr_comment", subject.pr_number));
+  if (subject.pr_number !== null)
+    writes.push(write(`pull-request:${subject.pr_number}`, "pr_comment", subject.pr_number));
   for (const verdict of subject.verdicts) {
     const { alert, action } = transition(alerts.get(verdict.fingerprint) ?? null, verdict, subject);
     if (alert && alert !== alerts.get(verdict.fingerprint)) changed.push(alert);
@@ -192,13 +209,23 @@ export function claimable(writes: readonly AlertWrite[], now: number, limit: num
 }
 
 export function leased(w: AlertWrite, now: number): AlertWrite {
-  return { ...w, state: "sending", attempts: w.attempts + 1, lease_until: new Date(now + WRITE_LEASE_MS).toISOString() };
+  return {
+    ...w,
+    state: "sending",
+    attempts: w.attempts + 1,
+    lease_until: new Date(now + WRITE_LEASE_MS).toISOString(),
+  };
 }
 
 /** A write after its attempt: done, or back in the queue (given up after MAX_WRITE_ATTEMPTS). */
 export function settledWrite(w: AlertWrite, error: string | null): AlertWrite {
   if (error === null) return { ...w, state: "done", lease_until: null, last_error: null };
-  return { ...w, state: w.attempts >= MAX_WRITE_ATTEMPTS ? "abandoned" : "pending", lease_until: null, last_error: error };
+  return {
+    ...w,
+    state: w.attempts >= MAX_WRITE_ATTEMPTS ? "abandoned" : "pending",
+    lease_until: null,
+    last_error: error,
+  };
 }
 
 /** An alert after one of its writes: a write that created an issue makes it the alert's issue. */

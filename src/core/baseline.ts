@@ -67,12 +67,15 @@ export function parseBaseline(input: unknown): Parsed<Baseline> {
   return parseWith(BaselineSchema, input);
 }
 
-export const ComparisonSchema = jsonObject({
-  actual: v.pipe(v.number("must be a number"), v.finite("must be a finite number")),
-  lower: bound,
-  upper: bound,
-  within_range: v.boolean("must be true or false"),
-}, "must be an object with actual, lower, upper and within_range");
+export const ComparisonSchema = jsonObject(
+  {
+    actual: v.pipe(v.number("must be a number"), v.finite("must be a finite number")),
+    lower: bound,
+    upper: bound,
+    within_range: v.boolean("must be true or false"),
+  },
+  "must be an object with actual, lower, upper and within_range",
+);
 
 export const BaselineSourceSchema = v.variant(
   "type",
@@ -169,7 +172,11 @@ export function suggestBaseline(samples: readonly Actuals[], margin: number): Ba
     per_batch_p95_ms: median(samples.map((s) => s.per_batch_p95_ms)),
   };
   return {
-    baseline: { throughput_ops_per_sec: bounds("throughput_ops_per_sec"), total_duration_ms: bounds("total_duration_ms"), per_batch_p95_ms: bounds("per_batch_p95_ms") },
+    baseline: {
+      throughput_ops_per_sec: bounds("throughput_ops_per_sec"),
+      total_duration_ms: bounds("total_duration_ms"),
+      per_batch_p95_ms: bounds("per_batch_p95_ms"),
+    },
     medians,
     runs: samples.length,
   };
@@ -177,7 +184,10 @@ export function suggestBaseline(samples: readonly Actuals[], margin: number): Ba
 
 /** A baseline file as Firewood commits it: two-space JSON, bounds as floats (`8500.0`), a final newline. */
 export function baselineFileText(baseline: Baseline): string {
-  const range = (r: Range) => ({ lower: r.lower === null ? null : new PyFloat(r.lower), upper: r.upper === null ? null : new PyFloat(r.upper) });
+  const range = (r: Range) => ({
+    lower: r.lower === null ? null : new PyFloat(r.lower),
+    upper: r.upper === null ? null : new PyFloat(r.upper),
+  });
   return `${pyJsonDumps({
     throughput_ops_per_sec: range(baseline.throughput_ops_per_sec),
     total_duration_ms: range(baseline.total_duration_ms),

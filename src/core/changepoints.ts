@@ -85,7 +85,10 @@ function std(values: ArrayLike<number>): number {
 
 function logGamma(x: number): number {
   // Lanczos approximation (g = 7, n = 9), accurate to about 1e-15 for x > 0.
-  const c = [0.99999999999980993, 676.5203681218851, -1259.1392167224028, 771.32342877765313, -176.61502916214059, 12.507343278686905, -0.13857109526572012, 9.9843695780195716e-6, 1.5056327351493116e-7];
+  const c = [
+    0.99999999999980993, 676.5203681218851, -1259.1392167224028, 771.32342877765313, -176.61502916214059,
+    12.507343278686905, -0.13857109526572012, 9.9843695780195716e-6, 1.5056327351493116e-7,
+  ];
   if (x < 0.5) return Math.log(Math.PI / Math.sin(Math.PI * x)) - logGamma(1 - x);
   const z = x - 1;
   let sum = c[0];
@@ -164,6 +167,7 @@ export function magnitudeOf(s: Pick<TTest, "mean_1" | "mean_2">): number {
   const backward = s.mean_2 === 0 ? 0 : s.mean_1 / s.mean_2 - 1;
   const a = Math.abs(forward);
   const b = Math.abs(backward);
+  // biome-ignore lint/complexity/useMathMinMax: Otava's comparison, whose NaN handling Math.max would change
   return b > a ? b : a;
 }
 
@@ -196,7 +200,11 @@ function withStats(index: number, qhat: number, series: Float64Array, intervals:
     } else {
       continue;
     }
-    return { index, qhat, stats: tTest(series.subarray(left.start, left.stop), series.subarray(right.start, right.stop)) };
+    return {
+      index,
+      qhat,
+      stats: tTest(series.subarray(left.start, left.stop), series.subarray(right.start, right.stop)),
+    };
   }
   throw new Error(`change point ${index} is in none of the intervals`);
 }
@@ -271,7 +279,10 @@ class EnergyCalculator {
       for (let b = a; b < size; b++) {
         const A = (2 / (b + 2)) * (fromTop[a * size + b] - (a >= 1 ? cv[a - 1] : 0));
         const B = a >= 1 && b >= 1 ? ((2 * (b - a + 1)) / ((b + 2) * a)) * cv[a - 1] : 0;
-        const C = a <= size - 2 && b >= 1 && b > a ? ((2 * (a + 1)) / ((b + 2) * (b - a))) * fromBottom[a * inner + (b - 1)] : 0;
+        const C =
+          a <= size - 2 && b >= 1 && b > a
+            ? ((2 * (a + 1)) / ((b + 2) * (b - a))) * fromBottom[a * inner + (b - 1)]
+            : 0;
         const q = A - B - C;
         if (q > best.q) best = { a, q };
       }
@@ -308,7 +319,13 @@ function detectInWindow(series: Float64Array, start: number, end: number, maxPva
 }
 
 /** Otava's split step: weak change points from sliding windows, re-tested between their neighbours. */
-function split(series: Float64Array, windowLength: number, maxPvalue: number, newPoints: number | null, old: ChangePoint[] | null): ChangePoint[] {
+function split(
+  series: Float64Array,
+  windowLength: number,
+  maxPvalue: number,
+  newPoints: number | null,
+  old: ChangePoint[] | null,
+): ChangePoint[] {
   if (windowLength < 2) throw new Error("the window must hold at least 2 points");
   let start = 0;
   const step = Math.floor(windowLength / 2);
@@ -381,7 +398,11 @@ export interface Detection {
  * The change points of a series (Otava's compute_change_points). With `previous`, the series
  * is that detection's series with points appended, and only the tail is examined again.
  */
-export function detectChangePoints(values: readonly (number | null)[], options: ChangePointOptions = DEFAULT_OPTIONS, previous?: { weak: ChangePoint[]; length: number }): Detection {
+export function detectChangePoints(
+  values: readonly (number | null)[],
+  options: ChangePointOptions = DEFAULT_OPTIONS,
+  previous?: { weak: ChangePoint[]; length: number },
+): Detection {
   const series = fillMissing(values);
   const alpha = options.pvalue;
   const firstPass = alpha < 0.05 ? alpha * 10 : alpha < 0.5 ? alpha * 2 : alpha;
@@ -397,5 +418,11 @@ export function pvalueText(p: number): string {
 }
 
 export function describe(points: ChangePoint[]): DetectedChange[] {
-  return points.map((p) => ({ index: p.index, pvalue: p.stats.pvalue, magnitude: magnitudeOf(p.stats), mean_before: p.stats.mean_1, mean_after: p.stats.mean_2 }));
+  return points.map((p) => ({
+    index: p.index,
+    pvalue: p.stats.pvalue,
+    magnitude: magnitudeOf(p.stats),
+    mean_before: p.stats.mean_1,
+    mean_after: p.stats.mean_2,
+  }));
 }

@@ -53,21 +53,47 @@ export interface ConfigProblem {
   problem: string;
 }
 
-const url = v.pipe(v.string(), v.url(), v.regex(/^https?:\/\//), v.transform((s) => s.replace(/\/+$/, "")));
+const url = v.pipe(
+  v.string(),
+  v.url(),
+  v.regex(/^https?:\/\//),
+  v.transform((s) => s.replace(/\/+$/, "")),
+);
 // The bearer-token syntax of RFC 6750 (token68): a secret outside it could never be presented.
 const token = v.pipe(v.string(), v.trim(), v.regex(/^[A-Za-z0-9._~+/-]+=*$/));
 
 /** Each variable: its schema, its default, and what a reader needs to hear when it is unusable. */
 const VARIABLES = {
-  GITHUB_REPOSITORY: { schema: v.pipe(v.string(), v.regex(/^[\w.-]+\/[\w.-]+$/)), fallback: null, expects: "owner/repo" },
-  GITHUB_WORKFLOW: { schema: v.pipe(v.string(), v.regex(/^[\w.-]+\.ya?ml$/)), fallback: "perf.yml", expects: "a workflow file name such as perf.yml" },
-  GITHUB_REF: { schema: v.pipe(v.string(), v.minLength(1), v.maxLength(255), v.regex(/^[^\s~^:?*[\\]+$/)), fallback: "main", expects: "a branch or tag" },
+  GITHUB_REPOSITORY: {
+    schema: v.pipe(v.string(), v.regex(/^[\w.-]+\/[\w.-]+$/)),
+    fallback: null,
+    expects: "owner/repo",
+  },
+  GITHUB_WORKFLOW: {
+    schema: v.pipe(v.string(), v.regex(/^[\w.-]+\.ya?ml$/)),
+    fallback: "perf.yml",
+    expects: "a workflow file name such as perf.yml",
+  },
+  GITHUB_REF: {
+    schema: v.pipe(v.string(), v.minLength(1), v.maxLength(255), v.regex(/^[^\s~^:?*[\\]+$/)),
+    fallback: "main",
+    expects: "a branch or tag",
+  },
   GITHUB_API_URL: { schema: url, fallback: "https://api.github.com", expects: "an http(s) URL" },
-  ARTIFACT_NAME: { schema: v.pipe(v.string(), v.regex(/^[\w.-]{1,100}$/)), fallback: "smoke-benchmark", expects: "an artifact name" },
+  ARTIFACT_NAME: {
+    schema: v.pipe(v.string(), v.regex(/^[\w.-]{1,100}$/)),
+    fallback: "smoke-benchmark",
+    expects: "an artifact name",
+  },
   ALERT_LABELS: {
     schema: v.pipe(
       v.string(),
-      v.transform((s) => s.split(",").map((l) => l.trim()).filter(Boolean)),
+      v.transform((s) =>
+        s
+          .split(",")
+          .map((l) => l.trim())
+          .filter(Boolean),
+      ),
       v.check((labels) => labels.every((l) => l.length <= 50), "a label is longer than 50 characters"),
     ),
     fallback: ["performance"],
@@ -84,7 +110,11 @@ const VARIABLES = {
     expects: "a number of seconds between 0 and 60",
   },
   PERF_GRAFANA_URL: { schema: url, fallback: null, expects: "an http(s) URL" },
-  PERF_GRAFANA_NAMESPACE: { schema: v.pipe(v.string(), v.trim(), v.regex(/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/)), fallback: null, expects: "a Grafana namespace such as default or stacks-123" },
+  PERF_GRAFANA_NAMESPACE: {
+    schema: v.pipe(v.string(), v.trim(), v.regex(/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/)),
+    fallback: null,
+    expects: "a Grafana namespace such as default or stacks-123",
+  },
   SMOKE_BASELINE: {
     schema: v.pipe(
       v.string(),
@@ -101,7 +131,11 @@ const VARIABLES = {
     fallback: null,
     expects: "a baseline as JSON, in the format of baselines/smoke.json",
   },
-  DASHBOARDS_MANIFEST: { schema: v.pipe(v.string(), v.trim(), v.regex(/^(?!\/)(?!.*\.\.)[\w./-]+\.json$/)), fallback: "docs/performance_dashboards.json", expects: "a path to a .json file in the repository" },
+  DASHBOARDS_MANIFEST: {
+    schema: v.pipe(v.string(), v.trim(), v.regex(/^(?!\/)(?!.*\.\.)[\w./-]+\.json$/)),
+    fallback: "docs/performance_dashboards.json",
+    expects: "a path to a .json file in the repository",
+  },
   PUBLIC_URL: { schema: url, fallback: null, expects: "an http(s) URL" },
   NIGHTLY_CRON: {
     schema: v.pipe(v.string(), v.trim(), v.regex(/^\S+( \S+){4}$/)),
@@ -124,25 +158,45 @@ const VARIABLES = {
     expects: "a relative change between 0 and 10, such as 0.05 for 5%",
   },
   CONFIRM_REGRESSIONS: {
-    schema: v.pipe(v.string(), v.trim(), v.toLowerCase(), v.picklist(["true", "false"]), v.transform((s) => s === "true")),
+    schema: v.pipe(
+      v.string(),
+      v.trim(),
+      v.toLowerCase(),
+      v.picklist(["true", "false"]),
+      v.transform((s) => s === "true"),
+    ),
     fallback: true,
     expects: "true or false",
   },
   PERF_DASHBOARD_TOKEN: { schema: token, fallback: null, expects: "a token of letters, digits and ._~+/- only" },
   ADMIN_TOKEN: { schema: token, fallback: null, expects: "a token of letters, digits and ._~+/- only" },
   GITHUB_TOKEN: { schema: token, fallback: null, expects: "a GitHub token" },
-  GITHUB_APP_ID: { schema: v.pipe(v.string(), v.trim(), v.regex(/^(\d+|Iv[\w.]+)$/)), fallback: null, expects: "a GitHub App id or client id" },
+  GITHUB_APP_ID: {
+    schema: v.pipe(v.string(), v.trim(), v.regex(/^(\d+|Iv[\w.]+)$/)),
+    fallback: null,
+    expects: "a GitHub App id or client id",
+  },
   GITHUB_APP_PRIVATE_KEY: {
     // `wrangler secret put` keeps newlines, but a key pasted through some tools arrives with literal \n.
-    schema: v.pipe(v.string(), v.transform((s) => s.replaceAll("\\n", "\n").trim()), v.regex(/^-----BEGIN (RSA )?PRIVATE KEY-----\n[\s\S]+\n-----END (RSA )?PRIVATE KEY-----$/)),
+    schema: v.pipe(
+      v.string(),
+      v.transform((s) => s.replaceAll("\\n", "\n").trim()),
+      v.regex(/^-----BEGIN (RSA )?PRIVATE KEY-----\n[\s\S]+\n-----END (RSA )?PRIVATE KEY-----$/),
+    ),
     fallback: null,
     expects: "a PEM private key",
   },
-  GITHUB_APP_INSTALLATION_ID: { schema: v.pipe(v.string(), v.trim(), v.regex(/^\d+$/)), fallback: null, expects: "a number" },
+  GITHUB_APP_INSTALLATION_ID: {
+    schema: v.pipe(v.string(), v.trim(), v.regex(/^\d+$/)),
+    fallback: null,
+    expects: "a number",
+  },
   GITHUB_WEBHOOK_SECRET: { schema: v.pipe(v.string(), v.minLength(1)), fallback: null, expects: "a secret" },
   GITHUB_WEBHOOK_SECRET_PREVIOUS: { schema: v.pipe(v.string(), v.minLength(1)), fallback: null, expects: "a secret" },
   PERF_GRAFANA_API_KEY: { schema: token, fallback: null, expects: "a Grafana service account token" },
-} satisfies { [K in keyof Config]: { schema: v.GenericSchema<string, Config[K]>; fallback: Config[K]; expects: string } };
+} satisfies {
+  [K in keyof Config]: { schema: v.GenericSchema<string, Config[K]>; fallback: Config[K]; expects: string };
+};
 
 /** What goes missing when a variable is not set; variables not listed are optional. */
 const NEEDED_FOR: Partial<Record<keyof Config, string>> = {
@@ -166,24 +220,37 @@ export function parseConfig(env: Record<string, unknown>): { config: Config; pro
       if (needed) problems.push({ name, problem: `not set: ${needed}` });
       continue;
     }
-    const parsed = v.safeParse(variable.schema as v.GenericSchema<unknown, unknown>, typeof raw === "string" ? raw : String(raw));
+    const parsed = v.safeParse(
+      variable.schema as v.GenericSchema<unknown, unknown>,
+      typeof raw === "string" ? raw : String(raw),
+    );
     if (parsed.success) {
       config[name] = parsed.output;
     } else {
       config[name] = variable.fallback;
-      const fallback = variable.fallback === null ? "it is ignored" : `using the default ${JSON.stringify(variable.fallback)}`;
+      const fallback =
+        variable.fallback === null ? "it is ignored" : `using the default ${JSON.stringify(variable.fallback)}`;
       const secret = (SECRETS as readonly string[]).includes(name);
-      problems.push({ name, problem: `malformed: expected ${variable.expects}; ${secret ? "it is ignored" : fallback}` });
+      problems.push({
+        name,
+        problem: `malformed: expected ${variable.expects}; ${secret ? "it is ignored" : fallback}`,
+      });
     }
   }
   const parsed = config as unknown as Config;
   const app = parsed.GITHUB_APP_ID !== null || parsed.GITHUB_APP_PRIVATE_KEY !== null;
   if (app && (parsed.GITHUB_APP_ID === null || parsed.GITHUB_APP_PRIVATE_KEY === null)) {
     const missing = parsed.GITHUB_APP_ID === null ? "GITHUB_APP_ID" : "GITHUB_APP_PRIVATE_KEY";
-    problems.push({ name: missing, problem: "not set: a GitHub App needs both GITHUB_APP_ID and GITHUB_APP_PRIVATE_KEY" });
+    problems.push({
+      name: missing,
+      problem: "not set: a GitHub App needs both GITHUB_APP_ID and GITHUB_APP_PRIVATE_KEY",
+    });
   }
   if (!githubCredentials(parsed)) {
-    problems.push({ name: "GITHUB_TOKEN", problem: "not set (nor a GitHub App): nightly dispatch, artifact downloads and reruns are off" });
+    problems.push({
+      name: "GITHUB_TOKEN",
+      problem: "not set (nor a GitHub App): nightly dispatch, artifact downloads and reruns are off",
+    });
   }
   return { config: parsed, problems };
 }
@@ -195,7 +262,12 @@ export type GitHubCredentials =
 /** The GitHub credentials to use: an App when one is fully configured, else a token. */
 export function githubCredentials(config: Config): GitHubCredentials | null {
   if (config.GITHUB_APP_ID !== null && config.GITHUB_APP_PRIVATE_KEY !== null) {
-    return { kind: "app", appId: config.GITHUB_APP_ID, privateKey: config.GITHUB_APP_PRIVATE_KEY, installationId: config.GITHUB_APP_INSTALLATION_ID };
+    return {
+      kind: "app",
+      appId: config.GITHUB_APP_ID,
+      privateKey: config.GITHUB_APP_PRIVATE_KEY,
+      installationId: config.GITHUB_APP_INSTALLATION_ID,
+    };
   }
   return config.GITHUB_TOKEN !== null ? { kind: "token", token: config.GITHUB_TOKEN } : null;
 }

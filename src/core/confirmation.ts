@@ -42,6 +42,11 @@ export function confirmationBy(suspect: Confirmation, confirming: Run): Confirma
     case "passed":
       return { ...suspect, state: "refuted", run_id: confirming.id, reason: null };
     default:
-      return { ...suspect, state: "unconfirmed", run_id: confirming.id, reason: `the confirming run ${confirming.id} ${confirming.state === "missed" ? "never ran" : "crashed"}` };
+      return {
+        ...suspect,
+        state: "unconfirmed",
+        run_id: confirming.id,
+        reason: `the confirming run ${confirming.id} ${confirming.state === "missed" ? "never ran" : "crashed"}`,
+      };
   }
 }

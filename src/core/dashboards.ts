@@ -20,7 +20,10 @@ const Entry = v.looseObject({
 export type ManifestEntry = v.InferOutput<typeof Entry>;
 
 const ManifestSchema = v.looseObject({
-  dashboards: v.pipe(v.array(Entry, "must be a list of dashboards"), v.minLength(1, "must list at least one dashboard")),
+  dashboards: v.pipe(
+    v.array(Entry, "must be a list of dashboards"),
+    v.minLength(1, "must list at least one dashboard"),
+  ),
 });
 
 export type Manifest = v.InferOutput<typeof ManifestSchema>;
@@ -47,7 +50,8 @@ export interface Finding {
   line: string;
 }
 
-const show = (x: unknown) => (x === undefined || x === null ? "(none)" : typeof x === "string" ? JSON.stringify(x) : String(x));
+const show = (x: unknown) =>
+  x === undefined || x === null ? "(none)" : typeof x === "string" ? JSON.stringify(x) : String(x);
 
 function finding(uid: string, check: string, detail: string): Finding {
   return { uid, check, line: `${uid}: ${check}: ${detail}` };
@@ -57,18 +61,23 @@ function finding(uid: string, check: string, detail: string): Finding {
 export function checkExport(entry: ManifestEntry, exported: Export | null): Finding[] {
   const uid = entry.uid;
   const found: Finding[] = [];
-  if (!entry.version_tag) found.push(finding(uid, "version_tag", "the manifest has none; expected a tag such as v2024-09-25"));
+  if (!entry.version_tag)
+    found.push(finding(uid, "version_tag", "the manifest has none; expected a tag such as v2024-09-25"));
   if (entry.version === null) found.push(finding(uid, "version", "the manifest has none"));
   if (!entry.sha256) found.push(finding(uid, "sha256", "the manifest has none"));
   if (!exported) return [...found, finding(uid, "export", `${entry.output} is missing`)];
   if (entry.sha256 && entry.sha256.toLowerCase() !== exported.sha256) {
     found.push(finding(uid, "sha256", `manifest ${entry.sha256}, export ${exported.sha256}`));
   }
-  if (!exported.dashboard) return [...found, finding(uid, "export", `${entry.output} ${exported.problem ?? "is not a dashboard"}`)];
+  if (!exported.dashboard)
+    return [...found, finding(uid, "export", `${entry.output} ${exported.problem ?? "is not a dashboard"}`)];
   const d = exported.dashboard;
-  if (entry.version !== null && d.version !== entry.version) found.push(finding(uid, "version", `manifest ${show(entry.version)}, export ${show(d.version)}`));
-  if (d.uid !== undefined && d.uid !== uid) found.push(finding(uid, "uid", `manifest ${show(uid)}, export ${show(d.uid)}`));
-  if (entry.title && d.title !== entry.title) found.push(finding(uid, "title", `manifest ${show(entry.title)}, export ${show(d.title)}`));
+  if (entry.version !== null && d.version !== entry.version)
+    found.push(finding(uid, "version", `manifest ${show(entry.version)}, export ${show(d.version)}`));
+  if (d.uid !== undefined && d.uid !== uid)
+    found.push(finding(uid, "uid", `manifest ${show(uid)}, export ${show(d.uid)}`));
+  if (entry.title && d.title !== entry.title)
+    found.push(finding(uid, "title", `manifest ${show(entry.title)}, export ${show(d.title)}`));
   return found;
 }
 
@@ -87,17 +96,26 @@ export function checkLive(entry: ManifestEntry, exported: Export | null, live: L
   if (live.kind !== "ok") return [finding(uid, "grafana", `${GRAFANA_PROBLEMS[live.kind]} (${live.detail})`)];
   const g = live.dashboard;
   const found: Finding[] = [];
-  if (!Number.isInteger(g.schemaVersion)) found.push(finding(uid, "schemaVersion", `grafana ${show(g.schemaVersion)}, expected a whole number`));
-  if (!Number.isInteger(g.version)) found.push(finding(uid, "version", `grafana ${show(g.version)}, expected a whole number`));
+  if (!Number.isInteger(g.schemaVersion))
+    found.push(finding(uid, "schemaVersion", `grafana ${show(g.schemaVersion)}, expected a whole number`));
+  if (!Number.isInteger(g.version))
+    found.push(finding(uid, "version", `grafana ${show(g.version)}, expected a whole number`));
   if (g.uid !== uid) found.push(finding(uid, "uid", `manifest ${show(uid)}, grafana ${show(g.uid)}`));
-  if (entry.min_schema !== null && Number.isInteger(g.schemaVersion) && (g.schemaVersion as number) < entry.min_schema) {
+  if (
+    entry.min_schema !== null &&
+    Number.isInteger(g.schemaVersion) &&
+    (g.schemaVersion as number) < entry.min_schema
+  ) {
     found.push(finding(uid, "min_schema", `grafana schemaVersion ${g.schemaVersion}, minimum ${entry.min_schema}`));
   }
-  if (entry.title && g.title !== entry.title) found.push(finding(uid, "title", `manifest ${show(entry.title)}, grafana ${show(g.title)}`));
+  if (entry.title && g.title !== entry.title)
+    found.push(finding(uid, "title", `manifest ${show(entry.title)}, grafana ${show(g.title)}`));
   const d = exported?.dashboard;
   if (d) {
-    if (d.schemaVersion !== g.schemaVersion) found.push(finding(uid, "schemaVersion", `export ${show(d.schemaVersion)}, grafana ${show(g.schemaVersion)}`));
-    if (d.version !== g.version) found.push(finding(uid, "version", `export ${show(d.version)}, grafana ${show(g.version)}`));
+    if (d.schemaVersion !== g.schemaVersion)
+      found.push(finding(uid, "schemaVersion", `export ${show(d.schemaVersion)}, grafana ${show(g.schemaVersion)}`));
+    if (d.version !== g.version)
+      found.push(finding(uid, "version", `export ${show(d.version)}, grafana ${show(g.version)}`));
   }
   return found;
 }
@@ -131,7 +149,8 @@ export function dashboardResult(entry: ManifestEntry, findings: Finding[]): Dash
 export function readExport(bytes: Uint8Array, sha256: string): Export {
   try {
     const value = JSON.parse(new TextDecoder().decode(bytes));
-    if (typeof value === "object" && value !== null && !Array.isArray(value)) return { sha256, dashboard: value as Record<string, unknown>, problem: null };
+    if (typeof value === "object" && value !== null && !Array.isArray(value))
+      return { sha256, dashboard: value as Record<string, unknown>, problem: null };
     return { sha256, dashboard: null, problem: "is not a JSON object" };
   } catch (error) {
     return { sha256, dashboard: null, problem: `is not valid JSON (${(error as Error).message})` };

@@ -46,14 +46,20 @@ function analysedRuns(newestFirst: readonly HistoryEntry[]): HistoryEntry[] {
  * a time ended with extra change points), and a history must get the same answer whatever
  * order its runs arrived in. A whole analysis of 1 000 runs takes milliseconds (npm run bench).
  */
-export function analyzeHistory(newestFirst: readonly HistoryEntry[], options: ChangePointOptions, computedAt: string): ChangeReport {
+export function analyzeHistory(
+  newestFirst: readonly HistoryEntry[],
+  options: ChangePointOptions,
+  computedAt: string,
+): ChangeReport {
   const runs = analysedRuns(newestFirst);
   const changes = SMOKE_METRICS.flatMap((metric) =>
     locateChanges(
       runs.map((r) => ({ at: r.at, sha: r.sha, value: r[metric.key] })),
       metric.better === "higher",
       options,
-    ).map((c): RunChange => ({ metric: metric.key, ...c, run_id: runs[c.index].id, before_run_id: runs[c.index - 1].id })),
+    ).map(
+      (c): RunChange => ({ metric: metric.key, ...c, run_id: runs[c.index].id, before_run_id: runs[c.index - 1].id }),
+    ),
   );
   return { computed_at: computedAt, latest_run_id: runs.at(-1)?.id ?? null, runs: runs.length, options, changes };
 }
@@ -77,7 +83,12 @@ export function changesAt(report: ChangeReport | null, runId: string): RunChange
 export function driftFindings(report: ChangeReport, baseline: Baseline): RunChange[] {
   return latestChanges(report).filter((c) => {
     const held = report.runs - c.index;
-    return c.direction === "worse" && held >= DRIFT_MIN_RUNS && held <= report.options.window && withinRange(c.mean_after, baseline[c.metric]);
+    return (
+      c.direction === "worse" &&
+      held >= DRIFT_MIN_RUNS &&
+      held <= report.options.window &&
+      withinRange(c.mean_after, baseline[c.metric])
+    );
   });
 }
 
@@ -89,9 +100,16 @@ export function driftFindings(report: ChangeReport, baseline: Baseline): RunChan
 export function driftSubject(report: ChangeReport, baseline: Baseline): AlertSubject | null {
   if (!report.latest_run_id) return null;
   const findings = driftFindings(report, baseline);
-  const verdict = (bad: boolean) => [{ fingerprint: DRIFT_FINGERPRINT, kind: "regression" as const, suite: "smoke-drift", bad }];
+  const verdict = (bad: boolean) => [
+    { fingerprint: DRIFT_FINGERPRINT, kind: "regression" as const, suite: "smoke-drift", bad },
+  ];
   if (findings.length > 0) {
-    return { id: `drift@${findings.map((c) => `${c.metric}:${c.run_id}`).join(",")}`, at: report.computed_at, verdicts: verdict(true), pr_number: null };
+    return {
+      id: `drift@${findings.map((c) => `${c.metric}:${c.run_id}`).join(",")}`,
+      at: report.computed_at,
+      verdicts: verdict(true),
+      pr_number: null,
+    };
   }
   if (latestChanges(report).every((c) => c.direction === "better")) {
     return { id: `changes@${report.latest_run_id}`, at: report.computed_at, verdicts: verdict(false), pr_number: null };

@@ -94,5 +94,7 @@ function base64url(s: string): string {
 function fromBase64url(s: string): string {
   if (!/^[A-Za-z0-9_-]{1,2048}$/.test(s)) throw new Error("not base64url");
   const binary = atob(s.replaceAll("-", "+").replaceAll("_", "/"));
-  return new TextDecoder("utf-8", { fatal: true, ignoreBOM: false }).decode(Uint8Array.from(binary, (c) => c.charCodeAt(0)));
+  return new TextDecoder("utf-8", { fatal: true, ignoreBOM: false }).decode(
+    Uint8Array.from(binary, (c) => c.charCodeAt(0)),
+  );
 }

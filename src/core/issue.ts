@@ -52,7 +52,9 @@ export function alertTitle(kind: AlertKind, run: Run): string {
   const day = run.at.slice(0, 10);
   switch (kind) {
     case "regression": {
-      const labels = SMOKE_METRICS.filter((m) => run.report && !run.report[m.key].within_range).map((m) => shortLabel(m.key));
+      const labels = SMOKE_METRICS.filter((m) => run.report && !run.report[m.key].within_range).map((m) =>
+        shortLabel(m.key),
+      );
       return `Smoke benchmark regressed: ${labels.join(", ") || "out of range"} (since ${day})`;
     }
     case "crash":
@@ -83,14 +85,20 @@ export function alertBody(ctx: IssueContext): string {
 }
 
 export function stillBadComment(ctx: IssueContext): string {
-  const parts = [`<!-- ${ctx.marker} -->`, `Still ${kindWord(ctx.kind)}: ${runLink(ctx)} on ${ctx.run.at.slice(0, 10)}${atCommit(ctx)}.`];
+  const parts = [
+    `<!-- ${ctx.marker} -->`,
+    `Still ${kindWord(ctx.kind)}: ${runLink(ctx)} on ${ctx.run.at.slice(0, 10)}${atCommit(ctx)}.`,
+  ];
   if (ctx.run.measurements && ctx.run.report) parts.push(metricTable(ctx));
   if (ctx.run.failure) parts.push(failureSection(ctx));
   return `${parts.join("\n\n")}\n`;
 }
 
 export function recoveredComment(ctx: IssueContext): string {
-  const parts = [`<!-- ${ctx.marker} -->`, `Recovered: ${runLink(ctx)} on ${ctx.run.at.slice(0, 10)}${atCommit(ctx)} ${recoveryWords(ctx)}.`];
+  const parts = [
+    `<!-- ${ctx.marker} -->`,
+    `Recovered: ${runLink(ctx)} on ${ctx.run.at.slice(0, 10)}${atCommit(ctx)} ${recoveryWords(ctx)}.`,
+  ];
   if (ctx.run.measurements && ctx.run.report) parts.push(metricTable(ctx));
   parts.push("Closing this issue.");
   return `${parts.join("\n\n")}\n`;
@@ -100,10 +108,16 @@ export function recoveredComment(ctx: IssueContext): string {
 export function pullRequestComment(ctx: IssueContext): string {
   const parts = [`<!-- ${ctx.marker} -->`];
   if (ctx.run.measurements && ctx.run.report) {
-    parts.push("Performance smoke benchmark summary:", summaryMarkdown(smokeSummary(ctx.run.measurements, ctx.run.report)).trim());
-    if (ctx.runUrl) parts.push(`Run ${runLink(ctx)}: ${ctx.artifactUrls.map((a) => `[${a.name}](${a.url})`).join(", ")}.`);
+    parts.push(
+      "Performance smoke benchmark summary:",
+      summaryMarkdown(smokeSummary(ctx.run.measurements, ctx.run.report)).trim(),
+    );
+    if (ctx.runUrl)
+      parts.push(`Run ${runLink(ctx)}: ${ctx.artifactUrls.map((a) => `[${a.name}](${a.url})`).join(", ")}.`);
   } else {
-    parts.push(`The performance smoke benchmark of this pull request did not produce a result: ${markdownText(ctx.run.failure?.reason ?? "unknown reason")}.`);
+    parts.push(
+      `The performance smoke benchmark of this pull request did not produce a result: ${markdownText(ctx.run.failure?.reason ?? "unknown reason")}.`,
+    );
     if (ctx.run.failure?.log_url) parts.push(`[Log](${ctx.run.failure.log_url})`);
   }
   return `${parts.join("\n\n")}\n`;
@@ -113,7 +127,9 @@ function headline(ctx: IssueContext): string {
   const run = ctx.run;
   switch (ctx.kind) {
     case "regression": {
-      const out = SMOKE_METRICS.filter((m) => run.report && !run.report[m.key].within_range).map((m) => `**${m.label}**`);
+      const out = SMOKE_METRICS.filter((m) => run.report && !run.report[m.key].within_range).map(
+        (m) => `**${m.label}**`,
+      );
       const confirmed = run.dispatch?.confirms
         ? `\n\nchimney benchmarked this commit a second time because run ${inlineCode(run.dispatch.confirms)} was out of its band: it is out again, so this is not a noisy night.`
         : run.confirmation?.state === "unconfirmed"
@@ -158,7 +174,8 @@ function failureSection(ctx: IssueContext): string {
   if (f.job) items.push(`- Failing job: ${inlineCode(f.job)}`);
   if (f.step) items.push(`- Failing step: ${inlineCode(f.step)}`);
   if (f.log_url) items.push(`- Log: ${f.log_url}`);
-  if (ctx.run.github && ctx.run.github.run_attempt > 1) items.push(`- This was attempt ${ctx.run.github.run_attempt}: chimney reran the failed jobs once already.`);
+  if (ctx.run.github && ctx.run.github.run_attempt > 1)
+    items.push(`- This was attempt ${ctx.run.github.run_attempt}: chimney reran the failed jobs once already.`);
   if (items.length > 0) lines.push("", ...items);
   return lines.join("\n");
 }
@@ -166,20 +183,35 @@ function failureSection(ctx: IssueContext): string {
 function bisectSection(ctx: IssueContext): string {
   const b = ctx.bisect;
   const lines = ["### Commits to bisect", ""];
-  if (!b || !b.good || !b.bad_sha) {
-    lines.push("chimney has no earlier passing run with a known commit to compare with, so there is no range to bisect yet.");
+  if (!b?.good || !b.bad_sha) {
+    lines.push(
+      "chimney has no earlier passing run with a known commit to compare with, so there is no range to bisect yet.",
+    );
     return lines.join("\n");
   }
   const compare = `${ctx.repositoryUrl}/compare/${b.good.sha}...${b.bad_sha}`;
-  lines.push(`Between the last good run (${inlineCode(b.good.id)} on ${b.good.at.slice(0, 10)} at ${inlineCode(b.good.sha.slice(0, 12))}) and this one (${inlineCode(b.bad_sha.slice(0, 12))}): ${compare}`);
-  lines.push("", commitList(b, "No commits in between: the same commit passed before, so suspect the machine or noise before the code."));
+  lines.push(
+    `Between the last good run (${inlineCode(b.good.id)} on ${b.good.at.slice(0, 10)} at ${inlineCode(b.good.sha.slice(0, 12))}) and this one (${inlineCode(b.bad_sha.slice(0, 12))}): ${compare}`,
+  );
+  lines.push(
+    "",
+    commitList(
+      b,
+      "No commits in between: the same commit passed before, so suspect the machine or noise before the code.",
+    ),
+  );
   return lines.join("\n");
 }
 
 function commitList(b: Bisect, none: string): string {
   if (b.commits === null) return "(GitHub could not list the commits; the compare link has them.)";
   if (b.commits.length === 0) return none;
-  const lines = b.commits.slice(0, LISTED_COMMITS).map((c) => `- ${inlineCode(c.sha.slice(0, 12))} ${markdownText(c.title)}${c.author ? ` (${markdownText(c.author)})` : ""}`);
+  const lines = b.commits
+    .slice(0, LISTED_COMMITS)
+    .map(
+      (c) =>
+        `- ${inlineCode(c.sha.slice(0, 12))} ${markdownText(c.title)}${c.author ? ` (${markdownText(c.author)})` : ""}`,
+    );
   if (b.total > LISTED_COMMITS) lines.push(`- … and ${b.total - LISTED_COMMITS} more (see the compare link)`);
   return lines.join("\n");
 }
@@ -188,7 +220,8 @@ function linksSection(ctx: IssueContext): string {
   const items: string[] = [];
   if (ctx.workflowRunUrl) items.push(`- Workflow run: ${ctx.workflowRunUrl}`);
   if (ctx.runUrl) items.push(`- The run on chimney: ${ctx.runUrl}`);
-  if (ctx.artifactUrls.length > 0) items.push(`- Artifacts: ${ctx.artifactUrls.map((a) => `[${a.name}](${a.url})`).join(", ")}`);
+  if (ctx.artifactUrls.length > 0)
+    items.push(`- Artifacts: ${ctx.artifactUrls.map((a) => `[${a.name}](${a.url})`).join(", ")}`);
   const log = ctx.artifactUrls.find((a) => a.name === "smoke-benchmark.log")?.url ?? ctx.run.failure?.log_url ?? null;
   if (log) items.push(`- Log: ${log}`);
   if (ctx.baselineUrl) items.push(`- The baseline chimney checks against: ${ctx.baselineUrl}`);
@@ -279,9 +312,13 @@ function findingsSection(ctx: DashboardIssueContext): string {
   if (ctx.check.problem) lines.push(`The check could not read the manifest: ${markdownText(ctx.check.problem)}`);
   for (const d of ctx.check.dashboards.filter((x) => !x.in_sync)) {
     const link = ctx.grafanaUrl ? ` ([Grafana](${ctx.grafanaUrl}/d/${encodeURIComponent(d.uid)}))` : "";
-    lines.push(`- ${inlineCode(d.uid)}${d.title ? ` ${markdownText(d.title)}` : ""}${link}`, ...d.findings.map((f) => `  - ${inlineCode(f)}`));
+    lines.push(
+      `- ${inlineCode(d.uid)}${d.title ? ` ${markdownText(d.title)}` : ""}${link}`,
+      ...d.findings.map((f) => `  - ${inlineCode(f)}`),
+    );
   }
-  if (!ctx.check.grafana) lines.push("", "_Grafana was not asked: set `PERF_GRAFANA_URL` and `PERF_GRAFANA_API_KEY` for the live checks._");
+  if (!ctx.check.grafana)
+    lines.push("", "_Grafana was not asked: set `PERF_GRAFANA_URL` and `PERF_GRAFANA_API_KEY` for the live checks._");
   return lines.join("\n");
 }
 
@@ -294,7 +331,8 @@ export function dashboardsBody(ctx: DashboardIssueContext): string {
   ];
   if (ctx.previousIssue !== null) parts.splice(2, 0, `This problem was reported before in #${ctx.previousIssue}.`);
   parts.push(
-    `### Links\n\n- Manifest: ${ctx.repositoryUrl}/blob/${ctx.trackedRef}/${manifest}` + (ctx.grafanaUrl ? `\n- Grafana: ${ctx.grafanaUrl}` : ""),
+    `### Links\n\n- Manifest: ${ctx.repositoryUrl}/blob/${ctx.trackedRef}/${manifest}` +
+      (ctx.grafanaUrl ? `\n- Grafana: ${ctx.grafanaUrl}` : ""),
     [
       "### Steps",
       "",
@@ -310,7 +348,8 @@ export function dashboardsBody(ctx: DashboardIssueContext): string {
 }
 
 export function dashboardsComment(ctx: DashboardIssueContext): string {
-  if (ctx.check.in_sync) return `<!-- ${ctx.marker} -->\n\nRecovered: the check on ${ctx.check.checked_at.slice(0, 10)} found every dashboard in sync. Closing this issue.\n`;
+  if (ctx.check.in_sync)
+    return `<!-- ${ctx.marker} -->\n\nRecovered: the check on ${ctx.check.checked_at.slice(0, 10)} found every dashboard in sync. Closing this issue.\n`;
   return `<!-- ${ctx.marker} -->\n\nStill drifting on ${ctx.check.checked_at.slice(0, 10)}:\n\n${findingsSection(ctx)}\n`;
 }
 
@@ -340,27 +379,39 @@ function shortLabel(key: MetricKey): string {
 }
 
 export function driftTitle(findings: DriftFinding[]): string {
-  const what = findings.map((f) => `${shortLabel(f.change.metric)} ${percent(f.change.mean_after / f.change.mean_before - 1)}`);
+  const what = findings.map(
+    (f) => `${shortLabel(f.change.metric)} ${percent(f.change.mean_after / f.change.mean_before - 1)}`,
+  );
   const since = findings.map((f) => f.change.at.slice(0, 10)).sort()[0] ?? "";
   return `Smoke benchmark drifted: ${what.join(", ")} (since ${since})`;
 }
 
 function driftTable(ctx: DriftIssueContext): string {
   const link = (id: string, url: string | null) => (url ? `[${inlineCode(id)}](${url})` : inlineCode(id));
-  const rows = ctx.findings.map(({ change: c, runUrl, beforeUrl }) =>
-    `| ${METRIC_LABELS[c.metric]} | ${fixed2(c.mean_before)} | ${fixed2(c.mean_after)} | ${percent(c.mean_after / c.mean_before - 1)} | ${pvalueText(c.pvalue).replace(/^p = /, "")} | ${link(c.run_id, runUrl)} on ${c.at.slice(0, 10)} | ${link(c.before_run_id, beforeUrl)} |`,
+  const rows = ctx.findings.map(
+    ({ change: c, runUrl, beforeUrl }) =>
+      `| ${METRIC_LABELS[c.metric]} | ${fixed2(c.mean_before)} | ${fixed2(c.mean_after)} | ${percent(c.mean_after / c.mean_before - 1)} | ${pvalueText(c.pvalue).replace(/^p = /, "")} | ${link(c.run_id, runUrl)} on ${c.at.slice(0, 10)} | ${link(c.before_run_id, beforeUrl)} |`,
   );
-  return ["| metric | mean before | mean after | change | p-value | first run after | last run before |", "|---|---:|---:|---:|---:|---|---|", ...rows].join("\n");
+  return [
+    "| metric | mean before | mean after | change | p-value | first run after | last run before |",
+    "|---|---:|---:|---:|---:|---|---|",
+    ...rows,
+  ].join("\n");
 }
 
 function driftCommits(ctx: DriftIssueContext): string {
   // Metrics usually change together: one range per pair of runs, naming the metrics.
   const ranges = new Map<string, DriftFinding[]>();
-  for (const f of ctx.findings) ranges.set(`${f.change.before_run_id}..${f.change.run_id}`, [...(ranges.get(`${f.change.before_run_id}..${f.change.run_id}`) ?? []), f]);
+  for (const f of ctx.findings)
+    ranges.set(`${f.change.before_run_id}..${f.change.run_id}`, [
+      ...(ranges.get(`${f.change.before_run_id}..${f.change.run_id}`) ?? []),
+      f,
+    ]);
   const sections = [...ranges.values()].map((group) => {
     const { change: c, commits } = group[0];
     const head = `#### ${group.map((f) => shortLabel(f.change.metric)).join(", ")}`;
-    if (!c.before_sha || !c.sha) return `${head}\n\nOne of the two runs has no known commit, so there is no range to list.`;
+    if (!c.before_sha || !c.sha)
+      return `${head}\n\nOne of the two runs has no known commit, so there is no range to list.`;
     const compare = `${ctx.repositoryUrl}/compare/${c.before_sha}...${c.sha}`;
     const none = "No commits in between: both runs measured the same commit, so suspect the machine before the code.";
     return `${head}\n\nBetween ${inlineCode(c.before_sha.slice(0, 12))} and ${inlineCode(c.sha.slice(0, 12))}: ${compare}\n\n${commitList(commits, none)}`;
@@ -403,5 +454,10 @@ export function driftComment(ctx: DriftIssueContext, recovered: boolean): string
 function latestWords(report: ChangeReport): string {
   const better = latestChanges(report).filter((c) => c.direction === "better");
   if (better.length === 0) return `the analysis of ${report.runs} runs finds no change for the worse.`;
-  return better.map((c) => `${METRIC_LABELS[c.metric]} changed back to ${fixed2(c.mean_after)} at run ${inlineCode(c.run_id)} (${c.at.slice(0, 10)}).`).join(" ");
+  return better
+    .map(
+      (c) =>
+        `${METRIC_LABELS[c.metric]} changed back to ${fixed2(c.mean_after)} at run ${inlineCode(c.run_id)} (${c.at.slice(0, 10)}).`,
+    )
+    .join(" ");
 }

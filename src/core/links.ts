@@ -22,7 +22,10 @@ export function artifactPage(base: string, id: string, name: string): string {
 }
 
 /** A workflow run attempt's page: GitHub's own address when known, else built from the repository's. */
-export function workflowRunPage(repoUrl: string | null, github: { run_id: number; run_attempt: number; html_url: string | null } | null): string | null {
+export function workflowRunPage(
+  repoUrl: string | null,
+  github: { run_id: number; run_attempt: number; html_url: string | null } | null,
+): string | null {
   if (!github) return null;
   const page = github.html_url ?? (repoUrl ? `${repoUrl}/actions/runs/${github.run_id}` : null);
   return page ? `${page}/attempts/${github.run_attempt}` : null;

@@ -4,7 +4,17 @@
  */
 import * as v from "valibot";
 import { BaselineReportSchema, p95, type Actuals, type BaselineReport } from "./baseline.ts";
-import { finiteNonNegative, invalid, jsonObject, ok, parseJson, parseWith, positiveInteger, type FieldIssue, type Parsed } from "./validation.ts";
+import {
+  finiteNonNegative,
+  invalid,
+  jsonObject,
+  ok,
+  parseJson,
+  parseWith,
+  positiveInteger,
+  type FieldIssue,
+  type Parsed,
+} from "./validation.ts";
 
 /** What chimney keeps of a run's numbers: the file's scalars plus the derived p95. */
 export interface Measurements {
@@ -66,7 +76,10 @@ export function parseSmokeMetrics(input: unknown): Parsed<SmokeMetrics> {
   for (let i = 0; i < timings.length; i++) {
     const t = timings[i];
     if (typeof t !== "number" || !Number.isFinite(t) || t < 0) {
-      issues.push({ field: `per_batch_ms[${i}]`, message: `must be a finite number of milliseconds ≥ 0, got ${describe(t)}` });
+      issues.push({
+        field: `per_batch_ms[${i}]`,
+        message: `must be a finite number of milliseconds ≥ 0, got ${describe(t)}`,
+      });
       break;
     }
   }
@@ -86,7 +99,10 @@ export function parseSmokeMetrics(input: unknown): Parsed<SmokeMetrics> {
     let sum = 0;
     for (let i = 0; i < timings.length; i++) sum += timings[i] as number;
     if (!nearlyEqual(sum, m.total_duration_ms)) {
-      issues.push({ field: "total_duration_ms", message: `is ${m.total_duration_ms} but the batch timings add up to ${sum}` });
+      issues.push({
+        field: "total_duration_ms",
+        message: `is ${m.total_duration_ms} but the batch timings add up to ${sum}`,
+      });
     } else if (!nearlyEqual(m.throughput_ops_per_sec, expectedThroughput(m.total_operations, m.total_duration_ms))) {
       issues.push({
         field: "throughput_ops_per_sec",

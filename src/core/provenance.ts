@@ -39,7 +39,10 @@ export function parseProvenance(fields: Partial<Record<ProvenanceField, string>>
   }
   if (issues.length > 0) return invalid(...issues);
   return ok({
-    github: runId === null ? null : { run_id: Number(runId), run_attempt: attempt === null ? 1 : Number(attempt), html_url: null },
+    github:
+      runId === null
+        ? null
+        : { run_id: Number(runId), run_attempt: attempt === null ? 1 : Number(attempt), html_url: null },
     sha: sha === null ? null : sha.toLowerCase(),
     ref,
   });

@@ -4,11 +4,29 @@
  * evaluation, with the semantics of Firewood's `benchmark/src/pruning_baseline.rs`.
  */
 import * as v from "valibot";
-import { BaselineSourceSchema, ComparisonSchema, compareTo, p95, RangeSchema, type BaselineSource, type Comparison, type Range } from "./baseline.ts";
+import {
+  BaselineSourceSchema,
+  ComparisonSchema,
+  compareTo,
+  p95,
+  RangeSchema,
+  type BaselineSource,
+  type Comparison,
+  type Range,
+} from "./baseline.ts";
 import { expectedThroughput, nearlyEqual } from "./metrics.ts";
 import { PyFloat } from "./pyformat.ts";
 import { entriesOf, type Summary } from "./summary.ts";
-import { finiteNonNegative, invalid, jsonObject, ok, parseWith, positiveInteger, type FieldIssue, type Parsed } from "./validation.ts";
+import {
+  finiteNonNegative,
+  invalid,
+  jsonObject,
+  ok,
+  parseWith,
+  positiveInteger,
+  type FieldIssue,
+  type Parsed,
+} from "./validation.ts";
 
 export const PRUNING_METRICS = [
   { key: "throughput_ops_per_sec", label: "Throughput (ops/sec)" },
@@ -47,7 +65,10 @@ const Profile = jsonObject(
 );
 
 const PruningBaselineSchema = v.pipe(
-  v.custom<Record<string, unknown>>((x) => typeof x === "object" && x !== null && !Array.isArray(x), "must be a JSON object of profiles"),
+  v.custom<Record<string, unknown>>(
+    (x) => typeof x === "object" && x !== null && !Array.isArray(x),
+    "must be a JSON object of profiles",
+  ),
   v.record(v.pipe(v.string(), v.regex(/^[\w-]+-bf\d+$/, "must be named <backend>-bf<branch factor>")), Profile),
 );
 
@@ -68,13 +89,26 @@ const PruningReportSchema = jsonObject(
 
 const PruningMetricsShape = jsonObject(
   {
-    backend: v.pipe(v.string("must be a string"), v.regex(/^[\w-]{1,50}$/, "must be a backend name such as standard or io-uring")),
+    backend: v.pipe(
+      v.string("must be a string"),
+      v.regex(/^[\w-]{1,50}$/, "must be a backend name such as standard or io-uring"),
+    ),
     branch_factor: positiveInteger("the trie's branch factor"),
     blocks: positiveInteger("blocks committed"),
     ops_per_block: positiveInteger("operations per block"),
-    total_operations: v.pipe(v.number("must be a number"), v.integer("must be a whole number"), v.minValue(0, "must not be negative")),
+    total_operations: v.pipe(
+      v.number("must be a number"),
+      v.integer("must be a whole number"),
+      v.minValue(0, "must not be negative"),
+    ),
     total_duration_ms: finiteNonNegative("milliseconds"),
-    per_block_ms: v.optional(v.array(v.pipe(v.number("must be a number"), v.finite("must be finite"), v.minValue(0, "must not be negative")), "must be an array"), []),
+    per_block_ms: v.optional(
+      v.array(
+        v.pipe(v.number("must be a number"), v.finite("must be finite"), v.minValue(0, "must not be negative")),
+        "must be an array",
+      ),
+      [],
+    ),
     throughput_ops_per_sec: finiteNonNegative("operations per second"),
     baseline: v.optional(v.nullable(PruningReportSchema), null),
   },
@@ -87,18 +121,33 @@ export function parsePruningMetrics(input: unknown): Parsed<PruningMetrics> {
   const m = shape.value;
   const issues: FieldIssue[] = [];
   if (m.per_block_ms.length !== m.blocks) {
-    issues.push({ field: "per_block_ms", message: `has ${m.per_block_ms.length} timings but blocks is ${m.blocks}; expected one timing per block` });
+    issues.push({
+      field: "per_block_ms",
+      message: `has ${m.per_block_ms.length} timings but blocks is ${m.blocks}; expected one timing per block`,
+    });
   }
   if (m.total_operations !== m.blocks * m.ops_per_block) {
-    issues.push({ field: "total_operations", message: `is ${m.total_operations} but blocks × ops_per_block is ${m.blocks * m.ops_per_block}` });
+    issues.push({
+      field: "total_operations",
+      message: `is ${m.total_operations} but blocks × ops_per_block is ${m.blocks * m.ops_per_block}`,
+    });
   }
   // The pruning benchmark times the whole run, which includes more than the blocks themselves.
   const blocks = m.per_block_ms.reduce((a, b) => a + b, 0);
   if (issues.length === 0 && blocks > m.total_duration_ms * 1.01 + 1e-9) {
-    issues.push({ field: "total_duration_ms", message: `is ${m.total_duration_ms} but the block timings alone add up to ${blocks}` });
+    issues.push({
+      field: "total_duration_ms",
+      message: `is ${m.total_duration_ms} but the block timings alone add up to ${blocks}`,
+    });
   }
-  if (issues.length === 0 && !nearlyEqual(m.throughput_ops_per_sec, expectedThroughput(m.total_operations, m.total_duration_ms))) {
-    issues.push({ field: "throughput_ops_per_sec", message: `is ${m.throughput_ops_per_sec} but total_operations / total_duration is ${expectedThroughput(m.total_operations, m.total_duration_ms)}` });
+  if (
+    issues.length === 0 &&
+    !nearlyEqual(m.throughput_ops_per_sec, expectedThroughput(m.total_operations, m.total_duration_ms))
+  ) {
+    issues.push({
+      field: "throughput_ops_per_sec",
+      message: `is ${m.throughput_ops_per_sec} but total_operations / total_duration is ${expectedThroughput(m.total_operations, m.total_duration_ms)}`,
+    });
   }
   return issues.length > 0 ? invalid(...issues) : ok(m);
 }
@@ -108,7 +157,12 @@ export function variantOf(m: Pick<PruningMetrics, "backend" | "branch_factor">):
   return `${m.backend}-bf${m.branch_factor}`;
 }
 
-export function evaluatePruning(m: PruningMetrics, profile: string, ranges: PruningProfile, source: BaselineSource): PruningReport {
+export function evaluatePruning(
+  m: PruningMetrics,
+  profile: string,
+  ranges: PruningProfile,
+  source: BaselineSource,
+): PruningReport {
   return {
     source,
     profile,

@@ -119,7 +119,14 @@ export type RecordOutcome =
   | { kind: "conflict"; run: Run; reason: string };
 
 /** How far along a run is; a later report never moves it back. */
-const PROGRESS: Record<RunState, number> = { dispatched: 0, running: 1, missed: 2, crashed: 3, passed: 4, regressed: 4 };
+const PROGRESS: Record<RunState, number> = {
+  dispatched: 0,
+  running: 1,
+  missed: 2,
+  crashed: 3,
+  passed: 4,
+  regressed: 4,
+};
 
 /** Of two reports of one result, the one read from smoke-metrics.json (the full file) is kept. */
 function standing(run: Run): number {
@@ -136,8 +143,16 @@ function standing(run: Run): number {
  */
 export function mergeRun(existing: Run | null, incoming: Run): RecordOutcome {
   if (!existing) return { kind: "created", run: incoming };
-  if (existing.measurements && incoming.measurements && !sameMeasurements(existing.measurements, incoming.measurements)) {
-    return { kind: "conflict", run: existing, reason: `run ${existing.id} already has a different result; nothing was changed` };
+  if (
+    existing.measurements &&
+    incoming.measurements &&
+    !sameMeasurements(existing.measurements, incoming.measurements)
+  ) {
+    return {
+      kind: "conflict",
+      run: existing,
+      reason: `run ${existing.id} already has a different result; nothing was changed`,
+    };
   }
   const [first, second] = standing(incoming) > standing(existing) ? [incoming, existing] : [existing, incoming];
   const merged: Run = {
@@ -185,7 +200,9 @@ export function sameRecord(a: unknown, b: unknown): boolean {
   const ka = Object.keys(a);
   const kb = Object.keys(b);
   if (ka.length !== kb.length) return false;
-  return ka.every((k) => Object.hasOwn(b, k) && sameRecord((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]));
+  return ka.every(
+    (k) => Object.hasOwn(b, k) && sameRecord((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]),
+  );
 }
 
 export function outOfRangeMetrics(run: Run): MetricKey[] {

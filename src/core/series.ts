@@ -46,7 +46,8 @@ export interface Series {
 /** Points per series and series per import at most: Firewood's file has 10 series of 201 points. */
 const SERIES_LIMITS = { points: 20_000, series: 500 };
 
-const text = (max: number) => v.pipe(v.string("must be a string"), v.maxLength(max, `must be at most ${max} characters`));
+const text = (max: number) =>
+  v.pipe(v.string("must be a string"), v.maxLength(max, `must be at most ${max} characters`));
 
 const BenchSchema = jsonObject(
   {
@@ -67,9 +68,17 @@ const EntrySchema = jsonObject(
       },
       "must be an object with the commit's id",
     ),
-    date: v.pipe(v.number("must be a number (milliseconds since 1970)"), v.integer("must be a whole number of milliseconds"), v.minValue(0, "must not be negative"), v.maxValue(8.64e15, "is not a date")),
+    date: v.pipe(
+      v.number("must be a number (milliseconds since 1970)"),
+      v.integer("must be a whole number of milliseconds"),
+      v.minValue(0, "must not be negative"),
+      v.maxValue(8.64e15, "is not a date"),
+    ),
     tool: text(100),
-    benches: v.pipe(v.array(BenchSchema, "must be an array"), v.maxLength(SERIES_LIMITS.series, `must hold at most ${SERIES_LIMITS.series} benches`)),
+    benches: v.pipe(
+      v.array(BenchSchema, "must be an array"),
+      v.maxLength(SERIES_LIMITS.series, `must hold at most ${SERIES_LIMITS.series} benches`),
+    ),
   },
   "must be an object with commit, date, tool and benches",
 );
@@ -79,7 +88,14 @@ const BenchmarkDataSchema = jsonObject(
     lastUpdate: v.optional(v.number("must be a number")),
     repoUrl: v.optional(v.nullable(text(2000))),
     entries: v.pipe(
-      v.record(v.pipe(text(200), v.minLength(1, "a suite name must not be empty")), v.pipe(v.array(EntrySchema, "must be an array"), v.maxLength(SERIES_LIMITS.points, `must hold at most ${SERIES_LIMITS.points} entries`)), "must be an object of suites"),
+      v.record(
+        v.pipe(text(200), v.minLength(1, "a suite name must not be empty")),
+        v.pipe(
+          v.array(EntrySchema, "must be an array"),
+          v.maxLength(SERIES_LIMITS.points, `must hold at most ${SERIES_LIMITS.points} entries`),
+        ),
+        "must be an object of suites",
+      ),
       v.check((entries) => Object.keys(entries).length > 0, "must hold at least one suite"),
     ),
   },
@@ -109,11 +125,18 @@ export function parseBenchmarkData(json: unknown): Parsed<BenchmarkData> {
 export function biggerIsBetter(tool: string, unit: string): boolean {
   if (/(^|[_\s])(ns|us|µs|ms|s|sec|seconds?)(\/|$)/i.test(unit) || /\/(iter|op)$/i.test(unit)) return false;
   if (/\/(s|sec|second)$/i.test(unit) || /ops/i.test(unit)) return true;
-  return tool !== "customSmallerIsBetter" && !["cargo", "go", "pytest", "googlecpp", "catch2", "julia", "benchmarkdotnet", "jmh"].includes(tool);
+  return (
+    tool !== "customSmallerIsBetter" &&
+    !["cargo", "go", "pytest", "googlecpp", "catch2", "julia", "benchmarkdotnet", "jmh"].includes(tool)
+  );
 }
 
 export function seriesKey(suite: string, name: string): string {
-  const slug = (s: string) => s.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "");
+  const slug = (s: string) =>
+    s
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, "-")
+      .replace(/^-+|-+$/g, "");
   return `${slug(suite)}--${slug(name)}`.slice(0, 240);
 }
 
@@ -126,7 +149,16 @@ export function seriesOf(data: BenchmarkData): Series[] {
         const key = seriesKey(suite, bench.name);
         let series = bySeries.get(key);
         if (!series) {
-          series = { key, suite, name: bench.name, unit: bench.unit, bigger_is_better: biggerIsBetter(entry.tool, bench.unit), repo_url: data.repoUrl ?? null, points: [], changes: [] };
+          series = {
+            key,
+            suite,
+            name: bench.name,
+            unit: bench.unit,
+            bigger_is_better: biggerIsBetter(entry.tool, bench.unit),
+            repo_url: data.repoUrl ?? null,
+            points: [],
+            changes: [],
+          };
           bySeries.set(key, series);
         }
         series.points.push({
@@ -147,7 +179,9 @@ function pointKey(p: SeriesPoint): string {
 }
 
 function sortPoints(points: SeriesPoint[]): SeriesPoint[] {
-  return points.sort((a, b) => (a.at !== b.at ? (a.at < b.at ? -1 : 1) : (a.sha ?? "") < (b.sha ?? "") ? -1 : (a.sha ?? "") > (b.sha ?? "") ? 1 : 0));
+  return points.sort((a, b) =>
+    a.at !== b.at ? (a.at < b.at ? -1 : 1) : (a.sha ?? "") < (b.sha ?? "") ? -1 : (a.sha ?? "") > (b.sha ?? "") ? 1 : 0,
+  );
 }
 
 export interface SeriesImport {
@@ -165,7 +199,11 @@ export interface SeriesImport {
  * Merges imported series into the stored ones: new points are added, known ones kept as they
  * are, and the change points of every series that grew are found again.
  */
-export function mergeSeries(stored: readonly Series[], incoming: readonly Series[], options: ChangePointOptions): { series: Series[]; imports: SeriesImport[]; issues: FieldIssue[] } {
+export function mergeSeries(
+  stored: readonly Series[],
+  incoming: readonly Series[],
+  options: ChangePointOptions,
+): { series: Series[]; imports: SeriesImport[]; issues: FieldIssue[] } {
   const byKey = new Map(stored.map((s) => [s.key, s]));
   const imports: SeriesImport[] = [];
   const issues: FieldIssue[] = [];
@@ -184,14 +222,32 @@ export function mergeSeries(stored: readonly Series[], incoming: readonly Series
       }
     }
     if (points.size > SERIES_LIMITS.points) {
-      issues.push({ field: series.name, message: `would hold ${points.size} points, more than the ${SERIES_LIMITS.points} a series may` });
+      issues.push({
+        field: series.name,
+        message: `would hold ${points.size} points, more than the ${SERIES_LIMITS.points} a series may`,
+      });
       continue;
     }
-    const merged: Series = kept && added === 0 ? kept : analyzeSeries({ ...(kept ?? series), points: sortPoints([...points.values()]) }, options);
+    const merged: Series =
+      kept && added === 0
+        ? kept
+        : analyzeSeries({ ...(kept ?? series), points: sortPoints([...points.values()]) }, options);
     byKey.set(series.key, merged);
-    imports.push({ key: series.key, name: series.name, unit: series.unit, points: merged.points.length, added, conflicts, change_points: merged.changes.length });
+    imports.push({
+      key: series.key,
+      name: series.name,
+      unit: series.unit,
+      points: merged.points.length,
+      added,
+      conflicts,
+      change_points: merged.changes.length,
+    });
   }
-  if (byKey.size > SERIES_LIMITS.series) issues.push({ field: "entries", message: `would make ${byKey.size} series, more than the ${SERIES_LIMITS.series} chimney keeps` });
+  if (byKey.size > SERIES_LIMITS.series)
+    issues.push({
+      field: "entries",
+      message: `would make ${byKey.size} series, more than the ${SERIES_LIMITS.series} chimney keeps`,
+    });
   return { series: [...byKey.values()], imports, issues };
 }
 
@@ -201,8 +257,17 @@ function analyzeSeries(series: Series, options: ChangePointOptions): Series {
 }
 
 /** The change points of values measured at points in time (oldest first), placed at their commits. */
-export function locateChanges(points: readonly { at: string; sha: string | null; value: number | null }[], biggerIsBetter: boolean, options: ChangePointOptions): SeriesChange[] {
-  return describe(detectChangePoints(points.map((p) => p.value), options).points).map((c) => {
+export function locateChanges(
+  points: readonly { at: string; sha: string | null; value: number | null }[],
+  biggerIsBetter: boolean,
+  options: ChangePointOptions,
+): SeriesChange[] {
+  return describe(
+    detectChangePoints(
+      points.map((p) => p.value),
+      options,
+    ).points,
+  ).map((c) => {
     const after = points[c.index];
     const before = points[c.index - 1];
     return {

@@ -40,7 +40,10 @@ export function signalOf(doc: StatusDocument | null, now: Date, staleAfterHours:
   const last = Date.parse(latest.completed_at ?? latest.at);
   const hours = (now.getTime() - last) / 3_600_000;
   if (hours > staleAfterHours) {
-    return { state: "missed", reason: `no run has reported for ${Math.floor(hours)} hours (STALE_AFTER_HOURS is ${staleAfterHours})` };
+    return {
+      state: "missed",
+      reason: `no run has reported for ${Math.floor(hours)} hours (STALE_AFTER_HOURS is ${staleAfterHours})`,
+    };
   }
   switch (latest.state) {
     case "dispatched":
@@ -49,8 +52,12 @@ export function signalOf(doc: StatusDocument | null, now: Date, staleAfterHours:
     case "passed":
       return { state: "passing", reason: `run ${latest.id} is within the baseline` };
     case "regressed": {
-      const confirming = latest.confirmation === "pending" ? "; chimney is benchmarking its commit again to confirm" : "";
-      return { state: "regressed", reason: `run ${latest.id} is outside the baseline: ${latest.out_of_range.join(", ")}${confirming}` };
+      const confirming =
+        latest.confirmation === "pending" ? "; chimney is benchmarking its commit again to confirm" : "";
+      return {
+        state: "regressed",
+        reason: `run ${latest.id} is outside the baseline: ${latest.out_of_range.join(", ")}${confirming}`,
+      };
     }
     case "crashed":
       return { state: "crashed", reason: `run ${latest.id} crashed` };

@@ -3,10 +3,27 @@
  * of Firewood's `tools/perf_smoke_summary.py`, and `smoke-summary.json` read back as an upload.
  */
 import * as v from "valibot";
-import { BaselineSourceSchema, SMOKE_METRICS, type BaselineReport, type BaselineSource, type Comparison, type MetricKey } from "./baseline.ts";
+import {
+  BaselineSourceSchema,
+  SMOKE_METRICS,
+  type BaselineReport,
+  type BaselineSource,
+  type Comparison,
+  type MetricKey,
+} from "./baseline.ts";
 import type { Measurements } from "./metrics.ts";
 import { fixed2, htmlEscape, pyJsonDumps, pyStr, PyFloat } from "./pyformat.ts";
-import { finiteNonNegative, invalid, jsonObject, ok, parseJson, parseWith, positiveInteger, type FieldIssue, type Parsed } from "./validation.ts";
+import {
+  finiteNonNegative,
+  invalid,
+  jsonObject,
+  ok,
+  parseJson,
+  parseWith,
+  positiveInteger,
+  type FieldIssue,
+  type Parsed,
+} from "./validation.ts";
 
 export interface SummaryEntry extends Comparison {
   key: string;
@@ -30,7 +47,10 @@ export interface Summary {
 }
 
 /** The entries of a report, in the order of `metrics`; none when there is no report. */
-export function entriesOf<K extends string>(report: Record<K, Comparison> | null, metrics: readonly { key: K; label: string }[]): SummaryEntry[] {
+export function entriesOf<K extends string>(
+  report: Record<K, Comparison> | null,
+  metrics: readonly { key: K; label: string }[],
+): SummaryEntry[] {
   if (!report) return [];
   return metrics.map(({ key, label }) => ({ key, label, ...report[key] }));
 }
@@ -150,7 +170,10 @@ export function failureAnnotations(s: Summary): string[] {
 /** The warnings the summarizer prints for a metrics file without a report. */
 export function missingReportWarnings(s: Summary, keys: readonly string[]): string[] {
   if (s.entries.length > 0) return [];
-  return [...keys.map((key) => `::warning ::Baseline entry '${key}' missing from ${s.metricsFile}`), "::warning ::No baseline metrics were evaluated"];
+  return [
+    ...keys.map((key) => `::warning ::Baseline entry '${key}' missing from ${s.metricsFile}`),
+    "::warning ::No baseline metrics were evaluated",
+  ];
 }
 
 // --- smoke-summary.json as an upload (what Firewood's workflow POSTs to `dashboard-endpoint`)
@@ -165,23 +188,34 @@ const SummaryFileShape = jsonObject(
       {
         batches: positiveInteger("batches committed"),
         batch_size: positiveInteger("operations per batch"),
-        total_operations: v.pipe(v.number("must be a number"), v.integer("must be a whole number"), v.minValue(0, "must not be negative")),
+        total_operations: v.pipe(
+          v.number("must be a number"),
+          v.integer("must be a whole number"),
+          v.minValue(0, "must not be negative"),
+        ),
         total_duration_ms: finiteNonNegative("milliseconds"),
         throughput_ops_per_sec: finiteNonNegative("operations per second"),
-        per_batch_count: v.pipe(v.number("must be a number"), v.integer("must be a whole number"), v.minValue(0, "must not be negative")),
+        per_batch_count: v.pipe(
+          v.number("must be a number"),
+          v.integer("must be a whole number"),
+          v.minValue(0, "must not be negative"),
+        ),
       },
       "must be an object",
     ),
     baseline: v.pipe(
       v.array(
-        jsonObject({
-          key: v.picklist(KNOWN_KEYS, `must be one of ${KNOWN_KEYS.join(", ")}`),
-          label: v.pipe(v.string("must be a string"), v.maxLength(200, "is too long")),
-          actual: v.pipe(v.number("must be a number"), v.finite("must be a finite number")),
-          lower: bound,
-          upper: bound,
-          within_range: v.boolean("must be true or false"),
-        }, "must be an object with key, label, actual, lower, upper and within_range"),
+        jsonObject(
+          {
+            key: v.picklist(KNOWN_KEYS, `must be one of ${KNOWN_KEYS.join(", ")}`),
+            label: v.pipe(v.string("must be a string"), v.maxLength(200, "is too long")),
+            actual: v.pipe(v.number("must be a number"), v.finite("must be a finite number")),
+            lower: bound,
+            upper: bound,
+            within_range: v.boolean("must be true or false"),
+          },
+          "must be an object with key, label, actual, lower, upper and within_range",
+        ),
         "must be an array of baseline entries",
       ),
       v.maxLength(KNOWN_KEYS.length, `has more than ${KNOWN_KEYS.length} entries`),
@@ -219,24 +253,37 @@ export function parseSmokeSummary(input: unknown): Parsed<SummaryUpload> {
       });
     }
   }
-  if (!s.baseline_source) issues.push({ field: "baseline_source", message: "is null; a summary with baseline entries names their source" });
+  if (!s.baseline_source)
+    issues.push({ field: "baseline_source", message: "is null; a summary with baseline entries names their source" });
   if (s.run.total_operations !== s.run.batches * s.run.batch_size) {
-    issues.push({ field: "run.total_operations", message: `is ${s.run.total_operations} but batches × batch_size is ${s.run.batches * s.run.batch_size}` });
+    issues.push({
+      field: "run.total_operations",
+      message: `is ${s.run.total_operations} but batches × batch_size is ${s.run.batches * s.run.batch_size}`,
+    });
   }
   if (s.run.per_batch_count !== s.run.batches) {
-    issues.push({ field: "run.per_batch_count", message: `is ${s.run.per_batch_count} but batches is ${s.run.batches}; expected one timing per batch` });
+    issues.push({
+      field: "run.per_batch_count",
+      message: `is ${s.run.per_batch_count} but batches is ${s.run.batches}; expected one timing per batch`,
+    });
   }
   if (issues.length > 0) return invalid(...issues);
 
   const mirrored = ["throughput_ops_per_sec", "total_duration_ms"] as const;
   for (const key of mirrored) {
     if (byKey.get(key)!.actual !== s.run[key]) {
-      issues.push({ field: `baseline[${s.baseline.indexOf(byKey.get(key)!)}].actual`, message: `is ${byKey.get(key)!.actual} but run.${key} is ${s.run[key]}` });
+      issues.push({
+        field: `baseline[${s.baseline.indexOf(byKey.get(key)!)}].actual`,
+        message: `is ${byKey.get(key)!.actual} but run.${key} is ${s.run[key]}`,
+      });
     }
   }
   const allWithin = s.baseline.every((e) => e.within_range);
   if ((s.status === "pass") !== allWithin) {
-    issues.push({ field: "status", message: `is "${s.status}" but ${allWithin ? "every entry is" : "an entry is not"} within range` });
+    issues.push({
+      field: "status",
+      message: `is "${s.status}" but ${allWithin ? "every entry is" : "an entry is not"} within range`,
+    });
   }
   if (issues.length > 0) return invalid(...issues);
 

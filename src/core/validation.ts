@@ -34,7 +34,11 @@ export function parseWith<S extends v.GenericSchema>(schema: S, input: unknown):
     if (seen.has(field)) continue;
     seen.add(field);
     // valibot reports a missing key with the message of the object that lacks it, expecting the key's name.
-    const missing = issue.path !== undefined && issue.kind === "schema" && issue.input === undefined && /^".*"$/.test(issue.expected ?? "");
+    const missing =
+      issue.path !== undefined &&
+      issue.kind === "schema" &&
+      issue.input === undefined &&
+      /^".*"$/.test(issue.expected ?? "");
     issues.push({ field, message: missing ? "is required" : issue.message });
   }
   return { ok: false, issues };
@@ -68,7 +72,10 @@ export const positiveInteger = (what: string) =>
 /** `v.object` that also refuses arrays (valibot's object accepts any non-null object). */
 export function jsonObject<const E extends v.ObjectEntries>(entries: E, message: string) {
   return v.pipe(
-    v.custom<Record<string, unknown>>((input) => typeof input === "object" && input !== null && !Array.isArray(input), message),
+    v.custom<Record<string, unknown>>(
+      (input) => typeof input === "object" && input !== null && !Array.isArray(input),
+      message,
+    ),
     v.object(entries, message),
   );
 }

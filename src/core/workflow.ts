@@ -20,7 +20,8 @@ export function sameRepository(a: string, b: string): boolean {
   return a.toLowerCase() === b.toLowerCase();
 }
 
-const CORRELATION = /\bchimney-(?:nightly-\d{4}-\d{2}-\d{2}|manual-[0-9a-z]{26}|confirm-(?:\d{1,19}-\d{1,5}|[0-9a-z]{26}))\b/;
+const CORRELATION =
+  /\bchimney-(?:nightly-\d{4}-\d{2}-\d{2}|manual-[0-9a-z]{26}|confirm-(?:\d{1,19}-\d{1,5}|[0-9a-z]{26}))\b/;
 
 /** The correlation id chimney put into a run's `run-name`, if any. */
 export function correlationIdIn(title: string | null): string | null {

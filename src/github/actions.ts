@@ -56,7 +56,11 @@ export type ActionsArtifact = v.InferOutput<typeof ArtifactSchema>;
 
 const ArtifactList = v.object({ total_count: v.number(), artifacts: v.array(ArtifactSchema) });
 
-const DispatchDetails = v.object({ workflow_run_id: v.number(), run_url: v.optional(v.string()), html_url: v.optional(v.string()) });
+const DispatchDetails = v.object({
+  workflow_run_id: v.number(),
+  run_url: v.optional(v.string()),
+  html_url: v.optional(v.string()),
+});
 
 export interface DispatchRequest {
   workflow: string;
@@ -69,7 +73,10 @@ export interface DispatchRequest {
  * answers 204, or refuses the field with 422, in which case the call is repeated without it
  * and the run must be found by its correlation input. Returns the run id when GitHub gave it.
  */
-export async function dispatchWorkflow(client: GitHubClient, request: DispatchRequest): Promise<{ id: number; html_url: string | null } | null> {
+export async function dispatchWorkflow(
+  client: GitHubClient,
+  request: DispatchRequest,
+): Promise<{ id: number; html_url: string | null } | null> {
   const path = `/repos/${client.repository}/actions/workflows/${encodeURIComponent(request.workflow)}/dispatches`;
   const body = { ref: request.ref, inputs: request.inputs };
   try {
@@ -80,17 +87,27 @@ export async function dispatchWorkflow(client: GitHubClient, request: DispatchRe
     const parsed = v.safeParse(DispatchDetails, await res.json().catch(() => null));
     return parsed.success ? { id: parsed.output.workflow_run_id, html_url: parsed.output.html_url ?? null } : null;
   } catch (error) {
-    if (!(error instanceof GitHubError) || error.kind !== "invalid" || !/return_run_details/.test(error.message)) throw error;
+    if (!(error instanceof GitHubError) || error.kind !== "invalid" || !/return_run_details/.test(error.message))
+      throw error;
   }
   await client.request("POST", path, { body, idempotent: false });
   return null;
 }
 
 /** The run a dispatch created, found by the correlation id its run-name echoes. */
-export async function findRunByCorrelation(client: GitHubClient, workflow: string, correlationId: string, since: Date): Promise<WorkflowRun | null> {
+export async function findRunByCorrelation(
+  client: GitHubClient,
+  workflow: string,
+  correlationId: string,
+  since: Date,
+): Promise<WorkflowRun | null> {
   const created = `>=${new Date(since.getTime() - 60_000).toISOString().replace(/\.\d{3}Z$/, "Z")}`;
   const query = new URLSearchParams({ event: "workflow_dispatch", created, per_page: "100" });
-  const list = await client.json(RunList, "GET", `/repos/${client.repository}/actions/workflows/${encodeURIComponent(workflow)}/runs?${query}`);
+  const list = await client.json(
+    RunList,
+    "GET",
+    `/repos/${client.repository}/actions/workflows/${encodeURIComponent(workflow)}/runs?${query}`,
+  );
   return list.workflow_runs.find((run) => (run.display_title ?? run.name ?? "").includes(correlationId)) ?? null;
 }
 
@@ -100,12 +117,20 @@ export function getRunAttempt(client: GitHubClient, runId: number, attempt: numb
 }
 
 export async function listJobs(client: GitHubClient, runId: number, attempt: number): Promise<Job[]> {
-  const list = await client.json(JobList, "GET", `/repos/${client.repository}/actions/runs/${runId}/attempts/${attempt}/jobs?per_page=100`);
+  const list = await client.json(
+    JobList,
+    "GET",
+    `/repos/${client.repository}/actions/runs/${runId}/attempts/${attempt}/jobs?per_page=100`,
+  );
   return list.jobs;
 }
 
 export async function listArtifacts(client: GitHubClient, runId: number): Promise<ActionsArtifact[]> {
-  const list = await client.json(ArtifactList, "GET", `/repos/${client.repository}/actions/runs/${runId}/artifacts?per_page=100`);
+  const list = await client.json(
+    ArtifactList,
+    "GET",
+    `/repos/${client.repository}/actions/runs/${runId}/artifacts?per_page=100`,
+  );
   return list.artifacts;
 }
 
@@ -114,12 +139,20 @@ export async function listArtifacts(client: GitHubClient, runId: number): Promis
  * fetched without the Authorization header (the storage refuses one). At most `maxBytes`
  * are read; a larger zip is refused before it is read whole.
  */
-export async function downloadArtifact(client: GitHubClient, artifactId: number, maxBytes: number): Promise<Uint8Array> {
+export async function downloadArtifact(
+  client: GitHubClient,
+  artifactId: number,
+  maxBytes: number,
+): Promise<Uint8Array> {
   const redirect = await client.request("GET", `/repos/${client.repository}/actions/artifacts/${artifactId}/zip`);
   await redirect.body?.cancel();
   const location = redirect.headers.get("location");
   if (redirect.status !== 302 || !location) {
-    throw new GitHubError("unexpected", `artifact ${artifactId}: expected a 302 to the zip, got ${redirect.status}`, redirect.status);
+    throw new GitHubError(
+      "unexpected",
+      `artifact ${artifactId}: expected a 302 to the zip, got ${redirect.status}`,
+      redirect.status,
+    );
   }
   const res = await client.request("GET", location, { authorization: null, accept: "application/zip" });
   return readCapped(res, maxBytes, `artifact ${artifactId}`);

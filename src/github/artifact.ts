@@ -28,7 +28,8 @@ export class ArchiveRejected extends Error {}
 const PLAIN_NAME = /^(?!\.{1,2}$)(?!__proto__$)[^/\\\x00-\x1f\x7f:]{1,200}$/;
 
 export function openArchive(zip: Uint8Array, limits: ArchiveLimits = ARTIFACT_LIMITS): Map<string, Uint8Array> {
-  if (zip.byteLength > limits.compressed) throw new ArchiveRejected(`the zip is ${zip.byteLength} bytes, over the ${limits.compressed}-byte limit`);
+  if (zip.byteLength > limits.compressed)
+    throw new ArchiveRejected(`the zip is ${zip.byteLength} bytes, over the ${limits.compressed}-byte limit`);
   let entries = 0;
   let total = 0;
   let files: Record<string, Uint8Array>;
@@ -37,10 +38,13 @@ export function openArchive(zip: Uint8Array, limits: ArchiveLimits = ARTIFACT_LI
       filter(file) {
         if (++entries > limits.entries) throw new ArchiveRejected(`the zip has more than ${limits.entries} entries`);
         if (file.name.endsWith("/")) return false;
-        if (!PLAIN_NAME.test(file.name)) throw new ArchiveRejected(`entry ${JSON.stringify(file.name.slice(0, 100))} is not a plain file name`);
+        if (!PLAIN_NAME.test(file.name))
+          throw new ArchiveRejected(`entry ${JSON.stringify(file.name.slice(0, 100))} is not a plain file name`);
         total += file.originalSize;
-        if (total > limits.uncompressed) throw new ArchiveRejected(`the entries add up to more than ${limits.uncompressed} bytes`);
-        if (file.compression !== 0 && file.compression !== 8) throw new ArchiveRejected(`entry ${file.name} uses compression method ${file.compression}`);
+        if (total > limits.uncompressed)
+          throw new ArchiveRejected(`the entries add up to more than ${limits.uncompressed} bytes`);
+        if (file.compression !== 0 && file.compression !== 8)
+          throw new ArchiveRejected(`entry ${file.name} uses compression method ${file.compression}`);
         return true;
       },
     });

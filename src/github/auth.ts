@@ -37,19 +37,31 @@ export function appAuth(credentials: AppCredentials, clock: Pick<Clock, "now">):
       let jwt: string;
       try {
         // iat is set 60 s in the past by the library, exp 10 minutes later: GitHub's limits.
-        jwt = (await githubAppJwt({ id: credentials.appId, privateKey: credentials.privateKey, now: Math.floor(now / 1000) })).token;
+        jwt = (
+          await githubAppJwt({ id: credentials.appId, privateKey: credentials.privateKey, now: Math.floor(now / 1000) })
+        ).token;
       } catch {
         throw new GitHubError("unauthorized", "GITHUB_APP_PRIVATE_KEY is not a usable RSA private key");
       }
       if (!installationId) {
-        const installation = await client.json(Installation, "GET", `/repos/${client.repository}/installation`, { authorization: `Bearer ${jwt}` });
+        const installation = await client.json(Installation, "GET", `/repos/${client.repository}/installation`, {
+          authorization: `Bearer ${jwt}`,
+        });
         installationId = String(installation.id);
       }
-      const minted = await client.json(InstallationToken, "POST", `/app/installations/${installationId}/access_tokens`, {
-        authorization: `Bearer ${jwt}`,
-      });
+      const minted = await client.json(
+        InstallationToken,
+        "POST",
+        `/app/installations/${installationId}/access_tokens`,
+        {
+          authorization: `Bearer ${jwt}`,
+        },
+      );
       const expires = Date.parse(minted.expires_at);
-      cached = { token: minted.token, renewAt: (Number.isFinite(expires) ? expires : now + 3_600_000) - RENEW_BEFORE_MS };
+      cached = {
+        token: minted.token,
+        renewAt: (Number.isFinite(expires) ? expires : now + 3_600_000) - RENEW_BEFORE_MS,
+      };
       return `Bearer ${minted.token}`;
     },
   };

@@ -99,14 +99,16 @@ export class GitHubClient {
     let lastError: GitHubError | null = null;
     for (let attempt = 0; attempt < this.maxAttempts; attempt++) {
       if (attempt > 0 && lastError) await this.pause(lastError, attempt);
-      if (this.budget <= 0) throw new GitHubError("budget", `no GitHub requests left in this invocation (${method} ${redactUrl(url)})`);
+      if (this.budget <= 0)
+        throw new GitHubError("budget", `no GitHub requests left in this invocation (${method} ${redactUrl(url)})`);
       this.budget--;
       const headers = new Headers({
         accept: init.accept ?? "application/vnd.github+json",
         "x-github-api-version": API_VERSION,
         "user-agent": USER_AGENT,
       });
-      const authorization = init.authorization === undefined ? await this.options.auth.authorization(this) : init.authorization;
+      const authorization =
+        init.authorization === undefined ? await this.options.auth.authorization(this) : init.authorization;
       if (authorization) headers.set("authorization", authorization);
       if (init.body !== undefined) headers.set("content-type", "application/json");
       let res: Response;
@@ -120,7 +122,10 @@ export class GitHubClient {
         });
       } catch (error) {
         const timeout = (error as Error).name === "TimeoutError" || (error as Error).name === "AbortError";
-        lastError = new GitHubError(timeout ? "timeout" : "network", `${method} ${redactUrl(url)}: ${timeout ? "timed out" : "network error"}`);
+        lastError = new GitHubError(
+          timeout ? "timeout" : "network",
+          `${method} ${redactUrl(url)}: ${timeout ? "timed out" : "network error"}`,
+        );
         if (init.idempotent === false) throw lastError;
         continue;
       }
@@ -128,14 +133,23 @@ export class GitHubClient {
       lastError = await this.classify(method, url, res);
       if (!["server", "rate_limited"].includes(lastError.kind)) throw lastError;
       if (init.idempotent === false && lastError.kind !== "rate_limited") throw lastError;
-      if (lastError.kind === "rate_limited" && lastError.retryAt !== null && lastError.retryAt - this.options.clock.now() > this.maxWaitMs) {
+      if (
+        lastError.kind === "rate_limited" &&
+        lastError.retryAt !== null &&
+        lastError.retryAt - this.options.clock.now() > this.maxWaitMs
+      ) {
         throw lastError;
       }
     }
     throw lastError ?? new GitHubError("unexpected", `${method} ${redactUrl(url)} failed`);
   }
 
-  async json<T>(schema: v.GenericSchema<unknown, T>, method: string, path: string, init: RequestOptions = {}): Promise<T> {
+  async json<T>(
+    schema: v.GenericSchema<unknown, T>,
+    method: string,
+    path: string,
+    init: RequestOptions = {},
+  ): Promise<T> {
     const res = await this.request(method, path, init);
     let body: unknown;
     try {
@@ -145,7 +159,11 @@ export class GitHubClient {
     }
     const parsed = v.safeParse(schema, body);
     if (!parsed.success) {
-      throw new GitHubError("unexpected", `${method} ${path}: unexpected answer (${v.getDotPath(parsed.issues[0]) ?? "body"}: ${parsed.issues[0].message})`, res.status);
+      throw new GitHubError(
+        "unexpected",
+        `${method} ${path}: unexpected answer (${v.getDotPath(parsed.issues[0]) ?? "body"}: ${parsed.issues[0].message})`,
+        res.status,
+      );
     }
     return parsed.output;
   }
@@ -158,16 +176,29 @@ export class GitHubClient {
 
   private async classify(method: string, url: string, res: Response): Promise<GitHubError> {
     const what = `${method} ${redactUrl(url)}: ${res.status}`;
-    const message = await res.text().then((t) => firstLine(t), () => "");
+    const message = await res.text().then(
+      (t) => firstLine(t),
+      () => "",
+    );
     const now = this.options.clock.now();
     if (res.status === 403 || res.status === 429) {
       const retryAfter = Number(res.headers.get("retry-after"));
       if (res.headers.has("retry-after") && Number.isFinite(retryAfter)) {
-        return new GitHubError("rate_limited", `${what} rate limited (retry after ${retryAfter} s)`, res.status, now + retryAfter * 1000);
+        return new GitHubError(
+          "rate_limited",
+          `${what} rate limited (retry after ${retryAfter} s)`,
+          res.status,
+          now + retryAfter * 1000,
+        );
       }
       if (res.headers.get("x-ratelimit-remaining") === "0") {
         const reset = Number(res.headers.get("x-ratelimit-reset")) * 1000;
-        return new GitHubError("rate_limited", `${what} rate limit exhausted until ${new Date(reset).toISOString()}`, res.status, Number.isFinite(reset) ? reset : now + 60_000);
+        return new GitHubError(
+          "rate_limited",
+          `${what} rate limit exhausted until ${new Date(reset).toISOString()}`,
+          res.status,
+          Number.isFinite(reset) ? reset : now + 60_000,
+        );
       }
       if (res.status === 429 || /secondary rate limit/i.test(message)) {
         // GitHub asks for at least a minute; that is never waited out inside one invocation.
@@ -176,7 +207,8 @@ export class GitHubClient {
       return new GitHubError("forbidden", `${what} forbidden${message ? ` (${message})` : ""}`, res.status);
     }
     if (res.status >= 500) return new GitHubError("server", `${what} server error`, res.status);
-    if (res.status === 401) return new GitHubError("unauthorized", `${what} unauthorized: check the GitHub token or App`, res.status);
+    if (res.status === 401)
+      return new GitHubError("unauthorized", `${what} unauthorized: check the GitHub token or App`, res.status);
     if (res.status === 404) return new GitHubError("not_found", `${what} not found`, res.status);
     if (res.status === 410) return new GitHubError("gone", `${what} gone${message ? ` (${message})` : ""}`, res.status);
     return new GitHubError("invalid", `${what}${message ? ` (${message})` : ""}`, res.status);

@@ -17,7 +17,10 @@ export type Issue = v.InferOutput<typeof IssueSchema>;
 
 const CommentSchema = v.object({ id: v.number(), body: v.nullish(v.string(), null) });
 
-export function createIssue(client: GitHubClient, issue: { title: string; body: string; labels: string[] }): Promise<Issue> {
+export function createIssue(
+  client: GitHubClient,
+  issue: { title: string; body: string; labels: string[] },
+): Promise<Issue> {
   return client.json(IssueSchema, "POST", `/repos/${client.repository}/issues`, { body: issue, idempotent: false });
 }
 
@@ -26,16 +29,25 @@ export function getIssue(client: GitHubClient, number: number): Promise<Issue> {
 }
 
 export async function comment(client: GitHubClient, number: number, body: string): Promise<void> {
-  await client.json(CommentSchema, "POST", `/repos/${client.repository}/issues/${number}/comments`, { body: { body }, idempotent: false });
+  await client.json(CommentSchema, "POST", `/repos/${client.repository}/issues/${number}/comments`, {
+    body: { body },
+    idempotent: false,
+  });
 }
 
 export async function closeCompleted(client: GitHubClient, number: number): Promise<void> {
-  await client.json(IssueSchema, "PATCH", `/repos/${client.repository}/issues/${number}`, { body: { state: "closed", state_reason: "completed" } });
+  await client.json(IssueSchema, "PATCH", `/repos/${client.repository}/issues/${number}`, {
+    body: { state: "closed", state_reason: "completed" },
+  });
 }
 
 /** Whether a comment carrying `marker` is already on the issue (a write retried after its answer was lost). */
 export async function hasComment(client: GitHubClient, number: number, marker: string): Promise<boolean> {
-  const comments = await client.json(v.array(CommentSchema), "GET", `/repos/${client.repository}/issues/${number}/comments?per_page=100`);
+  const comments = await client.json(
+    v.array(CommentSchema),
+    "GET",
+    `/repos/${client.repository}/issues/${number}/comments?per_page=100`,
+  );
   return comments.some((c) => c.body?.includes(marker));
 }
 
@@ -52,14 +64,21 @@ const CompareSchema = v.object({
     v.object({
       sha: v.string(),
       html_url: v.optional(v.string()),
-      commit: v.object({ message: v.string(), author: v.nullish(v.object({ name: v.nullish(v.string(), null) }), null) }),
+      commit: v.object({
+        message: v.string(),
+        author: v.nullish(v.object({ name: v.nullish(v.string(), null) }), null),
+      }),
       author: v.nullish(v.object({ login: v.string() }), null),
     }),
   ),
 });
 
 /** The commits after `base` up to `head`, oldest first (GitHub lists at most 250). */
-export async function commitsBetween(client: GitHubClient, base: string, head: string): Promise<{ total: number; commits: Commit[] }> {
+export async function commitsBetween(
+  client: GitHubClient,
+  base: string,
+  head: string,
+): Promise<{ total: number; commits: Commit[] }> {
   const compare = await client.json(CompareSchema, "GET", `/repos/${client.repository}/compare/${base}...${head}`);
   return {
     total: compare.total_commits,

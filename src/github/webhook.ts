@@ -7,7 +7,11 @@ const SIGNATURE = /^sha256=[0-9a-f]{64}$/;
  * Whether `signature` is GitHub's HMAC-SHA256 of `body` under one of `secrets` (the current
  * one, and the previous one while it is being rotated). A malformed header is simply false.
  */
-export async function verifySignature(body: Uint8Array, signature: string | undefined, secrets: (string | null)[]): Promise<boolean> {
+export async function verifySignature(
+  body: Uint8Array,
+  signature: string | undefined,
+  secrets: (string | null)[],
+): Promise<boolean> {
   if (!signature || !SIGNATURE.test(signature) || body.byteLength === 0) return false;
   let text: string;
   try {

@@ -30,7 +30,8 @@ export async function fetchDashboard(options: GrafanaOptions, uid: string): Prom
     const timeout = (error as Error).name === "TimeoutError" || (error as Error).name === "AbortError";
     return { kind: "unreachable", detail: timeout ? `no answer from ${base} in time` : `${base} cannot be reached` };
   }
-  if (res.status === 401 || res.status === 403) return drop(res, { kind: "unauthorized", detail: `HTTP ${res.status}` });
+  if (res.status === 401 || res.status === 403)
+    return drop(res, { kind: "unauthorized", detail: `HTTP ${res.status}` });
   if (res.status === 404) return drop(res, { kind: "not_found", detail: "HTTP 404" });
   if (!res.ok) return drop(res, { kind: "error", detail: `HTTP ${res.status}` });
   let body: unknown;
@@ -40,7 +41,9 @@ export async function fetchDashboard(options: GrafanaOptions, uid: string): Prom
     return { kind: "not_json", detail: `content-type ${res.headers.get("content-type") ?? "none"}` };
   }
   const dashboard = options.namespace ? fromResource(body, uid) : fromClassic(body);
-  return dashboard ? { kind: "ok", dashboard } : { kind: "no_dashboard", detail: options.namespace ? "no spec" : "no dashboard" };
+  return dashboard
+    ? { kind: "ok", dashboard }
+    : { kind: "no_dashboard", detail: options.namespace ? "no spec" : "no dashboard" };
 }
 
 function isObject(x: unknown): x is Record<string, unknown> {
@@ -55,7 +58,11 @@ function fromClassic(body: unknown): Record<string, unknown> | null {
 function fromResource(body: unknown, uid: string): Record<string, unknown> | null {
   if (!isObject(body) || !isObject(body.spec)) return null;
   const metadata = isObject(body.metadata) ? body.metadata : {};
-  return { ...body.spec, uid: body.spec.uid ?? metadata.name ?? uid, version: body.spec.version ?? metadata.generation };
+  return {
+    ...body.spec,
+    uid: body.spec.uid ?? metadata.name ?? uid,
+    version: body.spec.version ?? metadata.generation,
+  };
 }
 
 async function drop(res: Response, answer: LiveDashboard): Promise<LiveDashboard> {

@@ -11,7 +11,9 @@ import { problem } from "./problem.ts";
 export function requireBearer(token: string | null, setting: string): MiddlewareHandler {
   if (!token) return async () => problem(503, `this route is off: ${setting} is not configured`);
   const unauthorized = () =>
-    problem(401, "Authorization: a valid bearer token is required", { headers: { "www-authenticate": 'Bearer realm="chimney"' } });
+    problem(401, "Authorization: a valid bearer token is required", {
+      headers: { "www-authenticate": 'Bearer realm="chimney"' },
+    });
   return bearerAuth({
     token,
     noAuthenticationHeader: { message: unauthorized },

@@ -19,7 +19,9 @@ export function linksFor(deps: AppDeps, c: Context): Links {
  * reconcile tick takes up whatever it left unfinished.
  */
 export function afterResponse(c: Context, deps: Pick<AppDeps, "log">, work: () => Promise<void>): void {
-  const task = work().catch((error: unknown) => deps.log({ event: "background_failed", error: error instanceof Error ? error.message : String(error) }));
+  const task = work().catch((error: unknown) =>
+    deps.log({ event: "background_failed", error: error instanceof Error ? error.message : String(error) }),
+  );
   try {
     c.executionCtx.waitUntil(task);
   } catch {

@@ -56,7 +56,8 @@ export async function readMultipartUpload(request: Request, query: URLSearchPara
     return fail({ field: "(body)", message: "is not valid multipart/form-data" });
   }
   for (const name of new Set(form.keys())) {
-    if (!PARTS.includes(name)) return fail({ field: name, message: `is not a known part; expected ${PARTS.join(", ")}` });
+    if (!PARTS.includes(name))
+      return fail({ field: name, message: `is not a known part; expected ${PARTS.join(", ")}` });
   }
   for (const name of ["metrics", "log", ...PROVENANCE_FIELDS]) {
     if (form.getAll(name).length > 1) return fail({ field: name, message: "is given more than once" });
@@ -78,7 +79,8 @@ export async function readMultipartUpload(request: Request, query: URLSearchPara
   if (!provenance.ok) return provenance;
 
   const metrics = form.get("metrics");
-  if (metrics === null) return fail({ field: "metrics", message: "is missing; attach smoke-metrics.json as the part `metrics`" });
+  if (metrics === null)
+    return fail({ field: "metrics", message: "is missing; attach smoke-metrics.json as the part `metrics`" });
 
   const files: ResultUpload["files"] = [];
   const log = form.get("log");
@@ -86,7 +88,11 @@ export async function readMultipartUpload(request: Request, query: URLSearchPara
   const summaries = form.getAll("summary");
   for (const summary of summaries) {
     const name = summaryName(summary);
-    if (!name) return fail({ field: "summary", message: "must be smoke-summary.md, .json or .html (by file name or content type)" });
+    if (!name)
+      return fail({
+        field: "summary",
+        message: "must be smoke-summary.md, .json or .html (by file name or content type)",
+      });
     if (files.some((f) => f.name === name)) return fail({ field: "summary", message: `gives ${name} more than once` });
     files.push({ name, bytes: await bytesOf(summary), field: "summary" });
   }

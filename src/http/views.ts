@@ -26,7 +26,10 @@ export function runView(links: Links, run: Run, changes: readonly RunChange[] = 
   const { identity: _identity, ...record } = run;
   return {
     ...record,
-    confirmation: run.confirmation && { ...run.confirmation, url: run.confirmation.run_id ? runUrl(links, run.confirmation.run_id) : null },
+    confirmation: run.confirmation && {
+      ...run.confirmation,
+      url: run.confirmation.run_id ? runUrl(links, run.confirmation.run_id) : null,
+    },
     change_points: changes.map((c) => changeView(links, c)),
     artifacts: run.artifacts.map((a) => ({ ...a, url: artifactPage(links.base, run.id, a.name) })),
     links: {

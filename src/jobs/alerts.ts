@@ -29,7 +29,15 @@ import { artifactPage, repositoryUrl, runPage, workflowRunPage } from "../core/l
 import type { Run } from "../core/run.ts";
 import { median } from "../core/stats.ts";
 import { GitHubError, type GitHubClient } from "../github/client.ts";
-import { closeCompleted, comment, commitsBetween, createIssue, findIssue, getIssue, hasComment } from "../github/issues.ts";
+import {
+  closeCompleted,
+  comment,
+  commitsBetween,
+  createIssue,
+  findIssue,
+  getIssue,
+  hasComment,
+} from "../github/issues.ts";
 import { messageOf, type LoopDeps } from "./deps.ts";
 
 /** Writes sent per invocation at most: GitHub allows 80 content-creating requests a minute. */
@@ -72,7 +80,8 @@ async function send(deps: LoopDeps, client: GitHubClient, write: AlertWrite): Pr
 
   if (write.action === "pr_comment") {
     const ctx = await context(deps, client, "regression", run, marker, null);
-    if (!(retry && (await hasComment(client, write.pr_number!, marker)))) await comment(client, write.pr_number!, pullRequestComment(ctx));
+    if (!(retry && (await hasComment(client, write.pr_number!, marker))))
+      await comment(client, write.pr_number!, pullRequestComment(ctx));
     return null;
   }
 
@@ -83,7 +92,8 @@ async function send(deps: LoopDeps, client: GitHubClient, write: AlertWrite): Pr
   if (write.action === "report_recovered") {
     if (!current) return null;
     const ctx = await context(deps, client, alert.kind, run, marker, null);
-    if (!(retry && (await hasComment(client, current.number, marker)))) await comment(client, current.number, recoveredComment(ctx));
+    if (!(retry && (await hasComment(client, current.number, marker))))
+      await comment(client, current.number, recoveredComment(ctx));
     if (current.state === "open") await closeCompleted(client, current.number);
     return null;
   }
@@ -92,7 +102,8 @@ async function send(deps: LoopDeps, client: GitHubClient, write: AlertWrite): Pr
   // once it is closed — by chimney or by hand — the problem gets a new issue linking the old one.
   if (current?.state === "open") {
     const ctx = await context(deps, client, alert.kind, run, marker, null);
-    if (!(retry && (await hasComment(client, current.number, marker)))) await comment(client, current.number, stillBadComment(ctx));
+    if (!(retry && (await hasComment(client, current.number, marker))))
+      await comment(client, current.number, stillBadComment(ctx));
     return null;
   }
   const labels = [...deps.config.ALERT_LABELS, KIND_LABELS[alert.kind]];
@@ -115,7 +126,12 @@ interface DocumentIssue {
 }
 
 /** Opens, comments on or closes the issue of an alert whose words come from the latest document. */
-async function sendDocumentAlert(deps: LoopDeps, client: GitHubClient, write: AlertWrite, words: (marker: string) => Promise<DocumentIssue>): Promise<NewIssue> {
+async function sendDocumentAlert(
+  deps: LoopDeps,
+  client: GitHubClient,
+  write: AlertWrite,
+  words: (marker: string) => Promise<DocumentIssue>,
+): Promise<NewIssue> {
   const alert = await deps.alerts.alert(write.fingerprint);
   if (!alert) throw new Error(`alert ${write.fingerprint} is not stored`);
   const marker = `chimney:alert=${write.id}`;
@@ -125,7 +141,8 @@ async function sendDocumentAlert(deps: LoopDeps, client: GitHubClient, write: Al
   const recovered = write.action === "report_recovered";
   if (recovered || current?.state === "open") {
     if (!current) return null;
-    if (!(retry && (await hasComment(client, current.number, marker)))) await comment(client, current.number, issue.comment(recovered));
+    if (!(retry && (await hasComment(client, current.number, marker))))
+      await comment(client, current.number, issue.comment(recovered));
     if (recovered && current.state === "open") await closeCompleted(client, current.number);
     return null;
   }
@@ -152,7 +169,12 @@ async function sendDashboards(deps: LoopDeps, client: GitHubClient, write: Alert
       previousIssue,
       marker,
     });
-    return { label: KIND_LABELS.dashboards, title: dashboardsTitle(check), body: (previous) => dashboardsBody(ctx(previous)), comment: () => dashboardsComment(ctx(null)) };
+    return {
+      label: KIND_LABELS.dashboards,
+      title: dashboardsTitle(check),
+      body: (previous) => dashboardsBody(ctx(previous)),
+      comment: () => dashboardsComment(ctx(null)),
+    };
   });
 }
 
@@ -167,7 +189,9 @@ async function sendDrift(deps: LoopDeps, client: GitHubClient, write: AlertWrite
     // Only the bad news needs the commits: a recovery comment names the runs alone.
     const changes = write.action === "report_bad" ? driftFindings(report, deps.baseline) : [];
     for (const change of changes) {
-      const good = change.before_sha ? { id: change.before_run_id, sha: change.before_sha, at: change.before_at } : null;
+      const good = change.before_sha
+        ? { id: change.before_run_id, sha: change.before_sha, at: change.before_at }
+        : null;
       findings.push({
         change,
         runUrl: base ? runPage(base, change.run_id) : null,
@@ -184,15 +208,29 @@ async function sendDrift(deps: LoopDeps, client: GitHubClient, write: AlertWrite
       previousIssue,
       marker,
     });
-    return { label: KIND_LABELS.regression, title: driftTitle(findings), body: (previous) => driftBody(ctx(previous)), comment: (recovered) => driftComment(ctx(null), recovered) };
+    return {
+      label: KIND_LABELS.regression,
+      title: driftTitle(findings),
+      body: (previous) => driftBody(ctx(previous)),
+      comment: (recovered) => driftComment(ctx(null), recovered),
+    };
   });
 }
 
-async function context(deps: LoopDeps, client: GitHubClient, kind: AlertKind, run: Run, marker: string, previousIssue: number | null): Promise<IssueContext> {
+async function context(
+  deps: LoopDeps,
+  client: GitHubClient,
+  kind: AlertKind,
+  run: Run,
+  marker: string,
+  previousIssue: number | null,
+): Promise<IssueContext> {
   const repository = deps.config.GITHUB_REPOSITORY!;
   const repoUrl = repositoryUrl(deps.config.GITHUB_API_URL, repository);
   const base = deps.config.PUBLIC_URL;
-  const earlier = (await deps.runs.history(100, null)).runs.filter((e) => e.mainline && e.at < run.at && e.id !== run.id);
+  const earlier = (await deps.runs.history(100, null)).runs.filter(
+    (e) => e.mainline && e.at < run.at && e.id !== run.id,
+  );
   const passing = earlier.filter((e) => e.state === "passed");
   return {
     kind,
@@ -216,12 +254,16 @@ function recentMedians(entries: HistoryEntry[]): IssueContext["recent"] {
   const of = (key: MetricKey) => median(entries.map((e) => e[key]).filter((x): x is number => x !== null));
   return {
     runs: entries.length,
-    medians: { throughput_ops_per_sec: of("throughput_ops_per_sec"), total_duration_ms: of("total_duration_ms"), per_batch_p95_ms: of("per_batch_p95_ms") },
+    medians: {
+      throughput_ops_per_sec: of("throughput_ops_per_sec"),
+      total_duration_ms: of("total_duration_ms"),
+      per_batch_p95_ms: of("per_batch_p95_ms"),
+    },
   };
 }
 
 function bisect(client: GitHubClient, good: HistoryEntry | null, run: Run): Promise<Bisect> {
-  return commitRange(client, good && good.sha ? { id: good.id, sha: good.sha, at: good.at } : null, run.sha);
+  return commitRange(client, good?.sha ? { id: good.id, sha: good.sha, at: good.at } : null, run.sha);
 }
 
 /** The commits from a good run's to a bad one's; without them when GitHub cannot list them. */

@@ -31,7 +31,10 @@ async function wholeHistory(runs: RunStore): Promise<HistoryEntry[]> {
 }
 
 /** Analyses the history with `settled` in it, keeps the result, and returns it. */
-export async function analyzeChanges(deps: Pick<LoopDeps, "runs" | "changes" | "config" | "now">, settled: Run | null): Promise<ChangeReport> {
+export async function analyzeChanges(
+  deps: Pick<LoopDeps, "runs" | "changes" | "config" | "now">,
+  settled: Run | null,
+): Promise<ChangeReport> {
   let history = await wholeHistory(deps.runs);
   // The history is read from a projection that may not show the run just recorded yet.
   if (settled) history = upsertEntry(history, historyEntry(settled));

@@ -43,19 +43,26 @@ export async function checkDashboardsNightly(deps: DashboardDeps): Promise<Dashb
   }
   const manifest = manifestJson === null ? null : parseManifest(manifestJson);
   if (!bytes) check.problem = `${path} does not exist at ${ref}`;
-  else if (manifest && !manifest.ok) check.problem = `${path}: ${manifest.issues[0].field}: ${manifest.issues[0].message}`;
+  else if (manifest && !manifest.ok)
+    check.problem = `${path}: ${manifest.issues[0].field}: ${manifest.issues[0].message}`;
 
   if (manifest?.ok) {
     check.dashboards = await checkManifest(manifest.value, {
       exportBytes: (output) => readRepositoryFile(client, output, ref),
-      live: (uid) => fetchDashboard({ url, apiKey, namespace: deps.config.PERF_GRAFANA_NAMESPACE, fetch: deps.grafanaFetch }, uid),
+      live: (uid) =>
+        fetchDashboard({ url, apiKey, namespace: deps.config.PERF_GRAFANA_NAMESPACE, fetch: deps.grafanaFetch }, uid),
       sha256: sha256Hex,
     });
     check.in_sync = check.dashboards.every((d) => d.in_sync);
   }
 
   await deps.dashboards.save(check);
-  deps.log({ event: "dashboards_checked", in_sync: check.in_sync, findings: check.dashboards.flatMap((d) => d.findings), problem: check.problem });
+  deps.log({
+    event: "dashboards_checked",
+    in_sync: check.in_sync,
+    findings: check.dashboards.flatMap((d) => d.findings),
+    problem: check.problem,
+  });
   await deps.alerts.plan(dashboardSubject(check), now.toISOString());
   await sendAlerts(deps);
   return check;

@@ -22,7 +22,18 @@ const FIND_PAUSE_MS = 2_000;
 export async function dispatchNightly(deps: LoopDeps, at: Date): Promise<NightlyOutcome> {
   if (!deps.config.GITHUB_REPOSITORY) return { kind: "skipped", reason: "GITHUB_REPOSITORY is not configured" };
   const night = nightOf(at.getTime());
-  const dispatch = newDispatch({ kind: "nightly", night, correlation_id: nightlyCorrelationId(night), ref: deps.config.GITHUB_REF, pr_number: null, sha: null, confirms: null }, at);
+  const dispatch = newDispatch(
+    {
+      kind: "nightly",
+      night,
+      correlation_id: nightlyCorrelationId(night),
+      ref: deps.config.GITHUB_REF,
+      pr_number: null,
+      sha: null,
+      confirms: null,
+    },
+    at,
+  );
   if (!(await deps.dispatches.claim(dispatch))) {
     deps.log({ event: "nightly_already_claimed", night });
     return { kind: "skipped", reason: `the night of ${night} is already dispatched` };
@@ -30,10 +41,21 @@ export async function dispatchNightly(deps: LoopDeps, at: Date): Promise<Nightly
   return { kind: "dispatched", dispatch: await performDispatch(deps, dispatch) };
 }
 
-export async function dispatchOnDemand(deps: LoopDeps, request: { ref: string | null; pr_number: number | null }): Promise<Dispatch> {
+export async function dispatchOnDemand(
+  deps: LoopDeps,
+  request: { ref: string | null; pr_number: number | null },
+): Promise<Dispatch> {
   const at = deps.now();
   const dispatch = newDispatch(
-    { kind: "manual", night: null, correlation_id: manualCorrelationId(newRunId(at)), ref: request.ref ?? deps.config.GITHUB_REF, pr_number: request.pr_number, sha: null, confirms: null },
+    {
+      kind: "manual",
+      night: null,
+      correlation_id: manualCorrelationId(newRunId(at)),
+      ref: request.ref ?? deps.config.GITHUB_REF,
+      pr_number: request.pr_number,
+      sha: null,
+      confirms: null,
+    },
     at,
   );
   await deps.dispatches.claim(dispatch);
@@ -44,15 +66,34 @@ export async function dispatchOnDemand(deps: LoopDeps, request: { ref: string | 
 export async function dispatchConfirmation(deps: LoopDeps, suspect: Run): Promise<Dispatch | null> {
   if (!suspect.confirmation) return null;
   const dispatch = newDispatch(
-    { kind: "confirm", night: null, correlation_id: suspect.confirmation.correlation_id, ref: deps.config.GITHUB_REF, pr_number: null, sha: suspect.sha, confirms: suspect.id },
+    {
+      kind: "confirm",
+      night: null,
+      correlation_id: suspect.confirmation.correlation_id,
+      ref: deps.config.GITHUB_REF,
+      pr_number: null,
+      sha: suspect.sha,
+      confirms: suspect.id,
+    },
     deps.now(),
   );
   if (!(await deps.dispatches.claim(dispatch))) return null;
   return performDispatch(deps, dispatch);
 }
 
-function newDispatch(d: Pick<Dispatch, "kind" | "night" | "correlation_id" | "ref" | "pr_number" | "sha" | "confirms">, at: Date): Dispatch {
-  return { ...d, requested_at: at.toISOString(), updated_at: at.toISOString(), state: "claimed", attempts: 0, last_error: null, run_id: null };
+function newDispatch(
+  d: Pick<Dispatch, "kind" | "night" | "correlation_id" | "ref" | "pr_number" | "sha" | "confirms">,
+  at: Date,
+): Dispatch {
+  return {
+    ...d,
+    requested_at: at.toISOString(),
+    updated_at: at.toISOString(),
+    state: "claimed",
+    attempts: 0,
+    last_error: null,
+    run_id: null,
+  };
 }
 
 /**
@@ -85,7 +126,13 @@ export async function performDispatch(deps: LoopDeps, dispatch: Dispatch): Promi
     }
     const dispatched = await settle(deps, attempt, { state: "dispatched", last_error: null, run_id: run?.id ?? null });
     if (run) {
-      await recordDispatched(deps, dispatched, { ...run, run_attempt: 1, head_sha: null, head_branch: dispatch.ref, created_at: dispatched.updated_at });
+      await recordDispatched(deps, dispatched, {
+        ...run,
+        run_attempt: 1,
+        head_sha: null,
+        head_branch: dispatch.ref,
+        created_at: dispatched.updated_at,
+      });
       return dispatched;
     }
     return findDispatchedRun(deps, dispatched, client, FIND_ATTEMPTS);
@@ -96,10 +143,20 @@ export async function performDispatch(deps: LoopDeps, dispatch: Dispatch): Promi
 }
 
 /** Looks for the run a dispatch made, by the correlation id in its run-name. */
-export async function findDispatchedRun(deps: LoopDeps, dispatch: Dispatch, client: GitHubClient, attempts = 1): Promise<Dispatch> {
+export async function findDispatchedRun(
+  deps: LoopDeps,
+  dispatch: Dispatch,
+  client: GitHubClient,
+  attempts = 1,
+): Promise<Dispatch> {
   for (let i = 0; i < attempts; i++) {
     if (i > 0) await deps.sleep(FIND_PAUSE_MS);
-    const run = await findRunByCorrelation(client, deps.config.GITHUB_WORKFLOW, dispatch.correlation_id, new Date(dispatch.requested_at));
+    const run = await findRunByCorrelation(
+      client,
+      deps.config.GITHUB_WORKFLOW,
+      dispatch.correlation_id,
+      new Date(dispatch.requested_at),
+    );
     if (run) {
       const found = await settle(deps, dispatch, { state: "dispatched", last_error: null, run_id: run.id });
       await recordDispatched(deps, found, run);
@@ -115,7 +172,11 @@ async function settle(deps: LoopDeps, dispatch: Dispatch, change: Partial<Dispat
   return next;
 }
 
-type KnownRun = Pick<WorkflowRun, "id" | "run_attempt" | "created_at"> & { head_sha: string | null; head_branch: string | null; html_url: string | null };
+type KnownRun = Pick<WorkflowRun, "id" | "run_attempt" | "created_at"> & {
+  head_sha: string | null;
+  head_branch: string | null;
+  html_url: string | null;
+};
 
 /** The run a dispatch produced, recorded as `dispatched` until GitHub says more. */
 async function recordDispatched(deps: LoopDeps, dispatch: Dispatch, run: KnownRun): Promise<void> {
@@ -135,5 +196,10 @@ async function recordDispatched(deps: LoopDeps, dispatch: Dispatch, run: KnownRu
 
 /** How a run records the dispatch that started it. */
 export function runDispatch(dispatch: Dispatch): RunDispatch {
-  return { correlation_id: dispatch.correlation_id, kind: dispatch.kind, pr_number: dispatch.pr_number, confirms: dispatch.confirms ?? null };
+  return {
+    correlation_id: dispatch.correlation_id,
+    kind: dispatch.kind,
+    pr_number: dispatch.pr_number,
+    confirms: dispatch.confirms ?? null,
+  };
 }

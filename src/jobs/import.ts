@@ -14,7 +14,11 @@ import { ingest, readResult } from "./ingest.ts";
 export type ImportOutcome =
   | { kind: "malformed" | "invalid"; issues: FieldIssue[] }
   | { kind: "series"; series: SeriesImport[] }
-  | { kind: "runs"; runs: { created: number; unchanged: number; conflicts: { field: string; reason: string }[] }; analysis: ChangeReport };
+  | {
+      kind: "runs";
+      runs: { created: number; unchanged: number; conflicts: { field: string; reason: string }[] };
+      analysis: ChangeReport;
+    };
 
 /** Results per import at most: years of nights. */
 const MAX_IMPORTED_RESULTS = 5_000;
@@ -22,8 +26,20 @@ const MAX_IMPORTED_RESULTS = 5_000;
 const ImportedResultSchema = v.object(
   {
     at: v.pipe(v.string("must be a string"), v.isoTimestamp("must be an ISO 8601 time such as 2026-11-29T03:00:00Z")),
-    sha: v.optional(v.nullable(v.pipe(v.string("must be a string"), v.regex(/^[0-9a-f]{7,40}$/i, "must be a commit id"))), null),
-    ref: v.optional(v.nullable(v.pipe(v.string("must be a string"), v.minLength(1, "must not be empty"), v.maxLength(255, "must be at most 255 characters"))), null),
+    sha: v.optional(
+      v.nullable(v.pipe(v.string("must be a string"), v.regex(/^[0-9a-f]{7,40}$/i, "must be a commit id"))),
+      null,
+    ),
+    ref: v.optional(
+      v.nullable(
+        v.pipe(
+          v.string("must be a string"),
+          v.minLength(1, "must not be empty"),
+          v.maxLength(255, "must be at most 255 characters"),
+        ),
+      ),
+      null,
+    ),
     result: v.unknown(),
   },
   "must be an object with at and result",
@@ -43,7 +59,11 @@ export async function importHistory(deps: LoopDeps, source: string): Promise<Imp
     if (!data.ok) return { kind: "invalid", issues: data.issues };
     const merged = await deps.series.merge(seriesOf(data.value), changeOptions(deps.config));
     if (merged.issues.length > 0) return { kind: "invalid", issues: merged.issues };
-    deps.log({ event: "series_imported", series: merged.imports.length, added: merged.imports.reduce((n, i) => n + i.added, 0) });
+    deps.log({
+      event: "series_imported",
+      series: merged.imports.length,
+      added: merged.imports.reduce((n, i) => n + i.added, 0),
+    });
     return { kind: "series", series: merged.imports };
   }
   return importResults(deps, source);
@@ -57,7 +77,12 @@ async function importResults(deps: LoopDeps, source: string): Promise<ImportOutc
   // Every result is checked before the first is recorded.
   const issues = items.value.flatMap((item, i) => {
     const read = readResult(item.result, "auto");
-    return read.ok ? [] : read.issues.map((issue) => ({ field: `[${i}].result${issue.field === "(body)" ? "" : `.${issue.field}`}`, message: issue.message }));
+    return read.ok
+      ? []
+      : read.issues.map((issue) => ({
+          field: `[${i}].result${issue.field === "(body)" ? "" : `.${issue.field}`}`,
+          message: issue.message,
+        }));
   });
   if (issues.length > 0) return { kind: "invalid", issues };
 

@@ -7,8 +7,23 @@ import { CHIMNEY_SUMMARIES, RESULT_FILES, contentTypeOf } from "../core/artifact
 import { disagreements, evaluate, type BaselineReport } from "../core/baseline.ts";
 import { actualsOf, measure, parseSmokeMetrics, type Measurements } from "../core/metrics.ts";
 import type { Provenance } from "../core/provenance.ts";
-import { githubRunId, isMainline, stateOfReport, type Artifact, type Run, type RunDispatch, type RunFailure } from "../core/run.ts";
-import { looksLikeSummary, parseSmokeSummary, smokeSummary, summaryHtml, summaryJson, summaryMarkdown } from "../core/summary.ts";
+import {
+  githubRunId,
+  isMainline,
+  stateOfReport,
+  type Artifact,
+  type Run,
+  type RunDispatch,
+  type RunFailure,
+} from "../core/run.ts";
+import {
+  looksLikeSummary,
+  parseSmokeSummary,
+  smokeSummary,
+  summaryHtml,
+  summaryJson,
+  summaryMarkdown,
+} from "../core/summary.ts";
 import { parseJson, type FieldIssue } from "../core/validation.ts";
 import type { ArtifactStore } from "../store/ports.ts";
 import { newRunId, type LoopDeps } from "./deps.ts";
@@ -105,18 +120,31 @@ export function readResult(value: unknown, kind: ResultUpload["resultKind"]) {
     if (!summary.ok) return summary;
     return {
       ok: true as const,
-      value: { input: RESULT_FILES.summaryJson, measurements: summary.value.measurements, runnerReport: summary.value.runnerReport } satisfies Result,
+      value: {
+        input: RESULT_FILES.summaryJson,
+        measurements: summary.value.measurements,
+        runnerReport: summary.value.runnerReport,
+      } satisfies Result,
     };
   }
   const metrics = parseSmokeMetrics(value);
   if (!metrics.ok) return metrics;
   return {
     ok: true as const,
-    value: { input: RESULT_FILES.metrics, measurements: measure(metrics.value), runnerReport: metrics.value.baseline } satisfies Result,
+    value: {
+      input: RESULT_FILES.metrics,
+      measurements: measure(metrics.value),
+      runnerReport: metrics.value.baseline,
+    } satisfies Result,
   };
 }
 
-const TEXT_FILES: readonly string[] = [RESULT_FILES.log, RESULT_FILES.summaryMarkdown, RESULT_FILES.summaryJson, RESULT_FILES.summaryHtml];
+const TEXT_FILES: readonly string[] = [
+  RESULT_FILES.log,
+  RESULT_FILES.summaryMarkdown,
+  RESULT_FILES.summaryJson,
+  RESULT_FILES.summaryHtml,
+];
 
 /** The log and the summaries must be text, and a JSON summary must be a valid one. */
 function checkFiles(files: ResultUpload["files"]): FieldIssue[] {
@@ -164,8 +192,15 @@ async function keep(store: ArtifactStore, name: string, bytes: Uint8Array): Prom
 /** What makes two uploads without a run id the same run: the same numbers from the same commit. */
 function identityOf(m: Measurements, p: Provenance): Promise<string> {
   const canonical = [
-    m.batches, m.batch_size, m.total_operations, m.total_duration_ms,
-    m.throughput_ops_per_sec, m.per_batch_count, m.per_batch_p95_ms, p.sha, p.ref,
+    m.batches,
+    m.batch_size,
+    m.total_operations,
+    m.total_duration_ms,
+    m.throughput_ops_per_sec,
+    m.per_batch_count,
+    m.per_batch_p95_ms,
+    p.sha,
+    p.ref,
   ];
   return sha256Hex(new TextEncoder().encode(JSON.stringify(canonical)));
 }
@@ -184,7 +219,8 @@ function isUtf8(bytes: Uint8Array): boolean {
   const check = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false });
   const step = 1 << 20;
   try {
-    for (let at = 0; at < bytes.byteLength; at += step) check.decode(bytes.subarray(at, at + step), { stream: at + step < bytes.byteLength });
+    for (let at = 0; at < bytes.byteLength; at += step)
+      check.decode(bytes.subarray(at, at + step), { stream: at + step < bytes.byteLength });
     return true;
   } catch {
     return false;

@@ -33,7 +33,17 @@ const CATCH_UP_WINDOW_MS = 6 * 3_600_000;
 const WAITING = ["queued", "waiting", "requested", "pending"];
 
 export async function reconcile(deps: LoopDeps): Promise<ReconcileReport> {
-  const report: ReconcileReport = { deliveries_retried: 0, nightly_caught_up: false, dispatches_retried: 0, runs_found: 0, nights_missed: 0, runs_checked: 0, runs_settled_again: 0, alerts_sent: 0, errors: [] };
+  const report: ReconcileReport = {
+    deliveries_retried: 0,
+    nightly_caught_up: false,
+    dispatches_retried: 0,
+    runs_found: 0,
+    nights_missed: 0,
+    runs_checked: 0,
+    runs_settled_again: 0,
+    alerts_sent: 0,
+    errors: [],
+  };
   const now = deps.now();
   // Each part runs whatever the others did; a GitHub budget or rate limit ends only the rest of that part.
   const part = async (name: string, work: () => Promise<void>) => {
@@ -120,9 +130,19 @@ function stale(deps: LoopDeps, run: Run, now: Date): boolean {
   return now.getTime() - Date.parse(run.at) > deps.config.STALE_AFTER_HOURS * 3_600_000;
 }
 
-async function closeStale(deps: LoopDeps, run: Run, now: Date, state: "missed" | "crashed", reason?: string): Promise<void> {
+async function closeStale(
+  deps: LoopDeps,
+  run: Run,
+  now: Date,
+  state: "missed" | "crashed",
+  reason?: string,
+): Promise<void> {
   const hours = deps.config.STALE_AFTER_HOURS;
-  const why = reason ?? (state === "missed" ? `no runner picked the run up within ${hours} hours` : `the run had not finished after ${hours} hours`);
+  const why =
+    reason ??
+    (state === "missed"
+      ? `no runner picked the run up within ${hours} hours`
+      : `the run had not finished after ${hours} hours`);
   deps.log({ event: "run_closed", run: run.id, state, reason: why });
   await recordRun(deps, {
     ...run,
@@ -136,7 +156,8 @@ async function closeStale(deps: LoopDeps, run: Run, now: Date, state: "missed" |
 async function markMissed(deps: LoopDeps, dispatch: Dispatch, reason: string): Promise<void> {
   const now = deps.now();
   deps.log({ event: "night_missed", correlation_id: dispatch.correlation_id, reason });
-  await recordRun(deps, 
+  await recordRun(
+    deps,
     newRun({
       id: newRunId(new Date(dispatch.requested_at)),
       state: "missed",
@@ -155,7 +176,10 @@ async function markMissed(deps: LoopDeps, dispatch: Dispatch, reason: string): P
 async function giveUpConfirmation(deps: LoopDeps, dispatch: Dispatch, reason: string): Promise<void> {
   const suspect = dispatch.confirms ? await deps.runs.run(dispatch.confirms) : null;
   if (suspect?.confirmation?.state === "pending") {
-    await settleConfirmation(deps, { ...suspect, confirmation: { ...suspect.confirmation, state: "unconfirmed", reason } });
+    await settleConfirmation(deps, {
+      ...suspect,
+      confirmation: { ...suspect.confirmation, state: "unconfirmed", reason },
+    });
   }
   await deps.dispatches.save({ ...dispatch, state: "missed", updated_at: deps.now().toISOString() });
 }

@@ -14,7 +14,8 @@ import { dispatchConfirmation } from "./dispatch.ts";
 
 export async function recordRun(deps: LoopDeps, run: Run): Promise<RecordOutcome> {
   const outcome = await deps.runs.record(run);
-  if ((outcome.kind !== "created" && outcome.kind !== "updated") || !COMPLETED_STATES.includes(outcome.run.state)) return outcome;
+  if ((outcome.kind !== "created" && outcome.kind !== "updated") || !COMPLETED_STATES.includes(outcome.run.state))
+    return outcome;
   const report = outcome.run.mainline && outcome.run.measurements ? await analyzeChanges(deps, outcome.run) : null;
   const settled = await settleRun(deps, outcome.run, report);
   await planDrift(deps, report);
@@ -56,9 +57,13 @@ export async function catchUpSettled(deps: LoopDeps): Promise<number> {
   const { runs: recent } = await deps.runs.history(CATCH_UP_RUNS * 4, null);
   const latestMeasured = recent.find((e) => e.mainline && e.throughput_ops_per_sec !== null);
   const analysed = await deps.changes.latest();
-  const report = latestMeasured && analysed?.latest_run_id !== latestMeasured.id ? await analyzeChanges(deps, null) : null;
+  const report =
+    latestMeasured && analysed?.latest_run_id !== latestMeasured.id ? await analyzeChanges(deps, null) : null;
   let settled = 0;
-  for (const entry of recent.filter((e) => COMPLETED_STATES.includes(e.state)).slice(0, CATCH_UP_RUNS).reverse()) {
+  for (const entry of recent
+    .filter((e) => COMPLETED_STATES.includes(e.state))
+    .slice(0, CATCH_UP_RUNS)
+    .reverse()) {
     const run = await deps.runs.run(entry.id);
     if (!run || (await heardFrom(deps, run))) continue;
     await settleRun(deps, run, report);
@@ -77,7 +82,10 @@ async function heardFrom(deps: LoopDeps, run: Run): Promise<boolean> {
 
 async function suspect(deps: LoopDeps, run: Run, report: ChangeReport | null): Promise<boolean> {
   if (run.state !== "regressed") return false;
-  const enabled = deps.config.CONFIRM_REGRESSIONS && deps.config.GITHUB_REPOSITORY !== null && githubCredentials(deps.config) !== null;
+  const enabled =
+    deps.config.CONFIRM_REGRESSIONS &&
+    deps.config.GITHUB_REPOSITORY !== null &&
+    githubCredentials(deps.config) !== null;
   const regression = await deps.alerts.alert(fingerprintOf("regression", run.suite));
   return isSuspect(run, { enabled, regressionOpen: regression?.state === "open", changes: changesAt(report, run.id) });
 }
@@ -88,7 +96,7 @@ async function suspect(deps: LoopDeps, run: Run, report: ChangeReport | null): P
  */
 async function settleSuspect(deps: LoopDeps, suspectId: string, confirming: Run): Promise<void> {
   const suspect = await deps.runs.run(suspectId);
-  if (!suspect?.confirmation || suspect.confirmation.state !== "pending") return;
+  if (suspect?.confirmation?.state !== "pending") return;
   await settleConfirmation(deps, { ...suspect, confirmation: confirmationBy(suspect.confirmation, confirming) });
 }
 

@@ -32,7 +32,12 @@ export async function currentBadge(deps: Pick<StatusDeps, "runs" | "config" | "n
 }
 
 export async function currentStatus(deps: StatusDeps): Promise<CurrentStatus> {
-  const [doc, alerts, dashboards, changes] = await Promise.all([deps.runs.status(), deps.alerts.open(), deps.dashboards.latest(), deps.changes.latest()]);
+  const [doc, alerts, dashboards, changes] = await Promise.all([
+    deps.runs.status(),
+    deps.alerts.open(),
+    deps.dashboards.latest(),
+    deps.changes.latest(),
+  ]);
   const signal = signalOf(doc, deps.now(), deps.config.STALE_AFTER_HOURS);
   return { doc, signal, alerts, dashboards, changes };
 }
@@ -46,12 +51,22 @@ export interface Overview extends CurrentStatus {
 }
 
 /** What the status page shows: the status, the recent history, and the imported series. */
-export async function currentOverview(deps: StatusDeps & { series: SeriesStore }, counts: { charted: number; listed: number }): Promise<Overview> {
+export async function currentOverview(
+  deps: StatusDeps & { series: SeriesStore },
+  counts: { charted: number; listed: number },
+): Promise<Overview> {
   // Pull requests' runs are few beside the nightly ones: a few pages hold the charted runs.
-  const [status, page, series] = await Promise.all([currentStatus(deps), deps.runs.history(counts.charted * 3, null), deps.series.all()]);
+  const [status, page, series] = await Promise.all([
+    currentStatus(deps),
+    deps.runs.history(counts.charted * 3, null),
+    deps.series.all(),
+  ]);
   return {
     ...status,
-    charted: page.runs.filter((e) => e.mainline).slice(0, counts.charted).reverse(),
+    charted: page.runs
+      .filter((e) => e.mainline)
+      .slice(0, counts.charted)
+      .reverse(),
     recent: page.runs.slice(0, counts.listed),
     series,
   };

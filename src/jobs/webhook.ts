@@ -36,14 +36,16 @@ const HANDLED_ACTIONS = ["requested", "in_progress", "completed"] as const;
 
 export async function receiveDelivery(deps: LoopDeps, delivery: Delivery): Promise<Reception> {
   if (delivery.event === "ping") return { kind: "pong" };
-  if (delivery.event !== "workflow_run") return { kind: "ignored", reason: `chimney does not handle ${delivery.event} events` };
+  if (delivery.event !== "workflow_run")
+    return { kind: "ignored", reason: `chimney does not handle ${delivery.event} events` };
   const payload = readEvent(delivery.body);
   if ("issues" in payload) return { kind: "invalid", issues: payload.issues };
   const verdict = relevance(deps, payload.event);
   if (verdict) return { kind: "ignored", reason: verdict };
   // The raw body is kept before anything else, so a failure from here on can be retried.
   await deps.inbox.put(delivery.id, delivery.body);
-  if (!(await deps.deliveries.claim(delivery.id, delivery.event, deps.now().toISOString()))) return { kind: "duplicate" };
+  if (!(await deps.deliveries.claim(delivery.id, delivery.event, deps.now().toISOString())))
+    return { kind: "duplicate" };
   return { kind: "accepted", work: () => processDelivery(deps, delivery.id, payload.event) };
 }
 
@@ -52,7 +54,11 @@ export async function retryDelivery(deps: LoopDeps, id: string): Promise<void> {
   const body = await deps.inbox.get(id);
   const payload = body ? readEvent(body) : null;
   if (!payload || "issues" in payload) {
-    await deps.deliveries.finish(id, { state: "done", error: "the stored body is missing or unreadable" }, deps.now().toISOString());
+    await deps.deliveries.finish(
+      id,
+      { state: "done", error: "the stored body is missing or unreadable" },
+      deps.now().toISOString(),
+    );
     return;
   }
   if (!(await deps.deliveries.claim(id, "workflow_run", deps.now().toISOString()))) return;
@@ -85,10 +91,12 @@ function readEvent(body: Uint8Array): { event: WorkflowRunEvent } | { issues: Fi
 function relevance(deps: LoopDeps, event: WorkflowRunEvent): string | null {
   const repository = deps.config.GITHUB_REPOSITORY;
   if (!repository) return "GITHUB_REPOSITORY is not configured";
-  if (!sameRepository(event.repository.full_name, repository)) return `the event is about ${event.repository.full_name}, not ${repository}`;
+  if (!sameRepository(event.repository.full_name, repository))
+    return `the event is about ${event.repository.full_name}, not ${repository}`;
   if (!isWorkflowFile(event.workflow_run.path, deps.config.GITHUB_WORKFLOW)) {
     return `the run is of ${event.workflow_run.path ?? "an unnamed workflow"}, not ${deps.config.GITHUB_WORKFLOW}`;
   }
-  if (!(HANDLED_ACTIONS as readonly string[]).includes(event.action)) return `chimney does not handle the ${event.action} action`;
+  if (!(HANDLED_ACTIONS as readonly string[]).includes(event.action))
+    return `chimney does not handle the ${event.action} action`;
   return null;
 }

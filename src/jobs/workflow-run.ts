@@ -6,7 +6,14 @@
 import { RESULT_FILES } from "../core/artifact.ts";
 import { isMainline, newRun, type RecordOutcome, type Run, type RunFailure } from "../core/run.ts";
 import { correlationIdIn, findFailure } from "../core/workflow.ts";
-import { downloadArtifact, listArtifacts, listJobs, rerunFailedJobs, TooLarge, type WorkflowRun } from "../github/actions.ts";
+import {
+  downloadArtifact,
+  listArtifacts,
+  listJobs,
+  rerunFailedJobs,
+  TooLarge,
+  type WorkflowRun,
+} from "../github/actions.ts";
 import { ArchiveRejected, ARTIFACT_LIMITS, openArchive } from "../github/artifact.ts";
 import { GitHubError, type GitHubClient } from "../github/client.ts";
 import type { LoopDeps } from "./deps.ts";
@@ -34,7 +41,12 @@ async function baseRun(deps: LoopDeps, run: WorkflowRun): Promise<Run> {
   const correlationId = correlationIdIn(run.display_title ?? run.name);
   const dispatch = correlationId ? await deps.dispatches.get(correlationId) : null;
   if (dispatch && dispatch.run_id === null) {
-    await deps.dispatches.save({ ...dispatch, state: "dispatched", run_id: run.id, updated_at: deps.now().toISOString() });
+    await deps.dispatches.save({
+      ...dispatch,
+      state: "dispatched",
+      run_id: run.id,
+      updated_at: deps.now().toISOString(),
+    });
   }
   const prNumber = dispatch?.pr_number ?? null;
   return newRun({
@@ -50,16 +62,35 @@ async function baseRun(deps: LoopDeps, run: WorkflowRun): Promise<Run> {
   });
 }
 
-async function complete(deps: LoopDeps, client: GitHubClient, base: Run, run: WorkflowRun): Promise<RecordOutcome | null> {
+async function complete(
+  deps: LoopDeps,
+  client: GitHubClient,
+  base: Run,
+  run: WorkflowRun,
+): Promise<RecordOutcome | null> {
   const completedAt = run.updated_at ?? deps.now().toISOString();
   let failure: RunFailure | null = null;
   if (run.conclusion !== "success") {
     if (run.conclusion === "startup_failure") {
-      return crash(deps, base, completedAt, { reason: "the workflow could not start (startup_failure): check perf.yml", job: null, step: null, log_url: run.html_url, rerun_requested: false }, []);
+      return crash(
+        deps,
+        base,
+        completedAt,
+        {
+          reason: "the workflow could not start (startup_failure): check perf.yml",
+          job: null,
+          step: null,
+          log_url: run.html_url,
+          rerun_requested: false,
+        },
+        [],
+      );
     }
     const found = findFailure(await listJobs(client, run.id, run.run_attempt));
     failure = {
-      reason: found?.step ? `step "${found.step}" of job "${found.job}" ended in ${run.conclusion}` : `the run ended in ${run.conclusion ?? "an unknown conclusion"}`,
+      reason: found?.step
+        ? `step "${found.step}" of job "${found.job}" ended in ${run.conclusion}`
+        : `the run ended in ${run.conclusion ?? "an unknown conclusion"}`,
       job: found?.job ?? null,
       step: found?.step ?? null,
       log_url: found?.log_url ?? run.html_url,
@@ -70,7 +101,13 @@ async function complete(deps: LoopDeps, client: GitHubClient, base: Run, run: Wo
       await rerunFailedJobs(client, run.id);
       deps.log({ event: "rerun_requested", run_id: run.id, step: found.step });
       const outcome = await crash(deps, base, completedAt, { ...failure, rerun_requested: true }, []);
-      await recordRun(deps, { ...base, id: `${run.id}-2`, github: { run_id: run.id, run_attempt: 2, html_url: run.html_url }, at: completedAt, state: "dispatched" });
+      await recordRun(deps, {
+        ...base,
+        id: `${run.id}-2`,
+        github: { run_id: run.id, run_attempt: 2, html_url: run.html_url },
+        at: completedAt,
+        state: "dispatched",
+      });
       return outcome;
     }
   }
@@ -79,19 +116,30 @@ async function complete(deps: LoopDeps, client: GitHubClient, base: Run, run: Wo
   if ("problem" in artifact) return crash(deps, base, completedAt, failure ?? missingResult(artifact.problem, run), []);
 
   const metrics = artifact.files.get(RESULT_FILES.metrics);
-  const others = [...artifact.files].filter(([name]) => name !== RESULT_FILES.metrics).map(([name, bytes]) => ({ name, bytes, field: name }));
+  const others = [...artifact.files]
+    .filter(([name]) => name !== RESULT_FILES.metrics)
+    .map(([name, bytes]) => ({ name, bytes, field: name }));
   let problem = `the ${deps.config.ARTIFACT_NAME} artifact has no ${RESULT_FILES.metrics}`;
   if (metrics) {
     const result = await ingest(
       deps,
-      { result: metrics, resultKind: "metrics", resultField: RESULT_FILES.metrics, files: others, provenance: { github: base.github, sha: base.sha, ref: base.ref } },
+      {
+        result: metrics,
+        resultKind: "metrics",
+        resultField: RESULT_FILES.metrics,
+        files: others,
+        provenance: { github: base.github, sha: base.sha, ref: base.ref },
+      },
       { at: base.at, dispatch: base.dispatch, failure },
     );
     if (result.kind === "conflict") deps.log({ event: "result_conflict", run: base.id, reason: result.reason });
     if (result.kind !== "malformed" && result.kind !== "invalid") return result.kind === "conflict" ? null : result;
     problem = `${result.issues[0].field === "(body)" ? RESULT_FILES.metrics : result.issues[0].field}: ${result.issues[0].message}`;
   }
-  const artifacts = await keepFiles(deps.artifacts, [...artifact.files].map(([name, bytes]) => ({ name, bytes })));
+  const artifacts = await keepFiles(
+    deps.artifacts,
+    [...artifact.files].map(([name, bytes]) => ({ name, bytes })),
+  );
   return crash(deps, base, completedAt, failure ?? missingResult(problem, run), artifacts);
 }
 
@@ -99,24 +147,37 @@ function missingResult(problem: string, run: WorkflowRun): RunFailure {
   return { reason: problem, job: null, step: null, log_url: run.html_url, rerun_requested: false };
 }
 
-function crash(deps: LoopDeps, base: Run, completedAt: string, failure: RunFailure, artifacts: Run["artifacts"]): Promise<RecordOutcome> {
+function crash(
+  deps: LoopDeps,
+  base: Run,
+  completedAt: string,
+  failure: RunFailure,
+  artifacts: Run["artifacts"],
+): Promise<RecordOutcome> {
   deps.log({ event: "run_crashed", run: base.id, reason: failure.reason });
   return recordRun(deps, { ...base, state: "crashed", completed_at: completedAt, failure, artifacts });
 }
 
 /** The run's artifact, opened; or why there is none to read. */
-async function fetchArtifact(deps: LoopDeps, client: GitHubClient, runId: number): Promise<{ files: Map<string, Uint8Array> } | { problem: string }> {
+async function fetchArtifact(
+  deps: LoopDeps,
+  client: GitHubClient,
+  runId: number,
+): Promise<{ files: Map<string, Uint8Array> } | { problem: string }> {
   const name = deps.config.ARTIFACT_NAME;
   const artifact = (await listArtifacts(client, runId)).find((a) => a.name === name);
   if (!artifact) return { problem: `the run uploaded no ${name} artifact` };
   if (artifact.expired) return { problem: `the ${name} artifact has expired` };
   if (artifact.size_in_bytes > ARTIFACT_LIMITS.compressed) {
-    return { problem: `the ${name} artifact is ${artifact.size_in_bytes} bytes, over the ${ARTIFACT_LIMITS.compressed}-byte limit` };
+    return {
+      problem: `the ${name} artifact is ${artifact.size_in_bytes} bytes, over the ${ARTIFACT_LIMITS.compressed}-byte limit`,
+    };
   }
   try {
     return { files: openArchive(await downloadArtifact(client, artifact.id, ARTIFACT_LIMITS.compressed)) };
   } catch (error) {
-    if (error instanceof GitHubError && (error.kind === "gone" || error.kind === "not_found")) return { problem: `the ${name} artifact has expired` };
+    if (error instanceof GitHubError && (error.kind === "gone" || error.kind === "not_found"))
+      return { problem: `the ${name} artifact has expired` };
     if (error instanceof TooLarge) return { problem: `the ${name} artifact was refused: ${error.message}` };
     if (error instanceof ArchiveRejected) return { problem: `the ${name} artifact was refused: ${error.message}` };
     throw error;

@@ -3,7 +3,16 @@
  * get consistency from one Durable Object, these get it from Deno KV's atomic operations: every
  * write checks the versionstamps of what it read (compare-and-set) and is retried on conflict.
  */
-import { claimable, leased, planWrites, settledWrite, withIssue, type Alert, type AlertSubject, type AlertWrite } from "../core/alert.ts";
+import {
+  claimable,
+  leased,
+  planWrites,
+  settledWrite,
+  withIssue,
+  type Alert,
+  type AlertSubject,
+  type AlertWrite,
+} from "../core/alert.ts";
 import { shouldProcess, shouldRetry, startProcessing, type Delivery } from "../core/delivery.ts";
 import { isUnsettled, type Dispatch } from "../core/dispatch.ts";
 import { encodeCursor, historyEntry, type HistoryEntry, type Position } from "../core/history.ts";
@@ -11,7 +20,17 @@ import { COMPLETED_STATES, mergeRun, OPEN_STATES, type RecordOutcome, type Run }
 import type { ChangePointOptions } from "../core/changepoints.ts";
 import { mergeSeries, type Series } from "../core/series.ts";
 import type { StatusDocument } from "../core/status.ts";
-import type { AlertStore, ArtifactStore, DeliveryStore, DispatchStore, Inbox, Latest, RunStore, SeriesStore, StoredFile } from "./ports.ts";
+import type {
+  AlertStore,
+  ArtifactStore,
+  DeliveryStore,
+  DispatchStore,
+  Inbox,
+  Latest,
+  RunStore,
+  SeriesStore,
+  StoredFile,
+} from "./ports.ts";
 
 /** Optimistic transactions give up after this many conflicts in a row. */
 const MAX_CONFLICTS = 50;
@@ -58,7 +77,8 @@ export class DenoRunStore implements RunStore {
   async history(limit: number, after: Position | null) {
     const selector = after ? { prefix: ["history"], end: ["history", after.at, after.id] } : { prefix: ["history"] };
     const runs: HistoryEntry[] = [];
-    for await (const entry of this.kv.list<HistoryEntry>(selector, { reverse: true, limit: limit + 1 })) runs.push(entry.value);
+    for await (const entry of this.kv.list<HistoryEntry>(selector, { reverse: true, limit: limit + 1 }))
+      runs.push(entry.value);
     const more = runs.length > limit;
     const page = runs.slice(0, limit);
     return { runs: page, cursor: more ? encodeCursor(page.at(-1)!) : null };
@@ -116,7 +136,13 @@ export class DenoDeliveryStore implements DeliveryStore {
     return transact(async () => {
       const stored = await this.kv.get<Delivery>(["delivery", id]);
       if (!shouldProcess(stored.value, Date.parse(at))) return { commit: null, result: false };
-      return { commit: this.kv.atomic().check(stored).set(["delivery", id], startProcessing(stored.value, id, event, at)), result: true };
+      return {
+        commit: this.kv
+          .atomic()
+          .check(stored)
+          .set(["delivery", id], startProcessing(stored.value, id, event, at)),
+        result: true,
+      };
     });
   }
 
@@ -124,7 +150,13 @@ export class DenoDeliveryStore implements DeliveryStore {
     await transact(async () => {
       const stored = await this.kv.get<Delivery>(["delivery", id]);
       if (!stored.value) return { commit: null, result: undefined };
-      return { commit: this.kv.atomic().check(stored).set(["delivery", id], { ...stored.value, ...outcome, updated_at: at }), result: undefined };
+      return {
+        commit: this.kv
+          .atomic()
+          .check(stored)
+          .set(["delivery", id], { ...stored.value, ...outcome, updated_at: at }),
+        result: undefined,
+      };
     });
   }
 
@@ -140,11 +172,17 @@ export class DenoAlertStore implements AlertStore {
     return transact(async () => {
       const alerts = await all<Alert>(this.kv, ["alert"]);
       const seq = await this.kv.get<number>(["write-seq"]);
-      const planned = planWrites(new Map(alerts.map((e) => [e.value.fingerprint, e.value])), subject, (seq.value ?? 0) + 1, now);
+      const planned = planWrites(
+        new Map(alerts.map((e) => [e.value.fingerprint, e.value])),
+        subject,
+        (seq.value ?? 0) + 1,
+        now,
+      );
       if (planned.alerts.length === 0 && planned.writes.length === 0) return { commit: null, result: [] };
       const op = this.kv.atomic().check(seq, ...alerts);
       for (const alert of planned.alerts) op.set(["alert", alert.fingerprint], alert);
-      for (const write of planned.writes) op.check({ key: ["write", write.id], versionstamp: null }).set(["write", write.id], write);
+      for (const write of planned.writes)
+        op.check({ key: ["write", write.id], versionstamp: null }).set(["write", write.id], write);
       op.set(["write-seq"], (seq.value ?? 0) + planned.writes.length);
       return { commit: op, result: planned.writes };
     });
@@ -152,23 +190,34 @@ export class DenoAlertStore implements AlertStore {
 
   claim(now: number, limit: number): Promise<AlertWrite[]> {
     return transact(async () => {
-      const entries = (await all<AlertWrite>(this.kv, ["write"])).filter((e) => e.value.state === "pending" || e.value.state === "sending");
-      const ready = claimable(entries.map((e) => e.value), now, limit);
+      const entries = (await all<AlertWrite>(this.kv, ["write"])).filter(
+        (e) => e.value.state === "pending" || e.value.state === "sending",
+      );
+      const ready = claimable(
+        entries.map((e) => e.value),
+        now,
+        limit,
+      );
       if (ready.length === 0) return { commit: null, result: [] };
       const op = this.kv.atomic();
       const claimed = ready.map((w) => leased(w, now));
-      for (const write of claimed) op.check(entries.find((e) => e.value.id === write.id)!).set(["write", write.id], write);
+      for (const write of claimed)
+        op.check(entries.find((e) => e.value.id === write.id)!).set(["write", write.id], write);
       return { commit: op, result: claimed };
     });
   }
 
-  async settle(id: string, outcome: { error: string | null; issue: { number: number; url: string } | null }): Promise<void> {
+  async settle(
+    id: string,
+    outcome: { error: string | null; issue: { number: number; url: string } | null },
+  ): Promise<void> {
     await transact(async () => {
       const write = await this.kv.get<AlertWrite>(["write", id]);
       if (!write.value) return { commit: null, result: undefined };
       const alert = await this.kv.get<Alert>(["alert", write.value.fingerprint]);
       const op = this.kv.atomic().check(write, alert).set(["write", id], settledWrite(write.value, outcome.error));
-      if (alert.value && outcome.issue) op.set(["alert", alert.value.fingerprint], withIssue(alert.value, outcome.issue));
+      if (alert.value && outcome.issue)
+        op.set(["alert", alert.value.fingerprint], withIssue(alert.value, outcome.issue));
       return { commit: op, result: undefined };
     });
   }
@@ -266,7 +315,8 @@ class Folder {
   constructor(private readonly dir: string) {}
 
   path(name: string): string {
-    if (!/^[\w.-]{1,200}$/.test(name) || name.startsWith(".")) throw new Error(`not a file name: ${JSON.stringify(name)}`);
+    if (!/^[\w.-]{1,200}$/.test(name) || name.startsWith("."))
+      throw new Error(`not a file name: ${JSON.stringify(name)}`);
     return `${this.dir}/${name}`;
   }
 

@@ -1,5 +1,14 @@
 /** In-memory adapters for unit tests: the same semantics as the Workers ones, no runtime. */
-import { claimable, leased, planWrites, settledWrite, withIssue, type Alert, type AlertSubject, type AlertWrite } from "../core/alert.ts";
+import {
+  claimable,
+  leased,
+  planWrites,
+  settledWrite,
+  withIssue,
+  type Alert,
+  type AlertSubject,
+  type AlertWrite,
+} from "../core/alert.ts";
 import { shouldProcess, shouldRetry, startProcessing, type Delivery } from "../core/delivery.ts";
 import { isUnsettled, type Dispatch } from "../core/dispatch.ts";
 import { historyEntry, page, upsertEntry, type HistoryEntry, type Position } from "../core/history.ts";
@@ -7,7 +16,18 @@ import { mergeRun, OPEN_STATES, type RecordOutcome, type Run } from "../core/run
 import type { ChangePointOptions } from "../core/changepoints.ts";
 import { mergeSeries, type Series } from "../core/series.ts";
 import { statusDocument, type StatusDocument } from "../core/status.ts";
-import type { AlertStore, ArtifactStore, DeliveryStore, DispatchStore, Inbox, Latest, RunStore, SeriesStore, Stores, StoredFile } from "./ports.ts";
+import type {
+  AlertStore,
+  ArtifactStore,
+  DeliveryStore,
+  DispatchStore,
+  Inbox,
+  Latest,
+  RunStore,
+  SeriesStore,
+  Stores,
+  StoredFile,
+} from "./ports.ts";
 
 export class MemoryRunStore implements RunStore {
   readonly #runs = new Map<string, Run>();
@@ -134,7 +154,10 @@ export class MemoryAlertStore implements AlertStore {
     return structuredClone(ready);
   }
 
-  async settle(id: string, outcome: { error: string | null; issue: { number: number; url: string } | null }): Promise<void> {
+  async settle(
+    id: string,
+    outcome: { error: string | null; issue: { number: number; url: string } | null },
+  ): Promise<void> {
     const write = this.writes.get(id);
     if (!write) return;
     this.writes.set(id, settledWrite(write, outcome.error));

@@ -4,7 +4,16 @@
  * of truth) and projects the result into KV, where the read routes find it with one `get`.
  */
 import { DurableObject } from "cloudflare:workers";
-import { claimable, leased, planWrites, settledWrite, withIssue, type Alert, type AlertSubject, type AlertWrite } from "../core/alert.ts";
+import {
+  claimable,
+  leased,
+  planWrites,
+  settledWrite,
+  withIssue,
+  type Alert,
+  type AlertSubject,
+  type AlertWrite,
+} from "../core/alert.ts";
 import { shouldProcess, shouldRetry, startProcessing, type Delivery } from "../core/delivery.ts";
 import { isUnsettled, type Dispatch } from "../core/dispatch.ts";
 import { historyEntry, page, upsertEntry, type HistoryEntry, type Position } from "../core/history.ts";
@@ -13,7 +22,17 @@ import type { ChangePointOptions } from "../core/changepoints.ts";
 import { mergeSeries, type Series, type SeriesImport } from "../core/series.ts";
 import { statusDocument, type StatusDocument } from "../core/status.ts";
 import type { FieldIssue } from "../core/validation.ts";
-import type { AlertStore, ArtifactStore, DeliveryStore, DispatchStore, Inbox, Latest, RunStore, SeriesStore, StoredFile } from "./ports.ts";
+import type {
+  AlertStore,
+  ArtifactStore,
+  DeliveryStore,
+  DispatchStore,
+  Inbox,
+  Latest,
+  RunStore,
+  SeriesStore,
+  StoredFile,
+} from "./ports.ts";
 
 interface LedgerEnv {
   RUNS: KVNamespace;
@@ -62,7 +81,9 @@ export class Ledger extends DurableObject<LedgerEnv> {
     // Nothing else runs in this object until the merge and its projection are done, so two
     // reports never interleave and a projection never overwrites a newer one.
     return this.ctx.blockConcurrencyWhile(async () => {
-      const known = incoming.identity ? this.one<{ id: string }>("SELECT id FROM runs WHERE identity = ?", incoming.identity) : null;
+      const known = incoming.identity
+        ? this.one<{ id: string }>("SELECT id FROM runs WHERE identity = ?", incoming.identity)
+        : null;
       const stored = this.one<{ record: string }>("SELECT record FROM runs WHERE id = ?", known?.id ?? incoming.id);
       const outcome = mergeRun(stored ? (JSON.parse(stored.record) as Run) : null, incoming);
       if (outcome.kind === "created" || outcome.kind === "updated") {
@@ -88,7 +109,10 @@ export class Ledger extends DurableObject<LedgerEnv> {
   /** Runs still dispatched or running. */
   async openRuns(): Promise<Run[]> {
     return this.sql
-      .exec<{ record: string }>("SELECT record FROM runs WHERE json_extract(record, '$.state') IN (?, ?)", ...OPEN_STATES)
+      .exec<{ record: string }>(
+        "SELECT record FROM runs WHERE json_extract(record, '$.state') IN (?, ?)",
+        ...OPEN_STATES,
+      )
       .toArray()
       .map((row) => JSON.parse(row.record) as Run);
   }
@@ -132,7 +156,11 @@ export class Ledger extends DurableObject<LedgerEnv> {
     return true;
   }
 
-  async finishDelivery(id: string, outcome: { state: "done" | "failed"; error: string | null }, at: string): Promise<void> {
+  async finishDelivery(
+    id: string,
+    outcome: { state: "done" | "failed"; error: string | null },
+    at: string,
+  ): Promise<void> {
     const row = this.one<{ record: string }>("SELECT record FROM deliveries WHERE id = ?", id);
     if (row) this.saveDelivery({ ...(JSON.parse(row.record) as Delivery), ...outcome, updated_at: at });
   }
@@ -185,7 +213,10 @@ export class Ledger extends DurableObject<LedgerEnv> {
     return ready;
   }
 
-  async settleWrite(id: string, outcome: { error: string | null; issue: { number: number; url: string } | null }): Promise<void> {
+  async settleWrite(
+    id: string,
+    outcome: { error: string | null; issue: { number: number; url: string } | null },
+  ): Promise<void> {
     await this.ctx.blockConcurrencyWhile(async () => {
       const row = this.one<{ record: string }>("SELECT record FROM alert_writes WHERE id = ?", id);
       if (!row) return;
@@ -229,14 +260,24 @@ export class Ledger extends DurableObject<LedgerEnv> {
   }
 
   /** Merges imported series; with issues nothing is written. The series are projected to KV. */
-  async mergeSeries(incoming: Series[], options: ChangePointOptions): Promise<{ imports: SeriesImport[]; issues: FieldIssue[] }> {
+  async mergeSeries(
+    incoming: Series[],
+    options: ChangePointOptions,
+  ): Promise<{ imports: SeriesImport[]; issues: FieldIssue[] }> {
     return this.ctx.blockConcurrencyWhile(async () => {
-      const stored = this.sql.exec<{ record: string }>("SELECT record FROM series ORDER BY key").toArray().map((row) => JSON.parse(row.record) as Series);
+      const stored = this.sql
+        .exec<{ record: string }>("SELECT record FROM series ORDER BY key")
+        .toArray()
+        .map((row) => JSON.parse(row.record) as Series);
       const merged = mergeSeries(stored, incoming, options);
       if (merged.issues.length > 0) return { imports: merged.imports, issues: merged.issues };
       const changed = new Set(merged.imports.filter((i) => i.added > 0).map((i) => i.key));
       for (const series of merged.series.filter((s) => changed.has(s.key))) {
-        this.sql.exec("INSERT INTO series (key, record) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET record = excluded.record", series.key, JSON.stringify(series));
+        this.sql.exec(
+          "INSERT INTO series (key, record) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET record = excluded.record",
+          series.key,
+          JSON.stringify(series),
+        );
       }
       // Written every time, so an import repeated after a failed projection repairs it.
       await this.env.RUNS.put(KEYS.series, JSON.stringify(merged.series));
@@ -250,7 +291,9 @@ export class Ledger extends DurableObject<LedgerEnv> {
     try {
       await this.env.RUNS.put(KEYS.alerts, JSON.stringify(open));
     } catch (error) {
-      console.error(JSON.stringify({ event: "projection_failed", key: KEYS.alerts, message: (error as Error).message }));
+      console.error(
+        JSON.stringify({ event: "projection_failed", key: KEYS.alerts, message: (error as Error).message }),
+      );
     }
   }
 
@@ -260,7 +303,9 @@ export class Ledger extends DurableObject<LedgerEnv> {
 
   /** Writes every run not yet in KV, the history and the status; on failure, tries again later. */
   private async project(): Promise<void> {
-    const pending = this.sql.exec<{ id: string; record: string }>("SELECT id, record FROM runs WHERE projected = 0").toArray();
+    const pending = this.sql
+      .exec<{ id: string; record: string }>("SELECT id, record FROM runs WHERE projected = 0")
+      .toArray();
     const history = this.readHistory();
     try {
       await Promise.all([
@@ -268,7 +313,8 @@ export class Ledger extends DurableObject<LedgerEnv> {
         this.env.RUNS.put(KEYS.history, JSON.stringify(history)),
         this.env.RUNS.put(KEYS.status, JSON.stringify(statusDocument(history))),
       ]);
-      for (const { id, record } of pending) this.sql.exec("UPDATE runs SET projected = 1 WHERE id = ? AND record = ?", id, record);
+      for (const { id, record } of pending)
+        this.sql.exec("UPDATE runs SET projected = 1 WHERE id = ? AND record = ?", id, record);
     } catch (error) {
       console.error(JSON.stringify({ event: "projection_failed", message: (error as Error).message }));
       await this.ctx.storage.setAlarm(Date.now() + PROJECTION_RETRY_MS);
@@ -390,7 +436,10 @@ export class WorkersAlertStore implements AlertStore {
     return (await ledgerOf(this.ledger).claimWrites(now, limit)) as AlertWrite[];
   }
 
-  async settle(id: string, outcome: { error: string | null; issue: { number: number; url: string } | null }): Promise<void> {
+  async settle(
+    id: string,
+    outcome: { error: string | null; issue: { number: number; url: string } | null },
+  ): Promise<void> {
     await ledgerOf(this.ledger).settleWrite(id, outcome);
     this.cachedOpen = null;
   }
@@ -439,7 +488,10 @@ export class WorkersSeriesStore implements SeriesStore {
   ) {}
 
   merge(incoming: Series[], options: ChangePointOptions) {
-    return ledgerOf(this.ledger).mergeSeries(incoming, options) as Promise<{ imports: SeriesImport[]; issues: FieldIssue[] }>;
+    return ledgerOf(this.ledger).mergeSeries(incoming, options) as Promise<{
+      imports: SeriesImport[];
+      issues: FieldIssue[];
+    }>;
   }
 
   async all(): Promise<Series[]> {

@@ -1,15 +1,45 @@
 import { describe, expect, it } from "vitest";
-import { claimable, leased, planWrites, runSubject, settledWrite, transition, type Alert, type AlertWrite } from "../../src/core/alert.ts";
+import {
+  claimable,
+  leased,
+  planWrites,
+  runSubject,
+  settledWrite,
+  transition,
+  type Alert,
+  type AlertWrite,
+} from "../../src/core/alert.ts";
 import { newRun, type Run } from "../../src/core/run.ts";
 
-const run = (id: string, state: Run["state"], at: string, extra: Partial<Run> = {}) => newRun({ id, state, at, mainline: true, ...extra });
+const run = (id: string, state: Run["state"], at: string, extra: Partial<Run> = {}) =>
+  newRun({ id, state, at, mainline: true, ...extra });
 const NOW = "2026-11-29T04:00:00.000Z";
 
 describe("what a run says about each problem", () => {
   it.each([
-    ["passed", [["regression:smoke", false], ["crash:smoke", false], ["missed:smoke", false]]],
-    ["regressed", [["regression:smoke", true], ["crash:smoke", false], ["missed:smoke", false]]],
-    ["crashed", [["crash:smoke", true], ["missed:smoke", false]]],
+    [
+      "passed",
+      [
+        ["regression:smoke", false],
+        ["crash:smoke", false],
+        ["missed:smoke", false],
+      ],
+    ],
+    [
+      "regressed",
+      [
+        ["regression:smoke", true],
+        ["crash:smoke", false],
+        ["missed:smoke", false],
+      ],
+    ],
+    [
+      "crashed",
+      [
+        ["crash:smoke", true],
+        ["missed:smoke", false],
+      ],
+    ],
     ["missed", [["missed:smoke", true]]],
     ["running", []],
   ] as const)("a %s run", (state, expected) => {
@@ -17,9 +47,16 @@ describe("what a run says about each problem", () => {
   });
 
   it("says nothing for a crash being rerun, a pull request's run, or another branch's", () => {
-    const rerun = runSubject(run("1-1", "crashed", NOW, { dispatch: { correlation_id: "c", kind: "manual", pr_number: 7 }, failure: { reason: "x", job: null, step: null, log_url: null, rerun_requested: true } }));
+    const rerun = runSubject(
+      run("1-1", "crashed", NOW, {
+        dispatch: { correlation_id: "c", kind: "manual", pr_number: 7 },
+        failure: { reason: "x", job: null, step: null, log_url: null, rerun_requested: true },
+      }),
+    );
     expect(rerun).toMatchObject({ verdicts: [], pr_number: null });
-    expect(runSubject(run("1-1", "regressed", NOW, { dispatch: { correlation_id: "c", kind: "manual", pr_number: 7 } }))).toMatchObject({ verdicts: [], pr_number: 7 });
+    expect(
+      runSubject(run("1-1", "regressed", NOW, { dispatch: { correlation_id: "c", kind: "manual", pr_number: 7 } })),
+    ).toMatchObject({ verdicts: [], pr_number: 7 });
     expect(runSubject(run("1-1", "regressed", NOW, { mainline: false })).verdicts).toEqual([]);
   });
 });
@@ -32,7 +69,11 @@ describe("an alert's lifecycle", () => {
     const opened = transition(null, bad, run("1-1", "regressed", "2026-11-27T03:00:00Z"));
     expect(opened.action).toBe("report_bad");
     expect(opened.alert).toMatchObject({ state: "open", opened_by: "1-1", issue_number: null });
-    const again = transition({ ...opened.alert!, issue_number: 5 }, bad, run("2-1", "regressed", "2026-11-28T03:00:00Z"));
+    const again = transition(
+      { ...opened.alert!, issue_number: 5 },
+      bad,
+      run("2-1", "regressed", "2026-11-28T03:00:00Z"),
+    );
     expect(again.action).toBe("report_bad");
     expect(again.alert).toMatchObject({ opened_by: "1-1", issue_number: 5, last_run_id: "2-1" });
     const resolved = transition(again.alert, good, run("3-1", "passed", "2026-11-29T03:00:00Z"));
@@ -42,7 +83,18 @@ describe("an alert's lifecycle", () => {
   });
 
   it("starts a new episode, keeping the last issue to link, on a bad night after a good one", () => {
-    const resolved: Alert = { fingerprint: "regression:smoke", kind: "regression", suite: "smoke", state: "resolved", issue_number: 5, issue_url: "u", opened_by: "1-1", opened_at: "a", last_run_id: "3-1", last_run_at: "2026-11-29T03:00:00Z" };
+    const resolved: Alert = {
+      fingerprint: "regression:smoke",
+      kind: "regression",
+      suite: "smoke",
+      state: "resolved",
+      issue_number: 5,
+      issue_url: "u",
+      opened_by: "1-1",
+      opened_at: "a",
+      last_run_id: "3-1",
+      last_run_at: "2026-11-29T03:00:00Z",
+    };
     const next = transition(resolved, bad, run("4-1", "regressed", "2026-11-30T03:00:00Z"));
     expect(next.alert).toMatchObject({ state: "open", opened_by: "4-1", issue_number: 5 });
   });
@@ -62,7 +114,12 @@ describe("the outbox", () => {
   it("plans one write per problem that changes, and a pull request comment for a PR's run", () => {
     const planned = planWrites(new Map(), runSubject(run("1-1", "regressed", NOW)), 1, NOW);
     expect(planned.writes.map((w) => [w.id, w.action, w.seq])).toEqual([["regression:smoke@1-1", "report_bad", 1]]);
-    const pr = planWrites(new Map(), runSubject(run("2-1", "passed", NOW, { dispatch: { correlation_id: "c", kind: "manual", pr_number: 12 } })), 2, NOW);
+    const pr = planWrites(
+      new Map(),
+      runSubject(run("2-1", "passed", NOW, { dispatch: { correlation_id: "c", kind: "manual", pr_number: 12 } })),
+      2,
+      NOW,
+    );
     expect(pr.writes.map((w) => [w.id, w.action, w.pr_number])).toEqual([["pull-request:12@2-1", "pr_comment", 12]]);
   });
 
@@ -93,7 +150,12 @@ describe("the outbox", () => {
 
   it("puts a failed write back in the queue, and gives it up after ten attempts", () => {
     const tried = leased(write("a", 1, "regression:smoke", { attempts: 3 }), Date.parse(NOW));
-    expect(settledWrite(tried, "502")).toMatchObject({ state: "pending", attempts: 4, last_error: "502", lease_until: null });
+    expect(settledWrite(tried, "502")).toMatchObject({
+      state: "pending",
+      attempts: 4,
+      last_error: "502",
+      lease_until: null,
+    });
     expect(settledWrite({ ...tried, attempts: 10 }, "422").state).toBe("abandoned");
   });
 });

@@ -1,6 +1,14 @@
 import { describe, expect, it } from "vitest";
 import smokeBaseline from "../../baselines/smoke.json";
-import { disagreements, evaluate, outOfRange, p95, parseBaseline, withinRange, type Baseline } from "../../src/core/baseline.ts";
+import {
+  disagreements,
+  evaluate,
+  outOfRange,
+  p95,
+  parseBaseline,
+  withinRange,
+  type Baseline,
+} from "../../src/core/baseline.ts";
 
 const SEED: Baseline = {
   throughput_ops_per_sec: { lower: 8500, upper: 12000 },
@@ -45,7 +53,11 @@ describe("the baseline file", () => {
     expect(parseBaseline(smokeBaseline)).toEqual({ ok: true, value: SEED });
   });
   it("accepts missing and null bounds", () => {
-    const parsed = parseBaseline({ throughput_ops_per_sec: {}, total_duration_ms: { lower: null }, per_batch_p95_ms: { upper: 4000 } });
+    const parsed = parseBaseline({
+      throughput_ops_per_sec: {},
+      total_duration_ms: { lower: null },
+      per_batch_p95_ms: { upper: 4000 },
+    });
     expect(parsed).toEqual({
       ok: true,
       value: {
@@ -69,7 +81,9 @@ describe("the baseline file", () => {
 
 describe("evaluation", () => {
   it("produces the seed-shaped report", () => {
-    const report = evaluate({ throughput_ops_per_sec: 7000, total_duration_ms: 65, per_batch_p95_ms: 15.5 }, SEED, { type: "Embedded" });
+    const report = evaluate({ throughput_ops_per_sec: 7000, total_duration_ms: 65, per_batch_p95_ms: 15.5 }, SEED, {
+      type: "Embedded",
+    });
     expect(report).toEqual({
       source: { type: "Embedded" },
       throughput_ops_per_sec: { actual: 7000, lower: 8500, upper: 12000, within_range: false },

@@ -1,6 +1,15 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { describe as describeChanges, detectChangePoints, fillMissing, magnitudeOf, pairwiseSum, regularizedBeta, studentTwoSided, tTest } from "../../src/core/changepoints.ts";
+import {
+  describe as describeChanges,
+  detectChangePoints,
+  fillMissing,
+  magnitudeOf,
+  pairwiseSum,
+  regularizedBeta,
+  studentTwoSided,
+  tTest,
+} from "../../src/core/changepoints.ts";
 import golden from "../fixtures/golden/otava-change-points.json";
 
 interface Case {
@@ -18,22 +27,30 @@ const close = (a: number, b: number) => Math.abs(a - b) <= 1e-9 * Math.max(Math.
 
 describe("E-divisive means, against Apache Otava", () => {
   it.each(cases.map((c) => [c.name, c] as const))("finds Otava's change points in %s", (_name, c) => {
-    const found = describeChanges(detectChangePoints(c.series, { window: c.window, pvalue: c.pvalue, magnitude: c.magnitude }).points);
+    const found = describeChanges(
+      detectChangePoints(c.series, { window: c.window, pvalue: c.pvalue, magnitude: c.magnitude }).points,
+    );
     expect(found.map((p) => p.index)).toEqual(c.expected.map((p) => p.index));
     found.forEach((p, i) => {
       const e = c.expected[i];
       expect(close(p.mean_before, e.mean_before) && close(p.mean_after, e.mean_after), `${p.index}: means`).toBe(true);
       expect(close(p.magnitude, e.magnitude), `${p.index}: magnitude ${p.magnitude} vs ${e.magnitude}`).toBe(true);
-      expect(close(p.pvalue, e.pvalue) || Math.abs(p.pvalue - e.pvalue) < 1e-15, `${p.index}: p ${p.pvalue} vs ${e.pvalue}`).toBe(true);
+      expect(
+        close(p.pvalue, e.pvalue) || Math.abs(p.pvalue - e.pvalue) < 1e-15,
+        `${p.index}: p ${p.pvalue} vs ${e.pvalue}`,
+      ).toBe(true);
     });
   });
 
-  it.each(cases.filter((c) => c.incremental).map((c) => [c.name, c] as const))("re-examines only the tail when one point is appended, as Otava does: %s", (_name, c) => {
-    const options = { window: c.window, pvalue: c.pvalue, magnitude: c.magnitude };
-    const before = detectChangePoints(c.series.slice(0, -1), options);
-    const after = detectChangePoints(c.series, options, { weak: before.weak, length: c.series.length - 1 });
-    expect(after.points.map((p) => p.index)).toEqual(c.incremental!.map((p) => p.index));
-  });
+  it.each(cases.filter((c) => c.incremental).map((c) => [c.name, c] as const))(
+    "re-examines only the tail when one point is appended, as Otava does: %s",
+    (_name, c) => {
+      const options = { window: c.window, pvalue: c.pvalue, magnitude: c.magnitude };
+      const before = detectChangePoints(c.series.slice(0, -1), options);
+      const after = detectChangePoints(c.series, options, { weak: before.weak, length: c.series.length - 1 });
+      expect(after.points.map((p) => p.index)).toEqual(c.incremental!.map((p) => p.index));
+    },
+  );
 
   it("is deterministic", () => {
     const c = cases.find((x) => x.name.startsWith("random 3"))!;
@@ -84,11 +101,16 @@ describe("properties", () => {
     fc.assert(
       // Noise from a seed, not shrunk towards zero: a series of exact constants with one or two
       // tiny bumps has no variance to speak of, and every bump is "significant" there.
-      fc.property(fc.integer({ min: 10, max: 90 }), fc.double({ min: 0.3, max: 3, noNaN: true }), fc.integer(), (at, jump, seed) => {
-        const noise = seededNoise(seed, 0.01);
-        const series = Array.from({ length: 100 }, (_, i) => (i < at ? 100 : 100 * (1 + jump)) * (1 + noise()));
-        expect(detectChangePoints(series).points.map((p) => p.index)).toContain(at);
-      }),
+      fc.property(
+        fc.integer({ min: 10, max: 90 }),
+        fc.double({ min: 0.3, max: 3, noNaN: true }),
+        fc.integer(),
+        (at, jump, seed) => {
+          const noise = seededNoise(seed, 0.01);
+          const series = Array.from({ length: 100 }, (_, i) => (i < at ? 100 : 100 * (1 + jump)) * (1 + noise()));
+          expect(detectChangePoints(series).points.map((p) => p.index)).toContain(at);
+        },
+      ),
       { numRuns: 40 },
     );
   });

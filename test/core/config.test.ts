@@ -75,14 +75,28 @@ describe("configuration", () => {
   it("prefers a fully configured GitHub App over a token, and names a half-configured one", () => {
     const key = "-----BEGIN RSA PRIVATE KEY-----\\nMIIEow\\n-----END RSA PRIVATE KEY-----";
     const app = parseConfig({ GITHUB_TOKEN: "ghp_x", GITHUB_APP_ID: "123", GITHUB_APP_PRIVATE_KEY: key });
-    expect(githubCredentials(app.config)).toEqual({ kind: "app", appId: "123", privateKey: "-----BEGIN RSA PRIVATE KEY-----\nMIIEow\n-----END RSA PRIVATE KEY-----", installationId: null });
+    expect(githubCredentials(app.config)).toEqual({
+      kind: "app",
+      appId: "123",
+      privateKey: "-----BEGIN RSA PRIVATE KEY-----\nMIIEow\n-----END RSA PRIVATE KEY-----",
+      installationId: null,
+    });
     const half = parseConfig({ GITHUB_TOKEN: "ghp_x", GITHUB_APP_ID: "123" });
     expect(githubCredentials(half.config)).toEqual({ kind: "token", token: "ghp_x" });
-    expect(half.problems).toContainEqual({ name: "GITHUB_APP_PRIVATE_KEY", problem: "not set: a GitHub App needs both GITHUB_APP_ID and GITHUB_APP_PRIVATE_KEY" });
+    expect(half.problems).toContainEqual({
+      name: "GITHUB_APP_PRIVATE_KEY",
+      problem: "not set: a GitHub App needs both GITHUB_APP_ID and GITHUB_APP_PRIVATE_KEY",
+    });
   });
 
   it("scrubs every configured secret from a log line", () => {
-    const { config } = parseConfig({ PERF_DASHBOARD_TOKEN: "upload-tok", GITHUB_TOKEN: "ghp_secret", GITHUB_WEBHOOK_SECRET: "hook secret" });
-    expect(redactSecrets("a upload-tok b ghp_secret c hook secret", config)).toBe("a [PERF_DASHBOARD_TOKEN] b [GITHUB_TOKEN] c [GITHUB_WEBHOOK_SECRET]");
+    const { config } = parseConfig({
+      PERF_DASHBOARD_TOKEN: "upload-tok",
+      GITHUB_TOKEN: "ghp_secret",
+      GITHUB_WEBHOOK_SECRET: "hook secret",
+    });
+    expect(redactSecrets("a upload-tok b ghp_secret c hook secret", config)).toBe(
+      "a [PERF_DASHBOARD_TOKEN] b [GITHUB_TOKEN] c [GITHUB_WEBHOOK_SECRET]",
+    );
   });
 });

@@ -3,7 +3,14 @@ import { describe, expect, it } from "vitest";
 import smokeBaseline from "../../baselines/smoke.json";
 import type { Baseline } from "../../src/core/baseline.ts";
 import { DEFAULT_OPTIONS } from "../../src/core/changepoints.ts";
-import { analyzeHistory, changesAt, DRIFT_FINGERPRINT, driftFindings, driftSubject, latestChanges } from "../../src/core/drift.ts";
+import {
+  analyzeHistory,
+  changesAt,
+  DRIFT_FINGERPRINT,
+  driftFindings,
+  driftSubject,
+  latestChanges,
+} from "../../src/core/drift.ts";
 import type { HistoryEntry } from "../../src/core/history.ts";
 
 const baseline = smokeBaseline as Baseline;
@@ -51,7 +58,11 @@ describe("change points over the run history", () => {
     const report = analyzeHistory(newestFirst(runs), DEFAULT_OPTIONS, NOW);
     expect(report).toMatchObject({ computed_at: NOW, latest_run_id: runs[39].id, runs: 40, options: DEFAULT_OPTIONS });
     // Short noisy segments may hold further, smaller change points; the step is the first.
-    expect(report.changes.filter((c) => c.index <= 30).map((c) => [c.metric, c.index, c.run_id, c.before_run_id, c.direction])).toEqual([
+    expect(
+      report.changes
+        .filter((c) => c.index <= 30)
+        .map((c) => [c.metric, c.index, c.run_id, c.before_run_id, c.direction]),
+    ).toEqual([
       ["throughput_ops_per_sec", 30, runs[30].id, runs[29].id, "worse"],
       ["per_batch_p95_ms", 30, runs[30].id, runs[29].id, "worse"],
       ["total_duration_ms", 30, runs[30].id, runs[29].id, "worse"],
@@ -59,25 +70,49 @@ describe("change points over the run history", () => {
     const throughput = report.changes[0];
     expect(throughput.mean_after / throughput.mean_before).toBeCloseTo(1 / 1.136, 1);
     expect(throughput.pvalue).toBeLessThan(1e-6);
-    expect(throughput).toMatchObject({ sha: runs[30].sha, before_sha: runs[29].sha, at: runs[30].at, before_at: runs[29].at });
-    expect(changesAt(report, runs[30].id).map((c) => c.metric)).toEqual(["throughput_ops_per_sec", "per_batch_p95_ms", "total_duration_ms"]);
+    expect(throughput).toMatchObject({
+      sha: runs[30].sha,
+      before_sha: runs[29].sha,
+      at: runs[30].at,
+      before_at: runs[29].at,
+    });
+    expect(changesAt(report, runs[30].id).map((c) => c.metric)).toEqual([
+      "throughput_ops_per_sec",
+      "per_batch_p95_ms",
+      "total_duration_ms",
+    ]);
     expect(changesAt(report, runs[29].id)).toEqual([]);
     expect(changesAt(null, runs[30].id)).toEqual([]);
   });
 
   it("calls a faster step better", () => {
     const report = analyzeHistory(newestFirst(steps(30, 10, 0.85)), DEFAULT_OPTIONS, NOW);
-    expect(report.changes.filter((c) => c.index === 30).map((c) => c.direction)).toEqual(["better", "better", "better"]);
+    expect(report.changes.filter((c) => c.index === 30).map((c) => c.direction)).toEqual([
+      "better",
+      "better",
+      "better",
+    ]);
   });
 
   it("reads only mainline runs with a result", () => {
     const runs = steps(30, 10, 1.136);
     const noise = [
       entry(100, 3, { mainline: false, at: runs[10].at, id: "9100000000-1" }),
-      entry(101, 1, { state: "crashed", throughput_ops_per_sec: null, total_duration_ms: null, per_batch_p95_ms: null, at: runs[35].at, id: "9100000001-1" }),
+      entry(101, 1, {
+        state: "crashed",
+        throughput_ops_per_sec: null,
+        total_duration_ms: null,
+        per_batch_p95_ms: null,
+        at: runs[35].at,
+        id: "9100000001-1",
+      }),
     ];
-    const mixed = newestFirst([...runs, ...noise].sort((a, b) => (a.at === b.at ? (a.id < b.id ? -1 : 1) : a.at < b.at ? -1 : 1)));
-    expect(analyzeHistory(mixed, DEFAULT_OPTIONS, NOW)).toEqual(analyzeHistory(newestFirst(runs), DEFAULT_OPTIONS, NOW));
+    const mixed = newestFirst(
+      [...runs, ...noise].sort((a, b) => (a.at === b.at ? (a.id < b.id ? -1 : 1) : a.at < b.at ? -1 : 1)),
+    );
+    expect(analyzeHistory(mixed, DEFAULT_OPTIONS, NOW)).toEqual(
+      analyzeHistory(newestFirst(runs), DEFAULT_OPTIONS, NOW),
+    );
   });
 
   it("finds nothing in a steady history", () => {
@@ -87,11 +122,18 @@ describe("change points over the run history", () => {
 
   it("gives a history the same answer whatever order its runs arrived in", () => {
     fc.assert(
-      fc.property(fc.integer({ min: 5, max: 55 }), fc.double({ min: 0.7, max: 1.4, noNaN: true }), fc.integer(), (at, slowdown, seed) => {
-        const runs = steps(at, 60 - at, slowdown, seed);
-        const shuffled = [...runs].sort((x, y) => (x.sha! < y.sha! ? 1 : -1)).sort((x, y) => (x.at < y.at ? 1 : -1));
-        expect(analyzeHistory(shuffled, DEFAULT_OPTIONS, NOW)).toEqual(analyzeHistory(newestFirst(runs), DEFAULT_OPTIONS, NOW));
-      }),
+      fc.property(
+        fc.integer({ min: 5, max: 55 }),
+        fc.double({ min: 0.7, max: 1.4, noNaN: true }),
+        fc.integer(),
+        (at, slowdown, seed) => {
+          const runs = steps(at, 60 - at, slowdown, seed);
+          const shuffled = [...runs].sort((x, y) => (x.sha! < y.sha! ? 1 : -1)).sort((x, y) => (x.at < y.at ? 1 : -1));
+          expect(analyzeHistory(shuffled, DEFAULT_OPTIONS, NOW)).toEqual(
+            analyzeHistory(newestFirst(runs), DEFAULT_OPTIONS, NOW),
+          );
+        },
+      ),
       { numRuns: 25 },
     );
   });
@@ -104,12 +146,17 @@ describe("change points over the run history", () => {
 });
 
 describe("drifts", () => {
-  const analysed = (before: number, after: number, slowdown: number) => analyzeHistory(newestFirst(steps(before, after, slowdown)), DEFAULT_OPTIONS, NOW);
+  const analysed = (before: number, after: number, slowdown: number) =>
+    analyzeHistory(newestFirst(steps(before, after, slowdown)), DEFAULT_OPTIONS, NOW);
 
   it("are worse changes inside the band that have held for three runs", () => {
     expect(driftFindings(analysed(30, 2, 1.136), baseline)).toEqual([]);
     const held = analysed(30, 3, 1.136);
-    expect(driftFindings(held, baseline).map((c) => c.metric)).toEqual(["throughput_ops_per_sec", "per_batch_p95_ms", "total_duration_ms"]);
+    expect(driftFindings(held, baseline).map((c) => c.metric)).toEqual([
+      "throughput_ops_per_sec",
+      "per_batch_p95_ms",
+      "total_duration_ms",
+    ]);
     expect(driftSubject(held, baseline)).toEqual({
       id: `drift@throughput_ops_per_sec:${held.changes[0].run_id},per_batch_p95_ms:${held.changes[0].run_id},total_duration_ms:${held.changes[0].run_id}`,
       at: NOW,

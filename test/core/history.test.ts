@@ -1,5 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { decodeCursor, encodeCursor, newestFirst, page, upsertEntry, type HistoryEntry } from "../../src/core/history.ts";
+import {
+  decodeCursor,
+  encodeCursor,
+  newestFirst,
+  page,
+  upsertEntry,
+  type HistoryEntry,
+} from "../../src/core/history.ts";
 
 const entry = (id: string, at: string): HistoryEntry => ({
   id,
@@ -52,7 +59,10 @@ describe("the history", () => {
   });
 
   it("refuses cursors it did not make", () => {
-    expect(decodeCursor(encodeCursor({ at: "2026-11-01T03:00:00.000Z", id: "1-1" }))).toEqual({ at: "2026-11-01T03:00:00.000Z", id: "1-1" });
+    expect(decodeCursor(encodeCursor({ at: "2026-11-01T03:00:00.000Z", id: "1-1" }))).toEqual({
+      at: "2026-11-01T03:00:00.000Z",
+      id: "1-1",
+    });
     for (const bad of ["", "!!!", "bm90IGpzb24", btoa("[1,2]"), "a".repeat(5000)]) expect(decodeCursor(bad)).toBe(null);
   });
 

@@ -1,5 +1,13 @@
 import { describe, expect, it } from "vitest";
-import { alertBody, alertTitle, inlineCode, markdownText, pullRequestComment, recoveredComment, stillBadComment } from "../../src/core/issue.ts";
+import {
+  alertBody,
+  alertTitle,
+  inlineCode,
+  markdownText,
+  pullRequestComment,
+  recoveredComment,
+  stillBadComment,
+} from "../../src/core/issue.ts";
 import golden from "../fixtures/golden/issue-regression.md?raw";
 import { regressionContext } from "../support/issue-context.ts";
 
@@ -10,8 +18,16 @@ describe("alert issues", () => {
 
   it("titles each kind of problem", () => {
     const ctx = regressionContext();
-    expect(alertTitle("regression", ctx.run)).toBe("Smoke benchmark regressed: Throughput, Batch P95 latency, Total duration (since 2026-11-29)");
-    const crashed = { ...ctx.run, state: "crashed" as const, report: null, measurements: null, failure: { reason: "x", job: "j", step: "Run smoke benchmark", log_url: null, rerun_requested: false } };
+    expect(alertTitle("regression", ctx.run)).toBe(
+      "Smoke benchmark regressed: Throughput, Batch P95 latency, Total duration (since 2026-11-29)",
+    );
+    const crashed = {
+      ...ctx.run,
+      state: "crashed" as const,
+      report: null,
+      measurements: null,
+      failure: { reason: "x", job: "j", step: "Run smoke benchmark", log_url: null, rerun_requested: false },
+    };
     expect(alertTitle("crash", crashed)).toBe('Smoke benchmark crashed in "Run smoke benchmark" (since 2026-11-29)');
     expect(alertTitle("missed", crashed)).toBe("Smoke benchmark missed a night (2026-11-29)");
   });
@@ -39,7 +55,9 @@ describe("alert issues", () => {
       artifactUrls: [],
     });
     expect(body).toContain("## Smoke benchmark crash");
-    expect(body).toContain("- Failing job: `Firewood smoke benchmark`\n- Failing step: `Run smoke benchmark`\n- Log: https://github.com/ava-labs/firewood/actions/runs/9000000042/job/77");
+    expect(body).toContain(
+      "- Failing job: `Firewood smoke benchmark`\n- Failing step: `Run smoke benchmark`\n- Log: https://github.com/ava-labs/firewood/actions/runs/9000000042/job/77",
+    );
     expect(body).toContain("This was attempt 2: chimney reran the failed jobs once already.");
     expect(body).toContain("### Commits to bisect");
     expect(body).not.toContain("| metric |");
@@ -47,8 +65,19 @@ describe("alert issues", () => {
 
   it("gives a missed night the runner checklist and no bisect", () => {
     const ctx = regressionContext();
-    const failure = { reason: "no runner picked the run up within 36 hours", job: null, step: null, log_url: null, rerun_requested: false };
-    const body = alertBody({ ...ctx, kind: "missed", bisect: null, run: { ...ctx.run, state: "missed", report: null, measurements: null, failure } });
+    const failure = {
+      reason: "no runner picked the run up within 36 hours",
+      job: null,
+      step: null,
+      log_url: null,
+      rerun_requested: false,
+    };
+    const body = alertBody({
+      ...ctx,
+      kind: "missed",
+      bisect: null,
+      run: { ...ctx.run, state: "missed", report: null, measurements: null, failure },
+    });
     expect(body).toContain("self-hosted, linux, x64, firewood-perf");
     expect(body).not.toContain("Commits to bisect");
   });
@@ -68,11 +97,15 @@ describe("alert issues", () => {
   });
 
   it("comments a pull request as Firewood's workflow does", () => {
-    expect(pullRequestComment(regressionContext())).toContain("Performance smoke benchmark summary:\n\n# Firewood smoke benchmark summary\n");
+    expect(pullRequestComment(regressionContext())).toContain(
+      "Performance smoke benchmark summary:\n\n# Firewood smoke benchmark summary\n",
+    );
   });
 
   it("keeps outside text from becoming markup or a mention", () => {
-    expect(markdownText("fix *all* the [things](http://x) <img> @alice and #12\nnext")).toBe("fix \\*all\\* the \\[things\\]\\(http://x\\) \\<img\\> @\u200balice and #12 next");
+    expect(markdownText("fix *all* the [things](http://x) <img> @alice and #12\nnext")).toBe(
+      "fix \\*all\\* the \\[things\\]\\(http://x\\) \\<img\\> @\u200balice and #12 next",
+    );
     expect(inlineCode("main")).toBe("`main`");
     expect(inlineCode("a`b")).toBe("``a`b``");
     expect(inlineCode("`edge`")).toBe("`` `edge` ``");

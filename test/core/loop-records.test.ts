@@ -27,7 +27,12 @@ describe("what the reconcile tick does with a dispatch", () => {
     ["a failed dispatch is tried again", { state: "failed" as const, attempts: 2 }, 60_000, "dispatch"],
     ["a dispatch failed five times is given up", { state: "failed" as const, attempts: 5 }, 60_000, "give_up"],
     ["a dispatch whose run is unknown is looked for", { state: "dispatched" as const }, 60_000, "find_run"],
-    ["a dispatch with no run after STALE_AFTER_HOURS is given up", { state: "dispatched" as const }, 37 * 3_600_000, "give_up"],
+    [
+      "a dispatch with no run after STALE_AFTER_HOURS is given up",
+      { state: "dispatched" as const },
+      37 * 3_600_000,
+      "give_up",
+    ],
     ["a dispatch with a known run is settled", { state: "dispatched" as const, run_id: 1 }, 60_000, "none"],
     ["a missed night stays missed", { state: "missed" as const }, 60_000, "none"],
   ])("%s", (_what, d, after, action) => {
@@ -43,7 +48,16 @@ describe("what the reconcile tick does with a dispatch", () => {
 });
 
 describe("webhook deliveries", () => {
-  const delivery = (d: Partial<Delivery>): Delivery => ({ id: "d1", event: "workflow_run", state: "processing", attempts: 1, received_at: iso(T), updated_at: iso(T), error: null, ...d });
+  const delivery = (d: Partial<Delivery>): Delivery => ({
+    id: "d1",
+    event: "workflow_run",
+    state: "processing",
+    attempts: 1,
+    received_at: iso(T),
+    updated_at: iso(T),
+    error: null,
+    ...d,
+  });
 
   it("processes a new delivery and a failed one, never a done or in-flight duplicate", () => {
     expect(shouldProcess(null, T)).toBe(true);
@@ -66,6 +80,12 @@ describe("webhook deliveries", () => {
   it("counts attempts and keeps when the delivery first arrived", () => {
     const first = startProcessing(null, "d1", "workflow_run", iso(T));
     const again = startProcessing({ ...first, state: "failed" }, "d1", "workflow_run", iso(T + 1000));
-    expect(again).toMatchObject({ attempts: 2, received_at: iso(T), updated_at: iso(T + 1000), state: "processing", error: null });
+    expect(again).toMatchObject({
+      attempts: 2,
+      received_at: iso(T),
+      updated_at: iso(T + 1000),
+      state: "processing",
+      error: null,
+    });
   });
 });

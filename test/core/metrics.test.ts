@@ -49,9 +49,26 @@ describe("smoke-metrics.json", () => {
     ["no batch timings at all", (({ per_batch_ms: _, ...rest }) => rest)(clone()), "per_batch_ms"],
     ["total_operations ≠ batches × batch_size", clone({ total_operations: 499 }), "total_operations"],
     ["a total that is not the sum of the batches", clone({ total_duration_ms: 60 }), "total_duration_ms"],
-    ["a throughput that does not follow from the numbers", clone({ throughput_ops_per_sec: 20000 }), "throughput_ops_per_sec"],
-    ["a report with a wrong type", clone({ baseline: { ...metrics.baseline, per_batch_p95_ms: { ...metrics.baseline.per_batch_p95_ms, within_range: "yes" } } }), "baseline.per_batch_p95_ms.within_range"],
-    ["a report with an unknown source", clone({ baseline: { ...metrics.baseline, source: { type: "Remote" } } }), "baseline.source.type"],
+    [
+      "a throughput that does not follow from the numbers",
+      clone({ throughput_ops_per_sec: 20000 }),
+      "throughput_ops_per_sec",
+    ],
+    [
+      "a report with a wrong type",
+      clone({
+        baseline: {
+          ...metrics.baseline,
+          per_batch_p95_ms: { ...metrics.baseline.per_batch_p95_ms, within_range: "yes" },
+        },
+      }),
+      "baseline.per_batch_p95_ms.within_range",
+    ],
+    [
+      "a report with an unknown source",
+      clone({ baseline: { ...metrics.baseline, source: { type: "Remote" } } }),
+      "baseline.source.type",
+    ],
     ["an array", [metrics], "(body)"],
     ["null", null, "(body)"],
   ])("refuses %s, naming the field", (_what, input, field) => {

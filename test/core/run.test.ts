@@ -3,16 +3,61 @@ import { describe, expect, it } from "vitest";
 import type { Measurements } from "../../src/core/metrics.ts";
 import { isMainline, mergeRun, newRun, type Run } from "../../src/core/run.ts";
 
-const M: Measurements = { batches: 5, batch_size: 100, total_operations: 500, total_duration_ms: 48.86, throughput_ops_per_sec: 10233.3, per_batch_count: 5, per_batch_p95_ms: 11.2 };
+const M: Measurements = {
+  batches: 5,
+  batch_size: 100,
+  total_operations: 500,
+  total_duration_ms: 48.86,
+  throughput_ops_per_sec: 10233.3,
+  per_batch_count: 5,
+  per_batch_p95_ms: 11.2,
+};
 const artifact = (name: string) => ({ name, content_type: "text/plain", size: 1, sha256: name.padEnd(64, "0") });
 
 /** The reports one run can get: from the dispatch, the webhooks, the artifact, a runner's upload. */
 const REPORTS: Run[] = [
-  newRun({ id: "9-1", state: "dispatched", at: "2026-11-29T03:00:00Z", mainline: true, dispatch: { correlation_id: "chimney-nightly-2026-11-29", kind: "nightly", pr_number: null } }),
+  newRun({
+    id: "9-1",
+    state: "dispatched",
+    at: "2026-11-29T03:00:00Z",
+    mainline: true,
+    dispatch: { correlation_id: "chimney-nightly-2026-11-29", kind: "nightly", pr_number: null },
+  }),
   newRun({ id: "9-1", state: "running", at: "2026-11-29T03:01:00Z", mainline: true, sha: "abc1234" }),
-  newRun({ id: "9-1", state: "passed", at: "2026-11-29T03:01:00Z", mainline: true, completed_at: "2026-11-29T03:20:00Z", input: "smoke-metrics.json", measurements: M, artifacts: [artifact("smoke-metrics.json"), artifact("smoke-benchmark.log")] }),
-  newRun({ id: "9-1", state: "passed", at: "2026-11-29T03:25:00Z", mainline: true, completed_at: "2026-11-29T03:25:00Z", input: "smoke-summary.json", measurements: M, artifacts: [artifact("smoke-summary.json")] }),
-  newRun({ id: "9-1", state: "crashed", at: "2026-11-29T03:01:00Z", mainline: true, completed_at: "2026-11-29T03:21:00Z", failure: { reason: "step \"Summarize metrics\" failed", job: "j", step: "Summarize metrics", log_url: null, rerun_requested: false } }),
+  newRun({
+    id: "9-1",
+    state: "passed",
+    at: "2026-11-29T03:01:00Z",
+    mainline: true,
+    completed_at: "2026-11-29T03:20:00Z",
+    input: "smoke-metrics.json",
+    measurements: M,
+    artifacts: [artifact("smoke-metrics.json"), artifact("smoke-benchmark.log")],
+  }),
+  newRun({
+    id: "9-1",
+    state: "passed",
+    at: "2026-11-29T03:25:00Z",
+    mainline: true,
+    completed_at: "2026-11-29T03:25:00Z",
+    input: "smoke-summary.json",
+    measurements: M,
+    artifacts: [artifact("smoke-summary.json")],
+  }),
+  newRun({
+    id: "9-1",
+    state: "crashed",
+    at: "2026-11-29T03:01:00Z",
+    mainline: true,
+    completed_at: "2026-11-29T03:21:00Z",
+    failure: {
+      reason: 'step "Summarize metrics" failed',
+      job: "j",
+      step: "Summarize metrics",
+      log_url: null,
+      rerun_requested: false,
+    },
+  }),
 ];
 
 function fold(reports: Run[]): Run {
@@ -39,7 +84,11 @@ describe("merging reports of a run", () => {
       dispatch: { kind: "nightly" },
       failure: { step: "Summarize metrics" },
     });
-    expect(run.artifacts.map((a) => a.name)).toEqual(["smoke-metrics.json", "smoke-benchmark.log", "smoke-summary.json"]);
+    expect(run.artifacts.map((a) => a.name)).toEqual([
+      "smoke-metrics.json",
+      "smoke-benchmark.log",
+      "smoke-summary.json",
+    ]);
   });
 
   it("ends in the same record whatever order the reports arrive in", () => {
@@ -64,11 +113,21 @@ describe("merging reports of a run", () => {
   it("refuses a different result and keeps the stored one", () => {
     const stored = fold(REPORTS);
     const other = { ...REPORTS[2], measurements: { ...M, total_duration_ms: 60 } };
-    expect(mergeRun(stored, other)).toEqual({ kind: "conflict", run: stored, reason: "run 9-1 already has a different result; nothing was changed" });
+    expect(mergeRun(stored, other)).toEqual({
+      kind: "conflict",
+      run: stored,
+      reason: "run 9-1 already has a different result; nothing was changed",
+    });
   });
 
   it("lets a result replace a crash, keeping what failed", () => {
-    const crashed = newRun({ id: "9-1", state: "crashed", at: "2026-11-29T03:00:00Z", mainline: true, failure: { reason: "step failed", job: "j", step: "Summarize metrics", log_url: null, rerun_requested: false } });
+    const crashed = newRun({
+      id: "9-1",
+      state: "crashed",
+      at: "2026-11-29T03:00:00Z",
+      mainline: true,
+      failure: { reason: "step failed", job: "j", step: "Summarize metrics", log_url: null, rerun_requested: false },
+    });
     const merged = mergeRun(crashed, REPORTS[2]).run;
     expect(merged.state).toBe("passed");
     expect(merged.failure?.step).toBe("Summarize metrics");
@@ -92,7 +151,9 @@ describe("a suspect run's confirmation", () => {
 
   it("keeps the first settled outcome", () => {
     const settled = mergeRun(suspect, { ...suspect, confirmation: refuted }).run;
-    expect(mergeRun(settled, { ...suspect, confirmation: { ...pending, state: "unconfirmed", reason: "late" } }).kind).toBe("unchanged");
+    expect(
+      mergeRun(settled, { ...suspect, confirmation: { ...pending, state: "unconfirmed", reason: "late" } }).kind,
+    ).toBe("unchanged");
   });
 });
 

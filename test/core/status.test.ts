@@ -41,7 +41,10 @@ describe("the signal", () => {
 
   it("turns missed when nothing reported for longer than STALE_AFTER_HOURS", () => {
     const doc = statusDocument([entry("9-1", "passed", hoursAgo(37))]);
-    expect(signalOf(doc, NOW, 36)).toEqual({ state: "missed", reason: "no run has reported for 37 hours (STALE_AFTER_HOURS is 36)" });
+    expect(signalOf(doc, NOW, 36)).toEqual({
+      state: "missed",
+      reason: "no run has reported for 37 hours (STALE_AFTER_HOURS is 36)",
+    });
     expect(signalOf(doc, NOW, 48).state).toBe("passing");
   });
 
@@ -52,7 +55,11 @@ describe("the signal", () => {
 
   it("says so while a suspect run's commit is benchmarked again", () => {
     const doc = statusDocument([{ ...entry("9-1", "regressed", hoursAgo(1)), confirmation: "pending" }]);
-    expect(signalOf(doc, NOW, 36)).toEqual({ state: "regressed", reason: "run 9-1 is outside the baseline: throughput_ops_per_sec; chimney is benchmarking its commit again to confirm" });
+    expect(signalOf(doc, NOW, 36)).toEqual({
+      state: "regressed",
+      reason:
+        "run 9-1 is outside the baseline: throughput_ops_per_sec; chimney is benchmarking its commit again to confirm",
+    });
   });
 
   it("counts only mainline runs: a pull request's run never sets the signal", () => {
@@ -74,7 +81,12 @@ describe("the signal", () => {
 describe("the badge", () => {
   it("shows the throughput when passing", () => {
     const doc = statusDocument([entry("9-1", "passed", hoursAgo(1))]);
-    expect(badgeOf(signalOf(doc, NOW, 36), doc)).toEqual({ schemaVersion: 1, label: "firewood smoke", message: "10.2k ops/s", color: "brightgreen" });
+    expect(badgeOf(signalOf(doc, NOW, 36), doc)).toEqual({
+      schemaVersion: 1,
+      label: "firewood smoke",
+      message: "10.2k ops/s",
+      color: "brightgreen",
+    });
   });
 
   it("says regressed in red", () => {
@@ -91,7 +103,12 @@ describe("the badge", () => {
   });
 
   it("is grey with no data", () => {
-    expect(badgeOf(signalOf(null, NOW, 36), null)).toEqual({ schemaVersion: 1, label: "firewood smoke", message: "unknown", color: "lightgrey" });
+    expect(badgeOf(signalOf(null, NOW, 36), null)).toEqual({
+      schemaVersion: 1,
+      label: "firewood smoke",
+      message: "unknown",
+      color: "lightgrey",
+    });
   });
 
   it("abbreviates numbers as a badge needs", () => {

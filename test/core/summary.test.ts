@@ -1,7 +1,15 @@
 import { describe, expect, it } from "vitest";
 import { evaluate, type Baseline } from "../../src/core/baseline.ts";
 import { actualsOf, measure, parseSmokeMetrics } from "../../src/core/metrics.ts";
-import { failureAnnotations, parseSmokeSummary, parseSmokeSummaryText, smokeSummary, summaryHtml, summaryJson, summaryMarkdown } from "../../src/core/summary.ts";
+import {
+  failureAnnotations,
+  parseSmokeSummary,
+  parseSmokeSummaryText,
+  smokeSummary,
+  summaryHtml,
+  summaryJson,
+  summaryMarkdown,
+} from "../../src/core/summary.ts";
 import smokeBaseline from "../../baselines/smoke.json";
 import disagree from "../fixtures/smoke-metrics-disagree.json";
 import noReport from "../fixtures/smoke-metrics-no-report.json";
@@ -71,7 +79,7 @@ describe("summaries, byte for byte with Firewood's summarizer", () => {
 
   it("prints one ::error annotation per metric out of range", () => {
     const { m, report } = read(regressed);
-    expect(failureAnnotations(smokeSummary(m, report)).join("\n") + "\n").toBe(annotationsRegressed);
+    expect(`${failureAnnotations(smokeSummary(m, report)).join("\n")}\n`).toBe(annotationsRegressed);
     const ok = read(passing);
     expect(failureAnnotations(smokeSummary(ok.m, ok.report))).toEqual([]);
   });
@@ -80,7 +88,9 @@ describe("summaries, byte for byte with Firewood's summarizer", () => {
     const { m } = read(passing);
     const open: Baseline = { ...(smokeBaseline as Baseline), total_duration_ms: { lower: null, upper: null } };
     const report = evaluate(actualsOf(m), open, { type: "File", path: "baselines/smoke.json" });
-    expect(summaryMarkdown(smokeSummary(m, report))).toContain("* Total duration (ms): 48.86 (no bounds configured) ✅\n");
+    expect(summaryMarkdown(smokeSummary(m, report))).toContain(
+      "* Total duration (ms): 48.86 (no bounds configured) ✅\n",
+    );
   });
 });
 
@@ -101,11 +111,23 @@ describe("smoke-summary.json as an upload", () => {
     ["an unknown status", { ...golden(), status: "ok" }, "status"],
     ["a status that contradicts the entries", { ...golden(), status: "pass" }, "status"],
     ["per_batch_count ≠ batches", { ...golden(), run: { ...golden().run, per_batch_count: 4 } }, "run.per_batch_count"],
-    ["total_operations ≠ batches × batch_size", { ...golden(), run: { ...golden().run, total_operations: 1 } }, "run.total_operations"],
+    [
+      "total_operations ≠ batches × batch_size",
+      { ...golden(), run: { ...golden().run, total_operations: 1 } },
+      "run.total_operations",
+    ],
     ["a negative duration", { ...golden(), run: { ...golden().run, total_duration_ms: -5 } }, "run.total_duration_ms"],
-    ["an entry whose actual differs from the run", { ...golden(), run: { ...golden().run, throughput_ops_per_sec: 1 } }, "baseline[0].actual"],
+    [
+      "an entry whose actual differs from the run",
+      { ...golden(), run: { ...golden().run, throughput_ops_per_sec: 1 } },
+      "baseline[0].actual",
+    ],
     ["an unknown metric", { ...golden(), baseline: [{ ...golden().baseline[0], key: "latency" }] }, "baseline[0].key"],
-    ["a repeated metric", { ...golden(), baseline: [golden().baseline[0], golden().baseline[0], golden().baseline[2]] }, "baseline[1].key"],
+    [
+      "a repeated metric",
+      { ...golden(), baseline: [golden().baseline[0], golden().baseline[0], golden().baseline[2]] },
+      "baseline[1].key",
+    ],
     ["a missing run", { ...golden(), run: undefined }, "run"],
   ])("refuses %s, naming the field", (_what, input, field) => {
     const parsed = parseSmokeSummary(input);

@@ -1,5 +1,14 @@
 import { describe, expect, it } from "vitest";
-import { correlationIdIn, dailyTime, findFailure, isWorkflowFile, manualCorrelationId, nightlyCorrelationId, nightOf, type JobView } from "../../src/core/workflow.ts";
+import {
+  correlationIdIn,
+  dailyTime,
+  findFailure,
+  isWorkflowFile,
+  manualCorrelationId,
+  nightlyCorrelationId,
+  nightOf,
+  type JobView,
+} from "../../src/core/workflow.ts";
 
 const job = (steps: [string, string | null][], conclusion = "failure"): JobView => ({
   name: "Firewood smoke benchmark",
@@ -21,7 +30,9 @@ describe("the benchmark workflow's runs", () => {
   });
 
   it("finds chimney's correlation id in a run name, and only that", () => {
-    expect(correlationIdIn(`Firewood smoke benchmark ${nightlyCorrelationId("2026-11-29")}`)).toBe("chimney-nightly-2026-11-29");
+    expect(correlationIdIn(`Firewood smoke benchmark ${nightlyCorrelationId("2026-11-29")}`)).toBe(
+      "chimney-nightly-2026-11-29",
+    );
     const manual = manualCorrelationId("01JD5ZQ0X3M9V7K2N8P4R6T1WB");
     expect(manual).toBe("chimney-manual-01jd5zq0x3m9v7k2n8p4r6t1wb");
     expect(correlationIdIn(`perf ${manual} (PR #12)`)).toBe(manual);
@@ -46,7 +57,13 @@ describe("the benchmark workflow's runs", () => {
 
 describe("what failed in a run", () => {
   it("names the failed step and calls one before the benchmark infrastructure", () => {
-    const failure = findFailure([job([["Set up job", "success"], ["Checkout repository", "failure"], ["Run smoke benchmark", "skipped"]])]);
+    const failure = findFailure([
+      job([
+        ["Set up job", "success"],
+        ["Checkout repository", "failure"],
+        ["Run smoke benchmark", "skipped"],
+      ]),
+    ]);
     expect(failure).toEqual({
       job: "Firewood smoke benchmark",
       step: "Checkout repository",
@@ -56,17 +73,39 @@ describe("what failed in a run", () => {
   });
 
   it("does not call the benchmark step itself, or a later one, infrastructure", () => {
-    expect(findFailure([job([["Checkout repository", "success"], ["Run smoke benchmark", "failure"]])])?.before_benchmark).toBe(false);
-    expect(findFailure([job([["Run smoke benchmark", "success"], ["Summarize metrics", "failure"]])])?.before_benchmark).toBe(false);
+    expect(
+      findFailure([
+        job([
+          ["Checkout repository", "success"],
+          ["Run smoke benchmark", "failure"],
+        ]),
+      ])?.before_benchmark,
+    ).toBe(false);
+    expect(
+      findFailure([
+        job([
+          ["Run smoke benchmark", "success"],
+          ["Summarize metrics", "failure"],
+        ]),
+      ])?.before_benchmark,
+    ).toBe(false);
   });
 
   it("is not infrastructure when the job has no benchmark step to compare with", () => {
-    expect(findFailure([job([["Checkout repository", "failure"]])])).toMatchObject({ step: "Checkout repository", before_benchmark: false });
+    expect(findFailure([job([["Checkout repository", "failure"]])])).toMatchObject({
+      step: "Checkout repository",
+      before_benchmark: false,
+    });
   });
 
   it("takes the failed job among several, and knows a job can fail with no failed step", () => {
     const ok = { ...job([["Run smoke benchmark", "success"]], "success"), name: "pruning (standard, 16)" };
-    expect(findFailure([ok, job([], "timed_out")])).toEqual({ job: "Firewood smoke benchmark", step: null, log_url: expect.any(String), before_benchmark: false });
+    expect(findFailure([ok, job([], "timed_out")])).toEqual({
+      job: "Firewood smoke benchmark",
+      step: null,
+      log_url: expect.any(String),
+      before_benchmark: false,
+    });
     expect(findFailure([ok])).toBe(null);
   });
 });

@@ -23,7 +23,14 @@ async function chimney() {
     CHIMNEY_KV_PATH: ":memory:",
   };
   const logs: string[] = [];
-  const made = await createDenoChimney(env, dir, { fetch: github.fetch, now: () => now, sleep: async (ms) => void (now += ms), write: (l) => void logs.push(l) });
+  const made = await createDenoChimney(env, dir, {
+    fetch: github.fetch,
+    now: () => now,
+    sleep: async (ms) => {
+      now += ms;
+    },
+    write: (l) => void logs.push(l),
+  });
   const close = async () => {
     made.kv.close();
     await Deno.remove(dir, { recursive: true });
@@ -33,36 +40,61 @@ async function chimney() {
 
 Deno.test("upload → status → runs → run → artifact on Deno KV and files", async () => {
   const c = await chimney();
-  const res = await c.app.request("/api/results?run_id=42", { method: "POST", headers: { authorization: `Bearer ${TOKEN}`, "content-type": "application/json" }, body: metrics });
+  const res = await c.app.request("/api/results?run_id=42", {
+    method: "POST",
+    headers: { authorization: `Bearer ${TOKEN}`, "content-type": "application/json" },
+    body: metrics,
+  });
   assert.equal(res.status, 201);
   const status = await (await c.app.request("/status")).json();
   assert.equal(status.state, "passing");
   assert.equal(status.latest_run.id, "42-1");
-  assert.deepEqual((await (await c.app.request("/runs")).json()).runs.map((r: { id: string }) => r.id), ["42-1"]);
+  assert.deepEqual(
+    (await (await c.app.request("/runs")).json()).runs.map((r: { id: string }) => r.id),
+    ["42-1"],
+  );
   const summary = await c.app.request("/runs/42-1/artifacts/chimney-summary.md");
   assert.equal(summary.status, 200);
   assert.match(await summary.text(), /^# Firewood smoke benchmark summary\n/);
-  const again = await c.app.request("/api/results?run_id=42", { method: "POST", headers: { authorization: `Bearer ${TOKEN}`, "content-type": "application/json" }, body: metrics });
+  const again = await c.app.request("/api/results?run_id=42", {
+    method: "POST",
+    headers: { authorization: `Bearer ${TOKEN}`, "content-type": "application/json" },
+    body: metrics,
+  });
   assert.equal(again.status, 200);
   await c.close();
 });
 
 Deno.test("the nightly tick dispatches, and a signed webhook brings the artifact in", async () => {
   const c = await chimney();
-  const tick = await c.app.request("/api/ticks/nightly", { method: "POST", headers: { authorization: `Bearer ${ADMIN}` } });
+  const tick = await c.app.request("/api/ticks/nightly", {
+    method: "POST",
+    headers: { authorization: `Bearer ${ADMIN}` },
+  });
   assert.equal(tick.status, 200);
   assert.equal(c.github.runs.size, 1);
   const [run] = c.github.runs.values();
-  c.github.complete(run.id, { conclusion: "success", files: { "smoke-metrics.json": metrics, "smoke-benchmark.log": "SMOKE_BENCHMARK\n" } });
+  c.github.complete(run.id, {
+    conclusion: "success",
+    files: { "smoke-metrics.json": metrics, "smoke-benchmark.log": "SMOKE_BENCHMARK\n" },
+  });
   const body = workflowRunPayload(c.github, run, "completed");
-  const delivered = await c.app.request("/webhooks/github", { method: "POST", headers: await deliveryHeaders(SECRET, "workflow_run", body), body });
+  const delivered = await c.app.request("/webhooks/github", {
+    method: "POST",
+    headers: await deliveryHeaders(SECRET, "workflow_run", body),
+    body,
+  });
   assert.equal(delivered.status, 202);
   // On Deno the processing goes on after the answer: wait for it.
-  for (let i = 0; i < 100 && (await c.deps.runs.run(`${run.id}-1`))?.state !== "passed"; i++) await new Promise((r) => setTimeout(r, 20));
+  for (let i = 0; i < 100 && (await c.deps.runs.run(`${run.id}-1`))?.state !== "passed"; i++)
+    await new Promise((r) => setTimeout(r, 20));
   const record = await (await c.app.request(`/runs/${run.id}-1`)).json();
   assert.equal(record.state, "passed");
   assert.ok(record.artifacts.some((a: { name: string }) => a.name === "smoke-benchmark.log"));
-  const second = await c.app.request("/api/ticks/nightly", { method: "POST", headers: { authorization: `Bearer ${ADMIN}` } });
+  const second = await c.app.request("/api/ticks/nightly", {
+    method: "POST",
+    headers: { authorization: `Bearer ${ADMIN}` },
+  });
   assert.equal((await second.json()).dispatch.kind, "skipped");
   assert.equal(c.github.calls("POST", /\/dispatches$/), 1);
   await c.close();
@@ -70,7 +102,11 @@ Deno.test("the nightly tick dispatches, and a signed webhook brings the artifact
 
 Deno.test("bad input gets a problem naming the field, on Deno too", async () => {
   const c = await chimney();
-  const res = await c.app.request("/api/results", { method: "POST", headers: { authorization: `Bearer ${TOKEN}`, "content-type": "application/json" }, body: JSON.stringify({ ...JSON.parse(metrics), batches: 0 }) });
+  const res = await c.app.request("/api/results", {
+    method: "POST",
+    headers: { authorization: `Bearer ${TOKEN}`, "content-type": "application/json" },
+    body: JSON.stringify({ ...JSON.parse(metrics), batches: 0 }),
+  });
   assert.equal(res.status, 422);
   assert.equal(res.headers.get("content-type"), "application/problem+json");
   assert.match((await res.json()).detail, /^batches: /);

@@ -5,17 +5,37 @@ import { newRun, type Run } from "../../src/core/run.ts";
 import { runSubject } from "../../src/core/alert.ts";
 import { DEFAULT_OPTIONS } from "../../src/core/changepoints.ts";
 import type { Series } from "../../src/core/series.ts";
-import { DenoAlertStore, DenoDeliveryStore, DenoDispatchStore, DenoRunStore, FileArtifactStore, FileLatest, FileSeriesStore } from "../../src/store/deno.ts";
+import {
+  DenoAlertStore,
+  DenoDeliveryStore,
+  DenoDispatchStore,
+  DenoRunStore,
+  FileArtifactStore,
+  FileLatest,
+  FileSeriesStore,
+} from "../../src/store/deno.ts";
 
-const M = { batches: 5, batch_size: 100, total_operations: 500, total_duration_ms: 48.86, throughput_ops_per_sec: 10233.3, per_batch_count: 5, per_batch_p95_ms: 11.2 };
-const run = (id: string, at: string, extra: Partial<Run> = {}) => newRun({ id, state: "passed", at, mainline: true, measurements: M, ...extra });
+const M = {
+  batches: 5,
+  batch_size: 100,
+  total_operations: 500,
+  total_duration_ms: 48.86,
+  throughput_ops_per_sec: 10233.3,
+  per_batch_count: 5,
+  per_batch_p95_ms: 11.2,
+};
+const run = (id: string, at: string, extra: Partial<Run> = {}) =>
+  newRun({ id, state: "passed", at, mainline: true, measurements: M, ...extra });
 
 Deno.test("a run is created once, the same result again is unchanged, a different one refused", async () => {
   const kv = await Deno.openKv(":memory:");
   const store = new DenoRunStore(kv);
   assert.equal((await store.record(run("1-1", "2026-11-01T03:00:00Z"))).kind, "created");
   assert.equal((await store.record(run("1-1", "2026-11-01T03:00:00Z"))).kind, "unchanged");
-  assert.equal((await store.record(run("1-1", "2026-11-01T03:00:00Z", { measurements: { ...M, total_duration_ms: 60 } }))).kind, "conflict");
+  assert.equal(
+    (await store.record(run("1-1", "2026-11-01T03:00:00Z", { measurements: { ...M, total_duration_ms: 60 } }))).kind,
+    "conflict",
+  );
   assert.equal((await store.run("1-1"))?.measurements?.total_duration_ms, 48.86);
   kv.close();
 });
@@ -35,12 +55,18 @@ Deno.test("many runs recorded at once are all kept, and the history pages newest
   const kv = await Deno.openKv(":memory:");
   const store = new DenoRunStore(kv);
   const ids = Array.from({ length: 25 }, (_, i) => `${100 + i}-1`);
-  await Promise.all([...ids.map((id, i) => store.record(run(id, `2026-11-${String(i + 1).padStart(2, "0")}T03:00:00Z`))), ...ids.slice(0, 5).map((id, i) => store.record(run(id, `2026-11-0${i + 1}T03:00:00Z`)))]);
+  await Promise.all([
+    ...ids.map((id, i) => store.record(run(id, `2026-11-${String(i + 1).padStart(2, "0")}T03:00:00Z`))),
+    ...ids.slice(0, 5).map((id, i) => store.record(run(id, `2026-11-0${i + 1}T03:00:00Z`))),
+  ]);
   assert.equal((await store.status())?.runs, 25);
   const seen: string[] = [];
   let cursor: string | null = null;
   do {
-    const page: { runs: { id: string }[]; cursor: string | null } = await store.history(10, cursor ? decodeCursor(cursor) : null);
+    const page: { runs: { id: string }[]; cursor: string | null } = await store.history(
+      10,
+      cursor ? decodeCursor(cursor) : null,
+    );
     seen.push(...page.runs.map((r) => r.id));
     cursor = page.cursor;
   } while (cursor);
@@ -57,7 +83,10 @@ Deno.test("the status follows mainline runs and the open runs are listed", async
   const status = await store.status();
   assert.equal(status?.latest?.id, "3-1");
   assert.equal(status?.last_completed?.id, "1-1");
-  assert.deepEqual((await store.open()).map((r) => r.id), ["3-1"]);
+  assert.deepEqual(
+    (await store.open()).map((r) => r.id),
+    ["3-1"],
+  );
   await store.record({ ...run("3-1", "2026-11-03T03:00:00Z") });
   assert.deepEqual(await store.open(), []);
   kv.close();
@@ -66,11 +95,25 @@ Deno.test("the status follows mainline runs and the open runs are listed", async
 Deno.test("one nightly claim wins however many race, and one delivery is processed of twenty", async () => {
   const kv = await Deno.openKv(":memory:");
   const dispatches = new DenoDispatchStore(kv);
-  const dispatch = { correlation_id: "chimney-nightly-2026-11-29", kind: "nightly" as const, night: "2026-11-29", ref: "main", pr_number: null, requested_at: "t", updated_at: "t", state: "claimed" as const, attempts: 0, last_error: null, run_id: null };
+  const dispatch = {
+    correlation_id: "chimney-nightly-2026-11-29",
+    kind: "nightly" as const,
+    night: "2026-11-29",
+    ref: "main",
+    pr_number: null,
+    requested_at: "t",
+    updated_at: "t",
+    state: "claimed" as const,
+    attempts: 0,
+    last_error: null,
+    run_id: null,
+  };
   const claims = await Promise.all(Array.from({ length: 10 }, () => dispatches.claim(dispatch)));
   assert.equal(claims.filter(Boolean).length, 1);
   const deliveries = new DenoDeliveryStore(kv);
-  const taken = await Promise.all(Array.from({ length: 20 }, () => deliveries.claim("d-1", "workflow_run", "2026-11-29T03:00:00Z")));
+  const taken = await Promise.all(
+    Array.from({ length: 20 }, () => deliveries.claim("d-1", "workflow_run", "2026-11-29T03:00:00Z")),
+  );
   assert.equal(taken.filter(Boolean).length, 1);
   kv.close();
 });
@@ -79,7 +122,11 @@ Deno.test("racing plans of one regressed run queue its write once, and writes go
   const kv = await Deno.openKv(":memory:");
   const alerts = new DenoAlertStore(kv);
   const regressed = runSubject(run("5-1", "2026-11-05T03:00:00Z", { state: "regressed" }));
-  const planned = await Promise.all([alerts.plan(regressed, "now"), alerts.plan(regressed, "now"), alerts.plan(regressed, "now")]);
+  const planned = await Promise.all([
+    alerts.plan(regressed, "now"),
+    alerts.plan(regressed, "now"),
+    alerts.plan(regressed, "now"),
+  ]);
   assert.equal(planned.flat().length, 1);
   await alerts.plan(runSubject(run("6-1", "2026-11-06T03:00:00Z", { state: "regressed" })), "now");
   const now = Date.parse("2026-11-06T04:00:00Z");
@@ -107,15 +154,43 @@ Deno.test("artifact files are written once per digest and never outside their fo
 Deno.test("imported series merged at once lose and double no point, and survive a restart", async () => {
   const dir = await Deno.makeTempDir();
   const series = (from: number, to: number): Series[] => [
-    { key: "suite--bench", suite: "suite", name: "bench", unit: "mgas/s", bigger_is_better: true, repo_url: null, changes: [], points: Array.from({ length: to - from }, (_, i) => ({ at: new Date(Date.UTC(2026, 0, 1 + from + i)).toISOString(), sha: null, value: from + i < 30 ? 100 : 130, commit_url: null, message: null })) },
+    {
+      key: "suite--bench",
+      suite: "suite",
+      name: "bench",
+      unit: "mgas/s",
+      bigger_is_better: true,
+      repo_url: null,
+      changes: [],
+      points: Array.from({ length: to - from }, (_, i) => ({
+        at: new Date(Date.UTC(2026, 0, 1 + from + i)).toISOString(),
+        sha: null,
+        value: from + i < 30 ? 100 : 130,
+        commit_url: null,
+        message: null,
+      })),
+    },
   ];
   const store = new FileSeriesStore(dir);
-  const answers = await Promise.all([store.merge(series(0, 40), DEFAULT_OPTIONS), store.merge(series(20, 60), DEFAULT_OPTIONS), store.merge(series(0, 60), DEFAULT_OPTIONS)]);
-  assert.deepEqual(answers.map((a) => a.issues), [[], [], []]);
-  assert.equal(answers.reduce((n, a) => n + a.imports[0].added, 0), 60);
+  const answers = await Promise.all([
+    store.merge(series(0, 40), DEFAULT_OPTIONS),
+    store.merge(series(20, 60), DEFAULT_OPTIONS),
+    store.merge(series(0, 60), DEFAULT_OPTIONS),
+  ]);
+  assert.deepEqual(
+    answers.map((a) => a.issues),
+    [[], [], []],
+  );
+  assert.equal(
+    answers.reduce((n, a) => n + a.imports[0].added, 0),
+    60,
+  );
   const reopened = await new FileSeriesStore(dir).all();
   assert.equal(reopened[0].points.length, 60);
-  assert.deepEqual(reopened[0].changes.map((c) => c.index), [30]);
+  assert.deepEqual(
+    reopened[0].changes.map((c) => c.index),
+    [30],
+  );
   await Deno.remove(dir, { recursive: true });
 });
 

@@ -18,15 +18,19 @@ function rejection(zip: Uint8Array, limits = LIMITS): string {
 
 describe("opening an artifact zip", () => {
   it("returns the files of a good artifact", () => {
-    const files = openArchive(zipSync({ "smoke-metrics.json": text("{}"), "smoke-benchmark.log": text("log\n"), "logs/": new Uint8Array() }), LIMITS);
+    const files = openArchive(
+      zipSync({ "smoke-metrics.json": text("{}"), "smoke-benchmark.log": text("log\n"), "logs/": new Uint8Array() }),
+      LIMITS,
+    );
     expect([...files.keys()].sort()).toEqual(["smoke-benchmark.log", "smoke-metrics.json"]);
     expect(new TextDecoder().decode(files.get("smoke-benchmark.log"))).toBe("log\n");
   });
 
   it("refuses an entry named __proto__, which would otherwise vanish from the files", () => {
-    const zip = zipSync({ "AAproto__": text("x"), "smoke-metrics.json": text("{}") });
+    const zip = zipSync({ AAproto__: text("x"), "smoke-metrics.json": text("{}") });
     const bytes = new TextEncoder().encode("__proto__");
-    for (let i = 0; i + 9 <= zip.length; i++) if (new TextDecoder().decode(zip.subarray(i, i + 9)) === "AAproto__") zip.set(bytes, i);
+    for (let i = 0; i + 9 <= zip.length; i++)
+      if (new TextDecoder().decode(zip.subarray(i, i + 9)) === "AAproto__") zip.set(bytes, i);
     expect(rejection(zip)).toBe('entry "__proto__" is not a plain file name');
   });
 
@@ -48,7 +52,10 @@ describe("opening an artifact zip", () => {
   });
 
   it("refuses a zip bomb by its declared sizes", () => {
-    const bomb = zipSync({ "a.log": new Uint8Array(3 * 1024 * 1024), "b.log": new Uint8Array(3 * 1024 * 1024) }, { level: 9 });
+    const bomb = zipSync(
+      { "a.log": new Uint8Array(3 * 1024 * 1024), "b.log": new Uint8Array(3 * 1024 * 1024) },
+      { level: 9 },
+    );
     expect(bomb.byteLength).toBeLessThan(64 * 1024);
     expect(rejection(bomb)).toBe(`the entries add up to more than ${4 * 1024 * 1024} bytes`);
   });
@@ -69,7 +76,9 @@ describe("opening an artifact zip", () => {
   });
 
   it("refuses a zip larger than the cap and bytes that are not a zip", () => {
-    expect(rejection(new Uint8Array(LIMITS.compressed + 1))).toBe(`the zip is ${LIMITS.compressed + 1} bytes, over the ${LIMITS.compressed}-byte limit`);
+    expect(rejection(new Uint8Array(LIMITS.compressed + 1))).toBe(
+      `the zip is ${LIMITS.compressed + 1} bytes, over the ${LIMITS.compressed}-byte limit`,
+    );
     expect(rejection(text("PK but not really"))).toMatch(/^not a readable zip/);
   });
 });
@@ -82,7 +91,11 @@ describe("opening any zip at all", () => {
     fc.string({ minLength: 1, maxLength: 40 }),
   );
   // fflate's zipSync cannot write an entry named __proto__; the test below patches one in.
-  const files = fc.dictionary(name.filter((n) => n !== "__proto__"), fc.uint8Array({ maxLength: 256 }), { minKeys: 1, maxKeys: 12 });
+  const files = fc.dictionary(
+    name.filter((n) => n !== "__proto__"),
+    fc.uint8Array({ maxLength: 256 }),
+    { minKeys: 1, maxKeys: 12 },
+  );
 
   /** What opening did: the files, or the rejection; anything else thrown fails the property. */
   function open(zip: Uint8Array): Map<string, Uint8Array> | "rejected" {
@@ -112,19 +125,28 @@ describe("opening any zip at all", () => {
   });
 
   it("answers random bytes and any one-byte change of a good zip with files within the caps or a rejection, never a crash", () => {
-    const good = zipSync({ "smoke-metrics.json": text('{"batches": 5}'), "smoke-benchmark.log": text("line\n".repeat(200)) });
+    const good = zipSync({
+      "smoke-metrics.json": text('{"batches": 5}'),
+      "smoke-benchmark.log": text("line\n".repeat(200)),
+    });
     fc.assert(
-      fc.property(fc.oneof(fc.uint8Array({ maxLength: 4096 }), fc.tuple(fc.nat(good.length - 1), fc.integer({ min: 1, max: 255 })).map(([at, flip]) => {
-        const changed = good.slice();
-        changed[at] ^= flip;
-        return changed;
-      })), (zip) => {
-        const opened = open(zip);
-        if (opened === "rejected") return;
-        expect(opened.size).toBeLessThanOrEqual(LIMITS.entries);
-        expect([...opened.values()].reduce((n, f) => n + f.byteLength, 0)).toBeLessThanOrEqual(LIMITS.uncompressed);
-        for (const n of opened.keys()) expect(n).toMatch(PLAIN);
-      }),
+      fc.property(
+        fc.oneof(
+          fc.uint8Array({ maxLength: 4096 }),
+          fc.tuple(fc.nat(good.length - 1), fc.integer({ min: 1, max: 255 })).map(([at, flip]) => {
+            const changed = good.slice();
+            changed[at] ^= flip;
+            return changed;
+          }),
+        ),
+        (zip) => {
+          const opened = open(zip);
+          if (opened === "rejected") return;
+          expect(opened.size).toBeLessThanOrEqual(LIMITS.entries);
+          expect([...opened.values()].reduce((n, f) => n + f.byteLength, 0)).toBeLessThanOrEqual(LIMITS.uncompressed);
+          for (const n of opened.keys()) expect(n).toMatch(PLAIN);
+        },
+      ),
       { numRuns: 500 },
     );
   });
@@ -132,7 +154,9 @@ describe("opening any zip at all", () => {
   it("refuses bombs of any shape by what they declare, before inflating", () => {
     fc.assert(
       fc.property(fc.integer({ min: 1, max: 6 }), fc.integer({ min: 1, max: 3 }), (count, megabytes) => {
-        const entries = Object.fromEntries(Array.from({ length: count }, (_, i) => [`part-${i}.log`, new Uint8Array(megabytes * 1024 * 1024)]));
+        const entries = Object.fromEntries(
+          Array.from({ length: count }, (_, i) => [`part-${i}.log`, new Uint8Array(megabytes * 1024 * 1024)]),
+        );
         const declared = count * megabytes * 1024 * 1024;
         const opened = open(zipSync(entries, { level: 9 }));
         expect(opened === "rejected").toBe(declared > LIMITS.uncompressed);

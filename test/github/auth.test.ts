@@ -44,7 +44,10 @@ describe("GitHub App auth", () => {
     const clock = testClock();
     const github = new GitHubEmulator(clock.now);
     github.appPublicKey = (await rsaKeys()).publicKey;
-    const auth = appAuth({ appId: github.appId, privateKey: (await rsaKeys()).pem, installationId: String(github.installationId) }, clock);
+    const auth = appAuth(
+      { appId: github.appId, privateKey: (await rsaKeys()).pem, installationId: String(github.installationId) },
+      clock,
+    );
     const client = new GitHubClient({ apiUrl: API, repository: REPO, auth, fetch: github.fetch, clock });
     const error = await client.request("GET", `/repos/${REPO}/actions/runs/1`).then(
       () => null,
@@ -56,8 +59,21 @@ describe("GitHub App auth", () => {
 
   it("says so when the private key is not a key", async () => {
     const clock = testClock();
-    const auth = appAuth({ appId: "1", privateKey: "-----BEGIN PRIVATE KEY-----\nbm90IGEga2V5\n-----END PRIVATE KEY-----", installationId: "2" }, clock);
-    const client = new GitHubClient({ apiUrl: API, repository: REPO, auth, fetch: new GitHubEmulator(clock.now).fetch, clock });
+    const auth = appAuth(
+      {
+        appId: "1",
+        privateKey: "-----BEGIN PRIVATE KEY-----\nbm90IGEga2V5\n-----END PRIVATE KEY-----",
+        installationId: "2",
+      },
+      clock,
+    );
+    const client = new GitHubClient({
+      apiUrl: API,
+      repository: REPO,
+      auth,
+      fetch: new GitHubEmulator(clock.now).fetch,
+      clock,
+    });
     await expect(client.request("GET", "/x")).rejects.toThrow("GITHUB_APP_PRIVATE_KEY is not a usable RSA private key");
   });
 });

@@ -22,7 +22,9 @@ function scripted(answers: (Response | Error | "hang")[], options: { budget?: nu
       seen.push(request);
       const answer = answers.shift() ?? new Response("{}", { status: 200 });
       if (answer === "hang") {
-        return new Promise((_, reject) => request.signal.addEventListener("abort", () => reject(request.signal.reason)));
+        return new Promise((_, reject) =>
+          request.signal.addEventListener("abort", () => reject(request.signal.reason)),
+        );
       }
       if (answer instanceof Error) throw answer;
       return answer;
@@ -31,7 +33,8 @@ function scripted(answers: (Response | Error | "hang")[], options: { budget?: nu
   return { client, clock, seen };
 }
 
-const json = (status: number, body: unknown = {}, headers: Record<string, string> = {}) => new Response(JSON.stringify(body), { status, headers });
+const json = (status: number, body: unknown = {}, headers: Record<string, string> = {}) =>
+  new Response(JSON.stringify(body), { status, headers });
 
 async function failure(promise: Promise<unknown>): Promise<GitHubError> {
   try {
@@ -79,14 +82,23 @@ describe("the GitHub client", () => {
 
   it("waits until x-ratelimit-reset when the limit is spent and the reset is near", async () => {
     const reset = Math.floor(START / 1000) + 5;
-    const { client, clock } = scripted([json(403, { message: "API rate limit exceeded" }, { "x-ratelimit-remaining": "0", "x-ratelimit-reset": String(reset) }), json(200)]);
+    const { client, clock } = scripted([
+      json(
+        403,
+        { message: "API rate limit exceeded" },
+        { "x-ratelimit-remaining": "0", "x-ratelimit-reset": String(reset) },
+      ),
+      json(200),
+    ]);
     await client.request("GET", "/x");
     expect(clock.slept).toEqual([5000]);
   });
 
   it("fails at once, saying when to come back, when the reset is far", async () => {
     const reset = Math.floor(START / 1000) + 3600;
-    const { client, clock } = scripted([json(403, {}, { "x-ratelimit-remaining": "0", "x-ratelimit-reset": String(reset) })]);
+    const { client, clock } = scripted([
+      json(403, {}, { "x-ratelimit-remaining": "0", "x-ratelimit-reset": String(reset) }),
+    ]);
     const error = await failure(client.request("GET", "/x"));
     expect(error.kind).toBe("rate_limited");
     expect(error.retryAt).toBe(reset * 1000);

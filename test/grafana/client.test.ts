@@ -12,23 +12,71 @@ describe("the Grafana client", () => {
   it("reads a dashboard through the classic API", async () => {
     const { options } = setup();
     const live = await fetchDashboard(options, "pipeline-overview");
-    expect(live).toMatchObject({ kind: "ok", dashboard: { uid: "pipeline-overview", title: "Pipeline Overview", schemaVersion: 39, version: 1 } });
+    expect(live).toMatchObject({
+      kind: "ok",
+      dashboard: { uid: "pipeline-overview", title: "Pipeline Overview", schemaVersion: 39, version: 1 },
+    });
   });
 
   it("reads the same dashboard through Grafana 12's API, uid from the name and version from the generation", async () => {
     const { options } = setup({ namespace: "default" });
     const live = await fetchDashboard(options, "pipeline-storage-commit");
-    expect(live).toMatchObject({ kind: "ok", dashboard: { uid: "pipeline-storage-commit", schemaVersion: 39, version: 2 } });
+    expect(live).toMatchObject({
+      kind: "ok",
+      dashboard: { uid: "pipeline-storage-commit", schemaVersion: 39, version: 2 },
+    });
   });
 
   it.each([
-    ["a wrong token", (s: ReturnType<typeof setup>) => ({ ...s.options, apiKey: "glsa_wrong" }), "pipeline-overview", "unauthorized"],
+    [
+      "a wrong token",
+      (s: ReturnType<typeof setup>) => ({ ...s.options, apiKey: "glsa_wrong" }),
+      "pipeline-overview",
+      "unauthorized",
+    ],
     ["an unknown uid", (s: ReturnType<typeof setup>) => s.options, "no-such-dashboard", "not_found"],
-    ["a 500", (s: ReturnType<typeof setup>) => (s.grafana.failures.set("pipeline-overview", "500"), s.options), "pipeline-overview", "error"],
-    ["an HTML page", (s: ReturnType<typeof setup>) => (s.grafana.failures.set("pipeline-overview", "not-json"), s.options), "pipeline-overview", "not_json"],
-    ["no dashboard in the answer", (s: ReturnType<typeof setup>) => (s.grafana.failures.set("pipeline-overview", "no-dashboard"), s.options), "pipeline-overview", "no_dashboard"],
-    ["a slow answer", (s: ReturnType<typeof setup>) => (s.grafana.failures.set("pipeline-overview", "slow"), { ...s.options, timeoutMs: 50 }), "pipeline-overview", "unreachable"],
-    ["no network", (s: ReturnType<typeof setup>) => ({ ...s.options, fetch: () => Promise.reject(new TypeError("fetch failed")) }), "pipeline-overview", "unreachable"],
+    [
+      "a 500",
+      (s: ReturnType<typeof setup>) => {
+        s.grafana.failures.set("pipeline-overview", "500");
+        return s.options;
+      },
+      "pipeline-overview",
+      "error",
+    ],
+    [
+      "an HTML page",
+      (s: ReturnType<typeof setup>) => {
+        s.grafana.failures.set("pipeline-overview", "not-json");
+        return s.options;
+      },
+      "pipeline-overview",
+      "not_json",
+    ],
+    [
+      "no dashboard in the answer",
+      (s: ReturnType<typeof setup>) => {
+        s.grafana.failures.set("pipeline-overview", "no-dashboard");
+        return s.options;
+      },
+      "pipeline-overview",
+      "no_dashboard",
+    ],
+    [
+      "a slow answer",
+      (s: ReturnType<typeof setup>) => {
+        s.grafana.failures.set("pipeline-overview", "slow");
+        return { ...s.options, timeoutMs: 50 };
+      },
+      "pipeline-overview",
+      "unreachable",
+    ],
+    [
+      "no network",
+      (s: ReturnType<typeof setup>) => ({ ...s.options, fetch: () => Promise.reject(new TypeError("fetch failed")) }),
+      "pipeline-overview",
+      "unreachable",
+    ],
   ])("answers %s with a distinct kind, never an exception", async (_what, configure, uid, kind) => {
     const s = setup();
     expect((await fetchDashboard(configure(s), uid)).kind).toBe(kind);

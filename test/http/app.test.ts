@@ -28,7 +28,10 @@ describe("the app", () => {
     expect(res.status).toBe(503);
     expect(await res.json()).toMatchObject({ detail: "this route is off: PERF_DASHBOARD_TOKEN is not configured" });
     const status = (await (await app.request("/status")).json()) as { config_problems: unknown };
-    expect(status.config_problems).toContainEqual({ name: "PERF_DASHBOARD_TOKEN", problem: "not set: result uploads (POST /api/results) are refused" });
+    expect(status.config_problems).toContainEqual({
+      name: "PERF_DASHBOARD_TOKEN",
+      problem: "not set: result uploads (POST /api/results) are refused",
+    });
   });
 
   it("links with PUBLIC_URL when it is set", async () => {

@@ -18,9 +18,30 @@ function setup(latest = 2) {
 
 /** A settled run of night `i`, as recorded; `slowdown` scales the durations. */
 function night(i: number, slowdown = 1, extra: Partial<Run> = {}): Run {
-  const measurements = { batches: 5, batch_size: 100, total_operations: 500, total_duration_ms: 48.86 * slowdown, throughput_ops_per_sec: 10233.32 / slowdown, per_batch_count: 5, per_batch_p95_ms: 11.2 * slowdown };
-  const report = evaluate({ throughput_ops_per_sec: measurements.throughput_ops_per_sec, total_duration_ms: measurements.total_duration_ms, per_batch_p95_ms: measurements.per_batch_p95_ms }, smokeBaseline as Baseline, { type: "File", path: "baselines/smoke.json" });
-  const state = report.throughput_ops_per_sec.within_range && report.total_duration_ms.within_range && report.per_batch_p95_ms.within_range ? "passed" : "regressed";
+  const measurements = {
+    batches: 5,
+    batch_size: 100,
+    total_operations: 500,
+    total_duration_ms: 48.86 * slowdown,
+    throughput_ops_per_sec: 10233.32 / slowdown,
+    per_batch_count: 5,
+    per_batch_p95_ms: 11.2 * slowdown,
+  };
+  const report = evaluate(
+    {
+      throughput_ops_per_sec: measurements.throughput_ops_per_sec,
+      total_duration_ms: measurements.total_duration_ms,
+      per_batch_p95_ms: measurements.per_batch_p95_ms,
+    },
+    smokeBaseline as Baseline,
+    { type: "File", path: "baselines/smoke.json" },
+  );
+  const state =
+    report.throughput_ops_per_sec.within_range &&
+    report.total_duration_ms.within_range &&
+    report.per_batch_p95_ms.within_range
+      ? "passed"
+      : "regressed";
   return newRun({
     id: `${9_000_000_000 + i}-1`,
     state,
@@ -66,7 +87,9 @@ describe("the status page", () => {
     for (const svg of svgs(text)) expect(count(svg, /<a href="\/runs\/9000000001-1">/g)).toBe(1);
     expect(count(text, /<tr><td>2026-01-02<\/td>/g)).toBe(1);
     expect(text).toContain('<a href="/runs/9000000001-1/artifacts/chimney-summary.html">summary</a>');
-    expect(text).toContain('<a href="https://github.com/ava-labs/firewood/actions/runs/9000000001/attempts/1">workflow</a>');
+    expect(text).toContain(
+      '<a href="https://github.com/ava-labs/firewood/actions/runs/9000000001/attempts/1">workflow</a>',
+    );
   });
 
   it("renders a thousand runs as the last 90 charted and the last 20 listed, bad nights and change points marked, in a small page", async () => {
@@ -85,8 +108,12 @@ describe("the status page", () => {
       expect(count(svg, /<g class="change worse">/g)).toBeGreaterThanOrEqual(1);
     }
     expect(text).toContain("1 run out of the band, 1 without a result");
-    expect(text).toContain(`change point at ${night(960).at.slice(0, 10)} (aaaaaaaaaaaa): 10229.77 → 9008.20 ops/sec, p &lt; 1e-300`);
-    expect(text).toContain(`change point at ${night(960).at.slice(0, 10)} (aaaaaaaaaaaa): 11.21 → 12.72 ms, p = 5.3e-293`);
+    expect(text).toContain(
+      `change point at ${night(960).at.slice(0, 10)} (aaaaaaaaaaaa): 10229.77 → 9008.20 ops/sec, p &lt; 1e-300`,
+    );
+    expect(text).toContain(
+      `change point at ${night(960).at.slice(0, 10)} (aaaaaaaaaaaa): 11.21 → 12.72 ms, p = 5.3e-293`,
+    );
     expect(count(text, /<tr><td>\d{4}-/g)).toBe(20);
     expect(text).toContain("The latest 20 of 1001 runs");
     expect(new TextEncoder().encode(text).byteLength).toBeLessThan(150_000);
@@ -97,8 +124,20 @@ describe("the status page", () => {
     await deps.runs.record(night(1, 1, { ref: HOSTILE, mainline: false }));
     await deps.runs.record(night(2, 1, { sha: HOSTILE }));
     const series: Series = {
-      key: "s--x", suite: HOSTILE, name: HOSTILE, unit: HOSTILE, bigger_is_better: true, repo_url: null, changes: [],
-      points: [1, 2, 3].map((v, i) => ({ at: `2026-01-0${i + 1}T00:00:00.000Z`, sha: HOSTILE, value: v, commit_url: `javascript:${HOSTILE}`, message: HOSTILE })),
+      key: "s--x",
+      suite: HOSTILE,
+      name: HOSTILE,
+      unit: HOSTILE,
+      bigger_is_better: true,
+      repo_url: null,
+      changes: [],
+      points: [1, 2, 3].map((v, i) => ({
+        at: `2026-01-0${i + 1}T00:00:00.000Z`,
+        sha: HOSTILE,
+        value: v,
+        commit_url: `javascript:${HOSTILE}`,
+        message: HOSTILE,
+      })),
     };
     await deps.series.merge([series], DEFAULT_OPTIONS);
     const { text } = await get(app, "/");
@@ -122,7 +161,7 @@ describe("the status page", () => {
     }
     await deps.runs.record(night(2));
     const first = await app.request("/");
-    const changed = await app.request("/", { headers: { "if-none-match": "\"stale\"" } });
+    const changed = await app.request("/", { headers: { "if-none-match": '"stale"' } });
     expect(changed.status).toBe(200);
     expect(first.headers.get("etag")).toBe(changed.headers.get("etag"));
   });
@@ -132,12 +171,20 @@ describe("a run's page", () => {
   it("answers HTML to a browser and JSON to everyone else", async () => {
     const { app, deps } = setup();
     await deps.runs.record(night(1, 1.5));
-    const browser = await get(app, "/runs/9000000001-1", { accept: "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8" });
+    const browser = await get(app, "/runs/9000000001-1", {
+      accept: "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8",
+    });
     expect(browser.res.headers.get("content-type")).toBe("text/html; charset=UTF-8");
     expect(browser.res.headers.get("vary")).toBe("accept");
     expect(browser.text).toContain('Run <code>9000000001-1</code>: <span class="regressed">regressed</span>');
-    expect(browser.text).toContain('<tr><th scope="row">Throughput (ops/sec)</th><td class="num">6822.21</td><td class="num">8500.00</td><td class="num">12000.00</td><td class="regressed">no</td></tr>');
-    for (const [headers, path] of [[{}, "/runs/9000000001-1"], [{ accept: "application/json" }, "/runs/9000000001-1"], [{ accept: "text/html" }, "/runs/9000000001-1?format=json"]] as const) {
+    expect(browser.text).toContain(
+      '<tr><th scope="row">Throughput (ops/sec)</th><td class="num">6822.21</td><td class="num">8500.00</td><td class="num">12000.00</td><td class="regressed">no</td></tr>',
+    );
+    for (const [headers, path] of [
+      [{}, "/runs/9000000001-1"],
+      [{ accept: "application/json" }, "/runs/9000000001-1"],
+      [{ accept: "text/html" }, "/runs/9000000001-1?format=json"],
+    ] as const) {
       const res = await app.request(path, { headers });
       expect(res.headers.get("content-type")).toBe("application/json");
       expect(((await res.json()) as { id: string }).id).toBe("9000000001-1");

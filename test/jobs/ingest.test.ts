@@ -9,9 +9,14 @@ import passing from "../fixtures/smoke-metrics.json";
 import summaryPassing from "../fixtures/golden/smoke-summary.json?raw";
 import mdPassing from "../fixtures/golden/smoke-summary.md?raw";
 
-const encode = (value: unknown) => new TextEncoder().encode(typeof value === "string" ? value : JSON.stringify(value, null, 2));
+const encode = (value: unknown) =>
+  new TextEncoder().encode(typeof value === "string" ? value : JSON.stringify(value, null, 2));
 const NO_PROVENANCE: Provenance = { github: null, sha: null, ref: null };
-const RUN_42: Provenance = { github: { run_id: 42, run_attempt: 1, html_url: null }, sha: "0123456789abcdef0123456789abcdef01234567", ref: "main" };
+const RUN_42: Provenance = {
+  github: { run_id: 42, run_attempt: 1, html_url: null },
+  sha: "0123456789abcdef0123456789abcdef01234567",
+  ref: "main",
+};
 
 function setup(start = "2026-11-29T03:10:00.000Z") {
   const clock = testClock(start);
@@ -72,11 +77,16 @@ describe("ingest", () => {
   it("never trusts the runner's within_range flags", async () => {
     const { deps } = setup();
     const lying = structuredClone(regressed);
-    for (const key of ["throughput_ops_per_sec", "total_duration_ms", "per_batch_p95_ms"] as const) lying.baseline[key].within_range = true;
+    for (const key of ["throughput_ops_per_sec", "total_duration_ms", "per_batch_p95_ms"] as const)
+      lying.baseline[key].within_range = true;
     const result = await ingest(deps, upload(lying));
     if (result.kind !== "created") throw new Error(result.kind);
     expect(result.run.state).toBe("regressed");
-    expect(result.run.disagreements.map((d) => d.metric)).toEqual(["throughput_ops_per_sec", "per_batch_p95_ms", "total_duration_ms"]);
+    expect(result.run.disagreements.map((d) => d.metric)).toEqual([
+      "throughput_ops_per_sec",
+      "per_batch_p95_ms",
+      "total_duration_ms",
+    ]);
   });
 
   it("is idempotent: the same run again changes nothing", async () => {
@@ -128,7 +138,10 @@ describe("ingest", () => {
     const { deps, artifacts } = setup();
     const malformed = await ingest(deps, upload("{not json"));
     const invalid = await ingest(deps, upload({ ...passing, total_operations: 7 }));
-    const badLog = await ingest(deps, upload(passing, RUN_42, [{ name: "smoke-benchmark.log", bytes: new Uint8Array([0xff, 0xfe]), field: "log" }]));
+    const badLog = await ingest(
+      deps,
+      upload(passing, RUN_42, [{ name: "smoke-benchmark.log", bytes: new Uint8Array([0xff, 0xfe]), field: "log" }]),
+    );
     expect([malformed.kind, invalid.kind, badLog.kind]).toEqual(["malformed", "invalid", "invalid"]);
     expect(badLog.kind === "invalid" && badLog.issues[0]).toEqual({ field: "log", message: "is not UTF-8 text" });
     expect(artifacts.files.size).toBe(0);
@@ -140,17 +153,29 @@ describe("ingest", () => {
     const size = (1 << 20) * 3;
     const log = new Uint8Array(size).fill(0x61);
     log.set([0xe2, 0x82, 0xac], (1 << 20) - 1); // "€" across the first megabyte's edge
-    const good = await ingest(deps, upload(passing, RUN_42, [{ name: "smoke-benchmark.log", bytes: log, field: "log" }]));
+    const good = await ingest(
+      deps,
+      upload(passing, RUN_42, [{ name: "smoke-benchmark.log", bytes: log, field: "log" }]),
+    );
     expect(good.kind).toBe("created");
     const broken = log.slice();
     broken[size - 1] = 0xe2; // a character cut off at the very end
-    const bad = await ingest(deps, upload(passing, { ...RUN_42, github: { run_id: 43, run_attempt: 1, html_url: null } }, [{ name: "smoke-benchmark.log", bytes: broken, field: "log" }]));
+    const bad = await ingest(
+      deps,
+      upload(passing, { ...RUN_42, github: { run_id: 43, run_attempt: 1, html_url: null } }, [
+        { name: "smoke-benchmark.log", bytes: broken, field: "log" },
+      ]),
+    );
     expect(bad.kind === "invalid" && bad.issues[0]).toEqual({ field: "log", message: "is not UTF-8 text" });
   });
 
   it("names fields inside a multipart part", async () => {
     const { deps } = setup();
-    const result = await ingest(deps, { ...upload({ ...passing, batches: -1 }), resultKind: "metrics", resultField: "metrics" });
+    const result = await ingest(deps, {
+      ...upload({ ...passing, batches: -1 }),
+      resultKind: "metrics",
+      resultField: "metrics",
+    });
     expect(result.kind === "invalid" && result.issues[0].field).toBe("metrics.batches");
   });
 });

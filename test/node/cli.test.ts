@@ -13,15 +13,33 @@ const DENO = join(ROOT, "node_modules/.bin/deno");
 /** The same command line, run by Node through bin/chimney.js and by Deno straight from the source. */
 const RUNTIMES = {
   node: (args: string[]) => [process.execPath, join(ROOT, "bin/chimney.js"), ...args],
-  deno: (args: string[]) => [DENO, "run", "--quiet", "--allow-read", "--allow-write", "--allow-env", "--allow-net", join(ROOT, "src/cli/entry.ts"), ...args],
+  deno: (args: string[]) => [
+    DENO,
+    "run",
+    "--quiet",
+    "--allow-read",
+    "--allow-write",
+    "--allow-env",
+    "--allow-net",
+    join(ROOT, "src/cli/entry.ts"),
+    ...args,
+  ],
 } as const;
 
 type Runtime = keyof typeof RUNTIMES;
 
-function chimney(runtime: Runtime, args: string[], env: Record<string, string> = {}, cwd = mkdtempSync(join(tmpdir(), "chimney-cli-"))) {
+function chimney(
+  runtime: Runtime,
+  args: string[],
+  env: Record<string, string> = {},
+  cwd = mkdtempSync(join(tmpdir(), "chimney-cli-")),
+) {
   const [command, ...rest] = RUNTIMES[runtime](args);
   return new Promise<{ cwd: string; code: number | null; stdout: string; stderr: string }>((done) => {
-    const child = spawn(command, rest, { cwd, env: { ...process.env, DENO_NO_UPDATE_CHECK: "1", NO_COLOR: "1", ...env } });
+    const child = spawn(command, rest, {
+      cwd,
+      env: { ...process.env, DENO_NO_UPDATE_CHECK: "1", NO_COLOR: "1", ...env },
+    });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (d) => (stdout += d));
@@ -44,14 +62,19 @@ describe.each(["node", "deno"] as const)("chimney on %s", (runtime) => {
       ["smoke-metrics-regressed.json", "-regressed", 1],
       ["smoke-metrics-no-report.json", "-no-report", 0],
       ["smoke-metrics-disagree.json", "-disagree", 0],
-    ])("writes what Firewood's summarizer writes for %s, with its annotations and exit code", async (name, suffix, exit) => {
-      const result = await run(["summarize", "--metrics", fixture(name)]);
-      expect(result.code).toBe(exit);
-      for (const ext of ["md", "json", "html"]) {
-        expect(readFileSync(join(result.cwd, `smoke-summary.${ext}`), "utf8")).toBe(golden(`smoke-summary${suffix}.${ext}`));
-      }
-      expect(result.stderr).toBe(golden(`annotations${suffix}.txt`));
-    });
+    ])(
+      "writes what Firewood's summarizer writes for %s, with its annotations and exit code",
+      async (name, suffix, exit) => {
+        const result = await run(["summarize", "--metrics", fixture(name)]);
+        expect(result.code).toBe(exit);
+        for (const ext of ["md", "json", "html"]) {
+          expect(readFileSync(join(result.cwd, `smoke-summary.${ext}`), "utf8")).toBe(
+            golden(`smoke-summary${suffix}.${ext}`),
+          );
+        }
+        expect(result.stderr).toBe(golden(`annotations${suffix}.txt`));
+      },
+    );
 
     it("matches FORMATS.md §4 byte for byte", async () => {
       const result = await run(["summarize", "--metrics", fixture("smoke-metrics.json"), "--summary-md", "out.md"]);
@@ -64,8 +87,16 @@ describe.each(["node", "deno"] as const)("chimney on %s", (runtime) => {
 
     it.each([
       ["malformed JSON", '{"batches": 5,', /^chimney: .*smoke-metrics\.json: \(body\): is not valid JSON \(/],
-      ["a wrong type", JSON.stringify({ ...metricsJson(), batch_size: "100" }), /^chimney: .*smoke-metrics\.json: batch_size: must be a number \(operations per batch\)\n$/],
-      ["a missing field", JSON.stringify({ ...metricsJson(), batches: undefined }), /^chimney: .*smoke-metrics\.json: batches: is required\n$/],
+      [
+        "a wrong type",
+        JSON.stringify({ ...metricsJson(), batch_size: "100" }),
+        /^chimney: .*smoke-metrics\.json: batch_size: must be a number \(operations per batch\)\n$/,
+      ],
+      [
+        "a missing field",
+        JSON.stringify({ ...metricsJson(), batches: undefined }),
+        /^chimney: .*smoke-metrics\.json: batches: is required\n$/,
+      ],
     ])("names the file and field of %s, without a stack trace", async (_what, content, message) => {
       const cwd = temp();
       writeFileSync(join(cwd, "smoke-metrics.json"), content);
@@ -82,12 +113,22 @@ describe.each(["node", "deno"] as const)("chimney on %s", (runtime) => {
     });
 
     it("summarizes a pruning run with its block counts", async () => {
-      const result = await run(["summarize", "--suite", "pruning", "--metrics", fixture("pruning-metrics-standard-bf16.json")]);
+      const result = await run([
+        "summarize",
+        "--suite",
+        "pruning",
+        "--metrics",
+        fixture("pruning-metrics-standard-bf16.json"),
+      ]);
       expect(result.code).toBe(0);
       const md = readFileSync(join(result.cwd, "pruning-summary.md"), "utf8");
       expect(md).toContain("# Firewood pruning benchmark summary\n\n* Total blocks: 4\n* Ops per block: 25\n");
       expect(md).toContain("* Block P95 latency (ms): 1398.75 (<= 4000.00) ✅");
-      expect(JSON.parse(readFileSync(join(result.cwd, "pruning-summary.json"), "utf8")).run).toMatchObject({ backend: "standard", branch_factor: 16, per_block_count: 4 });
+      expect(JSON.parse(readFileSync(join(result.cwd, "pruning-summary.json"), "utf8")).run).toMatchObject({
+        backend: "standard",
+        branch_factor: 16,
+        per_block_count: 4,
+      });
     });
   });
 
@@ -103,45 +144,112 @@ describe.each(["node", "deno"] as const)("chimney on %s", (runtime) => {
       const result = await run(["check", "--metrics", fixture("smoke-metrics-regressed.json"), "--json"]);
       expect(result.code).toBe(1);
       const report = JSON.parse(result.stdout);
-      expect(Object.keys(report)).toEqual(["source", "throughput_ops_per_sec", "total_duration_ms", "per_batch_p95_ms"]);
+      expect(Object.keys(report)).toEqual([
+        "source",
+        "throughput_ops_per_sec",
+        "total_duration_ms",
+        "per_batch_p95_ms",
+      ]);
       expect(report.source).toEqual({ type: "Embedded" });
-      expect(report.throughput_ops_per_sec).toEqual({ actual: 6898.265062882583, lower: 8500, upper: 12000, within_range: false });
+      expect(report.throughput_ops_per_sec).toEqual({
+        actual: 6898.265062882583,
+        lower: 8500,
+        upper: 12000,
+        within_range: false,
+      });
     });
 
     it("takes the baseline from $FIREWOOD_SMOKE_BASELINE, and --baseline over it", async () => {
       const loose = join(temp(), "loose.json");
-      writeFileSync(loose, JSON.stringify({ throughput_ops_per_sec: { lower: 5000 }, total_duration_ms: { upper: 100 }, per_batch_p95_ms: { upper: null } }));
+      writeFileSync(
+        loose,
+        JSON.stringify({
+          throughput_ops_per_sec: { lower: 5000 },
+          total_duration_ms: { upper: 100 },
+          per_batch_p95_ms: { upper: null },
+        }),
+      );
       const metrics = fixture("smoke-metrics-regressed.json");
       const viaEnv = await run(["check", "--metrics", metrics, "--json"], { FIREWOOD_SMOKE_BASELINE: loose });
       expect(viaEnv.code).toBe(0);
       expect(JSON.parse(viaEnv.stdout).source).toEqual({ type: "File", path: loose });
-      const viaFlag = await run(["check", "--metrics", metrics, "--baseline", join(ROOT, "baselines/smoke.json")], { FIREWOOD_SMOKE_BASELINE: loose });
+      const viaFlag = await run(["check", "--metrics", metrics, "--baseline", join(ROOT, "baselines/smoke.json")], {
+        FIREWOOD_SMOKE_BASELINE: loose,
+      });
       expect(viaFlag.code).toBe(1);
     });
 
     it("checks pruning runs against their variant's profile", async () => {
-      const within = await run(["check", "--suite", "pruning", "--metrics", fixture("pruning-metrics-standard-bf16.json")]);
+      const within = await run([
+        "check",
+        "--suite",
+        "pruning",
+        "--metrics",
+        fixture("pruning-metrics-standard-bf16.json"),
+      ]);
       expect(within.code).toBe(0);
       expect(within.stdout).toContain("Block P95 latency (ms)  1398.75      -  4000.00  ok");
-      const over = await run(["check", "--suite", "pruning", "--variant", "io-uring-bf256", "--metrics", fixture("pruning-metrics-io-uring-bf256.json"), "--json"]);
+      const over = await run([
+        "check",
+        "--suite",
+        "pruning",
+        "--variant",
+        "io-uring-bf256",
+        "--metrics",
+        fixture("pruning-metrics-io-uring-bf256.json"),
+        "--json",
+      ]);
       expect(over.code).toBe(1);
-      expect(JSON.parse(over.stdout)).toMatchObject({ profile: "io-uring-bf256", total_duration_ms: { actual: 9012.5, lower: null, upper: 8500, within_range: false } });
+      expect(JSON.parse(over.stdout)).toMatchObject({
+        profile: "io-uring-bf256",
+        total_duration_ms: { actual: 9012.5, lower: null, upper: 8500, within_range: false },
+      });
     });
 
     it("refuses a --variant that is not the file's, and a profile the baseline lacks", async () => {
-      const wrong = await run(["check", "--suite", "pruning", "--variant", "standard-bf16", "--metrics", fixture("pruning-metrics-io-uring-bf256.json")]);
+      const wrong = await run([
+        "check",
+        "--suite",
+        "pruning",
+        "--variant",
+        "standard-bf16",
+        "--metrics",
+        fixture("pruning-metrics-io-uring-bf256.json"),
+      ]);
       expect(wrong.code).toBe(2);
       expect(wrong.stderr).toMatch(/backend and branch_factor make it io-uring-bf256, not --variant standard-bf16\n$/);
       const only = join(temp(), "only.json");
-      writeFileSync(only, JSON.stringify({ "standard-bf16": { throughput_ops_per_sec: {}, total_duration_ms: {}, per_block_p95_ms: {} } }));
-      const missing = await run(["check", "--suite", "pruning", "--baseline", only, "--metrics", fixture("pruning-metrics-io-uring-bf256.json")]);
+      writeFileSync(
+        only,
+        JSON.stringify({
+          "standard-bf16": { throughput_ops_per_sec: {}, total_duration_ms: {}, per_block_p95_ms: {} },
+        }),
+      );
+      const missing = await run([
+        "check",
+        "--suite",
+        "pruning",
+        "--baseline",
+        only,
+        "--metrics",
+        fixture("pruning-metrics-io-uring-bf256.json"),
+      ]);
       expect(missing.code).toBe(2);
-      expect(missing.stderr).toBe(`chimney: ${only}: no pruning baseline named io-uring-bf256 (it has standard-bf16)\n`);
+      expect(missing.stderr).toBe(
+        `chimney: ${only}: no pruning baseline named io-uring-bf256 (it has standard-bf16)\n`,
+      );
     });
 
     it("names the field of a bad baseline", async () => {
       const bad = join(temp(), "bad.json");
-      writeFileSync(bad, JSON.stringify({ throughput_ops_per_sec: { lower: 9000, upper: 8000 }, total_duration_ms: {}, per_batch_p95_ms: {} }));
+      writeFileSync(
+        bad,
+        JSON.stringify({
+          throughput_ops_per_sec: { lower: 9000, upper: 8000 },
+          total_duration_ms: {},
+          per_batch_p95_ms: {},
+        }),
+      );
       const result = await run(["check", "--metrics", fixture("smoke-metrics.json"), "--baseline", bad]);
       expect(result.code).toBe(2);
       expect(result.stderr).toBe(`chimney: ${bad}: throughput_ops_per_sec.lower: must not exceed \`upper\`\n`);
@@ -153,12 +261,16 @@ describe.each(["node", "deno"] as const)("chimney on %s", (runtime) => {
       const ok = await run(["baseline", "validate", join(ROOT, "baselines/smoke.json")]);
       expect(ok.code).toBe(0);
       expect(ok.stdout).toContain("a valid smoke baseline");
-      expect((await run(["baseline", "validate", "--suite", "pruning", join(ROOT, "baselines/pruning.json")])).code).toBe(0);
+      expect(
+        (await run(["baseline", "validate", "--suite", "pruning", join(ROOT, "baselines/pruning.json")])).code,
+      ).toBe(0);
       const bad = join(temp(), "bad.json");
       writeFileSync(bad, JSON.stringify({ throughput_ops_per_sec: { lower: "8500" }, total_duration_ms: {} }));
       const result = await run(["baseline", "validate", bad]);
       expect(result.code).toBe(1);
-      expect(result.stderr).toBe(`${bad}: throughput_ops_per_sec.lower: must be a number or null\n${bad}: per_batch_p95_ms: is required\n`);
+      expect(result.stderr).toBe(
+        `${bad}: throughput_ops_per_sec.lower: must be a number or null\n${bad}: per_batch_p95_ms: is required\n`,
+      );
     });
 
     it("suggests ±margin around the median of the last runs of a history file, and writes it as Firewood's file", async () => {
@@ -167,7 +279,13 @@ describe.each(["node", "deno"] as const)("chimney on %s", (runtime) => {
         const m = metricsJson();
         const per_batch_ms = m.per_batch_ms.map((t: number) => t * scale);
         const total = per_batch_ms.reduce((a: number, b: number) => a + b, 0);
-        return { ...m, per_batch_ms, total_duration_ms: total, throughput_ops_per_sec: 500 / (total / 1000), baseline: undefined };
+        return {
+          ...m,
+          per_batch_ms,
+          total_duration_ms: total,
+          throughput_ops_per_sec: 500 / (total / 1000),
+          baseline: undefined,
+        };
       });
       writeFileSync(join(cwd, "history.json"), JSON.stringify(history));
       mkdirSync(join(cwd, "baselines"));
@@ -185,7 +303,9 @@ describe.each(["node", "deno"] as const)("chimney on %s", (runtime) => {
     });
 
     it("refuses to suggest from nothing, or from both sources", async () => {
-      expect((await run(["baseline", "suggest"])).stderr).toBe("chimney: give exactly one of --from URL and --history FILE\n");
+      expect((await run(["baseline", "suggest"])).stderr).toBe(
+        "chimney: give exactly one of --from URL and --history FILE\n",
+      );
       const cwd = temp();
       writeFileSync(join(cwd, "h.json"), JSON.stringify([{ ...metricsJson(), batches: 0 }]));
       const bad = await run(["baseline", "suggest", "--history", "h.json"], {}, cwd);
@@ -195,25 +315,65 @@ describe.each(["node", "deno"] as const)("chimney on %s", (runtime) => {
   });
 
   describe("detect", () => {
-    const otava = JSON.parse(golden("otava-change-points.json")) as { cases: { name: string; series: (number | null)[]; window: number; pvalue: number; magnitude: number; expected: { index: number; pvalue: number }[] }[] };
+    const otava = JSON.parse(golden("otava-change-points.json")) as {
+      cases: {
+        name: string;
+        series: (number | null)[];
+        window: number;
+        pvalue: number;
+        magnitude: number;
+        expected: { index: number; pvalue: number }[];
+      }[];
+    };
 
-    it.each(otava.cases.filter((c) => c.expected.length > 0).slice(0, 3).map((c) => [c.name, c] as const))("prints Otava's change points for %s", async (_name, c) => {
+    it.each(
+      otava.cases
+        .filter((c) => c.expected.length > 0)
+        .slice(0, 3)
+        .map((c) => [c.name, c] as const),
+    )("prints Otava's change points for %s", async (_name, c) => {
       const cwd = temp();
       writeFileSync(join(cwd, "series.json"), JSON.stringify(c.series));
-      const result = await run(["detect", "--input", "series.json", "--window", String(c.window), "--pvalue", String(c.pvalue), "--magnitude", String(c.magnitude)], {}, cwd);
+      const result = await run(
+        [
+          "detect",
+          "--input",
+          "series.json",
+          "--window",
+          String(c.window),
+          "--pvalue",
+          String(c.pvalue),
+          "--magnitude",
+          String(c.magnitude),
+        ],
+        {},
+        cwd,
+      );
       expect(result.stderr).toBe("");
       expect(result.code).toBe(0);
-      const found = JSON.parse(result.stdout) as { index: number; pvalue: number; magnitude: number; mean_before: number; mean_after: number }[];
+      const found = JSON.parse(result.stdout) as {
+        index: number;
+        pvalue: number;
+        magnitude: number;
+        mean_before: number;
+        mean_after: number;
+      }[];
       expect(found.map((p) => p.index)).toEqual(c.expected.map((p) => p.index));
-      found.forEach((p, i) => expect(p.pvalue).toBeCloseTo(c.expected[i].pvalue, 12));
+      for (const [i, p] of found.entries()) expect(p.pvalue).toBeCloseTo(c.expected[i].pvalue, 12);
       expect(Object.keys(found[0])).toEqual(["index", "pvalue", "magnitude", "mean_before", "mean_after"]);
     });
 
     it("picks a series of Firewood's github-action-benchmark history by its bench name", async () => {
-      const bench = "BenchmarkReexecuteRange/[40000001,41000000]-Config-firewood-Runner-avago-runner-i4i-2xlarge-local-ssd - mgas/s";
+      const bench =
+        "BenchmarkReexecuteRange/[40000001,41000000]-Config-firewood-Runner-avago-runner-i4i-2xlarge-local-ssd - mgas/s";
       const result = await run(["detect", "--input", fixture("firewood-bench-history.json"), "--bench", bench]);
       expect(result.code).toBe(0);
-      const [change, ...more] = JSON.parse(result.stdout) as { index: number; pvalue: number; mean_before: number; mean_after: number }[];
+      const [change, ...more] = JSON.parse(result.stdout) as {
+        index: number;
+        pvalue: number;
+        mean_before: number;
+        mean_after: number;
+      }[];
       expect(more).toEqual([]);
       expect(change.index).toBe(32);
       expect(change.pvalue).toBeLessThan(1e-20);
@@ -223,7 +383,9 @@ describe.each(["node", "deno"] as const)("chimney on %s", (runtime) => {
     it("says what is missing or wrong, and exits 2", async () => {
       const noBench = await run(["detect", "--input", fixture("firewood-bench-history.json")]);
       expect(noBench.code).toBe(2);
-      expect(noBench.stderr).toMatch(/holds github-action-benchmark data: name a series with --bench \("BenchmarkReexecuteRange.* and 5 more\)\n$/);
+      expect(noBench.stderr).toMatch(
+        /holds github-action-benchmark data: name a series with --bench \("BenchmarkReexecuteRange.* and 5 more\)\n$/,
+      );
       const unknown = await run(["detect", "--input", fixture("firewood-bench-history.json"), "--bench", "nope"]);
       expect(unknown.stderr).toMatch(/: no bench named "nope" \(/);
       const cwd = temp();
@@ -267,50 +429,82 @@ describe("chimney submit and baseline suggest against a live chimney", () => {
     rmSync(state, { recursive: true, force: true });
   });
 
-  it.each(["node", "deno"] as const)("uploads the metrics, log and summary, and prints the run's URL (%s)", async (runtime) => {
-    const runId = runtime === "node" ? "101" : "102";
-    const log = join(temp(), "smoke-benchmark.log");
-    writeFileSync(log, "SMOKE_BENCHMARK throughput_ops_per_sec=10233.32 total_batches=5 batch_size=100\n");
-    const result = await chimney(runtime, [
+  it.each(["node", "deno"] as const)(
+    "uploads the metrics, log and summary, and prints the run's URL (%s)",
+    async (runtime) => {
+      const runId = runtime === "node" ? "101" : "102";
+      const log = join(temp(), "smoke-benchmark.log");
+      writeFileSync(log, "SMOKE_BENCHMARK throughput_ops_per_sec=10233.32 total_batches=5 batch_size=100\n");
+      const result = await chimney(
+        runtime,
+        [
+          "submit",
+          "--url",
+          server.url,
+          "--metrics",
+          fixture("smoke-metrics.json"),
+          "--log",
+          log,
+          "--summary",
+          join(FIXTURES, "golden/smoke-summary.md"),
+          "--run-id",
+          runId,
+          "--sha",
+          "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b",
+          "--ref",
+          "main",
+        ],
+        { PERF_DASHBOARD_TOKEN: TOKEN },
+      );
+      expect(result.stderr).toBe("");
+      expect(result.code).toBe(0);
+      expect(result.stdout).toBe(`created run ${runId}-1 (passed): ${server.url}/runs/${runId}-1\n`);
+      const stored = (await (await fetch(`${server.url}/runs/${runId}-1`)).json()) as {
+        artifacts: { name: string }[];
+        sha: string;
+      };
+      expect(stored.sha).toBe("9f86d081884c7d659a2feaa0c55ad015a3bf4f1b");
+      expect(stored.artifacts.map((a) => a.name)).toContain("smoke-benchmark.log");
+      expect(stored.artifacts.map((a) => a.name)).toContain("smoke-summary.md");
+
+      const again = await chimney(
+        runtime,
+        ["submit", "--url", server.url, "--metrics", fixture("smoke-metrics.json"), "--run-id", runId],
+        { PERF_DASHBOARD_TOKEN: TOKEN },
+      );
+      expect(again.stdout).toBe(`already stored: run ${runId}-1 (passed): ${server.url}/runs/${runId}-1\n`);
+    },
+  );
+
+  it("prints chimney's reason and exits 1 when the result is refused", async () => {
+    const wrongToken = await chimney("node", [
       "submit",
       "--url",
       server.url,
       "--metrics",
       fixture("smoke-metrics.json"),
-      "--log",
-      log,
-      "--summary",
-      join(FIXTURES, "golden/smoke-summary.md"),
-      "--run-id",
-      runId,
-      "--sha",
-      "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b",
-      "--ref",
-      "main",
-    ], { PERF_DASHBOARD_TOKEN: TOKEN });
-    expect(result.stderr).toBe("");
-    expect(result.code).toBe(0);
-    expect(result.stdout).toBe(`created run ${runId}-1 (passed): ${server.url}/runs/${runId}-1\n`);
-    const stored = (await (await fetch(`${server.url}/runs/${runId}-1`)).json()) as { artifacts: { name: string }[]; sha: string };
-    expect(stored.sha).toBe("9f86d081884c7d659a2feaa0c55ad015a3bf4f1b");
-    expect(stored.artifacts.map((a) => a.name)).toContain("smoke-benchmark.log");
-    expect(stored.artifacts.map((a) => a.name)).toContain("smoke-summary.md");
-
-    const again = await chimney(runtime, ["submit", "--url", server.url, "--metrics", fixture("smoke-metrics.json"), "--run-id", runId], { PERF_DASHBOARD_TOKEN: TOKEN });
-    expect(again.stdout).toBe(`already stored: run ${runId}-1 (passed): ${server.url}/runs/${runId}-1\n`);
-  });
-
-  it("prints chimney's reason and exits 1 when the result is refused", async () => {
-    const wrongToken = await chimney("node", ["submit", "--url", server.url, "--metrics", fixture("smoke-metrics.json"), "--token", "not-the-token"]);
+      "--token",
+      "not-the-token",
+    ]);
     expect(wrongToken.code).toBe(1);
-    expect(wrongToken.stderr).toBe(`chimney: ${server.url}/api/results refused the result (401): Authorization: a valid bearer token is required\n`);
-    const conflict = await chimney("node", ["submit", "--url", server.url, "--metrics", fixture("smoke-metrics-regressed.json"), "--run-id", "101"], { PERF_DASHBOARD_TOKEN: TOKEN });
+    expect(wrongToken.stderr).toBe(
+      `chimney: ${server.url}/api/results refused the result (401): Authorization: a valid bearer token is required\n`,
+    );
+    const conflict = await chimney(
+      "node",
+      ["submit", "--url", server.url, "--metrics", fixture("smoke-metrics-regressed.json"), "--run-id", "101"],
+      { PERF_DASHBOARD_TOKEN: TOKEN },
+    );
     expect(conflict.code).toBe(1);
-    expect(conflict.stderr).toContain("refused the result (409): run 101-1 already has a different result; nothing was changed");
+    expect(conflict.stderr).toContain(
+      "refused the result (409): run 101-1 already has a different result; nothing was changed",
+    );
   });
 
   it("refuses to send without a token or with a bad metrics file, before sending anything", async () => {
-    const noToken = await chimney("node", ["submit", "--url", server.url, "--metrics", fixture("smoke-metrics.json")], { PERF_DASHBOARD_TOKEN: "" });
+    const noToken = await chimney("node", ["submit", "--url", server.url, "--metrics", fixture("smoke-metrics.json")], {
+      PERF_DASHBOARD_TOKEN: "",
+    });
     expect(noToken.stderr).toBe("chimney: no token: pass --token or set PERF_DASHBOARD_TOKEN\n");
     const cwd = temp();
     writeFileSync(join(cwd, "smoke-metrics.json"), JSON.stringify({ ...metricsJson(), total_operations: 1 }));
@@ -320,10 +514,19 @@ describe("chimney submit and baseline suggest against a live chimney", () => {
   });
 
   it("suggests a baseline from chimney's own runs", async () => {
-    const result = await chimney("node", ["baseline", "suggest", "--from", server.url, "--runs", "14", "--baseline", join(ROOT, "baselines/smoke.json")]);
+    const result = await chimney("node", [
+      "baseline",
+      "suggest",
+      "--from",
+      server.url,
+      "--runs",
+      "14",
+      "--baseline",
+      join(ROOT, "baselines/smoke.json"),
+    ]);
     expect(result.code).toBe(0);
     expect(result.stdout).toContain("around the median of 2 runs (fewer than the 14 asked for)");
-    expect(result.stdout).toMatch(/  10[12]-1 \d{4}-\d{2}-\d{2} passed 9f86d081884c/);
+    expect(result.stdout).toMatch(/ {2}10[12]-1 \d{4}-\d{2}-\d{2} passed 9f86d081884c/);
   });
 });
 
@@ -343,20 +546,34 @@ describe("chimney import against a live chimney", () => {
   });
 
   it("imports Firewood's bench history once, however often it is sent", async () => {
-    const first = await chimney("node", ["import", "--url", server.url, fixture("firewood-bench-history.json")], { ADMIN_TOKEN: TOKEN });
+    const first = await chimney("node", ["import", "--url", server.url, fixture("firewood-bench-history.json")], {
+      ADMIN_TOKEN: TOKEN,
+    });
     expect(first.stderr).toBe("");
     expect(first.code).toBe(0);
     const lines = first.stdout.trim().split("\n");
     expect(lines).toHaveLength(10);
-    expect(lines).toContain("BenchmarkReexecuteRange/[40000001,41000000]-Config-firewood-Runner-avago-runner-i4i-2xlarge-local-ssd - mgas/s (mgas/s): 142 new of 142 points; 1 change points");
-    const again = await chimney("deno", ["import", "--url", server.url, "--token", TOKEN, fixture("firewood-bench-history.json")]);
+    expect(lines).toContain(
+      "BenchmarkReexecuteRange/[40000001,41000000]-Config-firewood-Runner-avago-runner-i4i-2xlarge-local-ssd - mgas/s (mgas/s): 142 new of 142 points; 1 change points",
+    );
+    const again = await chimney("deno", [
+      "import",
+      "--url",
+      server.url,
+      "--token",
+      TOKEN,
+      fixture("firewood-bench-history.json"),
+    ]);
     expect(again.code).toBe(0);
     expect(again.stdout).toMatch(/^(.*: 0 new of (142|59) points; \d+ change points\n){10}$/);
   });
 
   it("imports smoke results as runs, and prints chimney's reason for a bad file", async () => {
     const cwd = temp();
-    writeFileSync(join(cwd, "results.json"), JSON.stringify([{ at: "2026-10-01T03:00:00Z", sha: "ab".repeat(20), result: metricsJson() }]));
+    writeFileSync(
+      join(cwd, "results.json"),
+      JSON.stringify([{ at: "2026-10-01T03:00:00Z", sha: "ab".repeat(20), result: metricsJson() }]),
+    );
     const result = await chimney("node", ["import", "--url", server.url, "results.json"], { ADMIN_TOKEN: TOKEN }, cwd);
     expect(result.stdout).toBe("1 runs added, 0 already there; 0 change points in 1 runs\n");
     writeFileSync(join(cwd, "bad.json"), JSON.stringify([{ result: metricsJson() }]));
@@ -394,8 +611,22 @@ describe("chimney submit against a flaky chimney", () => {
   it("retries a 503 and a 429 with retry-after, then reports the run", async () => {
     seen = 0;
     answers.push({ status: 503, body: "{}" }, { status: 429, body: "{}", headers: { "retry-after": "1" } });
-    answers.push({ status: 201, body: JSON.stringify({ outcome: "created", run: { id: "7-1", state: "passed", links: { self: `${url}/runs/7-1` } } }) });
-    const result = await chimney("node", ["submit", "--url", url, "--metrics", fixture("smoke-metrics.json"), "--token", "t"]);
+    answers.push({
+      status: 201,
+      body: JSON.stringify({
+        outcome: "created",
+        run: { id: "7-1", state: "passed", links: { self: `${url}/runs/7-1` } },
+      }),
+    });
+    const result = await chimney("node", [
+      "submit",
+      "--url",
+      url,
+      "--metrics",
+      fixture("smoke-metrics.json"),
+      "--token",
+      "t",
+    ]);
     expect(result.code).toBe(0);
     expect(seen).toBe(3);
     expect(result.stderr).toBe("chimney: HTTP 503; trying again in 1 s\nchimney: HTTP 429; trying again in 1 s\n");

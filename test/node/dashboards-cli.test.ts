@@ -9,7 +9,14 @@ import { serve } from "../../sandbox/serve.ts";
 const ROOT = resolve(import.meta.dirname, "../..");
 const RUNTIMES = {
   node: (args: string[]) => [process.execPath, join(ROOT, "bin/chimney.js"), ...args],
-  deno: (args: string[]) => [join(ROOT, "node_modules/.bin/deno"), "run", "--quiet", "-A", join(ROOT, "src/cli/entry.ts"), ...args],
+  deno: (args: string[]) => [
+    join(ROOT, "node_modules/.bin/deno"),
+    "run",
+    "--quiet",
+    "-A",
+    join(ROOT, "src/cli/entry.ts"),
+    ...args,
+  ],
 } as const;
 
 /** The real HUBId/chain repository files, in a fresh checkout. */
@@ -27,7 +34,10 @@ function dashboardsOf(dir: string): Record<string, unknown>[] {
 function run(runtime: keyof typeof RUNTIMES, args: string[], cwd: string, env: Record<string, string> = {}) {
   const [command, ...rest] = RUNTIMES[runtime](args);
   return new Promise<{ code: number | null; stdout: string; stderr: string }>((done) => {
-    const child = spawn(command, rest, { cwd, env: { ...process.env, PERF_GRAFANA_URL: "", PERF_GRAFANA_API_KEY: "", NO_COLOR: "1", ...env } });
+    const child = spawn(command, rest, {
+      cwd,
+      env: { ...process.env, PERF_GRAFANA_URL: "", PERF_GRAFANA_API_KEY: "", NO_COLOR: "1", ...env },
+    });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (d) => (stdout += d));
@@ -62,11 +72,16 @@ describe.each(["node", "deno"] as const)("chimney dashboards on %s", (runtime) =
   it("names PERF_GRAFANA_URL and PERF_GRAFANA_API_KEY when they are missing", async () => {
     const result = await run(runtime, ["dashboards", "verify"], checkout());
     expect(result.code).toBe(2);
-    expect(result.stderr).toBe("chimney: PERF_GRAFANA_URL and PERF_GRAFANA_API_KEY must be set (or verify with --offline)\n");
+    expect(result.stderr).toBe(
+      "chimney: PERF_GRAFANA_URL and PERF_GRAFANA_API_KEY must be set (or verify with --offline)\n",
+    );
   });
 
   it("finds Grafana ahead of the exports", async () => {
-    const result = await run(runtime, ["dashboards", "verify"], checkout(), { PERF_GRAFANA_URL: server.url, PERF_GRAFANA_API_KEY: GRAFANA_KEY });
+    const result = await run(runtime, ["dashboards", "verify"], checkout(), {
+      PERF_GRAFANA_URL: server.url,
+      PERF_GRAFANA_API_KEY: GRAFANA_KEY,
+    });
     expect(result.code).toBe(1);
     expect(result.stdout).toContain("pipeline-overview: version: export 1, grafana 2\n");
   });
@@ -75,14 +90,23 @@ describe.each(["node", "deno"] as const)("chimney dashboards on %s", (runtime) =
     const dir = checkout();
     const env = { PERF_GRAFANA_URL: server.url, PERF_GRAFANA_API_KEY: GRAFANA_KEY };
     const before = JSON.parse(readFileSync(join(dir, "docs/performance_dashboards.json"), "utf8"));
-    const written = await run(runtime, ["dashboards", "write", "--root", dir, "--manifest", join(dir, "docs/performance_dashboards.json")], ROOT, env);
+    const written = await run(
+      runtime,
+      ["dashboards", "write", "--root", dir, "--manifest", join(dir, "docs/performance_dashboards.json")],
+      ROOT,
+      env,
+    );
     expect(written.stderr).toBe("");
     expect(written.code).toBe(0);
     expect(written.stdout).toContain("Updated docs/dashboards/pipeline_overview.json\n");
 
     const after = JSON.parse(readFileSync(join(dir, "docs/performance_dashboards.json"), "utf8"));
     expect(Object.keys(after.dashboards[0])).toEqual(Object.keys(before.dashboards[0]));
-    expect(after.dashboards[0]).toMatchObject({ uid: "pipeline-overview", version: 2, version_tag: `v${new Date().toISOString().slice(0, 10)}` });
+    expect(after.dashboards[0]).toMatchObject({
+      uid: "pipeline-overview",
+      version: 2,
+      version_tag: `v${new Date().toISOString().slice(0, 10)}`,
+    });
     const exported = readFileSync(join(dir, "docs/dashboards/pipeline_overview.json"), "utf8");
     expect(exported.endsWith("}\n")).toBe(true);
     expect(exported).toContain('\n  "version": 2,\n');
@@ -98,7 +122,10 @@ describe.each(["node", "deno"] as const)("chimney dashboards on %s", (runtime) =
     grafana.failures.set("snapshot-resilience", "500");
     try {
       const dir = checkout();
-      const result = await run(runtime, ["dashboards", "write"], dir, { PERF_GRAFANA_URL: server.url, PERF_GRAFANA_API_KEY: GRAFANA_KEY });
+      const result = await run(runtime, ["dashboards", "write"], dir, {
+        PERF_GRAFANA_URL: server.url,
+        PERF_GRAFANA_API_KEY: GRAFANA_KEY,
+      });
       expect(result.code).toBe(1);
       expect(result.stdout).toContain("Updated docs/dashboards/pipeline_storage_commit.json\n");
       expect(result.stdout).toContain("snapshot-resilience: grafana: error (HTTP 500); its export is unchanged\n");

@@ -18,7 +18,11 @@ describe("the perf.yml chimney ships for Firewood", () => {
   });
 
   it("echoes the correlation id in its run-name, where chimney looks for it", () => {
-    const runName = String(workflow["run-name"]).replace("${{ inputs.correlation_id }}", nightlyCorrelationId("2026-11-29"));
+    const runName = String(workflow["run-name"]).replace(
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: a GitHub Actions expression, not a template
+      "${{ inputs.correlation_id }}",
+      nightlyCorrelationId("2026-11-29"),
+    );
     expect(correlationIdIn(runName)).toBe("chimney-nightly-2026-11-29");
   });
 
@@ -31,14 +35,21 @@ describe("the perf.yml chimney ships for Firewood", () => {
     expect(names.filter((n: string) => BENCHMARK_STEP.test(n))).toEqual(["Run smoke benchmark"]);
     expect(names.indexOf("Run smoke benchmark")).toBeGreaterThan(names.indexOf("Install nightly toolchain"));
     for (const step of PERF_STEPS.filter((s) => s !== "Set up job")) expect(names).toContain(step);
-    expect(smoke.steps.find((s: { name: string }) => s.name === "Run smoke benchmark").run).toContain("cargo +nightly run -p firewood-benchmark -- smoke");
+    expect(smoke.steps.find((s: { name: string }) => s.name === "Run smoke benchmark").run).toContain(
+      "cargo +nightly run -p firewood-benchmark -- smoke",
+    );
   });
 
   it("uploads the artifact chimney downloads, even when the summarizer fails the job", () => {
     const upload = smoke.steps.find((s: { uses?: string }) => s.uses?.startsWith("actions/upload-artifact"));
     expect(upload.with.name).toBe(parseConfig({}).config.ARTIFACT_NAME);
     expect(upload.if).toMatch(/^always\(\)/);
-    expect(upload.with.path.trim().split("\n").map((p: string) => p.trim())).toEqual([
+    expect(
+      upload.with.path
+        .trim()
+        .split("\n")
+        .map((p: string) => p.trim()),
+    ).toEqual([
       "smoke-benchmark.log",
       "smoke-metrics.json",
       "smoke-summary.md",
@@ -51,7 +62,16 @@ describe("the perf.yml chimney ships for Firewood", () => {
     const step = smoke.steps.find((s: { name: string }) => s.name === "Send the result to chimney");
     expect(step.if).toContain("vars.CHIMNEY_URL != ''");
     expect(step.run).toContain("node .chimney/bin/chimney.js submit");
-    for (const flag of ["--url", "--metrics smoke-metrics.json", "--log smoke-benchmark.log", "--run-id", "--run-attempt", "--sha", "--ref"]) expect(step.run).toContain(flag);
+    for (const flag of [
+      "--url",
+      "--metrics smoke-metrics.json",
+      "--log smoke-benchmark.log",
+      "--run-id",
+      "--run-attempt",
+      "--sha",
+      "--ref",
+    ])
+      expect(step.run).toContain(flag);
   });
 
   it("is the workflow chimney is configured to dispatch, at the time its nightly trigger fires", () => {

@@ -13,7 +13,10 @@ const ROOT = resolve(import.meta.dirname, "../..");
 function npmStart(extra: string[]): Promise<{ code: number | null; output: string }> {
   const state = mkdtempSync(join(tmpdir(), "chimney-start-"));
   return new Promise((done) => {
-    const child = spawn("npm", ["start", "--", "--once", "--port", "0", "--state", state, ...extra], { cwd: ROOT, env: { ...process.env, FIREWOOD_DIR: "" } });
+    const child = spawn("npm", ["start", "--", "--once", "--port", "0", "--state", state, ...extra], {
+      cwd: ROOT,
+      env: { ...process.env, FIREWOOD_DIR: "" },
+    });
     let output = "";
     child.stdout.on("data", (d) => (output += d));
     child.stderr.on("data", (d) => (output += d));
@@ -33,7 +36,8 @@ describe.each([
     expect(code, output).toBe(0);
     expect(output).toMatch(/\noutcome: passed\n/);
     expect(output).toMatch(/Run \d+-1: passed/);
-    for (const name of ["smoke-metrics.json", "smoke-benchmark.log", "smoke-summary.md", "chimney-summary.md"]) expect(output).toMatch(new RegExp(`/artifacts/${name.replace(".", "\\.")}\\n`));
+    for (const name of ["smoke-metrics.json", "smoke-benchmark.log", "smoke-summary.md", "chimney-summary.md"])
+      expect(output).toMatch(new RegExp(`/artifacts/${name.replace(".", "\\.")}\\n`));
     expect(output).toContain("# Firewood smoke benchmark summary\n\n* Total batches: 5\n* Batch size: 100\n");
     expect(output).not.toContain("has issue #");
   }, 240_000);

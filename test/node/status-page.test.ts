@@ -23,18 +23,31 @@ let state: string;
 let browser: Browser;
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`no Chromium at ${CHROMIUM}: install Debian's chromium (apt-get install chromium) or set CHROMIUM_PATH`);
+  if (!existsSync(CHROMIUM))
+    throw new Error(
+      `no Chromium at ${CHROMIUM}: install Debian's chromium (apt-get install chromium) or set CHROMIUM_PATH`,
+    );
   state = mkdtempSync(join(tmpdir(), "chimney-page-"));
-  server = await startWranglerDev({ persistTo: state, vars: { PERF_DASHBOARD_TOKEN: TOKEN, ADMIN_TOKEN: TOKEN, GITHUB_REPOSITORY: "ava-labs/firewood" } });
+  server = await startWranglerDev({
+    persistTo: state,
+    vars: { PERF_DASHBOARD_TOKEN: TOKEN, ADMIN_TOKEN: TOKEN, GITHUB_REPOSITORY: "ava-labs/firewood" },
+  });
   for (let i = 1; i <= RUNS; i++) {
-    const res = await fetch(`${server.url}/api/results?run_id=${700 + i}&sha=${String(i).padStart(2, "0").repeat(20)}&ref=main`, {
-      method: "POST",
-      headers: { authorization: `Bearer ${TOKEN}`, "content-type": "application/json" },
-      body: JSON.stringify(i === 9 ? regressed : passing),
-    });
+    const res = await fetch(
+      `${server.url}/api/results?run_id=${700 + i}&sha=${String(i).padStart(2, "0").repeat(20)}&ref=main`,
+      {
+        method: "POST",
+        headers: { authorization: `Bearer ${TOKEN}`, "content-type": "application/json" },
+        body: JSON.stringify(i === 9 ? regressed : passing),
+      },
+    );
     expect(res.status).toBe(201);
   }
-  const imported = await fetch(`${server.url}/api/import`, { method: "POST", headers: { authorization: `Bearer ${TOKEN}` }, body: readFileSync(join(ROOT, "test/fixtures/firewood-bench-history.json")) });
+  const imported = await fetch(`${server.url}/api/import`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${TOKEN}` },
+    body: readFileSync(join(ROOT, "test/fixtures/firewood-bench-history.json")),
+  });
   expect(imported.status).toBe(200);
   browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--no-sandbox"] });
   mkdirSync(OUTPUT, { recursive: true });
@@ -63,7 +76,9 @@ describe("the status page in Chromium", () => {
       // The text alternative is there and says something.
       const [titleId, descId] = (await chart.getAttribute("aria-labelledby"))!.split(" ");
       expect(await page.locator(`[id="${titleId}"]`).textContent()).toMatch(/is better$/);
-      expect(await page.locator(`[id="${descId}"]`).textContent()).toMatch(/over the last 12 runs.*1 run out of the band/);
+      expect(await page.locator(`[id="${descId}"]`).textContent()).toMatch(
+        /over the last 12 runs.*1 run out of the band/,
+      );
     }
     expect(await page.locator("table tbody tr").count()).toBe(RUNS);
     expect(await page.locator("table th[scope=col]").count()).toBe(8);
@@ -81,7 +96,10 @@ describe("the status page in Chromium", () => {
   it("fits a phone: nothing wider than the screen but the table, which scrolls in its box", async () => {
     const page = await browser.newPage({ viewport: { width: 375, height: 800 }, isMobile: true });
     await page.goto(server.url);
-    const widths = await page.evaluate(() => ({ page: document.documentElement.scrollWidth, screen: window.innerWidth }));
+    const widths = await page.evaluate(() => ({
+      page: document.documentElement.scrollWidth,
+      screen: window.innerWidth,
+    }));
     expect(widths.page).toBeLessThanOrEqual(widths.screen);
     const chart = await page.locator("figure.chart svg").first().boundingBox();
     expect(chart!.width).toBeLessThanOrEqual(375);

@@ -18,13 +18,22 @@ export function regressionContext(): IssueContext {
     at: "2026-11-29T03:02:11Z",
     completed_at: "2026-11-29T03:24:40Z",
     mainline: true,
-    github: { run_id: 9000000042, run_attempt: 1, html_url: "https://github.com/ava-labs/firewood/actions/runs/9000000042" },
+    github: {
+      run_id: 9000000042,
+      run_attempt: 1,
+      html_url: "https://github.com/ava-labs/firewood/actions/runs/9000000042",
+    },
     sha: "c0ffee00d15ea5e5b01dfacefeedbeef12345678",
     ref: "main",
     input: "smoke-metrics.json",
     measurements: m,
     report,
-    artifacts: ["smoke-metrics.json", "smoke-benchmark.log", "chimney-summary.md"].map((name) => ({ name, content_type: "text/plain", size: 1, sha256: "0".repeat(64) })),
+    artifacts: ["smoke-metrics.json", "smoke-benchmark.log", "chimney-summary.md"].map((name) => ({
+      name,
+      content_type: "text/plain",
+      size: 1,
+      sha256: "0".repeat(64),
+    })),
   });
   return {
     kind: "regression",
@@ -36,13 +45,24 @@ export function regressionContext(): IssueContext {
     artifactUrls: run.artifacts.map((a) => ({ name: a.name, url: `${base}/runs/${run.id}/artifacts/${a.name}` })),
     baselineUrl: `${base}/baseline`,
     workflowRunUrl: "https://github.com/ava-labs/firewood/actions/runs/9000000042/attempts/1",
-    recent: { runs: 7, medians: { throughput_ops_per_sec: 10180.5, total_duration_ms: 49.11, per_batch_p95_ms: 11.43 } },
+    recent: {
+      runs: 7,
+      medians: { throughput_ops_per_sec: 10180.5, total_duration_ms: 49.11, per_batch_p95_ms: 11.43 },
+    },
     bisect: {
       good: { id: "8999999001-1", sha: "1111111111111111111111111111111111111111", at: "2026-11-28T03:01:54Z" },
       bad_sha: run.sha,
       commits: [
-        { sha: "2222222222222222222222222222222222222222", title: "Switch the trie to a new node layout (#1742)", author: "rkuris" },
-        { sha: "3333333333333333333333333333333333333333", title: "chore(deps): bump `bytes` from 1.11.0 to 1.11.1 @dependabot <script>", author: "dependabot[bot]" },
+        {
+          sha: "2222222222222222222222222222222222222222",
+          title: "Switch the trie to a new node layout (#1742)",
+          author: "rkuris",
+        },
+        {
+          sha: "3333333333333333333333333333333333333333",
+          title: "chore(deps): bump `bytes` from 1.11.0 to 1.11.1 @dependabot <script>",
+          author: "dependabot[bot]",
+        },
       ],
       total: 2,
     },

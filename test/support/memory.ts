@@ -19,8 +19,12 @@ export function testClock(start = "2026-11-29T03:00:00.000Z"): TestClock {
   let t = Date.parse(start);
   const clock: TestClock = {
     now: () => t,
-    set: (iso) => void (t = Date.parse(iso)),
-    advance: (ms) => void (t += ms),
+    set: (iso) => {
+      t = Date.parse(iso);
+    },
+    advance: (ms) => {
+      t += ms;
+    },
     slept: [],
     async sleep(ms) {
       clock.slept.push(ms);
@@ -30,7 +34,10 @@ export function testClock(start = "2026-11-29T03:00:00.000Z"): TestClock {
   return clock;
 }
 
-export function memoryDeps(env: Record<string, string> = {}, options: { clock?: TestClock; github?: () => GitHubClient | null } = {}) {
+export function memoryDeps(
+  env: Record<string, string> = {},
+  options: { clock?: TestClock; github?: () => GitHubClient | null } = {},
+) {
   const clock = options.clock ?? testClock();
   const { config, problems } = parseConfig(env);
   const logs: Record<string, unknown>[] = [];

@@ -9,7 +9,13 @@ export function metricsAt(slowdown: number): Record<string, unknown> {
   const round = (x: number) => Math.round(x * 1e6) / 1e6;
   const perBatch = passing.per_batch_ms.map((ms) => round(ms * slowdown));
   const total = round(passing.total_duration_ms * slowdown);
-  return { ...passing, per_batch_ms: perBatch, total_duration_ms: total, throughput_ops_per_sec: passing.total_operations / (total / 1000), baseline: null };
+  return {
+    ...passing,
+    per_batch_ms: perBatch,
+    total_duration_ms: total,
+    throughput_ops_per_sec: passing.total_operations / (total / 1000),
+    baseline: null,
+  };
 }
 
 /** A small, repeatable wobble around 1 (±1%), as a quiet benchmark machine shows. */

@@ -22,7 +22,9 @@ describe("alerts as GitHub issues", () => {
     const first = await night(h, "regress", "Switch the trie to a new node layout (#1742)");
     expect(h.github.alertIssues()).toHaveLength(1);
     const [issue] = h.github.alertIssues();
-    expect(issue.title).toBe("Smoke benchmark regressed: Throughput, Batch P95 latency, Total duration (since 2026-11-22)");
+    expect(issue.title).toBe(
+      "Smoke benchmark regressed: Throughput, Batch P95 latency, Total duration (since 2026-11-22)",
+    );
     expect(issue.labels).toEqual(["performance", "smoke-benchmark", "perf-regression"]);
     expect(issue.body).toContain("## Smoke benchmark regression");
     expect(issue.body).toContain("### Commits to bisect");
@@ -30,10 +32,20 @@ describe("alerts as GitHub issues", () => {
     expect(issue.body).toContain(`https://github.test/ava-labs/firewood/compare/${good}...${first.head_sha}`);
     expect(issue.body).toContain("Switch the trie to a new node layout \\(#1742\\)");
     expect(issue.body).toContain("* Throughput (ops/sec): 6898.27 (>= 8500.00, <= 12000.00) ❌");
-    expect(issue.body).toContain("| Throughput (ops/sec) | 6898.27 | >= 8500.00, <= 12000.00 | ❌ | 10233.32 | -32.6% |");
+    expect(issue.body).toContain(
+      "| Throughput (ops/sec) | 6898.27 | >= 8500.00, <= 12000.00 | ❌ | 10233.32 | -32.6% |",
+    );
 
-    const status = (await (await h.request("/status")).json()) as { open_alerts: { fingerprint: string; issue_number: number; issue_url: string }[] };
-    expect(status.open_alerts).toMatchObject([{ fingerprint: "regression:smoke", issue_number: issue.number, issue_url: `https://github.com/ava-labs/firewood/issues/${issue.number}` }]);
+    const status = (await (await h.request("/status")).json()) as {
+      open_alerts: { fingerprint: string; issue_number: number; issue_url: string }[];
+    };
+    expect(status.open_alerts).toMatchObject([
+      {
+        fingerprint: "regression:smoke",
+        issue_number: issue.number,
+        issue_url: `https://github.com/ava-labs/firewood/issues/${issue.number}`,
+      },
+    ]);
 
     await night(h, "regress");
     expect(h.github.alertIssues()).toHaveLength(1);
@@ -95,7 +107,12 @@ describe("alerts as GitHub issues", () => {
 
   it("retries an issue creation that failed with 502 on the next tick: one issue", async () => {
     const h = harness();
-    h.github.fail("POST", /\/issues$/, 1, () => new Response(JSON.stringify({ message: "Server Error" }), { status: 502 }));
+    h.github.fail(
+      "POST",
+      /\/issues$/,
+      1,
+      () => new Response(JSON.stringify({ message: "Server Error" }), { status: 502 }),
+    );
     await night(h, "regress");
     expect(h.github.alertIssues()).toHaveLength(0);
     expect(h.logs.some((l) => l.includes('"event":"alert_write_failed"'))).toBe(true);
@@ -113,12 +130,18 @@ describe("alerts as GitHub issues", () => {
     h.github.fail("POST", /\/issues$/, 1, "lose-answer");
     await night(h, "regress");
     expect(h.github.alertIssues()).toHaveLength(1);
-    expect(((await (await h.request("/status")).json()) as { open_alerts: { issue_number: number | null }[] }).open_alerts[0].issue_number).toBe(null);
+    expect(
+      ((await (await h.request("/status")).json()) as { open_alerts: { issue_number: number | null }[] }).open_alerts[0]
+        .issue_number,
+    ).toBe(null);
     h.clock.advance(30 * 60_000);
     await h.cron(RECONCILE);
     expect(h.github.alertIssues()).toHaveLength(1);
     const [issue] = h.github.alertIssues();
-    expect(((await (await h.request("/status")).json()) as { open_alerts: { issue_number: number | null }[] }).open_alerts[0].issue_number).toBe(issue.number);
+    expect(
+      ((await (await h.request("/status")).json()) as { open_alerts: { issue_number: number | null }[] }).open_alerts[0]
+        .issue_number,
+    ).toBe(issue.number);
     await night(h, "regress");
     expect(h.github.alertIssues()).toHaveLength(1);
     expect(issue.comments).toHaveLength(1);

@@ -38,7 +38,10 @@ describe("the results store, through the Worker", () => {
       last_completed_run: { id: "7001-1" },
     });
 
-    const runs = (await (await call("/runs")).json()) as { runs: { id: string; state: string }[]; cursor: string | null };
+    const runs = (await (await call("/runs")).json()) as {
+      runs: { id: string; state: string }[];
+      cursor: string | null;
+    };
     expect(runs.cursor).toBe(null);
     expect(runs.runs.map((r) => [r.id, r.state])).toEqual([["7001-1", "passed"]]);
 
@@ -61,13 +64,24 @@ describe("the results store, through the Worker", () => {
     expect(metrics.headers.get("content-type")).toBe("application/json");
     expect(await metrics.json()).toEqual(passing);
 
-    expect(await (await call("/badge")).json()).toEqual({ schemaVersion: 1, label: "firewood smoke", message: "10.2k ops/s", color: "brightgreen" });
+    expect(await (await call("/badge")).json()).toEqual({
+      schemaVersion: 1,
+      label: "firewood smoke",
+      message: "10.2k ops/s",
+      color: "brightgreen",
+    });
   });
 
   it("takes multipart uploads with the log and the runner's summaries", async () => {
     const form = new FormData();
     form.append("metrics", new File([json(regressed)], "smoke-metrics.json", { type: "application/json" }));
-    form.append("log", new File(["SMOKE_BENCHMARK throughput_ops_per_sec=6898.27 total_batches=5 batch_size=100\n"], "smoke-benchmark.log"));
+    form.append(
+      "log",
+      new File(
+        ["SMOKE_BENCHMARK throughput_ops_per_sec=6898.27 total_batches=5 batch_size=100\n"],
+        "smoke-benchmark.log",
+      ),
+    );
     form.append("summary", new File([summaryPassing.replace('"pass"', '"pass"')], "smoke-summary.json"));
     form.append("summary", new File(["<html></html>"], "smoke-summary.html", { type: "text/html" }));
     form.append("run_id", "7002");
@@ -95,7 +109,9 @@ describe("the results store, through the Worker", () => {
 
     const status = (await (await call("/status")).json()) as { state: string; reason: string };
     expect(status.state).toBe("regressed");
-    expect(status.reason).toBe("run 7002-1 is outside the baseline: throughput_ops_per_sec, per_batch_p95_ms, total_duration_ms");
+    expect(status.reason).toBe(
+      "run 7002-1 is outside the baseline: throughput_ops_per_sec, per_batch_p95_ms, total_duration_ms",
+    );
     expect(await (await call("/badge")).json()).toMatchObject({ message: "6.9k ops/s (regressed)", color: "red" });
   });
 
@@ -115,15 +131,18 @@ describe("the results store, through the Worker", () => {
     const { run } = (await res.json()) as { run: Record<string, any> };
     expect(run.state).toBe("regressed");
     expect(run.runner_report.source).toEqual({ type: "File", path: "/home/runner/perf/baselines/smoke-loose.json" });
-    expect(run.disagreements.filter((d: { fields: string[] }) => d.fields.includes("within_range")).map((d: { metric: string }) => d.metric)).toEqual([
-      "throughput_ops_per_sec",
-      "total_duration_ms",
-    ]);
+    expect(
+      run.disagreements
+        .filter((d: { fields: string[] }) => d.fields.includes("within_range"))
+        .map((d: { metric: string }) => d.metric),
+    ).toEqual(["throughput_ops_per_sec", "total_duration_ms"]);
   });
 
   it("stores the same run once, however often and however concurrently it is uploaded", async () => {
     const results = await Promise.all(
-      Array.from({ length: 12 }, () => upload(json(passing), { contentType: "application/json", query: "run_id=7100&run_attempt=2" })),
+      Array.from({ length: 12 }, () =>
+        upload(json(passing), { contentType: "application/json", query: "run_id=7100&run_attempt=2" }),
+      ),
     );
     const statuses = results.map((r) => r.status).sort();
     expect(statuses).toEqual([200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 201]);
@@ -133,7 +152,9 @@ describe("the results store, through the Worker", () => {
 
   it("loses no run when many different runs arrive at once", async () => {
     const ids = Array.from({ length: 15 }, (_, i) => 8000 + i);
-    const results = await Promise.all(ids.map((id) => upload(json(passing), { contentType: "application/json", query: `run_id=${id}` })));
+    const results = await Promise.all(
+      ids.map((id) => upload(json(passing), { contentType: "application/json", query: `run_id=${id}` })),
+    );
     expect(results.every((r) => r.status === 201)).toBe(true);
     const runs = (await (await call("/runs?limit=100")).json()) as { runs: { id: string }[] };
     expect(runs.runs.map((r) => r.id).sort()).toEqual(ids.map((id) => `${id}-1`).sort());
@@ -142,7 +163,9 @@ describe("the results store, through the Worker", () => {
 
   it("pages through /runs newest first with an opaque cursor", async () => {
     for (const id of [9001, 9002, 9003, 9004, 9005]) {
-      expect((await upload(json(passing), { contentType: "application/json", query: `run_id=${id}` })).status).toBe(201);
+      expect((await upload(json(passing), { contentType: "application/json", query: `run_id=${id}` })).status).toBe(
+        201,
+      );
     }
     const seen: string[] = [];
     let cursor: string | null = null;

@@ -27,11 +27,33 @@ describe("bad input is refused with a problem naming the field, and changes noth
     ["a JSON array", "[1, 2, 3]", 422, "(body)"],
     ["a string where a number belongs", withPatch({ batches: "five" }), 422, "batches"],
     ["a negative duration", withPatch({ total_duration_ms: -48.86 }), 422, "total_duration_ms"],
-    ["a non-finite throughput (1e400)", json(passing).replace('"throughput_ops_per_sec": 10233.31968890708', '"throughput_ops_per_sec": 1e400'), 422, "throughput_ops_per_sec"],
+    [
+      "a non-finite throughput (1e400)",
+      json(passing).replace('"throughput_ops_per_sec": 10233.31968890708', '"throughput_ops_per_sec": 1e400'),
+      422,
+      "throughput_ops_per_sec",
+    ],
     ["total_operations ≠ batches × batch_size", withPatch({ total_operations: 501 }), 422, "total_operations"],
     ["per_batch_ms shorter than batches", withPatch({ per_batch_ms: [9.1, 9.5] }), 422, "per_batch_ms"],
     ["a negative batch timing", withPatch({ per_batch_ms: [9.1, 9.5, 9.3, -9.76, 11.2] }), 422, "per_batch_ms[3]"],
-    ["a summary that contradicts itself", JSON.stringify({ status: "fail", run: { batches: 5, batch_size: 100, total_operations: 500, total_duration_ms: 48.86, throughput_ops_per_sec: 10233.31968890708, per_batch_count: 5 }, baseline: [], baseline_source: null }), 422, "baseline"],
+    [
+      "a summary that contradicts itself",
+      JSON.stringify({
+        status: "fail",
+        run: {
+          batches: 5,
+          batch_size: 100,
+          total_operations: 500,
+          total_duration_ms: 48.86,
+          throughput_ops_per_sec: 10233.31968890708,
+          per_batch_count: 5,
+        },
+        baseline: [],
+        baseline_source: null,
+      }),
+      422,
+      "baseline",
+    ],
     ["invalid UTF-8", new Uint8Array([0x7b, 0xff, 0x7d]), 400, "(body)"],
   ])("%s is refused", async (_what, body, status, field) => {
     const res = await upload(body as BodyInit, { contentType: "application/json", query: "run_id=2" });
@@ -41,7 +63,17 @@ describe("bad input is refused with a problem naming the field, and changes noth
   });
 
   it("a re-upload of a stored run with different numbers → 409", async () => {
-    await expectProblem(await upload(withPatch({ per_batch_ms: [9.1, 9.5, 9.3, 9.76, 11.3], total_duration_ms: 48.96, throughput_ops_per_sec: 10212.418300653595 }), { contentType: "application/json", query: "run_id=1" }), 409);
+    await expectProblem(
+      await upload(
+        withPatch({
+          per_batch_ms: [9.1, 9.5, 9.3, 9.76, 11.3],
+          total_duration_ms: 48.96,
+          throughput_ops_per_sec: 10212.418300653595,
+        }),
+        { contentType: "application/json", query: "run_id=1" },
+      ),
+      409,
+    );
     await expectUnchanged();
   });
 
@@ -60,14 +92,22 @@ describe("bad input is refused with a problem naming the field, and changes noth
 
   it("an unsupported content type → 415", async () => {
     await expectProblem(await upload(json(passing), { contentType: "text/plain" }), 415, "Content-Type");
-    await expectProblem(await upload(json(passing), { contentType: "application/x-www-form-urlencoded" }), 415, "Content-Type");
+    await expectProblem(
+      await upload(json(passing), { contentType: "application/x-www-form-urlencoded" }),
+      415,
+      "Content-Type",
+    );
     await expectUnchanged();
   });
 
   it("a body over the limit → 413, judged by Content-Length before reading", async () => {
     const res = await call("/api/results", {
       method: "POST",
-      headers: { authorization: `Bearer ${UPLOAD_TOKEN}`, "content-type": "application/json", "content-length": String(8 * 1024 * 1024 + 1) },
+      headers: {
+        authorization: `Bearer ${UPLOAD_TOKEN}`,
+        "content-type": "application/json",
+        "content-length": String(8 * 1024 * 1024 + 1),
+      },
       body: new ReadableStream({ start: (c) => c.enqueue(new TextEncoder().encode("{")) }),
       duplex: "half",
     } as RequestInit);
@@ -100,10 +140,16 @@ describe("bad input is refused with a problem naming the field, and changes noth
     ["no Authorization header", null],
     ["an empty token", ""],
     ["a wrong token", "not-the-token"],
-    ["the token with its last character changed", `${UPLOAD_TOKEN.slice(0, -1)}${UPLOAD_TOKEN.endsWith("x") ? "y" : "x"}`],
+    [
+      "the token with its last character changed",
+      `${UPLOAD_TOKEN.slice(0, -1)}${UPLOAD_TOKEN.endsWith("x") ? "y" : "x"}`,
+    ],
     ["the token with a character added", `${UPLOAD_TOKEN}0`],
   ])("%s → 401 with no hint", async (_what, token) => {
-    const res = token === null ? await upload(json(passing), { contentType: "application/json", token: null }) : await upload(json(passing), { contentType: "application/json", token });
+    const res =
+      token === null
+        ? await upload(json(passing), { contentType: "application/json", token: null })
+        : await upload(json(passing), { contentType: "application/json", token });
     const problem = await expectProblem(res, 401, "Authorization");
     expect(problem.detail).toBe("Authorization: a valid bearer token is required");
     expect(res.headers.get("www-authenticate")).toBe('Bearer realm="chimney"');
@@ -112,16 +158,32 @@ describe("bad input is refused with a problem naming the field, and changes noth
   });
 
   it("a malformed Authorization header → the same 401", async () => {
-    const res = await call("/api/results", { method: "POST", headers: { authorization: `Basic ${btoa("a:b")}`, "content-type": "application/json" }, body: json(passing) });
+    const res = await call("/api/results", {
+      method: "POST",
+      headers: { authorization: `Basic ${btoa("a:b")}`, "content-type": "application/json" },
+      body: json(passing),
+    });
     await expectProblem(res, 401, "Authorization");
   });
 
   it.each([
     ["a part chimney does not know", (f: FormData) => f.append("extra", "x"), "extra"],
     ["no metrics part", (f: FormData) => f.delete("metrics"), "metrics"],
-    ["a bad metrics file", (f: FormData) => f.set("metrics", new File([withPatch({ batch_size: 0 })], "smoke-metrics.json")), "metrics.batch_size"],
-    ["a bad summary.json", (f: FormData) => f.append("summary", new File(['{"status": 1}'], "smoke-summary.json")), "summary.status"],
-    ["a summary of unknown kind", (f: FormData) => f.append("summary", new File(["x"], "summary.bin", { type: "application/octet-stream" })), "summary"],
+    [
+      "a bad metrics file",
+      (f: FormData) => f.set("metrics", new File([withPatch({ batch_size: 0 })], "smoke-metrics.json")),
+      "metrics.batch_size",
+    ],
+    [
+      "a bad summary.json",
+      (f: FormData) => f.append("summary", new File(['{"status": 1}'], "smoke-summary.json")),
+      "summary.status",
+    ],
+    [
+      "a summary of unknown kind",
+      (f: FormData) => f.append("summary", new File(["x"], "summary.bin", { type: "application/octet-stream" })),
+      "summary",
+    ],
     ["two logs", (f: FormData) => f.append("log", new File(["again"], "smoke-benchmark.log")), "log"],
     ["a run_id that differs from the query's", (f: FormData) => f.append("run_id", "99"), "run_id"],
   ])("multipart with %s is refused", async (_what, mutate, field) => {
@@ -136,7 +198,11 @@ describe("bad input is refused with a problem naming the field, and changes noth
   });
 
   it("a broken multipart body → 400", async () => {
-    await expectProblem(await upload("--nope\r\n\r\n", { contentType: "multipart/form-data; boundary=xyz" }), 400, "(body)");
+    await expectProblem(
+      await upload("--nope\r\n\r\n", { contentType: "multipart/form-data; boundary=xyz" }),
+      400,
+      "(body)",
+    );
     await expectUnchanged();
   });
 

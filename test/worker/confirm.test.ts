@@ -21,7 +21,10 @@ async function finishConfirmation(h: Harness, outcome: "pass" | "regress"): Prom
   h.github.addCommit("a commit that landed after the suspect night");
   run.head_sha = h.github.commits.at(-1)!.sha;
   h.clock.advance(3_600_000);
-  h.github.complete(run.id, { conclusion: "success", files: { "smoke-metrics.json": JSON.stringify(outcome === "pass" ? passing : regressed) } });
+  h.github.complete(run.id, {
+    conclusion: "success",
+    files: { "smoke-metrics.json": JSON.stringify(outcome === "pass" ? passing : regressed) },
+  });
   expect((await h.deliver(run, "completed")).status).toBe(202);
   return run;
 }
@@ -38,7 +41,11 @@ describe("a suspect night is benchmarked again before alerting", () => {
 
     const record = (await h.runRecord(`${suspect.id}-1`))!;
     expect(record.state).toBe("regressed");
-    expect(record.confirmation).toMatchObject({ state: "pending", correlation_id: `chimney-confirm-${suspect.id}-1`, run_id: null });
+    expect(record.confirmation).toMatchObject({
+      state: "pending",
+      correlation_id: `chimney-confirm-${suspect.id}-1`,
+      run_id: null,
+    });
     const rerun = [...h.github.runs.values()].at(-1)!;
     expect(rerun.head_branch).toBe("main");
     expect(rerun.inputs).toEqual({ correlation_id: `chimney-confirm-${suspect.id}-1`, ref: suspect.head_sha });
@@ -46,9 +53,18 @@ describe("a suspect night is benchmarked again before alerting", () => {
     const confirmation = await finishConfirmation(h, "pass");
     expect(h.github.alertIssues()).toEqual([]);
     const settled = (await h.runRecord(`${suspect.id}-1`))!;
-    expect(settled.confirmation).toMatchObject({ state: "refuted", run_id: `${confirmation.id}-1`, url: `https://chimney.test/runs/${confirmation.id}-1` });
+    expect(settled.confirmation).toMatchObject({
+      state: "refuted",
+      run_id: `${confirmation.id}-1`,
+      url: `https://chimney.test/runs/${confirmation.id}-1`,
+    });
     const rerunRecord = (await h.runRecord(`${confirmation.id}-1`))!;
-    expect(rerunRecord).toMatchObject({ state: "passed", mainline: true, sha: suspect.head_sha, dispatch: { kind: "confirm", confirms: `${suspect.id}-1` } });
+    expect(rerunRecord).toMatchObject({
+      state: "passed",
+      mainline: true,
+      sha: suspect.head_sha,
+      dispatch: { kind: "confirm", confirms: `${suspect.id}-1` },
+    });
     const status = (await (await h.request("/status")).json()) as Record<string, any>;
     expect(status.state).toBe("passing");
     expect(status.latest_run.id).toBe(`${confirmation.id}-1`);
@@ -62,7 +78,9 @@ describe("a suspect night is benchmarked again before alerting", () => {
     const [issue, ...others] = h.github.alertIssues();
     expect(others).toEqual([]);
     expect(issue.body).toContain(`[\`${confirmation.id}-1\`](https://chimney.test/runs/${confirmation.id}-1)`);
-    expect(issue.body).toContain(`chimney benchmarked this commit a second time because run \`${suspect.id}-1\` was out of its band: it is out again`);
+    expect(issue.body).toContain(
+      `chimney benchmarked this commit a second time because run \`${suspect.id}-1\` was out of its band: it is out again`,
+    );
     expect(issue.body).toContain(`at \`${suspect.head_sha.slice(0, 12)}\``);
     expect((await h.runRecord(`${suspect.id}-1`))!.confirmation.state).toBe("confirmed");
 
@@ -92,8 +110,16 @@ describe("a suspect night is benchmarked again before alerting", () => {
     h.clock.advance(24 * 3_600_000);
     await h.cron("0 3 * * *");
     const suspect = [...h.github.runs.values()].at(-1)!;
-    h.github.fail("POST", /\/dispatches$/, 100, () => new Response(JSON.stringify({ message: "Server Error" }), { status: 500 }));
-    h.github.complete(suspect.id, { conclusion: "success", files: { "smoke-metrics.json": JSON.stringify(regressed) } });
+    h.github.fail(
+      "POST",
+      /\/dispatches$/,
+      100,
+      () => new Response(JSON.stringify({ message: "Server Error" }), { status: 500 }),
+    );
+    h.github.complete(suspect.id, {
+      conclusion: "success",
+      files: { "smoke-metrics.json": JSON.stringify(regressed) },
+    });
     expect((await h.deliver(suspect, "completed")).status).toBe(202);
     expect(h.github.alertIssues()).toEqual([]);
     for (let tick = 0; tick < 6; tick++) {
@@ -103,7 +129,9 @@ describe("a suspect night is benchmarked again before alerting", () => {
     const [issue, ...others] = h.github.alertIssues();
     expect(others).toEqual([]);
     expect(issue.body).toContain(`run [\`${suspect.id}-1\`]`);
-    expect(issue.body).toMatch(/chimney tried to benchmark this commit a second time to rule out a noisy night, but could not \(the dispatch failed 5 times/);
+    expect(issue.body).toMatch(
+      /chimney tried to benchmark this commit a second time to rule out a noisy night, but could not \(the dispatch failed 5 times/,
+    );
     expect((await h.runRecord(`${suspect.id}-1`))!.confirmation.state).toBe("unconfirmed");
   });
 

@@ -5,7 +5,11 @@ import { FILES, liveDashboards, OFFLINE_FINDINGS } from "../support/hubid-dashbo
 
 beforeEach(() => resetStorage());
 
-const WITH_GRAFANA = { PERF_GRAFANA_URL: GRAFANA, PERF_GRAFANA_API_KEY: GRAFANA_KEY, PUBLIC_URL: "https://perf.firewood.example" };
+const WITH_GRAFANA = {
+  PERF_GRAFANA_URL: GRAFANA,
+  PERF_GRAFANA_API_KEY: GRAFANA_KEY,
+  PUBLIC_URL: "https://perf.firewood.example",
+};
 
 function withDashboards(start?: string) {
   const h = harness(start, WITH_GRAFANA);
@@ -14,7 +18,8 @@ function withDashboards(start?: string) {
   return h;
 }
 
-const dashboardIssues = (h: ReturnType<typeof harness>) => h.github.alertIssues().filter((i) => i.labels.includes("perf-dashboards"));
+const dashboardIssues = (h: ReturnType<typeof harness>) =>
+  h.github.alertIssues().filter((i) => i.labels.includes("perf-dashboards"));
 
 describe("the nightly dashboard check", () => {
   it("checks the committed manifest and exports against Grafana, serves the result and raises the alert", async () => {
@@ -22,18 +27,44 @@ describe("the nightly dashboard check", () => {
     h.grafana.dashboards.set("pipeline-overview", { ...liveDashboards()[1], version: 4 });
     await h.cron(NIGHTLY);
 
-    const check = (await (await h.request("/dashboards")).json()) as { in_sync: boolean; grafana: boolean; source: string; dashboards: { uid: string; findings: string[] }[] };
-    expect(check).toMatchObject({ in_sync: false, grafana: true, source: "ava-labs/firewood@main:docs/performance_dashboards.json" });
-    expect(check.dashboards.flatMap((d) => d.findings)).toEqual([...OFFLINE_FINDINGS.slice(0, 1), "pipeline-overview: version: export 1, grafana 4", ...OFFLINE_FINDINGS.slice(1)].sort((a, b) => order(a) - order(b)));
+    const check = (await (await h.request("/dashboards")).json()) as {
+      in_sync: boolean;
+      grafana: boolean;
+      source: string;
+      dashboards: { uid: string; findings: string[] }[];
+    };
+    expect(check).toMatchObject({
+      in_sync: false,
+      grafana: true,
+      source: "ava-labs/firewood@main:docs/performance_dashboards.json",
+    });
+    expect(check.dashboards.flatMap((d) => d.findings)).toEqual(
+      [
+        ...OFFLINE_FINDINGS.slice(0, 1),
+        "pipeline-overview: version: export 1, grafana 4",
+        ...OFFLINE_FINDINGS.slice(1),
+      ].sort((a, b) => order(a) - order(b)),
+    );
 
-    const status = (await (await h.request("/status")).json()) as { dashboards: { in_sync: boolean; out_of_sync: string[] }; open_alerts: { fingerprint: string }[] };
+    const status = (await (await h.request("/status")).json()) as {
+      dashboards: { in_sync: boolean; out_of_sync: string[] };
+      open_alerts: { fingerprint: string }[];
+    };
     expect(status.dashboards.in_sync).toBe(false);
-    expect(status.dashboards.out_of_sync.sort()).toEqual(["pipeline-consensus-finality", "pipeline-overview", "pipeline-proof-validation", "pipeline-wallet-intake", "snapshot-resilience"]);
+    expect(status.dashboards.out_of_sync.sort()).toEqual([
+      "pipeline-consensus-finality",
+      "pipeline-overview",
+      "pipeline-proof-validation",
+      "pipeline-wallet-intake",
+      "snapshot-resilience",
+    ]);
     expect(status.open_alerts.map((a) => a.fingerprint)).toEqual(["dashboards:smoke"]);
 
     const [issue] = dashboardIssues(h);
     expect(issue.title).toBe("Performance dashboards out of sync with Grafana (since 2026-11-29)");
-    expect(issue.body).toContain("- `pipeline-overview` Pipeline Overview ([Grafana](https://grafana.emulator.test/d/pipeline-overview))\n  - `pipeline-overview: version: export 1, grafana 4`");
+    expect(issue.body).toContain(
+      "- `pipeline-overview` Pipeline Overview ([Grafana](https://grafana.emulator.test/d/pipeline-overview))\n  - `pipeline-overview: version: export 1, grafana 4`",
+    );
     expect(issue.body).toContain("chimney dashboards write");
   });
 
@@ -57,7 +88,9 @@ describe("the nightly dashboard check", () => {
       const text = `${JSON.stringify(h.grafana.dashboards.get(entry.uid), null, 2)}\n`;
       h.github.files.set(entry.output, text);
       entry.version = h.grafana.dashboards.get(entry.uid)!.version;
-      entry.sha256 = Array.from(new Uint8Array(await crypto.subtle.digest("SHA-256", encoder.encode(text))), (b) => b.toString(16).padStart(2, "0")).join("");
+      entry.sha256 = Array.from(new Uint8Array(await crypto.subtle.digest("SHA-256", encoder.encode(text))), (b) =>
+        b.toString(16).padStart(2, "0"),
+      ).join("");
     }
     h.github.files.set("docs/performance_dashboards.json", JSON.stringify(manifest, null, 2));
     h.clock.advance(24 * 3_600_000);
@@ -74,14 +107,21 @@ describe("the nightly dashboard check", () => {
     await h.cron(NIGHTLY);
     const check = (await (await h.request("/dashboards")).json()) as { dashboards: { findings: string[] }[] };
     expect(check.dashboards).toHaveLength(6);
-    expect(check.dashboards.every((d) => d.findings.at(-1)!.endsWith("grafana: Grafana refused the API key (check PERF_GRAFANA_API_KEY) (HTTP 401)"))).toBe(true);
+    expect(
+      check.dashboards.every((d) =>
+        d.findings.at(-1)!.endsWith("grafana: Grafana refused the API key (check PERF_GRAFANA_API_KEY) (HTTP 401)"),
+      ),
+    ).toBe(true);
   });
 
   it("does not run without Grafana configured, and says so", async () => {
     const h = harness();
     await h.cron(NIGHTLY);
     expect((await h.request("/dashboards")).status).toBe(404);
-    const status = (await (await h.request("/status")).json()) as { config_problems: { name: string }[]; dashboards: unknown };
+    const status = (await (await h.request("/status")).json()) as {
+      config_problems: { name: string }[];
+      dashboards: unknown;
+    };
     expect(status.dashboards).toBe(null);
     expect(status.config_problems.map((p) => p.name)).toContain("PERF_GRAFANA_URL");
   });
@@ -89,6 +129,13 @@ describe("the nightly dashboard check", () => {
 
 /** The check lists dashboards in the manifest's order. */
 function order(line: string): number {
-  const uids = ["pipeline-overview", "pipeline-wallet-intake", "pipeline-proof-validation", "pipeline-consensus-finality", "pipeline-storage-commit", "snapshot-resilience"];
+  const uids = [
+    "pipeline-overview",
+    "pipeline-wallet-intake",
+    "pipeline-proof-validation",
+    "pipeline-consensus-finality",
+    "pipeline-storage-commit",
+    "snapshot-resilience",
+  ];
   return uids.indexOf(line.split(":")[0]);
 }

@@ -8,7 +8,13 @@ type Harness = ReturnType<typeof harness>;
 
 async function nights(h: Harness, count: number, slowdown: number, first = "") {
   const runs = [];
-  for (let i = 0; i < count; i++) runs.push(await h.night(metricsAt(slowdown * wobble(runs.length + slowdown * 100)), i === 0 && first ? first : `a commit at ${slowdown}x, ${i}`));
+  for (let i = 0; i < count; i++)
+    runs.push(
+      await h.night(
+        metricsAt(slowdown * wobble(runs.length + slowdown * 100)),
+        i === 0 && first ? first : `a commit at ${slowdown}x, ${i}`,
+      ),
+    );
   return runs;
 }
 
@@ -28,18 +34,30 @@ describe("drift: change points inside the band", () => {
     // The change stayed where it was found: no news, no comments.
     expect(drift.comments).toEqual([]);
     expect(drift.labels).toEqual(["performance", "smoke-benchmark", "perf-regression"]);
-    expect(drift.title).toMatch(/^Smoke benchmark drifted: Throughput -1[12]\.\d%, Batch P95 latency \+1[34]\.\d%, Total duration \+1[34]\.\d% \(since 2026-10-22\)$/);
+    expect(drift.title).toMatch(
+      /^Smoke benchmark drifted: Throughput -1[12]\.\d%, Batch P95 latency \+1[34]\.\d%, Total duration \+1[34]\.\d% \(since 2026-10-22\)$/,
+    );
     const first = `${slower[0].id}-1`;
     const before = `${steady.at(-1)!.id}-1`;
     expect(drift.body).toContain("## Smoke benchmark drift");
     expect(drift.body).toContain(`| Throughput (ops/sec) | `);
-    expect(drift.body).toContain(`[\`${first}\`](https://chimney.test/runs/${first}) on 2026-10-22 | [\`${before}\`](https://chimney.test/runs/${before}) |`);
-    expect(drift.body).toContain(`https://github.test/ava-labs/firewood/compare/${steady.at(-1)!.head_sha}...${slower[0].head_sha}`);
+    expect(drift.body).toContain(
+      `[\`${first}\`](https://chimney.test/runs/${first}) on 2026-10-22 | [\`${before}\`](https://chimney.test/runs/${before}) |`,
+    );
+    expect(drift.body).toContain(
+      `https://github.test/ava-labs/firewood/compare/${steady.at(-1)!.head_sha}...${slower[0].head_sha}`,
+    );
     expect(drift.body).toContain("Rework the node cache \\(#1800\\)");
 
     const run = (await h.runRecord(first))!;
     expect(run.state).toBe("passed");
-    expect(run.change_points.map((c: { metric: string; direction: string; before_run_id: string }) => [c.metric, c.direction, c.before_run_id])).toEqual([
+    expect(
+      run.change_points.map((c: { metric: string; direction: string; before_run_id: string }) => [
+        c.metric,
+        c.direction,
+        c.before_run_id,
+      ]),
+    ).toEqual([
       ["throughput_ops_per_sec", "worse", before],
       ["per_batch_p95_ms", "worse", before],
       ["total_duration_ms", "worse", before],
@@ -66,9 +84,15 @@ describe("drift: change points inside the band", () => {
     await nights(h, 20, 1);
     await nights(h, 8, 1.4);
     const issues = h.github.alertIssues();
-    expect(issues.map((i) => i.title)).toEqual(["Smoke benchmark regressed: Throughput, Batch P95 latency, Total duration (since 2026-10-22)"]);
+    expect(issues.map((i) => i.title)).toEqual([
+      "Smoke benchmark regressed: Throughput, Batch P95 latency, Total duration (since 2026-10-22)",
+    ]);
     const status = (await (await h.request("/status")).json()) as Record<string, any>;
-    expect(status.change_points.latest.map((c: { direction: string }) => c.direction)).toEqual(["worse", "worse", "worse"]);
+    expect(status.change_points.latest.map((c: { direction: string }) => c.direction)).toEqual([
+      "worse",
+      "worse",
+      "worse",
+    ]);
     expect(status.change_points.drifts).toEqual([]);
   });
 });

@@ -13,7 +13,11 @@ beforeEach(() => resetStorage());
 
 type Harness = ReturnType<typeof harness>;
 const serverError = () => new Response(JSON.stringify({ message: "Server Error" }), { status: 502 });
-const rateLimited = () => new Response(JSON.stringify({ message: "You have exceeded a secondary rate limit" }), { status: 429, headers: { "retry-after": "60" } });
+const rateLimited = () =>
+  new Response(JSON.stringify({ message: "You have exceeded a secondary rate limit" }), {
+    status: 429,
+    headers: { "retry-after": "60" },
+  });
 
 type Step = [string, (h: Harness, faults: Faults) => void];
 
@@ -21,10 +25,19 @@ const STEPS: Step[] = [
   ["R2 refuses the webhook's body", (_h, f) => f.fail("inbox", "put", 3)],
   ["the ledger refuses to claim the delivery", (_h, f) => f.fail("deliveries", "claim", 3)],
   ["the ledger refuses to finish the delivery", (_h, f) => f.fail("deliveries", "finish", 3)],
-  ["GitHub answers 5xx listing the artifacts", (h) => h.github.fail("GET", /\/actions\/runs\/\d+\/artifacts$/, 20, serverError)],
-  ["GitHub rate-limits the artifact download", (h) => h.github.fail("GET", /\/actions\/artifacts\/\d+\/zip$/, 20, rateLimited)],
+  [
+    "GitHub answers 5xx listing the artifacts",
+    (h) => h.github.fail("GET", /\/actions\/runs\/\d+\/artifacts$/, 20, serverError),
+  ],
+  [
+    "GitHub rate-limits the artifact download",
+    (h) => h.github.fail("GET", /\/actions\/artifacts\/\d+\/zip$/, 20, rateLimited),
+  ],
   ["the artifact download times out", (h) => h.github.fail("GET", /\/actions\/artifacts\/\d+\/zip$/, 20, "time-out")],
-  ["the artifact download loses its answer", (h) => h.github.fail("GET", /\/actions\/artifacts\/\d+\/zip$/, 20, "lose-answer")],
+  [
+    "the artifact download loses its answer",
+    (h) => h.github.fail("GET", /\/actions\/artifacts\/\d+\/zip$/, 20, "lose-answer"),
+  ],
   ["R2 refuses the run's files", (_h, f) => f.fail("artifacts", "put", 10)],
   ["the ledger refuses the run's record", (_h, f) => f.fail("runs", "record", 3)],
   ["KV cannot read the history for the analysis", (_h, f) => f.fail("runs", "history", 3)],
@@ -73,16 +86,24 @@ describe("a regressed night reported while something fails", () => {
     expect(issues).toHaveLength(1);
     expect(issues[0].title).toMatch(/^Smoke benchmark regressed:/);
     expect(issues[0].comments).toEqual([]);
-    const status = (await (await h.request("/status")).json()) as { state: string; open_alerts: { fingerprint: string; issue_number: number | null }[] };
+    const status = (await (await h.request("/status")).json()) as {
+      state: string;
+      open_alerts: { fingerprint: string; issue_number: number | null }[];
+    };
     expect(status.state).toBe("regressed");
-    expect(status.open_alerts).toEqual([expect.objectContaining({ fingerprint: "regression:smoke", issue_number: issues[0].number })]);
+    expect(status.open_alerts).toEqual([
+      expect.objectContaining({ fingerprint: "regression:smoke", issue_number: issues[0].number }),
+    ]);
   });
 });
 
 describe("a nightly dispatch made while something fails", () => {
   it.each<Step>([
     ["GitHub answers 5xx to the dispatch", (h) => h.github.fail("POST", /\/dispatches$/, 20, serverError)],
-    ["GitHub runs the workflow but the dispatch's answer is lost", (h) => h.github.fail("POST", /\/dispatches$/, 1, "lose-answer")],
+    [
+      "GitHub runs the workflow but the dispatch's answer is lost",
+      (h) => h.github.fail("POST", /\/dispatches$/, 1, "lose-answer"),
+    ],
     ["the ledger refuses the night's claim", (_h, f) => f.fail("dispatches", "claim", 1)],
     ["the ledger refuses to save the dispatch", (_h, f) => f.fail("dispatches", "save", 2)],
   ])("runs the benchmark once that night when %s", async (_step, inject) => {

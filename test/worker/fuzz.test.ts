@@ -18,7 +18,9 @@ function mutation(base: string) {
   const doc = JSON.parse(base) as Record<string, unknown>;
   const keys = Object.keys(doc);
   return fc.oneof(
-    fc.tuple(fc.nat(base.length - 1), fc.integer({ min: 0x20, max: 0x7e })).map(([at, byte]) => base.slice(0, at) + String.fromCharCode(byte) + base.slice(at + 1)),
+    fc
+      .tuple(fc.nat(base.length - 1), fc.integer({ min: 0x20, max: 0x7e }))
+      .map(([at, byte]) => base.slice(0, at) + String.fromCharCode(byte) + base.slice(at + 1)),
     fc.constantFrom(...keys).map((key) => JSON.stringify({ ...doc, [key]: undefined })),
     fc.tuple(fc.constantFrom(...keys), fc.jsonValue()).map(([key, value]) => JSON.stringify({ ...doc, [key]: value })),
     fc.jsonValue().map((value) => JSON.stringify(value)),
@@ -34,26 +36,29 @@ describe("uploads of random and mutated results", () => {
   it.each([
     ["smoke-metrics.json", METRICS],
     ["smoke-summary.json", summary],
-  ])("a mutated %s is stored when valid, and otherwise refused with a problem naming the field", async (_name, base) => {
-    await fc.assert(
-      fc.asyncProperty(mutation(base), async (body) => {
-        const run = nextRun++;
-        const res = await upload(body, { contentType: "application/json", query: `run_id=${run}` });
-        expect(res.status).toBeLessThan(500);
-        const stored = await call(`/runs/${run}-1`);
-        if (res.status < 300) {
-          expect(stored.status).toBe(200);
-          return;
-        }
-        expect(res.headers.get("content-type")).toBe("application/problem+json");
-        const problem = (await res.json()) as { detail: string };
-        expect(problem.detail).toMatch(/^[^\s:][^:]*: /);
-        expect(problem.detail).not.toMatch(/ at .*\.(ts|js):\d+/);
-        expect(stored.status).toBe(404);
-      }),
-      { numRuns: 150 },
-    );
-  });
+  ])(
+    "a mutated %s is stored when valid, and otherwise refused with a problem naming the field",
+    async (_name, base) => {
+      await fc.assert(
+        fc.asyncProperty(mutation(base), async (body) => {
+          const run = nextRun++;
+          const res = await upload(body, { contentType: "application/json", query: `run_id=${run}` });
+          expect(res.status).toBeLessThan(500);
+          const stored = await call(`/runs/${run}-1`);
+          if (res.status < 300) {
+            expect(stored.status).toBe(200);
+            return;
+          }
+          expect(res.headers.get("content-type")).toBe("application/problem+json");
+          const problem = (await res.json()) as { detail: string };
+          expect(problem.detail).toMatch(/^[^\s:][^:]*: /);
+          expect(problem.detail).not.toMatch(/ at .*\.(ts|js):\d+/);
+          expect(stored.status).toBe(404);
+        }),
+        { numRuns: 150 },
+      );
+    },
+  );
 });
 
 describe("webhook deliveries, mutated", () => {
@@ -79,7 +84,11 @@ describe("webhook deliveries, mutated", () => {
     await fc.assert(
       fc.asyncProperty(fc.jsonValue(), async (value) => {
         const text = JSON.stringify(value) ?? "null";
-        const res = await h.request("/webhooks/github", { method: "POST", headers: await deliveryHeaders(TEST_BINDINGS.GITHUB_WEBHOOK_SECRET, "workflow_run", text), body: text });
+        const res = await h.request("/webhooks/github", {
+          method: "POST",
+          headers: await deliveryHeaders(TEST_BINDINGS.GITHUB_WEBHOOK_SECRET, "workflow_run", text),
+          body: text,
+        });
         expect(res.status).toBeLessThan(500);
       }),
       { numRuns: 60 },

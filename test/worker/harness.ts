@@ -1,6 +1,12 @@
 /** The Worker wired to the GitHub emulator and a test clock, with real KV, R2 and Durable Objects. */
 import { env } from "cloudflare:workers";
-import { abortAllDurableObjects, createExecutionContext, createScheduledController, reset, waitOnExecutionContext } from "cloudflare:test";
+import {
+  abortAllDurableObjects,
+  createExecutionContext,
+  createScheduledController,
+  reset,
+  waitOnExecutionContext,
+} from "cloudflare:test";
 import { createWorker } from "../../src/worker.ts";
 import type { Stores } from "../../src/store/ports.ts";
 import { TEST_BINDINGS } from "../bindings.ts";
@@ -19,19 +25,31 @@ export const NIGHTLY = "0 3 * * *";
 export const RECONCILE = "*/30 * * * *";
 
 /** `bindings` adds to or replaces the test bindings, as a different deployment would. */
-export function harness(start = "2026-11-29T03:00:00.000Z", bindings: Record<string, string> = {}, decorate?: (stores: Stores) => Stores) {
+export function harness(
+  start = "2026-11-29T03:00:00.000Z",
+  bindings: Record<string, string> = {},
+  decorate?: (stores: Stores) => Stores,
+) {
   const clock = testClock(start);
   const github = new GitHubEmulator(clock.now);
   const grafana = new GrafanaEmulator();
   const logs: string[] = [];
-  const outbound = (input: RequestInfo | URL, init?: RequestInit) => (new Request(input, init).url.startsWith(GRAFANA) ? grafana.fetch(input, init) : github.fetch(input, init));
-  const worker = createWorker({ fetch: outbound, now: clock.now, sleep: (ms) => clock.sleep(ms), write: (line) => void logs.push(line) }, decorate);
+  const outbound = (input: RequestInfo | URL, init?: RequestInit) =>
+    new Request(input, init).url.startsWith(GRAFANA) ? grafana.fetch(input, init) : github.fetch(input, init);
+  const worker = createWorker(
+    { fetch: outbound, now: clock.now, sleep: (ms) => clock.sleep(ms), write: (line) => void logs.push(line) },
+    decorate,
+  );
   const testEnv = Object.keys(bindings).length > 0 ? ({ ...env, ...bindings } as Env) : env;
 
   /** A request, answered and with its after-response work finished. */
   async function request(path: string, init?: RequestInit): Promise<Response> {
     const ctx = createExecutionContext();
-    const res = await worker.fetch(new Request(new URL(path, "https://chimney.test"), init) as Parameters<typeof worker.fetch>[0], testEnv, ctx);
+    const res = await worker.fetch(
+      new Request(new URL(path, "https://chimney.test"), init) as Parameters<typeof worker.fetch>[0],
+      testEnv,
+      ctx,
+    );
     await waitOnExecutionContext(ctx);
     return res;
   }
@@ -42,9 +60,18 @@ export function harness(start = "2026-11-29T03:00:00.000Z", bindings: Record<str
     await waitOnExecutionContext(ctx);
   }
 
-  async function deliver(run: EmulatedRun, action: Action, options: { id?: string; secret?: string; attempt?: number } = {}) {
+  async function deliver(
+    run: EmulatedRun,
+    action: Action,
+    options: { id?: string; secret?: string; attempt?: number } = {},
+  ) {
     const body = workflowRunPayload(github, run, action, options.attempt);
-    const headers = await deliveryHeaders(options.secret ?? TEST_BINDINGS.GITHUB_WEBHOOK_SECRET, "workflow_run", body, options.id);
+    const headers = await deliveryHeaders(
+      options.secret ?? TEST_BINDINGS.GITHUB_WEBHOOK_SECRET,
+      "workflow_run",
+      body,
+      options.id,
+    );
     return request("/webhooks/github", { method: "POST", headers, body });
   }
 
@@ -66,7 +93,8 @@ export function harness(start = "2026-11-29T03:00:00.000Z", bindings: Record<str
     github.addCommit(commit);
     await cron(NIGHTLY);
     const run = [...github.runs.values()].at(-1)!;
-    if (result === "crash") github.complete(run.id, { conclusion: "failure", failAt: "Run smoke benchmark", files: null });
+    if (result === "crash")
+      github.complete(run.id, { conclusion: "failure", failAt: "Run smoke benchmark", files: null });
     else github.complete(run.id, { conclusion: "success", files: { "smoke-metrics.json": JSON.stringify(result) } });
     const res = await deliver(run, "completed");
     if (res.status !== 202) throw new Error(`the webhook answered ${res.status}`);

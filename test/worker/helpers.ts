@@ -14,12 +14,19 @@ const worker = createWorker({ fetch: new GitHubEmulator(Date.now).fetch, write: 
 /** A request, answered, with the work it started after the answer finished too. */
 export async function call(path: string, init?: RequestInit): Promise<Response> {
   const ctx = createExecutionContext();
-  const res = await worker.fetch(new Request(new URL(path, ORIGIN), init) as Parameters<typeof worker.fetch>[0], env, ctx);
+  const res = await worker.fetch(
+    new Request(new URL(path, ORIGIN), init) as Parameters<typeof worker.fetch>[0],
+    env,
+    ctx,
+  );
   await waitOnExecutionContext(ctx);
   return res;
 }
 
-export function upload(body: BodyInit, init: { contentType?: string; query?: string; token?: string | null; headers?: Record<string, string> } = {}) {
+export function upload(
+  body: BodyInit,
+  init: { contentType?: string; query?: string; token?: string | null; headers?: Record<string, string> } = {},
+) {
   const headers: Record<string, string> = { ...init.headers };
   if (init.contentType !== undefined) headers["content-type"] = init.contentType;
   if (init.token !== null) headers.authorization = `Bearer ${init.token ?? UPLOAD_TOKEN}`;
@@ -34,13 +41,17 @@ export async function expectProblem(res: Response, status: number, field?: strin
   const body = (await res.json()) as { status: number; title: string; detail: string; type: string };
   expect(body.status).toBe(status);
   expect(body.type).toBe("about:blank");
-  if (field) expect(body.detail.startsWith(`${field}: `), `detail ${JSON.stringify(body.detail)} names ${field}`).toBe(true);
+  if (field)
+    expect(body.detail.startsWith(`${field}: `), `detail ${JSON.stringify(body.detail)} names ${field}`).toBe(true);
   expect(JSON.stringify(body)).not.toMatch(/ at .*\.(ts|js):\d+/);
   return body;
 }
 
 /** Everything a reader can see of the stored state, to prove that a refused input changed none of it. */
 export async function snapshot() {
-  const [status, runs] = await Promise.all([call("/status").then((r) => r.json()), call("/runs?limit=100").then((r) => r.json())]);
+  const [status, runs] = await Promise.all([
+    call("/status").then((r) => r.json()),
+    call("/runs?limit=100").then((r) => r.json()),
+  ]);
   return { status, runs };
 }

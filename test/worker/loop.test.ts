@@ -24,7 +24,10 @@ describe("the nightly loop", () => {
     expect(h.github.calls("POST", /\/dispatches$/)).toBe(1);
     const [run] = h.github.runs.values();
     expect(run.display_title).toBe("Firewood smoke benchmark chimney-nightly-2026-11-29");
-    expect(await h.runRecord(`${run.id}-1`)).toMatchObject({ state: "dispatched", dispatch: { kind: "nightly", correlation_id: "chimney-nightly-2026-11-29" } });
+    expect(await h.runRecord(`${run.id}-1`)).toMatchObject({
+      state: "dispatched",
+      dispatch: { kind: "nightly", correlation_id: "chimney-nightly-2026-11-29" },
+    });
     expect(((await (await h.request("/status")).json()) as { state: string }).state).toBe("pending");
 
     h.clock.advance(60_000);
@@ -48,10 +51,17 @@ describe("the nightly loop", () => {
       dispatch: { kind: "nightly" },
       links: { workflow_run: `https://github.com/${REPO}/actions/runs/${run.id}/attempts/1` },
     });
-    expect(record!.artifacts.map((a: { name: string }) => a.name).sort()).toEqual(
-      ["chimney-summary.html", "chimney-summary.json", "chimney-summary.md", "smoke-benchmark.log", "smoke-metrics.json", "smoke-summary.md"],
+    expect(record!.artifacts.map((a: { name: string }) => a.name).sort()).toEqual([
+      "chimney-summary.html",
+      "chimney-summary.json",
+      "chimney-summary.md",
+      "smoke-benchmark.log",
+      "smoke-metrics.json",
+      "smoke-summary.md",
+    ]);
+    expect(await (await h.request(`/runs/${run.id}-1/artifacts/smoke-benchmark.log`)).text()).toBe(
+      ARTIFACT["smoke-benchmark.log"],
     );
-    expect(await (await h.request(`/runs/${run.id}-1/artifacts/smoke-benchmark.log`)).text()).toBe(ARTIFACT["smoke-benchmark.log"]);
     expect(((await (await h.request("/status")).json()) as { state: string }).state).toBe("passing");
 
     // The zip was fetched from storage without the token, after the API's 302.
@@ -84,9 +94,16 @@ describe("the nightly loop", () => {
     const h = harness();
     await h.cron(NIGHTLY);
     const [run] = h.github.runs.values();
-    h.github.complete(run.id, { conclusion: "failure", failAt: "Summarize metrics", files: { "smoke-metrics.json": JSON.stringify(regressed) } });
+    h.github.complete(run.id, {
+      conclusion: "failure",
+      failAt: "Summarize metrics",
+      files: { "smoke-metrics.json": JSON.stringify(regressed) },
+    });
     await h.deliver(run, "completed");
-    expect(await h.runRecord(`${run.id}-1`)).toMatchObject({ state: "regressed", failure: { step: "Summarize metrics" } });
+    expect(await h.runRecord(`${run.id}-1`)).toMatchObject({
+      state: "regressed",
+      failure: { step: "Summarize metrics" },
+    });
   });
 
   it("reruns an infrastructure failure once, then records the second attempt", async () => {
@@ -96,7 +113,10 @@ describe("the nightly loop", () => {
     h.github.complete(run.id, { conclusion: "failure", failAt: "Install nightly toolchain", files: null });
     await h.deliver(run, "completed");
     expect(h.github.calls("POST", /rerun-failed-jobs$/)).toBe(1);
-    expect(await h.runRecord(`${run.id}-1`)).toMatchObject({ state: "crashed", failure: { step: "Install nightly toolchain", rerun_requested: true } });
+    expect(await h.runRecord(`${run.id}-1`)).toMatchObject({
+      state: "crashed",
+      failure: { step: "Install nightly toolchain", rerun_requested: true },
+    });
     expect(await h.runRecord(`${run.id}-2`)).toMatchObject({ state: "dispatched", github: { run_attempt: 2 } });
     expect(((await (await h.request("/status")).json()) as { state: string }).state).toBe("pending");
 
@@ -116,18 +136,50 @@ describe("the nightly loop", () => {
     h.github.complete(run.id, { conclusion: "failure", failAt: "Checkout repository", files: null });
     await h.deliver(run, "completed", { attempt: 2 });
     expect(h.github.calls("POST", /rerun-failed-jobs$/)).toBe(1);
-    expect(await h.runRecord(`${run.id}-2`)).toMatchObject({ state: "crashed", failure: { step: "Checkout repository", rerun_requested: false } });
+    expect(await h.runRecord(`${run.id}-2`)).toMatchObject({
+      state: "crashed",
+      failure: { step: "Checkout repository", rerun_requested: false },
+    });
   });
 
   it.each([
     ["an expired artifact", { files: "expired" as const }, "the smoke-benchmark artifact has expired"],
     ["no artifact", { files: null }, "the run uploaded no smoke-benchmark artifact"],
-    ["an artifact without metrics", { files: { "smoke-benchmark.log": "panicked\n" } }, "the smoke-benchmark artifact has no smoke-metrics.json"],
-    ["invalid metrics", { files: { "smoke-metrics.json": JSON.stringify({ ...passing, batches: 0 }) } }, "smoke-metrics.json.batches: must be at least 1 (batches committed)"],
-    ["a `../` entry", { zip: zipSync({ "../../etc/passwd": new TextEncoder().encode("x"), "smoke-metrics.json": new TextEncoder().encode(JSON.stringify(passing)) }) }, 'the smoke-benchmark artifact was refused: entry "../../etc/passwd" is not a plain file name'],
-    ["an absolute entry", { zip: zipSync({ "/tmp/x": new TextEncoder().encode("x") }) }, 'the smoke-benchmark artifact was refused: entry "/tmp/x" is not a plain file name'],
-    ["a zip bomb", { zip: zipSync({ "smoke-benchmark.log": new Uint8Array(100 * 1024 * 1024) }, { level: 9 }) }, "the smoke-benchmark artifact was refused: the entries add up to more than 100663296 bytes"],
-    ["not a zip", { zip: new TextEncoder().encode("this is not a zip archive") }, "the smoke-benchmark artifact was refused: not a readable zip"],
+    [
+      "an artifact without metrics",
+      { files: { "smoke-benchmark.log": "panicked\n" } },
+      "the smoke-benchmark artifact has no smoke-metrics.json",
+    ],
+    [
+      "invalid metrics",
+      { files: { "smoke-metrics.json": JSON.stringify({ ...passing, batches: 0 }) } },
+      "smoke-metrics.json.batches: must be at least 1 (batches committed)",
+    ],
+    [
+      "a `../` entry",
+      {
+        zip: zipSync({
+          "../../etc/passwd": new TextEncoder().encode("x"),
+          "smoke-metrics.json": new TextEncoder().encode(JSON.stringify(passing)),
+        }),
+      },
+      'the smoke-benchmark artifact was refused: entry "../../etc/passwd" is not a plain file name',
+    ],
+    [
+      "an absolute entry",
+      { zip: zipSync({ "/tmp/x": new TextEncoder().encode("x") }) },
+      'the smoke-benchmark artifact was refused: entry "/tmp/x" is not a plain file name',
+    ],
+    [
+      "a zip bomb",
+      { zip: zipSync({ "smoke-benchmark.log": new Uint8Array(100 * 1024 * 1024) }, { level: 9 }) },
+      "the smoke-benchmark artifact was refused: the entries add up to more than 100663296 bytes",
+    ],
+    [
+      "not a zip",
+      { zip: new TextEncoder().encode("this is not a zip archive") },
+      "the smoke-benchmark artifact was refused: not a readable zip",
+    ],
   ])("records a successful run with %s as crashed, with the reason", async (_what, outcome, reason) => {
     const h = harness();
     await h.cron(NIGHTLY);
@@ -184,12 +236,20 @@ describe("the nightly loop", () => {
     await h.cron(NIGHTLY);
     expect(h.github.calls("POST", /\/dispatches$/)).toBe(dispatchCalls);
     const [run] = h.github.runs.values();
-    expect(await h.runRecord(`${run.id}-1`)).toMatchObject({ state: "dispatched", dispatch: { correlation_id: "chimney-nightly-2026-11-29" } });
+    expect(await h.runRecord(`${run.id}-1`)).toMatchObject({
+      state: "dispatched",
+      dispatch: { correlation_id: "chimney-nightly-2026-11-29" },
+    });
   });
 
   it("retries GitHub's 500s with backoff, then succeeds", async () => {
     const h = harness();
-    h.github.fail("POST", /\/dispatches$/, 2, () => new Response(JSON.stringify({ message: "Server Error" }), { status: 500 }));
+    h.github.fail(
+      "POST",
+      /\/dispatches$/,
+      2,
+      () => new Response(JSON.stringify({ message: "Server Error" }), { status: 500 }),
+    );
     await h.cron(NIGHTLY);
     expect(h.github.calls("POST", /\/dispatches$/)).toBe(3);
     expect(h.clock.slept).toEqual([500, 1000]);
@@ -201,7 +261,16 @@ describe("the nightly loop", () => {
     await h.cron(NIGHTLY);
     const [run] = h.github.runs.values();
     h.github.complete(run.id, { conclusion: "success", files: ARTIFACT });
-    h.github.fail("GET", /\/artifacts$/, 1, () => new Response(JSON.stringify({ message: "You have exceeded a secondary rate limit." }), { status: 429, headers: { "retry-after": "3" } }));
+    h.github.fail(
+      "GET",
+      /\/artifacts$/,
+      1,
+      () =>
+        new Response(JSON.stringify({ message: "You have exceeded a secondary rate limit." }), {
+          status: 429,
+          headers: { "retry-after": "3" },
+        }),
+    );
     await h.deliver(run, "completed");
     expect(h.clock.slept).toContain(3000);
     expect((await h.runRecord(`${run.id}-1`))?.state).toBe("passed");
@@ -209,7 +278,12 @@ describe("the nightly loop", () => {
 
   it("retries a failed dispatch on the next ticks, then records the night as missed", async () => {
     const h = harness("2026-11-29T03:00:00.000Z");
-    h.github.fail("POST", /\/dispatches$/, 100, () => new Response(JSON.stringify({ message: "Server Error" }), { status: 502 }));
+    h.github.fail(
+      "POST",
+      /\/dispatches$/,
+      100,
+      () => new Response(JSON.stringify({ message: "Server Error" }), { status: 502 }),
+    );
     await h.cron(NIGHTLY);
     for (let tick = 0; tick < 5; tick++) {
       h.clock.advance(30 * 60_000);
@@ -219,13 +293,19 @@ describe("the nightly loop", () => {
     expect(runs).toHaveLength(1);
     expect(runs[0].state).toBe("missed");
     const missed = await h.runRecord(runs[0].id);
-    expect(missed?.failure.reason).toMatch(/^the dispatch failed 5 times \(last: POST https:\/\/api\.github\.test\/repos\/ava-labs\/firewood\/actions\/workflows\/perf\.yml\/dispatches: 502 server error\)$/);
+    expect(missed?.failure.reason).toMatch(
+      /^the dispatch failed 5 times \(last: POST https:\/\/api\.github\.test\/repos\/ava-labs\/firewood\/actions\/workflows\/perf\.yml\/dispatches: 502 server error\)$/,
+    );
     expect(((await (await h.request("/status")).json()) as { state: string }).state).toBe("missed");
   });
 
   it("dispatches on demand with the admin token, for a ref and a pull request", async () => {
     const h = harness();
-    const res = await h.request("/api/dispatch", { method: "POST", headers: ADMIN, body: JSON.stringify({ ref: "feature/faster-commit", pr_number: 1234 }) });
+    const res = await h.request("/api/dispatch", {
+      method: "POST",
+      headers: ADMIN,
+      body: JSON.stringify({ ref: "feature/faster-commit", pr_number: 1234 }),
+    });
     expect(res.status).toBe(202);
     const body = (await res.json()) as { run_id: string; correlation_id: string; run_url: string };
     const [run] = h.github.runs.values();
@@ -233,7 +313,10 @@ describe("the nightly loop", () => {
     expect(body.run_url).toBe(`https://chimney.test/runs/${run.id}-1`);
     expect(body.correlation_id).toMatch(/^chimney-manual-[0-9a-z]{26}$/);
     expect(run.head_branch).toBe("feature/faster-commit");
-    expect(await h.runRecord(`${run.id}-1`)).toMatchObject({ mainline: false, dispatch: { kind: "manual", pr_number: 1234 } });
+    expect(await h.runRecord(`${run.id}-1`)).toMatchObject({
+      mainline: false,
+      dispatch: { kind: "manual", pr_number: 1234 },
+    });
     // A pull request's run never moves the nightly signal.
     expect(((await (await h.request("/status")).json()) as { state: string }).state).toBe("unknown");
   });
@@ -241,8 +324,19 @@ describe("the nightly loop", () => {
   it("refuses on-demand dispatch without the admin token, and bad bodies", async () => {
     const h = harness();
     expect((await h.request("/api/dispatch", { method: "POST" })).status).toBe(401);
-    expect((await h.request("/api/dispatch", { method: "POST", headers: { authorization: `Bearer ${TEST_BINDINGS.PERF_DASHBOARD_TOKEN}` } })).status).toBe(401);
-    const bad = await h.request("/api/dispatch", { method: "POST", headers: ADMIN, body: JSON.stringify({ pr_number: -3 }) });
+    expect(
+      (
+        await h.request("/api/dispatch", {
+          method: "POST",
+          headers: { authorization: `Bearer ${TEST_BINDINGS.PERF_DASHBOARD_TOKEN}` },
+        })
+      ).status,
+    ).toBe(401);
+    const bad = await h.request("/api/dispatch", {
+      method: "POST",
+      headers: ADMIN,
+      body: JSON.stringify({ pr_number: -3 }),
+    });
     expect(bad.status).toBe(422);
     expect(((await bad.json()) as { detail: string }).detail).toMatch(/^pr_number: /);
     expect(h.github.requests).toHaveLength(0);
@@ -250,7 +344,12 @@ describe("the nightly loop", () => {
 
   it("answers 502 when GitHub refuses an on-demand dispatch, and retries it on the next tick", async () => {
     const h = harness("2026-11-29T15:00:00.000Z");
-    h.github.fail("POST", /\/dispatches$/, 4, () => new Response(JSON.stringify({ message: "Server Error" }), { status: 500 }));
+    h.github.fail(
+      "POST",
+      /\/dispatches$/,
+      4,
+      () => new Response(JSON.stringify({ message: "Server Error" }), { status: 500 }),
+    );
     const res = await h.request("/api/dispatch", { method: "POST", headers: ADMIN });
     expect(res.status).toBe(502);
     expect(h.github.runs.size).toBe(0);
@@ -264,7 +363,11 @@ describe("the webhook receiver", () => {
     const h = harness();
     const { pingPayload, deliveryHeaders } = await import("../../sandbox/webhooks.ts");
     const body = pingPayload();
-    const res = await h.request("/webhooks/github", { method: "POST", headers: await deliveryHeaders(TEST_BINDINGS.GITHUB_WEBHOOK_SECRET, "ping", body), body });
+    const res = await h.request("/webhooks/github", {
+      method: "POST",
+      headers: await deliveryHeaders(TEST_BINDINGS.GITHUB_WEBHOOK_SECRET, "ping", body),
+      body,
+    });
     expect(res.status).toBe(200);
     expect(await res.json()).toEqual({ ok: true, message: "pong" });
   });
@@ -278,7 +381,11 @@ describe("the webhook receiver", () => {
     const run = h.github.addRun({ display_title: "Firewood smoke benchmark" });
     const { workflowRunPayload, deliveryHeaders } = await import("../../sandbox/webhooks.ts");
     const body = workflowRunPayload(h.github, run, "requested");
-    const headers: Record<string, string> = await deliveryHeaders("secret" in how ? how.secret : TEST_BINDINGS.GITHUB_WEBHOOK_SECRET, "workflow_run", body);
+    const headers: Record<string, string> = await deliveryHeaders(
+      "secret" in how ? how.secret : TEST_BINDINGS.GITHUB_WEBHOOK_SECRET,
+      "workflow_run",
+      body,
+    );
     if ("unsigned" in how) delete headers["x-hub-signature-256"];
     const sent = "alter" in how ? body.replace('"requested"', '"requestee"') : body;
     const res = await h.request("/webhooks/github", { method: "POST", headers, body: sent });
@@ -300,18 +407,32 @@ describe("the webhook receiver", () => {
     const other = h.github.addRun({ workflow: "ci.yml" });
     const res = await h.deliver(other, "completed");
     expect(res.status).toBe(202);
-    expect(await res.json()).toMatchObject({ ignored: true, reason: "the run is of .github/workflows/ci.yml, not perf.yml" });
+    expect(await res.json()).toMatchObject({
+      ignored: true,
+      reason: "the run is of .github/workflows/ci.yml, not perf.yml",
+    });
 
     const { workflowRunPayload, deliveryHeaders } = await import("../../sandbox/webhooks.ts");
     const mine = h.github.addRun({});
     const elsewhere = JSON.parse(workflowRunPayload(h.github, mine, "completed"));
     elsewhere.repository.full_name = "someone/else";
     const body = JSON.stringify(elsewhere);
-    const foreign = await h.request("/webhooks/github", { method: "POST", headers: await deliveryHeaders(TEST_BINDINGS.GITHUB_WEBHOOK_SECRET, "workflow_run", body), body });
-    expect(await foreign.json()).toMatchObject({ ignored: true, reason: "the event is about someone/else, not ava-labs/firewood" });
+    const foreign = await h.request("/webhooks/github", {
+      method: "POST",
+      headers: await deliveryHeaders(TEST_BINDINGS.GITHUB_WEBHOOK_SECRET, "workflow_run", body),
+      body,
+    });
+    expect(await foreign.json()).toMatchObject({
+      ignored: true,
+      reason: "the event is about someone/else, not ava-labs/firewood",
+    });
 
     const push = '{"ref":"refs/heads/main"}';
-    const event = await h.request("/webhooks/github", { method: "POST", headers: await deliveryHeaders(TEST_BINDINGS.GITHUB_WEBHOOK_SECRET, "push", push), body: push });
+    const event = await h.request("/webhooks/github", {
+      method: "POST",
+      headers: await deliveryHeaders(TEST_BINDINGS.GITHUB_WEBHOOK_SECRET, "push", push),
+      body: push,
+    });
     expect(await event.json()).toMatchObject({ ignored: true, reason: "chimney does not handle push events" });
     expect(await h.history()).toEqual([]);
   });
@@ -333,7 +454,12 @@ describe("the webhook receiver", () => {
 
   it("leaves no secret in any log line", async () => {
     const h = harness();
-    h.github.fail("POST", /\/dispatches$/, 4, () => new Response(JSON.stringify({ message: `token ${TEST_BINDINGS.GITHUB_TOKEN} rejected` }), { status: 400 }));
+    h.github.fail(
+      "POST",
+      /\/dispatches$/,
+      4,
+      () => new Response(JSON.stringify({ message: `token ${TEST_BINDINGS.GITHUB_TOKEN} rejected` }), { status: 400 }),
+    );
     await h.cron(NIGHTLY);
     expect(h.logs.length).toBeGreaterThan(0);
     for (const secret of [TEST_BINDINGS.GITHUB_TOKEN, TEST_BINDINGS.GITHUB_WEBHOOK_SECRET, TEST_BINDINGS.ADMIN_TOKEN]) {

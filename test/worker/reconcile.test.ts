@@ -12,7 +12,10 @@ describe("the reconcile tick", () => {
     const [run] = h.github.runs.values();
     h.clock.advance(37 * HOUR);
     await h.cron(RECONCILE);
-    expect(await h.runRecord(`${run.id}-1`)).toMatchObject({ state: "missed", failure: { reason: "no runner picked the run up within 36 hours" } });
+    expect(await h.runRecord(`${run.id}-1`)).toMatchObject({
+      state: "missed",
+      failure: { reason: "no runner picked the run up within 36 hours" },
+    });
   });
 
   it("records a run still in progress after STALE_AFTER_HOURS as crashed", async () => {
@@ -25,7 +28,10 @@ describe("the reconcile tick", () => {
     expect((await h.runRecord(`${run.id}-1`))?.state).toBe("running");
     h.clock.advance(35 * HOUR);
     await h.cron(RECONCILE);
-    expect(await h.runRecord(`${run.id}-1`)).toMatchObject({ state: "crashed", failure: { reason: "the run had not finished after 36 hours" } });
+    expect(await h.runRecord(`${run.id}-1`)).toMatchObject({
+      state: "crashed",
+      failure: { reason: "the run had not finished after 36 hours" },
+    });
   });
 
   it("records a run GitHub no longer knows as crashed", async () => {
@@ -34,18 +40,26 @@ describe("the reconcile tick", () => {
     const [run] = h.github.runs.values();
     h.github.runs.delete(run.id);
     await h.cron(RECONCILE);
-    expect(await h.runRecord(`${run.id}-1`)).toMatchObject({ state: "crashed", failure: { reason: "the run no longer exists on GitHub" } });
+    expect(await h.runRecord(`${run.id}-1`)).toMatchObject({
+      state: "crashed",
+      failure: { reason: "the run no longer exists on GitHub" },
+    });
   });
 
   it("links a dispatch whose run was not found at once, when it appears", async () => {
     const h = harness();
     h.github.dispatchStyle = "no-content";
-    h.github.fail("GET", /\/workflows\/perf\.yml\/runs$/, 3, () => Response.json({ total_count: 0, workflow_runs: [] }));
+    h.github.fail("GET", /\/workflows\/perf\.yml\/runs$/, 3, () =>
+      Response.json({ total_count: 0, workflow_runs: [] }),
+    );
     await h.cron(NIGHTLY);
     expect(await h.history()).toEqual([]);
     await h.cron(RECONCILE);
     const [run] = h.github.runs.values();
-    expect(await h.runRecord(`${run.id}-1`)).toMatchObject({ state: "dispatched", dispatch: { correlation_id: "chimney-nightly-2026-11-29" } });
+    expect(await h.runRecord(`${run.id}-1`)).toMatchObject({
+      state: "dispatched",
+      dispatch: { correlation_id: "chimney-nightly-2026-11-29" },
+    });
   });
 
   it("catches up a nightly trigger that did not fire, within its window only", async () => {
@@ -67,7 +81,10 @@ describe("the reconcile tick", () => {
     const h = harness();
     await h.cron(NIGHTLY);
     const [run] = h.github.runs.values();
-    h.github.complete(run.id, { conclusion: "success", files: { "smoke-metrics.json": JSON.stringify((await import("../fixtures/smoke-metrics.json")).default) } });
+    h.github.complete(run.id, {
+      conclusion: "success",
+      files: { "smoke-metrics.json": JSON.stringify((await import("../fixtures/smoke-metrics.json")).default) },
+    });
     h.github.fail("GET", /\/artifacts$/, 4, () => new Response("{}", { status: 500 }));
     await h.deliver(run, "completed");
     expect((await h.runRecord(`${run.id}-1`))?.state).toBe("dispatched");

@@ -34,38 +34,55 @@ const BAD_TOKENS: [string, (token: string) => string | null][] = [
 ];
 
 describe("every write route", () => {
-  it.each(WRITE_ROUTES.flatMap((route) => BAD_TOKENS.map(([what, make]) => [route.path, what, route, make] as const)))("%s refuses %s: 401, nothing done", async (_path, _what, route, make) => {
-    const h = harness();
-    const token = make(route.token);
-    const headers: Record<string, string> = { "content-type": "application/json" };
-    if (token !== null) headers.authorization = token.startsWith("Basic ") ? token : `Bearer ${token}`;
-    const res = await h.request(route.path, { method: "POST", headers, body: route.body });
-    const problem = await expectProblem(res, 401, "Authorization");
-    expect(problem.detail).toBe("Authorization: a valid bearer token is required");
-    expect(JSON.stringify(problem)).not.toContain(route.token.slice(0, 6));
-    expect(h.github.requests).toEqual([]);
-    expect(await h.history()).toEqual([]);
-    expect(await (await h.request("/series")).json()).toEqual({ series: [] });
-  });
+  it.each(WRITE_ROUTES.flatMap((route) => BAD_TOKENS.map(([what, make]) => [route.path, what, route, make] as const)))(
+    "%s refuses %s: 401, nothing done",
+    async (_path, _what, route, make) => {
+      const h = harness();
+      const token = make(route.token);
+      const headers: Record<string, string> = { "content-type": "application/json" };
+      if (token !== null) headers.authorization = token.startsWith("Basic ") ? token : `Bearer ${token}`;
+      const res = await h.request(route.path, { method: "POST", headers, body: route.body });
+      const problem = await expectProblem(res, 401, "Authorization");
+      expect(problem.detail).toBe("Authorization: a valid bearer token is required");
+      expect(JSON.stringify(problem)).not.toContain(route.token.slice(0, 6));
+      expect(h.github.requests).toEqual([]);
+      expect(await h.history()).toEqual([]);
+      expect(await (await h.request("/series")).json()).toEqual({ series: [] });
+    },
+  );
 
-  it.each(WRITE_ROUTES.filter((r) => r.path !== "/api/ticks/nightly" && r.path !== "/api/ticks/reconcile"))("$path caps its body by Content-Length before reading it", async (route) => {
-    const h = harness();
-    let pulled = 0;
-    const res = await h.request(route.path, {
-      method: "POST",
-      headers: { authorization: `Bearer ${route.token}`, "content-type": "application/json", "content-length": String(64 * 1024 * 1024) },
-      body: new ReadableStream({ pull: (c) => void (pulled++ < 1 ? c.enqueue(new TextEncoder().encode("[")) : c.close()) }),
-      duplex: "half",
-    } as RequestInit);
-    await expectProblem(res, 413, "(body)");
-    expect(await h.history()).toEqual([]);
-  });
+  it.each(WRITE_ROUTES.filter((r) => r.path !== "/api/ticks/nightly" && r.path !== "/api/ticks/reconcile"))(
+    "$path caps its body by Content-Length before reading it",
+    async (route) => {
+      const h = harness();
+      let pulled = 0;
+      const res = await h.request(route.path, {
+        method: "POST",
+        headers: {
+          authorization: `Bearer ${route.token}`,
+          "content-type": "application/json",
+          "content-length": String(64 * 1024 * 1024),
+        },
+        body: new ReadableStream({
+          pull: (c) => void (pulled++ < 1 ? c.enqueue(new TextEncoder().encode("[")) : c.close()),
+        }),
+        duplex: "half",
+      } as RequestInit);
+      await expectProblem(res, 413, "(body)");
+      expect(await h.history()).toEqual([]);
+    },
+  );
 
   it("the webhook caps its body by Content-Length before checking the signature", async () => {
     const h = harness();
     const res = await h.request("/webhooks/github", {
       method: "POST",
-      headers: { "x-github-event": "workflow_run", "x-github-delivery": "d-1", "x-hub-signature-256": `sha256=${"0".repeat(64)}`, "content-length": String(64 * 1024 * 1024) },
+      headers: {
+        "x-github-event": "workflow_run",
+        "x-github-delivery": "d-1",
+        "x-hub-signature-256": `sha256=${"0".repeat(64)}`,
+        "content-length": String(64 * 1024 * 1024),
+      },
       body: new ReadableStream({ start: (c) => c.enqueue(new TextEncoder().encode("{")) }),
       duplex: "half",
     } as RequestInit);
@@ -79,15 +96,28 @@ describe("secrets", () => {
     const values = Object.entries(secrets)
       .filter(([name]) => /TOKEN|SECRET|KEY/.test(name))
       .map(([, value]) => value);
-    const h = harness("2026-11-20T03:00:00.000Z", { PERF_GRAFANA_URL: GRAFANA, PERF_GRAFANA_API_KEY: GRAFANA_KEY, PUBLIC_URL: "https://chimney.test" });
+    const h = harness("2026-11-20T03:00:00.000Z", {
+      PERF_GRAFANA_URL: GRAFANA,
+      PERF_GRAFANA_API_KEY: GRAFANA_KEY,
+      PUBLIC_URL: "https://chimney.test",
+    });
     for (const [path, text] of Object.entries(FILES)) h.github.files.set(path, text);
     for (const d of liveDashboards()) h.grafana.dashboards.set(String(d.uid), d);
     h.grafana.failures.set("pipeline-overview", "500");
     const answers: string[] = [];
-    const keep = async (res: Response) => void answers.push(`${res.status} ${[...res.headers].join(" ")} ${await res.text()}`);
+    const keep = async (res: Response) =>
+      void answers.push(`${res.status} ${[...res.headers].join(" ")} ${await res.text()}`);
 
     // GitHub echoes the credential it was sent in its error; Grafana fails for one dashboard.
-    h.github.fail("POST", /\/dispatches$/, 1, () => new Response(JSON.stringify({ message: `Unexpected inputs for token ${TEST_BINDINGS.GITHUB_TOKEN}` }), { status: 422 }));
+    h.github.fail(
+      "POST",
+      /\/dispatches$/,
+      1,
+      () =>
+        new Response(JSON.stringify({ message: `Unexpected inputs for token ${TEST_BINDINGS.GITHUB_TOKEN}` }), {
+          status: 422,
+        }),
+    );
     await h.cron(NIGHTLY);
     for (const night of [passing, regressed, "crash", regressed, passing] as const) {
       await h.night(night);
@@ -95,17 +125,45 @@ describe("secrets", () => {
       await h.cron(RECONCILE);
     }
     const admin = { authorization: `Bearer ${ADMIN_TOKEN}`, "content-type": "application/json" };
-    await keep(await h.request("/api/dispatch", { method: "POST", headers: admin, body: JSON.stringify({ ref: "feature/x", pr_number: 12 }) }));
+    await keep(
+      await h.request("/api/dispatch", {
+        method: "POST",
+        headers: admin,
+        body: JSON.stringify({ ref: "feature/x", pr_number: 12 }),
+      }),
+    );
     await keep(await h.request("/api/ticks/reconcile", { method: "POST", headers: admin }));
     await keep(await h.request("/api/import", { method: "POST", headers: admin, body: historyText }));
     await keep(await h.request("/api/import", { method: "POST", headers: admin, body: "{not json" }));
-    await keep(await h.request("/api/results?run_id=5", { method: "POST", headers: { authorization: `Bearer ${PERF_DASHBOARD_TOKEN}`, "content-type": "application/json" }, body: "{}" }));
-    for (const path of ["/", "/status", "/badge", "/runs", "/changes", "/series", "/dashboards", "/baseline", "/healthz", "/nope"]) await keep(await h.request(path));
+    await keep(
+      await h.request("/api/results?run_id=5", {
+        method: "POST",
+        headers: { authorization: `Bearer ${PERF_DASHBOARD_TOKEN}`, "content-type": "application/json" },
+        body: "{}",
+      }),
+    );
+    for (const path of [
+      "/",
+      "/status",
+      "/badge",
+      "/runs",
+      "/changes",
+      "/series",
+      "/dashboards",
+      "/baseline",
+      "/healthz",
+      "/nope",
+    ])
+      await keep(await h.request(path));
     const [latest] = await h.history();
     await keep(await h.request(`/runs/${latest.id}`));
     await keep(await h.request(`/runs/${latest.id}`, { headers: { accept: "text/html" } }));
 
-    const everything = [...answers, ...h.logs, ...h.github.alertIssues().flatMap((i) => [i.title, i.body, ...i.comments])].join("\n");
+    const everything = [
+      ...answers,
+      ...h.logs,
+      ...h.github.alertIssues().flatMap((i) => [i.title, i.body, ...i.comments]),
+    ].join("\n");
     expect(h.logs.length).toBeGreaterThan(10);
     expect(h.grafana.requests).toBeGreaterThan(0);
     for (const secret of values) expect(everything).not.toContain(secret);

@@ -15,7 +15,15 @@ const run = (id: string, at: string): Run =>
     completed_at: at,
     mainline: true,
     input: "smoke-metrics.json",
-    measurements: { batches: 5, batch_size: 100, total_operations: 500, total_duration_ms: 48.86, throughput_ops_per_sec: 10233.3, per_batch_count: 5, per_batch_p95_ms: 11.2 },
+    measurements: {
+      batches: 5,
+      batch_size: 100,
+      total_operations: 500,
+      total_duration_ms: 48.86,
+      throughput_ops_per_sec: 10233.3,
+      per_batch_count: 5,
+      per_batch_p95_ms: 11.2,
+    },
   });
 
 describe("the Workers run store", () => {
@@ -28,7 +36,10 @@ describe("the Workers run store", () => {
     expect((await store.status())?.latest?.id).toBe("1-1");
 
     // Another isolate's write reaches KV: this one keeps its copy until it expires.
-    await env.RUNS.put("status", JSON.stringify(statusDocument([historyEntry(run("2-1", "2026-11-02T03:00:00.000Z"))])));
+    await env.RUNS.put(
+      "status",
+      JSON.stringify(statusDocument([historyEntry(run("2-1", "2026-11-02T03:00:00.000Z"))])),
+    );
     now += 4_999;
     expect((await store.status())?.latest?.id).toBe("1-1");
     now += 2;
@@ -50,13 +61,21 @@ describe("the Workers run store", () => {
     const store = new WorkersRunStore(env.RUNS, env.LEDGER, { statusCacheMs: 0, now: () => 0 });
     await store.record(run("1-1", "2026-11-01T03:00:00.000Z"));
     await store.record(run("2-1", "2026-11-02T03:00:00.000Z"));
-    const before = { history: await env.RUNS.get("history"), status: await env.RUNS.get("status"), run: await env.RUNS.get("run:1-1") };
+    const before = {
+      history: await env.RUNS.get("history"),
+      status: await env.RUNS.get("status"),
+      run: await env.RUNS.get("run:1-1"),
+    };
     await Promise.all(["history", "status", "run:1-1"].map((key) => env.RUNS.delete(key)));
     const ledger = env.LEDGER.get(env.LEDGER.idFromName("ledger"));
     await runInDurableObject(ledger, async (instance, state) => {
       state.storage.sql.exec("UPDATE runs SET projected = 0 WHERE id = '1-1'");
       await (instance as Ledger).alarm();
     });
-    expect({ history: await env.RUNS.get("history"), status: await env.RUNS.get("status"), run: await env.RUNS.get("run:1-1") }).toEqual(before);
+    expect({
+      history: await env.RUNS.get("history"),
+      status: await env.RUNS.get("status"),
+      run: await env.RUNS.get("run:1-1"),
+    }).toEqual(before);
   });
 });

@@ -1,6 +1,13 @@
 /** `chimney baseline suggest|validate`: Firewood's baseline procedure as commands. */
 import bundledSmoke from "../../../baselines/smoke.json" with { type: "json" };
-import { baselineFileText, parseBaseline, SMOKE_METRICS, suggestBaseline, type Actuals, type Baseline } from "../../core/baseline.ts";
+import {
+  baselineFileText,
+  parseBaseline,
+  SMOKE_METRICS,
+  suggestBaseline,
+  type Actuals,
+  type Baseline,
+} from "../../core/baseline.ts";
 import { actualsOf, measure, parseSmokeMetrics } from "../../core/metrics.ts";
 import { parsePruningBaseline } from "../../core/pruning.ts";
 import { fixed2 } from "../../core/pyformat.ts";
@@ -28,7 +35,9 @@ export async function baseline(args: string[]): Promise<number> {
   const [action, ...rest] = args;
   if (action === "suggest") return suggest(rest);
   if (action === "validate") return validate(rest);
-  throw new UsageError(`baseline needs suggest or validate${action ? `, not ${JSON.stringify(action)}` : ""}; run chimney baseline --help`);
+  throw new UsageError(
+    `baseline needs suggest or validate${action ? `, not ${JSON.stringify(action)}` : ""}; run chimney baseline --help`,
+  );
 }
 
 async function suggest(args: string[]): Promise<number> {
@@ -40,16 +49,22 @@ async function suggest(args: string[]): Promise<number> {
     baseline: { type: "string", default: "baselines/smoke.json" },
     write: { type: "boolean", default: false },
   });
-  if ((values.from === undefined) === (values.history === undefined)) throw new UsageError("give exactly one of --from URL and --history FILE");
+  if ((values.from === undefined) === (values.history === undefined))
+    throw new UsageError("give exactly one of --from URL and --history FILE");
   const runs = Number(values.runs);
-  if (!Number.isInteger(runs) || runs < 1 || runs > 1000) throw new UsageError("--runs must be a whole number from 1 to 1000");
+  if (!Number.isInteger(runs) || runs < 1 || runs > 1000)
+    throw new UsageError("--runs must be a whole number from 1 to 1000");
   const margin = Number(values.margin);
   if (!(margin > 0 && margin < 1)) throw new UsageError("--margin must be a fraction between 0 and 1, such as 0.15");
 
   const samples = values.from ? await fromChimney(values.from, runs) : await fromHistory(values.history!, runs);
-  if (samples.length === 0) throw new UsageError(`${values.from ?? values.history}: no runs with a result to learn from`);
+  if (samples.length === 0)
+    throw new UsageError(`${values.from ?? values.history}: no runs with a result to learn from`);
   const current = await currentBaseline(values.baseline!);
-  const proposal = suggestBaseline(samples.map((s) => s.actuals), margin);
+  const proposal = suggestBaseline(
+    samples.map((s) => s.actuals),
+    margin,
+  );
 
   const bound = (x: number | null) => (x === null ? "-" : fixed2(x));
   const table = [
@@ -64,12 +79,17 @@ async function suggest(args: string[]): Promise<number> {
     ]),
   ];
   const widths = table[0].map((_, i) => Math.max(...table.map((r) => r[i].length)));
-  console.log(`Proposed bounds: ±${Math.round(margin * 1000) / 10}% around the median of ${samples.length} run${samples.length === 1 ? "" : "s"}${samples.length < runs ? ` (fewer than the ${runs} asked for)` : ""}:\n`);
-  for (const row of table) console.log(row.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join("  "));
+  console.log(
+    `Proposed bounds: ±${Math.round(margin * 1000) / 10}% around the median of ${samples.length} run${samples.length === 1 ? "" : "s"}${samples.length < runs ? ` (fewer than the ${runs} asked for)` : ""}:\n`,
+  );
+  for (const row of table)
+    console.log(row.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join("  "));
   console.log(`\nRuns used:\n${samples.map((s) => `  ${s.label}`).join("\n")}`);
   if (values.write) {
     await writeText(values.baseline!, baselineFileText(proposal.baseline));
-    console.log(`\nWrote ${values.baseline}. Open a pull request linking a validating run; a baseline change is reviewed by the performance on-call or a Firewood maintainer.`);
+    console.log(
+      `\nWrote ${values.baseline}. Open a pull request linking a validating run; a baseline change is reviewed by the performance on-call or a Firewood maintainer.`,
+    );
   }
   return 0;
 }
@@ -78,7 +98,8 @@ async function currentBaseline(path: string): Promise<Baseline | null> {
   try {
     return await readJsonFile(path, parseBaseline);
   } catch (error) {
-    if (path === "baselines/smoke.json" && error instanceof UsageError && error.message.endsWith("no such file")) return orFail(path, parseBaseline(bundledSmoke));
+    if (path === "baselines/smoke.json" && error instanceof UsageError && error.message.endsWith("no such file"))
+      return orFail(path, parseBaseline(bundledSmoke));
     throw error;
   }
 }
@@ -106,7 +127,8 @@ interface RunEntry {
 }
 
 async function fromChimney(url: string, runs: number): Promise<Sample[]> {
-  if (!/^https?:\/\/[^/]+/.test(url)) throw new UsageError("--from must be chimney's address, such as https://perf.example.org");
+  if (!/^https?:\/\/[^/]+/.test(url))
+    throw new UsageError("--from must be chimney's address, such as https://perf.example.org");
   const samples: Sample[] = [];
   let cursor: string | null = null;
   do {
@@ -125,7 +147,11 @@ async function fromChimney(url: string, runs: number): Promise<Sample[]> {
       if (e.throughput_ops_per_sec === null || e.total_duration_ms === null || e.per_batch_p95_ms === null) continue;
       samples.push({
         label: `${e.id} ${e.at.slice(0, 10)} ${e.state}${e.sha ? ` ${e.sha.slice(0, 12)}` : ""}`,
-        actuals: { throughput_ops_per_sec: e.throughput_ops_per_sec, total_duration_ms: e.total_duration_ms, per_batch_p95_ms: e.per_batch_p95_ms },
+        actuals: {
+          throughput_ops_per_sec: e.throughput_ops_per_sec,
+          total_duration_ms: e.total_duration_ms,
+          per_batch_p95_ms: e.per_batch_p95_ms,
+        },
       });
     }
     cursor = samples.length >= runs ? null : body.cursor;

@@ -21,18 +21,37 @@ export async function check(args: string[]): Promise<number> {
     json: { type: "boolean", default: false },
   });
   const suite = suiteOption(values.suite);
-  const evaluation = await evaluateFile(suite, values.metrics ?? DEFAULTS[suite].metrics, values.baseline, values.variant);
+  const evaluation = await evaluateFile(
+    suite,
+    values.metrics ?? DEFAULTS[suite].metrics,
+    values.baseline,
+    values.variant,
+  );
   if (values.json) {
     console.log(JSON.stringify(evaluation.report, null, 2));
   } else {
     const bound = (x: number | null) => (x === null ? "-" : fixed2(x));
     const table = [
       ["metric", "actual", "lower", "upper", "result"],
-      ...evaluation.entries.map(({ label, comparison: c }) => [label, fixed2(c.actual), bound(c.lower), bound(c.upper), c.within_range ? "ok" : "OUT OF RANGE"]),
+      ...evaluation.entries.map(({ label, comparison: c }) => [
+        label,
+        fixed2(c.actual),
+        bound(c.lower),
+        bound(c.upper),
+        c.within_range ? "ok" : "OUT OF RANGE",
+      ]),
     ];
     const widths = table[0].map((_, i) => Math.max(...table.map((r) => r[i].length)));
-    for (const row of table) console.log(row.map((cell, i) => (i === 0 || i === 4 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join("  ").trimEnd());
-    console.log(`baseline: ${evaluation.source.type === "File" ? evaluation.source.path : `bundled baselines/${suite}.json`}`);
+    for (const row of table)
+      console.log(
+        row
+          .map((cell, i) => (i === 0 || i === 4 ? cell.padEnd(widths[i]) : cell.padStart(widths[i])))
+          .join("  ")
+          .trimEnd(),
+      );
+    console.log(
+      `baseline: ${evaluation.source.type === "File" ? evaluation.source.path : `bundled baselines/${suite}.json`}`,
+    );
   }
   return evaluation.entries.every((e) => e.comparison.within_range) ? 0 : 1;
 }

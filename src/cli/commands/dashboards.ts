@@ -28,7 +28,9 @@ API when $PERF_GRAFANA_NAMESPACE is set. Exit 2 for usage or configuration error
 export async function dashboards(args: string[]): Promise<number> {
   const [action, ...rest] = args;
   if (action !== "verify" && action !== "write") {
-    throw new UsageError(`dashboards needs verify or write${action ? `, not ${JSON.stringify(action)}` : ""}; run chimney dashboards --help`);
+    throw new UsageError(
+      `dashboards needs verify or write${action ? `, not ${JSON.stringify(action)}` : ""}; run chimney dashboards --help`,
+    );
   }
   const { values } = options(rest, {
     manifest: { type: "string", default: "docs/performance_dashboards.json" },
@@ -38,7 +40,9 @@ export async function dashboards(args: string[]): Promise<number> {
   if (action === "write" && values.offline) throw new UsageError("write needs Grafana: --offline goes with verify");
   const manifestPath = values.manifest!;
   // The file as written is kept for `write`, so that only the fields it updates change.
-  const raw = orFail(manifestPath, parseJson(await readText(manifestPath))) as { dashboards: Record<string, unknown>[] };
+  const raw = orFail(manifestPath, parseJson(await readText(manifestPath))) as {
+    dashboards: Record<string, unknown>[];
+  };
   const manifest = orFail(manifestPath, parseManifest(raw));
   const at = (output: string) => (isAbsolute(output) ? output : resolve(values.root!, output));
   const grafana = values.offline ? null : grafanaFromEnvironment();
@@ -51,7 +55,12 @@ function grafanaFromEnvironment(): GrafanaOptions {
   const missing = [!url && "PERF_GRAFANA_URL", !apiKey && "PERF_GRAFANA_API_KEY"].filter(Boolean);
   if (missing.length > 0) throw new UsageError(`${missing.join(" and ")} must be set (or verify with --offline)`);
   if (!/^https?:\/\//.test(url!)) throw new UsageError("PERF_GRAFANA_URL must be an http(s) URL");
-  return { url: url!, apiKey: apiKey!, namespace: process.env.PERF_GRAFANA_NAMESPACE?.trim() || null, fetch: (input, init) => fetch(input, init) };
+  return {
+    url: url!,
+    apiKey: apiKey!,
+    namespace: process.env.PERF_GRAFANA_NAMESPACE?.trim() || null,
+    fetch: (input, init) => fetch(input, init),
+  };
 }
 
 const sha256 = async (bytes: Uint8Array) => createHash("sha256").update(bytes).digest("hex");
@@ -65,7 +74,11 @@ async function exportBytes(path: string): Promise<Uint8Array | null> {
   }
 }
 
-async function verify(manifest: Manifest, at: (output: string) => string, grafana: GrafanaOptions | null): Promise<number> {
+async function verify(
+  manifest: Manifest,
+  at: (output: string) => string,
+  grafana: GrafanaOptions | null,
+): Promise<number> {
   const results = await checkManifest(manifest, {
     exportBytes: (output) => exportBytes(at(output)),
     live: grafana ? (uid) => fetchDashboard(grafana, uid) : null,
@@ -80,14 +93,22 @@ async function verify(manifest: Manifest, at: (output: string) => string, grafan
   return 1;
 }
 
-async function write(manifest: Manifest, raw: { dashboards: Record<string, unknown>[] }, manifestPath: string, at: (output: string) => string, grafana: GrafanaOptions): Promise<number> {
+async function write(
+  manifest: Manifest,
+  raw: { dashboards: Record<string, unknown>[] },
+  manifestPath: string,
+  at: (output: string) => string,
+  grafana: GrafanaOptions,
+): Promise<number> {
   const failures: string[] = [];
   const tag = versionTag(new Date());
   for (const [i, entry] of manifest.dashboards.entries()) {
     const written = raw.dashboards[i];
     const live = await fetchDashboard(grafana, entry.uid);
     if (live.kind !== "ok") {
-      failures.push(`${entry.uid}: grafana: ${live.kind.replaceAll("_", " ")} (${live.detail}); its export is unchanged`);
+      failures.push(
+        `${entry.uid}: grafana: ${live.kind.replaceAll("_", " ")} (${live.detail}); its export is unchanged`,
+      );
       continue;
     }
     const text = exportText(live.dashboard);

@@ -34,7 +34,11 @@ export async function importHistory(args: string[]): Promise<number> {
   if (!token) throw new UsageError("no token: pass --token or set ADMIN_TOKEN");
   const body = await readBytes(positionals[0]);
 
-  const answer = await callChimney(target, () => ({ method: "POST", headers: { authorization: `Bearer ${token}`, "content-type": "application/json" }, body }), 300_000);
+  const answer = await callChimney(
+    target,
+    () => ({ method: "POST", headers: { authorization: `Bearer ${token}`, "content-type": "application/json" }, body }),
+    300_000,
+  );
   if (answer.kind === "refused") {
     console.error(`chimney: ${target} refused ${positionals[0]} (${answer.status}): ${answer.detail}`);
     return 1;
@@ -47,10 +51,14 @@ export async function importHistory(args: string[]): Promise<number> {
   if (result.format === "github-action-benchmark") {
     for (const s of result.series) {
       const conflicts = s.conflicts > 0 ? `, ${s.conflicts} differing from the kept value (kept)` : "";
-      console.log(`${s.name} (${s.unit}): ${s.added} new of ${s.points} points${conflicts}; ${s.change_points} change points`);
+      console.log(
+        `${s.name} (${s.unit}): ${s.added} new of ${s.points} points${conflicts}; ${s.change_points} change points`,
+      );
     }
   } else {
-    console.log(`${result.runs.created} runs added, ${result.runs.unchanged} already there; ${result.analysis.changes.length} change points in ${result.analysis.runs} runs`);
+    console.log(
+      `${result.runs.created} runs added, ${result.runs.unchanged} already there; ${result.analysis.changes.length} change points in ${result.analysis.runs} runs`,
+    );
     for (const c of result.runs.conflicts) console.log(`${c.field}: ${c.reason}`);
   }
   return 0;

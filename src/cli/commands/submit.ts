@@ -36,13 +36,21 @@ export async function submit(args: string[]): Promise<number> {
   await readJsonFile(values.metrics!, parseSmokeMetrics);
 
   const form = new FormData();
-  form.append("metrics", new File([await readBytes(values.metrics!)], "smoke-metrics.json", { type: "application/json" }));
-  if (values.log) form.append("log", new File([await readBytes(values.log)], "smoke-benchmark.log", { type: "text/plain" }));
+  form.append(
+    "metrics",
+    new File([await readBytes(values.metrics!)], "smoke-metrics.json", { type: "application/json" }),
+  );
+  if (values.log)
+    form.append("log", new File([await readBytes(values.log)], "smoke-benchmark.log", { type: "text/plain" }));
   for (const path of values.summary ?? []) form.append("summary", new File([await readBytes(path)], basename(path)));
   const query = new URLSearchParams(Object.entries(fields).filter((e): e is [string, string] => e[1] !== undefined));
   const target = `${endpoint}${query.size > 0 ? `?${query}` : ""}`;
 
-  const answer = await callChimney(target, () => ({ method: "POST", headers: { authorization: `Bearer ${token}` }, body: form }));
+  const answer = await callChimney(target, () => ({
+    method: "POST",
+    headers: { authorization: `Bearer ${token}` },
+    body: form,
+  }));
   const where = endpoint;
   if (answer.kind === "refused") {
     console.error(`chimney: ${where} refused the result (${answer.status}): ${answer.detail}`);
@@ -52,7 +60,12 @@ export async function submit(args: string[]): Promise<number> {
     console.error(`chimney: ${where}: ${answer.reason}`);
     return 1;
   }
-  const body = (await answer.res.json()) as { outcome: string; run: { id: string; state: string; links: { self: string } } };
-  console.log(`${body.outcome === "created" ? "created" : "already stored:"} run ${body.run.id} (${body.run.state}): ${body.run.links.self}`);
+  const body = (await answer.res.json()) as {
+    outcome: string;
+    run: { id: string; state: string; links: { self: string } };
+  };
+  console.log(
+    `${body.outcome === "created" ? "created" : "already stored:"} run ${body.run.id} (${body.run.state}): ${body.run.links.self}`,
+  );
   return 0;
 }

@@ -1,5 +1,11 @@
 /** `chimney summarize`: the three summaries, exactly as Firewood's summarizer writes them. */
-import { failureAnnotations, missingReportWarnings, summaryHtml, summaryJson, summaryMarkdown } from "../../core/summary.ts";
+import {
+  failureAnnotations,
+  missingReportWarnings,
+  summaryHtml,
+  summaryJson,
+  summaryMarkdown,
+} from "../../core/summary.ts";
 import { DEFAULTS, embeddedSummary } from "../benchmark.ts";
 import { options, suiteOption, writeText } from "../io.ts";
 
@@ -31,6 +37,10 @@ export async function summarize(args: string[]): Promise<number> {
   const failures = failureAnnotations(summary);
   for (const line of failures) console.error(line);
   if (failures.length > 0) return 1;
-  for (const line of missingReportWarnings(summary, names.metricKeys.map((m) => m.key))) console.error(line);
+  for (const line of missingReportWarnings(
+    summary,
+    names.metricKeys.map((m) => m.key),
+  ))
+    console.error(line);
   return 0;
 }

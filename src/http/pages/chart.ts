@@ -103,7 +103,9 @@ export function chart(spec: ChartSpec): HtmlEscapedString | Promise<HtmlEscapedS
             : p.mark === "bad"
               ? html`<path class="bad" d="M${cx},${r(y(p.value!)) - 5} l5,5 l-5,5 l-5,-5 z"></path>`
               : html`<circle class="ok" cx="${cx}" cy="${r(y(p.value!))}" r="3"></circle>`;
-        return p.href ? html`<a href="${p.href}">${shape}<title>${p.label}</title></a>` : html`<g>${shape}<title>${p.label}</title></g>`;
+        return p.href
+          ? html`<a href="${p.href}">${shape}<title>${p.label}</title></a>`
+          : html`<g>${shape}<title>${p.label}</title></g>`;
       });
 
   return html`<figure class="chart">

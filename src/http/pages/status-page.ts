@@ -93,7 +93,11 @@ function seriesChart(s: Series, i: number): ReturnType<typeof chart> {
   const offset = s.points.length - points.length;
   const changes = s.changes
     .filter((c) => c.index - offset > 0)
-    .map((c) => ({ index: c.index - offset, worse: c.direction === "worse", label: `change point at ${day(c.at)} (${short(c.sha)}): ${shortNumber(c.mean_before)} → ${shortNumber(c.mean_after)} ${s.unit}` }));
+    .map((c) => ({
+      index: c.index - offset,
+      worse: c.direction === "worse",
+      label: `change point at ${day(c.at)} (${short(c.sha)}): ${shortNumber(c.mean_before)} → ${shortNumber(c.mean_after)} ${s.unit}`,
+    }));
   return chart({
     id: `series-${i}`,
     title: `${s.name} (${s.bigger_is_better ? "higher" : "lower"} is better)`,
@@ -102,7 +106,13 @@ function seriesChart(s: Series, i: number): ReturnType<typeof chart> {
     band: null,
     changes,
     compact: true,
-    points: points.map((p) => ({ value: p.value, axis: day(p.at), label: `${day(p.at)} · ${short(p.sha)} · ${p.value} ${s.unit}`, href: null, mark: "normal" })),
+    points: points.map((p) => ({
+      value: p.value,
+      axis: day(p.at),
+      label: `${day(p.at)} · ${short(p.sha)} · ${p.value} ${s.unit}`,
+      href: null,
+      mark: "normal",
+    })),
   });
 }
 
@@ -114,7 +124,8 @@ function banner(data: StatusPageData) {
 ${
   data.alerts.length > 0
     ? html`<ul aria-label="Open alerts">${data.alerts.map(
-        (a) => html`<li>${a.kind} alert (<code>${a.fingerprint}</code>) since ${day(a.opened_at)}${a.issue_url ? html`: <a href="${a.issue_url}">issue #${a.issue_number}</a>` : ""}</li>`,
+        (a) =>
+          html`<li>${a.kind} alert (<code>${a.fingerprint}</code>) since ${day(a.opened_at)}${a.issue_url ? html`: <a href="${a.issue_url}">issue #${a.issue_number}</a>` : ""}</li>`,
       )}</ul>`
     : html`<p>No open alerts.</p>`
 }
@@ -128,7 +139,10 @@ function runsTable(data: StatusPageData) {
 <caption>The latest ${data.recent.length} of ${data.runs} runs, newest first (<a href="/runs">all, as JSON</a>)</caption>
 <thead><tr><th scope="col">date</th><th scope="col">commit</th><th scope="col">branch</th><th scope="col">state</th>${SMOKE_METRICS.map((m) => html`<th scope="col" class="num">${m.label}</th>`)}<th scope="col">links</th></tr></thead>
 <tbody>${data.recent.map((e) => {
-    const commit = e.sha && data.repositoryUrl ? html`<a href="${data.repositoryUrl}/commit/${e.sha}"><code>${short(e.sha)}</code></a>` : html`<code>${short(e.sha)}</code>`;
+    const commit =
+      e.sha && data.repositoryUrl
+        ? html`<a href="${data.repositoryUrl}/commit/${e.sha}"><code>${short(e.sha)}</code></a>`
+        : html`<code>${short(e.sha)}</code>`;
     const workflow = workflowRunPage(data.repositoryUrl, githubRunOf(e.id));
     return html`<tr><td>${day(e.at)}</td><td>${commit}</td><td>${e.ref ?? "—"}${e.mainline ? "" : html` <span class="muted">(not counted)</span>`}</td><td class="${e.state}">${e.state}${e.confirmation ? html` <span class="muted">(suspect: ${e.confirmation})</span>` : ""}</td>${SMOKE_METRICS.map((m) => html`<td class="num">${num(e[m.key])}</td>`)}<td><a href="/runs/${e.id}">run</a>${e.throughput_ops_per_sec !== null ? html` · <a href="/runs/${e.id}/artifacts/chimney-summary.html">summary</a>` : ""}${workflow ? html` · <a href="${workflow}">workflow</a>` : ""}</td></tr>`;
   })}</tbody>
@@ -136,10 +150,13 @@ function runsTable(data: StatusPageData) {
 }
 
 function dashboardsSection(check: DashboardCheck | null) {
-  if (!check) return html`<p class="muted">No dashboard check has run yet; it runs with the nightly trigger when Grafana is configured.</p>`;
+  if (!check)
+    return html`<p class="muted">No dashboard check has run yet; it runs with the nightly trigger when Grafana is configured.</p>`;
   const out = check.dashboards.filter((d) => !d.in_sync);
   return html`<p>Checked ${day(check.checked_at)} against <code>${check.source}</code>: ${
-    check.in_sync ? "every dashboard is in sync with Grafana." : html`<strong class="regressed">out of sync</strong>${check.problem ? html` (${check.problem})` : ""}.`
+    check.in_sync
+      ? "every dashboard is in sync with Grafana."
+      : html`<strong class="regressed">out of sync</strong>${check.problem ? html` (${check.problem})` : ""}.`
   } <a href="/dashboards">details</a></p>${out.length > 0 ? html`<ul>${out.map((d) => html`<li><code>${d.uid}</code>: ${d.findings.join("; ")}</li>`)}</ul>` : ""}`;
 }
 

@@ -19,7 +19,10 @@ export function historyRoutes(deps: AppDeps): Hono {
   app.post(
     "/api/import",
     requireBearer(deps.config.ADMIN_TOKEN, "ADMIN_TOKEN"),
-    bodyLimit({ maxSize: IMPORT_LIMIT, onError: () => invalidInput(413, [{ field: "(body)", message: "is larger than 16 MiB" }]) }),
+    bodyLimit({
+      maxSize: IMPORT_LIMIT,
+      onError: () => invalidInput(413, [{ field: "(body)", message: "is larger than 16 MiB" }]),
+    }),
     async (c) => {
       let source: string;
       try {
@@ -34,9 +37,16 @@ export function historyRoutes(deps: AppDeps): Hono {
         case "invalid":
           return invalidInput(422, outcome.issues);
         case "series":
-          return c.json({ format: "github-action-benchmark", series: outcome.series.map((s) => ({ ...s, url: seriesUrl(linksFor(deps, c).base, s.key) })) });
+          return c.json({
+            format: "github-action-benchmark",
+            series: outcome.series.map((s) => ({ ...s, url: seriesUrl(linksFor(deps, c).base, s.key) })),
+          });
         case "runs":
-          return c.json({ format: "results", runs: outcome.runs, analysis: changeReportView(linksFor(deps, c), outcome.analysis) });
+          return c.json({
+            format: "results",
+            runs: outcome.runs,
+            analysis: changeReportView(linksFor(deps, c), outcome.analysis),
+          });
       }
     },
   );
@@ -46,7 +56,14 @@ export function historyRoutes(deps: AppDeps): Hono {
     const all = await deps.series.all();
     c.header("cache-control", "public, max-age=60");
     return c.json({
-      series: all.map(({ points, changes, ...s }) => ({ ...s, points: points.length, first_at: points[0]?.at ?? null, last_at: points.at(-1)?.at ?? null, change_points: changes.length, url: seriesUrl(base, s.key) })),
+      series: all.map(({ points, changes, ...s }) => ({
+        ...s,
+        points: points.length,
+        first_at: points[0]?.at ?? null,
+        last_at: points.at(-1)?.at ?? null,
+        change_points: changes.length,
+        url: seriesUrl(base, s.key),
+      })),
     });
   });
 

@@ -19,8 +19,15 @@ const DISPATCH_LIMIT = 16 * 1024;
 
 const DispatchBody = v.object(
   {
-    ref: v.optional(v.pipe(v.string("must be a string"), v.regex(/^(?!.*\.\.)[^\s\x00-\x1f\x7f~^:?*[\\]{1,255}$/, "must be a git branch, tag or ref"))),
-    pr_number: v.optional(v.pipe(v.number("must be a number"), v.integer("must be a whole number"), v.minValue(1, "must be at least 1"))),
+    ref: v.optional(
+      v.pipe(
+        v.string("must be a string"),
+        v.regex(/^(?!.*\.\.)[^\s\x00-\x1f\x7f~^:?*[\\]{1,255}$/, "must be a git branch, tag or ref"),
+      ),
+    ),
+    pr_number: v.optional(
+      v.pipe(v.number("must be a number"), v.integer("must be a whole number"), v.minValue(1, "must be at least 1")),
+    ),
   },
   "must be a JSON object with optional ref and pr_number",
 );
@@ -33,10 +40,14 @@ export function loopRoutes(deps: AppDeps): Hono {
   app.post(
     "/api/dispatch",
     requireBearer(deps.config.ADMIN_TOKEN, "ADMIN_TOKEN"),
-    bodyLimit({ maxSize: DISPATCH_LIMIT, onError: () => invalidInput(413, [{ field: "(body)", message: "is larger than 16 KiB" }]) }),
+    bodyLimit({
+      maxSize: DISPATCH_LIMIT,
+      onError: () => invalidInput(413, [{ field: "(body)", message: "is larger than 16 KiB" }]),
+    }),
     async (c) => {
       if (!deps.config.GITHUB_REPOSITORY) return problem(503, "dispatch is off: GITHUB_REPOSITORY is not configured");
-      if (!githubCredentials(deps.config)) return problem(503, "dispatch is off: GITHUB_TOKEN (or a GitHub App) is not configured");
+      if (!githubCredentials(deps.config))
+        return problem(503, "dispatch is off: GITHUB_TOKEN (or a GitHub App) is not configured");
       const text = await c.req.text();
       let request: v.InferOutput<typeof DispatchBody> = {};
       if (text.trim() !== "") {
@@ -48,9 +59,13 @@ export function loopRoutes(deps: AppDeps): Hono {
       }
       const dispatch = await dispatchOnDemand(deps, { ref: request.ref ?? null, pr_number: request.pr_number ?? null });
       if (dispatch.state === "failed") {
-        return problem(502, `GitHub did not accept the dispatch (${dispatch.last_error}); chimney tries again on the next reconcile tick`, {
-          extra: { correlation_id: dispatch.correlation_id },
-        });
+        return problem(
+          502,
+          `GitHub did not accept the dispatch (${dispatch.last_error}); chimney tries again on the next reconcile tick`,
+          {
+            extra: { correlation_id: dispatch.correlation_id },
+          },
+        );
       }
       const runId = dispatch.run_id === null ? null : `${dispatch.run_id}-1`;
       return c.json(
@@ -69,17 +84,22 @@ export function loopRoutes(deps: AppDeps): Hono {
 
   app.post("/api/ticks/:tick", requireBearer(deps.config.ADMIN_TOKEN, "ADMIN_TOKEN"), async (c) => {
     const tick = c.req.param("tick");
-    if (!(TICKS as readonly string[]).includes(tick)) return problem(404, `tick: no tick ${JSON.stringify(tick.slice(0, 40))}; there are ${TICKS.join(" and ")}`);
+    if (!(TICKS as readonly string[]).includes(tick))
+      return problem(404, `tick: no tick ${JSON.stringify(tick.slice(0, 40))}; there are ${TICKS.join(" and ")}`);
     return c.json(await runTick(deps, tick as Tick, deps.now()));
   });
 
   app.post(
     "/webhooks/github",
     async (_c, next) => {
-      if (!deps.config.GITHUB_WEBHOOK_SECRET) return problem(503, "webhooks are off: GITHUB_WEBHOOK_SECRET is not configured");
+      if (!deps.config.GITHUB_WEBHOOK_SECRET)
+        return problem(503, "webhooks are off: GITHUB_WEBHOOK_SECRET is not configured");
       return next();
     },
-    bodyLimit({ maxSize: WEBHOOK_LIMIT, onError: () => invalidInput(413, [{ field: "(body)", message: "is larger than 5 MiB" }]) }),
+    bodyLimit({
+      maxSize: WEBHOOK_LIMIT,
+      onError: () => invalidInput(413, [{ field: "(body)", message: "is larger than 5 MiB" }]),
+    }),
     async (c) => {
       const body = new Uint8Array(await c.req.arrayBuffer());
       const secrets = [deps.config.GITHUB_WEBHOOK_SECRET, deps.config.GITHUB_WEBHOOK_SECRET_PREVIOUS];
@@ -87,9 +107,11 @@ export function loopRoutes(deps: AppDeps): Hono {
         return problem(401, "X-Hub-Signature-256: missing, or not the signature of this body under the webhook secret");
       }
       const event = c.req.header("x-github-event");
-      if (!event || !/^[a-z_]{1,64}$/.test(event)) return invalidInput(400, [{ field: "X-GitHub-Event", message: "must name the event" }]);
+      if (!event || !/^[a-z_]{1,64}$/.test(event))
+        return invalidInput(400, [{ field: "X-GitHub-Event", message: "must name the event" }]);
       const id = c.req.header("x-github-delivery");
-      if (!id || !DELIVERY_ID.test(id)) return invalidInput(400, [{ field: "X-GitHub-Delivery", message: "must be the delivery's id" }]);
+      if (!id || !DELIVERY_ID.test(id))
+        return invalidInput(400, [{ field: "X-GitHub-Delivery", message: "must be the delivery's id" }]);
 
       const reception = await receiveDelivery(deps, { id, event, body });
       switch (reception.kind) {

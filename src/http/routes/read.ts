@@ -64,7 +64,15 @@ export function readRoutes(deps: AppDeps): Hono {
         latest: latestChanges(changes).map((ch) => changeView(links, ch)),
         drifts: driftFindings(changes, deps.baseline).map((ch) => ch.metric),
       },
-      open_alerts: alerts.map((a) => ({ kind: a.kind, fingerprint: a.fingerprint, issue_number: a.issue_number, issue_url: a.issue_url, opened_at: a.opened_at, opened_by: a.opened_by, last_run_id: a.last_run_id })),
+      open_alerts: alerts.map((a) => ({
+        kind: a.kind,
+        fingerprint: a.fingerprint,
+        issue_number: a.issue_number,
+        issue_url: a.issue_url,
+        opened_at: a.opened_at,
+        opened_by: a.opened_by,
+        last_run_id: a.last_run_id,
+      })),
       stale_after_hours: deps.config.STALE_AFTER_HOURS,
       config_problems: deps.configProblems,
     });

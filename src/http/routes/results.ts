@@ -18,18 +18,30 @@ export function resultRoutes(deps: AppDeps): Hono {
     async (c, next) => {
       const form = uploadForm(c.req.header("content-type"));
       if (!form) {
-        return invalidInput(415, [{ field: "Content-Type", message: "must be application/json (smoke-metrics.json or smoke-summary.json) or multipart/form-data" }]);
+        return invalidInput(415, [
+          {
+            field: "Content-Type",
+            message: "must be application/json (smoke-metrics.json or smoke-summary.json) or multipart/form-data",
+          },
+        ]);
       }
       const limit = bodyLimit({
         maxSize: LIMITS[form],
-        onError: () => invalidInput(413, [{ field: "(body)", message: `is larger than ${LIMITS[form] / 1024 / 1024} MiB, the limit for ${form} uploads` }]),
+        onError: () =>
+          invalidInput(413, [
+            {
+              field: "(body)",
+              message: `is larger than ${LIMITS[form] / 1024 / 1024} MiB, the limit for ${form} uploads`,
+            },
+          ]),
       });
       return limit(c, next);
     },
     async (c) => {
       const query = new URL(c.req.url).searchParams;
       const form = uploadForm(c.req.header("content-type"));
-      const upload = form === "json" ? await readJsonUpload(c.req.raw, query) : await readMultipartUpload(c.req.raw, query);
+      const upload =
+        form === "json" ? await readJsonUpload(c.req.raw, query) : await readMultipartUpload(c.req.raw, query);
       if (!upload.ok) return invalidInput(400, upload.issues);
       const result = await ingest(deps, upload.value);
       switch (result.kind) {
@@ -43,7 +55,10 @@ export function resultRoutes(deps: AppDeps): Hono {
           const view = runView(linksFor(deps, c), result.run);
           c.header("location", view.links.self);
           afterResponse(c, deps, async () => void (await sendAlerts(deps)));
-          return c.json({ outcome: result.kind, run: view, evaluation: result.run.report }, result.kind === "created" ? 201 : 200);
+          return c.json(
+            { outcome: result.kind, run: view, evaluation: result.run.report },
+            result.kind === "created" ? 201 : 200,
+          );
         }
       }
     },
