@@ -7,6 +7,7 @@
  * Configuration comes from environment variables with the same names as on Workers, plus
  * PORT (default 8000), CHIMNEY_DATA_DIR (default ./.chimney-data) and RECONCILE_CRON.
  */
+import type { ChangeReport } from "./core/drift.ts";
 import { createApp } from "./http/app.ts";
 import { runTick } from "./jobs/ticks.ts";
 import {
@@ -15,6 +16,7 @@ import {
   DenoDispatchStore,
   DenoLatest,
   DenoRunStore,
+  DenoSettlementStore,
   FileArtifactStore,
   FileInbox,
   FileLatest,
@@ -36,6 +38,7 @@ export async function createDenoChimney(
 ): Promise<DenoChimney> {
   await Deno.mkdir(dataDir, { recursive: true });
   const kv = await Deno.openKv(env.CHIMNEY_KV_PATH ?? `${dataDir}/chimney.kv`);
+  const changes = new FileLatest<ChangeReport>(dataDir, "changes.json");
   const deps = wire(env, { ...defaultOutside(), ...outside }, () => ({
     runs: new DenoRunStore(kv),
     alerts: new DenoAlertStore(kv),
@@ -44,8 +47,9 @@ export async function createDenoChimney(
     deliveries: new DenoDeliveryStore(kv),
     inbox: new FileInbox(`${dataDir}/inbox`),
     dashboards: new DenoLatest(kv, "dashboards"),
-    changes: new FileLatest(dataDir, "changes.json"),
+    changes,
     series: new FileSeriesStore(dataDir),
+    settlements: new DenoSettlementStore(kv, changes),
   }));
   return { app: createApp(deps), deps, kv };
 }

@@ -1,15 +1,22 @@
 /**
  * What every entry (Workers, Deno) does the same way: read the configuration from the
- * environment, choose the baseline, make GitHub clients, scrub logs, and wire the jobs to
- * the stores the entry provides.
+ * environment, choose the baseline, build the capabilities (GitHub, Grafana, confirming runs)
+ * once, scrub logs, and wire the jobs to the stores the entry provides.
  */
 import smokeBaseline from "../baselines/smoke.json" with { type: "json" };
 import { parseBaseline, type BaselineSource } from "./core/baseline.ts";
-import { githubCredentials, parseConfig, redactSecrets, type Config } from "./core/config.ts";
+import { githubCredentials, parseConfig, type Config, type ConfigProblem } from "./core/config.ts";
+import { structuredLog } from "./core/log.ts";
 import { appAuth, tokenAuth } from "./github/auth.ts";
 import { GitHubClient, type Auth } from "./github/client.ts";
-import type { AppDeps } from "./http/deps.ts";
+import type { GrafanaOptions } from "./grafana/client.ts";
+import type { GitHubAccess, LoopDeps } from "./jobs/deps.ts";
 import type { Stores } from "./store/ports.ts";
+
+/** What the HTTP app and the ticks need: the loop's dependencies and the configuration problems to report. */
+export interface AppDeps extends LoopDeps {
+  configProblems: ConfigProblem[];
+}
 
 /** The outside world: the entry's own, or local emulators in tests. */
 export interface Outside {
@@ -34,11 +41,13 @@ export function defaultOutside(): Outside {
 export function wire(env: Record<string, unknown>, outside: Outside, stores: (config: Config) => Stores): AppDeps {
   const { config, problems } = parseConfig(env);
   const bundled = parseBaseline(smokeBaseline);
-  if (!bundled.ok)
+  if (!bundled.ok) {
     throw new Error(`baselines/smoke.json is invalid: ${bundled.issues[0].field}: ${bundled.issues[0].message}`);
+  }
   const baselineSource: BaselineSource = config.SMOKE_BASELINE
     ? { type: "File", path: "$SMOKE_BASELINE" }
     : { type: "File", path: "baselines/smoke.json" };
+  const github = githubAccess(config, outside);
   return {
     config,
     configProblems: problems,
@@ -46,29 +55,37 @@ export function wire(env: Record<string, unknown>, outside: Outside, stores: (co
     baselineSource,
     trackedRef: config.GITHUB_REF,
     ...stores(config),
-    github: githubFactory(config, outside),
-    grafanaFetch: outside.fetch,
+    github,
+    grafana: grafanaOptions(config, outside),
+    confirm: config.CONFIRM_REGRESSIONS && github !== null,
     now: () => new Date(outside.now()),
     sleep: outside.sleep,
-    log: (event) =>
-      outside.write(redactSecrets(JSON.stringify({ at: new Date(outside.now()).toISOString(), ...event }), config)),
+    log: structuredLog(config, outside.write, outside.now),
   };
 }
 
-function githubFactory(config: Config, outside: Outside): () => GitHubClient | null {
+function githubAccess(config: Config, outside: Outside): GitHubAccess | null {
   const credentials = githubCredentials(config);
   const repository = config.GITHUB_REPOSITORY;
-  if (!credentials || !repository) return () => null;
+  if (!credentials || !repository) return null;
   // One Auth per isolate or process, so a GitHub App's installation token is reused.
   const auth: Auth =
     credentials.kind === "token" ? tokenAuth(credentials.token) : appAuth(credentials, { now: outside.now });
-  return () =>
-    new GitHubClient({
-      apiUrl: config.GITHUB_API_URL,
-      repository,
-      auth,
-      fetch: outside.fetch,
-      clock: { now: outside.now, sleep: outside.sleep },
-      budget: GITHUB_BUDGET,
-    });
+  return {
+    repository,
+    client: () =>
+      new GitHubClient({
+        apiUrl: config.GITHUB_API_URL,
+        repository,
+        auth,
+        fetch: outside.fetch,
+        clock: { now: outside.now, sleep: outside.sleep },
+        budget: GITHUB_BUDGET,
+      }),
+  };
+}
+
+function grafanaOptions(config: Config, outside: Outside): GrafanaOptions | null {
+  const { PERF_GRAFANA_URL: url, PERF_GRAFANA_API_KEY: apiKey, PERF_GRAFANA_NAMESPACE: namespace } = config;
+  return url && apiKey ? { url, apiKey, namespace, fetch: outside.fetch } : null;
 }

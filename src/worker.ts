@@ -3,7 +3,7 @@
  * app once per isolate, serves requests and runs the two cron triggers.
  */
 import type { Hono } from "hono";
-import type { AppDeps } from "./http/app.ts";
+import type { ChangeReport } from "./core/drift.ts";
 import { createApp } from "./http/app.ts";
 import { runTick } from "./jobs/ticks.ts";
 import {
@@ -15,11 +15,12 @@ import {
   WorkersDispatchStore,
   WorkersRunStore,
   WorkersSeriesStore,
+  WorkersSettlementStore,
 } from "./store/workers.ts";
 import type { Stores } from "./store/ports.ts";
-import { defaultOutside, wire, type Outside } from "./wiring.ts";
+import { defaultOutside, wire, type AppDeps, type Outside } from "./wiring.ts";
 
-export { Ledger } from "./store/workers.ts";
+export { Ledger } from "./store/ledger.ts";
 
 /** `decorate` lets tests wrap the real stores, to make them fail on cue. */
 export function createWorker(
@@ -34,16 +35,20 @@ export function createWorker(
     if (!entry) {
       const deps = wire(env as unknown as Record<string, unknown>, outside, (config) => {
         const cache = { statusCacheMs: config.STATUS_CACHE_SECONDS * 1000, now: outside.now };
+        const runs = new WorkersRunStore(env.RUNS, env.LEDGER, cache);
+        const alerts = new WorkersAlertStore(env.RUNS, env.LEDGER, cache);
+        const changes = new KVLatest<ChangeReport>(env.RUNS, "changes", cache);
         return decorate({
-          runs: new WorkersRunStore(env.RUNS, env.LEDGER, cache),
-          alerts: new WorkersAlertStore(env.RUNS, env.LEDGER, cache),
+          runs,
+          alerts,
           artifacts: new R2ArtifactStore(env.ARTIFACTS),
           dispatches: new WorkersDispatchStore(env.LEDGER),
           deliveries: new WorkersDeliveryStore(env.LEDGER),
           inbox: new R2Inbox(env.ARTIFACTS, "inbox/webhooks"),
           dashboards: new KVLatest(env.RUNS, "dashboards", cache),
-          changes: new KVLatest(env.RUNS, "changes", cache),
+          changes,
           series: new WorkersSeriesStore(env.RUNS, env.LEDGER),
+          settlements: new WorkersSettlementStore(env.LEDGER, [runs, alerts, changes]),
         });
       });
       entry = { deps, app: createApp(deps) };

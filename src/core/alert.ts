@@ -32,15 +32,18 @@ export interface AlertSubject {
   pr_number: number | null;
 }
 
-export type WriteAction = "report_bad" | "report_recovered" | "pr_comment";
+export type WriteAction = "report_bad" | "report_recovered" | "pr_comment" | "dispatch";
 
-/** One GitHub write to make, kept until it is made: the outbox. */
+/**
+ * One GitHub write to make, kept until it is made: the outbox. Alerts' issue writes, pull
+ * request comments, and the confirming dispatches a settlement asks for.
+ */
 export interface AlertWrite {
   id: string;
   seq: number;
   fingerprint: string;
   action: WriteAction;
-  /** The run or check the write reports. */
+  /** The run or check the write reports; for a dispatch, its correlation id. */
   subject_id: string;
   pr_number: number | null;
   state: "pending" | "sending" | "done" | "abandoned";
@@ -188,6 +191,73 @@ export function planWrites(
     if (action) writes.push(write(verdict.fingerprint, action, null));
   }
   return { alerts: changed, writes };
+}
+
+/**
+ * The alerts after a settlement's subjects, in order, and the writes they need; with the
+ * confirming dispatch's write when the settlement claimed one.
+ */
+export function planSubjects(
+  alerts: ReadonlyMap<string, Alert>,
+  subjects: readonly AlertSubject[],
+  dispatch: { correlation_id: string } | null,
+  nextSeq: number,
+  now: string,
+): { alerts: Alert[]; writes: AlertWrite[] } {
+  const current = new Map(alerts);
+  const changed = new Map<string, Alert>();
+  const writes: AlertWrite[] = [];
+  for (const subject of subjects) {
+    const planned = planWrites(current, subject, nextSeq + writes.length, now);
+    for (const alert of planned.alerts) {
+      current.set(alert.fingerprint, alert);
+      changed.set(alert.fingerprint, alert);
+    }
+    writes.push(...planned.writes);
+  }
+  if (dispatch) writes.push(dispatchWrite(dispatch.correlation_id, nextSeq + writes.length, now));
+  return { alerts: [...changed.values()], writes };
+}
+
+function dispatchWrite(correlationId: string, seq: number, now: string): AlertWrite {
+  return {
+    id: `dispatch@${correlationId}`,
+    seq,
+    fingerprint: `dispatch:${correlationId}`,
+    action: "dispatch",
+    subject_id: correlationId,
+    pr_number: null,
+    state: "pending",
+    attempts: 0,
+    lease_until: null,
+    last_error: null,
+    created_at: now,
+  };
+}
+
+/** The issue an alert currently has, as GitHub shows it. */
+export interface IssueState {
+  number: number;
+  state: "open" | "closed";
+}
+
+/** What an issue write does on GitHub. */
+export type IssueStep =
+  | { kind: "comment"; on: number; close: boolean }
+  | { kind: "open"; previous: number | null }
+  | { kind: "nothing" };
+
+/**
+ * The issue lifecycle. A bad report comments on the problem's issue while it is open (even if
+ * someone reopened it); once it is closed, by chimney or by hand, the problem gets a new issue
+ * linking the old one. A recovery comments on the issue and closes it if it is still open.
+ */
+export function issueStep(action: "report_bad" | "report_recovered", current: IssueState | null): IssueStep {
+  if (action === "report_recovered") {
+    return current ? { kind: "comment", on: current.number, close: current.state === "open" } : { kind: "nothing" };
+  }
+  if (current?.state === "open") return { kind: "comment", on: current.number, close: false };
+  return { kind: "open", previous: current?.number ?? null };
 }
 
 /**

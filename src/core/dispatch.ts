@@ -63,3 +63,11 @@ export function nextAction(d: Dispatch, now: number, staleAfterHours: number): D
 export function isUnsettled(d: Dispatch): boolean {
   return d.state === "claimed" || d.state === "failed" || (d.state === "dispatched" && d.run_id === null);
 }
+
+/** A dispatch as it is claimed, before GitHub has been asked. */
+export function newDispatch(
+  d: Pick<Dispatch, "kind" | "night" | "correlation_id" | "ref" | "pr_number" | "sha" | "confirms">,
+  at: string,
+): Dispatch {
+  return { ...d, requested_at: at, updated_at: at, state: "claimed", attempts: 0, last_error: null, run_id: null };
+}

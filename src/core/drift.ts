@@ -33,6 +33,8 @@ export interface ChangeReport {
   runs: number;
   options: ChangePointOptions;
   changes: RunChange[];
+  /** The drifts to report (`driftFindings`), found once with the analysis and read by every reader. */
+  drifts: RunChange[];
 }
 
 /** The runs change points are looked for in: mainline runs with a result, oldest first. */
@@ -50,6 +52,7 @@ export function analyzeHistory(
   newestFirst: readonly HistoryEntry[],
   options: ChangePointOptions,
   computedAt: string,
+  baseline: Baseline,
 ): ChangeReport {
   const runs = analysedRuns(newestFirst);
   const changes = SMOKE_METRICS.flatMap((metric) =>
@@ -61,11 +64,18 @@ export function analyzeHistory(
       (c): RunChange => ({ metric: metric.key, ...c, run_id: runs[c.index].id, before_run_id: runs[c.index - 1].id }),
     ),
   );
-  return { computed_at: computedAt, latest_run_id: runs.at(-1)?.id ?? null, runs: runs.length, options, changes };
+  const report = {
+    computed_at: computedAt,
+    latest_run_id: runs.at(-1)?.id ?? null,
+    runs: runs.length,
+    options,
+    changes,
+  };
+  return { ...report, drifts: driftFindings(report, baseline) };
 }
 
 /** Each metric's latest change point, where it has one. */
-export function latestChanges(report: ChangeReport): RunChange[] {
+export function latestChanges(report: Pick<ChangeReport, "changes">): RunChange[] {
   return SMOKE_METRICS.flatMap((m) => report.changes.filter((c) => c.metric === m.key).slice(-1));
 }
 
@@ -80,7 +90,7 @@ export function changesAt(report: ChangeReport | null, runId: string): RunChange
  * baseline's band. A level outside the band is the static regression alert's to report, and
  * an older change has been reported already.
  */
-export function driftFindings(report: ChangeReport, baseline: Baseline): RunChange[] {
+export function driftFindings(report: Omit<ChangeReport, "drifts">, baseline: Baseline): RunChange[] {
   return latestChanges(report).filter((c) => {
     const held = report.runs - c.index;
     return (
@@ -97,9 +107,9 @@ export function driftFindings(report: ChangeReport, baseline: Baseline): RunChan
  * is news, the same set again is not), good once every metric's latest change went the good
  * way, and nothing while a bad change is old news.
  */
-export function driftSubject(report: ChangeReport, baseline: Baseline): AlertSubject | null {
+export function driftSubject(report: ChangeReport): AlertSubject | null {
   if (!report.latest_run_id) return null;
-  const findings = driftFindings(report, baseline);
+  const findings = report.drifts;
   const verdict = (bad: boolean) => [
     { fingerprint: DRIFT_FINGERPRINT, kind: "regression" as const, suite: "smoke-drift", bad },
   ];

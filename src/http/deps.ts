@@ -1,12 +1,10 @@
-/** What the HTTP app needs: the loop's dependencies and the configuration problems to report. */
+/** What the HTTP app needs (the entries' `AppDeps`), and the work it leaves for after the answer. */
 import type { Context } from "hono";
-import type { ConfigProblem } from "../core/config.ts";
-import type { DashboardDeps } from "../jobs/dashboards.ts";
+import { drain } from "../jobs/outbox.ts";
+import type { AppDeps } from "../wiring.ts";
 import type { Links } from "./views.ts";
 
-export interface AppDeps extends DashboardDeps {
-  configProblems: ConfigProblem[];
-}
+export type { AppDeps } from "../wiring.ts";
 
 /** Absolute links: PUBLIC_URL, else the request's origin. */
 export function linksFor(deps: AppDeps, c: Context): Links {
@@ -14,14 +12,16 @@ export function linksFor(deps: AppDeps, c: Context): Links {
 }
 
 /**
- * Runs work after the answer is sent: on Workers through `waitUntil`, which keeps the
- * invocation alive for it; elsewhere the promise simply goes on. Its failure is logged: the
- * reconcile tick takes up whatever it left unfinished.
+ * Runs work after the answer is sent, then drains (settles what was recorded, sends the
+ * outbox): on Workers through `waitUntil`, which keeps the invocation alive for it; elsewhere
+ * the promise simply goes on. A failure is logged: the reconcile tick takes up whatever it left.
  */
-export function afterResponse(c: Context, deps: Pick<AppDeps, "log">, work: () => Promise<void>): void {
-  const task = work().catch((error: unknown) =>
-    deps.log({ event: "background_failed", error: error instanceof Error ? error.message : String(error) }),
-  );
+export function afterResponse(c: Context, deps: AppDeps, work: () => Promise<void> = async () => {}): void {
+  const logged = (step: Promise<unknown>) =>
+    step.catch((error: unknown) =>
+      deps.log({ event: "background_failed", error: error instanceof Error ? error.message : String(error) }),
+    );
+  const task = logged(work()).then(() => logged(drain(deps)));
   try {
     c.executionCtx.waitUntil(task);
   } catch {

@@ -1,4 +1,4 @@
-/** The change-point analysis of the history, redone when a mainline run with a result settles. */
+/** The change-point analysis of the history, redone when a mainline run with a result is settled. */
 import type { Config } from "../core/config.ts";
 import type { ChangePointOptions } from "../core/changepoints.ts";
 import { analyzeHistory, type ChangeReport } from "../core/drift.ts";
@@ -30,15 +30,12 @@ async function wholeHistory(runs: RunStore): Promise<HistoryEntry[]> {
   }
 }
 
-/** Analyses the history with `settled` in it, keeps the result, and returns it. */
-export async function analyzeChanges(
-  deps: Pick<LoopDeps, "runs" | "changes" | "config" | "now">,
+/** The analysis of the whole history with `settled` in it (the projection may not show it yet). */
+export async function analysisWith(
+  deps: Pick<LoopDeps, "runs" | "config" | "baseline" | "now">,
   settled: Run | null,
 ): Promise<ChangeReport> {
   let history = await wholeHistory(deps.runs);
-  // The history is read from a projection that may not show the run just recorded yet.
   if (settled) history = upsertEntry(history, historyEntry(settled));
-  const report = analyzeHistory(history, changeOptions(deps.config), deps.now().toISOString());
-  await deps.changes.save(report);
-  return report;
+  return analyzeHistory(history, changeOptions(deps.config), deps.now().toISOString(), deps.baseline);
 }

@@ -6,23 +6,20 @@ import { dashboardSubject } from "../core/alert.ts";
 import { checkManifest, parseManifest, type DashboardCheck } from "../core/dashboards.ts";
 import { readRepositoryFile } from "../github/contents.ts";
 import { fetchDashboard } from "../grafana/client.ts";
-import { sendAlerts } from "./alerts.ts";
 import type { LoopDeps } from "./deps.ts";
 import { sha256Hex } from "./ingest.ts";
 
-export interface DashboardDeps extends LoopDeps {
-  /** How Grafana is reached (the Worker's outbound fetch). */
-  grafanaFetch: typeof fetch;
-}
-
-/** The check runs when Grafana is configured: comparing the files alone is a job for Firewood's CI. */
-export async function checkDashboardsNightly(deps: DashboardDeps): Promise<DashboardCheck | null> {
-  const client = deps.github();
-  const repository = deps.config.GITHUB_REPOSITORY;
-  const { PERF_GRAFANA_URL: url, PERF_GRAFANA_API_KEY: apiKey } = deps.config;
-  if (!client || !repository || !url || !apiKey) return null;
+/**
+ * The check runs when Grafana is configured: comparing the files alone is a job for Firewood's
+ * CI. Its verdict goes to the dashboards alert through the outbox, which the tick drains.
+ */
+export async function checkDashboardsNightly(deps: LoopDeps): Promise<DashboardCheck | null> {
+  const { github, grafana } = deps;
+  if (!github || !grafana) return null;
+  const client = github.client();
+  const repository = github.repository;
   const now = deps.now();
-  const ref = deps.config.GITHUB_REF;
+  const ref = deps.trackedRef;
   const path = deps.config.DASHBOARDS_MANIFEST;
   const check: DashboardCheck = {
     id: `dashboards-${now.toISOString()}`,
@@ -49,8 +46,7 @@ export async function checkDashboardsNightly(deps: DashboardDeps): Promise<Dashb
   if (manifest?.ok) {
     check.dashboards = await checkManifest(manifest.value, {
       exportBytes: (output) => readRepositoryFile(client, output, ref),
-      live: (uid) =>
-        fetchDashboard({ url, apiKey, namespace: deps.config.PERF_GRAFANA_NAMESPACE, fetch: deps.grafanaFetch }, uid),
+      live: (uid) => fetchDashboard(grafana, uid),
       sha256: sha256Hex,
     });
     check.in_sync = check.dashboards.every((d) => d.in_sync);
@@ -64,6 +60,5 @@ export async function checkDashboardsNightly(deps: DashboardDeps): Promise<Dashb
     problem: check.problem,
   });
   await deps.alerts.plan(dashboardSubject(check), now.toISOString());
-  await sendAlerts(deps);
   return check;
 }

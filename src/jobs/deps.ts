@@ -1,19 +1,31 @@
-/** What the nightly loop's jobs need, injected by each entry (Workers, Deno, tests). */
+/** What the nightly loop's jobs need, built once by `wire()` for each entry (Workers, Deno, tests). */
 import { monotonicFactory } from "ulidx";
 import type { Baseline, BaselineSource } from "../core/baseline.ts";
 import type { Config } from "../core/config.ts";
 import type { GitHubClient } from "../github/client.ts";
+import type { GrafanaOptions } from "../grafana/client.ts";
 import type { Stores } from "../store/ports.ts";
+
+/** GitHub, when credentials and GITHUB_REPOSITORY are configured. */
+export interface GitHubAccess {
+  /** A client with a fresh request budget: one per job. */
+  client: () => GitHubClient;
+  /** `owner/name` of the watched repository. */
+  repository: string;
+}
 
 export interface LoopDeps extends Stores {
   config: Config;
   baseline: Baseline;
   /** Where `baseline` comes from, as chimney's reports name it. */
   baselineSource: BaselineSource;
-  /** The branch whose runs count for the signal (GITHUB_REF). */
+  /** The branch whose runs count for the signal (GITHUB_REF): the only name for it in the jobs. */
   trackedRef: string;
-  /** A GitHub client with a fresh request budget, or null when no credentials are configured. */
-  github: () => GitHubClient | null;
+  github: GitHubAccess | null;
+  /** The live Grafana the dashboard check reads, when PERF_GRAFANA_URL and its key are set. */
+  grafana: GrafanaOptions | null;
+  /** Whether a suspect night is benchmarked again before alerting (CONFIRM_REGRESSIONS, with GitHub). */
+  confirm: boolean;
   now: () => Date;
   sleep: (ms: number) => Promise<void>;
   /** One structured log line; the entry scrubs secrets from it. */

@@ -2,13 +2,12 @@
  * Dispatching the benchmark workflow: every night from the cron trigger (at most once per UTC
  * night, whoever fires), and on demand from POST /api/dispatch.
  */
-import type { Dispatch } from "../core/dispatch.ts";
-import { isMainline, newRun, type Run, type RunDispatch } from "../core/run.ts";
+import { newDispatch, type Dispatch } from "../core/dispatch.ts";
+import { isMainline, newRun, type RunDispatch } from "../core/run.ts";
 import { manualCorrelationId, nightlyCorrelationId, nightOf } from "../core/workflow.ts";
 import { dispatchWorkflow, findRunByCorrelation, type WorkflowRun } from "../github/actions.ts";
 import { GitHubError, type GitHubClient } from "../github/client.ts";
 import { messageOf, newRunId, type LoopDeps } from "./deps.ts";
-import { recordRun } from "./record.ts";
 
 export type NightlyOutcome = { kind: "dispatched"; dispatch: Dispatch } | { kind: "skipped"; reason: string };
 
@@ -20,19 +19,20 @@ const FIND_ATTEMPTS = 3;
 const FIND_PAUSE_MS = 2_000;
 
 export async function dispatchNightly(deps: LoopDeps, at: Date): Promise<NightlyOutcome> {
-  if (!deps.config.GITHUB_REPOSITORY) return { kind: "skipped", reason: "GITHUB_REPOSITORY is not configured" };
+  if (!deps.github)
+    return { kind: "skipped", reason: "GitHub is not configured (GITHUB_REPOSITORY and a token or App)" };
   const night = nightOf(at.getTime());
   const dispatch = newDispatch(
     {
       kind: "nightly",
       night,
       correlation_id: nightlyCorrelationId(night),
-      ref: deps.config.GITHUB_REF,
+      ref: deps.trackedRef,
       pr_number: null,
       sha: null,
       confirms: null,
     },
-    at,
+    at.toISOString(),
   );
   if (!(await deps.dispatches.claim(dispatch))) {
     deps.log({ event: "nightly_already_claimed", night });
@@ -51,49 +51,15 @@ export async function dispatchOnDemand(
       kind: "manual",
       night: null,
       correlation_id: manualCorrelationId(newRunId(at)),
-      ref: request.ref ?? deps.config.GITHUB_REF,
+      ref: request.ref ?? deps.trackedRef,
       pr_number: request.pr_number,
       sha: null,
       confirms: null,
     },
-    at,
+    at.toISOString(),
   );
   await deps.dispatches.claim(dispatch);
   return performDispatch(deps, dispatch);
-}
-
-/** Benchmarks a suspect run's commit once more, on the tracked branch; once per suspect. */
-export async function dispatchConfirmation(deps: LoopDeps, suspect: Run): Promise<Dispatch | null> {
-  if (!suspect.confirmation) return null;
-  const dispatch = newDispatch(
-    {
-      kind: "confirm",
-      night: null,
-      correlation_id: suspect.confirmation.correlation_id,
-      ref: deps.config.GITHUB_REF,
-      pr_number: null,
-      sha: suspect.sha,
-      confirms: suspect.id,
-    },
-    deps.now(),
-  );
-  if (!(await deps.dispatches.claim(dispatch))) return null;
-  return performDispatch(deps, dispatch);
-}
-
-function newDispatch(
-  d: Pick<Dispatch, "kind" | "night" | "correlation_id" | "ref" | "pr_number" | "sha" | "confirms">,
-  at: Date,
-): Dispatch {
-  return {
-    ...d,
-    requested_at: at.toISOString(),
-    updated_at: at.toISOString(),
-    state: "claimed",
-    attempts: 0,
-    last_error: null,
-    run_id: null,
-  };
 }
 
 /**
@@ -101,9 +67,10 @@ function newDispatch(
  * dispatch, which the reconcile tick retries.
  */
 export async function performDispatch(deps: LoopDeps, dispatch: Dispatch): Promise<Dispatch> {
-  const client = deps.github();
   const attempt = { ...dispatch, attempts: dispatch.attempts + 1 };
-  if (!client) return settle(deps, attempt, { state: "failed", last_error: "no GitHub credentials are configured" });
+  if (!deps.github)
+    return settle(deps, attempt, { state: "failed", last_error: "no GitHub credentials are configured" });
+  const client = deps.github.client();
   // No pr-number input: chimney comments on the pull request itself, with its own evaluation.
   const inputs: Record<string, string> = { correlation_id: dispatch.correlation_id };
   if (dispatch.sha) inputs.ref = dispatch.sha;
@@ -188,10 +155,10 @@ async function recordDispatched(deps: LoopDeps, dispatch: Dispatch, run: KnownRu
     github: { run_id: run.id, run_attempt: run.run_attempt, html_url: run.html_url },
     sha: dispatch.sha ?? run.head_sha,
     ref,
-    mainline: isMainline(ref, dispatch.pr_number, deps.config.GITHUB_REF),
+    mainline: isMainline(ref, dispatch.pr_number, deps.trackedRef),
     dispatch: runDispatch(dispatch),
   });
-  await recordRun(deps, record);
+  await deps.runs.record(record);
 }
 
 /** How a run records the dispatch that started it. */

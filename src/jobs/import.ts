@@ -7,7 +7,8 @@ import * as v from "valibot";
 import type { ChangeReport } from "../core/drift.ts";
 import { benchmarkDataJson, isBenchmarkData, parseBenchmarkData, seriesOf, type SeriesImport } from "../core/series.ts";
 import { parseJson, parseWith, type FieldIssue } from "../core/validation.ts";
-import { analyzeChanges, changeOptions } from "./changes.ts";
+import { planAnalysis } from "../core/settle.ts";
+import { analysisWith, changeOptions } from "./changes.ts";
 import type { LoopDeps } from "./deps.ts";
 import { ingest, readResult } from "./ingest.ts";
 
@@ -96,7 +97,7 @@ async function importResults(deps: LoopDeps, source: string): Promise<ImportOutc
         resultKind: "auto",
         resultField: `[${i}].result`,
         files: [],
-        provenance: { github: null, sha: item.sha?.toLowerCase() ?? null, ref: item.ref ?? deps.config.GITHUB_REF },
+        provenance: { github: null, sha: item.sha?.toLowerCase() ?? null, ref: item.ref ?? deps.trackedRef },
       },
       { at: new Date(item.at).toISOString(), imported: true },
     );
@@ -105,7 +106,8 @@ async function importResults(deps: LoopDeps, source: string): Promise<ImportOutc
     else if (outcome.kind === "conflict") runs.conflicts.push({ field: `[${i}]`, reason: outcome.reason });
     else throw new Error(`result [${i}] was refused after it was checked`);
   }
-  const analysis = await analyzeChanges(deps, null);
+  const analysis = await analysisWith(deps, null);
+  await deps.settlements.commit(planAnalysis(analysis), deps.now().toISOString());
   deps.log({ event: "results_imported", ...runs, conflicts: runs.conflicts.length });
   return { kind: "runs", runs, analysis };
 }

@@ -27,7 +27,6 @@ import {
 import { parseJson, type FieldIssue } from "../core/validation.ts";
 import type { ArtifactStore } from "../store/ports.ts";
 import { newRunId, type LoopDeps } from "./deps.ts";
-import { recordRun } from "./record.ts";
 
 export interface ResultUpload {
   /** The bytes of the result file. */
@@ -46,7 +45,7 @@ export interface RunContext {
   at?: string;
   dispatch?: RunDispatch | null;
   failure?: RunFailure | null;
-  /** History being imported: recorded as it is, without alerts; the import analyses once at the end. */
+  /** History being imported: recorded settled, without alerts; the import analyses once at the end. */
   imported?: boolean;
 }
 
@@ -110,7 +109,7 @@ export async function ingest(deps: LoopDeps, upload: ResultUpload, context: RunC
     confirmation: null,
     identity,
   };
-  return context.imported ? deps.runs.record(run) : recordRun(deps, run);
+  return deps.runs.record(run, { settled: context.imported ?? false });
 }
 
 /** A result document, either smoke-metrics.json or (for `auto`, by its shape) smoke-summary.json. */

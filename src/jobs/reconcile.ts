@@ -8,10 +8,10 @@ import { isMainline, newRun, type Run } from "../core/run.ts";
 import { dailyTime, nightlyCorrelationId, nightOf } from "../core/workflow.ts";
 import { getRunAttempt } from "../github/actions.ts";
 import { GitHubError } from "../github/client.ts";
-import { sendAlerts } from "./alerts.ts";
 import { messageOf, newRunId, type LoopDeps } from "./deps.ts";
 import { dispatchNightly, findDispatchedRun, performDispatch, runDispatch } from "./dispatch.ts";
-import { catchUpSettled, recordRun, settleConfirmation } from "./record.ts";
+import { sendOutbox } from "./outbox.ts";
+import { giveUpConfirmation, settleRuns } from "./settle.ts";
 import { retryDelivery } from "./webhook.ts";
 import { handleWorkflowRun } from "./workflow-run.ts";
 
@@ -22,7 +22,7 @@ export interface ReconcileReport {
   runs_found: number;
   nights_missed: number;
   runs_checked: number;
-  runs_settled_again: number;
+  runs_settled: number;
   alerts_sent: number;
   errors: string[];
 }
@@ -40,7 +40,7 @@ export async function reconcile(deps: LoopDeps): Promise<ReconcileReport> {
     runs_found: 0,
     nights_missed: 0,
     runs_checked: 0,
-    runs_settled_again: 0,
+    runs_settled: 0,
     alerts_sent: 0,
     errors: [],
   };
@@ -64,7 +64,7 @@ export async function reconcile(deps: LoopDeps): Promise<ReconcileReport> {
 
   await part("nightly", async () => {
     const time = dailyTime(deps.config.NIGHTLY_CRON);
-    if (!time || !deps.config.GITHUB_REPOSITORY) return;
+    if (!time || !deps.github) return;
     const due = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate(), time.hour, time.minute);
     const night = nightOf(now.getTime());
     if (now.getTime() < due || now.getTime() >= due + CATCH_UP_WINDOW_MS) return;
@@ -73,7 +73,7 @@ export async function reconcile(deps: LoopDeps): Promise<ReconcileReport> {
   });
 
   await part("dispatches", async () => {
-    const client = deps.github();
+    const client = deps.github?.client() ?? null;
     for (const dispatch of await deps.dispatches.unsettled()) {
       const action = nextAction(dispatch, now.getTime(), deps.config.STALE_AFTER_HOURS);
       if (action.kind === "dispatch") {
@@ -84,7 +84,8 @@ export async function reconcile(deps: LoopDeps): Promise<ReconcileReport> {
         if (found.run_id !== null) report.runs_found++;
         else if (dispatch.state === "claimed") await performDispatch(deps, dispatch);
       } else if (action.kind === "give_up" && dispatch.kind === "confirm") {
-        await giveUpConfirmation(deps, dispatch, action.reason);
+        if (dispatch.confirms) await giveUpConfirmation(deps, dispatch.confirms, action.reason);
+        await deps.dispatches.save({ ...dispatch, state: "missed", updated_at: deps.now().toISOString() });
       } else if (action.kind === "give_up") {
         await markMissed(deps, dispatch, action.reason);
         report.nights_missed++;
@@ -93,8 +94,8 @@ export async function reconcile(deps: LoopDeps): Promise<ReconcileReport> {
   });
 
   await part("runs", async () => {
-    const client = deps.github();
-    if (!client) return;
+    if (!deps.github) return;
+    const client = deps.github.client();
     for (const run of await deps.runs.open()) {
       if (!run.github) continue;
       report.runs_checked++;
@@ -114,13 +115,12 @@ export async function reconcile(deps: LoopDeps): Promise<ReconcileReport> {
     }
   });
 
-  await part("settled", async () => {
-    report.runs_settled_again = await catchUpSettled(deps);
+  // Last, so that the runs recorded above are settled, and what they and earlier failures left in the outbox goes out.
+  await part("settle", async () => {
+    report.runs_settled = await settleRuns(deps);
   });
-
-  // Last, so that the alerts planned above and the writes that failed before all go out.
-  await part("alerts", async () => {
-    report.alerts_sent = (await sendAlerts(deps)).sent;
+  await part("outbox", async () => {
+    report.alerts_sent = (await sendOutbox(deps)).sent;
   });
 
   return report;
@@ -144,7 +144,7 @@ async function closeStale(
       ? `no runner picked the run up within ${hours} hours`
       : `the run had not finished after ${hours} hours`);
   deps.log({ event: "run_closed", run: run.id, state, reason: why });
-  await recordRun(deps, {
+  await deps.runs.record({
     ...run,
     state,
     completed_at: now.toISOString(),
@@ -156,30 +156,17 @@ async function closeStale(
 async function markMissed(deps: LoopDeps, dispatch: Dispatch, reason: string): Promise<void> {
   const now = deps.now();
   deps.log({ event: "night_missed", correlation_id: dispatch.correlation_id, reason });
-  await recordRun(
-    deps,
+  await deps.runs.record(
     newRun({
       id: newRunId(new Date(dispatch.requested_at)),
       state: "missed",
       at: dispatch.requested_at,
       completed_at: now.toISOString(),
       ref: dispatch.ref,
-      mainline: isMainline(dispatch.ref, dispatch.pr_number, deps.config.GITHUB_REF),
+      mainline: isMainline(dispatch.ref, dispatch.pr_number, deps.trackedRef),
       dispatch: runDispatch(dispatch),
       failure: { reason, job: null, step: null, log_url: null, rerun_requested: false },
     }),
   );
   await deps.dispatches.save({ ...dispatch, state: "missed", updated_at: now.toISOString() });
-}
-
-/** A confirming run that never came: its suspect is reported as it is, unconfirmed. */
-async function giveUpConfirmation(deps: LoopDeps, dispatch: Dispatch, reason: string): Promise<void> {
-  const suspect = dispatch.confirms ? await deps.runs.run(dispatch.confirms) : null;
-  if (suspect?.confirmation?.state === "pending") {
-    await settleConfirmation(deps, {
-      ...suspect,
-      confirmation: { ...suspect.confirmation, state: "unconfirmed", reason },
-    });
-  }
-  await deps.dispatches.save({ ...dispatch, state: "missed", updated_at: deps.now().toISOString() });
 }

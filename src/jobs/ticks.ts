@@ -1,14 +1,19 @@
 /** The two scheduled ticks, the same on every runtime and when a maintainer asks for one. */
-import { checkDashboardsNightly, type DashboardDeps } from "./dashboards.ts";
-import { messageOf } from "./deps.ts";
+import { checkDashboardsNightly } from "./dashboards.ts";
+import { messageOf, type LoopDeps } from "./deps.ts";
 import { dispatchNightly } from "./dispatch.ts";
+import { drain } from "./outbox.ts";
 import { reconcile } from "./reconcile.ts";
 
 export const TICKS = ["nightly", "reconcile"] as const;
 export type Tick = (typeof TICKS)[number];
 
-/** Runs a tick and logs what it did; the report is also the answer of POST /api/ticks/{tick}. */
-export async function runTick(deps: DashboardDeps, tick: Tick, at: Date): Promise<Record<string, unknown>> {
+/**
+ * Runs a tick and logs what it did; the report is also the answer of POST /api/ticks/{tick}.
+ * The reconcile tick ends by draining (settle, then the outbox); the nightly one drains after
+ * its dashboard check, so the dashboards alert goes out the same night.
+ */
+export async function runTick(deps: LoopDeps, tick: Tick, at: Date): Promise<Record<string, unknown>> {
   let report: Record<string, unknown>;
   if (tick === "nightly") {
     // A failure is reported, not thrown: the reconcile tick catches the night up.
@@ -19,7 +24,8 @@ export async function runTick(deps: DashboardDeps, tick: Tick, at: Date): Promis
         (error: unknown) => ({ error: messageOf(error) }),
       ),
     ]);
-    report = { dispatch, dashboards };
+    const drained = await drain(deps).catch((error: unknown) => ({ error: messageOf(error) }));
+    report = { dispatch, dashboards, drained };
   } else {
     report = { ...(await reconcile(deps)) };
   }

@@ -3,10 +3,9 @@
  * benchmark, deduplication by delivery id, and the processing done after the answer.
  */
 import * as v from "valibot";
-import { parseWith, type FieldIssue } from "../core/validation.ts";
+import { parseJson, parseWith, type FieldIssue, type Parsed } from "../core/validation.ts";
 import { isWorkflowFile, sameRepository } from "../core/workflow.ts";
 import { WorkflowRunSchema } from "../github/actions.ts";
-import { sendAlerts } from "./alerts.ts";
 import { messageOf, type LoopDeps } from "./deps.ts";
 import { handleWorkflowRun } from "./workflow-run.ts";
 
@@ -39,21 +38,22 @@ export async function receiveDelivery(deps: LoopDeps, delivery: Delivery): Promi
   if (delivery.event !== "workflow_run")
     return { kind: "ignored", reason: `chimney does not handle ${delivery.event} events` };
   const payload = readEvent(delivery.body);
-  if ("issues" in payload) return { kind: "invalid", issues: payload.issues };
-  const verdict = relevance(deps, payload.event);
+  if (!payload.ok) return { kind: "invalid", issues: payload.issues };
+  const event = payload.value;
+  const verdict = relevance(deps, event);
   if (verdict) return { kind: "ignored", reason: verdict };
   // The raw body is kept before anything else, so a failure from here on can be retried.
   await deps.inbox.put(delivery.id, delivery.body);
   if (!(await deps.deliveries.claim(delivery.id, delivery.event, deps.now().toISOString())))
     return { kind: "duplicate" };
-  return { kind: "accepted", work: () => processDelivery(deps, delivery.id, payload.event) };
+  return { kind: "accepted", work: () => processDelivery(deps, delivery.id, event) };
 }
 
 /** Takes up a stored delivery again (the reconcile tick). */
 export async function retryDelivery(deps: LoopDeps, id: string): Promise<void> {
   const body = await deps.inbox.get(id);
   const payload = body ? readEvent(body) : null;
-  if (!payload || "issues" in payload) {
+  if (!payload?.ok) {
     await deps.deliveries.finish(
       id,
       { state: "done", error: "the stored body is missing or unreadable" },
@@ -62,35 +62,28 @@ export async function retryDelivery(deps: LoopDeps, id: string): Promise<void> {
     return;
   }
   if (!(await deps.deliveries.claim(id, "workflow_run", deps.now().toISOString()))) return;
-  await processDelivery(deps, id, payload.event);
+  await processDelivery(deps, id, payload.value);
 }
 
 async function processDelivery(deps: LoopDeps, id: string, event: WorkflowRunEvent): Promise<void> {
   try {
     await handleWorkflowRun(deps, event.action as (typeof HANDLED_ACTIONS)[number], event.workflow_run);
     await deps.deliveries.finish(id, { state: "done", error: null }, deps.now().toISOString());
-    await sendAlerts(deps);
   } catch (error) {
     deps.log({ event: "delivery_failed", delivery: id, run: event.workflow_run.id, error: messageOf(error) });
     await deps.deliveries.finish(id, { state: "failed", error: messageOf(error) }, deps.now().toISOString());
   }
 }
 
-function readEvent(body: Uint8Array): { event: WorkflowRunEvent } | { issues: FieldIssue[] } {
-  let json: unknown;
-  try {
-    json = JSON.parse(new TextDecoder().decode(body));
-  } catch (error) {
-    return { issues: [{ field: "(body)", message: `is not valid JSON (${messageOf(error)})` }] };
-  }
-  const parsed = parseWith(WorkflowRunEvent, json);
-  return parsed.ok ? { event: parsed.value } : { issues: parsed.issues };
+function readEvent(body: Uint8Array): Parsed<WorkflowRunEvent> {
+  const json = parseJson(new TextDecoder().decode(body));
+  return json.ok ? parseWith(WorkflowRunEvent, json.value) : json;
 }
 
 /** Why an event is not about the benchmark, or null when it is. */
 function relevance(deps: LoopDeps, event: WorkflowRunEvent): string | null {
-  const repository = deps.config.GITHUB_REPOSITORY;
-  if (!repository) return "GITHUB_REPOSITORY is not configured";
+  if (!deps.github) return "GitHub is not configured (GITHUB_REPOSITORY and a token or App)";
+  const repository = deps.github.repository;
   if (!sameRepository(event.repository.full_name, repository))
     return `the event is about ${event.repository.full_name}, not ${repository}`;
   if (!isWorkflowFile(event.workflow_run.path, deps.config.GITHUB_WORKFLOW)) {

@@ -19,20 +19,18 @@ import { GitHubError, type GitHubClient } from "../github/client.ts";
 import type { LoopDeps } from "./deps.ts";
 import { runDispatch } from "./dispatch.ts";
 import { ingest, keepFiles } from "./ingest.ts";
-import { recordRun } from "./record.ts";
 
 export type RunAction = "requested" | "in_progress" | "completed";
 
 export async function handleWorkflowRun(deps: LoopDeps, action: RunAction, run: WorkflowRun): Promise<void> {
   const base = await baseRun(deps, run);
   if (action === "requested") {
-    await recordRun(deps, base);
+    await deps.runs.record(base);
   } else if (action === "in_progress") {
-    await recordRun(deps, { ...base, state: "running" });
+    await deps.runs.record({ ...base, state: "running" });
   } else {
-    const client = deps.github();
-    if (!client) throw new Error("cannot read the completed run: no GitHub credentials are configured");
-    await complete(deps, client, base, run);
+    if (!deps.github) throw new Error("cannot read the completed run: no GitHub credentials are configured");
+    await complete(deps, deps.github.client(), base, run);
   }
 }
 
@@ -57,7 +55,7 @@ async function baseRun(deps: LoopDeps, run: WorkflowRun): Promise<Run> {
     // A confirming run checks out the suspect's commit, not the branch's head.
     sha: dispatch?.sha ?? run.head_sha,
     ref: run.head_branch,
-    mainline: isMainline(run.head_branch, prNumber, deps.config.GITHUB_REF),
+    mainline: isMainline(run.head_branch, prNumber, deps.trackedRef),
     dispatch: dispatch ? runDispatch(dispatch) : null,
   });
 }
@@ -101,7 +99,7 @@ async function complete(
       await rerunFailedJobs(client, run.id);
       deps.log({ event: "rerun_requested", run_id: run.id, step: found.step });
       const outcome = await crash(deps, base, completedAt, { ...failure, rerun_requested: true }, []);
-      await recordRun(deps, {
+      await deps.runs.record({
         ...base,
         id: `${run.id}-2`,
         github: { run_id: run.id, run_attempt: 2, html_url: run.html_url },
@@ -113,7 +111,7 @@ async function complete(
   }
 
   const artifact = await fetchArtifact(deps, client, run.id);
-  if ("problem" in artifact) return crash(deps, base, completedAt, failure ?? missingResult(artifact.problem, run), []);
+  if (!artifact.ok) return crash(deps, base, completedAt, failure ?? missingResult(artifact.problem, run), []);
 
   const metrics = artifact.files.get(RESULT_FILES.metrics);
   const others = [...artifact.files]
@@ -155,31 +153,32 @@ function crash(
   artifacts: Run["artifacts"],
 ): Promise<RecordOutcome> {
   deps.log({ event: "run_crashed", run: base.id, reason: failure.reason });
-  return recordRun(deps, { ...base, state: "crashed", completed_at: completedAt, failure, artifacts });
+  return deps.runs.record({ ...base, state: "crashed", completed_at: completedAt, failure, artifacts });
 }
 
 /** The run's artifact, opened; or why there is none to read. */
-async function fetchArtifact(
-  deps: LoopDeps,
-  client: GitHubClient,
-  runId: number,
-): Promise<{ files: Map<string, Uint8Array> } | { problem: string }> {
+type Fetched = { ok: true; files: Map<string, Uint8Array> } | { ok: false; problem: string };
+
+async function fetchArtifact(deps: LoopDeps, client: GitHubClient, runId: number): Promise<Fetched> {
   const name = deps.config.ARTIFACT_NAME;
+  const missing = (problem: string): Fetched => ({ ok: false, problem });
   const artifact = (await listArtifacts(client, runId)).find((a) => a.name === name);
-  if (!artifact) return { problem: `the run uploaded no ${name} artifact` };
-  if (artifact.expired) return { problem: `the ${name} artifact has expired` };
+  if (!artifact) return missing(`the run uploaded no ${name} artifact`);
+  if (artifact.expired) return missing(`the ${name} artifact has expired`);
   if (artifact.size_in_bytes > ARTIFACT_LIMITS.compressed) {
-    return {
-      problem: `the ${name} artifact is ${artifact.size_in_bytes} bytes, over the ${ARTIFACT_LIMITS.compressed}-byte limit`,
-    };
+    return missing(
+      `the ${name} artifact is ${artifact.size_in_bytes} bytes, over the ${ARTIFACT_LIMITS.compressed}-byte limit`,
+    );
   }
   try {
-    return { files: openArchive(await downloadArtifact(client, artifact.id, ARTIFACT_LIMITS.compressed)) };
+    return { ok: true, files: openArchive(await downloadArtifact(client, artifact.id, ARTIFACT_LIMITS.compressed)) };
   } catch (error) {
-    if (error instanceof GitHubError && (error.kind === "gone" || error.kind === "not_found"))
-      return { problem: `the ${name} artifact has expired` };
-    if (error instanceof TooLarge) return { problem: `the ${name} artifact was refused: ${error.message}` };
-    if (error instanceof ArchiveRejected) return { problem: `the ${name} artifact was refused: ${error.message}` };
+    if (error instanceof GitHubError && (error.kind === "gone" || error.kind === "not_found")) {
+      return missing(`the ${name} artifact has expired`);
+    }
+    if (error instanceof TooLarge || error instanceof ArchiveRejected) {
+      return missing(`the ${name} artifact was refused: ${error.message}`);
+    }
     throw error;
   }
 }

@@ -6,6 +6,7 @@
 import {
   claimable,
   leased,
+  planSubjects,
   planWrites,
   settledWrite,
   withIssue,
@@ -18,6 +19,8 @@ import { isUnsettled, type Dispatch } from "../core/dispatch.ts";
 import { encodeCursor, historyEntry, type HistoryEntry, type Position } from "../core/history.ts";
 import { COMPLETED_STATES, mergeRun, OPEN_STATES, type RecordOutcome, type Run } from "../core/run.ts";
 import type { ChangePointOptions } from "../core/changepoints.ts";
+import type { ChangeReport } from "../core/drift.ts";
+import type { Settlement, UnsettledRun } from "../core/settle.ts";
 import { mergeSeries, type Series } from "../core/series.ts";
 import type { StatusDocument } from "../core/status.ts";
 import type {
@@ -29,6 +32,7 @@ import type {
   Latest,
   RunStore,
   SeriesStore,
+  SettlementStore,
   StoredFile,
 } from "./ports.ts";
 
@@ -56,7 +60,7 @@ export class DenoRunStore implements RunStore {
     return (await this.kv.get<Run>(["run", id])).value;
   }
 
-  record(incoming: Run): Promise<RecordOutcome> {
+  record(incoming: Run, options = { settled: false }): Promise<RecordOutcome> {
     return transact(async () => {
       const identity = incoming.identity ? await this.kv.get<string>(["identity", incoming.identity]) : null;
       const stored = await this.kv.get<Run>(["run", identity?.value ?? incoming.id]);
@@ -64,12 +68,10 @@ export class DenoRunStore implements RunStore {
       if (outcome.kind !== "created" && outcome.kind !== "updated") return { commit: null, result: outcome };
       const run = outcome.run;
       const op = this.kv.atomic().check(stored);
-      if (identity) op.check(identity).set(["identity", incoming.identity!], run.id);
-      if (stored.value) op.delete(["history", stored.value.at, run.id]);
-      else op.sum(["count"], 1n);
-      op.set(["run", run.id], run).set(["history", run.at, run.id], historyEntry(run));
-      if (OPEN_STATES.includes(run.state)) op.set(["open", run.id], true);
-      else op.delete(["open", run.id]);
+      if (identity && incoming.identity) op.check(identity).set(["identity", incoming.identity], run.id);
+      stageRun(op, stored.value, run);
+      if (stored.value) op.delete(["unsettled", stored.value.at, run.id]);
+      if (COMPLETED_STATES.includes(run.state) && !options.settled) op.set(["unsettled", run.at, run.id], true);
       return { commit: op, result: outcome };
     });
   }
@@ -105,6 +107,86 @@ export class DenoRunStore implements RunStore {
     const ids = await all<boolean>(this.kv, ["open"]);
     const runs = await Promise.all(ids.map((e) => this.run(String(e.key[1]))));
     return runs.filter((r): r is Run => r !== null && OPEN_STATES.includes(r.state));
+  }
+}
+
+/** A run's record and the keys that index it, in an atomic operation that checked the stored record. */
+function stageRun(op: Deno.AtomicOperation, stored: Run | null, run: Run): void {
+  if (stored) op.delete(["history", stored.at, run.id]);
+  else op.sum(["count"], 1n);
+  op.set(["run", run.id], run).set(["history", run.at, run.id], historyEntry(run));
+  if (OPEN_STATES.includes(run.state)) op.set(["open", run.id], true);
+  else op.delete(["open", run.id]);
+}
+
+/**
+ * Settlements in one Deno KV atomic operation. The analysis is a file (it outgrows a KV value):
+ * written first, so a settled run always has its analysis; a plan that then loses to a newer
+ * revision is replaced by that revision's own settlement, analysis and all.
+ */
+export class DenoSettlementStore implements SettlementStore {
+  constructor(
+    private readonly kv: Deno.Kv,
+    private readonly changes: FileLatest<ChangeReport>,
+  ) {}
+
+  async unsettled(limit: number): Promise<UnsettledRun[]> {
+    const waiting: UnsettledRun[] = [];
+    for await (const { key } of this.kv.list({ prefix: ["unsettled"] }, { limit })) {
+      const entry = await this.kv.get<Run>(["run", String(key[2])]);
+      if (entry.value && entry.versionstamp) waiting.push({ run: entry.value, revision: entry.versionstamp });
+    }
+    return waiting;
+  }
+
+  async commit(settlement: Settlement, now: string): Promise<boolean> {
+    if (settlement.analysis) await this.changes.save(settlement.analysis);
+    return transact(async () => {
+      const op = this.kv.atomic();
+      const { settles } = settlement;
+      const checked = new Map<string, Deno.KvEntryMaybe<Run>>();
+      if (settles) {
+        const run = await this.kv.get<Run>(["run", settles.run_id]);
+        if (!run.value || run.versionstamp !== settles.revision) return { commit: null, result: false };
+        const waiting = await this.kv.get(["unsettled", run.value.at, run.value.id]);
+        if (waiting.versionstamp === null) return { commit: null, result: false };
+        op.check(run, waiting).delete(["unsettled", run.value.at, run.value.id]);
+        checked.set(settles.run_id, run);
+      }
+      for (const changed of settlement.runs) {
+        const stored = checked.get(changed.id) ?? (await this.kv.get<Run>(["run", changed.id]));
+        const outcome = mergeRun(stored.value, changed);
+        if (outcome.kind !== "created" && outcome.kind !== "updated") continue;
+        if (!checked.has(changed.id)) op.check(stored);
+        stageRun(op, stored.value, outcome.run);
+      }
+      let dispatch: Dispatch | null = null;
+      if (settlement.dispatch) {
+        const key = ["dispatch", settlement.dispatch.correlation_id];
+        const existing = await this.kv.get(key);
+        op.check(existing);
+        if (existing.versionstamp === null) {
+          op.set(key, settlement.dispatch);
+          dispatch = settlement.dispatch;
+        }
+      }
+      const alerts = await all<Alert>(this.kv, ["alert"]);
+      const seq = await this.kv.get<number>(["write-seq"]);
+      const planned = planSubjects(
+        new Map(alerts.map((e) => [e.value.fingerprint, e.value])),
+        settlement.subjects,
+        dispatch,
+        (seq.value ?? 0) + 1,
+        now,
+      );
+      op.check(seq, ...alerts);
+      for (const alert of planned.alerts) op.set(["alert", alert.fingerprint], alert);
+      for (const write of planned.writes) {
+        op.check({ key: ["write", write.id], versionstamp: null }).set(["write", write.id], write);
+      }
+      op.set(["write-seq"], (seq.value ?? 0) + planned.writes.length);
+      return { commit: op, result: true };
+    });
   }
 }
 

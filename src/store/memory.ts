@@ -2,7 +2,7 @@
 import {
   claimable,
   leased,
-  planWrites,
+  planSubjects,
   settledWrite,
   withIssue,
   type Alert,
@@ -11,8 +11,10 @@ import {
 } from "../core/alert.ts";
 import { shouldProcess, shouldRetry, startProcessing, type Delivery } from "../core/delivery.ts";
 import { isUnsettled, type Dispatch } from "../core/dispatch.ts";
-import { historyEntry, page, upsertEntry, type HistoryEntry, type Position } from "../core/history.ts";
-import { mergeRun, OPEN_STATES, type RecordOutcome, type Run } from "../core/run.ts";
+import type { ChangeReport } from "../core/drift.ts";
+import { historyEntry, newestFirst, page, upsertEntry, type HistoryEntry, type Position } from "../core/history.ts";
+import { COMPLETED_STATES, mergeRun, OPEN_STATES, type RecordOutcome, type Run } from "../core/run.ts";
+import type { Settlement, UnsettledRun } from "../core/settle.ts";
 import type { ChangePointOptions } from "../core/changepoints.ts";
 import { mergeSeries, type Series } from "../core/series.ts";
 import { statusDocument, type StatusDocument } from "../core/status.ts";
@@ -25,6 +27,7 @@ import type {
   Latest,
   RunStore,
   SeriesStore,
+  SettlementStore,
   Stores,
   StoredFile,
 } from "./ports.ts";
@@ -32,6 +35,10 @@ import type {
 export class MemoryRunStore implements RunStore {
   readonly #runs = new Map<string, Run>();
   readonly #identities = new Map<string, string>();
+  /** Each run's revision, counted up on every change. */
+  readonly #revisions = new Map<string, number>();
+  /** Runs in a final state waiting to be settled. */
+  readonly #unsettled = new Set<string>();
   #history: HistoryEntry[] = [];
   #status: StatusDocument | null = null;
 
@@ -39,18 +46,45 @@ export class MemoryRunStore implements RunStore {
     return structuredClone(this.#runs.get(id) ?? null);
   }
 
-  async record(incoming: Run): Promise<RecordOutcome> {
+  async record(incoming: Run, options = { settled: false }): Promise<RecordOutcome> {
     const knownId = incoming.identity ? this.#identities.get(incoming.identity) : undefined;
     const existing = this.#runs.get(knownId ?? incoming.id) ?? null;
     const outcome = mergeRun(existing, structuredClone(incoming));
     if (outcome.kind === "created" || outcome.kind === "updated") {
-      const run = outcome.run;
-      this.#runs.set(run.id, run);
-      if (run.identity) this.#identities.set(run.identity, run.id);
-      this.#history = upsertEntry(this.#history, historyEntry(run));
-      this.#status = statusDocument(this.#history);
+      this.#save(outcome.run);
+      if (COMPLETED_STATES.includes(outcome.run.state) && !options.settled) this.#unsettled.add(outcome.run.id);
     }
     return structuredClone(outcome);
+  }
+
+  #save(run: Run): void {
+    this.#runs.set(run.id, run);
+    this.#revisions.set(run.id, (this.#revisions.get(run.id) ?? 0) + 1);
+    if (run.identity) this.#identities.set(run.identity, run.id);
+    this.#history = upsertEntry(this.#history, historyEntry(run));
+    this.#status = statusDocument(this.#history);
+  }
+
+  unsettled(limit: number): UnsettledRun[] {
+    const runs = [...this.#unsettled].map((id) => this.#runs.get(id) as Run).sort((a, b) => -newestFirst(a, b));
+    return structuredClone(runs.slice(0, limit).map((run) => ({ run, revision: String(this.#revisions.get(run.id)) })));
+  }
+
+  /** The settlement's part of the runs, if it was made from the revision of its run that is stored. */
+  commitRuns(settlement: Settlement): boolean {
+    const { settles } = settlement;
+    if (
+      settles &&
+      (!this.#unsettled.has(settles.run_id) || String(this.#revisions.get(settles.run_id)) !== settles.revision)
+    ) {
+      return false;
+    }
+    for (const changed of settlement.runs) {
+      const outcome = mergeRun(this.#runs.get(changed.id) ?? null, structuredClone(changed));
+      if (outcome.kind === "created" || outcome.kind === "updated") this.#save(outcome.run);
+    }
+    if (settles) this.#unsettled.delete(settles.run_id);
+    return true;
   }
 
   async history(limit: number, after: Position | null) {
@@ -140,12 +174,17 @@ export class MemoryAlertStore implements AlertStore {
   readonly writes = new Map<string, AlertWrite>();
 
   async plan(subject: AlertSubject, now: string): Promise<AlertWrite[]> {
+    return structuredClone(this.planAll([subject], null, now));
+  }
+
+  /** Applies subjects to the alerts and queues their writes (and a dispatch's), once each. */
+  planAll(subjects: readonly AlertSubject[], dispatch: { correlation_id: string } | null, now: string): AlertWrite[] {
     const nextSeq = Math.max(0, ...[...this.writes.values()].map((w) => w.seq)) + 1;
-    const planned = planWrites(this.alerts, subject, nextSeq, now);
+    const planned = planSubjects(this.alerts, subjects, dispatch, nextSeq, now);
     const added = planned.writes.filter((w) => !this.writes.has(w.id));
     for (const alert of planned.alerts) this.alerts.set(alert.fingerprint, alert);
     for (const write of added) this.writes.set(write.id, write);
-    return structuredClone(added);
+    return added;
   }
 
   async claim(now: number, limit: number): Promise<AlertWrite[]> {
@@ -200,17 +239,44 @@ export class MemorySeriesStore implements SeriesStore {
   }
 }
 
+/** Settlements over the memory stores: nothing else runs while one is committed. */
+export class MemorySettlementStore implements SettlementStore {
+  constructor(
+    private readonly runs: MemoryRunStore,
+    private readonly alerts: MemoryAlertStore,
+    private readonly dispatches: MemoryDispatchStore,
+    private readonly changes: MemoryLatest<ChangeReport>,
+  ) {}
+
+  async unsettled(limit: number): Promise<UnsettledRun[]> {
+    return this.runs.unsettled(limit);
+  }
+
+  async commit(settlement: Settlement, now: string): Promise<boolean> {
+    if (!this.runs.commitRuns(settlement)) return false;
+    if (settlement.analysis) await this.changes.save(settlement.analysis);
+    const claimed = settlement.dispatch !== null && (await this.dispatches.claim(settlement.dispatch));
+    this.alerts.planAll(settlement.subjects, claimed ? settlement.dispatch : null, now);
+    return true;
+  }
+}
+
 /** A fresh set of memory stores. */
 export function memoryStores(): Stores {
+  const runs = new MemoryRunStore();
+  const alerts = new MemoryAlertStore();
+  const dispatches = new MemoryDispatchStore();
+  const changes = new MemoryLatest<ChangeReport>();
   return {
-    runs: new MemoryRunStore(),
-    alerts: new MemoryAlertStore(),
+    runs,
+    alerts,
     artifacts: new MemoryArtifactStore(),
-    dispatches: new MemoryDispatchStore(),
+    dispatches,
     deliveries: new MemoryDeliveryStore(),
     inbox: new MemoryInbox(),
     dashboards: new MemoryLatest(),
-    changes: new MemoryLatest(),
+    changes,
     series: new MemorySeriesStore(),
+    settlements: new MemorySettlementStore(runs, alerts, dispatches, changes),
   };
 }

@@ -12,15 +12,18 @@ import type { Delivery } from "../core/delivery.ts";
 import type { Dispatch } from "../core/dispatch.ts";
 import type { HistoryEntry, Position } from "../core/history.ts";
 import type { RecordOutcome, Run } from "../core/run.ts";
+import type { Settlement, UnsettledRun } from "../core/settle.ts";
 import type { StatusDocument } from "../core/status.ts";
 
 export interface RunStore {
   run(id: string): Promise<Run | null>;
   /**
    * Merges a report of a run into the ledger (see `mergeRun`), atomically with respect to
-   * every other `record`, and updates the history and the status document with it.
+   * every other `record`, and updates the history and the status document with it. A run that
+   * the report brings to a final state waits to be settled, unless `settled` says it needs no
+   * settling (history being imported).
    */
-  record(incoming: Run): Promise<RecordOutcome>;
+  record(incoming: Run, options?: { settled: boolean }): Promise<RecordOutcome>;
   /** Newest first, after `after` (exclusive). */
   history(limit: number, after: Position | null): Promise<{ runs: HistoryEntry[]; cursor: string | null }>;
   status(): Promise<StatusDocument | null>;
@@ -81,17 +84,34 @@ export interface AlertStore {
   open(): Promise<Alert[]>;
 }
 
-/** A document of which only the latest matters, written by one job and read by the pages. */
-export interface Latest<T> {
-  save(value: T): Promise<void>;
+/** Settling recorded runs (`core/settle.ts`): the runs waiting, and the plans committed. */
+export interface SettlementStore {
+  /** Recorded runs in a final state that are not settled yet, oldest first. */
+  unsettled(limit: number): Promise<UnsettledRun[]>;
+  /**
+   * Commits a settlement at once: the run records it changes, the analysis, its subjects
+   * applied to the alerts (`planWrites`), the confirming dispatch claimed and queued in the
+   * outbox, and the run marked settled. A plan made from an earlier revision of its run (the
+   * run was recorded again, or settled by someone else meanwhile) changes nothing: false.
+   */
+  commit(settlement: Settlement, now: string): Promise<boolean>;
+}
+
+/** A document of which only the latest matters, read by the pages. */
+export interface Projected<T> {
   latest(): Promise<T | null>;
+}
+
+/** A latest document that one job writes. */
+export interface Latest<T> extends Projected<T> {
+  save(value: T): Promise<void>;
 }
 
 /** The last dashboard check (the nightly cron). */
 export type DashboardStore = Latest<DashboardCheck>;
 
-/** The last change-point analysis of the history (after each settled run). */
-export type ChangeStore = Latest<ChangeReport>;
+/** The last change-point analysis of the history, written only by settlements. */
+export type ChangeStore = Projected<ChangeReport>;
 
 /** Imported series (github-action-benchmark history), merged where concurrent imports cannot race. */
 export interface SeriesStore {
@@ -111,4 +131,5 @@ export interface Stores {
   dashboards: DashboardStore;
   changes: ChangeStore;
   series: SeriesStore;
+  settlements: SettlementStore;
 }

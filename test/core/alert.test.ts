@@ -1,7 +1,9 @@
 import { describe, expect, it } from "vitest";
 import {
   claimable,
+  issueStep,
   leased,
+  planSubjects,
   planWrites,
   runSubject,
   settledWrite,
@@ -157,5 +159,37 @@ describe("the outbox", () => {
       lease_until: null,
     });
     expect(settledWrite({ ...tried, attempts: 10 }, "422").state).toBe("abandoned");
+  });
+});
+
+describe("the issue lifecycle", () => {
+  it.each([
+    ["report_bad", null, { kind: "open", previous: null }],
+    ["report_bad", { number: 7, state: "open" }, { kind: "comment", on: 7, close: false }],
+    ["report_bad", { number: 7, state: "closed" }, { kind: "open", previous: 7 }],
+    ["report_recovered", null, { kind: "nothing" }],
+    ["report_recovered", { number: 7, state: "open" }, { kind: "comment", on: 7, close: true }],
+    ["report_recovered", { number: 7, state: "closed" }, { kind: "comment", on: 7, close: false }],
+  ] as const)("%s with the issue %j: %j", (action, current, step) => {
+    expect(issueStep(action, current)).toEqual(step);
+  });
+});
+
+describe("a settlement's writes", () => {
+  it("applies its subjects in order, each seeing the alerts the one before left, and queues the dispatch last", () => {
+    const bad = runSubject(run("1-1", "regressed", "2026-11-29T01:00:00.000Z"));
+    const worse = runSubject(run("2-1", "regressed", "2026-11-29T02:00:00.000Z"));
+    const planned = planSubjects(new Map(), [bad, worse], { correlation_id: "chimney-confirm-2-1" }, 5, NOW);
+    expect(planned.writes.map((w) => [w.id, w.action, w.seq])).toEqual([
+      ["regression:smoke@1-1", "report_bad", 5],
+      ["regression:smoke@2-1", "report_bad", 6],
+      ["dispatch@chimney-confirm-2-1", "dispatch", 7],
+    ]);
+    const regression = planned.alerts.find((a) => a.fingerprint === "regression:smoke");
+    expect(regression).toMatchObject({ opened_by: "1-1", last_run_id: "2-1" });
+    expect(planned.writes[2]).toMatchObject({
+      fingerprint: "dispatch:chimney-confirm-2-1",
+      subject_id: "chimney-confirm-2-1",
+    });
   });
 });

@@ -55,7 +55,7 @@ function steps(before: number, after: number, slowdown: number, seed = 7): Histo
 describe("change points over the run history", () => {
   it("finds a 12% step in all three metrics at the first slower run, and says which way each went", () => {
     const runs = steps(30, 10, 1.136);
-    const report = analyzeHistory(newestFirst(runs), DEFAULT_OPTIONS, NOW);
+    const report = analyzeHistory(newestFirst(runs), DEFAULT_OPTIONS, NOW, baseline);
     expect(report).toMatchObject({ computed_at: NOW, latest_run_id: runs[39].id, runs: 40, options: DEFAULT_OPTIONS });
     // Short noisy segments may hold further, smaller change points; the step is the first.
     expect(
@@ -86,7 +86,7 @@ describe("change points over the run history", () => {
   });
 
   it("calls a faster step better", () => {
-    const report = analyzeHistory(newestFirst(steps(30, 10, 0.85)), DEFAULT_OPTIONS, NOW);
+    const report = analyzeHistory(newestFirst(steps(30, 10, 0.85)), DEFAULT_OPTIONS, NOW, baseline);
     expect(report.changes.filter((c) => c.index === 30).map((c) => c.direction)).toEqual([
       "better",
       "better",
@@ -110,14 +110,18 @@ describe("change points over the run history", () => {
     const mixed = newestFirst(
       [...runs, ...noise].sort((a, b) => (a.at === b.at ? (a.id < b.id ? -1 : 1) : a.at < b.at ? -1 : 1)),
     );
-    expect(analyzeHistory(mixed, DEFAULT_OPTIONS, NOW)).toEqual(
-      analyzeHistory(newestFirst(runs), DEFAULT_OPTIONS, NOW),
+    expect(analyzeHistory(mixed, DEFAULT_OPTIONS, NOW, baseline)).toEqual(
+      analyzeHistory(newestFirst(runs), DEFAULT_OPTIONS, NOW, baseline),
     );
   });
 
   it("finds nothing in a steady history", () => {
-    expect(analyzeHistory(newestFirst(steps(40, 0, 1)), DEFAULT_OPTIONS, NOW).changes).toEqual([]);
-    expect(analyzeHistory([], DEFAULT_OPTIONS, NOW)).toMatchObject({ latest_run_id: null, runs: 0, changes: [] });
+    expect(analyzeHistory(newestFirst(steps(40, 0, 1)), DEFAULT_OPTIONS, NOW, baseline).changes).toEqual([]);
+    expect(analyzeHistory([], DEFAULT_OPTIONS, NOW, baseline)).toMatchObject({
+      latest_run_id: null,
+      runs: 0,
+      changes: [],
+    });
   });
 
   it("gives a history the same answer whatever order its runs arrived in", () => {
@@ -129,8 +133,8 @@ describe("change points over the run history", () => {
         (at, slowdown, seed) => {
           const runs = steps(at, 60 - at, slowdown, seed);
           const shuffled = [...runs].sort((x, y) => (x.sha! < y.sha! ? 1 : -1)).sort((x, y) => (x.at < y.at ? 1 : -1));
-          expect(analyzeHistory(shuffled, DEFAULT_OPTIONS, NOW)).toEqual(
-            analyzeHistory(newestFirst(runs), DEFAULT_OPTIONS, NOW),
+          expect(analyzeHistory(shuffled, DEFAULT_OPTIONS, NOW, baseline)).toEqual(
+            analyzeHistory(newestFirst(runs), DEFAULT_OPTIONS, NOW, baseline),
           );
         },
       ),
@@ -140,14 +144,14 @@ describe("change points over the run history", () => {
 
   it("takes the options it is given", () => {
     const runs = newestFirst(steps(30, 10, 1.136));
-    expect(analyzeHistory(runs, { ...DEFAULT_OPTIONS, magnitude: 0.5 }, NOW).changes).toEqual([]);
-    expect(analyzeHistory(runs, { ...DEFAULT_OPTIONS, magnitude: 0.05 }, NOW).changes).toHaveLength(3);
+    expect(analyzeHistory(runs, { ...DEFAULT_OPTIONS, magnitude: 0.5 }, NOW, baseline).changes).toEqual([]);
+    expect(analyzeHistory(runs, { ...DEFAULT_OPTIONS, magnitude: 0.05 }, NOW, baseline).changes).toHaveLength(3);
   });
 });
 
 describe("drifts", () => {
   const analysed = (before: number, after: number, slowdown: number) =>
-    analyzeHistory(newestFirst(steps(before, after, slowdown)), DEFAULT_OPTIONS, NOW);
+    analyzeHistory(newestFirst(steps(before, after, slowdown)), DEFAULT_OPTIONS, NOW, baseline);
 
   it("are worse changes inside the band that have held for three runs", () => {
     expect(driftFindings(analysed(30, 2, 1.136), baseline)).toEqual([]);
@@ -157,7 +161,7 @@ describe("drifts", () => {
       "per_batch_p95_ms",
       "total_duration_ms",
     ]);
-    expect(driftSubject(held, baseline)).toEqual({
+    expect(driftSubject(held)).toEqual({
       id: `drift@throughput_ops_per_sec:${held.changes[0].run_id},per_batch_p95_ms:${held.changes[0].run_id},total_duration_ms:${held.changes[0].run_id}`,
       at: NOW,
       verdicts: [{ fingerprint: DRIFT_FINGERPRINT, kind: "regression", suite: "smoke-drift", bad: true }],
@@ -169,23 +173,23 @@ describe("drifts", () => {
     const out = analysed(30, 5, 1.4);
     expect(latestChanges(out).map((c) => c.direction)).toEqual(["worse", "worse", "worse"]);
     expect(driftFindings(out, baseline)).toEqual([]);
-    expect(driftSubject(out, baseline)).toBeNull();
+    expect(driftSubject(out)).toBeNull();
   });
 
   it("are old news once the change is a window of runs old", () => {
-    const old = analyzeHistory(newestFirst(steps(20, 60, 1.136)), DEFAULT_OPTIONS, NOW);
+    const old = analyzeHistory(newestFirst(steps(20, 60, 1.136)), DEFAULT_OPTIONS, NOW, baseline);
     expect(latestChanges(old).map((c) => c.direction)).toEqual(["worse", "worse", "worse"]);
     expect(driftFindings(old, baseline)).toEqual([]);
-    expect(driftSubject(old, baseline)).toBeNull();
+    expect(driftSubject(old)).toBeNull();
   });
 
   it("are over when every metric's latest change went the good way, or there is none", () => {
     const jitter = noise(11);
     const runs = [...steps(30, 10, 1.136), ...Array.from({ length: 10 }, (_, i) => entry(40 + i, jitter()))];
-    const back = analyzeHistory(newestFirst(runs), DEFAULT_OPTIONS, NOW);
+    const back = analyzeHistory(newestFirst(runs), DEFAULT_OPTIONS, NOW, baseline);
     expect(latestChanges(back).map((c) => c.direction)).toEqual(["better", "better", "better"]);
-    expect(driftSubject(back, baseline)).toMatchObject({ id: `changes@${runs[49].id}`, verdicts: [{ bad: false }] });
-    expect(driftSubject(analysed(30, 0, 1), baseline)).toMatchObject({ verdicts: [{ bad: false }] });
-    expect(driftSubject(analyzeHistory([], DEFAULT_OPTIONS, NOW), baseline)).toBeNull();
+    expect(driftSubject(back)).toMatchObject({ id: `changes@${runs[49].id}`, verdicts: [{ bad: false }] });
+    expect(driftSubject(analysed(30, 0, 1))).toMatchObject({ verdicts: [{ bad: false }] });
+    expect(driftSubject(analyzeHistory([], DEFAULT_OPTIONS, NOW, baseline))).toBeNull();
   });
 });

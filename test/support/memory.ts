@@ -2,7 +2,6 @@
 import smokeBaseline from "../../baselines/smoke.json";
 import type { Baseline } from "../../src/core/baseline.ts";
 import { parseConfig } from "../../src/core/config.ts";
-import type { GitHubClient } from "../../src/github/client.ts";
 import type { AppDeps } from "../../src/http/deps.ts";
 import { memoryStores } from "../../src/store/memory.ts";
 
@@ -34,10 +33,7 @@ export function testClock(start = "2026-11-29T03:00:00.000Z"): TestClock {
   return clock;
 }
 
-export function memoryDeps(
-  env: Record<string, string> = {},
-  options: { clock?: TestClock; github?: () => GitHubClient | null } = {},
-) {
+export function memoryDeps(env: Record<string, string> = {}, options: { clock?: TestClock } = {}) {
   const clock = options.clock ?? testClock();
   const { config, problems } = parseConfig(env);
   const logs: Record<string, unknown>[] = [];
@@ -48,8 +44,9 @@ export function memoryDeps(
     baselineSource: { type: "File", path: "baselines/smoke.json" },
     trackedRef: config.GITHUB_REF,
     ...memoryStores(),
-    grafanaFetch: () => Promise.reject(new Error("no Grafana in this test")),
-    github: options.github ?? (() => null),
+    github: null,
+    grafana: null,
+    confirm: false,
     now: () => new Date(clock.now()),
     sleep: (ms) => clock.sleep(ms),
     log: (event) => logs.push(event),

@@ -5,7 +5,8 @@ import { beforeEach, describe, expect, it } from "vitest";
 import { historyEntry } from "../../src/core/history.ts";
 import { newRun, type Run } from "../../src/core/run.ts";
 import { statusDocument } from "../../src/core/status.ts";
-import { WorkersRunStore, type Ledger } from "../../src/store/workers.ts";
+import type { Ledger } from "../../src/store/ledger.ts";
+import { WorkersRunStore } from "../../src/store/workers.ts";
 
 const run = (id: string, at: string): Run =>
   newRun({

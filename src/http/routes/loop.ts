@@ -2,7 +2,6 @@
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import * as v from "valibot";
-import { githubCredentials } from "../../core/config.ts";
 import { parseJson, parseWith } from "../../core/validation.ts";
 import { dispatchOnDemand } from "../../jobs/dispatch.ts";
 import { runTick, TICKS, type Tick } from "../../jobs/ticks.ts";
@@ -46,8 +45,7 @@ export function loopRoutes(deps: AppDeps): Hono {
     }),
     async (c) => {
       if (!deps.config.GITHUB_REPOSITORY) return problem(503, "dispatch is off: GITHUB_REPOSITORY is not configured");
-      if (!githubCredentials(deps.config))
-        return problem(503, "dispatch is off: GITHUB_TOKEN (or a GitHub App) is not configured");
+      if (!deps.github) return problem(503, "dispatch is off: GITHUB_TOKEN (or a GitHub App) is not configured");
       const text = await c.req.text();
       let request: v.InferOutput<typeof DispatchBody> = {};
       if (text.trim() !== "") {

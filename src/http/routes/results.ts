@@ -3,7 +3,6 @@ import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { ingest } from "../../jobs/ingest.ts";
 import { requireBearer } from "../auth.ts";
-import { sendAlerts } from "../../jobs/alerts.ts";
 import { afterResponse, linksFor, type AppDeps } from "../deps.ts";
 import { invalidInput, problem } from "../problem.ts";
 import { LIMITS, readJsonUpload, readMultipartUpload, uploadForm } from "../results.ts";
@@ -54,7 +53,7 @@ export function resultRoutes(deps: AppDeps): Hono {
         default: {
           const view = runView(linksFor(deps, c), result.run);
           c.header("location", view.links.self);
-          afterResponse(c, deps, async () => void (await sendAlerts(deps)));
+          afterResponse(c, deps);
           return c.json(
             { outcome: result.kind, run: view, evaluation: result.run.report },
             result.kind === "created" ? 201 : 200,

@@ -1,0 +1,120 @@
+/**
+ * Settling a recorded run: what a run that reached a final state means, decided in one place.
+ * Recording only stores a run; settling it computes a plan (this module, pure) that the store
+ * commits at once: the change analysis to keep, the suspect decision, what it says to each
+ * alert, and the confirming dispatch to send. Every side effect of the plan leaves through the
+ * outbox, so a failure between recording and settling is repaired by settling again.
+ */
+import { runSubject, type AlertSubject } from "./alert.ts";
+import { confirmationBy, isSuspect, pendingConfirmation } from "./confirmation.ts";
+import { newDispatch, type Dispatch } from "./dispatch.ts";
+import { changesAt, driftSubject, type ChangeReport } from "./drift.ts";
+import type { Run } from "./run.ts";
+
+/** What a settlement commits, all or nothing. */
+export interface Settlement {
+  /** The run being settled, and the revision of it the plan was made from; null for an analysis alone (an import). */
+  settles: { run_id: string; revision: string } | null;
+  /** Runs whose record the settlement changes: a suspect marked, or a suspect's confirmation settled. */
+  runs: Run[];
+  /** The change analysis to keep, when the run brought a new one. */
+  analysis: ChangeReport | null;
+  /** What the settlement says to the alerts, in order. */
+  subjects: AlertSubject[];
+  /** A confirming dispatch, claimed with the settlement and sent through the outbox. */
+  dispatch: Dispatch | null;
+}
+
+/** A recorded run waiting to be settled, at the revision it was read. */
+export interface UnsettledRun {
+  run: Run;
+  revision: string;
+}
+
+export interface SettleContext {
+  /** The analysis of the history with the run in it, for a mainline run with a result. */
+  analysis: ChangeReport | null;
+  /** The run this one confirms, as recorded, for a confirming run. */
+  suspect: Run | null;
+  /** Whether the regression alert is open: another bad night is news for it, not noise. */
+  regressionOpen: boolean;
+  /** Whether confirming runs can be dispatched (CONFIRM_REGRESSIONS, and GitHub to dispatch them). */
+  confirm: boolean;
+  /** The branch confirming runs are dispatched on. */
+  trackedRef: string;
+  now: string;
+}
+
+/**
+ * The plan for a recorded run in a final state:
+ * - a confirming run settles its suspect (confirmed, refuted, or unconfirmed when it produced no
+ *   result: then the suspect's own regression is reported);
+ * - a lone out-of-band night is suspect: it is marked, and its commit benchmarked again;
+ * - the run speaks to its alerts (a suspect does not yet about regression), and a new analysis
+ *   to the drift alert.
+ */
+export function planSettlement(unsettled: UnsettledRun, ctx: SettleContext): Settlement {
+  let run = unsettled.run;
+  const runs: Run[] = [];
+  const subjects: AlertSubject[] = [];
+  let dispatch: Dispatch | null = null;
+
+  const confirms = run.dispatch?.kind === "confirm" ? (run.dispatch.confirms ?? null) : null;
+  if (confirms) {
+    const suspect = ctx.suspect;
+    if (suspect?.id === confirms && suspect.confirmation?.state === "pending") {
+      const settled = { ...suspect, confirmation: confirmationBy(suspect.confirmation, run) };
+      runs.push(settled);
+      if (settled.confirmation.state === "unconfirmed") subjects.push(runSubject(settled));
+    }
+  } else if (
+    isSuspect(run, {
+      enabled: ctx.confirm,
+      regressionOpen: ctx.regressionOpen,
+      changes: changesAt(ctx.analysis, run.id),
+    })
+  ) {
+    run = { ...run, confirmation: pendingConfirmation(run) };
+    runs.push(run);
+    dispatch = confirmingDispatch(run, ctx.trackedRef, ctx.now);
+  }
+  subjects.push(runSubject(run));
+  const drift = ctx.analysis ? driftSubject(ctx.analysis) : null;
+  if (drift) subjects.push(drift);
+  return {
+    settles: { run_id: run.id, revision: unsettled.revision },
+    runs,
+    analysis: ctx.analysis,
+    subjects,
+    dispatch,
+  };
+}
+
+/** A suspect's confirmation given up (its confirming run never came): the suspect is reported as it is. */
+export function planUnconfirmed(suspect: Run, reason: string): Settlement | null {
+  if (suspect.confirmation?.state !== "pending") return null;
+  const settled: Run = { ...suspect, confirmation: { ...suspect.confirmation, state: "unconfirmed", reason } };
+  return { settles: null, runs: [settled], analysis: null, subjects: [runSubject(settled)], dispatch: null };
+}
+
+/** A new analysis alone, after an import: kept, and not alerted on (the next settled run speaks for it). */
+export function planAnalysis(analysis: ChangeReport): Settlement {
+  return { settles: null, runs: [], analysis, subjects: [], dispatch: null };
+}
+
+/** Benchmarks a suspect's commit once more, on the tracked branch. */
+function confirmingDispatch(suspect: Run, trackedRef: string, now: string): Dispatch | null {
+  if (!suspect.confirmation) return null;
+  return newDispatch(
+    {
+      kind: "confirm",
+      night: null,
+      correlation_id: suspect.confirmation.correlation_id,
+      ref: trackedRef,
+      pr_number: null,
+      sha: suspect.sha,
+      confirms: suspect.id,
+    },
+    now,
+  );
+}

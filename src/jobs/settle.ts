@@ -1,0 +1,65 @@
+/**
+ * The settle stage: every recorded run that reached a final state is settled once, oldest
+ * first. The decision is `planSettlement` (pure, core/settle.ts); this job gathers what it
+ * needs (the change analysis, the suspect, the regression alert) and has the store commit the
+ * plan at once. A run whose settlement failed midway is still unsettled and is settled again
+ * on the next drain, so nothing is lost and nothing is decided twice.
+ */
+import { fingerprintOf } from "../core/alert.ts";
+import { planSettlement, planUnconfirmed, type UnsettledRun } from "../core/settle.ts";
+import type { Run } from "../core/run.ts";
+import { analysisWith } from "./changes.ts";
+import type { LoopDeps } from "./deps.ts";
+
+/** Runs settled per drain at most; the rest wait for the next one. */
+const SETTLE_BATCH = 20;
+
+/** Settles the runs waiting to be settled; returns how many were. */
+export async function settleRuns(deps: LoopDeps): Promise<number> {
+  let settled = 0;
+  for (const unsettled of await deps.settlements.unsettled(SETTLE_BATCH)) {
+    if (await settleRun(deps, unsettled)) settled++;
+  }
+  return settled;
+}
+
+async function settleRun(deps: LoopDeps, unsettled: UnsettledRun): Promise<boolean> {
+  const { run } = unsettled;
+  const [analysis, suspect, regression] = await Promise.all([
+    run.mainline && run.measurements ? analysisWith(deps, run) : null,
+    confirmedSuspect(deps, run),
+    deps.alerts.alert(fingerprintOf("regression", run.suite)),
+  ]);
+  const plan = planSettlement(unsettled, {
+    analysis,
+    suspect,
+    regressionOpen: regression?.state === "open",
+    confirm: deps.confirm,
+    trackedRef: deps.trackedRef,
+    now: deps.now().toISOString(),
+  });
+  const committed = await deps.settlements.commit(plan, deps.now().toISOString());
+  if (!committed) return false;
+  for (const changed of plan.runs) {
+    deps.log({
+      event: changed.id === run.id ? "run_suspect" : "suspect_settled",
+      run: changed.id,
+      confirmation: changed.confirmation,
+    });
+  }
+  return true;
+}
+
+function confirmedSuspect(deps: LoopDeps, run: Run): Promise<Run | null> {
+  const confirms = run.dispatch?.kind === "confirm" ? run.dispatch.confirms : null;
+  return confirms ? deps.runs.run(confirms) : Promise.resolve(null);
+}
+
+/** A confirming run that never came: its suspect is settled unconfirmed and reported as it is. */
+export async function giveUpConfirmation(deps: LoopDeps, suspectId: string, reason: string): Promise<void> {
+  const suspect = await deps.runs.run(suspectId);
+  const plan = suspect ? planUnconfirmed(suspect, reason) : null;
+  if (!plan) return;
+  await deps.settlements.commit(plan, deps.now().toISOString());
+  deps.log({ event: "suspect_settled", run: suspectId, confirmation: plan.runs[0].confirmation });
+}

@@ -1,0 +1,419 @@
+/**
+ * The ledger: the one Durable Object every Workers write goes through, since Workers KV has no
+ * compare-and-set. Its SQLite storage is the record of truth (runs, dispatches, deliveries,
+ * alerts and their outbox, settlements, imported series); what the read routes need is
+ * projected into KV, where they find it with one `get`.
+ */
+import { DurableObject } from "cloudflare:workers";
+import {
+  claimable,
+  leased,
+  planSubjects,
+  settledWrite,
+  withIssue,
+  type Alert,
+  type AlertSubject,
+  type AlertWrite,
+} from "../core/alert.ts";
+import type { ChangePointOptions } from "../core/changepoints.ts";
+import { parseConfig } from "../core/config.ts";
+import { shouldProcess, shouldRetry, startProcessing, type Delivery } from "../core/delivery.ts";
+import { isUnsettled, type Dispatch } from "../core/dispatch.ts";
+import { historyEntry, upsertEntry, type HistoryEntry } from "../core/history.ts";
+import { structuredLog, type Log } from "../core/log.ts";
+import { COMPLETED_STATES, mergeRun, OPEN_STATES, type RecordOutcome, type Run } from "../core/run.ts";
+import { mergeSeries, type Series, type SeriesImport } from "../core/series.ts";
+import type { Settlement, UnsettledRun } from "../core/settle.ts";
+import { statusDocument } from "../core/status.ts";
+import type { FieldIssue } from "../core/validation.ts";
+
+interface LedgerEnv {
+  RUNS: KVNamespace;
+}
+
+/** KV keys of the projection. */
+export const KEYS = {
+  run: (id: string) => `run:${id}`,
+  history: "history",
+  status: "status",
+  alerts: "alerts",
+  series: "series",
+  changes: "changes",
+} as const;
+
+/** How long to wait before projecting again after KV refused a write. */
+const PROJECTION_RETRY_MS = 10_000;
+
+export class Ledger extends DurableObject<LedgerEnv> {
+  private readonly sql: SqlStorage;
+  /** The history as the table holds it, kept in memory once read. */
+  private history: HistoryEntry[] | null = null;
+  /** Through the same secret-scrubbing log as the rest of chimney. */
+  private readonly log: Log;
+
+  constructor(ctx: DurableObjectState, env: LedgerEnv) {
+    super(ctx, env);
+    this.log = structuredLog(parseConfig(env as unknown as Record<string, unknown>).config, console.error, Date.now);
+    this.sql = ctx.storage.sql;
+    this.sql.exec(`
+      CREATE TABLE IF NOT EXISTS runs (
+        id TEXT PRIMARY KEY,
+        at TEXT NOT NULL,
+        identity TEXT UNIQUE,
+        record TEXT NOT NULL,
+        entry TEXT NOT NULL,
+        projected INTEGER NOT NULL DEFAULT 0
+      );
+      CREATE INDEX IF NOT EXISTS runs_newest_first ON runs (at DESC, id DESC);
+      CREATE TABLE IF NOT EXISTS dispatches (correlation_id TEXT PRIMARY KEY, record TEXT NOT NULL);
+      CREATE TABLE IF NOT EXISTS deliveries (id TEXT PRIMARY KEY, record TEXT NOT NULL);
+      CREATE TABLE IF NOT EXISTS alerts (fingerprint TEXT PRIMARY KEY, record TEXT NOT NULL);
+      CREATE TABLE IF NOT EXISTS alert_writes (id TEXT PRIMARY KEY, seq INTEGER NOT NULL, done INTEGER NOT NULL DEFAULT 0, record TEXT NOT NULL);
+      CREATE TABLE IF NOT EXISTS series (key TEXT PRIMARY KEY, record TEXT NOT NULL);
+      CREATE TABLE IF NOT EXISTS documents (key TEXT PRIMARY KEY, body TEXT NOT NULL, projected INTEGER NOT NULL DEFAULT 0);
+    `);
+    // Ledgers made before the settle stage: their runs were settled as they were recorded.
+    const columns = this.sql
+      .exec<{ name: string }>("PRAGMA table_info(runs)")
+      .toArray()
+      .map((c) => c.name);
+    if (!columns.includes("settled")) {
+      this.sql.exec("ALTER TABLE runs ADD COLUMN settled INTEGER NOT NULL DEFAULT 1");
+      this.sql.exec("ALTER TABLE runs ADD COLUMN revision INTEGER NOT NULL DEFAULT 0");
+    }
+    this.sql.exec("CREATE INDEX IF NOT EXISTS runs_unsettled ON runs (settled, at, id)");
+  }
+
+  /**
+   * Merges a report of a run and projects the change before answering. A run the report
+   * brings to a final state waits to be settled, unless it comes settled (an import).
+   */
+  async record(incoming: Run, settled: boolean): Promise<RecordOutcome> {
+    // Nothing else runs in this object until the merge and its projection are done, so two
+    // reports never interleave and a projection never overwrites a newer one.
+    return this.ctx.blockConcurrencyWhile(async () => {
+      const known = incoming.identity
+        ? this.one<{ id: string }>("SELECT id FROM runs WHERE identity = ?", incoming.identity)
+        : null;
+      const stored = this.storedRun(known?.id ?? incoming.id);
+      const outcome = mergeRun(stored, incoming);
+      if (outcome.kind === "created" || outcome.kind === "updated") {
+        this.saveRun(outcome.run, COMPLETED_STATES.includes(outcome.run.state) && !settled ? 0 : 1);
+        await this.project();
+      }
+      return outcome;
+    });
+  }
+
+  /** Recorded runs in a final state that are not settled yet, oldest first. */
+  async unsettledRuns(limit: number): Promise<UnsettledRun[]> {
+    return this.sql
+      .exec<{ record: string; revision: number }>(
+        "SELECT record, revision FROM runs WHERE settled = 0 ORDER BY at, id LIMIT ?",
+        limit,
+      )
+      .toArray()
+      .map((row) => ({ run: JSON.parse(row.record) as Run, revision: String(row.revision) }));
+  }
+
+  /** Commits a settlement at once (see `SettlementStore.commit`). */
+  async commitSettlement(settlement: Settlement, now: string): Promise<boolean> {
+    return this.ctx.blockConcurrencyWhile(async () => {
+      const { settles } = settlement;
+      if (settles) {
+        const row = this.one<{ settled: number; revision: number }>(
+          "SELECT settled, revision FROM runs WHERE id = ?",
+          settles.run_id,
+        );
+        if (!row || row.settled === 1 || String(row.revision) !== settles.revision) return false;
+      }
+      for (const changed of settlement.runs) {
+        const outcome = mergeRun(this.storedRun(changed.id), changed);
+        if (outcome.kind === "created" || outcome.kind === "updated") this.saveRun(outcome.run, null);
+      }
+      if (settles) this.sql.exec("UPDATE runs SET settled = 1 WHERE id = ?", settles.run_id);
+      if (settlement.analysis) {
+        this.sql.exec(
+          "INSERT INTO documents (key, body, projected) VALUES (?, ?, 0) ON CONFLICT (key) DO UPDATE SET body = excluded.body, projected = 0",
+          KEYS.changes,
+          JSON.stringify(settlement.analysis),
+        );
+      }
+      const claimed = settlement.dispatch !== null && this.insertDispatch(settlement.dispatch);
+      const planned = this.planAll(settlement.subjects, claimed ? settlement.dispatch : null, now);
+      await this.project();
+      if (planned.alertsChanged) await this.projectAlerts();
+      return true;
+    });
+  }
+
+  /** Runs still dispatched or running. */
+  async openRuns(): Promise<Run[]> {
+    return this.sql
+      .exec<{ record: string }>(
+        "SELECT record FROM runs WHERE json_extract(record, '$.state') IN (?, ?)",
+        ...OPEN_STATES,
+      )
+      .toArray()
+      .map((row) => JSON.parse(row.record) as Run);
+  }
+
+  /** The nightly lock: the primary key admits one dispatch per correlation id. */
+  async claimDispatch(dispatch: Dispatch): Promise<boolean> {
+    return this.insertDispatch(dispatch);
+  }
+
+  async saveDispatch(dispatch: Dispatch): Promise<void> {
+    this.sql.exec(
+      "INSERT INTO dispatches (correlation_id, record) VALUES (?, ?) ON CONFLICT (correlation_id) DO UPDATE SET record = excluded.record",
+      dispatch.correlation_id,
+      JSON.stringify(dispatch),
+    );
+  }
+
+  async getDispatch(correlationId: string): Promise<Dispatch | null> {
+    const row = this.one<{ record: string }>("SELECT record FROM dispatches WHERE correlation_id = ?", correlationId);
+    return row ? (JSON.parse(row.record) as Dispatch) : null;
+  }
+
+  async unsettledDispatches(): Promise<Dispatch[]> {
+    return this.sql
+      .exec<{ record: string }>("SELECT record FROM dispatches")
+      .toArray()
+      .map((row) => JSON.parse(row.record) as Dispatch)
+      .filter(isUnsettled);
+  }
+
+  async claimDelivery(id: string, event: string, at: string): Promise<boolean> {
+    const row = this.one<{ record: string }>("SELECT record FROM deliveries WHERE id = ?", id);
+    const existing = row ? (JSON.parse(row.record) as Delivery) : null;
+    if (!shouldProcess(existing, Date.parse(at))) return false;
+    this.saveDelivery(startProcessing(existing, id, event, at));
+    return true;
+  }
+
+  async finishDelivery(
+    id: string,
+    outcome: { state: "done" | "failed"; error: string | null },
+    at: string,
+  ): Promise<void> {
+    const row = this.one<{ record: string }>("SELECT record FROM deliveries WHERE id = ?", id);
+    if (row) this.saveDelivery({ ...(JSON.parse(row.record) as Delivery), ...outcome, updated_at: at });
+  }
+
+  async retryableDeliveries(now: number): Promise<Delivery[]> {
+    return this.sql
+      .exec<{ record: string }>("SELECT record FROM deliveries WHERE json_extract(record, '$.state') != 'done'")
+      .toArray()
+      .map((row) => JSON.parse(row.record) as Delivery)
+      .filter((d) => shouldRetry(d, now));
+  }
+
+  /** Applies an alert subject (a dashboard check) to its alerts and queues the writes, in one step. */
+  async planAlerts(subject: AlertSubject, now: string): Promise<AlertWrite[]> {
+    return this.ctx.blockConcurrencyWhile(async () => {
+      const planned = this.planAll([subject], null, now);
+      if (planned.alertsChanged) await this.projectAlerts();
+      return planned.added;
+    });
+  }
+
+  async claimWrites(now: number, limit: number): Promise<AlertWrite[]> {
+    const open = this.sql
+      .exec<{ record: string }>("SELECT record FROM alert_writes WHERE done = 0 ORDER BY seq")
+      .toArray()
+      .map((row) => JSON.parse(row.record) as AlertWrite);
+    const ready = claimable(open, now, limit).map((w) => leased(w, now));
+    for (const write of ready) this.saveWrite(write);
+    return ready;
+  }
+
+  async settleWrite(
+    id: string,
+    outcome: { error: string | null; issue: { number: number; url: string } | null },
+  ): Promise<void> {
+    await this.ctx.blockConcurrencyWhile(async () => {
+      const row = this.one<{ record: string }>("SELECT record FROM alert_writes WHERE id = ?", id);
+      if (!row) return;
+      const write = settledWrite(JSON.parse(row.record) as AlertWrite, outcome.error);
+      this.saveWrite(write);
+      const alert = this.one<{ record: string }>("SELECT record FROM alerts WHERE fingerprint = ?", write.fingerprint);
+      if (alert && outcome.issue) {
+        this.saveAlert(withIssue(JSON.parse(alert.record) as Alert, outcome.issue));
+        await this.projectAlerts();
+      }
+    });
+  }
+
+  async getAlert(fingerprint: string): Promise<Alert | null> {
+    const row = this.one<{ record: string }>("SELECT record FROM alerts WHERE fingerprint = ?", fingerprint);
+    return row ? (JSON.parse(row.record) as Alert) : null;
+  }
+
+  /** Merges imported series; with issues nothing is written. The series are projected to KV. */
+  async mergeSeries(
+    incoming: Series[],
+    options: ChangePointOptions,
+  ): Promise<{ imports: SeriesImport[]; issues: FieldIssue[] }> {
+    return this.ctx.blockConcurrencyWhile(async () => {
+      const stored = this.sql
+        .exec<{ record: string }>("SELECT record FROM series ORDER BY key")
+        .toArray()
+        .map((row) => JSON.parse(row.record) as Series);
+      const merged = mergeSeries(stored, incoming, options);
+      if (merged.issues.length > 0) return { imports: merged.imports, issues: merged.issues };
+      const changed = new Set(merged.imports.filter((i) => i.added > 0).map((i) => i.key));
+      for (const series of merged.series.filter((s) => changed.has(s.key))) {
+        this.sql.exec(
+          "INSERT INTO series (key, record) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET record = excluded.record",
+          series.key,
+          JSON.stringify(series),
+        );
+      }
+      // Written every time, so an import repeated after a failed projection repairs it.
+      await this.env.RUNS.put(KEYS.series, JSON.stringify(merged.series));
+      return { imports: merged.imports, issues: [] };
+    });
+  }
+
+  async alarm(): Promise<void> {
+    await this.ctx.blockConcurrencyWhile(() => this.project());
+  }
+
+  private storedRun(id: string): Run | null {
+    const row = this.one<{ record: string }>("SELECT record FROM runs WHERE id = ?", id);
+    return row ? (JSON.parse(row.record) as Run) : null;
+  }
+
+  /** Saves a run's record at its next revision; `settled` null keeps whether it is settled. */
+  private saveRun(run: Run, settled: 0 | 1 | null): void {
+    const entry = historyEntry(run);
+    this.sql.exec(
+      `INSERT INTO runs (id, at, identity, record, entry, projected, settled, revision) VALUES (?, ?, ?, ?, ?, 0, ?, 1)
+       ON CONFLICT (id) DO UPDATE SET at = excluded.at, identity = excluded.identity, record = excluded.record,
+         entry = excluded.entry, projected = 0, settled = COALESCE(?, settled), revision = revision + 1`,
+      run.id,
+      run.at,
+      run.identity,
+      JSON.stringify(run),
+      JSON.stringify(entry),
+      settled ?? 1,
+      settled,
+    );
+    this.history = upsertEntry(this.readHistory(), entry);
+  }
+
+  private insertDispatch(dispatch: Dispatch): boolean {
+    const inserted = this.sql.exec(
+      "INSERT INTO dispatches (correlation_id, record) VALUES (?, ?) ON CONFLICT DO NOTHING RETURNING correlation_id",
+      dispatch.correlation_id,
+      JSON.stringify(dispatch),
+    );
+    return inserted.toArray().length === 1;
+  }
+
+  /** Applies subjects to the alerts and queues their writes (and a dispatch's), each write once. */
+  private planAll(
+    subjects: readonly AlertSubject[],
+    dispatch: Dispatch | null,
+    now: string,
+  ): { added: AlertWrite[]; alertsChanged: boolean } {
+    const alerts = new Map(this.allAlerts().map((a) => [a.fingerprint, a]));
+    const nextSeq = (this.one<{ seq: number | null }>("SELECT MAX(seq) AS seq FROM alert_writes")?.seq ?? 0) + 1;
+    const planned = planSubjects(alerts, subjects, dispatch, nextSeq, now);
+    const added: AlertWrite[] = [];
+    for (const write of planned.writes) {
+      const inserted = this.sql.exec(
+        "INSERT INTO alert_writes (id, seq, record) VALUES (?, ?, ?) ON CONFLICT DO NOTHING RETURNING id",
+        write.id,
+        write.seq,
+        JSON.stringify(write),
+      );
+      if (inserted.toArray().length === 1) added.push(write);
+    }
+    for (const alert of planned.alerts) this.saveAlert(alert);
+    return { added, alertsChanged: planned.alerts.length > 0 };
+  }
+
+  private allAlerts(): Alert[] {
+    return this.sql
+      .exec<{ record: string }>("SELECT record FROM alerts")
+      .toArray()
+      .map((row) => JSON.parse(row.record) as Alert);
+  }
+
+  private saveAlert(alert: Alert): void {
+    this.sql.exec(
+      "INSERT INTO alerts (fingerprint, record) VALUES (?, ?) ON CONFLICT (fingerprint) DO UPDATE SET record = excluded.record",
+      alert.fingerprint,
+      JSON.stringify(alert),
+    );
+  }
+
+  private saveWrite(write: AlertWrite): void {
+    this.sql.exec(
+      "UPDATE alert_writes SET record = ?, done = ? WHERE id = ?",
+      JSON.stringify(write),
+      write.state === "done" || write.state === "abandoned" ? 1 : 0,
+      write.id,
+    );
+  }
+
+  private saveDelivery(delivery: Delivery): void {
+    this.sql.exec(
+      "INSERT INTO deliveries (id, record) VALUES (?, ?) ON CONFLICT (id) DO UPDATE SET record = excluded.record",
+      delivery.id,
+      JSON.stringify(delivery),
+    );
+  }
+
+  /** The open alerts, where /status reads them. A failed write is repaired by the next change. */
+  private async projectAlerts(): Promise<void> {
+    const open = this.allAlerts().filter((a) => a.state === "open");
+    try {
+      await this.env.RUNS.put(KEYS.alerts, JSON.stringify(open));
+    } catch (error) {
+      this.log({ event: "projection_failed", key: KEYS.alerts, error: (error as Error).message });
+    }
+  }
+
+  /** Writes every run and document not yet in KV, the history and the status; on failure, tries again later. */
+  private async project(): Promise<void> {
+    const pending = this.sql
+      .exec<{ id: string; record: string }>("SELECT id, record FROM runs WHERE projected = 0")
+      .toArray();
+    const documents = this.sql
+      .exec<{ key: string; body: string }>("SELECT key, body FROM documents WHERE projected = 0")
+      .toArray();
+    const history = this.readHistory();
+    try {
+      await Promise.all([
+        ...pending.map(({ id, record }) => this.env.RUNS.put(KEYS.run(id), record)),
+        ...documents.map(({ key, body }) => this.env.RUNS.put(key, body)),
+        this.env.RUNS.put(KEYS.history, JSON.stringify(history)),
+        this.env.RUNS.put(KEYS.status, JSON.stringify(statusDocument(history))),
+      ]);
+      for (const { id, record } of pending) {
+        this.sql.exec("UPDATE runs SET projected = 1 WHERE id = ? AND record = ?", id, record);
+      }
+      for (const { key, body } of documents) {
+        this.sql.exec("UPDATE documents SET projected = 1 WHERE key = ? AND body = ?", key, body);
+      }
+    } catch (error) {
+      this.log({ event: "projection_failed", error: (error as Error).message });
+      await this.ctx.storage.setAlarm(Date.now() + PROJECTION_RETRY_MS);
+    }
+  }
+
+  private readHistory(): HistoryEntry[] {
+    this.history ??= this.sql
+      .exec<{ entry: string }>("SELECT entry FROM runs ORDER BY at DESC, id DESC")
+      .toArray()
+      .map((row) => JSON.parse(row.entry) as HistoryEntry);
+    return this.history;
+  }
+
+  private one<T extends Record<string, SqlStorageValue>>(query: string, ...bindings: SqlStorageValue[]): T | null {
+    return this.sql.exec<T>(query, ...bindings).toArray()[0] ?? null;
+  }
+}

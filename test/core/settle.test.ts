@@ -1,0 +1,146 @@
+import { describe, expect, it } from "vitest";
+import { DEFAULT_OPTIONS } from "../../src/core/changepoints.ts";
+import type { ChangeReport, RunChange } from "../../src/core/drift.ts";
+import { newRun, type Run } from "../../src/core/run.ts";
+import { planAnalysis, planSettlement, planUnconfirmed, type SettleContext } from "../../src/core/settle.ts";
+
+const NOW = "2026-11-30T04:00:00.000Z";
+const SHA = "a".repeat(40);
+const regressed = (extra: Partial<Run> = {}) =>
+  newRun({ id: "7001-1", state: "regressed", at: "2026-11-30T02:00:00.000Z", mainline: true, sha: SHA, ...extra });
+const context = (extra: Partial<SettleContext> = {}): SettleContext => ({
+  analysis: null,
+  suspect: null,
+  regressionOpen: false,
+  confirm: true,
+  trackedRef: "main",
+  now: NOW,
+  ...extra,
+});
+const change = (runId: string, direction: "worse" | "better"): RunChange =>
+  ({ metric: "throughput_ops_per_sec", index: 10, run_id: runId, before_run_id: "7000-1", direction }) as RunChange;
+const analysis = (changes: RunChange[], drifts: RunChange[] = []): ChangeReport => ({
+  computed_at: NOW,
+  latest_run_id: "7001-1",
+  runs: 11,
+  options: DEFAULT_OPTIONS,
+  changes,
+  drifts,
+});
+const verdicts = (subjects: { verdicts: { fingerprint: string; bad: boolean }[] }[]) =>
+  subjects.flatMap((s) => s.verdicts.map((v) => `${v.fingerprint}=${v.bad ? "bad" : "good"}`));
+
+describe("settling a recorded run", () => {
+  it("marks a lone out-of-band night suspect, claims a confirming dispatch of its commit, and says nothing of regression yet", () => {
+    const plan = planSettlement({ run: regressed(), revision: "3" }, context());
+    expect(plan.settles).toEqual({ run_id: "7001-1", revision: "3" });
+    expect(plan.runs).toHaveLength(1);
+    expect(plan.runs[0].confirmation).toMatchObject({ state: "pending", run_id: null });
+    expect(plan.dispatch).toMatchObject({
+      kind: "confirm",
+      ref: "main",
+      sha: SHA,
+      confirms: "7001-1",
+      state: "claimed",
+      correlation_id: plan.runs[0].confirmation?.correlation_id,
+      requested_at: NOW,
+    });
+    expect(verdicts(plan.subjects)).toEqual(["crash:smoke=good", "missed:smoke=good"]);
+  });
+
+  it.each<[string, Partial<SettleContext>, Partial<Run>]>([
+    ["confirming is off", { confirm: false }, {}],
+    ["a regression alert is open", { regressionOpen: true }, {}],
+    ["a change point for the worse begins at it", { analysis: analysis([change("7001-1", "worse")]) }, {}],
+    ["it has no commit", {}, { sha: null }],
+    ["it is a pull request's", {}, { dispatch: { correlation_id: "c", kind: "manual", pr_number: 7, confirms: null } }],
+  ])("alerts at once when %s", (_, ctx, extra) => {
+    const plan = planSettlement({ run: regressed(extra), revision: "1" }, context(ctx));
+    expect(plan.dispatch).toBeNull();
+    expect(plan.runs).toEqual([]);
+    if (!extra.dispatch) expect(verdicts(plan.subjects)).toContain("regression:smoke=bad");
+  });
+
+  it("still confirms a night when the change point at it goes the good way", () => {
+    const plan = planSettlement(
+      { run: regressed(), revision: "1" },
+      context({ analysis: analysis([change("7001-1", "better")]) }),
+    );
+    expect(plan.dispatch).not.toBeNull();
+  });
+
+  it.each<[Run["state"], string, string[]]>([
+    ["regressed", "confirmed", ["regression:smoke=bad", "crash:smoke=good", "missed:smoke=good"]],
+    ["passed", "refuted", ["regression:smoke=good", "crash:smoke=good", "missed:smoke=good"]],
+    [
+      "crashed",
+      "unconfirmed",
+      ["regression:smoke=bad", "crash:smoke=good", "missed:smoke=good", "crash:smoke=bad", "missed:smoke=good"],
+    ],
+  ])("settles the suspect when its confirming run %s: %s", (state, outcome, said) => {
+    const suspect = {
+      ...regressed(),
+      confirmation: { state: "pending" as const, correlation_id: "chimney-confirm-7001-1", run_id: null, reason: null },
+    };
+    const confirming = newRun({
+      id: "7002-1",
+      state,
+      at: "2026-11-30T03:00:00.000Z",
+      mainline: true,
+      sha: SHA,
+      dispatch: { correlation_id: "chimney-confirm-7001-1", kind: "confirm", pr_number: null, confirms: "7001-1" },
+    });
+    const plan = planSettlement({ run: confirming, revision: "1" }, context({ suspect }));
+    expect(plan.runs.map((r) => [r.id, r.confirmation?.state, r.confirmation?.run_id])).toEqual([
+      ["7001-1", outcome, "7002-1"],
+    ]);
+    expect(plan.dispatch).toBeNull();
+    expect(verdicts(plan.subjects)).toEqual(said);
+  });
+
+  it("leaves a suspect that is already settled alone", () => {
+    const suspect = {
+      ...regressed(),
+      confirmation: { state: "refuted" as const, correlation_id: "c", run_id: "7002-1", reason: null },
+    };
+    const confirming = newRun({
+      id: "7003-1",
+      state: "regressed",
+      at: NOW,
+      mainline: true,
+      dispatch: { correlation_id: "c", kind: "confirm", pr_number: null, confirms: "7001-1" },
+    });
+    expect(planSettlement({ run: confirming, revision: "1" }, context({ suspect })).runs).toEqual([]);
+  });
+
+  it("tells the drift alert what a new analysis says, after the run", () => {
+    const passed = newRun({ id: "7001-1", state: "passed", at: NOW, mainline: true, sha: SHA });
+    const drift = change("6990-1", "worse");
+    const plan = planSettlement({ run: passed, revision: "1" }, context({ analysis: analysis([drift], [drift]) }));
+    expect(plan.analysis?.drifts).toEqual([drift]);
+    expect(verdicts(plan.subjects).at(-1)).toBe("regression:smoke-drift=bad");
+  });
+
+  it("gives up a confirmation by reporting the suspect unconfirmed, once", () => {
+    const suspect = {
+      ...regressed(),
+      confirmation: { state: "pending" as const, correlation_id: "c", run_id: null, reason: null },
+    };
+    const plan = planUnconfirmed(suspect, "no runner");
+    expect(plan?.settles).toBeNull();
+    expect(plan?.runs[0].confirmation).toMatchObject({ state: "unconfirmed", reason: "no runner" });
+    expect(verdicts(plan?.subjects ?? [])).toContain("regression:smoke=bad");
+    expect(planUnconfirmed(plan?.runs[0] as Run, "again")).toBeNull();
+  });
+
+  it("keeps an imported history's analysis without alerting on it", () => {
+    const drift = change("6990-1", "worse");
+    expect(planAnalysis(analysis([drift], [drift]))).toEqual({
+      settles: null,
+      runs: [],
+      analysis: analysis([drift], [drift]),
+      subjects: [],
+      dispatch: null,
+    });
+  });
+});
