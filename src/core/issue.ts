@@ -5,7 +5,7 @@
 import { SMOKE_METRICS, type MetricKey } from "./baseline.ts";
 import type { AlertKind } from "./alert.ts";
 import type { DashboardCheck } from "./dashboards.ts";
-import { pvalueText } from "./changepoints.ts";
+import { pvalueText } from "./changepoints/significance.ts";
 import { latestChanges, type ChangeReport, type RunChange } from "./drift.ts";
 import { fixed2 } from "./pyformat.ts";
 import type { Run } from "./run.ts";

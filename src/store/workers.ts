@@ -18,7 +18,7 @@ import { shouldProcess, shouldRetry, startProcessing, type Delivery } from "../c
 import { isUnsettled, type Dispatch } from "../core/dispatch.ts";
 import { historyEntry, page, upsertEntry, type HistoryEntry, type Position } from "../core/history.ts";
 import { mergeRun, OPEN_STATES, type RecordOutcome, type Run } from "../core/run.ts";
-import type { ChangePointOptions } from "../core/changepoints.ts";
+import type { ChangePointOptions } from "../core/changepoints/analysis.ts";
 import { mergeSeries, type Series, type SeriesImport } from "../core/series.ts";
 import { statusDocument, type StatusDocument } from "../core/status.ts";
 import type { FieldIssue } from "../core/validation.ts";
