@@ -8,23 +8,21 @@ import type { MetricKey } from "../core/baseline.ts";
 import { DRIFT_FINGERPRINT, driftFindings } from "../core/drift.ts";
 import type { HistoryEntry } from "../core/history.ts";
 import {
-  alertBody,
-  alertTitle,
   dashboardsBody,
   dashboardsComment,
   dashboardsTitle,
+  type DashboardIssueContext,
+} from "../core/issue/dashboards.ts";
+import { driftBody, driftComment, driftTitle, type DriftFinding, type DriftIssueContext } from "../core/issue/drift.ts";
+import type { Bisect } from "../core/issue/markdown.ts";
+import {
+  alertBody,
+  alertTitle,
   pullRequestComment,
   recoveredComment,
   stillBadComment,
-  driftBody,
-  driftComment,
-  driftTitle,
-  type Bisect,
-  type DashboardIssueContext,
-  type DriftFinding,
-  type DriftIssueContext,
   type IssueContext,
-} from "../core/issue.ts";
+} from "../core/issue/run.ts";
 import { artifactPage, repositoryUrl, runPage, workflowRunPage } from "../core/links.ts";
 import type { Run } from "../core/run.ts";
 import { median } from "../core/stats.ts";

@@ -1,29 +1,14 @@
 /**
- * The Markdown of alert issues and comments: everything the performance on-call needs to act,
+ * The Markdown of the issues and comments about a night's run (a regression, a crash, a missed
+ * night) and of the comment on a pull request: everything the performance on-call needs to act,
  * from the numbers to the commits to bisect and Firewood's own runbook.
  */
-import { SMOKE_METRICS, type MetricKey } from "./baseline.ts";
-import type { AlertKind } from "./alert.ts";
-import type { DashboardCheck } from "./dashboards.ts";
-import { pvalueText } from "./changepoints/significance.ts";
-import { latestChanges, type ChangeReport, type RunChange } from "./drift.ts";
-import { fixed2 } from "./pyformat.ts";
-import type { Run } from "./run.ts";
-import { boundsText, smokeSummary, summaryMarkdown } from "./summary.ts";
-
-export interface Commit {
-  sha: string;
-  title: string;
-  author: string | null;
-}
-
-export interface Bisect {
-  good: { id: string; sha: string; at: string } | null;
-  bad_sha: string | null;
-  /** Oldest first; null when GitHub could not be asked. */
-  commits: Commit[] | null;
-  total: number;
-}
+import type { AlertKind } from "../alert.ts";
+import { SMOKE_METRICS, type MetricKey } from "../baseline.ts";
+import { fixed2 } from "../pyformat.ts";
+import type { Run } from "../run.ts";
+import { boundsText, smokeSummary, summaryMarkdown } from "../summary.ts";
+import { type Bisect, commitList, inlineCode, markdownText, percent, shortLabel } from "./markdown.ts";
 
 export interface IssueContext {
   kind: AlertKind;
@@ -44,9 +29,6 @@ export interface IssueContext {
   previousIssue: number | null;
   marker: string;
 }
-
-/** At most this many commits are listed; the compare link has them all. */
-const LISTED_COMMITS = 25;
 
 export function alertTitle(kind: AlertKind, run: Run): string {
   const day = run.at.slice(0, 10);
@@ -162,11 +144,6 @@ function metricTable(ctx: IssueContext): string {
   ].join("\n");
 }
 
-function percent(x: number): string {
-  const value = (x * 100).toFixed(1);
-  return `${x > 0 ? "+" : ""}${value === "-0.0" ? "0.0" : value}%`;
-}
-
 function failureSection(ctx: IssueContext): string {
   const f = ctx.run.failure!;
   const lines = [`### What failed`, "", markdownText(f.reason)];
@@ -200,19 +177,6 @@ function bisectSection(ctx: IssueContext): string {
       "No commits in between: the same commit passed before, so suspect the machine or noise before the code.",
     ),
   );
-  return lines.join("\n");
-}
-
-function commitList(b: Bisect, none: string): string {
-  if (b.commits === null) return "(GitHub could not list the commits; the compare link has them.)";
-  if (b.commits.length === 0) return none;
-  const lines = b.commits
-    .slice(0, LISTED_COMMITS)
-    .map(
-      (c) =>
-        `- ${inlineCode(c.sha.slice(0, 12))} ${markdownText(c.title)}${c.author ? ` (${markdownText(c.author)})` : ""}`,
-    );
-  if (b.total > LISTED_COMMITS) lines.push(`- … and ${b.total - LISTED_COMMITS} more (see the compare link)`);
   return lines.join("\n");
 }
 
@@ -275,189 +239,4 @@ function recoveryWords(ctx: IssueContext): string {
     case "dashboards":
       return "found the dashboards in sync";
   }
-}
-
-/** Text from outside (commit titles, names, reasons) shown as text: no markup, no mentions (#123 still links). */
-export function markdownText(s: string): string {
-  return s
-    .replace(/[\\`*_{}[\]()<>+!|~]/g, (c) => `\\${c}`)
-    .replace(/@(?=\w)/g, "@\u200b")
-    .replace(/[\r\n]+/g, " ");
-}
-
-/** An inline code span that holds any text, backticks included. */
-export function inlineCode(s: string): string {
-  const clean = s.replace(/[\r\n]+/g, " ");
-  const longest = Math.max(0, ...(clean.match(/`+/g) ?? []).map((run) => run.length));
-  const fence = "`".repeat(longest + 1);
-  const pad = clean.startsWith("`") || clean.endsWith("`") ? " " : "";
-  return `${fence}${pad}${clean}${pad}${fence}`;
-}
-
-export interface DashboardIssueContext {
-  check: DashboardCheck;
-  repositoryUrl: string;
-  trackedRef: string;
-  grafanaUrl: string | null;
-  previousIssue: number | null;
-  marker: string;
-}
-
-export function dashboardsTitle(check: DashboardCheck): string {
-  return `Performance dashboards out of sync with Grafana (since ${check.checked_at.slice(0, 10)})`;
-}
-
-function findingsSection(ctx: DashboardIssueContext): string {
-  const lines: string[] = [];
-  if (ctx.check.problem) lines.push(`The check could not read the manifest: ${markdownText(ctx.check.problem)}`);
-  for (const d of ctx.check.dashboards.filter((x) => !x.in_sync)) {
-    const link = ctx.grafanaUrl ? ` ([Grafana](${ctx.grafanaUrl}/d/${encodeURIComponent(d.uid)}))` : "";
-    lines.push(
-      `- ${inlineCode(d.uid)}${d.title ? ` ${markdownText(d.title)}` : ""}${link}`,
-      ...d.findings.map((f) => `  - ${inlineCode(f)}`),
-    );
-  }
-  if (!ctx.check.grafana)
-    lines.push("", "_Grafana was not asked: set `PERF_GRAFANA_URL` and `PERF_GRAFANA_API_KEY` for the live checks._");
-  return lines.join("\n");
-}
-
-export function dashboardsBody(ctx: DashboardIssueContext): string {
-  const manifest = ctx.check.source.split(":").at(-1) ?? "docs/performance_dashboards.json";
-  const parts = [
-    `<!-- ${ctx.marker} -->`,
-    `## Dashboard drift\n\nThe nightly check of ${inlineCode(ctx.check.source)} on ${ctx.check.checked_at.slice(0, 10)} found the committed dashboard exports, the manifest and Grafana disagreeing:`,
-    findingsSection(ctx),
-  ];
-  if (ctx.previousIssue !== null) parts.splice(2, 0, `This problem was reported before in #${ctx.previousIssue}.`);
-  parts.push(
-    `### Links\n\n- Manifest: ${ctx.repositoryUrl}/blob/${ctx.trackedRef}/${manifest}` +
-      (ctx.grafanaUrl ? `\n- Grafana: ${ctx.grafanaUrl}` : ""),
-    [
-      "### Steps",
-      "",
-      "1. With a Grafana token that has `dashboard:read`, set `PERF_GRAFANA_URL` and `PERF_GRAFANA_API_KEY`.",
-      "2. Run `chimney dashboards verify` in a Firewood checkout to see the drift without writing anything.",
-      "3. If Grafana holds the intended dashboards, run `chimney dashboards write` to refresh the exports and the manifest's `version`, `sha256` and `version_tag`.",
-      "4. Inspect the diffs, commit the updated JSON files, and note the Grafana change in the pull request description.",
-      "5. If the committed exports are right instead, restore the dashboards in Grafana from them.",
-    ].join("\n"),
-    "_chimney comments here each night the drift lasts, and closes this issue when the dashboards are in sync again._",
-  );
-  return `${parts.join("\n\n")}\n`;
-}
-
-export function dashboardsComment(ctx: DashboardIssueContext): string {
-  if (ctx.check.in_sync)
-    return `<!-- ${ctx.marker} -->\n\nRecovered: the check on ${ctx.check.checked_at.slice(0, 10)} found every dashboard in sync. Closing this issue.\n`;
-  return `<!-- ${ctx.marker} -->\n\nStill drifting on ${ctx.check.checked_at.slice(0, 10)}:\n\n${findingsSection(ctx)}\n`;
-}
-
-/** A drift as the issue shows it: the change point, its runs' pages, and the commits across it. */
-export interface DriftFinding {
-  change: RunChange;
-  runUrl: string | null;
-  beforeUrl: string | null;
-  commits: Bisect;
-}
-
-export interface DriftIssueContext {
-  report: ChangeReport;
-  findings: DriftFinding[];
-  repository: string;
-  repositoryUrl: string;
-  /** chimney's status page, where the charts mark the change points. */
-  statusUrl: string | null;
-  previousIssue: number | null;
-  marker: string;
-}
-
-const METRIC_LABELS = Object.fromEntries(SMOKE_METRICS.map((m) => [m.key, m.label])) as Record<MetricKey, string>;
-
-function shortLabel(key: MetricKey): string {
-  return METRIC_LABELS[key].replace(/ \(.*\)$/, "");
-}
-
-export function driftTitle(findings: DriftFinding[]): string {
-  const what = findings.map(
-    (f) => `${shortLabel(f.change.metric)} ${percent(f.change.mean_after / f.change.mean_before - 1)}`,
-  );
-  const since = findings.map((f) => f.change.at.slice(0, 10)).sort()[0] ?? "";
-  return `Smoke benchmark drifted: ${what.join(", ")} (since ${since})`;
-}
-
-function driftTable(ctx: DriftIssueContext): string {
-  const link = (id: string, url: string | null) => (url ? `[${inlineCode(id)}](${url})` : inlineCode(id));
-  const rows = ctx.findings.map(
-    ({ change: c, runUrl, beforeUrl }) =>
-      `| ${METRIC_LABELS[c.metric]} | ${fixed2(c.mean_before)} | ${fixed2(c.mean_after)} | ${percent(c.mean_after / c.mean_before - 1)} | ${pvalueText(c.pvalue).replace(/^p = /, "")} | ${link(c.run_id, runUrl)} on ${c.at.slice(0, 10)} | ${link(c.before_run_id, beforeUrl)} |`,
-  );
-  return [
-    "| metric | mean before | mean after | change | p-value | first run after | last run before |",
-    "|---|---:|---:|---:|---:|---|---|",
-    ...rows,
-  ].join("\n");
-}
-
-function driftCommits(ctx: DriftIssueContext): string {
-  // Metrics usually change together: one range per pair of runs, naming the metrics.
-  const ranges = new Map<string, DriftFinding[]>();
-  for (const f of ctx.findings)
-    ranges.set(`${f.change.before_run_id}..${f.change.run_id}`, [
-      ...(ranges.get(`${f.change.before_run_id}..${f.change.run_id}`) ?? []),
-      f,
-    ]);
-  const sections = [...ranges.values()].map((group) => {
-    const { change: c, commits } = group[0];
-    const head = `#### ${group.map((f) => shortLabel(f.change.metric)).join(", ")}`;
-    if (!c.before_sha || !c.sha)
-      return `${head}\n\nOne of the two runs has no known commit, so there is no range to list.`;
-    const compare = `${ctx.repositoryUrl}/compare/${c.before_sha}...${c.sha}`;
-    const none = "No commits in between: both runs measured the same commit, so suspect the machine before the code.";
-    return `${head}\n\nBetween ${inlineCode(c.before_sha.slice(0, 12))} and ${inlineCode(c.sha.slice(0, 12))}: ${compare}\n\n${commitList(commits, none)}`;
-  });
-  return ["### Commits across the change", ...sections].join("\n\n");
-}
-
-export function driftBody(ctx: DriftIssueContext): string {
-  const { options, runs } = ctx.report;
-  const parts = [
-    `<!-- ${ctx.marker} -->`,
-    `## Smoke benchmark drift\n\nThe history of the nightly smoke benchmark of \`${ctx.repository}\` has a change point for the worse, although the nights after it are still inside the baseline's band, so no single night raised an alarm.`,
-  ];
-  if (ctx.previousIssue !== null) parts.push(`A drift was reported before in #${ctx.previousIssue}.`);
-  parts.push(
-    driftTable(ctx),
-    `chimney looks for change points with E-divisive means as Apache Otava does, over the ${runs} mainline runs with a result (window ${options.window}, p ≤ ${options.pvalue}${options.magnitude > 0 ? `, magnitude > ${options.magnitude}` : ""}).${ctx.statusUrl ? ` The charts on ${ctx.statusUrl} mark the change points.` : ""}`,
-    driftCommits(ctx),
-    [
-      "### On-call steps",
-      "",
-      "1. Check the charts: a step that stays is a change in the code or the machine; a slope that drifts back is noise.",
-      "2. Benchmark both commits on the same machine (`cargo +nightly run -p firewood-benchmark -- smoke`, a few times each) to see whether the difference reproduces.",
-      "3. If it does, bisect the commits above and report the findings here.",
-      "4. If the new level is intended, say so here and close this issue; if it is the new normal, consider tightening `benchmark/baselines/smoke.json` around it.",
-    ].join("\n"),
-    "_chimney comments here when the change points move, and closes this issue when a later change point brings the metrics back._",
-  );
-  return `${parts.join("\n\n")}\n`;
-}
-
-export function driftComment(ctx: DriftIssueContext, recovered: boolean): string {
-  if (recovered) {
-    const back = latestWords(ctx.report);
-    return `<!-- ${ctx.marker} -->\n\nRecovered: ${back} Closing this issue.\n`;
-  }
-  return `<!-- ${ctx.marker} -->\n\nThe drift changed with the runs since:\n\n${driftTable(ctx)}\n\n${driftCommits(ctx)}\n`;
-}
-
-function latestWords(report: ChangeReport): string {
-  const better = latestChanges(report).filter((c) => c.direction === "better");
-  if (better.length === 0) return `the analysis of ${report.runs} runs finds no change for the worse.`;
-  return better
-    .map(
-      (c) =>
-        `${METRIC_LABELS[c.metric]} changed back to ${fixed2(c.mean_after)} at run ${inlineCode(c.run_id)} (${c.at.slice(0, 10)}).`,
-    )
-    .join(" ");
 }
