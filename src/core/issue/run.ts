@@ -4,9 +4,9 @@
  * from the numbers to the commits to bisect and Firewood's own runbook.
  */
 import type { AlertKind } from "../alert.ts";
-import { SMOKE_METRICS, type MetricKey } from "../baseline.ts";
+import { SMOKE_METRICS, type BaselineReport, type MetricKey } from "../baseline.ts";
 import { fixed2 } from "../pyformat.ts";
-import type { Run } from "../run.ts";
+import type { Run, RunFailure } from "../run.ts";
 import { boundsText, smokeSummary, summaryMarkdown } from "../summary.ts";
 import { type Bisect, commitList, inlineCode, markdownText, percent, shortLabel } from "./markdown.ts";
 
@@ -52,14 +52,14 @@ export function alertBody(ctx: IssueContext): string {
   const parts = [`<!-- ${ctx.marker} -->`, headline(ctx)];
   if (ctx.previousIssue !== null) parts.push(`This problem was reported before in #${ctx.previousIssue}.`);
   if (ctx.run.measurements && ctx.run.report) {
-    parts.push(metricTable(ctx));
+    parts.push(metricTable(ctx, ctx.run.report));
     parts.push(
       "<details open><summary><code>chimney-summary.md</code>: chimney's evaluation against <code>baselines/smoke.json</code></summary>",
       summaryMarkdown(smokeSummary(ctx.run.measurements, ctx.run.report)).trimEnd(),
       "</details>",
     );
   }
-  if (ctx.run.failure) parts.push(failureSection(ctx));
+  if (ctx.run.failure) parts.push(failureSection(ctx, ctx.run.failure));
   if (ctx.kind !== "missed") parts.push(bisectSection(ctx));
   parts.push(linksSection(ctx), runbook(ctx.kind));
   parts.push("_chimney comments here each night the problem lasts, and closes this issue on the first good night._");
@@ -71,8 +71,8 @@ export function stillBadComment(ctx: IssueContext): string {
     `<!-- ${ctx.marker} -->`,
     `Still ${kindWord(ctx.kind)}: ${runLink(ctx)} on ${ctx.run.at.slice(0, 10)}${atCommit(ctx)}.`,
   ];
-  if (ctx.run.measurements && ctx.run.report) parts.push(metricTable(ctx));
-  if (ctx.run.failure) parts.push(failureSection(ctx));
+  if (ctx.run.measurements && ctx.run.report) parts.push(metricTable(ctx, ctx.run.report));
+  if (ctx.run.failure) parts.push(failureSection(ctx, ctx.run.failure));
   return `${parts.join("\n\n")}\n`;
 }
 
@@ -81,7 +81,7 @@ export function recoveredComment(ctx: IssueContext): string {
     `<!-- ${ctx.marker} -->`,
     `Recovered: ${runLink(ctx)} on ${ctx.run.at.slice(0, 10)}${atCommit(ctx)} ${recoveryWords(ctx)}.`,
   ];
-  if (ctx.run.measurements && ctx.run.report) parts.push(metricTable(ctx));
+  if (ctx.run.measurements && ctx.run.report) parts.push(metricTable(ctx, ctx.run.report));
   parts.push("Closing this issue.");
   return `${parts.join("\n\n")}\n`;
 }
@@ -128,8 +128,7 @@ function headline(ctx: IssueContext): string {
   }
 }
 
-function metricTable(ctx: IssueContext): string {
-  const report = ctx.run.report!;
+function metricTable(ctx: IssueContext, report: BaselineReport): string {
   const runs = ctx.recent?.runs ?? 0;
   const rows = SMOKE_METRICS.map(({ key, label }) => {
     const c = report[key];
@@ -144,8 +143,7 @@ function metricTable(ctx: IssueContext): string {
   ].join("\n");
 }
 
-function failureSection(ctx: IssueContext): string {
-  const f = ctx.run.failure!;
+function failureSection(ctx: IssueContext, f: RunFailure): string {
   const lines = [`### What failed`, "", markdownText(f.reason)];
   const items: string[] = [];
   if (f.job) items.push(`- Failing job: ${inlineCode(f.job)}`);
