@@ -3,7 +3,7 @@
  * own. Inside workerd the clock stands still while code runs, so the bench times requests
  * from outside and subtracts an empty request's time.
  */
-import { detectChangePoints, type ChangePoint, type ChangePointOptions } from "../src/core/changepoints.ts";
+import { detectChangePoints, type ChangePoint, type ChangePointOptions } from "../src/core/changepoints/analysis.ts";
 
 const OPTIONS: ChangePointOptions = { window: 50, pvalue: 0.001, magnitude: 0 };
 

@@ -5,7 +5,7 @@
  */
 import type { AlertSubject } from "./alert.ts";
 import { SMOKE_METRICS, withinRange, type Baseline, type MetricKey } from "./baseline.ts";
-import type { ChangePointOptions } from "./changepoints.ts";
+import type { ChangePointOptions } from "./changepoints/analysis.ts";
 import type { HistoryEntry } from "./history.ts";
 import { locateChanges, type SeriesChange } from "./series.ts";
 

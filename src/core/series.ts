@@ -5,7 +5,7 @@
  * smoke metrics. Importing the same file twice changes nothing; a point never changes once kept.
  */
 import * as v from "valibot";
-import { describe, detectChangePoints, type ChangePointOptions } from "./changepoints.ts";
+import { describe, detectChangePoints, type ChangePointOptions } from "./changepoints/analysis.ts";
 import { jsonObject, parseWith, type FieldIssue, type Parsed } from "./validation.ts";
 
 export interface SeriesPoint {

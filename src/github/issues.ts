@@ -1,6 +1,6 @@
 /** The GitHub issues and commits endpoints the alerts use (FORMATS.md §8). */
 import * as v from "valibot";
-import type { Commit } from "../core/issue.ts";
+import type { Commit } from "../core/issue/markdown.ts";
 import type { GitHubClient } from "./client.ts";
 
 const IssueSchema = v.object({

@@ -8,22 +8,17 @@ import { issueStep, KIND_LABELS, type Alert, type AlertWrite } from "../core/ale
 import type { MetricKey } from "../core/baseline.ts";
 import { DRIFT_FINGERPRINT } from "../core/drift.ts";
 import type { HistoryEntry } from "../core/history.ts";
+import { dashboardsBody, dashboardsComment, dashboardsTitle } from "../core/issue/dashboards.ts";
+import { driftBody, driftComment, driftTitle, type DriftFinding } from "../core/issue/drift.ts";
+import type { Bisect } from "../core/issue/markdown.ts";
 import {
   alertBody,
   alertTitle,
-  dashboardsBody,
-  dashboardsComment,
-  dashboardsTitle,
-  driftBody,
-  driftComment,
-  driftTitle,
   pullRequestComment,
   recoveredComment,
   stillBadComment,
-  type Bisect,
-  type DriftFinding,
   type IssueContext,
-} from "../core/issue.ts";
+} from "../core/issue/run.ts";
 import { artifactPage, repositoryUrl, runPage, workflowRunPage } from "../core/links.ts";
 import type { Run } from "../core/run.ts";
 import { median } from "../core/stats.ts";

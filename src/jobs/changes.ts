@@ -1,6 +1,6 @@
 /** The change-point analysis of the history, redone when a mainline run with a result is settled. */
 import type { Config } from "../core/config.ts";
-import type { ChangePointOptions } from "../core/changepoints.ts";
+import type { ChangePointOptions } from "../core/changepoints/analysis.ts";
 import { analyzeHistory, type ChangeReport } from "../core/drift.ts";
 import { historyEntry, upsertEntry, type HistoryEntry, type Position } from "../core/history.ts";
 import type { Run } from "../core/run.ts";

@@ -15,7 +15,7 @@ import {
   type AlertSubject,
   type AlertWrite,
 } from "../core/alert.ts";
-import type { ChangePointOptions } from "../core/changepoints.ts";
+import type { ChangePointOptions } from "../core/changepoints/analysis.ts";
 import { parseConfig } from "../core/config.ts";
 import { shouldProcess, shouldRetry, startProcessing, type Delivery } from "../core/delivery.ts";
 import { isUnsettled, type Dispatch } from "../core/dispatch.ts";

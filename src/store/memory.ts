@@ -15,7 +15,7 @@ import type { ChangeReport } from "../core/drift.ts";
 import { historyEntry, newestFirst, page, upsertEntry, type HistoryEntry, type Position } from "../core/history.ts";
 import { COMPLETED_STATES, mergeRun, OPEN_STATES, type RecordOutcome, type Run } from "../core/run.ts";
 import type { Settlement, UnsettledRun } from "../core/settle.ts";
-import type { ChangePointOptions } from "../core/changepoints.ts";
+import type { ChangePointOptions } from "../core/changepoints/analysis.ts";
 import { mergeSeries, type Series } from "../core/series.ts";
 import { statusDocument, type StatusDocument } from "../core/status.ts";
 import type {

@@ -4,7 +4,7 @@
  */
 import type { Alert, AlertSubject, AlertWrite } from "../core/alert.ts";
 import type { DashboardCheck } from "../core/dashboards.ts";
-import type { ChangePointOptions } from "../core/changepoints.ts";
+import type { ChangePointOptions } from "../core/changepoints/analysis.ts";
 import type { ChangeReport } from "../core/drift.ts";
 import type { Series, SeriesImport } from "../core/series.ts";
 import type { FieldIssue } from "../core/validation.ts";

@@ -3,7 +3,7 @@
  * projected document is one KV `get`, and artifacts and webhook bodies live in R2.
  */
 import type { Alert, AlertSubject, AlertWrite } from "../core/alert.ts";
-import type { ChangePointOptions } from "../core/changepoints.ts";
+import type { ChangePointOptions } from "../core/changepoints/analysis.ts";
 import type { Delivery } from "../core/delivery.ts";
 import type { Dispatch } from "../core/dispatch.ts";
 import { page, type HistoryEntry, type Position } from "../core/history.ts";

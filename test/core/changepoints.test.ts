@@ -1,15 +1,13 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { describe as describeChanges, detectChangePoints, fillMissing } from "../../src/core/changepoints/analysis.ts";
 import {
-  describe as describeChanges,
-  detectChangePoints,
-  fillMissing,
   magnitudeOf,
   pairwiseSum,
   regularizedBeta,
   studentTwoSided,
   tTest,
-} from "../../src/core/changepoints.ts";
+} from "../../src/core/changepoints/significance.ts";
 import golden from "../fixtures/golden/otava-change-points.json";
 
 interface Case {

@@ -2,7 +2,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import smokeBaseline from "../../baselines/smoke.json";
 import type { Baseline } from "../../src/core/baseline.ts";
-import { DEFAULT_OPTIONS } from "../../src/core/changepoints.ts";
+import { DEFAULT_OPTIONS } from "../../src/core/changepoints/analysis.ts";
 import {
   analyzeHistory,
   changesAt,

@@ -1,13 +1,12 @@
 import { describe, expect, it } from "vitest";
+import { inlineCode, markdownText } from "../../src/core/issue/markdown.ts";
 import {
   alertBody,
   alertTitle,
-  inlineCode,
-  markdownText,
   pullRequestComment,
   recoveredComment,
   stillBadComment,
-} from "../../src/core/issue.ts";
+} from "../../src/core/issue/run.ts";
 import golden from "../fixtures/golden/issue-regression.md?raw";
 import { regressionContext } from "../support/issue-context.ts";
 

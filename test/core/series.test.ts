@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { DEFAULT_OPTIONS } from "../../src/core/changepoints.ts";
+import { DEFAULT_OPTIONS } from "../../src/core/changepoints/analysis.ts";
 import {
   benchmarkDataJson,
   biggerIsBetter,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { DEFAULT_OPTIONS } from "../../src/core/changepoints.ts";
+import { DEFAULT_OPTIONS } from "../../src/core/changepoints/analysis.ts";
 import type { ChangeReport, RunChange } from "../../src/core/drift.ts";
 import { newRun, type Run } from "../../src/core/run.ts";
 import { planAnalysis, planSettlement, planUnconfirmed, type SettleContext } from "../../src/core/settle.ts";

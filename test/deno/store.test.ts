@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { decodeCursor } from "../../src/core/history.ts";
 import { newRun, type Run } from "../../src/core/run.ts";
 import { runSubject } from "../../src/core/alert.ts";
-import { DEFAULT_OPTIONS } from "../../src/core/changepoints.ts";
+import { DEFAULT_OPTIONS } from "../../src/core/changepoints/analysis.ts";
 import type { Series } from "../../src/core/series.ts";
 import {
   DenoAlertStore,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { DEFAULT_OPTIONS } from "../../src/core/changepoints.ts";
+import { DEFAULT_OPTIONS } from "../../src/core/changepoints/analysis.ts";
 import { newRun, type Run } from "../../src/core/run.ts";
 import type { Series } from "../../src/core/series.ts";
 import { createApp } from "../../src/http/app.ts";

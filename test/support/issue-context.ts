@@ -1,7 +1,7 @@
 /** A fixed, realistic alert context: the input of the issue body's golden-file test. */
 import smokeBaseline from "../../baselines/smoke.json" with { type: "json" };
 import { evaluate, type Baseline } from "../../src/core/baseline.ts";
-import type { IssueContext } from "../../src/core/issue.ts";
+import type { IssueContext } from "../../src/core/issue/run.ts";
 import { actualsOf, measure, parseSmokeMetrics } from "../../src/core/metrics.ts";
 import { newRun } from "../../src/core/run.ts";
 import regressed from "../fixtures/smoke-metrics-regressed.json" with { type: "json" };

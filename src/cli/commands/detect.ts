@@ -1,5 +1,5 @@
 /** `chimney detect`: change points in a series, as Apache Otava finds them. */
-import { describe, detectChangePoints, DEFAULT_OPTIONS } from "../../core/changepoints.ts";
+import { describe, detectChangePoints, DEFAULT_OPTIONS } from "../../core/changepoints/analysis.ts";
 import { benchmarkDataJson, isBenchmarkData, parseBenchmarkData, seriesOf } from "../../core/series.ts";
 import { parseJson } from "../../core/validation.ts";
 import { options, orFail, readText, UsageError } from "../io.ts";

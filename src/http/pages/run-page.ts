@@ -1,7 +1,7 @@
 /** `GET /runs/{id}` for a browser: one run, its numbers against the band, its files and links. */
 import { html } from "hono/html";
 import { SMOKE_METRICS } from "../../core/baseline.ts";
-import { pvalueText } from "../../core/changepoints.ts";
+import { pvalueText } from "../../core/changepoints/significance.ts";
 import { fixed2 } from "../../core/pyformat.ts";
 import type { runView } from "../views.ts";
 import { page } from "./layout.ts";

@@ -4,7 +4,7 @@ import type { Alert } from "../../core/alert.ts";
 import { SMOKE_METRICS, type Baseline, type MetricKey } from "../../core/baseline.ts";
 import type { ConfigProblem } from "../../core/config.ts";
 import type { DashboardCheck } from "../../core/dashboards.ts";
-import { pvalueText } from "../../core/changepoints.ts";
+import { pvalueText } from "../../core/changepoints/significance.ts";
 import { driftFindings, type ChangeReport } from "../../core/drift.ts";
 import type { HistoryEntry } from "../../core/history.ts";
 import { workflowRunPage } from "../../core/links.ts";
