@@ -20,12 +20,28 @@ import {
   FileLatest,
   FileSeriesStore,
 } from "./store/deno.ts";
+import type { Stores } from "./store/ports.ts";
 import { defaultOutside, wire, type Outside } from "./wiring.ts";
 
 export interface DenoChimney {
   app: ReturnType<typeof createApp>;
   deps: ReturnType<typeof wire>;
   kv: Deno.Kv;
+}
+
+/** The Deno adapters: records in `kv`, files under `dataDir`. What the store contract tests. */
+export function denoStores(kv: Deno.Kv, dataDir: string): Stores {
+  return {
+    runs: new DenoRunStore(kv),
+    alerts: new DenoAlertStore(kv),
+    artifacts: new FileArtifactStore(`${dataDir}/artifacts`),
+    dispatches: new DenoDispatchStore(kv),
+    deliveries: new DenoDeliveryStore(kv),
+    inbox: new FileInbox(`${dataDir}/inbox`),
+    dashboards: new DenoLatest(kv, "dashboards"),
+    changes: new FileLatest(dataDir, "changes.json"),
+    series: new FileSeriesStore(dataDir),
+  };
 }
 
 /** chimney on a Deno KV database and a data directory; `outside` is replaced in tests. */
@@ -36,17 +52,7 @@ export async function createDenoChimney(
 ): Promise<DenoChimney> {
   await Deno.mkdir(dataDir, { recursive: true });
   const kv = await Deno.openKv(env.CHIMNEY_KV_PATH ?? `${dataDir}/chimney.kv`);
-  const deps = wire(env, { ...defaultOutside(), ...outside }, () => ({
-    runs: new DenoRunStore(kv),
-    alerts: new DenoAlertStore(kv),
-    artifacts: new FileArtifactStore(`${dataDir}/artifacts`),
-    dispatches: new DenoDispatchStore(kv),
-    deliveries: new DenoDeliveryStore(kv),
-    inbox: new FileInbox(`${dataDir}/inbox`),
-    dashboards: new DenoLatest(kv, "dashboards"),
-    changes: new FileLatest(dataDir, "changes.json"),
-    series: new FileSeriesStore(dataDir),
-  }));
+  const deps = wire(env, { ...defaultOutside(), ...outside }, () => denoStores(kv, dataDir));
   return { app: createApp(deps), deps, kv };
 }
 

@@ -15,11 +15,27 @@ import {
   WorkersDispatchStore,
   WorkersRunStore,
   WorkersSeriesStore,
+  type RunStoreOptions,
 } from "./store/workers.ts";
 import type { Stores } from "./store/ports.ts";
 import { defaultOutside, wire, type Outside } from "./wiring.ts";
 
 export { Ledger } from "./store/workers.ts";
+
+/** The Workers adapters over the bindings: what the Worker runs on, and what the store contract tests. */
+export function workersStores(env: Env, cache: RunStoreOptions): Stores {
+  return {
+    runs: new WorkersRunStore(env.RUNS, env.LEDGER, cache),
+    alerts: new WorkersAlertStore(env.RUNS, env.LEDGER, cache),
+    artifacts: new R2ArtifactStore(env.ARTIFACTS),
+    dispatches: new WorkersDispatchStore(env.LEDGER),
+    deliveries: new WorkersDeliveryStore(env.LEDGER),
+    inbox: new R2Inbox(env.ARTIFACTS, "inbox/webhooks"),
+    dashboards: new KVLatest(env.RUNS, "dashboards", cache),
+    changes: new KVLatest(env.RUNS, "changes", cache),
+    series: new WorkersSeriesStore(env.RUNS, env.LEDGER),
+  };
+}
 
 /** `decorate` lets tests wrap the real stores, to make them fail on cue. */
 export function createWorker(
@@ -34,17 +50,7 @@ export function createWorker(
     if (!entry) {
       const deps = wire(env as unknown as Record<string, unknown>, outside, (config) => {
         const cache = { statusCacheMs: config.STATUS_CACHE_SECONDS * 1000, now: outside.now };
-        return decorate({
-          runs: new WorkersRunStore(env.RUNS, env.LEDGER, cache),
-          alerts: new WorkersAlertStore(env.RUNS, env.LEDGER, cache),
-          artifacts: new R2ArtifactStore(env.ARTIFACTS),
-          dispatches: new WorkersDispatchStore(env.LEDGER),
-          deliveries: new WorkersDeliveryStore(env.LEDGER),
-          inbox: new R2Inbox(env.ARTIFACTS, "inbox/webhooks"),
-          dashboards: new KVLatest(env.RUNS, "dashboards", cache),
-          changes: new KVLatest(env.RUNS, "changes", cache),
-          series: new WorkersSeriesStore(env.RUNS, env.LEDGER),
-        });
+        return decorate(workersStores(env, cache));
       });
       entry = { deps, app: createApp(deps) };
       built.set(env, entry);
