@@ -22,6 +22,7 @@ import {
   FileLatest,
   FileSeriesStore,
 } from "./store/deno.ts";
+import type { Stores } from "./store/ports.ts";
 import { defaultOutside, wire, type Outside } from "./wiring.ts";
 
 export interface DenoChimney {
@@ -30,16 +31,10 @@ export interface DenoChimney {
   kv: Deno.Kv;
 }
 
-/** chimney on a Deno KV database and a data directory; `outside` is replaced in tests. */
-export async function createDenoChimney(
-  env: Record<string, string>,
-  dataDir: string,
-  outside: Partial<Outside> = {},
-): Promise<DenoChimney> {
-  await Deno.mkdir(dataDir, { recursive: true });
-  const kv = await Deno.openKv(env.CHIMNEY_KV_PATH ?? `${dataDir}/chimney.kv`);
+/** The Deno adapters: records in `kv`, files under `dataDir`. What the store contract tests. */
+export function denoStores(kv: Deno.Kv, dataDir: string): Stores {
   const changes = new FileLatest<ChangeReport>(dataDir, "changes.json");
-  const deps = wire(env, { ...defaultOutside(), ...outside }, () => ({
+  return {
     runs: new DenoRunStore(kv),
     alerts: new DenoAlertStore(kv),
     artifacts: new FileArtifactStore(`${dataDir}/artifacts`),
@@ -50,7 +45,18 @@ export async function createDenoChimney(
     changes,
     series: new FileSeriesStore(dataDir),
     settlements: new DenoSettlementStore(kv, changes),
-  }));
+  };
+}
+
+/** chimney on a Deno KV database and a data directory; `outside` is replaced in tests. */
+export async function createDenoChimney(
+  env: Record<string, string>,
+  dataDir: string,
+  outside: Partial<Outside> = {},
+): Promise<DenoChimney> {
+  await Deno.mkdir(dataDir, { recursive: true });
+  const kv = await Deno.openKv(env.CHIMNEY_KV_PATH ?? `${dataDir}/chimney.kv`);
+  const deps = wire(env, { ...defaultOutside(), ...outside }, () => denoStores(kv, dataDir));
   return { app: createApp(deps), deps, kv };
 }
 

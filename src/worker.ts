@@ -16,11 +16,32 @@ import {
   WorkersRunStore,
   WorkersSeriesStore,
   WorkersSettlementStore,
+  type RunStoreOptions,
 } from "./store/workers.ts";
 import type { Stores } from "./store/ports.ts";
 import { defaultOutside, wire, type AppDeps, type Outside } from "./wiring.ts";
 
 export { Ledger } from "./store/ledger.ts";
+
+/** The Workers adapters over the bindings: what the Worker runs on, and what the store contract tests. */
+export function workersStores(env: Env, cache: RunStoreOptions): Stores {
+  const runs = new WorkersRunStore(env.RUNS, env.LEDGER, cache);
+  const alerts = new WorkersAlertStore(env.RUNS, env.LEDGER, cache);
+  const changes = new KVLatest<ChangeReport>(env.RUNS, "changes", cache);
+  return {
+    runs,
+    alerts,
+    artifacts: new R2ArtifactStore(env.ARTIFACTS),
+    dispatches: new WorkersDispatchStore(env.LEDGER),
+    deliveries: new WorkersDeliveryStore(env.LEDGER),
+    inbox: new R2Inbox(env.ARTIFACTS, "inbox/webhooks"),
+    dashboards: new KVLatest(env.RUNS, "dashboards", cache),
+    changes,
+    series: new WorkersSeriesStore(env.RUNS, env.LEDGER),
+    // A settlement changes what these cache: they forget it once it is committed.
+    settlements: new WorkersSettlementStore(env.LEDGER, [runs, alerts, changes]),
+  };
+}
 
 /** `decorate` lets tests wrap the real stores, to make them fail on cue. */
 export function createWorker(
@@ -35,21 +56,7 @@ export function createWorker(
     if (!entry) {
       const deps = wire(env as unknown as Record<string, unknown>, outside, (config) => {
         const cache = { statusCacheMs: config.STATUS_CACHE_SECONDS * 1000, now: outside.now };
-        const runs = new WorkersRunStore(env.RUNS, env.LEDGER, cache);
-        const alerts = new WorkersAlertStore(env.RUNS, env.LEDGER, cache);
-        const changes = new KVLatest<ChangeReport>(env.RUNS, "changes", cache);
-        return decorate({
-          runs,
-          alerts,
-          artifacts: new R2ArtifactStore(env.ARTIFACTS),
-          dispatches: new WorkersDispatchStore(env.LEDGER),
-          deliveries: new WorkersDeliveryStore(env.LEDGER),
-          inbox: new R2Inbox(env.ARTIFACTS, "inbox/webhooks"),
-          dashboards: new KVLatest(env.RUNS, "dashboards", cache),
-          changes,
-          series: new WorkersSeriesStore(env.RUNS, env.LEDGER),
-          settlements: new WorkersSettlementStore(env.LEDGER, [runs, alerts, changes]),
-        });
+        return decorate(workersStores(env, cache));
       });
       entry = { deps, app: createApp(deps) };
       built.set(env, entry);

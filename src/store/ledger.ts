@@ -257,7 +257,7 @@ export class Ledger extends DurableObject<LedgerEnv> {
   ): Promise<{ imports: SeriesImport[]; issues: FieldIssue[] }> {
     return this.ctx.blockConcurrencyWhile(async () => {
       const stored = this.sql
-        .exec<{ record: string }>("SELECT record FROM series ORDER BY key")
+        .exec<{ record: string }>("SELECT record FROM series ORDER BY rowid")
         .toArray()
         .map((row) => JSON.parse(row.record) as Series);
       const merged = mergeSeries(stored, incoming, options);

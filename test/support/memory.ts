@@ -1,9 +1,6 @@
 /** chimney wired to in-memory stores, a settable clock and captured logs: for job and app tests. */
-import smokeBaseline from "../../baselines/smoke.json";
-import type { Baseline } from "../../src/core/baseline.ts";
-import { parseConfig } from "../../src/core/config.ts";
-import type { AppDeps } from "../../src/http/deps.ts";
 import { memoryStores } from "../../src/store/memory.ts";
+import { wire } from "../../src/wiring.ts";
 
 export interface TestClock {
   now(): number;
@@ -33,23 +30,23 @@ export function testClock(start = "2026-11-29T03:00:00.000Z"): TestClock {
   return clock;
 }
 
+/**
+ * The app's dependencies as the entries make them (`wire`), over memory stores. Nothing leaves
+ * the test: every outbound request (GitHub, Grafana) is refused. The
+ * logs are the lines chimney writes, parsed.
+ */
 export function memoryDeps(env: Record<string, string> = {}, options: { clock?: TestClock } = {}) {
   const clock = options.clock ?? testClock();
-  const { config, problems } = parseConfig(env);
   const logs: Record<string, unknown>[] = [];
-  const deps: AppDeps = {
-    config,
-    configProblems: problems,
-    baseline: smokeBaseline as Baseline,
-    baselineSource: { type: "File", path: "baselines/smoke.json" },
-    trackedRef: config.GITHUB_REF,
-    ...memoryStores(),
-    github: null,
-    grafana: null,
-    confirm: false,
-    now: () => new Date(clock.now()),
-    sleep: (ms) => clock.sleep(ms),
-    log: (event) => logs.push(event),
-  };
+  const deps = wire(
+    env,
+    {
+      fetch: (input) => Promise.reject(new Error(`no network in this test: ${new Request(input).url}`)),
+      now: clock.now,
+      sleep: (ms) => clock.sleep(ms),
+      write: (line) => void logs.push(JSON.parse(line) as Record<string, unknown>),
+    },
+    memoryStores,
+  );
   return { deps, clock, logs };
 }

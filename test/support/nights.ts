@@ -1,5 +1,5 @@
 /** Nights of the smoke benchmark for tests: results at a chosen speed, and whole nights on the emulator. */
-import passing from "../fixtures/smoke-metrics.json";
+import passing from "../fixtures/smoke-metrics.json" with { type: "json" };
 
 /**
  * Firewood's passing fixture with every batch `slowdown` times as long: throughput falls and
