@@ -6,10 +6,11 @@ import { Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { AppDeps } from "./deps.ts";
 import { problem } from "./problem.ts";
+import { dispatchRoutes } from "./routes/dispatch.ts";
 import { historyRoutes } from "./routes/history.ts";
-import { loopRoutes } from "./routes/loop.ts";
 import { readRoutes } from "./routes/read.ts";
 import { resultRoutes } from "./routes/results.ts";
+import { webhookRoutes } from "./routes/webhook.ts";
 
 export type { AppDeps } from "./deps.ts";
 
@@ -26,7 +27,8 @@ export function createApp(deps: AppDeps): Hono {
   app.get("/healthz", (c) => c.json({ ok: true }));
   app.route("/", readRoutes(deps));
   app.route("/", resultRoutes(deps));
-  app.route("/", loopRoutes(deps));
+  app.route("/", dispatchRoutes(deps));
+  app.route("/", webhookRoutes(deps));
   app.route("/", historyRoutes(deps));
   return app;
 }

@@ -6,7 +6,7 @@ import { requireBearer } from "../auth.ts";
 import { sendAlerts } from "../../jobs/alerts.ts";
 import { afterResponse, linksFor, type AppDeps } from "../deps.ts";
 import { invalidInput, problem } from "../problem.ts";
-import { LIMITS, readJsonUpload, readMultipartUpload, uploadForm } from "../results.ts";
+import { LIMITS, readJsonUpload, readMultipartUpload, uploadForm } from "../upload.ts";
 import { runView } from "../views.ts";
 
 export function resultRoutes(deps: AppDeps): Hono {

@@ -1,0 +1,59 @@
+/** GitHub's webhook: workflow_run deliveries, signed with the webhook secret. */
+import { Hono } from "hono";
+import { bodyLimit } from "hono/body-limit";
+import { receiveDelivery } from "../../jobs/webhook.ts";
+import { verifySignature } from "../../github/webhook.ts";
+import { afterResponse, type AppDeps } from "../deps.ts";
+import { invalidInput, problem } from "../problem.ts";
+
+/** workflow_run payloads are tens of kilobytes; GitHub's own cap is 25 MB. */
+const WEBHOOK_LIMIT = 5 * 1024 * 1024;
+
+const DELIVERY_ID = /^[\w-]{1,100}$/;
+
+export function webhookRoutes(deps: AppDeps): Hono {
+  const app = new Hono();
+
+  app.post(
+    "/webhooks/github",
+    async (_c, next) => {
+      if (!deps.config.GITHUB_WEBHOOK_SECRET)
+        return problem(503, "webhooks are off: GITHUB_WEBHOOK_SECRET is not configured");
+      return next();
+    },
+    bodyLimit({
+      maxSize: WEBHOOK_LIMIT,
+      onError: () => invalidInput(413, [{ field: "(body)", message: "is larger than 5 MiB" }]),
+    }),
+    async (c) => {
+      const body = new Uint8Array(await c.req.arrayBuffer());
+      const secrets = [deps.config.GITHUB_WEBHOOK_SECRET, deps.config.GITHUB_WEBHOOK_SECRET_PREVIOUS];
+      if (!(await verifySignature(body, c.req.header("x-hub-signature-256"), secrets))) {
+        return problem(401, "X-Hub-Signature-256: missing, or not the signature of this body under the webhook secret");
+      }
+      const event = c.req.header("x-github-event");
+      if (!event || !/^[a-z_]{1,64}$/.test(event))
+        return invalidInput(400, [{ field: "X-GitHub-Event", message: "must name the event" }]);
+      const id = c.req.header("x-github-delivery");
+      if (!id || !DELIVERY_ID.test(id))
+        return invalidInput(400, [{ field: "X-GitHub-Delivery", message: "must be the delivery's id" }]);
+
+      const reception = await receiveDelivery(deps, { id, event, body });
+      switch (reception.kind) {
+        case "pong":
+          return c.json({ ok: true, message: "pong" });
+        case "ignored":
+          return c.json({ delivery: id, ignored: true, reason: reception.reason }, 202);
+        case "invalid":
+          return invalidInput(400, reception.issues);
+        case "duplicate":
+          return c.json({ delivery: id, duplicate: true }, 202);
+        case "accepted":
+          afterResponse(c, deps, reception.work);
+          return c.json({ delivery: id, accepted: true }, 202);
+      }
+    },
+  );
+
+  return app;
+}
