@@ -1,6 +1,6 @@
 /**
  * chimney's HTTP API (the table in ARCHITECTURE.md). Routes only: each reads its input,
- * calls a job or a query, and shapes the answer.
+ * calls a job or a query, and shapes the answer; a refusal is thrown as a ProblemError.
  */
 import { Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
@@ -17,12 +17,14 @@ export type { AppDeps } from "./deps.ts";
 export function createApp(deps: AppDeps): Hono {
   const app = new Hono();
 
+  // The one place errors become answers: a ProblemError (or hono's own HTTPException) renders
+  // itself; anything else is logged without its stack and answered with a 500 that says nothing of it.
   app.onError((error) => {
     if (error instanceof HTTPException) return error.getResponse();
     deps.log({ event: "unhandled_error", name: error.name, message: error.message });
-    return problem(500, "chimney failed to handle this request; the error was logged");
+    return problem(500, "chimney failed to handle this request; the error was logged").getResponse();
   });
-  app.notFound((c) => problem(404, `${c.req.path}: no such resource`));
+  app.notFound((c) => problem(404, `${c.req.path}: no such resource`).getResponse());
 
   app.get("/healthz", (c) => c.json({ ok: true }));
   app.route("/", readRoutes(deps));

@@ -1,14 +1,14 @@
 /** Running the loop by hand: an on-demand benchmark dispatch, and a tick run now. */
 import { Hono } from "hono";
-import { bodyLimit } from "hono/body-limit";
 import * as v from "valibot";
 import { githubCredentials } from "../../core/config.ts";
 import { parseJson, parseWith } from "../../core/validation.ts";
 import { dispatchOnDemand } from "../../jobs/dispatch.ts";
 import { runTick, TICKS, type Tick } from "../../jobs/ticks.ts";
 import { requireBearer } from "../auth.ts";
+import { limitBody } from "../body-limit.ts";
 import { linksFor, type AppDeps } from "../deps.ts";
-import { invalidInput, problem } from "../problem.ts";
+import { problem, valid } from "../problem.ts";
 import { runUrl } from "../views.ts";
 
 const DISPATCH_LIMIT = 16 * 1024;
@@ -34,31 +34,20 @@ export function dispatchRoutes(deps: AppDeps): Hono {
   app.post(
     "/api/dispatch",
     requireBearer(deps.config.ADMIN_TOKEN, "ADMIN_TOKEN"),
-    bodyLimit({
-      maxSize: DISPATCH_LIMIT,
-      onError: () => invalidInput(413, [{ field: "(body)", message: "is larger than 16 KiB" }]),
-    }),
+    limitBody(DISPATCH_LIMIT),
     async (c) => {
-      if (!deps.config.GITHUB_REPOSITORY) return problem(503, "dispatch is off: GITHUB_REPOSITORY is not configured");
+      if (!deps.config.GITHUB_REPOSITORY) throw problem(503, "dispatch is off: GITHUB_REPOSITORY is not configured");
       if (!githubCredentials(deps.config))
-        return problem(503, "dispatch is off: GITHUB_TOKEN (or a GitHub App) is not configured");
+        throw problem(503, "dispatch is off: GITHUB_TOKEN (or a GitHub App) is not configured");
       const text = await c.req.text();
-      let request: v.InferOutput<typeof DispatchBody> = {};
-      if (text.trim() !== "") {
-        const json = parseJson(text);
-        if (!json.ok) return invalidInput(400, json.issues);
-        const body = parseWith(DispatchBody, json.value);
-        if (!body.ok) return invalidInput(422, body.issues);
-        request = body.value;
-      }
+      const request: v.InferOutput<typeof DispatchBody> =
+        text.trim() === "" ? {} : valid(parseWith(DispatchBody, valid(parseJson(text))), 422);
       const dispatch = await dispatchOnDemand(deps, { ref: request.ref ?? null, pr_number: request.pr_number ?? null });
       if (dispatch.state === "failed") {
-        return problem(
+        throw problem(
           502,
           `GitHub did not accept the dispatch (${dispatch.last_error}); chimney tries again on the next reconcile tick`,
-          {
-            extra: { correlation_id: dispatch.correlation_id },
-          },
+          { extra: { correlation_id: dispatch.correlation_id } },
         );
       }
       const runId = dispatch.run_id === null ? null : `${dispatch.run_id}-1`;
@@ -79,7 +68,7 @@ export function dispatchRoutes(deps: AppDeps): Hono {
   app.post("/api/ticks/:tick", requireBearer(deps.config.ADMIN_TOKEN, "ADMIN_TOKEN"), async (c) => {
     const tick = c.req.param("tick");
     if (!(TICKS as readonly string[]).includes(tick))
-      return problem(404, `tick: no tick ${JSON.stringify(tick.slice(0, 40))}; there are ${TICKS.join(" and ")}`);
+      throw problem(404, `tick: no tick ${JSON.stringify(tick.slice(0, 40))}; there are ${TICKS.join(" and ")}`);
     return c.json(await runTick(deps, tick as Tick, deps.now()));
   });
 

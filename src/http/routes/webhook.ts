@@ -1,8 +1,8 @@
 /** GitHub's webhook: workflow_run deliveries, signed with the webhook secret. */
 import { Hono } from "hono";
-import { bodyLimit } from "hono/body-limit";
 import { receiveDelivery } from "../../jobs/webhook.ts";
 import { verifySignature } from "../../github/webhook.ts";
+import { limitBody } from "../body-limit.ts";
 import { afterResponse, type AppDeps } from "../deps.ts";
 import { invalidInput, problem } from "../problem.ts";
 
@@ -18,25 +18,22 @@ export function webhookRoutes(deps: AppDeps): Hono {
     "/webhooks/github",
     async (_c, next) => {
       if (!deps.config.GITHUB_WEBHOOK_SECRET)
-        return problem(503, "webhooks are off: GITHUB_WEBHOOK_SECRET is not configured");
-      return next();
+        throw problem(503, "webhooks are off: GITHUB_WEBHOOK_SECRET is not configured");
+      await next();
     },
-    bodyLimit({
-      maxSize: WEBHOOK_LIMIT,
-      onError: () => invalidInput(413, [{ field: "(body)", message: "is larger than 5 MiB" }]),
-    }),
+    limitBody(WEBHOOK_LIMIT),
     async (c) => {
       const body = new Uint8Array(await c.req.arrayBuffer());
       const secrets = [deps.config.GITHUB_WEBHOOK_SECRET, deps.config.GITHUB_WEBHOOK_SECRET_PREVIOUS];
       if (!(await verifySignature(body, c.req.header("x-hub-signature-256"), secrets))) {
-        return problem(401, "X-Hub-Signature-256: missing, or not the signature of this body under the webhook secret");
+        throw problem(401, "X-Hub-Signature-256: missing, or not the signature of this body under the webhook secret");
       }
       const event = c.req.header("x-github-event");
       if (!event || !/^[a-z_]{1,64}$/.test(event))
-        return invalidInput(400, [{ field: "X-GitHub-Event", message: "must name the event" }]);
+        throw invalidInput(400, [{ field: "X-GitHub-Event", message: "must name the event" }]);
       const id = c.req.header("x-github-delivery");
       if (!id || !DELIVERY_ID.test(id))
-        return invalidInput(400, [{ field: "X-GitHub-Delivery", message: "must be the delivery's id" }]);
+        throw invalidInput(400, [{ field: "X-GitHub-Delivery", message: "must be the delivery's id" }]);
 
       const reception = await receiveDelivery(deps, { id, event, body });
       switch (reception.kind) {
@@ -45,7 +42,7 @@ export function webhookRoutes(deps: AppDeps): Hono {
         case "ignored":
           return c.json({ delivery: id, ignored: true, reason: reception.reason }, 202);
         case "invalid":
-          return invalidInput(400, reception.issues);
+          throw invalidInput(400, reception.issues);
         case "duplicate":
           return c.json({ delivery: id, duplicate: true }, 202);
         case "accepted":
