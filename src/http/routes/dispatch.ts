@@ -8,6 +8,7 @@ import { runTick, TICKS, type Tick } from "../../jobs/ticks.ts";
 import { requireBearer } from "../auth.ts";
 import { limitBody } from "../body-limit.ts";
 import { linksFor, type AppDeps } from "../deps.ts";
+import { dispatchStatus } from "../outcomes.ts";
 import { problem, valid } from "../problem.ts";
 import { runUrl } from "../views.ts";
 
@@ -43,13 +44,7 @@ export function dispatchRoutes(deps: AppDeps): Hono {
       const request: v.InferOutput<typeof DispatchBody> =
         text.trim() === "" ? {} : valid(parseWith(DispatchBody, valid(parseJson(text))), 422);
       const dispatch = await dispatchOnDemand(deps, { ref: request.ref ?? null, pr_number: request.pr_number ?? null });
-      if (dispatch.state === "failed") {
-        throw problem(
-          502,
-          `GitHub did not accept the dispatch (${dispatch.last_error}); chimney tries again on the next reconcile tick`,
-          { extra: { correlation_id: dispatch.correlation_id } },
-        );
-      }
+      const status = dispatchStatus(dispatch);
       const runId = dispatch.run_id === null ? null : `${dispatch.run_id}-1`;
       return c.json(
         {
@@ -60,7 +55,7 @@ export function dispatchRoutes(deps: AppDeps): Hono {
           run_id: runId,
           run_url: runId ? runUrl(linksFor(deps, c), runId) : null,
         },
-        202,
+        status,
       );
     },
   );

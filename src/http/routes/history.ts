@@ -5,7 +5,8 @@ import { importHistory } from "../../jobs/import.ts";
 import { requireBearer } from "../auth.ts";
 import { limitBody } from "../body-limit.ts";
 import { linksFor, type AppDeps } from "../deps.ts";
-import { invalidInput, problem, valid } from "../problem.ts";
+import { IMPORTED, settle } from "../outcomes.ts";
+import { problem, valid } from "../problem.ts";
 import { changeReportView } from "../views.ts";
 
 /** Firewood's whole bench/data.js is under 1 MB. */
@@ -27,20 +28,16 @@ export function historyRoutes(deps: AppDeps): Hono {
 
   app.post("/api/import", requireBearer(deps.config.ADMIN_TOKEN, "ADMIN_TOKEN"), limitBody(IMPORT_LIMIT), async (c) => {
     const source = valid(utf8(await c.req.arrayBuffer()));
-    const outcome = await importHistory(deps, source);
+    const { outcome, status } = settle(IMPORTED, await importHistory(deps, source));
     const links = linksFor(deps, c);
-    switch (outcome.kind) {
-      case "malformed":
-        throw invalidInput(400, outcome.issues);
-      case "invalid":
-        throw invalidInput(422, outcome.issues);
-      case "series": {
-        const series = outcome.series.map((s) => ({ ...s, url: seriesUrl(links.base, s.key) }));
-        return c.json({ format: "github-action-benchmark", series });
-      }
-      case "runs":
-        return c.json({ format: "results", runs: outcome.runs, analysis: changeReportView(links, outcome.analysis) });
+    if (outcome.kind === "series") {
+      const series = outcome.series.map((s) => ({ ...s, url: seriesUrl(links.base, s.key) }));
+      return c.json({ format: "github-action-benchmark", series }, status);
     }
+    return c.json(
+      { format: "results", runs: outcome.runs, analysis: changeReportView(links, outcome.analysis) },
+      status,
+    );
   });
 
   app.get("/series", async (c) => {

@@ -5,7 +5,8 @@ import { ingest } from "../../jobs/ingest.ts";
 import { requireBearer } from "../auth.ts";
 import { limitBody } from "../body-limit.ts";
 import { afterResponse, linksFor, type AppDeps } from "../deps.ts";
-import { invalidInput, problem, valid } from "../problem.ts";
+import { INGESTED, settle } from "../outcomes.ts";
+import { valid } from "../problem.ts";
 import { LIMITS, readUpload, uploadForm } from "../upload.ts";
 import { runView } from "../views.ts";
 
@@ -24,22 +25,11 @@ export function resultRoutes(deps: AppDeps): Hono {
     async (c) => {
       const form = valid(uploadForm(c.req.header("content-type")), 415);
       const upload = valid(await readUpload(c.req.raw, form));
-      const result = await ingest(deps, upload);
-      switch (result.kind) {
-        case "malformed":
-          throw invalidInput(400, result.issues);
-        case "invalid":
-          throw invalidInput(422, result.issues);
-        case "conflict":
-          throw problem(409, result.reason);
-      }
-      const view = runView(linksFor(deps, c), result.run);
+      const { outcome, status } = settle(INGESTED, await ingest(deps, upload));
+      const view = runView(linksFor(deps, c), outcome.run);
       c.header("location", view.links.self);
       afterResponse(c, deps, async () => void (await sendAlerts(deps)));
-      return c.json(
-        { outcome: result.kind, run: view, evaluation: result.run.report },
-        result.kind === "created" ? 201 : 200,
-      );
+      return c.json({ outcome: outcome.kind, run: view, evaluation: outcome.run.report }, status);
     },
   );
 

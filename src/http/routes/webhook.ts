@@ -4,6 +4,7 @@ import { receiveDelivery } from "../../jobs/webhook.ts";
 import { verifySignature } from "../../github/webhook.ts";
 import { limitBody } from "../body-limit.ts";
 import { afterResponse, type AppDeps } from "../deps.ts";
+import { RECEIVED, settle } from "../outcomes.ts";
 import { invalidInput, problem } from "../problem.ts";
 
 /** workflow_run payloads are tens of kilobytes; GitHub's own cap is 25 MB. */
@@ -35,19 +36,17 @@ export function webhookRoutes(deps: AppDeps): Hono {
       if (!id || !DELIVERY_ID.test(id))
         throw invalidInput(400, [{ field: "X-GitHub-Delivery", message: "must be the delivery's id" }]);
 
-      const reception = await receiveDelivery(deps, { id, event, body });
-      switch (reception.kind) {
+      const { outcome, status } = settle(RECEIVED, await receiveDelivery(deps, { id, event, body }));
+      switch (outcome.kind) {
         case "pong":
-          return c.json({ ok: true, message: "pong" });
+          return c.json({ ok: true, message: "pong" }, status);
         case "ignored":
-          return c.json({ delivery: id, ignored: true, reason: reception.reason }, 202);
-        case "invalid":
-          throw invalidInput(400, reception.issues);
+          return c.json({ delivery: id, ignored: true, reason: outcome.reason }, status);
         case "duplicate":
-          return c.json({ delivery: id, duplicate: true }, 202);
+          return c.json({ delivery: id, duplicate: true }, status);
         case "accepted":
-          afterResponse(c, deps, reception.work);
-          return c.json({ delivery: id, accepted: true }, 202);
+          afterResponse(c, deps, outcome.work);
+          return c.json({ delivery: id, accepted: true }, status);
       }
     },
   );
