@@ -288,7 +288,7 @@ export function leased(w: AlertWrite, now: number): AlertWrite {
 }
 
 /** A write after its attempt: done, or back in the queue (given up after MAX_WRITE_ATTEMPTS). */
-export function settledWrite(w: AlertWrite, error: string | null): AlertWrite {
+export function finishedWrite(w: AlertWrite, error: string | null): AlertWrite {
   if (error === null) return { ...w, state: "done", lease_until: null, last_error: null };
   return {
     ...w,

@@ -26,6 +26,11 @@ export type Baseline = Record<MetricKey, Range>;
 /** Where the bounds came from, serialized as serde's `#[serde(tag = "type", content = "path")]`. */
 export type BaselineSource = { type: "Embedded" } | { type: "File"; path: string };
 
+/** How a report names where its baseline came from. */
+export function sourceName(source: BaselineSource): string {
+  return source.type === "File" ? source.path : "the runner's embedded baseline";
+}
+
 export interface Comparison {
   actual: number;
   lower: number | null;

@@ -13,16 +13,16 @@ export function repositoryUrl(apiUrl: string, repository: string): string {
   return `${githubWebUrl(apiUrl)}/${repository}`;
 }
 
-export function runPage(base: string, id: string): string {
+export function runPageUrl(base: string, id: string): string {
   return `${base}/runs/${encodeURIComponent(id)}`;
 }
 
-export function artifactPage(base: string, id: string, name: string): string {
-  return `${runPage(base, id)}/artifacts/${encodeURIComponent(name)}`;
+export function artifactUrl(base: string, id: string, name: string): string {
+  return `${runPageUrl(base, id)}/artifacts/${encodeURIComponent(name)}`;
 }
 
 /** A workflow run attempt's page: GitHub's own address when known, else built from the repository's. */
-export function workflowRunPage(
+export function workflowRunUrl(
   repoUrl: string | null,
   github: { run_id: number; run_attempt: number; html_url: string | null } | null,
 ): string | null {

@@ -1,32 +1,36 @@
 /**
  * chimney's HTTP API (the table in ARCHITECTURE.md). Routes only: each reads its input,
- * calls a job or a query, and shapes the answer.
+ * calls a job or a query, and shapes the answer; a refusal is thrown as a ProblemError.
  */
 import { Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { AppDeps } from "./deps.ts";
 import { problem } from "./problem.ts";
+import { dispatchRoutes } from "./routes/dispatch.ts";
 import { historyRoutes } from "./routes/history.ts";
-import { loopRoutes } from "./routes/loop.ts";
 import { readRoutes } from "./routes/read.ts";
 import { resultRoutes } from "./routes/results.ts";
+import { webhookRoutes } from "./routes/webhook.ts";
 
 export type { AppDeps } from "./deps.ts";
 
 export function createApp(deps: AppDeps): Hono {
   const app = new Hono();
 
+  // The one place errors become answers: a ProblemError (or hono's own HTTPException) renders
+  // itself; anything else is logged without its stack and answered with a 500 that says nothing of it.
   app.onError((error) => {
     if (error instanceof HTTPException) return error.getResponse();
     deps.log({ event: "unhandled_error", name: error.name, message: error.message });
-    return problem(500, "chimney failed to handle this request; the error was logged");
+    return problem(500, "chimney failed to handle this request; the error was logged").getResponse();
   });
-  app.notFound((c) => problem(404, `${c.req.path}: no such resource`));
+  app.notFound((c) => problem(404, `${c.req.path}: no such resource`).getResponse());
 
   app.get("/healthz", (c) => c.json({ ok: true }));
   app.route("/", readRoutes(deps));
   app.route("/", resultRoutes(deps));
-  app.route("/", loopRoutes(deps));
+  app.route("/", dispatchRoutes(deps));
+  app.route("/", webhookRoutes(deps));
   app.route("/", historyRoutes(deps));
   return app;
 }

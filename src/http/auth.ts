@@ -9,11 +9,16 @@ import { problem } from "./problem.ts";
  * With no token configured the route is off (503) rather than open.
  */
 export function requireBearer(token: string | null, setting: string): MiddlewareHandler {
-  if (!token) return async () => problem(503, `this route is off: ${setting} is not configured`);
-  const unauthorized = () =>
-    problem(401, "Authorization: a valid bearer token is required", {
+  if (!token) {
+    return async () => {
+      throw problem(503, `this route is off: ${setting} is not configured`);
+    };
+  }
+  const unauthorized = () => {
+    throw problem(401, "Authorization: a valid bearer token is required", {
       headers: { "www-authenticate": 'Bearer realm="chimney"' },
     });
+  };
   return bearerAuth({
     token,
     noAuthenticationHeader: { message: unauthorized },

@@ -2,7 +2,7 @@
 import type { Config } from "../core/config.ts";
 import type { ChangeReport, RunChange } from "../core/drift.ts";
 import type { HistoryEntry } from "../core/history.ts";
-import { artifactPage, repositoryUrl, runPage, workflowRunPage } from "../core/links.ts";
+import { artifactUrl, repositoryUrl, runPageUrl, workflowRunUrl } from "../core/links.ts";
 import type { Run } from "../core/run.ts";
 
 export interface Links {
@@ -12,7 +12,7 @@ export interface Links {
 }
 
 export function runUrl(links: Links, id: string): string {
-  return runPage(links.base, id);
+  return runPageUrl(links.base, id);
 }
 
 function repoUrl(links: Links): string | null {
@@ -31,10 +31,10 @@ export function runView(links: Links, run: Run, changes: readonly RunChange[] = 
       url: run.confirmation.run_id ? runUrl(links, run.confirmation.run_id) : null,
     },
     change_points: changes.map((c) => changeView(links, c)),
-    artifacts: run.artifacts.map((a) => ({ ...a, url: artifactPage(links.base, run.id, a.name) })),
+    artifacts: run.artifacts.map((a) => ({ ...a, url: artifactUrl(links.base, run.id, a.name) })),
     links: {
       self: runUrl(links, run.id),
-      workflow_run: workflowRunPage(repo, run.github),
+      workflow_run: workflowRunUrl(repo, run.github),
       commit: repo && run.sha ? `${repo}/commit/${run.sha}` : null,
     },
   };

@@ -19,7 +19,7 @@ import {
   stillBadComment,
   type IssueContext,
 } from "../core/issue/run.ts";
-import { artifactPage, repositoryUrl, runPage, workflowRunPage } from "../core/links.ts";
+import { artifactUrl, repositoryUrl, runPageUrl, workflowRunUrl } from "../core/links.ts";
 import type { Run } from "../core/run.ts";
 import { median } from "../core/stats.ts";
 import { GitHubError, type GitHubClient } from "../github/client.ts";
@@ -163,8 +163,8 @@ async function driftWords(
     const good = change.before_sha ? { id: change.before_run_id, sha: change.before_sha, at: change.before_at } : null;
     findings.push({
       change,
-      runUrl: base ? runPage(base, change.run_id) : null,
-      beforeUrl: base ? runPage(base, change.before_run_id) : null,
+      runUrl: base ? runPageUrl(base, change.run_id) : null,
+      beforeUrl: base ? runPageUrl(base, change.before_run_id) : null,
       commits: await commitRange(client, good, change.sha),
     });
   }
@@ -210,10 +210,10 @@ async function runContext(
     repositoryUrl: repoUrl,
     trackedRef: deps.trackedRef,
     run,
-    runUrl: base ? runPage(base, run.id) : null,
-    artifactUrls: base ? run.artifacts.map((a) => ({ name: a.name, url: artifactPage(base, run.id, a.name) })) : [],
+    runUrl: base ? runPageUrl(base, run.id) : null,
+    artifactUrls: base ? run.artifacts.map((a) => ({ name: a.name, url: artifactUrl(base, run.id, a.name) })) : [],
     baselineUrl: base ? `${base}/baseline` : null,
-    workflowRunUrl: workflowRunPage(repoUrl, run.github),
+    workflowRunUrl: workflowRunUrl(repoUrl, run.github),
     recent: recentMedians(passing.slice(0, RECENT_RUNS)),
     bisect: kind === "missed" ? null : await bisect(client, passing.find((e) => e.sha !== null) ?? null, run),
     previousIssue: null,

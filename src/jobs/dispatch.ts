@@ -69,7 +69,7 @@ export async function dispatchOnDemand(
 export async function performDispatch(deps: LoopDeps, dispatch: Dispatch): Promise<Dispatch> {
   const attempt = { ...dispatch, attempts: dispatch.attempts + 1 };
   if (!deps.github)
-    return settle(deps, attempt, { state: "failed", last_error: "no GitHub credentials are configured" });
+    return update(deps, attempt, { state: "failed", last_error: "no GitHub credentials are configured" });
   const client = deps.github.client();
   // No pr-number input: chimney comments on the pull request itself, with its own evaluation.
   const inputs: Record<string, string> = { correlation_id: dispatch.correlation_id };
@@ -91,7 +91,7 @@ export async function performDispatch(deps: LoopDeps, dispatch: Dispatch): Promi
         await deps.sleep(500 * 2 ** i);
       }
     }
-    const dispatched = await settle(deps, attempt, { state: "dispatched", last_error: null, run_id: run?.id ?? null });
+    const dispatched = await update(deps, attempt, { state: "dispatched", last_error: null, run_id: run?.id ?? null });
     if (run) {
       await recordDispatched(deps, dispatched, {
         ...run,
@@ -105,7 +105,7 @@ export async function performDispatch(deps: LoopDeps, dispatch: Dispatch): Promi
     return findDispatchedRun(deps, dispatched, client, FIND_ATTEMPTS);
   } catch (error) {
     deps.log({ event: "dispatch_failed", correlation_id: dispatch.correlation_id, error: messageOf(error) });
-    return settle(deps, attempt, { state: "failed", last_error: messageOf(error) });
+    return update(deps, attempt, { state: "failed", last_error: messageOf(error) });
   }
 }
 
@@ -125,7 +125,7 @@ export async function findDispatchedRun(
       new Date(dispatch.requested_at),
     );
     if (run) {
-      const found = await settle(deps, dispatch, { state: "dispatched", last_error: null, run_id: run.id });
+      const found = await update(deps, dispatch, { state: "dispatched", last_error: null, run_id: run.id });
       await recordDispatched(deps, found, run);
       return found;
     }
@@ -133,7 +133,7 @@ export async function findDispatchedRun(
   return dispatch;
 }
 
-async function settle(deps: LoopDeps, dispatch: Dispatch, change: Partial<Dispatch>): Promise<Dispatch> {
+async function update(deps: LoopDeps, dispatch: Dispatch, change: Partial<Dispatch>): Promise<Dispatch> {
   const next = { ...dispatch, ...change, updated_at: deps.now().toISOString() };
   await deps.dispatches.save(next);
   return next;

@@ -34,12 +34,12 @@ export async function sendOutbox(deps: LoopDeps): Promise<{ sent: number; failed
     if (!write) break;
     try {
       const issue = await send(deps, github, write);
-      await deps.alerts.settle(write.id, { error: null, issue });
+      await deps.alerts.finish(write.id, { error: null, issue });
       result.sent++;
     } catch (error) {
       result.failed++;
       deps.log({ event: "alert_write_failed", write: write.id, attempt: write.attempts, error: messageOf(error) });
-      await deps.alerts.settle(write.id, { error: messageOf(error), issue: null });
+      await deps.alerts.finish(write.id, { error: messageOf(error), issue: null });
       // The rest waits for the next drain: GitHub is failing, and this write must not be tried twice now.
       break;
     }

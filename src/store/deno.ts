@@ -8,7 +8,7 @@ import {
   leased,
   planSubjects,
   planWrites,
-  settledWrite,
+  finishedWrite,
   withIssue,
   type Alert,
   type AlertSubject,
@@ -289,7 +289,7 @@ export class DenoAlertStore implements AlertStore {
     });
   }
 
-  async settle(
+  async finish(
     id: string,
     outcome: { error: string | null; issue: { number: number; url: string } | null },
   ): Promise<void> {
@@ -297,7 +297,7 @@ export class DenoAlertStore implements AlertStore {
       const write = await this.kv.get<AlertWrite>(["write", id]);
       if (!write.value) return { commit: null, result: undefined };
       const alert = await this.kv.get<Alert>(["alert", write.value.fingerprint]);
-      const op = this.kv.atomic().check(write, alert).set(["write", id], settledWrite(write.value, outcome.error));
+      const op = this.kv.atomic().check(write, alert).set(["write", id], finishedWrite(write.value, outcome.error));
       if (alert.value && outcome.issue)
         op.set(["alert", alert.value.fingerprint], withIssue(alert.value, outcome.issue));
       return { commit: op, result: undefined };

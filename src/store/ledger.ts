@@ -9,7 +9,7 @@ import {
   claimable,
   leased,
   planSubjects,
-  settledWrite,
+  finishedWrite,
   withIssue,
   type Alert,
   type AlertSubject,
@@ -228,14 +228,14 @@ export class Ledger extends DurableObject<LedgerEnv> {
     return ready;
   }
 
-  async settleWrite(
+  async finishWrite(
     id: string,
     outcome: { error: string | null; issue: { number: number; url: string } | null },
   ): Promise<void> {
     await this.ctx.blockConcurrencyWhile(async () => {
       const row = this.one<{ record: string }>("SELECT record FROM alert_writes WHERE id = ?", id);
       if (!row) return;
-      const write = settledWrite(JSON.parse(row.record) as AlertWrite, outcome.error);
+      const write = finishedWrite(JSON.parse(row.record) as AlertWrite, outcome.error);
       this.saveWrite(write);
       const alert = this.one<{ record: string }>("SELECT record FROM alerts WHERE fingerprint = ?", write.fingerprint);
       if (alert && outcome.issue) {

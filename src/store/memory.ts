@@ -3,7 +3,7 @@ import {
   claimable,
   leased,
   planSubjects,
-  settledWrite,
+  finishedWrite,
   withIssue,
   type Alert,
   type AlertSubject,
@@ -193,13 +193,13 @@ export class MemoryAlertStore implements AlertStore {
     return structuredClone(ready);
   }
 
-  async settle(
+  async finish(
     id: string,
     outcome: { error: string | null; issue: { number: number; url: string } | null },
   ): Promise<void> {
     const write = this.writes.get(id);
     if (!write) return;
-    this.writes.set(id, settledWrite(write, outcome.error));
+    this.writes.set(id, finishedWrite(write, outcome.error));
     const alert = this.alerts.get(write.fingerprint);
     if (alert) this.alerts.set(alert.fingerprint, withIssue(alert, outcome.issue));
   }

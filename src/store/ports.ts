@@ -78,7 +78,7 @@ export interface AlertStore {
   /** Reserves the writes to send now (`claimable`), each for a short lease. */
   claim(now: number, limit: number): Promise<AlertWrite[]>;
   /** Records a write's outcome; a new issue becomes its alert's issue. */
-  settle(id: string, outcome: { error: string | null; issue: { number: number; url: string } | null }): Promise<void>;
+  finish(id: string, outcome: { error: string | null; issue: { number: number; url: string } | null }): Promise<void>;
   alert(fingerprint: string): Promise<Alert | null>;
   /** Open alerts, for /status. */
   open(): Promise<Alert[]>;

@@ -163,11 +163,11 @@ export class WorkersAlertStore implements AlertStore {
     return await ledgerOf(this.ledger).claimWrites(now, limit);
   }
 
-  async settle(
+  async finish(
     id: string,
     outcome: { error: string | null; issue: { number: number; url: string } | null },
   ): Promise<void> {
-    await ledgerOf(this.ledger).settleWrite(id, outcome);
+    await ledgerOf(this.ledger).finishWrite(id, outcome);
     this.cachedOpen = null;
   }
 

@@ -558,12 +558,12 @@ export const storeContract: ContractCase[] = [
       assert.equal(again.attempts, 2);
 
       // A failed attempt puts it back in the queue at once; its successor waits for it.
-      await alerts.settle(again.id, { error: "GitHub answered 502", issue: null });
+      await alerts.finish(again.id, { error: "GitHub answered 502", issue: null });
       const [retry] = await alerts.claim(now + WRITE_LEASE_MS + 1, 5);
       assert.equal(retry.id, first.id);
       assert.equal(retry.attempts, 3);
       assert.equal(retry.last_error, "GitHub answered 502");
-      await alerts.settle(retry.id, { error: null, issue: null });
+      await alerts.finish(retry.id, { error: null, issue: null });
       const [second] = await alerts.claim(now + WRITE_LEASE_MS + 2, 5);
       assert.equal(second.id, `regression:smoke@${night(74).id}`);
     },
@@ -575,7 +575,7 @@ export const storeContract: ContractCase[] = [
       await alerts.plan(runSubject(night(75, {}, 1.5)), "2026-11-29T03:10:00.000Z");
       const [write] = await alerts.claim(Date.parse("2026-11-29T03:11:00.000Z"), 5);
       const issue = { number: 1742, url: "https://github.com/ava-labs/firewood/issues/1742" };
-      await alerts.settle(write.id, { error: null, issue });
+      await alerts.finish(write.id, { error: null, issue });
       const alert = await alerts.alert("regression:smoke");
       assert.equal(alert?.issue_number, 1742);
       assert.equal(alert?.issue_url, issue.url);

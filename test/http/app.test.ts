@@ -68,3 +68,20 @@ describe("the app", () => {
     ]);
   });
 });
+
+describe("GET /baseline", () => {
+  it("reports the bundled baselines/smoke.json when no other is configured", async () => {
+    const body = (await (await appWith({}).request("/baseline")).json()) as Record<string, unknown>;
+    expect(body.source).toBe("baselines/smoke.json");
+  });
+
+  it("reports the baseline chimney judges by, and where it comes from, when SMOKE_BASELINE replaces the bundled one", async () => {
+    const loose = {
+      throughput_ops_per_sec: { lower: 1, upper: null },
+      total_duration_ms: { lower: null, upper: 99_999 },
+      per_batch_p95_ms: { lower: null, upper: 999 },
+    };
+    const res = await appWith({ SMOKE_BASELINE: JSON.stringify(loose) }).request("/baseline");
+    expect(await res.json()).toEqual({ source: "$SMOKE_BASELINE", ...loose });
+  });
+});

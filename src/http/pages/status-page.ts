@@ -5,9 +5,9 @@ import { SMOKE_METRICS, type Baseline, type MetricKey } from "../../core/baselin
 import type { ConfigProblem } from "../../core/config.ts";
 import type { DashboardCheck } from "../../core/dashboards.ts";
 import { pvalueText } from "../../core/changepoints/significance.ts";
-import { driftFindings, type ChangeReport } from "../../core/drift.ts";
+import type { ChangeReport } from "../../core/drift.ts";
 import type { HistoryEntry } from "../../core/history.ts";
-import { workflowRunPage } from "../../core/links.ts";
+import { workflowRunUrl } from "../../core/links.ts";
 import { fixed2 } from "../../core/pyformat.ts";
 import { githubRunOf } from "../../core/run.ts";
 import type { Series } from "../../core/series.ts";
@@ -26,6 +26,8 @@ export interface StatusPageData {
   recent: HistoryEntry[];
   runs: number;
   baseline: Baseline;
+  /** Where the baseline comes from (`baselines/smoke.json`, or `$SMOKE_BASELINE`). */
+  baselineSource: string;
   series: Series[];
   configProblems: ConfigProblem[];
   /** https://github.com/owner/repo, when GITHUB_REPOSITORY is set. */
@@ -117,7 +119,7 @@ function seriesChart(s: Series, i: number): ReturnType<typeof chart> {
 }
 
 function banner(data: StatusPageData) {
-  const drifts = data.changes ? driftFindings(data.changes, data.baseline) : [];
+  const drifts = data.changes?.drifts ?? [];
   return html`<section class="banner state-${data.signal.state}" aria-labelledby="state">
 <strong id="state">${data.signal.state}</strong>
 <p>${data.signal.reason}.</p>
@@ -143,7 +145,7 @@ function runsTable(data: StatusPageData) {
       e.sha && data.repositoryUrl
         ? html`<a href="${data.repositoryUrl}/commit/${e.sha}"><code>${short(e.sha)}</code></a>`
         : html`<code>${short(e.sha)}</code>`;
-    const workflow = workflowRunPage(data.repositoryUrl, githubRunOf(e.id));
+    const workflow = workflowRunUrl(data.repositoryUrl, githubRunOf(e.id));
     return html`<tr><td>${day(e.at)}</td><td>${commit}</td><td>${e.ref ?? "—"}${e.mainline ? "" : html` <span class="muted">(not counted)</span>`}</td><td class="${e.state}">${e.state}${e.confirmation ? html` <span class="muted">(suspect: ${e.confirmation})</span>` : ""}</td>${SMOKE_METRICS.map((m) => html`<td class="num">${num(e[m.key])}</td>`)}<td><a href="/runs/${e.id}">run</a>${e.throughput_ops_per_sec !== null ? html` · <a href="/runs/${e.id}/artifacts/chimney-summary.html">summary</a>` : ""}${workflow ? html` · <a href="${workflow}">workflow</a>` : ""}</td></tr>`;
   })}</tbody>
 </table></div>`;
@@ -166,7 +168,7 @@ export function statusPage(data: StatusPageData) {
     html`${banner(data)}
 ${data.configProblems.length > 0 ? html`<p class="muted">Configuration: ${data.configProblems.map((p) => html`<code>${p.name}</code> ${p.problem}`).reduce((a, b) => html`${a}; ${b}`)}.</p>` : ""}
 <h2>The last ${data.charted.length} runs on the tracked branch</h2>
-<p class="muted">The shaded band is the baseline (<a href="/baseline">baselines/smoke.json</a>); ◆ marks a night out of the band, ✕ a night without a result, a dashed line a change point. Each point links to its run.</p>
+<p class="muted">The shaded band is the baseline (<a href="/baseline">${data.baselineSource}</a>); ◆ marks a night out of the band, ✕ a night without a result, a dashed line a change point. Each point links to its run.</p>
 <div class="charts">${SMOKE_METRICS.map((m) => metricChart(data, m))}</div>
 <h2>Recent runs</h2>
 ${data.recent.length > 0 ? runsTable(data) : html`<p>No runs yet: chimney dispatches the benchmark every night, and runners can upload results to <code>POST /api/results</code>.</p>`}

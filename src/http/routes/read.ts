@@ -1,7 +1,8 @@
 /** The read routes: status, badge, the run history, a run, a run's files. */
 import { Hono, type Context } from "hono";
 import { etag } from "hono/etag";
-import { changesAt, driftFindings, latestChanges } from "../../core/drift.ts";
+import { sourceName } from "../../core/baseline.ts";
+import { changesAt, latestChanges } from "../../core/drift.ts";
 import { decodeCursor, MAX_PAGE } from "../../core/history.ts";
 import { isRunId } from "../../core/run.ts";
 import { repositoryUrl } from "../../core/links.ts";
@@ -35,6 +36,7 @@ export function readRoutes(deps: AppDeps): Hono {
         ...overview,
         runs: overview.doc?.runs ?? 0,
         baseline: deps.baseline,
+        baselineSource: sourceName(deps.baselineSource),
         configProblems: deps.configProblems,
         repositoryUrl: repo ? repositoryUrl(deps.config.GITHUB_API_URL, repo) : null,
       }),
@@ -62,7 +64,7 @@ export function readRoutes(deps: AppDeps): Hono {
         computed_at: changes.computed_at,
         runs: changes.runs,
         latest: latestChanges(changes).map((ch) => changeView(links, ch)),
-        drifts: driftFindings(changes, deps.baseline).map((ch) => ch.metric),
+        drifts: changes.drifts.map((ch) => ch.metric),
       },
       open_alerts: alerts.map((a) => ({
         kind: a.kind,
@@ -85,33 +87,33 @@ export function readRoutes(deps: AppDeps): Hono {
 
   app.get("/dashboards", async (c) => {
     const check = await deps.dashboards.latest();
-    if (!check) return problem(404, "no dashboard check has run yet; it runs with the nightly trigger");
+    if (!check) throw problem(404, "no dashboard check has run yet; it runs with the nightly trigger");
     c.header("cache-control", "public, max-age=60");
     return c.json(check);
   });
 
   app.get("/changes", async (c) => {
     const report = await deps.changes.latest();
-    if (!report) return problem(404, "no change analysis yet; it runs when a mainline run with a result is recorded");
+    if (!report) throw problem(404, "no change analysis yet; it runs when a mainline run with a result is recorded");
     c.header("cache-control", "public, max-age=60");
     return c.json(changeReportView(linksFor(deps, c), report));
   });
 
   app.get("/baseline", (c) => {
     c.header("cache-control", "public, max-age=300");
-    return c.json({ source: "baselines/smoke.json", ...deps.baseline });
+    return c.json({ source: sourceName(deps.baselineSource), ...deps.baseline });
   });
 
   app.get("/runs", async (c) => {
     const limitText = c.req.query("limit") ?? String(DEFAULT_PAGE);
     const limit = /^\d{1,3}$/.test(limitText) ? Number(limitText) : NaN;
     if (!(limit >= 1 && limit <= MAX_PAGE)) {
-      return invalidInput(400, [{ field: "limit", message: `must be a whole number from 1 to ${MAX_PAGE}` }]);
+      throw invalidInput(400, [{ field: "limit", message: `must be a whole number from 1 to ${MAX_PAGE}` }]);
     }
     const cursorText = c.req.query("cursor");
     const cursor = cursorText === undefined ? null : decodeCursor(cursorText);
     if (cursorText !== undefined && !cursor) {
-      return invalidInput(400, [{ field: "cursor", message: "is not a cursor from a previous page of /runs" }]);
+      throw invalidInput(400, [{ field: "cursor", message: "is not a cursor from a previous page of /runs" }]);
     }
     const page = await deps.runs.history(limit, cursor);
     const links = linksFor(deps, c);
@@ -121,7 +123,7 @@ export function readRoutes(deps: AppDeps): Hono {
   app.get("/runs/:id", async (c) => {
     const id = c.req.param("id");
     const run = isRunId(id) ? await deps.runs.run(id) : null;
-    if (!run) return problem(404, `id: no run ${JSON.stringify(id.slice(0, 80))}`);
+    if (!run) throw problem(404, `id: no run ${JSON.stringify(id.slice(0, 80))}`);
     const view = runView(linksFor(deps, c), run, changesAt(await deps.changes.latest(), run.id));
     c.header("vary", "accept");
     return wantsHtml(c) ? c.html(runPage(view)) : c.json(view);
@@ -131,14 +133,14 @@ export function readRoutes(deps: AppDeps): Hono {
     const id = c.req.param("id");
     const name = c.req.param("name");
     const run = isRunId(id) ? await deps.runs.run(id) : null;
-    if (!run) return problem(404, `id: no run ${JSON.stringify(id.slice(0, 80))}`);
+    if (!run) throw problem(404, `id: no run ${JSON.stringify(id.slice(0, 80))}`);
     const artifact = run.artifacts.find((a) => a.name === name);
     if (!artifact) {
       const kept = run.artifacts.map((a) => a.name).join(", ") || "none";
-      return problem(404, `name: run ${id} has no artifact ${JSON.stringify(name.slice(0, 80))}; it has ${kept}`);
+      throw problem(404, `name: run ${id} has no artifact ${JSON.stringify(name.slice(0, 80))}; it has ${kept}`);
     }
     const file = await deps.artifacts.get(artifact.sha256);
-    if (!file) return problem(404, `name: the bytes of ${artifact.name} are no longer stored`);
+    if (!file) throw problem(404, `name: the bytes of ${artifact.name} are no longer stored`);
     return new Response(file.body, {
       headers: {
         "content-type": artifact.content_type,

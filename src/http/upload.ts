@@ -5,7 +5,7 @@
  */
 import { RESULT_FILES } from "../core/artifact.ts";
 import { PROVENANCE_FIELDS, parseProvenance, type ProvenanceField } from "../core/provenance.ts";
-import type { FieldIssue, Parsed } from "../core/validation.ts";
+import { invalid, ok, type Parsed } from "../core/validation.ts";
 import type { ResultUpload } from "../jobs/ingest.ts";
 
 /** Body limits, enforced before a body is read whole. */
@@ -16,28 +16,33 @@ export const LIMITS = {
 
 export type UploadForm = "json" | "multipart";
 
-export function uploadForm(contentType: string | undefined): UploadForm | null {
+export function uploadForm(contentType: string | undefined): Parsed<UploadForm> {
   const media = contentType?.split(";")[0].trim().toLowerCase();
-  if (media === "application/json") return "json";
-  if (media === "multipart/form-data") return "multipart";
-  return null;
+  if (media === "application/json") return ok("json");
+  if (media === "multipart/form-data") return ok("multipart");
+  return invalid({
+    field: "Content-Type",
+    message: "must be application/json (smoke-metrics.json or smoke-summary.json) or multipart/form-data",
+  });
 }
 
-export async function readJsonUpload(request: Request, query: URLSearchParams): Promise<Parsed<ResultUpload>> {
+export function readUpload(request: Request, form: UploadForm): Promise<Parsed<ResultUpload>> {
+  const query = new URL(request.url).searchParams;
+  return form === "json" ? readJsonUpload(request, query) : readMultipartUpload(request, query);
+}
+
+async function readJsonUpload(request: Request, query: URLSearchParams): Promise<Parsed<ResultUpload>> {
   const fields = queryFields(query);
   if (!fields.ok) return fields;
   const provenance = parseProvenance(fields.value);
   if (!provenance.ok) return provenance;
-  return {
-    ok: true,
-    value: {
-      result: new Uint8Array(await request.arrayBuffer()),
-      resultKind: "auto",
-      resultField: "(body)",
-      files: [],
-      provenance: provenance.value,
-    },
-  };
+  return ok({
+    result: new Uint8Array(await request.arrayBuffer()),
+    resultKind: "auto",
+    resultField: "(body)",
+    files: [],
+    provenance: provenance.value,
+  });
 }
 
 const SUMMARY_NAMES: Record<string, string> = {
@@ -48,19 +53,19 @@ const SUMMARY_NAMES: Record<string, string> = {
 
 const PARTS = ["metrics", "log", "summary", ...PROVENANCE_FIELDS];
 
-export async function readMultipartUpload(request: Request, query: URLSearchParams): Promise<Parsed<ResultUpload>> {
+async function readMultipartUpload(request: Request, query: URLSearchParams): Promise<Parsed<ResultUpload>> {
   let form: FormData;
   try {
     form = await request.formData();
   } catch {
-    return fail({ field: "(body)", message: "is not valid multipart/form-data" });
+    return invalid({ field: "(body)", message: "is not valid multipart/form-data" });
   }
   for (const name of new Set(form.keys())) {
     if (!PARTS.includes(name))
-      return fail({ field: name, message: `is not a known part; expected ${PARTS.join(", ")}` });
+      return invalid({ field: name, message: `is not a known part; expected ${PARTS.join(", ")}` });
   }
   for (const name of ["metrics", "log", ...PROVENANCE_FIELDS]) {
-    if (form.getAll(name).length > 1) return fail({ field: name, message: "is given more than once" });
+    if (form.getAll(name).length > 1) return invalid({ field: name, message: "is given more than once" });
   }
 
   const fromQuery = queryFields(query);
@@ -69,9 +74,9 @@ export async function readMultipartUpload(request: Request, query: URLSearchPara
   for (const name of PROVENANCE_FIELDS) {
     const part = form.get(name);
     if (part === null) continue;
-    if (typeof part !== "string") return fail({ field: name, message: "must be a text field, not a file" });
+    if (typeof part !== "string") return invalid({ field: name, message: "must be a text field, not a file" });
     if (fields[name] !== undefined && fields[name] !== part) {
-      return fail({ field: name, message: "differs between the query string and the form" });
+      return invalid({ field: name, message: "differs between the query string and the form" });
     }
     fields[name] = part;
   }
@@ -80,7 +85,7 @@ export async function readMultipartUpload(request: Request, query: URLSearchPara
 
   const metrics = form.get("metrics");
   if (metrics === null)
-    return fail({ field: "metrics", message: "is missing; attach smoke-metrics.json as the part `metrics`" });
+    return invalid({ field: "metrics", message: "is missing; attach smoke-metrics.json as the part `metrics`" });
 
   const files: ResultUpload["files"] = [];
   const log = form.get("log");
@@ -89,36 +94,37 @@ export async function readMultipartUpload(request: Request, query: URLSearchPara
   for (const summary of summaries) {
     const name = summaryName(summary);
     if (!name)
-      return fail({
+      return invalid({
         field: "summary",
         message: "must be smoke-summary.md, .json or .html (by file name or content type)",
       });
-    if (files.some((f) => f.name === name)) return fail({ field: "summary", message: `gives ${name} more than once` });
+    if (files.some((f) => f.name === name))
+      return invalid({ field: "summary", message: `gives ${name} more than once` });
     files.push({ name, bytes: await bytesOf(summary), field: "summary" });
   }
 
-  return {
-    ok: true,
-    value: {
-      result: await bytesOf(metrics),
-      resultKind: "metrics",
-      resultField: "metrics",
-      files,
-      provenance: provenance.value,
-    },
-  };
+  return ok({
+    result: await bytesOf(metrics),
+    resultKind: "metrics",
+    resultField: "metrics",
+    files,
+    provenance: provenance.value,
+  });
 }
 
 function queryFields(query: URLSearchParams): Parsed<Partial<Record<ProvenanceField, string>>> {
   const fields: Partial<Record<ProvenanceField, string>> = {};
   for (const [name, value] of query) {
     if (!(PROVENANCE_FIELDS as readonly string[]).includes(name)) {
-      return fail({ field: name, message: `is not a known query parameter; expected ${PROVENANCE_FIELDS.join(", ")}` });
+      return invalid({
+        field: name,
+        message: `is not a known query parameter; expected ${PROVENANCE_FIELDS.join(", ")}`,
+      });
     }
-    if (query.getAll(name).length > 1) return fail({ field: name, message: "is given more than once" });
+    if (query.getAll(name).length > 1) return invalid({ field: name, message: "is given more than once" });
     fields[name as ProvenanceField] = value;
   }
-  return { ok: true, value: fields };
+  return ok(fields);
 }
 
 function summaryName(part: File | string): string | null {
@@ -135,5 +141,3 @@ function summaryName(part: File | string): string | null {
 async function bytesOf(part: File | string): Promise<Uint8Array> {
   return typeof part === "string" ? new TextEncoder().encode(part) : new Uint8Array(await part.arrayBuffer());
 }
-
-const fail = (issue: FieldIssue): Parsed<never> => ({ ok: false, issues: [issue] });

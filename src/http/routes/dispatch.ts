@@ -1,0 +1,69 @@
+/** Running the loop by hand: an on-demand benchmark dispatch, and a tick run now. */
+import { Hono } from "hono";
+import * as v from "valibot";
+import { parseJson, parseWith } from "../../core/validation.ts";
+import { dispatchOnDemand } from "../../jobs/dispatch.ts";
+import { runTick, TICKS, type Tick } from "../../jobs/ticks.ts";
+import { requireBearer } from "../auth.ts";
+import { limitBody } from "../body-limit.ts";
+import { linksFor, type AppDeps } from "../deps.ts";
+import { dispatchStatus } from "../outcomes.ts";
+import { problem, valid } from "../problem.ts";
+import { runUrl } from "../views.ts";
+
+const DISPATCH_LIMIT = 16 * 1024;
+
+const DispatchBody = v.object(
+  {
+    ref: v.optional(
+      v.pipe(
+        v.string("must be a string"),
+        v.regex(/^(?!.*\.\.)[^\s\x00-\x1f\x7f~^:?*[\\]{1,255}$/, "must be a git branch, tag or ref"),
+      ),
+    ),
+    pr_number: v.optional(
+      v.pipe(v.number("must be a number"), v.integer("must be a whole number"), v.minValue(1, "must be at least 1")),
+    ),
+  },
+  "must be a JSON object with optional ref and pr_number",
+);
+
+export function dispatchRoutes(deps: AppDeps): Hono {
+  const app = new Hono();
+
+  app.post(
+    "/api/dispatch",
+    requireBearer(deps.config.ADMIN_TOKEN, "ADMIN_TOKEN"),
+    limitBody(DISPATCH_LIMIT),
+    async (c) => {
+      if (!deps.config.GITHUB_REPOSITORY) throw problem(503, "dispatch is off: GITHUB_REPOSITORY is not configured");
+      if (!deps.github) throw problem(503, "dispatch is off: GITHUB_TOKEN (or a GitHub App) is not configured");
+      const text = await c.req.text();
+      const request: v.InferOutput<typeof DispatchBody> =
+        text.trim() === "" ? {} : valid(parseWith(DispatchBody, valid(parseJson(text))), 422);
+      const dispatch = await dispatchOnDemand(deps, { ref: request.ref ?? null, pr_number: request.pr_number ?? null });
+      const status = dispatchStatus(dispatch);
+      const runId = dispatch.run_id === null ? null : `${dispatch.run_id}-1`;
+      return c.json(
+        {
+          correlation_id: dispatch.correlation_id,
+          state: dispatch.state,
+          ref: dispatch.ref,
+          pr_number: dispatch.pr_number,
+          run_id: runId,
+          run_url: runId ? runUrl(linksFor(deps, c), runId) : null,
+        },
+        status,
+      );
+    },
+  );
+
+  app.post("/api/ticks/:tick", requireBearer(deps.config.ADMIN_TOKEN, "ADMIN_TOKEN"), async (c) => {
+    const tick = c.req.param("tick");
+    if (!(TICKS as readonly string[]).includes(tick))
+      throw problem(404, `tick: no tick ${JSON.stringify(tick.slice(0, 40))}; there are ${TICKS.join(" and ")}`);
+    return c.json(await runTick(deps, tick as Tick, deps.now()));
+  });
+
+  return app;
+}
