@@ -3,6 +3,7 @@
  * redirects and zips, as a Hono app that chimney reaches through its injected fetch.
  * Artifact zips are made by a real zip encoder and served behind a 302 to a "storage" host
  * that refuses an Authorization header, as GitHub's blob storage does.
+ * One file past 300 lines: one emulator, every endpoint beside the state they share.
  */
 import { zipSync } from "fflate";
 import { Hono, type Context } from "hono";

@@ -17,11 +17,8 @@ import {
   DenoLatest,
   DenoRunStore,
   DenoSettlementStore,
-  FileArtifactStore,
-  FileInbox,
-  FileLatest,
-  FileSeriesStore,
 } from "./store/deno.ts";
+import { FileArtifactStore, FileInbox, FileLatest, FileSeriesStore } from "./store/deno-files.ts";
 import type { Stores } from "./store/ports.ts";
 import { defaultOutside, wire, type Outside } from "./wiring.ts";
 

@@ -1,7 +1,8 @@
 /**
- * Deno adapters: records in Deno KV, files under a data directory. Where the Workers adapters
+ * Deno adapters of the records, in Deno KV (files are in deno-files.ts). Where the Workers adapters
  * get consistency from one Durable Object, these get it from Deno KV's atomic operations: every
  * write checks the versionstamps of what it read (compare-and-set) and is retried on conflict.
+ * Past 300 lines by one adapter per port, each a few transactions long.
  */
 import {
   claimable,
@@ -20,6 +21,7 @@ import { encodeCursor, historyEntry, type HistoryEntry, type Position } from "..
 import { COMPLETED_STATES, mergeRun, OPEN_STATES, type RecordOutcome, type Run } from "../core/run.ts";
 import type { ChangePointOptions } from "../core/changepoints/analysis.ts";
 import type { ChangeReport } from "../core/drift.ts";
+import type { FileLatest } from "./deno-files.ts";
 import type { Settlement, UnsettledRun } from "../core/settle.ts";
 import { mergeSeries, type Series } from "../core/series.ts";
 import type { StatusDocument } from "../core/status.ts";
@@ -325,146 +327,5 @@ export class DenoLatest<T> implements Latest<T> {
 
   async latest(): Promise<T | null> {
     return (await this.kv.get<T>([this.key])).value;
-  }
-}
-
-/**
- * A JSON document kept in a file, for documents that outgrow a Deno KV value (64 KiB): a long
- * history's change points, imported series. Writes replace the file whole (write, then rename).
- */
-class JsonFile<T> {
-  private readonly folder: Folder;
-
-  constructor(
-    dir: string,
-    private readonly name: string,
-  ) {
-    this.folder = new Folder(dir);
-  }
-
-  write(value: T): Promise<void> {
-    return this.folder.write(this.name, new TextEncoder().encode(JSON.stringify(value)));
-  }
-
-  async read(): Promise<T | null> {
-    const bytes = await this.folder.read(this.name);
-    return bytes ? (JSON.parse(new TextDecoder().decode(bytes)) as T) : null;
-  }
-}
-
-export class FileLatest<T> implements Latest<T> {
-  private readonly file: JsonFile<T>;
-
-  constructor(dir: string, name: string) {
-    this.file = new JsonFile(dir, name);
-  }
-
-  save(value: T): Promise<void> {
-    return this.file.write(value);
-  }
-
-  latest(): Promise<T | null> {
-    return this.file.read();
-  }
-}
-
-/** One Deno process serves chimney, so merges are serialized in it: each waits for the one before. */
-export class FileSeriesStore implements SeriesStore {
-  private readonly file: JsonFile<Series[]>;
-  private queue: Promise<unknown> = Promise.resolve();
-
-  constructor(dir: string) {
-    this.file = new JsonFile(dir, "series.json");
-  }
-
-  merge(incoming: Series[], options: ChangePointOptions) {
-    const run = this.queue.then(async () => {
-      const merged = mergeSeries((await this.file.read()) ?? [], incoming, options);
-      if (merged.issues.length === 0) await this.file.write(merged.series);
-      return { imports: merged.imports, issues: merged.issues };
-    });
-    this.queue = run.catch(() => undefined);
-    return run;
-  }
-
-  async all(): Promise<Series[]> {
-    return (await this.file.read()) ?? [];
-  }
-}
-
-/** Files under a directory, named by what addresses them (a digest, a delivery id). */
-class Folder {
-  constructor(private readonly dir: string) {}
-
-  path(name: string): string {
-    if (!/^[\w.-]{1,200}$/.test(name) || name.startsWith("."))
-      throw new Error(`not a file name: ${JSON.stringify(name)}`);
-    return `${this.dir}/${name}`;
-  }
-
-  async write(name: string, bytes: Uint8Array): Promise<void> {
-    await Deno.mkdir(this.dir, { recursive: true });
-    const temporary = `${this.path(name)}.${crypto.randomUUID()}.partial`;
-    await Deno.writeFile(temporary, bytes);
-    await Deno.rename(temporary, this.path(name));
-  }
-
-  /** The file's bytes, or null when there is none. */
-  async read(name: string): Promise<Uint8Array | null> {
-    try {
-      return await Deno.readFile(this.path(name));
-    } catch (error) {
-      if (error instanceof Deno.errors.NotFound) return null;
-      throw error;
-    }
-  }
-
-  async exists(name: string): Promise<boolean> {
-    try {
-      await Deno.stat(this.path(name));
-      return true;
-    } catch (error) {
-      if (error instanceof Deno.errors.NotFound) return false;
-      throw error;
-    }
-  }
-}
-
-export class FileArtifactStore implements ArtifactStore {
-  private readonly folder: Folder;
-
-  constructor(dir: string) {
-    this.folder = new Folder(dir);
-  }
-
-  async put(sha256: string, body: Uint8Array): Promise<void> {
-    if (!(await this.folder.exists(sha256))) await this.folder.write(sha256, body);
-  }
-
-  async get(sha256: string): Promise<StoredFile | null> {
-    try {
-      const file = await Deno.open(this.folder.path(sha256), { read: true });
-      const { size } = await file.stat();
-      return { body: file.readable, size };
-    } catch (error) {
-      if (error instanceof Deno.errors.NotFound) return null;
-      throw error;
-    }
-  }
-}
-
-export class FileInbox implements Inbox {
-  private readonly folder: Folder;
-
-  constructor(dir: string) {
-    this.folder = new Folder(dir);
-  }
-
-  put(id: string, body: Uint8Array): Promise<void> {
-    return this.folder.write(id, body);
-  }
-
-  get(id: string): Promise<Uint8Array | null> {
-    return this.folder.read(id);
   }
 }

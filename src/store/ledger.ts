@@ -3,6 +3,9 @@
  * compare-and-set. Its SQLite storage is the record of truth (runs, dispatches, deliveries,
  * alerts and their outbox, settlements, imported series); what the read routes need is
  * projected into KV, where they find it with one `get`.
+ *
+ * One class past 300 lines: a Durable Object is one class, and its methods are the ledger's
+ * transactions over one schema and one projection.
  */
 import { DurableObject } from "cloudflare:workers";
 import {

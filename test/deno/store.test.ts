@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import { DEFAULT_OPTIONS } from "../../src/core/changepoints/analysis.ts";
 import type { Series } from "../../src/core/series.ts";
-import { FileArtifactStore, FileLatest, FileSeriesStore } from "../../src/store/deno.ts";
+import { FileArtifactStore, FileLatest, FileSeriesStore } from "../../src/store/deno-files.ts";
 
 Deno.test("artifact files are never written outside their folder", async () => {
   const dir = await Deno.makeTempDir();
