@@ -1,6 +1,6 @@
 /**
  * chimney's configuration, read from environment variables whose names are part of the
- * contract (ARCHITECTURE.md). A malformed value falls back to its default, a missing secret
+ * contract (the README's configuration table). A malformed value falls back to its default, a missing secret
  * switches off the feature that needs it, and either way the variable is named in
  * `problems` — never its value.
  */

@@ -1,6 +1,6 @@
 /**
  * Imported series: the history other tools kept before chimney, in github-action-benchmark's
- * format (FORMATS.md §7; Firewood's `bench/data.js` on its `benchmark-data` branch). Each bench
+ * format (its `data.js`: `window.BENCHMARK_DATA = {entries: {suite: [{commit, date, benches}]}}`; Firewood's `bench/data.js` on its `benchmark-data` branch). Each bench
  * of each suite is one series of points, charted and searched for change points like the
  * smoke metrics. Importing the same file twice changes nothing; a point never changes once kept.
  */

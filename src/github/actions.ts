@@ -1,4 +1,4 @@
-/** The GitHub Actions endpoints of the nightly loop (FORMATS.md §8). */
+/** The GitHub Actions endpoints of the nightly loop (GitHub's REST API, "Actions": workflows, runs, jobs, artifacts). */
 import * as v from "valibot";
 import { GitHubError, type GitHubClient } from "./client.ts";
 

@@ -1,4 +1,4 @@
-/** The GitHub issues and commits endpoints the alerts use (FORMATS.md §8). */
+/** The GitHub issues and commits endpoints the alerts use (GitHub's REST API: issues, comments, compare). */
 import * as v from "valibot";
 import type { Commit } from "../core/issue/markdown.ts";
 import type { GitHubClient } from "./client.ts";

@@ -1,5 +1,5 @@
 /**
- * chimney's HTTP API (the table in ARCHITECTURE.md). Routes only: each reads its input,
+ * chimney's HTTP API (the table in the README; the layers in docs/architecture.md). Routes only: each reads its input,
  * calls a job or a query, and shapes the answer; a refusal is thrown as a ProblemError.
  */
 import { Hono } from "hono";

@@ -1,7 +1,8 @@
 /**
  * Change-point detection as Apache Otava (formerly Hunter) does it: E-divisive means over
  * sliding windows with a pooled Student t-test, then the merge of weak change points
- * (FORMATS.md §9; Fleming et al., "Hunter", ICPE 2023). This module is Otava's analysis: the
+ * (Otava's `analysis.py`; Fleming et al., "Hunter", ICPE 2023; Matteson and James, "A
+ * Nonparametric Approach for Multiple Change Point Analysis", JASA 2014). This module is Otava's analysis: the
  * windowed split, the merge and the incremental mode; the energy statistic and the significance
  * test live beside it, as in Otava.
  *
