@@ -25,6 +25,7 @@ export interface Config {
   CHANGE_WINDOW: number;
   CHANGE_PVALUE: number;
   CHANGE_MAGNITUDE: number;
+  CHANGE_MIN_RUNS: number;
   CONFIRM_REGRESSIONS: boolean;
   PERF_DASHBOARD_TOKEN: string | null;
   ADMIN_TOKEN: string | null;
@@ -156,6 +157,11 @@ const VARIABLES = {
     schema: v.pipe(v.string(), v.trim(), v.decimal(), v.transform(Number), v.minValue(0), v.maxValue(10)),
     fallback: 0,
     expects: "a relative change between 0 and 10, such as 0.05 for 5%",
+  },
+  CHANGE_MIN_RUNS: {
+    schema: v.pipe(v.string(), v.trim(), v.digits(), v.transform(Number), v.minValue(2), v.maxValue(30)),
+    fallback: 3,
+    expects: "a number of runs between 2 and 30",
   },
   CONFIRM_REGRESSIONS: {
     schema: v.pipe(

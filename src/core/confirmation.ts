@@ -11,7 +11,7 @@ export interface SuspectContext {
   enabled: boolean;
   /** A regression alert is open already: another bad night is news for it, not noise. */
   regressionOpen: boolean;
-  /** The change points that begin at the run. */
+  /** The change points that begin at the run and are evidence (`evidenceAt`): a young one is not. */
   changes: readonly RunChange[];
 }
 

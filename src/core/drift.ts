@@ -6,17 +6,10 @@
 import type { AlertSubject } from "./alert.ts";
 import { SMOKE_METRICS, withinRange, type Baseline, type MetricKey } from "./baseline.ts";
 import type { ChangePointOptions } from "./changepoints/analysis.ts";
-import type { HistoryEntry } from "./history.ts";
+import { isNight, type HistoryEntry } from "./history.ts";
 import { locateChanges, type SeriesChange } from "./series.ts";
 
 export const DRIFT_FINGERPRINT = "regression:smoke-drift";
-
-/**
- * Runs from a change point on (its first included) before it is reported: on a quiet machine
- * a single slow night is already a significant change, and one night is what the band's
- * alert is too quick to cry wolf on.
- */
-const DRIFT_MIN_RUNS = 3;
 
 /** A change point of a smoke metric, and the runs on either side of it. */
 export interface RunChange extends SeriesChange {
@@ -35,11 +28,19 @@ export interface ChangeReport {
   changes: RunChange[];
   /** The drifts to report (`driftFindings`), found once with the analysis and read by every reader. */
   drifts: RunChange[];
+  /** Runs that must stand from a change point on (its first included) before it is evidence (CHANGE_MIN_RUNS). */
+  min_runs: number;
 }
 
-/** The runs change points are looked for in: mainline runs with a result, oldest first. */
+/**
+ * The runs change points are looked for in, oldest first: the nights of the tracked branch with
+ * a result. A confirming run is a second sample of its night, not a night of its own, and a
+ * night its rerun refuted is noise: neither can become a change point.
+ */
 function analysedRuns(newestFirst: readonly HistoryEntry[]): HistoryEntry[] {
-  return newestFirst.filter((e) => e.mainline && e.throughput_ops_per_sec !== null).reverse();
+  return newestFirst
+    .filter((e) => isNight(e) && e.throughput_ops_per_sec !== null && e.confirmation !== "refuted")
+    .reverse();
 }
 
 /**
@@ -53,6 +54,7 @@ export function analyzeHistory(
   options: ChangePointOptions,
   computedAt: string,
   baseline: Baseline,
+  minRuns: number,
 ): ChangeReport {
   const runs = analysedRuns(newestFirst);
   const changes = SMOKE_METRICS.flatMap((metric) =>
@@ -70,6 +72,7 @@ export function analyzeHistory(
     runs: runs.length,
     options,
     changes,
+    min_runs: minRuns,
   };
   return { ...report, drifts: driftFindings(report, baseline) };
 }
@@ -84,22 +87,39 @@ export function changesAt(report: ChangeReport | null, runId: string): RunChange
   return report ? report.changes.filter((c) => c.run_id === runId) : [];
 }
 
+/** Runs that stand from a change point on, its first included. */
+function held(report: Pick<ChangeReport, "runs">, c: RunChange): number {
+  return report.runs - c.index;
+}
+
 /**
- * The drifts to report: a metric's latest change point went the bad way, has held for
- * DRIFT_MIN_RUNS runs and began within the last window of runs, to a level still inside the
- * baseline's band. A level outside the band is the static regression alert's to report, and
- * an older change has been reported already.
+ * The change points that are evidence: those that `min_runs` runs have borne out. E-divisive
+ * reports a change point at the newest night whenever that one night stands out (p ≈ 1e-7 for a
+ * single slow night after ten ordinary ones), so a change point younger than that says no more
+ * than the one night does: it is neither a reason to skip confirming the night, nor a drift.
+ */
+export function evidence(report: Pick<ChangeReport, "runs" | "changes" | "min_runs">): RunChange[] {
+  return report.changes.filter((c) => held(report, c) >= report.min_runs);
+}
+
+/** The change points that begin at a run and are evidence. */
+export function evidenceAt(report: ChangeReport | null, runId: string): RunChange[] {
+  return report ? evidence(report).filter((c) => c.run_id === runId) : [];
+}
+
+/**
+ * The drifts to report: a metric's latest change point that is evidence went the bad way and
+ * began within the last window of runs, to a level still inside the baseline's band. A level
+ * outside the band is the static regression alert's to report, and an older change has been
+ * reported already.
  */
 export function driftFindings(report: Omit<ChangeReport, "drifts">, baseline: Baseline): RunChange[] {
-  return latestChanges(report).filter((c) => {
-    const held = report.runs - c.index;
-    return (
+  return latestChanges({ changes: evidence(report) }).filter(
+    (c) =>
       c.direction === "worse" &&
-      held >= DRIFT_MIN_RUNS &&
-      held <= report.options.window &&
-      withinRange(c.mean_after, baseline[c.metric])
-    );
-  });
+      held(report, c) <= report.options.window &&
+      withinRange(c.mean_after, baseline[c.metric]),
+  );
 }
 
 /**
@@ -121,7 +141,7 @@ export function driftSubject(report: ChangeReport): AlertSubject | null {
       pr_number: null,
     };
   }
-  if (latestChanges(report).every((c) => c.direction === "better")) {
+  if (latestChanges({ changes: evidence(report) }).every((c) => c.direction === "better")) {
     return { id: `changes@${report.latest_run_id}`, at: report.computed_at, verdicts: verdict(false), pr_number: null };
   }
   return null;

@@ -19,6 +19,10 @@ export interface HistoryEntry {
   out_of_range: MetricKey[];
   /** A suspect run's confirmation, while or after it is measured again. */
   confirmation: Confirmation["state"] | null;
+  /** How chimney started the run; a `confirm` run is a second sample of a night, not a night. */
+  dispatch_kind: NonNullable<Run["dispatch"]>["kind"] | null;
+  /** A crash chimney asked GitHub to rerun: the next attempt speaks for the night. */
+  superseded: boolean;
 }
 
 export function historyEntry(run: Run): HistoryEntry {
@@ -36,10 +40,20 @@ export function historyEntry(run: Run): HistoryEntry {
     per_batch_p95_ms: m ? m.per_batch_p95_ms : null,
     out_of_range: outOfRangeMetrics(run),
     confirmation: run.confirmation?.state ?? null,
+    dispatch_kind: run.dispatch?.kind ?? null,
+    superseded: run.failure?.rerun_requested ?? false,
   };
 }
 
 /** Newest first: later `at`, then the larger id. */
+/**
+ * Whether an entry is a night of the tracked branch: a mainline run that is neither a second
+ * sample of another night (a confirming run) nor an attempt a rerun took over from.
+ */
+export function isNight(e: HistoryEntry): boolean {
+  return e.mainline && e.dispatch_kind !== "confirm" && !e.superseded;
+}
+
 export function newestFirst(a: { at: string; id: string }, b: { at: string; id: string }): number {
   if (a.at !== b.at) return a.at < b.at ? 1 : -1;
   return a.id === b.id ? 0 : a.id < b.id ? 1 : -1;

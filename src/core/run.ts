@@ -83,6 +83,11 @@ export interface Run {
   artifacts: Artifact[];
   /** Set when the run was suspect (see `Confirmation`). */
   confirmation: Confirmation | null;
+  /**
+   * The suspect night this run bears out by being out of its band too on the next night:
+   * two such nights in a row are a regression, reported at once with both named.
+   */
+  corroborates: string | null;
   /** For uploads without a GitHub run id: a digest of the result that makes re-uploads idempotent. */
   identity: string | null;
 }
@@ -168,6 +173,7 @@ export function mergeRun(existing: Run | null, incoming: Run): RecordOutcome {
     failure: first.failure ?? second.failure,
     artifacts: mergeArtifacts(existing.artifacts, incoming.artifacts),
     confirmation: laterConfirmation(existing.confirmation, incoming.confirmation),
+    corroborates: existing.corroborates ?? incoming.corroborates ?? null,
     identity: existing.identity ?? incoming.identity,
   };
   return sameRecord(merged, existing) ? { kind: "unchanged", run: existing } : { kind: "updated", run: merged };
@@ -226,6 +232,7 @@ export function newRun(known: Pick<Run, "id" | "state" | "at" | "mainline"> & Pa
     failure: null,
     artifacts: [],
     confirmation: null,
+    corroborates: null,
     identity: null,
     ...known,
   };

@@ -5,10 +5,10 @@
  * alert, and the confirming dispatch to send. Every side effect of the plan leaves through the
  * outbox, so a failure between recording and settling is repaired by settling again.
  */
-import { runSubject, type AlertSubject } from "./alert.ts";
+import { fingerprintOf, runSubject, type AlertSubject } from "./alert.ts";
 import { confirmationBy, isSuspect, pendingConfirmation } from "./confirmation.ts";
 import { newDispatch, type Dispatch } from "./dispatch.ts";
-import { changesAt, driftSubject, type ChangeReport } from "./drift.ts";
+import { driftSubject, evidenceAt, type ChangeReport } from "./drift.ts";
 import type { Run } from "./run.ts";
 
 /** What a settlement commits, all or nothing. */
@@ -36,6 +36,8 @@ export interface SettleContext {
   analysis: ChangeReport | null;
   /** The run this one confirms, as recorded, for a confirming run. */
   suspect: Run | null;
+  /** The night before this one, when it is a suspect still waiting for its rerun. */
+  previousSuspect: Run | null;
   /** Whether the regression alert is open: another bad night is news for it, not noise. */
   regressionOpen: boolean;
   /** Whether confirming runs can be dispatched (CONFIRM_REGRESSIONS, and GitHub to dispatch them). */
@@ -48,7 +50,10 @@ export interface SettleContext {
 /**
  * The plan for a recorded run in a final state:
  * - a confirming run settles its suspect (confirmed, refuted, or unconfirmed when it produced no
- *   result: then the suspect's own regression is reported);
+ *   result: then the suspect's own regression is reported); once its suspect is settled some
+ *   other way, it says nothing more of regression;
+ * - an out-of-band night after a suspect night still waiting for its rerun bears it out: two
+ *   nights in a row are a regression, reported at once with both named;
  * - a lone out-of-band night is suspect: it is marked, and its commit benchmarked again;
  * - the run speaks to its alerts (a suspect does not yet about regression), and a new analysis
  *   to the drift alert.
@@ -58,29 +63,43 @@ export function planSettlement(unsettled: UnsettledRun, ctx: SettleContext): Set
   const runs: Run[] = [];
   const subjects: AlertSubject[] = [];
   let dispatch: Dispatch | null = null;
+  let subject = runSubject(run);
 
   const confirms = run.dispatch?.kind === "confirm" ? (run.dispatch.confirms ?? null) : null;
+  const corroborated = ctx.previousSuspect;
   if (confirms) {
     const suspect = ctx.suspect;
     if (suspect?.id === confirms && suspect.confirmation?.state === "pending") {
       const settled = { ...suspect, confirmation: confirmationBy(suspect.confirmation, run) };
       runs.push(settled);
       if (settled.confirmation.state === "unconfirmed") subjects.push(runSubject(settled));
+    } else {
+      subject = { ...subject, verdicts: subject.verdicts.filter((v) => v.kind !== "regression") };
     }
+  } else if (corroborated?.confirmation?.state === "pending" && run.state === "regressed" && isNightOfRecord(run)) {
+    runs.push({ ...corroborated, confirmation: { ...corroborated.confirmation, state: "confirmed", run_id: run.id } });
+    run = { ...run, corroborates: corroborated.id };
+    runs.push(run);
+    subject = runSubject(run);
   } else if (
     isSuspect(run, {
       enabled: ctx.confirm,
       regressionOpen: ctx.regressionOpen,
-      changes: changesAt(ctx.analysis, run.id),
+      changes: evidenceAt(ctx.analysis, run.id),
     })
   ) {
     run = { ...run, confirmation: pendingConfirmation(run) };
     runs.push(run);
     dispatch = confirmingDispatch(run, ctx.trackedRef, ctx.now);
+    subject = runSubject(run);
   }
-  subjects.push(runSubject(run));
+  subjects.push(subject);
   const drift = ctx.analysis ? driftSubject(ctx.analysis) : null;
-  if (drift) subjects.push(drift);
+  // One slowdown, one issue: while a regression is reported, a drift is the same news.
+  const regression = fingerprintOf("regression", run.suite);
+  const said = subjects.flatMap((s) => s.verdicts).filter((v) => v.fingerprint === regression);
+  const regressionNews = said.at(-1)?.bad ?? ctx.regressionOpen;
+  if (drift && !(regressionNews && drift.verdicts.some((v) => v.bad))) subjects.push(drift);
   return {
     settles: { run_id: run.id, revision: unsettled.revision },
     runs,
@@ -100,6 +119,11 @@ export function planUnconfirmed(suspect: Run, reason: string): Settlement | null
 /** A new analysis alone, after an import: kept, and not alerted on (the next settled run speaks for it). */
 export function planAnalysis(analysis: ChangeReport): Settlement {
   return { settles: null, runs: [], analysis, subjects: [], dispatch: null };
+}
+
+/** A night of the tracked branch that speaks for itself: not a pull request's, not a second sample. */
+function isNightOfRecord(run: Run): boolean {
+  return run.mainline && !run.dispatch?.pr_number && run.dispatch?.kind !== "confirm";
 }
 
 /** Benchmarks a suspect's commit once more, on the tracked branch. */

@@ -1,8 +1,8 @@
 /**
  * The state of Firewood's nightly signal, as `/status` and `/badge` report it.
  */
-import type { HistoryEntry } from "./history.ts";
-import { COMPLETED_STATES } from "./run.ts";
+import { isNight, type HistoryEntry } from "./history.ts";
+import { COMPLETED_STATES, OPEN_STATES } from "./run.ts";
 
 export type SignalState = "passing" | "regressed" | "crashed" | "missed" | "pending" | "unknown";
 
@@ -11,18 +11,35 @@ export type SignalState = "passing" | "regressed" | "crashed" | "missed" | "pend
  * runs (the tracked branch, not pull requests) count for the signal.
  */
 export interface StatusDocument {
+  /** The newest mainline run, whatever its state. */
   latest: HistoryEntry | null;
   last_completed: HistoryEntry | null;
+  /** The last night that has settled: what the signal reports (a confirming run is no night). */
+  night: HistoryEntry | null;
+  /** The newest mainline run still dispatched or running (a nightly, manual or confirming run). */
+  in_progress: HistoryEntry | null;
   runs: number;
 }
 
-export function statusDocument(history: readonly HistoryEntry[]): StatusDocument {
-  const mainline = history.filter((e) => e.mainline);
+/**
+ * The status from the newest end of the history (newest first). Reading stops at the last
+ * settled night: `newestFirst` may be only that far of the history, with `runs` counting all.
+ */
+export function statusDocument(newestFirst: readonly HistoryEntry[], runs = newestFirst.length): StatusDocument {
+  const mainline = newestFirst.filter((e) => e.mainline);
+  const night = mainline.find((e) => isNight(e) && COMPLETED_STATES.includes(e.state)) ?? null;
   return {
     latest: mainline[0] ?? null,
     last_completed: mainline.find((e) => COMPLETED_STATES.includes(e.state)) ?? null,
-    runs: history.length,
+    night,
+    in_progress: mainline.find((e) => OPEN_STATES.includes(e.state) && (!night || e.at >= night.at)) ?? null,
+    runs,
   };
+}
+
+/** Whether `statusDocument` has read enough of the history, newest first: up to the last settled night. */
+export function endsStatus(e: HistoryEntry): boolean {
+  return isNight(e) && COMPLETED_STATES.includes(e.state);
 }
 
 export interface Signal {
@@ -31,38 +48,54 @@ export interface Signal {
 }
 
 /**
- * The signal now. Time matters: a latest run older than `staleAfterHours` means a night
- * went by without a result, whatever that run's own state was.
+ * The signal now: the last settled night, steady while the next run is in flight (the run in
+ * flight is reported beside it, not instead of it). `pending` only while no night has settled.
+ * Time matters: when nothing has reported for `staleAfterHours`, a night went by without a
+ * result, whatever the last one said.
  */
 export function signalOf(doc: StatusDocument | null, now: Date, staleAfterHours: number): Signal {
   const latest = doc?.latest;
-  if (!latest) return { state: "unknown", reason: "no run has been recorded yet" };
-  const last = Date.parse(latest.completed_at ?? latest.at);
-  const hours = (now.getTime() - last) / 3_600_000;
+  if (!doc || !latest) return { state: "unknown", reason: "no run has been recorded yet" };
+  const night = doc.night;
+  const heard = [night, doc.in_progress].flatMap((e) => (e ? [Date.parse(e.completed_at ?? e.at)] : []));
+  const hours = (now.getTime() - Math.max(Date.parse(latest.at), ...heard)) / 3_600_000;
   if (hours > staleAfterHours) {
     return {
       state: "missed",
       reason: `no run has reported for ${Math.floor(hours)} hours (STALE_AFTER_HOURS is ${staleAfterHours})`,
     };
   }
-  switch (latest.state) {
-    case "dispatched":
-    case "running":
-      return { state: "pending", reason: `run ${latest.id} is ${latest.state}` };
+  if (!night) {
+    const running = doc.in_progress ?? latest;
+    return { state: "pending", reason: `no night has settled yet; run ${running.id} is ${running.state}` };
+  }
+  switch (night.state) {
     case "passed":
-      return { state: "passing", reason: `run ${latest.id} is within the baseline` };
-    case "regressed": {
-      const confirming =
-        latest.confirmation === "pending" ? "; chimney is benchmarking its commit again to confirm" : "";
+      return { state: "passing", reason: `run ${night.id} is within the baseline` };
+    case "regressed":
+      return regressedSignal(night);
+    case "crashed":
+      return { state: "crashed", reason: `run ${night.id} crashed` };
+    default:
+      return { state: "missed", reason: `run ${night.id} never reported` };
+  }
+}
+
+function regressedSignal(night: HistoryEntry): Signal {
+  const out = `run ${night.id} is outside the baseline: ${night.out_of_range.join(", ")}`;
+  switch (night.confirmation) {
+    case "pending":
       return {
         state: "regressed",
-        reason: `run ${latest.id} is outside the baseline: ${latest.out_of_range.join(", ")}${confirming}`,
+        reason: `${out}; benchmarking commit ${night.sha?.slice(0, 7) ?? "(unknown)"} again to confirm`,
       };
-    }
-    case "crashed":
-      return { state: "crashed", reason: `run ${latest.id} crashed` };
-    case "missed":
-      return { state: "missed", reason: `run ${latest.id} never reported` };
+    case "refuted":
+      return {
+        state: "passing",
+        reason: `run ${night.id} was outside the baseline once, and its commit benchmarked again was within it: noise`,
+      };
+    default:
+      return { state: "regressed", reason: out };
   }
 }
 
@@ -84,7 +117,7 @@ const COLORS: Record<SignalState, string> = {
 };
 
 export function badgeOf(signal: Signal, doc: StatusDocument | null): Badge {
-  const throughput = doc?.last_completed?.throughput_ops_per_sec;
+  const throughput = doc?.night?.throughput_ops_per_sec;
   let message: string = signal.state;
   if ((signal.state === "passing" || signal.state === "regressed") && typeof throughput === "number") {
     message = `${compact(throughput)} ops/s${signal.state === "regressed" ? " (regressed)" : ""}`;

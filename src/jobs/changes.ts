@@ -30,12 +30,18 @@ async function wholeHistory(runs: RunStore): Promise<HistoryEntry[]> {
   }
 }
 
-/** The analysis of the whole history with `settled` in it (the projection may not show it yet). */
+/** The analysis of the whole history with `settled` in it as given (the projection may not show them yet). */
 export async function analysisWith(
   deps: Pick<LoopDeps, "runs" | "config" | "baseline" | "now">,
-  settled: Run | null,
+  settled: readonly Run[],
 ): Promise<ChangeReport> {
   let history = await wholeHistory(deps.runs);
-  if (settled) history = upsertEntry(history, historyEntry(settled));
-  return analyzeHistory(history, changeOptions(deps.config), deps.now().toISOString(), deps.baseline);
+  for (const run of settled) history = upsertEntry(history, historyEntry(run));
+  return analyzeHistory(
+    history,
+    changeOptions(deps.config),
+    deps.now().toISOString(),
+    deps.baseline,
+    deps.config.CHANGE_MIN_RUNS,
+  );
 }

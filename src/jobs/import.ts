@@ -106,7 +106,7 @@ async function importResults(deps: LoopDeps, source: string): Promise<ImportOutc
     else if (outcome.kind === "conflict") runs.conflicts.push({ field: `[${i}]`, reason: outcome.reason });
     else throw new Error(`result [${i}] was refused after it was checked`);
   }
-  const analysis = await analysisWith(deps, null);
+  const analysis = await analysisWith(deps, []);
   await deps.settlements.commit(planAnalysis(analysis), deps.now().toISOString());
   deps.log({ event: "results_imported", ...runs, conflicts: runs.conflicts.length });
   return { kind: "runs", runs, analysis };

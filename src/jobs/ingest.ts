@@ -107,6 +107,7 @@ export async function ingest(deps: LoopDeps, upload: ResultUpload, context: RunC
     failure: context.failure ?? null,
     artifacts,
     confirmation: null,
+    corroborates: null,
     identity,
   };
   return deps.runs.record(run, { settled: context.imported ?? false });

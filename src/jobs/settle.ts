@@ -6,8 +6,10 @@
  * on the next drain, so nothing is lost and nothing is decided twice.
  */
 import { fingerprintOf } from "../core/alert.ts";
+import { confirmationBy } from "../core/confirmation.ts";
+import { isNight } from "../core/history.ts";
+import { COMPLETED_STATES, type Run } from "../core/run.ts";
 import { planSettlement, planUnconfirmed, type UnsettledRun } from "../core/settle.ts";
-import type { Run } from "../core/run.ts";
 import { analysisWith } from "./changes.ts";
 import type { LoopDeps } from "./deps.ts";
 
@@ -25,14 +27,24 @@ export async function settleRuns(deps: LoopDeps): Promise<number> {
 
 async function settleRun(deps: LoopDeps, unsettled: UnsettledRun): Promise<boolean> {
   const { run } = unsettled;
-  const [analysis, suspect, regression] = await Promise.all([
-    run.mainline && run.measurements ? analysisWith(deps, run) : null,
+  const [suspect, previousSuspect, regression] = await Promise.all([
     confirmedSuspect(deps, run),
+    waitingSuspectBefore(deps, run),
     deps.alerts.alert(fingerprintOf("regression", run.suite)),
   ]);
+  // A suspect this run settles is analysed as settled: a refuted night is left out of the series.
+  const settledSuspect =
+    suspect?.confirmation?.state === "pending"
+      ? { ...suspect, confirmation: confirmationBy(suspect.confirmation, run) }
+      : null;
+  const analysis =
+    run.mainline && run.measurements
+      ? await analysisWith(deps, [run, ...(settledSuspect ? [settledSuspect] : [])])
+      : null;
   const plan = planSettlement(unsettled, {
     analysis,
     suspect,
+    previousSuspect,
     regressionOpen: regression?.state === "open",
     confirm: deps.confirm,
     trackedRef: deps.trackedRef,
@@ -53,6 +65,17 @@ async function settleRun(deps: LoopDeps, unsettled: UnsettledRun): Promise<boole
 function confirmedSuspect(deps: LoopDeps, run: Run): Promise<Run | null> {
   const confirms = run.dispatch?.kind === "confirm" ? run.dispatch.confirms : null;
   return confirms ? deps.runs.run(confirms) : Promise.resolve(null);
+}
+
+/** Nights looked at to find the one before a run: a few pull requests' runs may stand between. */
+const NIGHTS_BACK = 20;
+
+/** The night before `run`, when it is a suspect still waiting for its rerun. */
+async function waitingSuspectBefore(deps: LoopDeps, run: Run): Promise<Run | null> {
+  if (!run.mainline || run.dispatch?.kind === "confirm") return null;
+  const { runs } = await deps.runs.history(NIGHTS_BACK, null);
+  const before = runs.find((e) => isNight(e) && e.id !== run.id && e.at < run.at && COMPLETED_STATES.includes(e.state));
+  return before?.confirmation === "pending" ? deps.runs.run(before.id) : null;
 }
 
 /** A confirming run that never came: its suspect is settled unconfirmed and reported as it is. */

@@ -4,7 +4,7 @@ import { badgeOf, signalOf, type Badge, type Signal, type StatusDocument } from 
 import type { Alert } from "../core/alert.ts";
 import type { DashboardCheck } from "../core/dashboards.ts";
 import type { ChangeReport } from "../core/drift.ts";
-import type { HistoryEntry } from "../core/history.ts";
+import { isNight, type HistoryEntry } from "../core/history.ts";
 import type { Series } from "../core/series.ts";
 import type { AlertStore, ChangeStore, DashboardStore, RunStore, SeriesStore } from "../store/ports.ts";
 
@@ -43,7 +43,7 @@ export async function currentStatus(deps: StatusDeps): Promise<CurrentStatus> {
 }
 
 export interface Overview extends CurrentStatus {
-  /** The latest `charted` mainline runs, oldest first. */
+  /** The latest `charted` nights of the tracked branch (no confirming runs: one point a night), oldest first. */
   charted: HistoryEntry[];
   /** The latest `listed` runs of any branch, newest first. */
   recent: HistoryEntry[];
@@ -63,10 +63,7 @@ export async function currentOverview(
   ]);
   return {
     ...status,
-    charted: page.runs
-      .filter((e) => e.mainline)
-      .slice(0, counts.charted)
-      .reverse(),
+    charted: page.runs.filter(isNight).slice(0, counts.charted).reverse(),
     recent: page.runs.slice(0, counts.listed),
     series,
   };

@@ -24,7 +24,7 @@ import type { ChangeReport } from "../core/drift.ts";
 import type { FileLatest } from "./deno-files.ts";
 import type { Settlement, UnsettledRun } from "../core/settle.ts";
 import { mergeSeries, type Series } from "../core/series.ts";
-import type { StatusDocument } from "../core/status.ts";
+import { endsStatus, statusDocument, type StatusDocument } from "../core/status.ts";
 import type {
   AlertStore,
   ArtifactStore,
@@ -88,21 +88,16 @@ export class DenoRunStore implements RunStore {
     return { runs: page, cursor: more ? encodeCursor(page.at(-1)!) : null };
   }
 
-  /** Read from the newest end of the history until the latest and last completed mainline runs are found. */
+  /** Read from the newest end of the history until the last settled night. */
   async status(): Promise<StatusDocument | null> {
     const count = (await this.kv.get<Deno.KvU64>(["count"])).value;
     if (!count) return null;
-    let latest: HistoryEntry | null = null;
-    let lastCompleted: HistoryEntry | null = null;
+    const newest: HistoryEntry[] = [];
     for await (const { value } of this.kv.list<HistoryEntry>({ prefix: ["history"] }, { reverse: true })) {
-      if (!value.mainline) continue;
-      latest ??= value;
-      if (COMPLETED_STATES.includes(value.state)) {
-        lastCompleted = value;
-        break;
-      }
+      newest.push(value);
+      if (value.mainline && endsStatus(value)) break;
     }
-    return { latest, last_completed: lastCompleted, runs: Number(count.value) };
+    return statusDocument(newest, Number(count.value));
   }
 
   async open(): Promise<Run[]> {

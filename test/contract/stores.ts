@@ -143,6 +143,7 @@ const sortedIds = (runs: { id: string }[]) => runs.map((r) => r.id).sort();
 const settleContext = (extra: Partial<SettleContext> = {}): SettleContext => ({
   analysis: null,
   suspect: null,
+  previousSuspect: null,
   regressionOpen: false,
   confirm: true,
   trackedRef: "main",
@@ -305,6 +306,8 @@ export const storeContract: ContractCase[] = [
       assert.deepEqual(await runs.status(), {
         latest: historyEntry(passed),
         last_completed: historyEntry(passed),
+        night: historyEntry(passed),
+        in_progress: null,
         runs: 2,
       });
 
@@ -313,6 +316,8 @@ export const storeContract: ContractCase[] = [
       assert.deepEqual(await runs.status(), {
         latest: historyEntry(running),
         last_completed: historyEntry(passed),
+        night: historyEntry(passed),
+        in_progress: historyEntry(running),
         runs: 3,
       });
 
@@ -322,6 +327,8 @@ export const storeContract: ContractCase[] = [
       assert.deepEqual(await runs.status(), {
         latest: historyEntry(merged),
         last_completed: historyEntry(merged),
+        night: historyEntry(merged),
+        in_progress: null,
         runs: 3,
       });
     },
@@ -690,10 +697,10 @@ export const storeContract: ContractCase[] = [
       const newestFirst = Array.from({ length: 40 }, (_, i) =>
         historyEntry(night(100 + i, {}, i < 25 ? wobble(i) : 1.2 * wobble(i))),
       ).reverse();
-      const report = analyzeHistory(newestFirst, DEFAULT_OPTIONS, nightAt(140), BASELINE);
+      const report = analyzeHistory(newestFirst, DEFAULT_OPTIONS, nightAt(140), BASELINE, 3);
       assert.ok(report.changes.length > 0, "the step of 20% is a change point");
       await settlements.commit(
-        planAnalysis(analyzeHistory(newestFirst.slice(10), DEFAULT_OPTIONS, nightAt(130), BASELINE)),
+        planAnalysis(analyzeHistory(newestFirst.slice(10), DEFAULT_OPTIONS, nightAt(130), BASELINE, 3)),
         nightAt(130),
       );
       await settlements.commit(planAnalysis(report), nightAt(140));
@@ -733,7 +740,7 @@ export const storeContract: ContractCase[] = [
       const { runs, settlements, alerts, dispatches, changes } = await make();
       await runs.record(night(1, {}, 1.5));
       const [waiting] = await settlements.unsettled(10);
-      const analysis = analyzeHistory([historyEntry(waiting.run)], DEFAULT_OPTIONS, nightAt(1), BASELINE);
+      const analysis = analyzeHistory([historyEntry(waiting.run)], DEFAULT_OPTIONS, nightAt(1), BASELINE, 3);
       const plan = planSettlement(waiting, settleContext({ analysis }));
       assert.ok(plan.dispatch, "a lone slow night is benchmarked again");
       const outcomes = await Promise.all([settlements.commit(plan, nightAt(1)), settlements.commit(plan, nightAt(1))]);

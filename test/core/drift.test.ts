@@ -9,6 +9,7 @@ import {
   DRIFT_FINGERPRINT,
   driftFindings,
   driftSubject,
+  evidenceAt,
   latestChanges,
 } from "../../src/core/drift.ts";
 import type { HistoryEntry } from "../../src/core/history.ts";
@@ -31,6 +32,8 @@ function entry(i: number, slowdown: number, extra: Partial<HistoryEntry> = {}): 
     per_batch_p95_ms: 10.9 * slowdown,
     out_of_range: [],
     confirmation: null,
+    dispatch_kind: "nightly",
+    superseded: false,
     ...extra,
   };
 }
@@ -55,7 +58,7 @@ function steps(before: number, after: number, slowdown: number, seed = 7): Histo
 describe("change points over the run history", () => {
   it("finds a 12% step in all three metrics at the first slower run, and says which way each went", () => {
     const runs = steps(30, 10, 1.136);
-    const report = analyzeHistory(newestFirst(runs), DEFAULT_OPTIONS, NOW, baseline);
+    const report = analyzeHistory(newestFirst(runs), DEFAULT_OPTIONS, NOW, baseline, 3);
     expect(report).toMatchObject({ computed_at: NOW, latest_run_id: runs[39].id, runs: 40, options: DEFAULT_OPTIONS });
     // Short noisy segments may hold further, smaller change points; the step is the first.
     expect(
@@ -86,7 +89,7 @@ describe("change points over the run history", () => {
   });
 
   it("calls a faster step better", () => {
-    const report = analyzeHistory(newestFirst(steps(30, 10, 0.85)), DEFAULT_OPTIONS, NOW, baseline);
+    const report = analyzeHistory(newestFirst(steps(30, 10, 0.85)), DEFAULT_OPTIONS, NOW, baseline, 3);
     expect(report.changes.filter((c) => c.index === 30).map((c) => c.direction)).toEqual([
       "better",
       "better",
@@ -110,14 +113,14 @@ describe("change points over the run history", () => {
     const mixed = newestFirst(
       [...runs, ...noise].sort((a, b) => (a.at === b.at ? (a.id < b.id ? -1 : 1) : a.at < b.at ? -1 : 1)),
     );
-    expect(analyzeHistory(mixed, DEFAULT_OPTIONS, NOW, baseline)).toEqual(
-      analyzeHistory(newestFirst(runs), DEFAULT_OPTIONS, NOW, baseline),
+    expect(analyzeHistory(mixed, DEFAULT_OPTIONS, NOW, baseline, 3)).toEqual(
+      analyzeHistory(newestFirst(runs), DEFAULT_OPTIONS, NOW, baseline, 3),
     );
   });
 
   it("finds nothing in a steady history", () => {
-    expect(analyzeHistory(newestFirst(steps(40, 0, 1)), DEFAULT_OPTIONS, NOW, baseline).changes).toEqual([]);
-    expect(analyzeHistory([], DEFAULT_OPTIONS, NOW, baseline)).toMatchObject({
+    expect(analyzeHistory(newestFirst(steps(40, 0, 1)), DEFAULT_OPTIONS, NOW, baseline, 3).changes).toEqual([]);
+    expect(analyzeHistory([], DEFAULT_OPTIONS, NOW, baseline, 3)).toMatchObject({
       latest_run_id: null,
       runs: 0,
       changes: [],
@@ -133,8 +136,8 @@ describe("change points over the run history", () => {
         (at, slowdown, seed) => {
           const runs = steps(at, 60 - at, slowdown, seed);
           const shuffled = [...runs].sort((x, y) => (x.sha! < y.sha! ? 1 : -1)).sort((x, y) => (x.at < y.at ? 1 : -1));
-          expect(analyzeHistory(shuffled, DEFAULT_OPTIONS, NOW, baseline)).toEqual(
-            analyzeHistory(newestFirst(runs), DEFAULT_OPTIONS, NOW, baseline),
+          expect(analyzeHistory(shuffled, DEFAULT_OPTIONS, NOW, baseline, 3)).toEqual(
+            analyzeHistory(newestFirst(runs), DEFAULT_OPTIONS, NOW, baseline, 3),
           );
         },
       ),
@@ -144,14 +147,14 @@ describe("change points over the run history", () => {
 
   it("takes the options it is given", () => {
     const runs = newestFirst(steps(30, 10, 1.136));
-    expect(analyzeHistory(runs, { ...DEFAULT_OPTIONS, magnitude: 0.5 }, NOW, baseline).changes).toEqual([]);
-    expect(analyzeHistory(runs, { ...DEFAULT_OPTIONS, magnitude: 0.05 }, NOW, baseline).changes).toHaveLength(3);
+    expect(analyzeHistory(runs, { ...DEFAULT_OPTIONS, magnitude: 0.5 }, NOW, baseline, 3).changes).toEqual([]);
+    expect(analyzeHistory(runs, { ...DEFAULT_OPTIONS, magnitude: 0.05 }, NOW, baseline, 3).changes).toHaveLength(3);
   });
 });
 
 describe("drifts", () => {
   const analysed = (before: number, after: number, slowdown: number) =>
-    analyzeHistory(newestFirst(steps(before, after, slowdown)), DEFAULT_OPTIONS, NOW, baseline);
+    analyzeHistory(newestFirst(steps(before, after, slowdown)), DEFAULT_OPTIONS, NOW, baseline, 3);
 
   it("are worse changes inside the band that have held for three runs", () => {
     expect(driftFindings(analysed(30, 2, 1.136), baseline)).toEqual([]);
@@ -177,7 +180,7 @@ describe("drifts", () => {
   });
 
   it("are old news once the change is a window of runs old", () => {
-    const old = analyzeHistory(newestFirst(steps(20, 60, 1.136)), DEFAULT_OPTIONS, NOW, baseline);
+    const old = analyzeHistory(newestFirst(steps(20, 60, 1.136)), DEFAULT_OPTIONS, NOW, baseline, 3);
     expect(latestChanges(old).map((c) => c.direction)).toEqual(["worse", "worse", "worse"]);
     expect(driftFindings(old, baseline)).toEqual([]);
     expect(driftSubject(old)).toBeNull();
@@ -186,10 +189,41 @@ describe("drifts", () => {
   it("are over when every metric's latest change went the good way, or there is none", () => {
     const jitter = noise(11);
     const runs = [...steps(30, 10, 1.136), ...Array.from({ length: 10 }, (_, i) => entry(40 + i, jitter()))];
-    const back = analyzeHistory(newestFirst(runs), DEFAULT_OPTIONS, NOW, baseline);
+    const back = analyzeHistory(newestFirst(runs), DEFAULT_OPTIONS, NOW, baseline, 3);
     expect(latestChanges(back).map((c) => c.direction)).toEqual(["better", "better", "better"]);
     expect(driftSubject(back)).toMatchObject({ id: `changes@${runs[49].id}`, verdicts: [{ bad: false }] });
     expect(driftSubject(analysed(30, 0, 1))).toMatchObject({ verdicts: [{ bad: false }] });
-    expect(driftSubject(analyzeHistory([], DEFAULT_OPTIONS, NOW, baseline))).toBeNull();
+    expect(driftSubject(analyzeHistory([], DEFAULT_OPTIONS, NOW, baseline, 3))).toBeNull();
+  });
+});
+
+describe("CHANGE_MIN_RUNS", () => {
+  it("decides when a change point is evidence: a step held four runs is a drift at 3 and 4, not at 5", () => {
+    const runs = newestFirst(steps(30, 4, 1.136));
+    const drifts = (minRuns: number) => analyzeHistory(runs, DEFAULT_OPTIONS, NOW, baseline, minRuns).drifts;
+    expect(drifts(3)).toHaveLength(3);
+    expect(drifts(4)).toHaveLength(3);
+    expect(drifts(5)).toEqual([]);
+  });
+
+  it("gives the evidence at a run only once the runs from it on reach the minimum", () => {
+    const runs = steps(30, 2, 1.136);
+    const report = analyzeHistory(newestFirst(runs), DEFAULT_OPTIONS, NOW, baseline, 3);
+    const first = runs[30].id;
+    expect(report.changes.some((c) => c.run_id === first)).toBe(true);
+    expect(evidenceAt(report, first)).toEqual([]);
+    const later = analyzeHistory(newestFirst(steps(30, 3, 1.136)), DEFAULT_OPTIONS, NOW, baseline, 3);
+    expect(evidenceAt(later, first).map((c) => c.direction)).toEqual(["worse", "worse", "worse"]);
+  });
+
+  it("leaves refuted nights and confirming runs out of the series", () => {
+    const runs = [
+      ...steps(20, 0, 1),
+      entry(20, 1.5, { confirmation: "refuted" }),
+      entry(21, 1.5, { dispatch_kind: "confirm" }),
+    ];
+    const report = analyzeHistory(newestFirst(runs), DEFAULT_OPTIONS, NOW, baseline, 3);
+    expect(report.runs).toBe(20);
+    expect(report.changes).toEqual([]);
   });
 });

@@ -11,6 +11,7 @@ const regressed = (extra: Partial<Run> = {}) =>
 const context = (extra: Partial<SettleContext> = {}): SettleContext => ({
   analysis: null,
   suspect: null,
+  previousSuspect: null,
   regressionOpen: false,
   confirm: true,
   trackedRef: "main",
@@ -26,6 +27,7 @@ const analysis = (changes: RunChange[], drifts: RunChange[] = []): ChangeReport 
   options: DEFAULT_OPTIONS,
   changes,
   drifts,
+  min_runs: 3,
 });
 const verdicts = (subjects: { verdicts: { fingerprint: string; bad: boolean }[] }[]) =>
   subjects.flatMap((s) => s.verdicts.map((v) => `${v.fingerprint}=${v.bad ? "bad" : "good"}`));
@@ -51,7 +53,11 @@ describe("settling a recorded run", () => {
   it.each<[string, Partial<SettleContext>, Partial<Run>]>([
     ["confirming is off", { confirm: false }, {}],
     ["a regression alert is open", { regressionOpen: true }, {}],
-    ["a change point for the worse begins at it", { analysis: analysis([change("7001-1", "worse")]) }, {}],
+    [
+      "a change point for the worse that three runs bore out begins at it",
+      { analysis: { ...analysis([change("7001-1", "worse")]), runs: 13 } },
+      {},
+    ],
     ["it has no commit", {}, { sha: null }],
     ["it is a pull request's", {}, { dispatch: { correlation_id: "c", kind: "manual", pr_number: 7, confirms: null } }],
   ])("alerts at once when %s", (_, ctx, extra) => {
@@ -60,6 +66,18 @@ describe("settling a recorded run", () => {
     expect(plan.runs).toEqual([]);
     if (!extra.dispatch) expect(verdicts(plan.subjects)).toContain("regression:smoke=bad");
   });
+
+  it.each([
+    [11, 1],
+    [12, 2],
+  ])(
+    "still confirms a night when a history of %i runs has only %i from the change point at it on: no evidence yet",
+    (runs) => {
+      const young = { ...analysis([change("7001-1", "worse")]), runs };
+      const plan = planSettlement({ run: regressed(), revision: "1" }, context({ analysis: young }));
+      expect(plan.dispatch).not.toBeNull();
+    },
+  );
 
   it("still confirms a night when the change point at it goes the good way", () => {
     const plan = planSettlement(

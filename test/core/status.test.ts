@@ -19,6 +19,8 @@ const entry = (id: string, state: RunState, at: string, throughput: number | nul
   per_batch_p95_ms: throughput === null ? null : 11.2,
   out_of_range: state === "regressed" ? ["throughput_ops_per_sec"] : [],
   confirmation: null,
+  dispatch_kind: "nightly",
+  superseded: false,
 });
 
 describe("the signal", () => {
@@ -32,11 +34,46 @@ describe("the signal", () => {
     ["regressed", "regressed"],
     ["crashed", "crashed"],
     ["missed", "missed"],
-    ["dispatched", "pending"],
-    ["running", "pending"],
-  ] as const)("follows the latest run: %s → %s", (state, signal) => {
+  ] as const)("follows the last settled night: %s → %s", (state, signal) => {
     const doc = statusDocument([entry("9-1", state, hoursAgo(2)), entry("8-1", "passed", hoursAgo(26))]);
     expect(signalOf(doc, NOW, 36).state).toBe(signal);
+  });
+
+  it.each([
+    ["dispatched", "passed", "passing"],
+    ["running", "passed", "passing"],
+    ["running", "regressed", "regressed"],
+  ] as const)("stays steady while the next run is %s: the night before %s reads %s", (open, before, signal) => {
+    const doc = statusDocument([entry("9-1", open, hoursAgo(1), null), entry("8-1", before, hoursAgo(25))]);
+    expect(signalOf(doc, NOW, 36).state).toBe(signal);
+    expect(doc.night?.id).toBe("8-1");
+    expect(doc.in_progress?.id).toBe("9-1");
+  });
+
+  it("is pending only while no night has settled, naming the run in flight", () => {
+    const doc = statusDocument([entry("9-1", "running", hoursAgo(1), null)]);
+    expect(signalOf(doc, NOW, 36)).toEqual({
+      state: "pending",
+      reason: "no night has settled yet; run 9-1 is running",
+    });
+  });
+
+  it("reports the night, not the confirming run that measured it again", () => {
+    const rerun = { ...entry("10-1", "passed", hoursAgo(1)), dispatch_kind: "confirm" as const };
+    const suspect = { ...entry("9-1", "regressed", hoursAgo(2)), confirmation: "refuted" as const };
+    const doc = statusDocument([rerun, suspect]);
+    expect(doc.night?.id).toBe("9-1");
+    expect(signalOf(doc, NOW, 36)).toEqual({
+      state: "passing",
+      reason: "run 9-1 was outside the baseline once, and its commit benchmarked again was within it: noise",
+    });
+    const confirmed = statusDocument([rerun, { ...suspect, confirmation: "confirmed" as const }]);
+    expect(signalOf(confirmed, NOW, 36).state).toBe("regressed");
+  });
+
+  it("is not kept steady by a run stuck in flight: missed once nothing reported for STALE_AFTER_HOURS", () => {
+    const doc = statusDocument([entry("9-1", "dispatched", hoursAgo(40), null), entry("8-1", "passed", hoursAgo(64))]);
+    expect(signalOf(doc, NOW, 36).state).toBe("missed");
   });
 
   it("turns missed when nothing reported for longer than STALE_AFTER_HOURS", () => {
@@ -54,11 +91,12 @@ describe("the signal", () => {
   });
 
   it("says so while a suspect run's commit is benchmarked again", () => {
-    const doc = statusDocument([{ ...entry("9-1", "regressed", hoursAgo(1)), confirmation: "pending" }]);
+    const doc = statusDocument([
+      { ...entry("9-1", "regressed", hoursAgo(1)), confirmation: "pending", sha: "abc1234def".padEnd(40, "0") },
+    ]);
     expect(signalOf(doc, NOW, 36)).toEqual({
       state: "regressed",
-      reason:
-        "run 9-1 is outside the baseline: throughput_ops_per_sec; chimney is benchmarking its commit again to confirm",
+      reason: "run 9-1 is outside the baseline: throughput_ops_per_sec; benchmarking commit abc1234 again to confirm",
     });
   });
 

@@ -98,7 +98,7 @@ describe("the status page", () => {
     await deps.runs.record(newRun({ id: "9000001000-1", state: "crashed", at: night(1_000).at, mainline: true }));
     const { analysisWith } = await import("../../src/jobs/changes.ts");
     const { planAnalysis } = await import("../../src/core/settle.ts");
-    await deps.settlements.commit(planAnalysis(await analysisWith(deps, null)), deps.now().toISOString());
+    await deps.settlements.commit(planAnalysis(await analysisWith(deps, [])), deps.now().toISOString());
     const { text } = await get(app, "/");
     const charts = svgs(text);
     expect(charts).toHaveLength(3);

@@ -22,3 +22,12 @@ export function metricsAt(slowdown: number): Record<string, unknown> {
 export function wobble(i: number): number {
   return 1 + (((i * 7919) % 11) - 5) / 500;
 }
+
+/**
+ * Ordinary night-to-night noise of about ±3%, as Firewood's benchmark machine shows between
+ * segments: a repeatable pseudo-random draw for night `i`, never two nights alike.
+ */
+export function noise(i: number): number {
+  const x = Math.sin((i + 1) * 12.9898) * 43758.5453;
+  return 1 + (x - Math.floor(x) - 0.5) * 0.06;
+}

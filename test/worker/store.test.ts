@@ -55,7 +55,13 @@ describe("the Workers run store", () => {
     const store = new WorkersRunStore(env.RUNS, env.LEDGER, { statusCacheMs: 0, now: () => 0 });
     expect(await store.status()).toBe(null);
     await env.RUNS.put("status", JSON.stringify(statusDocument([])));
-    expect(await store.status()).toEqual({ latest: null, last_completed: null, runs: 0 });
+    expect(await store.status()).toEqual({
+      latest: null,
+      last_completed: null,
+      night: null,
+      in_progress: null,
+      runs: 0,
+    });
   });
 
   it("rebuilds a lost projection from the ledger when its alarm runs", async () => {

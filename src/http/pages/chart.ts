@@ -14,7 +14,8 @@ export interface ChartPoint {
   /** Its place on the time axis, as the first and last points show it (a date). */
   axis: string;
   href: string | null;
-  mark: "normal" | "bad" | "missing";
+  /** `refuted`: out of its band once, and its commit benchmarked again was within it (noise). */
+  mark: "normal" | "bad" | "refuted" | "missing";
 }
 
 export interface ChartChange {
@@ -100,8 +101,8 @@ export function chart(spec: ChartSpec): HtmlEscapedString | Promise<HtmlEscapedS
         const shape =
           p.mark === "missing"
             ? html`<path class="missing" d="M${cx - 4},${bottom - 9} l8,8 m0,-8 l-8,8"></path>`
-            : p.mark === "bad"
-              ? html`<path class="bad" d="M${cx},${r(y(p.value!)) - 5} l5,5 l-5,5 l-5,-5 z"></path>`
+            : p.mark === "bad" || p.mark === "refuted"
+              ? html`<path class="${p.mark}" d="M${cx},${r(y(p.value!)) - 5} l5,5 l-5,5 l-5,-5 z"></path>`
               : html`<circle class="ok" cx="${cx}" cy="${r(y(p.value!))}" r="3"></circle>`;
         return p.href
           ? html`<a href="${p.href}">${shape}<title>${p.label}</title></a>`

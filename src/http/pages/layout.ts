@@ -35,6 +35,7 @@ svg .axis.end { text-anchor: end; }
 svg .line { fill: none; stroke: var(--info); stroke-width: 1.5; }
 svg .ok { fill: var(--info); }
 svg .bad { fill: var(--bad); }
+svg .refuted { fill: #fff; stroke: var(--bad); stroke-width: 1.5; }
 svg .missing { stroke: var(--bad); stroke-width: 2; }
 svg .change line { stroke-dasharray: 4 3; stroke-width: 1.5; }
 svg .change.worse line { stroke: var(--bad); } svg .change.worse text { fill: var(--bad); }

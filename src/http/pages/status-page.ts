@@ -84,7 +84,14 @@ function metricChart(data: StatusPageData, metric: (typeof SMOKE_METRICS)[number
       axis: day(e.at),
       label: runLabel(e, metric.key, unit),
       href: `/runs/${e.id}`,
-      mark: e[metric.key] === null ? "missing" : e.out_of_range.includes(metric.key) ? "bad" : "normal",
+      mark:
+        e[metric.key] === null
+          ? "missing"
+          : !e.out_of_range.includes(metric.key)
+            ? "normal"
+            : e.confirmation === "refuted"
+              ? "refuted"
+              : "bad",
     })),
   };
   return chart(spec);
@@ -168,7 +175,7 @@ export function statusPage(data: StatusPageData) {
     html`${banner(data)}
 ${data.configProblems.length > 0 ? html`<p class="muted">Configuration: ${data.configProblems.map((p) => html`<code>${p.name}</code> ${p.problem}`).reduce((a, b) => html`${a}; ${b}`)}.</p>` : ""}
 <h2>The last ${data.charted.length} runs on the tracked branch</h2>
-<p class="muted">The shaded band is the baseline (<a href="/baseline">${data.baselineSource}</a>); ◆ marks a night out of the band, ✕ a night without a result, a dashed line a change point. Each point links to its run.</p>
+<p class="muted">The shaded band is the baseline (<a href="/baseline">${data.baselineSource}</a>); ◆ marks a night out of the band, ◇ one its rerun showed was noise, ✕ a night without a result, a dashed line a change point. Each point links to its run.</p>
 <div class="charts">${SMOKE_METRICS.map((m) => metricChart(data, m))}</div>
 <h2>Recent runs</h2>
 ${data.recent.length > 0 ? runsTable(data) : html`<p>No runs yet: chimney dispatches the benchmark every night, and runners can upload results to <code>POST /api/results</code>.</p>`}

@@ -11,7 +11,7 @@ import { runPage } from "../pages/run-page.ts";
 import { CHARTED_RUNS, LISTED_RUNS, statusPage } from "../pages/status-page.ts";
 import { linksFor, type AppDeps } from "../deps.ts";
 import { invalidInput, problem } from "../problem.ts";
-import { changeReportView, changeView, entryView, runView } from "../views.ts";
+import { changeReportView, changeView, entryView, runUrl, runView } from "../views.ts";
 
 const DEFAULT_PAGE = 20;
 
@@ -50,6 +50,15 @@ export function readRoutes(deps: AppDeps): Hono {
     return c.json({
       state: signal.state,
       reason: signal.reason,
+      latest_night: doc?.night ? entryView(links, doc.night) : null,
+      in_progress: doc?.in_progress
+        ? {
+            id: doc.in_progress.id,
+            kind: doc.in_progress.dispatch_kind ?? "external",
+            since: doc.in_progress.at,
+            url: runUrl(links, doc.in_progress.id),
+          }
+        : null,
       latest_run: doc?.latest ? entryView(links, doc.latest) : null,
       last_completed_run: doc?.last_completed ? entryView(links, doc.last_completed) : null,
       runs: doc?.runs ?? 0,
