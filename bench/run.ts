@@ -8,16 +8,35 @@
  *   interleaved rounds; /status and /badge at 100 connections for 20 s.
  * - Webhooks (bench/webhooks.ts): 500 signed deliveries ending as exactly 100 runs; a 50 MB log.
  * - The minified bundle (bench/bundle.ts).
+ * - Alert quality (bench/alerts.ts): false alerts and caught steps of chimney and five peers on
+ *   seeded histories of Firewood's own noise. `npm run bench -- alerts` runs this part alone.
  *
  * Ratios are the figures of record; absolute numbers depend on the machine.
  * Writes bench/results.json and prints a Markdown table.
  */
-import { writeFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { alertBench, alertTable } from "./alerts.ts";
 import { bundleSize } from "./bundle.ts";
 import { ingestCpu, pipelineCpu } from "./cpu.ts";
 import { detectionBench } from "./detection.ts";
 import { httpBench } from "./http.ts";
 import { webhookBench } from "./webhooks.ts";
+
+const RESULTS = "bench/results.json";
+
+if (process.argv[2] === "alerts") {
+  const alerts = await alertBench();
+  const kept = existsSync(RESULTS) ? (JSON.parse(readFileSync(RESULTS, "utf8")) as Record<string, unknown>) : {};
+  writeFileSync(RESULTS, `${JSON.stringify({ ...kept, alerts }, null, 2)}\n`);
+  console.log(alertsReport(alerts));
+  process.exit(0);
+}
+
+function alertsReport(alerts: Awaited<ReturnType<typeof alertBench>>): string {
+  return `Alert quality: ${alerts.histories} seeded histories × ${alerts.nights_per_history} nights (${alerts.nights} nights; noise resampled from ${alerts.residuals_resampled} residuals of Firewood's history; lone outliers on ${alerts.outlier_rate * 100}% of nights; chimney reran ${alerts.chimney_reruns_per_1000_nights} nights per 1 000).
+
+${alertTable(alerts)}`;
+}
 
 const cpu = pipelineCpu();
 const ingest = [await ingestCpu(0), await ingestCpu(1_000)];
@@ -25,6 +44,7 @@ const detection = await detectionBench();
 const bundle = bundleSize();
 const http = await httpBench();
 const webhooks = await webhookBench();
+const alerts = await alertBench();
 const results = {
   measured_at: new Date().toISOString(),
   node: process.version,
@@ -34,8 +54,9 @@ const results = {
   bundle,
   http,
   webhooks,
+  alerts,
 };
-writeFileSync("bench/results.json", `${JSON.stringify(results, null, 2)}\n`);
+writeFileSync(RESULTS, `${JSON.stringify(results, null, 2)}\n`);
 
 const [d1k, d10k] = detection.sizes;
 const s = http.sustained;
@@ -60,4 +81,6 @@ console.log(`
 | the Worker, minified (wrangler deploy --dry-run --minify) | ${bundle.kib} KiB (${bundle.gzip_kib} KiB gzip) | < 150 KiB |
 
 Change points: wall time of a request to a Worker in Miniflare minus an empty request's (${detection.empty_request_ms} ms).
-HTTP: ${http.connections} connections; ${http.rounds} rounds of ${http.seconds_per_round} s per route, interleaved with /healthz; medians of the per-round ratios. wrangler dev on loopback. Written to bench/results.json.`);
+HTTP: ${http.connections} connections; ${http.rounds} rounds of ${http.seconds_per_round} s per route, interleaved with /healthz; medians of the per-round ratios. wrangler dev on loopback. Written to bench/results.json.
+
+${alertsReport(alerts)}`);

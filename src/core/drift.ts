@@ -33,13 +33,20 @@ export interface ChangeReport {
 }
 
 /**
- * The runs change points are looked for in, oldest first: the nights of the tracked branch with
- * a result. A confirming run is a second sample of its night, not a night of its own, and a
- * night its rerun refuted is noise: neither can become a change point.
+ * The runs change points are looked for in, oldest first: one point per night of the tracked
+ * branch with a result. A confirming run is a second sample of its night, not a night of its
+ * own. A night its rerun refuted was noise: its point is the rerun's measurement, so the
+ * outlier can never become a change point, and a real step that began that night still shows.
  */
 function analysedRuns(newestFirst: readonly HistoryEntry[]): HistoryEntry[] {
+  const reruns = new Map(newestFirst.filter((e) => e.dispatch_kind === "confirm").map((e) => [e.id, e]));
   return newestFirst
-    .filter((e) => isNight(e) && e.throughput_ops_per_sec !== null && e.confirmation !== "refuted")
+    .flatMap((e): HistoryEntry[] => {
+      if (!isNight(e) || e.throughput_ops_per_sec === null) return [];
+      if (e.confirmation !== "refuted") return [e];
+      const rerun = e.rerun ? reruns.get(e.rerun) : undefined;
+      return rerun?.throughput_ops_per_sec == null ? [] : [{ ...rerun, id: e.id, at: e.at, sha: e.sha }];
+    })
     .reverse();
 }
 
@@ -93,13 +100,14 @@ function held(report: Pick<ChangeReport, "runs">, c: RunChange): number {
 }
 
 /**
- * The change points that are evidence: those that `min_runs` runs have borne out. E-divisive
+ * The change points that are evidence: those with `min_runs` runs on either side. E-divisive
  * reports a change point at the newest night whenever that one night stands out (p ≈ 1e-7 for a
  * single slow night after ten ordinary ones), so a change point younger than that says no more
- * than the one night does: it is neither a reason to skip confirming the night, nor a drift.
+ * than the one night does: it is neither a reason to skip confirming the night, nor a drift. The
+ * same holds at the oldest end, where one odd first night is a change point of its own.
  */
 export function evidence(report: Pick<ChangeReport, "runs" | "changes" | "min_runs">): RunChange[] {
-  return report.changes.filter((c) => held(report, c) >= report.min_runs);
+  return report.changes.filter((c) => held(report, c) >= report.min_runs && c.index >= report.min_runs);
 }
 
 /** The change points that begin at a run and are evidence. */
@@ -114,11 +122,16 @@ export function evidenceAt(report: ChangeReport | null, runId: string): RunChang
  * reported already.
  */
 export function driftFindings(report: Omit<ChangeReport, "drifts">, baseline: Baseline): RunChange[] {
+  return standingWorse(report).filter((c) => withinRange(c.mean_after, baseline[c.metric]));
+}
+
+/**
+ * The metrics whose latest evidenced change went the bad way within the last window of runs:
+ * the level is still worse than before it, whether or not the nights are inside the band.
+ */
+export function standingWorse(report: Omit<ChangeReport, "drifts">): RunChange[] {
   return latestChanges({ changes: evidence(report) }).filter(
-    (c) =>
-      c.direction === "worse" &&
-      held(report, c) <= report.options.window &&
-      withinRange(c.mean_after, baseline[c.metric]),
+    (c) => c.direction === "worse" && held(report, c) <= report.options.window,
   );
 }
 

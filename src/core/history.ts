@@ -19,6 +19,8 @@ export interface HistoryEntry {
   out_of_range: MetricKey[];
   /** A suspect run's confirmation, while or after it is measured again. */
   confirmation: Confirmation["state"] | null;
+  /** A suspect run's confirming run, once it has settled the confirmation. */
+  rerun: string | null;
   /** How chimney started the run; a `confirm` run is a second sample of a night, not a night. */
   dispatch_kind: NonNullable<Run["dispatch"]>["kind"] | null;
   /** A crash chimney asked GitHub to rerun: the next attempt speaks for the night. */
@@ -40,6 +42,7 @@ export function historyEntry(run: Run): HistoryEntry {
     per_batch_p95_ms: m ? m.per_batch_p95_ms : null,
     out_of_range: outOfRangeMetrics(run),
     confirmation: run.confirmation?.state ?? null,
+    rerun: run.confirmation?.run_id ?? null,
     dispatch_kind: run.dispatch?.kind ?? null,
     superseded: run.failure?.rerun_requested ?? false,
   };

@@ -8,7 +8,10 @@
 import { fingerprintOf, runSubject, type AlertSubject } from "./alert.ts";
 import { confirmationBy, isSuspect, pendingConfirmation } from "./confirmation.ts";
 import { newDispatch, type Dispatch } from "./dispatch.ts";
-import { driftSubject, evidenceAt, type ChangeReport } from "./drift.ts";
+import { driftSubject, evidenceAt, standingWorse, type ChangeReport } from "./drift.ts";
+import { SMOKE_METRICS } from "./baseline.ts";
+import { historyEntry, type HistoryEntry } from "./history.ts";
+import { median } from "./stats.ts";
 import type { Run } from "./run.ts";
 
 /** What a settlement commits, all or nothing. */
@@ -38,8 +41,14 @@ export interface SettleContext {
   suspect: Run | null;
   /** The night before this one, when it is a suspect still waiting for its rerun. */
   previousSuspect: Run | null;
+  /** The nights before this one, newest first: at least `minRuns − 1` of them when there are. */
+  recentNights: readonly HistoryEntry[];
+  /** Nights that must bear a change out before it is news (CHANGE_MIN_RUNS): a recovery too. */
+  minRuns: number;
   /** Whether the regression alert is open: another bad night is news for it, not noise. */
   regressionOpen: boolean;
+  /** When the regression's current episode opened (its first bad night, or a confirming run of it), while open. */
+  regressionOpenedAt: string | null;
   /** Whether confirming runs can be dispatched (CONFIRM_REGRESSIONS, and GitHub to dispatch them). */
   confirm: boolean;
   /** The branch confirming runs are dispatched on. */
@@ -93,6 +102,9 @@ export function planSettlement(unsettled: UnsettledRun, ctx: SettleContext): Set
     dispatch = confirmingDispatch(run, ctx.trackedRef, ctx.now);
     subject = runSubject(run);
   }
+  if (ctx.regressionOpen && !recoveredFor(run, ctx)) {
+    subject = { ...subject, verdicts: subject.verdicts.filter((v) => !(v.kind === "regression" && !v.bad)) };
+  }
   subjects.push(subject);
   const drift = ctx.analysis ? driftSubject(ctx.analysis) : null;
   // One slowdown, one issue: while a regression is reported, a drift is the same news.
@@ -120,6 +132,36 @@ export function planUnconfirmed(suspect: Run, reason: string): Settlement | null
 export function planAnalysis(analysis: ChangeReport): Settlement {
   return { settles: null, runs: [], analysis, subjects: [], dispatch: null };
 }
+
+/**
+ * Whether an open regression has recovered by this night. One good night is no more evidence
+ * than one bad one, so it takes `minRuns` good nights in a row (a refuted night counts as good);
+ * and they must be back near the level before the regression, not merely inside the band: a
+ * slowdown that hovers at the band's edge is one slowdown, not a new one each time it crosses.
+ */
+function recoveredFor(run: Run, ctx: SettleContext): boolean {
+  if (run.state !== "passed" || !isNightOfRecord(run)) return true;
+  const recent = [historyEntry(run), ...ctx.recentNights.slice(0, ctx.minRuns - 1)];
+  const good = (e: HistoryEntry) => e.state === "passed" || e.confirmation === "refuted";
+  if (recent.length < ctx.minRuns || !recent.every(good)) return false;
+  if (ctx.analysis && standingWorse(ctx.analysis).length > 0) return false;
+  const openedAt = ctx.regressionOpenedAt;
+  const opened = openedAt === null ? -1 : ctx.recentNights.findIndex((e) => e.at <= openedAt);
+  if (opened < ctx.minRuns - 1) return true;
+  const during = ctx.recentNights.slice(ctx.minRuns - 1, opened + 1).filter((e) => e.confirmation !== "refuted");
+  const before = ctx.recentNights
+    .slice(opened + 1, opened + 1 + LEVEL_NIGHTS)
+    .filter((e) => e.confirmation !== "refuted");
+  return SMOKE_METRICS.every(({ key }) => {
+    const [now, was, bad] = [recent, before, during].map((es) =>
+      median(es.flatMap((e) => (e[key] === null ? [] : [e[key]]))),
+    );
+    return [now, was, bad].some(Number.isNaN) || Math.abs(now - was) <= Math.abs(now - bad);
+  });
+}
+
+/** Nights before a regression that give its level. */
+const LEVEL_NIGHTS = 10;
 
 /** A night of the tracked branch that speaks for itself: not a pull request's, not a second sample. */
 function isNightOfRecord(run: Run): boolean {

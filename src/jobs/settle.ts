@@ -7,7 +7,7 @@
  */
 import { fingerprintOf } from "../core/alert.ts";
 import { confirmationBy } from "../core/confirmation.ts";
-import { isNight } from "../core/history.ts";
+import { isNight, type HistoryEntry } from "../core/history.ts";
 import { COMPLETED_STATES, type Run } from "../core/run.ts";
 import { planSettlement, planUnconfirmed, type UnsettledRun } from "../core/settle.ts";
 import { analysisWith } from "./changes.ts";
@@ -27,11 +27,12 @@ export async function settleRuns(deps: LoopDeps): Promise<number> {
 
 async function settleRun(deps: LoopDeps, unsettled: UnsettledRun): Promise<boolean> {
   const { run } = unsettled;
-  const [suspect, previousSuspect, regression] = await Promise.all([
+  const [suspect, recentNights, regression] = await Promise.all([
     confirmedSuspect(deps, run),
-    waitingSuspectBefore(deps, run),
+    nightsBefore(deps, run),
     deps.alerts.alert(fingerprintOf("regression", run.suite)),
   ]);
+  const previousSuspect = recentNights[0]?.confirmation === "pending" ? await deps.runs.run(recentNights[0].id) : null;
   // A suspect this run settles is analysed as settled: a refuted night is left out of the series.
   const settledSuspect =
     suspect?.confirmation?.state === "pending"
@@ -45,7 +46,10 @@ async function settleRun(deps: LoopDeps, unsettled: UnsettledRun): Promise<boole
     analysis,
     suspect,
     previousSuspect,
+    recentNights,
+    minRuns: deps.config.CHANGE_MIN_RUNS,
     regressionOpen: regression?.state === "open",
+    regressionOpenedAt: regression?.state === "open" ? regression.opened_at : null,
     confirm: deps.confirm,
     trackedRef: deps.trackedRef,
     now: deps.now().toISOString(),
@@ -67,15 +71,14 @@ function confirmedSuspect(deps: LoopDeps, run: Run): Promise<Run | null> {
   return confirms ? deps.runs.run(confirms) : Promise.resolve(null);
 }
 
-/** Nights looked at to find the one before a run: a few pull requests' runs may stand between. */
-const NIGHTS_BACK = 20;
+/** Runs read to find the nights before a run: a few pull requests' runs may stand between. */
+const RUNS_BACK = 50;
 
-/** The night before `run`, when it is a suspect still waiting for its rerun. */
-async function waitingSuspectBefore(deps: LoopDeps, run: Run): Promise<Run | null> {
-  if (!run.mainline || run.dispatch?.kind === "confirm") return null;
-  const { runs } = await deps.runs.history(NIGHTS_BACK, null);
-  const before = runs.find((e) => isNight(e) && e.id !== run.id && e.at < run.at && COMPLETED_STATES.includes(e.state));
-  return before?.confirmation === "pending" ? deps.runs.run(before.id) : null;
+/** The settled nights before `run`, newest first. */
+async function nightsBefore(deps: LoopDeps, run: Run): Promise<HistoryEntry[]> {
+  if (!run.mainline || run.dispatch?.kind === "confirm") return [];
+  const { runs } = await deps.runs.history(RUNS_BACK, null);
+  return runs.filter((e) => isNight(e) && e.id !== run.id && e.at < run.at && COMPLETED_STATES.includes(e.state));
 }
 
 /** A confirming run that never came: its suspect is settled unconfirmed and reported as it is. */

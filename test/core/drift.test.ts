@@ -32,6 +32,7 @@ function entry(i: number, slowdown: number, extra: Partial<HistoryEntry> = {}): 
     per_batch_p95_ms: 10.9 * slowdown,
     out_of_range: [],
     confirmation: null,
+    rerun: null,
     dispatch_kind: "nightly",
     superseded: false,
     ...extra,
@@ -216,14 +217,22 @@ describe("CHANGE_MIN_RUNS", () => {
     expect(evidenceAt(later, first).map((c) => c.direction)).toEqual(["worse", "worse", "worse"]);
   });
 
-  it("leaves refuted nights and confirming runs out of the series", () => {
-    const runs = [
-      ...steps(20, 0, 1),
-      entry(20, 1.5, { confirmation: "refuted" }),
-      entry(21, 1.5, { dispatch_kind: "confirm" }),
-    ];
-    const report = analyzeHistory(newestFirst(runs), DEFAULT_OPTIONS, NOW, baseline, 3);
-    expect(report.runs).toBe(20);
+  it("counts a refuted night once, by its rerun's measurement; a confirming run is no night of its own", () => {
+    const rerun = entry(21, 1.01, { dispatch_kind: "confirm" });
+    const refuted = entry(20, 1.5, { state: "regressed", confirmation: "refuted", rerun: rerun.id });
+    const report = analyzeHistory(newestFirst([...steps(20, 0, 1), refuted, rerun]), DEFAULT_OPTIONS, NOW, baseline, 3);
+    expect(report.runs).toBe(21);
+    expect(report.latest_run_id).toBe(refuted.id);
     expect(report.changes).toEqual([]);
+    // Its outlier alone, with the night kept as it was, is a change point at the newest night.
+    const kept = { ...refuted, confirmation: null, rerun: null };
+    expect(
+      analyzeHistory(newestFirst([...steps(20, 0, 1), kept]), DEFAULT_OPTIONS, NOW, baseline, 3).changes,
+    ).not.toEqual([]);
+  });
+
+  it("leaves out a refuted night whose rerun is not in the history", () => {
+    const lost = entry(20, 1.5, { state: "regressed", confirmation: "refuted", rerun: "404-1" });
+    expect(analyzeHistory(newestFirst([...steps(20, 0, 1), lost]), DEFAULT_OPTIONS, NOW, baseline, 3).runs).toBe(20);
   });
 });

@@ -21,6 +21,7 @@ const entry = (id: string, at: string): HistoryEntry => ({
   per_batch_p95_ms: 11,
   out_of_range: [],
   confirmation: null,
+  rerun: null,
   dispatch_kind: "nightly",
   superseded: false,
 });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { DEFAULT_OPTIONS } from "../../src/core/changepoints/analysis.ts";
 import type { ChangeReport, RunChange } from "../../src/core/drift.ts";
+import type { HistoryEntry } from "../../src/core/history.ts";
 import { newRun, type Run } from "../../src/core/run.ts";
 import { planAnalysis, planSettlement, planUnconfirmed, type SettleContext } from "../../src/core/settle.ts";
 
@@ -12,7 +13,10 @@ const context = (extra: Partial<SettleContext> = {}): SettleContext => ({
   analysis: null,
   suspect: null,
   previousSuspect: null,
+  recentNights: [],
+  minRuns: 3,
   regressionOpen: false,
+  regressionOpenedAt: null,
   confirm: true,
   trackedRef: "main",
   now: NOW,
@@ -160,5 +164,87 @@ describe("settling a recorded run", () => {
       subjects: [],
       dispatch: null,
     });
+  });
+});
+
+describe("an open regression", () => {
+  const night = (i: number, level: number, state: Run["state"] = "passed"): HistoryEntry => ({
+    id: `${8000 + i}-1`,
+    state,
+    at: new Date(Date.UTC(2026, 10, 1, 3) + i * 86_400_000).toISOString(),
+    completed_at: null,
+    sha: SHA,
+    ref: "main",
+    mainline: true,
+    throughput_ops_per_sec: 10_000 / level,
+    total_duration_ms: 48 * level,
+    per_batch_p95_ms: 11 * level,
+    out_of_range: state === "regressed" ? ["throughput_ops_per_sec"] : [],
+    confirmation: null,
+    rerun: null,
+    dispatch_kind: "nightly",
+    superseded: false,
+  });
+  /** Ten nights at 1.0, the regression opened by two nights at 1.3, then `after` levels; newest first. */
+  const nights = (after: number[]) =>
+    [
+      ...Array.from({ length: 10 }, (_, i) => night(i, 1 + (i % 3) / 100)),
+      night(10, 1.3, "regressed"),
+      night(11, 1.3, "regressed"),
+      ...after.map((level, i) => night(12 + i, level)),
+    ].reverse();
+  const passedAt = (level: number, i: number) =>
+    newRun({
+      id: `${8000 + i}-1`,
+      state: "passed",
+      at: night(i, level).at,
+      mainline: true,
+      sha: SHA,
+      measurements: {
+        batches: 5,
+        batch_size: 100,
+        total_operations: 500,
+        total_duration_ms: 48 * level,
+        throughput_ops_per_sec: 10_000 / level,
+        per_batch_count: 5,
+        per_batch_p95_ms: 11 * level,
+      },
+    });
+  const regressionSaid = (after: number[], level: number) => {
+    const plan = planSettlement(
+      { run: passedAt(level, 12 + after.length), revision: "1" },
+      context({ regressionOpen: true, regressionOpenedAt: night(10, 1.3).at, recentNights: nights(after) }),
+    );
+    return verdicts(plan.subjects).filter((v) => v.startsWith("regression:smoke="));
+  };
+
+  it("stays open on one or two good nights: one good night is no more evidence than one bad one", () => {
+    expect(regressionSaid([], 1)).toEqual([]);
+    expect(regressionSaid([1.01], 1)).toEqual([]);
+  });
+
+  it("recovers on the third good night in a row back near the level before it", () => {
+    expect(regressionSaid([1.01, 0.99], 1)).toEqual(["regression:smoke=good"]);
+  });
+
+  it("stays open while good nights hover near the regressed level, inside the band", () => {
+    expect(regressionSaid([1.25, 1.27], 1.26)).toEqual([]);
+  });
+});
+
+describe("a drift while a regression is reported", () => {
+  it("is the same slowdown: no second issue", () => {
+    const passed = newRun({ id: "7001-1", state: "regressed", at: NOW, mainline: true, sha: SHA });
+    const drift = change("6990-1", "worse");
+    const plan = planSettlement(
+      { run: passed, revision: "1" },
+      context({ analysis: analysis([drift], [drift]), regressionOpen: true }),
+    );
+    expect(verdicts(plan.subjects)).not.toContain("regression:smoke-drift=bad");
+    const quiet = planSettlement(
+      { run: { ...passed, state: "passed" }, revision: "1" },
+      context({ analysis: analysis([drift], [drift]) }),
+    );
+    expect(verdicts(quiet.subjects)).toContain("regression:smoke-drift=bad");
   });
 });

@@ -19,6 +19,7 @@ const entry = (id: string, state: RunState, at: string, throughput: number | nul
   per_batch_p95_ms: throughput === null ? null : 11.2,
   out_of_range: state === "regressed" ? ["throughput_ops_per_sec"] : [],
   confirmation: null,
+  rerun: null,
   dispatch_kind: "nightly",
   superseded: false,
 });

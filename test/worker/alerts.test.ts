@@ -14,7 +14,7 @@ function night(h: Harness, outcome: Night, commit = `commit for a ${outcome} nig
 }
 
 describe("alerts as GitHub issues", () => {
-  it("pass → regress → regress → recover: one issue, one comment a night, closed as completed", async () => {
+  it("pass → regress → regress → three good nights: one issue, one comment a bad night, closed as completed", async () => {
     const h = harness("2026-11-20T03:00:00.000Z");
     await night(h, "pass");
     expect(h.github.alertIssues()).toEqual([]);
@@ -52,6 +52,11 @@ describe("alerts as GitHub issues", () => {
     expect(issue.comments).toHaveLength(1);
     expect(issue.comments[0]).toMatch(/^<!-- chimney:alert=regression:smoke@\d+-1 -->\n\nStill regressed: run /);
 
+    // One good night is no more evidence than one bad one: it takes three in a row to recover.
+    await night(h, "pass");
+    await night(h, "pass");
+    expect(issue.comments).toHaveLength(1);
+    expect(issue.state).toBe("open");
     await night(h, "pass");
     expect(issue.comments).toHaveLength(2);
     expect(issue.comments[1]).toContain("Recovered: run ");
@@ -96,7 +101,7 @@ describe("alerts as GitHub issues", () => {
   it("reuses an issue someone reopened", async () => {
     const h = harness();
     await night(h, "regress");
-    await night(h, "pass");
+    for (let i = 0; i < 3; i++) await night(h, "pass");
     const [issue] = h.github.alertIssues();
     expect(issue.state).toBe("closed");
     h.github.reopenByHand(issue.number);
