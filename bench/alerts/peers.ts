@@ -78,42 +78,52 @@ const meanSd = (xs: readonly number[]) => {
 };
 
 /**
- * Bencher's t-test threshold: the limit is the sample mean plus the Student t quantile of the
- * boundary (0.99) times the sample standard deviation, over the last `maxSample` nights (64).
+ * A rule that judges each night's metrics against the last `window` nights of the same metric
+ * (worse turned up), once it has `minSample` of them.
  */
-export function bencher(boundary = 0.99, maxSample = 64, minSample = 2): Rule {
+function againstHistory(
+  name: string,
+  window: number,
+  minSample: number,
+  worse: (x: number, mean: number, sd: number, n: number) => boolean,
+): Rule {
   const seen = new Map<MetricKey, number[]>();
-  return risingEdge("Bencher (t-test, upper boundary 0.99, last 64)", (m) => {
+  return risingEdge(name, (m) => {
     let alert = false;
     for (const { key } of SMOKE_METRICS) {
       const values = seen.get(key) ?? [];
       const x = worseUp(key, m);
       if (values.length >= minSample) {
         const { mean, sd } = meanSd(values);
-        if (x > mean + tQuantile(boundary, values.length - 1) * sd) alert = true;
+        if (worse(x, mean, sd, values.length)) alert = true;
       }
-      seen.set(key, [...values, x].slice(-maxSample));
+      seen.set(key, [...values, x].slice(-window));
     }
     return alert;
   });
 }
 
+/**
+ * Bencher's t-test threshold: the limit is the sample mean plus the Student t quantile of the
+ * boundary (0.99) times the sample standard deviation, over the last `maxSample` nights (64).
+ */
+export function bencher(boundary = 0.99, maxSample = 64, minSample = 2): Rule {
+  return againstHistory(
+    "Bencher (t-test, upper boundary 0.99, last 64)",
+    maxSample,
+    minSample,
+    (x, mean, sd, n) => x > mean + tQuantile(boundary, n - 1) * sd,
+  );
+}
+
 /** Conbench's lookback z-score: more than `threshold` standard deviations worse than the history (last 100). */
 export function conbench(threshold = 5, lookback = 100, minSample = 2): Rule {
-  const seen = new Map<MetricKey, number[]>();
-  return risingEdge("Conbench (z-score above 5)", (m) => {
-    let alert = false;
-    for (const { key } of SMOKE_METRICS) {
-      const values = seen.get(key) ?? [];
-      const x = worseUp(key, m);
-      if (values.length >= minSample) {
-        const { mean, sd } = meanSd(values);
-        if (sd > 0 && (x - mean) / sd > threshold) alert = true;
-      }
-      seen.set(key, [...values, x].slice(-lookback));
-    }
-    return alert;
-  });
+  return againstHistory(
+    "Conbench (z-score above 5)",
+    lookback,
+    minSample,
+    (x, mean, sd) => sd > 0 && (x - mean) / sd > threshold,
+  );
 }
 
 /**

@@ -23,6 +23,7 @@ import { parseBenchmarkData, seriesOf, type Series } from "../../src/core/series
 import { planAnalysis, planSettlement, type SettleContext } from "../../src/core/settle.ts";
 import type { Stores } from "../../src/store/ports.ts";
 import { metricsAt, wobble } from "../support/nights.ts";
+import { settleContext as settleContextAt } from "../support/settle.ts";
 
 export type MakeStores = () => Promise<Stores> | Stores;
 
@@ -140,19 +141,7 @@ async function allHistory(stores: Stores, size: number): Promise<{ entries: Hist
 
 const sortedIds = (runs: { id: string }[]) => runs.map((r) => r.id).sort();
 
-const settleContext = (extra: Partial<SettleContext> = {}): SettleContext => ({
-  analysis: null,
-  suspect: null,
-  previousSuspect: null,
-  recentNights: [],
-  minRuns: 3,
-  regressionOpen: false,
-  regressionOpenedAt: null,
-  confirm: true,
-  trackedRef: "main",
-  now: nightAt(1),
-  ...extra,
-});
+const settleContext = (extra: Partial<SettleContext> = {}) => settleContextAt(nightAt(1), extra);
 
 // ---------------------------------------------------------------------------------------------
 

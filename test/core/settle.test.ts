@@ -4,24 +4,13 @@ import type { ChangeReport, RunChange } from "../../src/core/drift.ts";
 import type { HistoryEntry } from "../../src/core/history.ts";
 import { newRun, type Run } from "../../src/core/run.ts";
 import { planAnalysis, planSettlement, planUnconfirmed, type SettleContext } from "../../src/core/settle.ts";
+import { settleContext } from "../support/settle.ts";
 
 const NOW = "2026-11-30T04:00:00.000Z";
 const SHA = "a".repeat(40);
 const regressed = (extra: Partial<Run> = {}) =>
   newRun({ id: "7001-1", state: "regressed", at: "2026-11-30T02:00:00.000Z", mainline: true, sha: SHA, ...extra });
-const context = (extra: Partial<SettleContext> = {}): SettleContext => ({
-  analysis: null,
-  suspect: null,
-  previousSuspect: null,
-  recentNights: [],
-  minRuns: 3,
-  regressionOpen: false,
-  regressionOpenedAt: null,
-  confirm: true,
-  trackedRef: "main",
-  now: NOW,
-  ...extra,
-});
+const context = (extra: Partial<SettleContext> = {}) => settleContext(NOW, extra);
 const change = (runId: string, direction: "worse" | "better"): RunChange =>
   ({ metric: "throughput_ops_per_sec", index: 10, run_id: runId, before_run_id: "7000-1", direction }) as RunChange;
 const analysis = (changes: RunChange[], drifts: RunChange[] = []): ChangeReport => ({
