@@ -1,6 +1,6 @@
 /** The GitHub Actions endpoints of the nightly loop (GitHub's REST API, "Actions": workflows, runs, jobs, artifacts). */
 import * as v from "valibot";
-import { GitHubError, type GitHubClient } from "./client.ts";
+import { GitHubError, isHttpUrl, type GitHubClient } from "./client.ts";
 
 export const WorkflowRunSchema = v.object({
   id: v.number(),
@@ -154,6 +154,12 @@ export async function downloadArtifact(
       redirect.status,
     );
   }
+  // Only an absolute http(s) URL is storage: anything else would be read as an API path, or worse.
+  if (!isHttpUrl(location)) {
+    throw new UnusableArtifact(
+      `artifact ${artifactId}: GitHub redirected to ${JSON.stringify(location.slice(0, 200))}, not an http(s) URL`,
+    );
+  }
   const res = await client.request("GET", location, { authorization: null, accept: "application/zip" });
   return readCapped(res, maxBytes, `artifact ${artifactId}`);
 }
@@ -164,6 +170,9 @@ export async function rerunFailedJobs(client: GitHubClient, runId: number): Prom
 }
 
 export class TooLarge extends Error {}
+
+/** An artifact chimney cannot read where GitHub sends it: a crash reason, not a retry. */
+export class UnusableArtifact extends Error {}
 
 async function readCapped(res: Response, maxBytes: number, what: string): Promise<Uint8Array> {
   const declared = Number(res.headers.get("content-length"));

@@ -95,7 +95,13 @@ export class GitHubClient {
    * may have been done, and the caller's outbox decides.
    */
   async request(method: string, path: string, init: RequestOptions = {}): Promise<Response> {
-    const url = /^https?:\/\//.test(path) ? path : `${this.options.apiUrl}${path}`;
+    const url = absoluteUrl(this.options.apiUrl, path);
+    if (url === null) {
+      throw new GitHubError(
+        "unexpected",
+        `${method} ${JSON.stringify(path.slice(0, 200))}: not an http(s) URL or an API path`,
+      );
+    }
     let lastError: GitHubError | null = null;
     for (let attempt = 0; attempt < this.maxAttempts; attempt++) {
       if (attempt > 0 && lastError) await this.pause(lastError, attempt);
@@ -229,4 +235,20 @@ function firstLine(text: string): string {
     // not JSON
   }
   return text.split("\n")[0].slice(0, 200);
+}
+
+/** An API path (`/repos/…`) under the API URL, or an absolute http(s) URL as GitHub gives them; null for anything else. */
+function absoluteUrl(apiUrl: string, path: string): string | null {
+  if (path.startsWith("/") && !path.startsWith("//")) return `${apiUrl}${path}`;
+  return isHttpUrl(path) ? path : null;
+}
+
+/** Whether a string is an absolute http(s) URL. */
+export function isHttpUrl(text: string): boolean {
+  try {
+    const url = new URL(text);
+    return (url.protocol === "https:" || url.protocol === "http:") && /^https?:\/\//i.test(text);
+  } catch {
+    return false;
+  }
 }

@@ -12,6 +12,7 @@ import {
   listJobs,
   rerunFailedJobs,
   TooLarge,
+  UnusableArtifact,
   type WorkflowRun,
 } from "../github/actions.ts";
 import { ArchiveRejected, ARTIFACT_LIMITS, openArchive } from "../github/artifact.ts";
@@ -176,7 +177,7 @@ async function fetchArtifact(deps: LoopDeps, client: GitHubClient, runId: number
     if (error instanceof GitHubError && (error.kind === "gone" || error.kind === "not_found")) {
       return missing(`the ${name} artifact has expired`);
     }
-    if (error instanceof TooLarge || error instanceof ArchiveRejected) {
+    if (error instanceof TooLarge || error instanceof ArchiveRejected || error instanceof UnusableArtifact) {
       return missing(`the ${name} artifact was refused: ${error.message}`);
     }
     throw error;

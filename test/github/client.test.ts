@@ -146,3 +146,32 @@ describe("the GitHub client", () => {
     expect(JSON.stringify(error)).not.toContain(TOKEN);
   });
 });
+
+describe("where the client goes", () => {
+  it.each([
+    "file:///etc/passwd",
+    "javascript:alert(1)",
+    "//evil.test/zip",
+    "ftp://files.test/zip",
+    "api.github.test/x",
+  ])("refuses to request %s, and never sends it anywhere", async (path) => {
+    const { client, seen } = scripted([]);
+    const error = await failure(client.request("GET", path));
+    expect(error.kind).toBe("unexpected");
+    expect(error.message).toContain("not an http(s) URL or an API path");
+    expect(seen).toEqual([]);
+  });
+
+  it("follows an artifact's 302 only to an absolute http(s) URL, naming the refusal", async () => {
+    const { downloadArtifact, UnusableArtifact } = await import("../../src/github/actions.ts");
+    for (const location of ["file:///tmp/zip", "/relative/zip", "javascript:0"]) {
+      const { client, seen } = scripted([new Response(null, { status: 302, headers: { location } })]);
+      const refused = await downloadArtifact(client, 7, 1024).catch((e: unknown) => e);
+      expect(refused).toBeInstanceOf(UnusableArtifact);
+      expect((refused as Error).message).toBe(
+        `artifact 7: GitHub redirected to ${JSON.stringify(location)}, not an http(s) URL`,
+      );
+      expect(seen).toHaveLength(1);
+    }
+  });
+});

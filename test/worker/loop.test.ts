@@ -127,6 +127,26 @@ describe("the nightly loop", () => {
     expect(((await (await h.request("/status")).json()) as { state: string }).state).toBe("passing");
   });
 
+  it("records a run crashed, naming why, when GitHub redirects its artifact anywhere but an http(s) URL", async () => {
+    const h = harness();
+    await h.cron(NIGHTLY);
+    const [run] = h.github.runs.values();
+    h.github.complete(run.id, { conclusion: "success", files: ARTIFACT });
+    h.github.fail(
+      "GET",
+      /\/artifacts\/\d+\/zip$/,
+      10,
+      () => new Response(null, { status: 302, headers: { location: "file:///etc/passwd" } }),
+    );
+    expect((await h.deliver(run, "completed")).status).toBe(202);
+    expect(h.github.calls("GET", /\/artifacts\/\d+\/zip$/)).toBe(1);
+    const record = await h.runRecord(`${run.id}-1`);
+    expect(record?.state).toBe("crashed");
+    expect(record?.failure.reason).toMatch(
+      /^the smoke-benchmark artifact was refused: artifact \d+: GitHub redirected to "file:\/\/\/etc\/passwd", not an http\(s\) URL$/,
+    );
+  });
+
   it("records a second infrastructure failure without another rerun", async () => {
     const h = harness();
     await h.cron(NIGHTLY);
