@@ -26,3 +26,8 @@ const TYPES: [RegExp, string][] = [
 export function contentTypeOf(name: string): string {
   return TYPES.find(([pattern]) => pattern.test(name))?.[1] ?? "application/octet-stream";
 }
+
+/** Whether two byte strings are the same bytes. */
+export function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  return a.byteLength === b.byteLength && a.every((byte, i) => byte === b[i]);
+}

@@ -45,6 +45,7 @@ export const RECEIVED = {
   ignored: 202,
   invalid: 400,
   duplicate: 202,
+  conflict: 409,
   accepted: 202,
 } as const satisfies Statuses<Reception>;
 

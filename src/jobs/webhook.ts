@@ -28,6 +28,8 @@ export type Reception =
   | { kind: "ignored"; reason: string }
   | { kind: "invalid"; issues: FieldIssue[] }
   | { kind: "duplicate" }
+  /** The id was received before with a different body: refused, the first body kept. */
+  | { kind: "conflict"; reason: string }
   /** Accepted: `work` is the processing to run after the answer. */
   | { kind: "accepted"; work: () => Promise<void> };
 
@@ -42,8 +44,12 @@ export async function receiveDelivery(deps: LoopDeps, delivery: Delivery): Promi
   const event = payload.value;
   const verdict = relevance(deps, event);
   if (verdict) return { kind: "ignored", reason: verdict };
-  // The raw body is kept before anything else, so a failure from here on can be retried.
-  await deps.inbox.put(delivery.id, delivery.body);
+  // The raw body is kept before anything else, so a failure from here on can be retried; the
+  // first body of an id is the one kept, so a retry can never process another run.
+  if ((await deps.inbox.keep(delivery.id, delivery.body)) === "different") {
+    deps.log({ event: "delivery_conflict", delivery: delivery.id });
+    return { kind: "conflict", reason: `X-GitHub-Delivery: ${delivery.id} was received before with a different body` };
+  }
   if (!(await deps.deliveries.claim(delivery.id, delivery.event, deps.now().toISOString())))
     return { kind: "duplicate" };
   return { kind: "accepted", work: () => processDelivery(deps, delivery.id, event) };

@@ -4,6 +4,7 @@
  */
 import type { ChangePointOptions } from "../core/changepoints/analysis.ts";
 import { mergeSeries, type Series } from "../core/series.ts";
+import { sameBytes } from "../core/artifact.ts";
 import type { ArtifactStore, Inbox, Latest, SeriesStore, StoredFile } from "./ports.ts";
 
 /**
@@ -138,8 +139,12 @@ export class FileInbox implements Inbox {
     this.folder = new Folder(dir);
   }
 
-  put(id: string, body: Uint8Array): Promise<void> {
-    return this.folder.write(id, body);
+  /** One Deno process serves chimney, so looking before writing cannot race another writer. */
+  async keep(id: string, body: Uint8Array): Promise<"kept" | "same" | "different"> {
+    const kept = await this.folder.read(id);
+    if (kept) return sameBytes(kept, body) ? "same" : "different";
+    await this.folder.write(id, body);
+    return "kept";
   }
 
   get(id: string): Promise<Uint8Array | null> {

@@ -9,6 +9,7 @@ import {
   type AlertSubject,
   type AlertWrite,
 } from "../core/alert.ts";
+import { sameBytes } from "../core/artifact.ts";
 import { shouldProcess, shouldRetry, startProcessing, type Delivery } from "../core/delivery.ts";
 import { isUnsettled, type Dispatch } from "../core/dispatch.ts";
 import type { ChangeReport } from "../core/drift.ts";
@@ -160,8 +161,11 @@ export class MemoryArtifactStore implements ArtifactStore {
 export class MemoryInbox implements Inbox {
   readonly items = new Map<string, Uint8Array>();
 
-  async put(id: string, body: Uint8Array): Promise<void> {
+  async keep(id: string, body: Uint8Array): Promise<"kept" | "same" | "different"> {
+    const kept = this.items.get(id);
+    if (kept) return sameBytes(kept, body) ? "same" : "different";
     this.items.set(id, body.slice());
+    return "kept";
   }
 
   async get(id: string): Promise<Uint8Array | null> {

@@ -64,7 +64,11 @@ export interface ArtifactStore {
 
 /** Raw inputs, kept before they are processed so that a failure midway can be retried. */
 export interface Inbox {
-  put(id: string, body: Uint8Array): Promise<void>;
+  /**
+   * Keeps the first body of an id: `kept` the first time, `same` for the same bytes again,
+   * `different` (and nothing written) for other bytes under an id already kept.
+   */
+  keep(id: string, body: Uint8Array): Promise<"kept" | "same" | "different">;
   get(id: string): Promise<Uint8Array | null>;
 }
 

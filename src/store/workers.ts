@@ -3,6 +3,7 @@
  * projected document is one KV `get`, and artifacts and webhook bodies live in R2.
  */
 import type { Alert, AlertSubject, AlertWrite } from "../core/alert.ts";
+import { sameBytes } from "../core/artifact.ts";
 import type { ChangePointOptions } from "../core/changepoints/analysis.ts";
 import type { Delivery } from "../core/delivery.ts";
 import type { Dispatch } from "../core/dispatch.ts";
@@ -249,8 +250,12 @@ export class R2Inbox implements Inbox {
     private readonly prefix: string,
   ) {}
 
-  async put(id: string, body: Uint8Array): Promise<void> {
-    await this.bucket.put(`${this.prefix}/${id}`, body);
+  /** R2 writes only when no object has the key (`etagDoesNotMatch: "*"`), so the first body stays. */
+  async keep(id: string, body: Uint8Array): Promise<"kept" | "same" | "different"> {
+    const key = `${this.prefix}/${id}`;
+    if (await this.bucket.put(key, body, { onlyIf: { etagDoesNotMatch: "*" } })) return "kept";
+    const kept = await this.bucket.get(key);
+    return kept && sameBytes(new Uint8Array(await kept.arrayBuffer()), body) ? "same" : "different";
   }
 
   async get(id: string): Promise<Uint8Array | null> {

@@ -645,14 +645,16 @@ export const storeContract: ContractCase[] = [
     },
   },
   {
-    name: "inbox: put and get round trip; the same bytes twice is fine; unknown is null",
+    name: "inbox: the first body of a delivery id is kept; the same again is fine, a different one is refused",
     async run(make) {
       const { inbox } = await make();
       const id = "6f0c2a3e-8d1b-11f0-9a4e-2b7c1d5e9f04";
       const body = new TextEncoder().encode(JSON.stringify({ action: "completed", workflow_run: { id: 1 } }));
+      const other = new TextEncoder().encode(JSON.stringify({ action: "completed", workflow_run: { id: 2 } }));
       assert.equal(await inbox.get(id), null);
-      await inbox.put(id, body);
-      await inbox.put(id, body);
+      assert.equal(await inbox.keep(id, body), "kept");
+      assert.equal(await inbox.keep(id, body), "same");
+      assert.equal(await inbox.keep(id, other), "different");
       assert.deepEqual(await inbox.get(id), body);
       assert.equal(await inbox.get("6f0c2a3e-8d1b-11f0-9a4e-2b7c1d5e9f05"), null);
     },

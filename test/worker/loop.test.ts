@@ -127,6 +127,26 @@ describe("the nightly loop", () => {
     expect(((await (await h.request("/status")).json()) as { state: string }).state).toBe("passing");
   });
 
+  it("keeps the first body of a delivery id, and refuses a different body under the same id", async () => {
+    const h = harness();
+    await h.cron(NIGHTLY);
+    await h.cron(NIGHTLY);
+    h.clock.advance(24 * 3_600_000);
+    await h.cron(NIGHTLY);
+    const [first, second] = h.github.runs.values();
+    h.github.complete(first.id, { conclusion: "success", files: ARTIFACT });
+    expect((await h.deliver(first, "completed", { id: "delivery-1" })).status).toBe(202);
+    const refused = await h.deliver(second, "in_progress", { id: "delivery-1" });
+    expect(refused.status).toBe(409);
+    expect(await refused.json()).toMatchObject({
+      detail: "X-GitHub-Delivery: delivery-1 was received before with a different body",
+    });
+    expect(await h.runRecord(`${second.id}-1`)).toMatchObject({ state: "dispatched" });
+    expect(h.logs.some((l) => l.includes('"event":"delivery_conflict"') && l.includes("delivery-1"))).toBe(true);
+    // A redelivery of the first body is still the duplicate it always was.
+    expect(await (await h.deliver(first, "completed", { id: "delivery-1" })).json()).toMatchObject({ duplicate: true });
+  });
+
   it("records a run crashed, naming why, when GitHub redirects its artifact anywhere but an http(s) URL", async () => {
     const h = harness();
     await h.cron(NIGHTLY);
