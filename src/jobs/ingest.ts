@@ -10,6 +10,7 @@ import type { Provenance } from "../core/provenance.ts";
 import {
   githubRunId,
   isMainline,
+  mergeRun,
   stateOfReport,
   type Artifact,
   type Run,
@@ -85,7 +86,6 @@ export async function ingest(deps: LoopDeps, upload: ResultUpload, context: RunC
     ...upload.files,
     ...renderChimneySummaries(measurements, report),
   ];
-  const artifacts = await keepFiles(deps.artifacts, files);
   const dispatch = context.dispatch ?? null;
 
   const run: Run = {
@@ -105,12 +105,18 @@ export async function ingest(deps: LoopDeps, upload: ResultUpload, context: RunC
     runner_report: runnerReport,
     disagreements: runnerReport ? disagreements(report, runnerReport) : [],
     failure: context.failure ?? null,
-    artifacts,
+    artifacts: [],
     confirmation: null,
     corroborates: null,
     identity,
   };
-  return deps.runs.record(run, { settled: context.imported ?? false });
+  // A result refused as a conflict stores nothing: no file is kept for a run that will not have it.
+  // (Only a run GitHub numbered can conflict: an upload without one is identified by its result.)
+  const stored = github ? await deps.runs.run(run.id) : null;
+  const refused = mergeRun(stored, run);
+  if (refused.kind === "conflict") return refused;
+  const artifacts = await keepFiles(deps.artifacts, files);
+  return deps.runs.record({ ...run, artifacts }, { settled: context.imported ?? false });
 }
 
 /** A result document, either smoke-metrics.json or (for `auto`, by its shape) smoke-summary.json. */

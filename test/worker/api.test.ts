@@ -6,6 +6,7 @@ import regressed from "../fixtures/smoke-metrics-regressed.json";
 import passing from "../fixtures/smoke-metrics.json";
 import summaryPassing from "../fixtures/golden/smoke-summary.json?raw";
 import mdPassing from "../fixtures/golden/smoke-summary.md?raw";
+import { metricsAt } from "../support/nights.ts";
 import { call, expectProblem, json, ORIGIN, upload } from "./helpers.ts";
 
 const SHA = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b";
@@ -184,6 +185,18 @@ describe("the results store, through the Worker", () => {
     const before = await (await call("/runs/7200-1")).json();
     await expectProblem(await upload(json(regressed), { contentType: "application/json", query: "run_id=7200" }), 409);
     expect(await (await call("/runs/7200-1")).json()).toEqual(before);
+  });
+
+  it("leaves nothing behind for a refused upload: five conflicting uploads store no file", async () => {
+    const { env } = await import("cloudflare:workers");
+    const objects = async () => (await env.ARTIFACTS.list({ prefix: "artifacts/" })).objects.length;
+    await upload(json(passing), { contentType: "application/json", query: "run_id=7300" });
+    const stored = await objects();
+    for (let i = 0; i < 5; i++) {
+      const slower = metricsAt(1.3 + i / 100);
+      await expectProblem(await upload(json(slower), { contentType: "application/json", query: "run_id=7300" }), 409);
+    }
+    expect(await objects()).toBe(stored);
   });
 
   it("serves status and badge with validators", async () => {
