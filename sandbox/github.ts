@@ -575,10 +575,14 @@ export class GitHubEmulator {
       });
     });
 
+    // The history is one branch: a branch name stands for its head. Like GitHub, `status` says
+    // where head is from base: ahead, behind (an ancestor of base) or identical.
     app.get(`${repo}/compare/:range`, (c) => {
       const [base, head] = c.req.param("range").split("...");
-      const from = this.commits.findIndex((k) => k.sha === base);
-      const to = this.commits.findIndex((k) => k.sha === head);
+      const at = (ref: string) =>
+        /^[0-9a-f]{40}$/.test(ref) ? this.commits.findIndex((k) => k.sha === ref) : this.commits.length - 1;
+      const from = at(base);
+      const to = at(head);
       if (from < 0 || to < 0) return c.json({ message: "Not Found", status: "404" }, 404);
       const commits = this.commits.slice(from + 1, to + 1).map((k) => ({
         sha: k.sha,
@@ -586,7 +590,14 @@ export class GitHubEmulator {
         commit: { message: k.message, author: { name: k.author } },
         author: { login: k.author },
       }));
-      return json(c, { status: "ahead", ahead_by: commits.length, total_commits: commits.length, commits });
+      const status = to > from ? "ahead" : to < from ? "behind" : "identical";
+      return json(c, {
+        status,
+        ahead_by: commits.length,
+        behind_by: Math.max(0, from - to),
+        total_commits: commits.length,
+        commits,
+      });
     });
 
     app.post(`${repo}/hooks`, async (c) => {

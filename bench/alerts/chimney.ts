@@ -1,7 +1,8 @@
 /**
  * chimney's whole policy over a simulated history, through chimney's own code: each night is
  * recorded in the memory stores and settled by the settle stage (bands, change points, suspect
- * nights, drift, alerts), exactly as the Worker does. A confirming dispatch it claims is
+ * nights, drift, alerts), exactly as the Worker does, with the sandbox's GitHub emulator as
+ * GitHub (each night's commit is on its main branch). A confirming dispatch it claims is
  * answered by a rerun drawn from the same truth; an alert is an issue chimney would open.
  */
 import { evaluate, type Baseline } from "../../src/core/baseline.ts";
@@ -10,6 +11,7 @@ import { newRun, stateOfReport, type Run } from "../../src/core/run.ts";
 import { settleRuns } from "../../src/jobs/settle.ts";
 import { memoryStores } from "../../src/store/memory.ts";
 import { wire } from "../../src/wiring.ts";
+import { API, GitHubEmulator, REPO, TOKEN } from "../../sandbox/github.ts";
 import type { History } from "./world.ts";
 
 const DAY = 86_400_000;
@@ -23,28 +25,30 @@ export interface ChimneyNight {
 
 export async function chimneyNights(history: History, baseline: Baseline): Promise<ChimneyNight[]> {
   let now = START;
-  const wired = wire(
-    { SMOKE_BASELINE: JSON.stringify(baseline), CONFIRM_REGRESSIONS: "true" },
+  const github = new GitHubEmulator(() => now);
+  const deps = wire(
     {
-      fetch: () => Promise.reject(new Error("no network in the simulation")),
-      now: () => now,
-      sleep: async () => {},
-      write: () => {},
+      SMOKE_BASELINE: JSON.stringify(baseline),
+      CONFIRM_REGRESSIONS: "true",
+      GITHUB_REPOSITORY: REPO,
+      GITHUB_TOKEN: TOKEN,
+      GITHUB_API_URL: API,
     },
+    { fetch: github.fetch, now: () => now, sleep: async () => {}, write: () => {} },
     memoryStores,
   );
-  // Confirming reruns are dispatched through GitHub; here the simulation answers them itself.
-  const deps = { ...wired, confirm: true };
   const source = { type: "File" as const, path: "$SMOKE_BASELINE" };
-  const runOf = (id: string, at: number, m: Measurements, dispatch: Run["dispatch"]): Run => {
+  // Each night is a commit on main and a run GitHub numbered, as the nightly loop records it.
+  const runOf = (runId: number, at: number, sha: string, m: Measurements, dispatch: Run["dispatch"]): Run => {
     const report = evaluate(m, baseline, source);
     return newRun({
-      id,
+      id: `${runId}-1`,
       state: stateOfReport(report),
       at: new Date(at).toISOString(),
       completed_at: new Date(at + 600_000).toISOString(),
       mainline: true,
-      sha: id.padStart(40, "0").slice(-40),
+      github: { run_id: runId, run_attempt: 1, html_url: null },
+      sha,
       ref: "main",
       dispatch,
       input: "smoke-metrics.json",
@@ -58,29 +62,29 @@ export async function chimneyNights(history: History, baseline: Baseline): Promi
     const at = START + night.index * DAY;
     now = at + 600_000;
     const before = new Set((await deps.alerts.open()).map((a) => a.fingerprint));
-    const id = String(night.index + 1);
-    await deps.runs.record(
-      runOf(id, at, night.measurements, {
-        correlation_id: `nightly-${night.index}`,
-        kind: "nightly",
-        pr_number: null,
-        confirms: null,
-      }),
-    );
+    const sha = github.addCommit(`night ${night.index}`);
+    const dispatch = {
+      correlation_id: `nightly-${night.index}`,
+      kind: "nightly" as const,
+      pr_number: null,
+      confirms: null,
+    };
+    await deps.runs.record(runOf(night.index + 1, at, sha, night.measurements, dispatch));
     await settleRuns(deps);
     let reran = false;
-    for (const dispatch of await deps.dispatches.unsettled()) {
-      if (dispatch.kind !== "confirm" || !dispatch.confirms) continue;
+    for (const claimed of await deps.dispatches.unsettled()) {
+      if (claimed.kind !== "confirm" || !claimed.confirms) continue;
       reran = true;
       now = at + 3_600_000;
-      await deps.dispatches.save({ ...dispatch, state: "dispatched", run_id: night.index + 100_000 });
-      const rerun = runOf(`r${id}`, at + 3_000_000, history.rerun(night.index), {
-        correlation_id: dispatch.correlation_id,
-        kind: "confirm",
+      const runId = 1_000_000 + night.index;
+      await deps.dispatches.save({ ...claimed, state: "dispatched", run_id: runId });
+      const confirming = {
+        correlation_id: claimed.correlation_id,
+        kind: "confirm" as const,
         pr_number: null,
-        confirms: dispatch.confirms,
-      });
-      await deps.runs.record({ ...rerun, sha: runOf(id, at, night.measurements, null).sha });
+        confirms: claimed.confirms,
+      };
+      await deps.runs.record(runOf(runId, at + 3_000_000, sha, history.rerun(night.index), confirming));
       await settleRuns(deps);
     }
     const opened = (await deps.alerts.open()).map((a) => a.fingerprint).filter((f) => !before.has(f));

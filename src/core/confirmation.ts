@@ -23,6 +23,10 @@ export function isSuspect(run: Run, ctx: SuspectContext): boolean {
     run.mainline &&
     !run.dispatch?.pr_number &&
     run.dispatch?.kind !== "confirm" &&
+    // Only a run chimney dispatched and GitHub reported is benchmarked again: the runner must
+    // never check out a commit that whoever holds an upload token chose.
+    run.github !== null &&
+    run.dispatch !== null &&
     run.sha !== null &&
     run.confirmation === null &&
     !ctx.regressionOpen &&

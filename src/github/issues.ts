@@ -1,7 +1,7 @@
 /** The GitHub issues and commits endpoints the alerts use (GitHub's REST API: issues, comments, compare). */
 import * as v from "valibot";
 import type { Commit } from "../core/issue/markdown.ts";
-import type { GitHubClient } from "./client.ts";
+import { GitHubError, type GitHubClient } from "./client.ts";
 
 const IssueSchema = v.object({
   number: v.number(),
@@ -88,4 +88,24 @@ export async function commitsBetween(
       author: c.author?.login ?? c.commit.author?.name ?? null,
     })),
   };
+}
+
+const AncestrySchema = v.object({ status: v.string() });
+
+/**
+ * Whether a commit is on a branch: compare answers `behind` (or `identical`) when the commit is
+ * an ancestor of the branch's head. A commit GitHub does not know is not on it.
+ */
+export async function isOnBranch(client: GitHubClient, branch: string, sha: string): Promise<boolean> {
+  try {
+    const compare = await client.json(
+      AncestrySchema,
+      "GET",
+      `/repos/${client.repository}/compare/${encodeURIComponent(branch)}...${sha}`,
+    );
+    return compare.status === "behind" || compare.status === "identical";
+  } catch (error) {
+    if (error instanceof GitHubError && error.kind === "not_found") return false;
+    throw error;
+  }
 }

@@ -10,6 +10,7 @@ import { confirmationBy } from "../core/confirmation.ts";
 import { isNight, type HistoryEntry } from "../core/history.ts";
 import { COMPLETED_STATES, type Run } from "../core/run.ts";
 import { planSettlement, planUnconfirmed, type UnsettledRun } from "../core/settle.ts";
+import { isOnBranch } from "../github/issues.ts";
 import { analysisWith } from "./changes.ts";
 import type { LoopDeps } from "./deps.ts";
 
@@ -42,7 +43,7 @@ async function settleRun(deps: LoopDeps, unsettled: UnsettledRun): Promise<boole
     run.mainline && run.measurements
       ? await analysisWith(deps, [run, ...(settledSuspect ? [settledSuspect] : [])])
       : null;
-  const plan = planSettlement(unsettled, {
+  const context = {
     analysis,
     suspect,
     previousSuspect,
@@ -53,7 +54,17 @@ async function settleRun(deps: LoopDeps, unsettled: UnsettledRun): Promise<boole
     confirm: deps.confirm,
     trackedRef: deps.trackedRef,
     now: deps.now().toISOString(),
-  });
+  };
+  let plan = planSettlement(unsettled, context);
+  if (plan.dispatch && !(await commitOnTrackedRef(deps, run))) {
+    deps.log({
+      event: "confirmation_refused",
+      run: run.id,
+      sha: run.sha,
+      reason: `not a commit of ${deps.trackedRef}`,
+    });
+    plan = planSettlement(unsettled, { ...context, confirm: false });
+  }
   const committed = await deps.settlements.commit(plan, deps.now().toISOString());
   if (!committed) return false;
   for (const changed of plan.runs) {
@@ -79,6 +90,12 @@ async function nightsBefore(deps: LoopDeps, run: Run): Promise<HistoryEntry[]> {
   if (!run.mainline || run.dispatch?.kind === "confirm") return [];
   const { runs } = await deps.runs.history(RUNS_BACK, null);
   return runs.filter((e) => isNight(e) && e.id !== run.id && e.at < run.at && COMPLETED_STATES.includes(e.state));
+}
+
+/** Whether the run's commit is on the tracked branch: the self-hosted runner benchmarks nothing else. */
+function commitOnTrackedRef(deps: LoopDeps, run: Run): Promise<boolean> {
+  if (!deps.github || !run.sha) return Promise.resolve(false);
+  return isOnBranch(deps.github.client(), deps.trackedRef, run.sha);
 }
 
 /** A confirming run that never came: its suspect is settled unconfirmed and reported as it is. */

@@ -732,7 +732,9 @@ export const storeContract: ContractCase[] = [
     name: "settlements: a commit applies the plan at once, and the same plan twice (or racing) commits once",
     async run(make) {
       const { runs, settlements, alerts, dispatches, changes } = await make();
-      await runs.record(night(1, {}, 1.5));
+      await runs.record(
+        night(1, { dispatch: { correlation_id: "chimney-nightly-2026-11-02", kind: "nightly", pr_number: null } }, 1.5),
+      );
       const [waiting] = await settlements.unsettled(10);
       const analysis = analyzeHistory([historyEntry(waiting.run)], DEFAULT_OPTIONS, nightAt(1), BASELINE, 3);
       const plan = planSettlement(waiting, settleContext({ analysis }));

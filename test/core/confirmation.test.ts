@@ -12,6 +12,7 @@ const night = newRun({
   sha: "a".repeat(40),
   ref: "main",
   dispatch: { correlation_id: "chimney-nightly-2026-11-29", kind: "nightly", pr_number: null },
+  github: { run_id: 9000000001, run_attempt: 1, html_url: null },
 });
 const quiet: SuspectContext = { enabled: true, regressionOpen: false, changes: [] };
 const change = (direction: "better" | "worse"): RunChange => ({
@@ -56,6 +57,8 @@ describe("suspect nights", () => {
       {},
     ],
     ["its commit is unknown", { ...night, sha: null }, {}],
+    ["it was uploaded, not dispatched by chimney", { ...night, dispatch: null }, {}],
+    ["GitHub did not report it", { ...night, github: null }, {}],
     ["it was suspect already", { ...night, confirmation: pendingConfirmation(night) }, {}],
   ])("is not suspect when %s", (_why, run, ctx) => {
     expect(isSuspect(run, { ...quiet, ...ctx })).toBe(false);

@@ -9,7 +9,16 @@ import { settleContext } from "../support/settle.ts";
 const NOW = "2026-11-30T04:00:00.000Z";
 const SHA = "a".repeat(40);
 const regressed = (extra: Partial<Run> = {}) =>
-  newRun({ id: "7001-1", state: "regressed", at: "2026-11-30T02:00:00.000Z", mainline: true, sha: SHA, ...extra });
+  newRun({
+    id: "7001-1",
+    state: "regressed",
+    at: "2026-11-30T02:00:00.000Z",
+    mainline: true,
+    sha: SHA,
+    github: { run_id: 7001, run_attempt: 1, html_url: null },
+    dispatch: { correlation_id: "chimney-nightly-2026-11-30", kind: "nightly", pr_number: null, confirms: null },
+    ...extra,
+  });
 const context = (extra: Partial<SettleContext> = {}) => settleContext(NOW, extra);
 const change = (runId: string, direction: "worse" | "better"): RunChange =>
   ({ metric: "throughput_ops_per_sec", index: 10, run_id: runId, before_run_id: "7000-1", direction }) as RunChange;

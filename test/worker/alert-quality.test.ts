@@ -5,6 +5,7 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import type { EmulatedRun } from "../../sandbox/github.ts";
 import { metricsAt, noise } from "../support/nights.ts";
+import { TEST_BINDINGS } from "../bindings.ts";
 import { harness, resetStorage } from "./harness.ts";
 
 beforeEach(() => resetStorage());
@@ -155,5 +156,39 @@ describe("the state people see", () => {
     await h.night(metricsAt(SLOW * noise(5)));
     expect((await json(h, "/badge")).color).toBe("red");
     expect((await json(h, "/badge")).message).toContain("regressed");
+  });
+});
+
+describe("what an upload token can make the self-hosted runner do", () => {
+  const upload = (h: Harness, query: string, result: unknown) =>
+    h.request(`/api/results?${query}`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${TEST_BINDINGS.PERF_DASHBOARD_TOKEN}`, "content-type": "application/json" },
+      body: JSON.stringify(result),
+    });
+
+  it("never a rerun of an uploaded result: it is alerted on as it is", async () => {
+    const h = chimney();
+    await ordinaryNights(h, 5);
+    const fork = "0123456789abcdef0123456789abcdef01234567";
+    expect((await upload(h, `sha=${fork}&ref=main`, metricsAt(SLOW))).status).toBe(201);
+    expect(reruns(h)).toEqual([]);
+    expect(h.github.alertIssues()).toHaveLength(1);
+  });
+
+  it("never a rerun of a commit that is not on the tracked branch, even for a run chimney dispatched", async () => {
+    const h = chimney();
+    await ordinaryNights(h, 5);
+    h.clock.advance(24 * 3_600_000);
+    await h.cron("0 3 * * *");
+    const nightly = [...h.github.runs.values()].at(-1) as EmulatedRun;
+    // The uploader claims tonight's run with a commit of its choosing (reachable in a fork, say).
+    const fork = "0123456789abcdef0123456789abcdef01234567";
+    expect((await upload(h, `run_id=${nightly.id}&run_attempt=1&sha=${fork}&ref=main`, metricsAt(SLOW))).status).toBe(
+      200,
+    );
+    expect(reruns(h)).toEqual([]);
+    expect(h.github.calls("GET", /\/compare\/main\.\.\.0123456789abcdef/)).toBe(1);
+    expect(h.github.alertIssues()).toHaveLength(1);
   });
 });
