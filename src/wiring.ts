@@ -26,9 +26,6 @@ export interface Outside {
   write: (line: string) => void;
 }
 
-/** GitHub requests one job may make: Workers allow 50 subrequests per invocation on the free plan. */
-const GITHUB_BUDGET = 40;
-
 export function defaultOutside(): Outside {
   return {
     fetch: (input, init) => fetch(input, init),
@@ -80,7 +77,7 @@ function githubAccess(config: Config, outside: Outside): GitHubAccess | null {
         auth,
         fetch: outside.fetch,
         clock: { now: outside.now, sleep: outside.sleep },
-        budget: GITHUB_BUDGET,
+        budget: config.GITHUB_REQUEST_BUDGET,
       }),
   };
 }

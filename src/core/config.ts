@@ -26,6 +26,7 @@ export interface Config {
   CHANGE_PVALUE: number;
   CHANGE_MAGNITUDE: number;
   CHANGE_MIN_RUNS: number;
+  GITHUB_REQUEST_BUDGET: number;
   CONFIRM_REGRESSIONS: boolean;
   PERF_DASHBOARD_TOKEN: string | null;
   ADMIN_TOKEN: string | null;
@@ -162,6 +163,11 @@ const VARIABLES = {
     schema: v.pipe(v.string(), v.trim(), v.digits(), v.transform(Number), v.minValue(2), v.maxValue(30)),
     fallback: 3,
     expects: "a number of runs between 2 and 30",
+  },
+  GITHUB_REQUEST_BUDGET: {
+    schema: v.pipe(v.string(), v.trim(), v.digits(), v.transform(Number), v.minValue(5), v.maxValue(9000)),
+    fallback: 40,
+    expects: "a number of GitHub requests per job between 5 and 9000",
   },
   CONFIRM_REGRESSIONS: {
     schema: v.pipe(

@@ -100,3 +100,34 @@ describe("configuration", () => {
     );
   });
 });
+
+describe("GITHUB_REQUEST_BUDGET", () => {
+  it("defaults to 40 requests a job, under the Workers Free plan's 50 subrequests", () => {
+    expect(parseConfig({}).config.GITHUB_REQUEST_BUDGET).toBe(40);
+  });
+
+  it("takes a budget for the Paid plan, and names a bad value without using it", () => {
+    expect(parseConfig({ GITHUB_REQUEST_BUDGET: "900" }).config.GITHUB_REQUEST_BUDGET).toBe(900);
+    const bad = parseConfig({ GITHUB_REQUEST_BUDGET: "0" });
+    expect(bad.config.GITHUB_REQUEST_BUDGET).toBe(40);
+    expect(bad.problems.map((p) => p.name)).toContain("GITHUB_REQUEST_BUDGET");
+  });
+
+  it("bounds every job's GitHub client as wired", async () => {
+    const { wire } = await import("../../src/wiring.ts");
+    const { memoryStores } = await import("../../src/store/memory.ts");
+    let calls = 0;
+    const deps = wire(
+      { GITHUB_REPOSITORY: "ava-labs/firewood", GITHUB_TOKEN: "github_pat_x", GITHUB_REQUEST_BUDGET: "5" },
+      { fetch: async () => (calls++, new Response("{}")), now: () => 0, sleep: async () => {}, write: () => {} },
+      memoryStores,
+    );
+    const client = deps.github?.client();
+    for (let i = 0; i < 5; i++) await client?.request("GET", `/page/${i}`);
+    await expect(client?.request("GET", "/one-more")).rejects.toThrow(/no GitHub requests left/);
+    expect(calls).toBe(5);
+    // Each job gets a client of its own, with a fresh budget.
+    await deps.github?.client().request("GET", "/next-job");
+    expect(calls).toBe(6);
+  });
+});
