@@ -6,6 +6,7 @@
  */
 import * as v from "valibot";
 import { BaselineSchema, type Baseline } from "./baseline.ts";
+import { lastScheduled } from "./workflow.ts";
 
 export interface Config {
   GITHUB_REPOSITORY: string | null;
@@ -140,7 +141,11 @@ const VARIABLES = {
   },
   PUBLIC_URL: { schema: url, fallback: null, expects: "an http(s) URL" },
   NIGHTLY_CRON: {
-    schema: v.pipe(v.string(), v.trim(), v.regex(/^\S+( \S+){4}$/)),
+    schema: v.pipe(
+      v.string(),
+      v.trim(),
+      v.check((cron) => lastScheduled(cron, new Date()) !== null),
+    ),
     fallback: "0 3 * * *",
     expects: "the nightly cron expression of wrangler.toml",
   },

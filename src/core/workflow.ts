@@ -1,3 +1,5 @@
+import { Cron } from "croner";
+
 /**
  * Rules about the benchmark workflow's runs: which runs are ours, what their correlation id
  * is, and what failed in a run that did not succeed.
@@ -81,11 +83,19 @@ export function findFailure(jobs: readonly JobView[]): StepFailure | null {
   };
 }
 
-/** The hour and minute of a daily cron expression (`M H * * *`), or null for any other shape. */
-export function dailyTime(cron: string): { hour: number; minute: number } | null {
-  const match = /^(\d{1,2}) (\d{1,2}) \* \* \*$/.exec(cron.trim());
-  if (!match) return null;
-  const minute = Number(match[1]);
-  const hour = Number(match[2]);
-  return minute < 60 && hour < 24 ? { hour, minute } : null;
+/**
+ * When a five-field cron expression (minute hour day-of-month month day-of-week, in UTC, as
+ * Cloudflare's cron triggers read it) last fired at or before `now`; null when the expression is
+ * not one. croner parses it: a cron grammar is not worth writing by hand.
+ */
+export function lastScheduled(cron: string, now: Date): Date | null {
+  const fields = cron.trim().split(/\s+/);
+  if (fields.length !== 5) return null;
+  try {
+    const job = new Cron(fields.join(" "), { timezone: "UTC", paused: true });
+    // previousRuns looks strictly before its reference: a minute on lets "now" itself count.
+    return job.previousRuns(1, new Date(now.getTime() + 1))[0] ?? null;
+  } catch {
+    return null;
+  }
 }

@@ -5,7 +5,7 @@
  */
 import { nextAction, type Dispatch } from "../core/dispatch.ts";
 import { isMainline, newRun, type Run } from "../core/run.ts";
-import { dailyTime, nightlyCorrelationId, nightOf } from "../core/workflow.ts";
+import { lastScheduled, nightlyCorrelationId, nightOf } from "../core/workflow.ts";
 import { getRunAttempt } from "../github/actions.ts";
 import { GitHubError } from "../github/client.ts";
 import { messageOf, newRunId, type LoopDeps } from "./deps.ts";
@@ -63,13 +63,11 @@ export async function reconcile(deps: LoopDeps): Promise<ReconcileReport> {
   });
 
   await part("nightly", async () => {
-    const time = dailyTime(deps.config.NIGHTLY_CRON);
-    if (!time || !deps.github) return;
-    const due = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate(), time.hour, time.minute);
-    const night = nightOf(now.getTime());
-    if (now.getTime() < due || now.getTime() >= due + CATCH_UP_WINDOW_MS) return;
-    if (await deps.dispatches.get(nightlyCorrelationId(night))) return;
-    report.nightly_caught_up = (await dispatchNightly(deps, now)).kind === "dispatched";
+    const due = lastScheduled(deps.config.NIGHTLY_CRON, now);
+    if (!due || !deps.github || now.getTime() >= due.getTime() + CATCH_UP_WINDOW_MS) return;
+    if (await deps.dispatches.get(nightlyCorrelationId(nightOf(due.getTime())))) return;
+    // The night is the one the trigger was due for, even when it is caught up after midnight.
+    report.nightly_caught_up = (await dispatchNightly(deps, due)).kind === "dispatched";
   });
 
   await part("dispatches", async () => {

@@ -131,3 +131,14 @@ describe("GITHUB_REQUEST_BUDGET", () => {
     expect(calls).toBe(6);
   });
 });
+
+describe("NIGHTLY_CRON", () => {
+  it("takes any five-field cron expression, and names one it cannot read", () => {
+    expect(parseConfig({ NIGHTLY_CRON: "0 3 * * 1-5" }).config.NIGHTLY_CRON).toBe("0 3 * * 1-5");
+    for (const cron of ["every night", "0 3 * *", "61 3 * * *", "0 0 31 2 *"]) {
+      const parsed = parseConfig({ NIGHTLY_CRON: cron });
+      expect(parsed.config.NIGHTLY_CRON).toBe("0 3 * * *");
+      expect(parsed.problems.map((p) => p.name)).toContain("NIGHTLY_CRON");
+    }
+  });
+});

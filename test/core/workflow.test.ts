@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import {
   correlationIdIn,
-  dailyTime,
+  lastScheduled,
   findFailure,
   isWorkflowFile,
   manualCorrelationId,
@@ -46,12 +46,20 @@ describe("the benchmark workflow's runs", () => {
     expect(nightOf(Date.parse("2026-11-30T00:00:00.000Z"))).toBe("2026-11-30");
   });
 
-  it("reads a daily cron's time, and nothing else", () => {
-    expect(dailyTime("0 3 * * *")).toEqual({ hour: 3, minute: 0 });
-    expect(dailyTime("45 23 * * *")).toEqual({ hour: 23, minute: 45 });
-    expect(dailyTime("*/30 * * * *")).toBe(null);
-    expect(dailyTime("0 3 * * 1-5")).toBe(null);
-    expect(dailyTime("0 25 * * *")).toBe(null);
+  it.each([
+    ["0 3 * * *", "2026-11-29T04:30:00.000Z", "2026-11-29T03:00:00.000Z"],
+    ["0 3 * * *", "2026-11-29T02:30:00.000Z", "2026-11-28T03:00:00.000Z"],
+    ["45 23 * * *", "2026-11-30T00:10:00.000Z", "2026-11-29T23:45:00.000Z"],
+    // Weekdays only: on Monday morning the last one was Friday's.
+    ["0 3 * * 1-5", "2026-11-30T02:00:00.000Z", "2026-11-27T03:00:00.000Z"],
+    ["30 2 1,15 * *", "2026-11-29T12:00:00.000Z", "2026-11-15T02:30:00.000Z"],
+    ["0 */6 * * *", "2026-11-29T13:00:00.000Z", "2026-11-29T12:00:00.000Z"],
+  ])("finds the last time %s fired before %s, in UTC", (cron, now, last) => {
+    expect(lastScheduled(cron, new Date(now))?.toISOString()).toBe(last);
+  });
+
+  it.each(["0 25 * * *", "every night", "0 3 * *", "0 0 3 * * *", ""])("reads no time from %j", (cron) => {
+    expect(lastScheduled(cron, new Date("2026-11-29T04:30:00.000Z"))).toBe(null);
   });
 });
 

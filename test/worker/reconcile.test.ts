@@ -77,6 +77,17 @@ describe("the reconcile tick", () => {
     expect(afternoon.github.calls("POST", /\/dispatches$/) + early.github.calls("POST", /\/dispatches$/)).toBe(0);
   });
 
+  it("catches up a weekday-only nightly trigger on weekdays, and never at the weekend", async () => {
+    // 2026-11-27 is a Friday; 2026-11-28 a Saturday.
+    const friday = harness("2026-11-27T04:30:00.000Z", { NIGHTLY_CRON: "0 3 * * 1-5" });
+    await friday.cron(RECONCILE);
+    expect(friday.github.calls("POST", /\/dispatches$/)).toBe(1);
+    await resetStorage();
+    const saturday = harness("2026-11-28T04:30:00.000Z", { NIGHTLY_CRON: "0 3 * * 1-5" });
+    await saturday.cron(RECONCILE);
+    expect(saturday.github.calls("POST", /\/dispatches$/)).toBe(0);
+  });
+
   it("retries a delivery whose processing failed", async () => {
     const h = harness();
     await h.cron(NIGHTLY);
