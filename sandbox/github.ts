@@ -514,6 +514,23 @@ export class GitHubEmulator {
       return json(c, this.issueJson(issue), 201);
     });
 
+    /** One page of a list, as GitHub pages: `per_page` (30, at most 100), `page`, and a Link header. */
+    const paged = (c: Context, items: unknown[]) => {
+      const perPage = Math.min(100, Math.max(1, Number(c.req.query("per_page") ?? 30)));
+      const page = Math.max(1, Number(c.req.query("page") ?? 1));
+      const last = Math.max(1, Math.ceil(items.length / perPage));
+      const res = json(c, items.slice((page - 1) * perPage, page * perPage));
+      if (page < last) {
+        const at = (n: number) => {
+          const url = new URL(c.req.url);
+          url.searchParams.set("page", String(n));
+          return url.toString();
+        };
+        res.headers.set("link", `<${at(page + 1)}>; rel="next", <${at(last)}>; rel="last"`);
+      }
+      return res;
+    };
+
     app.get(`${repo}/issues`, (c) => {
       const labels = (c.req.query("labels") ?? "").split(",").filter(Boolean);
       const state = c.req.query("state") ?? "open";
@@ -521,7 +538,7 @@ export class GitHubEmulator {
         .filter((i) => (state === "all" || i.state === state) && labels.every((l) => i.labels.includes(l)))
         .reverse()
         .map((i) => this.issueJson(i));
-      return json(c, found);
+      return paged(c, found);
     });
 
     app.get(`${repo}/issues/:number`, (c) => {
@@ -549,7 +566,7 @@ export class GitHubEmulator {
     app.get(`${repo}/issues/:number/comments`, (c) => {
       const issue = this.issues.get(Number(c.req.param("number")));
       if (!issue) return c.json({ message: "Not Found", status: "404" }, 404);
-      return json(
+      return paged(
         c,
         issue.comments.map((body, i) => ({ id: issue.number * 1000 + i + 1, body })),
       );

@@ -150,6 +150,22 @@ export class GitHubClient {
     throw lastError ?? new GitHubError("unexpected", `${method} ${redactUrl(url)} failed`);
   }
 
+  /**
+   * Every page of a list endpoint, following GitHub's `Link: <…>; rel="next"` (only to this API's
+   * own origin), at most `maxPages` of them: the request budget bounds the rest.
+   */
+  async *pages<T>(schema: v.GenericSchema<unknown, T[]>, path: string, maxPages = 20): AsyncGenerator<T[]> {
+    let next: string | null = path;
+    for (let page = 0; next !== null && page < maxPages; page++) {
+      const res = await this.request("GET", next);
+      const parsed = v.safeParse(schema, await res.json());
+      if (!parsed.success)
+        throw new GitHubError("unexpected", `GET ${redactUrl(next)}: the answer is not the list expected`);
+      yield parsed.output;
+      next = nextPage(res.headers.get("link"), this.options.apiUrl);
+    }
+  }
+
   async json<T>(
     schema: v.GenericSchema<unknown, T>,
     method: string,
@@ -251,4 +267,11 @@ export function isHttpUrl(text: string): boolean {
   } catch {
     return false;
   }
+}
+
+/** The `rel="next"` URL of a Link header, when it is on the API's own origin. */
+function nextPage(link: string | null, apiUrl: string): string | null {
+  const next = link?.split(",").find((part) => /;\s*rel="next"/.test(part));
+  const url = next?.match(/<([^>]+)>/)?.[1];
+  return url && isHttpUrl(url) && new URL(url).origin === new URL(apiUrl).origin ? url : null;
 }

@@ -41,21 +41,26 @@ export async function closeCompleted(client: GitHubClient, number: number): Prom
   });
 }
 
+/** The hidden marker as chimney writes it: `<!-- chimney:alert=<write> -->`, matched whole. */
+const carries = (body: string | null, marker: string) => body?.includes(`<!-- ${marker} -->`) ?? false;
+
 /** Whether a comment carrying `marker` is already on the issue (a write retried after its answer was lost). */
 export async function hasComment(client: GitHubClient, number: number, marker: string): Promise<boolean> {
-  const comments = await client.json(
-    v.array(CommentSchema),
-    "GET",
-    `/repos/${client.repository}/issues/${number}/comments?per_page=100`,
-  );
-  return comments.some((c) => c.body?.includes(marker));
+  const path = `/repos/${client.repository}/issues/${number}/comments?per_page=100`;
+  for await (const comments of client.pages(v.array(CommentSchema), path)) {
+    if (comments.some((c) => carries(c.body, marker))) return true;
+  }
+  return false;
 }
 
 /** An issue (not a pull request) with these labels whose body carries `marker`. */
 export async function findIssue(client: GitHubClient, labels: string[], marker: string): Promise<Issue | null> {
   const query = new URLSearchParams({ labels: labels.join(","), state: "all", per_page: "100" });
-  const issues = await client.json(v.array(IssueSchema), "GET", `/repos/${client.repository}/issues?${query}`);
-  return issues.find((i) => i.pull_request === undefined && i.body?.includes(marker)) ?? null;
+  for await (const issues of client.pages(v.array(IssueSchema), `/repos/${client.repository}/issues?${query}`)) {
+    const found = issues.find((i) => i.pull_request === undefined && carries(i.body, marker));
+    if (found) return found;
+  }
+  return null;
 }
 
 const CompareSchema = v.object({
