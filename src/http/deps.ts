@@ -6,9 +6,12 @@ import type { Links } from "./views.ts";
 
 export type { AppDeps } from "../wiring.ts";
 
-/** Absolute links: PUBLIC_URL, else the request's origin. */
-export function linksFor(deps: AppDeps, c: Context): Links {
-  return { base: deps.config.PUBLIC_URL ?? new URL(c.req.url).origin, config: deps.config };
+/**
+ * Links: absolute under PUBLIC_URL; without it, paths on chimney's own origin. Nothing is built
+ * from the request's Host, which anyone can set and a shared cache would keep.
+ */
+export function linksFor(deps: AppDeps): Links {
+  return { base: deps.config.PUBLIC_URL ?? "", config: deps.config };
 }
 
 /**

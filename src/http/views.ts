@@ -6,7 +6,7 @@ import { artifactUrl, repositoryUrl, runPageUrl, workflowRunUrl } from "../core/
 import type { Run } from "../core/run.ts";
 
 export interface Links {
-  /** Absolute base for chimney's own links: PUBLIC_URL, else the request's origin. */
+  /** The base of chimney's own links: PUBLIC_URL, else "" (paths on chimney's own origin). */
   base: string;
   config: Config;
 }

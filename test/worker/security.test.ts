@@ -171,3 +171,33 @@ describe("secrets", () => {
     expect(h.logs.join("\n")).toContain("[GITHUB_TOKEN]");
   });
 });
+
+describe("the Host header", () => {
+  it("is never reflected into a Location or into publicly cached links when PUBLIC_URL is not set", async () => {
+    const h = harness();
+    const headers = {
+      host: "evil.test",
+      authorization: `Bearer ${TEST_BINDINGS.PERF_DASHBOARD_TOKEN}`,
+      "content-type": "application/json",
+    };
+    const created = await h.worker.fetch(
+      new Request("https://evil.test/api/results?run_id=8100", {
+        method: "POST",
+        headers,
+        body: JSON.stringify(passing),
+      }) as never,
+      { ...(await import("cloudflare:workers")).env } as Env,
+      (await import("cloudflare:test")).createExecutionContext(),
+    );
+    expect(created.status).toBe(201);
+    expect(created.headers.get("location")).toBe("/runs/8100-1");
+    for (const path of ["/status", "/runs", "/runs/8100-1"]) {
+      const res = await h.worker.fetch(
+        new Request(`https://evil.test${path}`, { headers: { host: "evil.test" } }) as never,
+        { ...(await import("cloudflare:workers")).env } as Env,
+        (await import("cloudflare:test")).createExecutionContext(),
+      );
+      expect(await res.text()).not.toContain("evil.test");
+    }
+  });
+});

@@ -64,8 +64,10 @@ export async function submit(args: string[]): Promise<number> {
     outcome: string;
     run: { id: string; state: string; links: { self: string } };
   };
+  // Without PUBLIC_URL chimney links by path: the address the run was sent to completes it.
+  const runUrl = new URL(body.run.links.self, endpoint).href;
   console.log(
-    `${body.outcome === "created" ? "created" : "already stored:"} run ${body.run.id} (${body.run.state}): ${body.run.links.self}`,
+    `${body.outcome === "created" ? "created" : "already stored:"} run ${body.run.id} (${body.run.state}): ${runUrl}`,
   );
   return 0;
 }

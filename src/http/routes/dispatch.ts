@@ -51,7 +51,7 @@ export function dispatchRoutes(deps: AppDeps): Hono {
           ref: dispatch.ref,
           pr_number: dispatch.pr_number,
           run_id: runId,
-          run_url: runId ? runUrl(linksFor(deps, c), runId) : null,
+          run_url: runId ? runUrl(linksFor(deps), runId) : null,
         },
         status,
       );

@@ -13,7 +13,7 @@ import { changeReportView } from "../views.ts";
 const IMPORT_LIMIT = 16 * 1024 * 1024;
 const KEY = /^[a-z0-9-]{1,240}$/;
 
-const seriesUrl = (base: string, key: string) => new URL(`/series/${key}`, base).href;
+const seriesUrl = (base: string, key: string) => `${base}/series/${key}`;
 
 function utf8(bytes: ArrayBuffer): Parsed<string> {
   try {
@@ -29,7 +29,7 @@ export function historyRoutes(deps: AppDeps): Hono {
   app.post("/api/import", requireBearer(deps.config.ADMIN_TOKEN, "ADMIN_TOKEN"), limitBody(IMPORT_LIMIT), async (c) => {
     const source = valid(utf8(await c.req.arrayBuffer()));
     const { outcome, status } = answerOf(IMPORTED, await importHistory(deps, source));
-    const links = linksFor(deps, c);
+    const links = linksFor(deps);
     if (outcome.kind === "series") {
       const series = outcome.series.map((s) => ({ ...s, url: seriesUrl(links.base, s.key) }));
       return c.json({ format: "github-action-benchmark", series }, status);
@@ -41,7 +41,7 @@ export function historyRoutes(deps: AppDeps): Hono {
   });
 
   app.get("/series", async (c) => {
-    const base = linksFor(deps, c).base;
+    const base = linksFor(deps).base;
     const all = await deps.series.all();
     c.header("cache-control", "public, max-age=60");
     return c.json({

@@ -45,7 +45,7 @@ export function readRoutes(deps: AppDeps): Hono {
 
   app.get("/status", etag(), async (c) => {
     const { doc, signal, alerts, dashboards, changes } = await currentStatus(deps);
-    const links = linksFor(deps, c);
+    const links = linksFor(deps);
     c.header("cache-control", "public, max-age=30");
     return c.json({
       state: signal.state,
@@ -105,7 +105,7 @@ export function readRoutes(deps: AppDeps): Hono {
     const report = await deps.changes.latest();
     if (!report) throw problem(404, "no change analysis yet; it runs when a mainline run with a result is recorded");
     c.header("cache-control", "public, max-age=60");
-    return c.json(changeReportView(linksFor(deps, c), report));
+    return c.json(changeReportView(linksFor(deps), report));
   });
 
   app.get("/baseline", (c) => {
@@ -125,7 +125,7 @@ export function readRoutes(deps: AppDeps): Hono {
       throw invalidInput(400, [{ field: "cursor", message: "is not a cursor from a previous page of /runs" }]);
     }
     const page = await deps.runs.history(limit, cursor);
-    const links = linksFor(deps, c);
+    const links = linksFor(deps);
     return c.json({ runs: page.runs.map((e) => entryView(links, e)), cursor: page.cursor });
   });
 
@@ -133,7 +133,7 @@ export function readRoutes(deps: AppDeps): Hono {
     const id = c.req.param("id");
     const run = isRunId(id) ? await deps.runs.run(id) : null;
     if (!run) throw problem(404, `id: no run ${JSON.stringify(id.slice(0, 80))}`);
-    const view = runView(linksFor(deps, c), run, changesAt(await deps.changes.latest(), run.id));
+    const view = runView(linksFor(deps), run, changesAt(await deps.changes.latest(), run.id));
     c.header("vary", "accept");
     return wantsHtml(c) ? c.html(runPage(view)) : c.json(view);
   });

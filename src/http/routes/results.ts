@@ -25,7 +25,7 @@ export function resultRoutes(deps: AppDeps): Hono {
       const form = valid(uploadForm(c.req.header("content-type")), 415);
       const upload = valid(await readUpload(c.req.raw, form));
       const { outcome, status } = answerOf(INGESTED, await ingest(deps, upload));
-      const view = runView(linksFor(deps, c), outcome.run);
+      const view = runView(linksFor(deps), outcome.run);
       c.header("location", view.links.self);
       afterResponse(c, deps);
       return c.json({ outcome: outcome.kind, run: view, evaluation: outcome.run.report }, status);
