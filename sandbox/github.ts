@@ -70,6 +70,8 @@ interface Fault {
   method: string;
   path: RegExp;
   remaining: number;
+  /** How many requests it answered. */
+  fired: number;
   /**
    * Answer with this instead; with "lose-answer", do the work and drop the connection; with
    * "time-out", fail as a request chimney gave up waiting for.
@@ -139,6 +141,7 @@ export class GitHubEmulator {
     const fault = this.faults.find((f) => f.remaining > 0 && f.method === request.method && f.path.test(url.pathname));
     if (fault) {
       fault.remaining--;
+      fault.fired++;
       if (fault.respond === "lose-answer") {
         await this.app.fetch(request);
         throw new TypeError("Network connection lost.");
@@ -152,7 +155,12 @@ export class GitHubEmulator {
 
   /** The next `times` requests matching answer with `respond()` instead (or are done, and their answer lost). */
   fail(method: string, path: RegExp, times: number, respond: Fault["respond"]): void {
-    this.faults.push({ method, path, remaining: times, respond });
+    this.faults.push({ method, path, remaining: times, respond, fired: 0 });
+  }
+
+  /** The faults planned so far that no request met: a test that injects one expects it to fire. */
+  unfired(): string[] {
+    return this.faults.filter((f) => f.fired === 0).map((f) => `${f.method} ${f.path}`);
   }
 
   /** Every fault still planned is dropped: GitHub is well again. */

@@ -5,6 +5,7 @@ interface Fault {
   store: keyof Stores;
   method: string;
   remaining: number;
+  fired: number;
 }
 
 export class Faults {
@@ -14,14 +15,25 @@ export class Faults {
 
   /** The next `times` calls of `store.method` throw, as a binding that is down would. */
   fail(store: keyof Stores, method: string, times = 1): void {
-    this.planned.push({ store, method, remaining: times });
+    const port = this.ports?.[store] as unknown as Record<string, unknown> | undefined;
+    if (port && typeof port[method] !== "function") throw new Error(`${store}.${method} is not a method of the store`);
+    this.planned.push({ store, method, remaining: times, fired: 0 });
+  }
+
+  /** The faults planned that no call met: a test that injects one expects it to fire. */
+  unfired(): string[] {
+    return this.planned.filter((f) => f.fired === 0).map((f) => `${f.store}.${f.method}`);
   }
 
   clear(): void {
     this.planned = [];
   }
 
+  /** The stores wrapped last, to check that a fault names a method they have. */
+  private ports: Stores | null = null;
+
   wrap = (stores: Stores): Stores => {
+    this.ports = stores;
     const wrapped = {} as Record<keyof Stores, unknown>;
     for (const name of Object.keys(stores) as (keyof Stores)[]) {
       const target = stores[name] as object;
@@ -33,6 +45,7 @@ export class Faults {
             const fault = this.planned.find((f) => f.store === name && f.method === property && f.remaining > 0);
             if (fault) {
               fault.remaining--;
+              fault.fired++;
               this.hits.push(`${name}.${String(property)}`);
               return Promise.reject(new Error(`injected fault: ${name}.${String(property)} is down`));
             }
