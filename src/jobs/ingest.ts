@@ -109,6 +109,7 @@ export async function ingest(deps: LoopDeps, upload: ResultUpload, context: RunC
     confirmation: null,
     corroborates: null,
     identity,
+    read_retry: null,
   };
   return deps.runs.record(run, { settled: context.imported ?? false });
 }
