@@ -1,9 +1,12 @@
 import { harness, NIGHTLY, RECONCILE, resetStorage } from "./harness.ts";
 import { beforeEach, describe, expect, it } from "vitest";
+import passing from "../fixtures/smoke-metrics.json";
+import { Faults } from "../support/faults.ts";
 
 beforeEach(() => resetStorage());
 
 const HOUR = 3_600_000;
+const ARTIFACT = { "smoke-metrics.json": JSON.stringify(passing) };
 
 describe("the reconcile tick", () => {
   it("records a run no runner picked up within STALE_AFTER_HOURS as missed", async () => {
@@ -78,15 +81,14 @@ describe("the reconcile tick", () => {
   });
 
   it("retries a delivery whose processing failed", async () => {
-    const h = harness();
+    const faults = new Faults();
+    const h = harness(undefined, {}, faults.wrap);
     await h.cron(NIGHTLY);
     const [run] = h.github.runs.values();
-    h.github.complete(run.id, {
-      conclusion: "success",
-      files: { "smoke-metrics.json": JSON.stringify((await import("../fixtures/smoke-metrics.json")).default) },
-    });
-    h.github.fail("GET", /\/artifacts$/, 4, () => new Response("{}", { status: 500 }));
+    h.github.complete(run.id, { conclusion: "success", files: ARTIFACT });
+    faults.fail("runs", "record", 1);
     await h.deliver(run, "completed");
+    expect(faults.hits).toEqual(["runs.record"]);
     expect((await h.runRecord(`${run.id}-1`))?.state).toBe("dispatched");
     await h.cron(RECONCILE);
     expect((await h.runRecord(`${run.id}-1`))?.state).toBe("passed");
