@@ -55,7 +55,7 @@ export async function reconcile(deps: LoopDeps): Promise<ReconcileReport> {
       deps.log({ event: "reconcile_failed", part: name, error: messageOf(error) });
     }
   };
-  // Within the runs, one run's failure is reported and the loop goes on to the next.
+  // Within a part, one item's failure is reported and the loop goes on to the next.
   const each = async (name: string, id: string, work: () => Promise<void>) => {
     try {
       await work();
@@ -68,8 +68,10 @@ export async function reconcile(deps: LoopDeps): Promise<ReconcileReport> {
 
   await part("deliveries", async () => {
     for (const delivery of await deps.deliveries.retryable(now.getTime())) {
-      await retryDelivery(deps, delivery.id);
-      report.deliveries_retried++;
+      await each("deliveries", delivery.id, async () => {
+        await retryDelivery(deps, delivery.id);
+        report.deliveries_retried++;
+      });
     }
   });
 
@@ -86,21 +88,23 @@ export async function reconcile(deps: LoopDeps): Promise<ReconcileReport> {
   await part("dispatches", async () => {
     const client = deps.github?.client() ?? null;
     for (const dispatch of await deps.dispatches.unsettled()) {
-      const action = nextAction(dispatch, now.getTime(), deps.config.STALE_AFTER_HOURS);
-      if (action.kind === "dispatch") {
-        await performDispatch(deps, dispatch);
-        report.dispatches_retried++;
-      } else if (action.kind === "find_run" && client) {
-        const found = await findDispatchedRun(deps, { ...dispatch, state: "dispatched" }, client);
-        if (found.run_id !== null) report.runs_found++;
-        else if (dispatch.state === "claimed") await performDispatch(deps, dispatch);
-      } else if (action.kind === "give_up" && dispatch.kind === "confirm") {
-        if (dispatch.confirms) await giveUpConfirmation(deps, dispatch.confirms, action.reason);
-        await deps.dispatches.save({ ...dispatch, state: "missed", updated_at: deps.now().toISOString() });
-      } else if (action.kind === "give_up") {
-        await markMissed(deps, dispatch, action.reason);
-        report.nights_missed++;
-      }
+      await each("dispatches", dispatch.correlation_id, async () => {
+        const action = nextAction(dispatch, now.getTime(), deps.config.STALE_AFTER_HOURS);
+        if (action.kind === "dispatch") {
+          await performDispatch(deps, dispatch);
+          report.dispatches_retried++;
+        } else if (action.kind === "find_run" && client) {
+          const found = await findDispatchedRun(deps, { ...dispatch, state: "dispatched" }, client);
+          if (found.run_id !== null) report.runs_found++;
+          else if (dispatch.state === "claimed") await performDispatch(deps, dispatch);
+        } else if (action.kind === "give_up" && dispatch.kind === "confirm") {
+          if (dispatch.confirms) await giveUpConfirmation(deps, dispatch.confirms, action.reason);
+          await deps.dispatches.save({ ...dispatch, state: "missed", updated_at: deps.now().toISOString() });
+        } else if (action.kind === "give_up") {
+          await markMissed(deps, dispatch, action.reason);
+          report.nights_missed++;
+        }
+      });
     }
   });
 
@@ -134,6 +138,17 @@ async function checkRun(deps: LoopDeps, client: GitHubClient, run: Run, ref: Git
   } catch (error) {
     if (error instanceof GitHubError && error.kind === "not_found")
       return closeStale(deps, run, now, "crashed", "the run no longer exists on GitHub");
+    // Otherwise a run GitHub keeps failing to answer about would stay open for ever.
+    if (!throttled(error) && stale(deps, run, now)) {
+      const hours = deps.config.STALE_AFTER_HOURS;
+      return closeStale(
+        deps,
+        run,
+        now,
+        "crashed",
+        `GitHub could not say how the run went for ${hours} hours: ${messageOf(error)}`,
+      );
+    }
     throw error;
   }
   if (current.status === "completed") {
