@@ -5,6 +5,7 @@
  */
 import { outOfRange, type BaselineReport, type Disagreement, type MetricKey } from "./baseline.ts";
 import { sameMeasurements, type Measurements } from "./metrics.ts";
+import { laterRead, type ReadRetry } from "./read-retry.ts";
 
 export type RunState = "dispatched" | "running" | "passed" | "regressed" | "crashed" | "missed";
 
@@ -90,6 +91,8 @@ export interface Run {
   corroborates: string | null;
   /** For uploads without a GitHub run id: a digest of the result that makes re-uploads idempotent. */
   identity: string | null;
+  /** While a completed run's result is being read: its attempts (`core/read-retry.ts`). */
+  read_retry: ReadRetry | null;
 }
 
 export function githubRunId(ref: GitHubRunRef): string {
@@ -175,6 +178,10 @@ export function mergeRun(existing: Run | null, incoming: Run): RecordOutcome {
     confirmation: laterConfirmation(existing.confirmation, incoming.confirmation),
     corroborates: existing.corroborates ?? incoming.corroborates ?? null,
     identity: existing.identity ?? incoming.identity,
+    // Only an open run is still being read; a final one keeps no attempts.
+    read_retry: OPEN_STATES.includes(first.state)
+      ? laterRead(existing.read_retry ?? null, incoming.read_retry ?? null)
+      : null,
   };
   return sameRecord(merged, existing) ? { kind: "unchanged", run: existing } : { kind: "updated", run: merged };
 }
@@ -234,6 +241,7 @@ export function newRun(known: Pick<Run, "id" | "state" | "at" | "mainline"> & Pa
     confirmation: null,
     corroborates: null,
     identity: null,
+    read_retry: null,
     ...known,
   };
 }

@@ -109,6 +109,7 @@ export async function ingest(deps: LoopDeps, upload: ResultUpload, context: RunC
     confirmation: null,
     corroborates: null,
     identity,
+    read_retry: null,
   };
   // A result refused as a conflict stores nothing: no file is kept for a run that will not have it.
   // (Only a run GitHub numbered can conflict: an upload without one is identified by its result.)

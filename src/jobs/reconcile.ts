@@ -4,10 +4,11 @@
  * than one tick.
  */
 import { nextAction, type Dispatch } from "../core/dispatch.ts";
-import { isMainline, newRun, type Run } from "../core/run.ts";
+import { readDue } from "../core/read-retry.ts";
+import { isMainline, newRun, type GitHubRunRef, type Run } from "../core/run.ts";
 import { lastScheduled, nightlyCorrelationId, nightOf } from "../core/workflow.ts";
-import { getRunAttempt } from "../github/actions.ts";
-import { GitHubError } from "../github/client.ts";
+import { getRunAttempt, type WorkflowRun } from "../github/actions.ts";
+import { GitHubError, type GitHubClient } from "../github/client.ts";
 import { messageOf, newRunId, type LoopDeps } from "./deps.ts";
 import { dispatchNightly, findDispatchedRun, performDispatch, runDispatch } from "./dispatch.ts";
 import { sendOutbox } from "./outbox.ts";
@@ -54,11 +55,23 @@ export async function reconcile(deps: LoopDeps): Promise<ReconcileReport> {
       deps.log({ event: "reconcile_failed", part: name, error: messageOf(error) });
     }
   };
+  // Within a part, one item's failure is reported and the loop goes on to the next.
+  const each = async (name: string, id: string, work: () => Promise<void>) => {
+    try {
+      await work();
+    } catch (error) {
+      if (throttled(error)) throw error;
+      report.errors.push(`${name}: ${id}: ${messageOf(error)}`);
+      deps.log({ event: "reconcile_failed", part: name, item: id, error: messageOf(error) });
+    }
+  };
 
   await part("deliveries", async () => {
     for (const delivery of await deps.deliveries.retryable(now.getTime())) {
-      await retryDelivery(deps, delivery.id);
-      report.deliveries_retried++;
+      await each("deliveries", delivery.id, async () => {
+        await retryDelivery(deps, delivery.id);
+        report.deliveries_retried++;
+      });
     }
   });
 
@@ -73,21 +86,23 @@ export async function reconcile(deps: LoopDeps): Promise<ReconcileReport> {
   await part("dispatches", async () => {
     const client = deps.github?.client() ?? null;
     for (const dispatch of await deps.dispatches.unsettled()) {
-      const action = nextAction(dispatch, now.getTime(), deps.config.STALE_AFTER_HOURS);
-      if (action.kind === "dispatch") {
-        await performDispatch(deps, dispatch);
-        report.dispatches_retried++;
-      } else if (action.kind === "find_run" && client) {
-        const found = await findDispatchedRun(deps, { ...dispatch, state: "dispatched" }, client);
-        if (found.run_id !== null) report.runs_found++;
-        else if (dispatch.state === "claimed") await performDispatch(deps, dispatch);
-      } else if (action.kind === "give_up" && dispatch.kind === "confirm") {
-        if (dispatch.confirms) await giveUpConfirmation(deps, dispatch.confirms, action.reason);
-        await deps.dispatches.save({ ...dispatch, state: "missed", updated_at: deps.now().toISOString() });
-      } else if (action.kind === "give_up") {
-        await markMissed(deps, dispatch, action.reason);
-        report.nights_missed++;
-      }
+      await each("dispatches", dispatch.correlation_id, async () => {
+        const action = nextAction(dispatch, now.getTime(), deps.config.STALE_AFTER_HOURS);
+        if (action.kind === "dispatch") {
+          await performDispatch(deps, dispatch);
+          report.dispatches_retried++;
+        } else if (action.kind === "find_run" && client) {
+          const found = await findDispatchedRun(deps, { ...dispatch, state: "dispatched" }, client);
+          if (found.run_id !== null) report.runs_found++;
+          else if (dispatch.state === "claimed") await performDispatch(deps, dispatch);
+        } else if (action.kind === "give_up" && dispatch.kind === "confirm") {
+          if (dispatch.confirms) await giveUpConfirmation(deps, dispatch.confirms, action.reason);
+          await deps.dispatches.save({ ...dispatch, state: "missed", updated_at: deps.now().toISOString() });
+        } else if (action.kind === "give_up") {
+          await markMissed(deps, dispatch, action.reason);
+          report.nights_missed++;
+        }
+      });
     }
   });
 
@@ -95,21 +110,10 @@ export async function reconcile(deps: LoopDeps): Promise<ReconcileReport> {
     if (!deps.github) return;
     const client = deps.github.client();
     for (const run of await deps.runs.open()) {
-      if (!run.github) continue;
+      const ref = run.github;
+      if (!ref || !readDue(run.read_retry ?? null, now.getTime())) continue;
       report.runs_checked++;
-      try {
-        const current = await getRunAttempt(client, run.github.run_id, run.github.run_attempt);
-        if (current.status === "completed") {
-          await handleWorkflowRun(deps, "completed", current);
-        } else if (stale(deps, run, now)) {
-          await closeStale(deps, run, now, WAITING.includes(current.status ?? "") ? "missed" : "crashed");
-        } else if (current.status === "in_progress" && run.state === "dispatched") {
-          await handleWorkflowRun(deps, "in_progress", current);
-        }
-      } catch (error) {
-        if (!(error instanceof GitHubError) || error.kind !== "not_found") throw error;
-        await closeStale(deps, run, now, "crashed", "the run no longer exists on GitHub");
-      }
+      await each("runs", run.id, () => checkRun(deps, client, run, ref, now));
     }
   });
 
@@ -122,6 +126,42 @@ export async function reconcile(deps: LoopDeps): Promise<ReconcileReport> {
   });
 
   return report;
+}
+
+/** Asks GitHub about one open run, and records what it says. */
+async function checkRun(deps: LoopDeps, client: GitHubClient, run: Run, ref: GitHubRunRef, now: Date): Promise<void> {
+  let current: WorkflowRun;
+  try {
+    current = await getRunAttempt(client, ref.run_id, ref.run_attempt);
+  } catch (error) {
+    if (error instanceof GitHubError && error.kind === "not_found")
+      return closeStale(deps, run, now, "crashed", "the run no longer exists on GitHub");
+    // Otherwise a run GitHub keeps failing to answer about would stay open for ever.
+    if (!throttled(error) && stale(deps, run, now)) {
+      const hours = deps.config.STALE_AFTER_HOURS;
+      return closeStale(
+        deps,
+        run,
+        now,
+        "crashed",
+        `GitHub could not say how the run went for ${hours} hours: ${messageOf(error)}`,
+      );
+    }
+    throw error;
+  }
+  if (current.status === "completed") {
+    const handled = await handleWorkflowRun(deps, "completed", current);
+    if (!handled.ok) throw handled.error;
+  } else if (stale(deps, run, now)) {
+    await closeStale(deps, run, now, WAITING.includes(current.status ?? "") ? "missed" : "crashed");
+  } else if (current.status === "in_progress" && run.state === "dispatched") {
+    await handleWorkflowRun(deps, "in_progress", current);
+  }
+}
+
+/** A GitHub budget or rate limit: asking about anything else now would only fail the same way. */
+function throttled(error: unknown): boolean {
+  return error instanceof GitHubError && (error.kind === "budget" || error.kind === "rate_limited");
 }
 
 function stale(deps: LoopDeps, run: Run, now: Date): boolean {

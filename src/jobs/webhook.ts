@@ -73,8 +73,10 @@ export async function retryDelivery(deps: LoopDeps, id: string): Promise<void> {
 
 async function processDelivery(deps: LoopDeps, id: string, event: WorkflowRunEvent): Promise<void> {
   try {
-    await handleWorkflowRun(deps, event.action as (typeof HANDLED_ACTIONS)[number], event.workflow_run);
-    await deps.deliveries.finish(id, { state: "done", error: null }, deps.now().toISOString());
+    const handled = await handleWorkflowRun(deps, event.action as (typeof HANDLED_ACTIONS)[number], event.workflow_run);
+    // A completed run that could not be read is recorded, and read again by the reconcile tick: the delivery is done.
+    const error = handled.ok ? null : messageOf(handled.error);
+    await deps.deliveries.finish(id, { state: "done", error }, deps.now().toISOString());
   } catch (error) {
     deps.log({ event: "delivery_failed", delivery: id, run: event.workflow_run.id, error: messageOf(error) });
     await deps.deliveries.finish(id, { state: "failed", error: messageOf(error) }, deps.now().toISOString());

@@ -4,6 +4,7 @@
  * completed its artifact is ingested or its crash recorded.
  */
 import { RESULT_FILES } from "../core/artifact.ts";
+import { beginRead, failedRead } from "../core/read-retry.ts";
 import { isMainline, newRun, type RecordOutcome, type Run, type RunFailure } from "../core/run.ts";
 import { correlationIdIn, findFailure } from "../core/workflow.ts";
 import {
@@ -17,13 +18,16 @@ import {
 } from "../github/actions.ts";
 import { ArchiveRejected, ARTIFACT_LIMITS, openArchive } from "../github/artifact.ts";
 import { GitHubError, type GitHubClient } from "../github/client.ts";
-import type { LoopDeps } from "./deps.ts";
+import { messageOf, type LoopDeps } from "./deps.ts";
 import { runDispatch } from "./dispatch.ts";
 import { ingest, keepFiles } from "./ingest.ts";
 
 export type RunAction = "requested" | "in_progress" | "completed";
 
-export async function handleWorkflowRun(deps: LoopDeps, action: RunAction, run: WorkflowRun): Promise<void> {
+/** Whether the run's news is recorded; a completed run that could not be read says why. */
+export type Handled = { ok: true } | { ok: false; error: unknown };
+
+export async function handleWorkflowRun(deps: LoopDeps, action: RunAction, run: WorkflowRun): Promise<Handled> {
   const base = await baseRun(deps, run);
   if (action === "requested") {
     await deps.runs.record(base);
@@ -31,7 +35,35 @@ export async function handleWorkflowRun(deps: LoopDeps, action: RunAction, run: 
     await deps.runs.record({ ...base, state: "running" });
   } else {
     if (!deps.github) throw new Error("cannot read the completed run: no GitHub credentials are configured");
-    await complete(deps, deps.github.client(), base, run);
+    return readCompleted(deps, deps.github.client(), base, run);
+  }
+  return { ok: true };
+}
+
+/**
+ * Reads a completed run. It is recorded running first, so that the reconcile tick asks about it
+ * again whatever becomes of this attempt. A failed attempt is kept on the run, which is read
+ * again when it is due and crashed after its attempts (`core/read-retry.ts`). The failure is
+ * answered, not thrown: the run is in hand, and no one else waits for it.
+ */
+async function readCompleted(deps: LoopDeps, client: GitHubClient, base: Run, run: WorkflowRun): Promise<Handled> {
+  const completedAt = run.updated_at ?? deps.now().toISOString();
+  const known = await deps.runs.run(base.id);
+  const begun = beginRead(known?.read_retry ?? null, deps.now().getTime());
+  if (begun.kind === "give_up") {
+    await crash(deps, base, completedAt, missingResult(begun.reason, run), []);
+    return { ok: true };
+  }
+  await deps.runs.record({ ...base, state: "running", read_retry: begun.retry });
+  try {
+    await complete(deps, client, base, run, completedAt);
+    return { ok: true };
+  } catch (error) {
+    deps.log({ event: "run_read_failed", run: base.id, attempt: begun.retry.attempts, error: messageOf(error) });
+    const next = failedRead(begun.retry, messageOf(error));
+    if (next.kind === "give_up") await crash(deps, base, completedAt, missingResult(next.reason, run), []);
+    else await deps.runs.record({ ...base, state: "running", read_retry: next.retry });
+    return { ok: false, error };
   }
 }
 
@@ -66,8 +98,8 @@ async function complete(
   client: GitHubClient,
   base: Run,
   run: WorkflowRun,
+  completedAt: string,
 ): Promise<RecordOutcome | null> {
-  const completedAt = run.updated_at ?? deps.now().toISOString();
   let failure: RunFailure | null = null;
   if (run.conclusion !== "success") {
     if (run.conclusion === "startup_failure") {

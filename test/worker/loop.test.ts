@@ -6,6 +6,7 @@ import { REPO } from "../../sandbox/github.ts";
 import passing from "../fixtures/smoke-metrics.json";
 import regressed from "../fixtures/smoke-metrics-regressed.json";
 import summaryMd from "../fixtures/golden/smoke-summary.md?raw";
+import { Faults } from "../support/faults.ts";
 
 const ARTIFACT = {
   "smoke-benchmark.log": "SMOKE_BENCHMARK throughput_ops_per_sec=10233.32 total_batches=5 batch_size=100\n",
@@ -478,13 +479,15 @@ describe("the webhook receiver", () => {
   });
 
   it("processes again a delivery that failed, when it is redelivered", async () => {
-    const h = harness();
+    const faults = new Faults();
+    const h = harness(undefined, {}, faults.wrap);
     await h.cron(NIGHTLY);
     const [run] = h.github.runs.values();
     h.github.complete(run.id, { conclusion: "success", files: ARTIFACT });
-    h.github.fail("GET", /\/artifacts$/, 4, () => new Response("{}", { status: 503 }));
+    faults.fail("runs", "record", 1);
     const id = crypto.randomUUID();
     await h.deliver(run, "completed", { id });
+    expect(faults.hits).toEqual(["runs.record"]);
     expect((await h.runRecord(`${run.id}-1`))?.state).toBe("dispatched");
     expect(h.logs.some((l) => l.includes('"event":"delivery_failed"'))).toBe(true);
     const again = await h.deliver(run, "completed", { id });

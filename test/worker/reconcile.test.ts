@@ -1,9 +1,12 @@
 import { harness, NIGHTLY, RECONCILE, resetStorage } from "./harness.ts";
 import { beforeEach, describe, expect, it } from "vitest";
+import passing from "../fixtures/smoke-metrics.json";
+import { Faults } from "../support/faults.ts";
 
 beforeEach(() => resetStorage());
 
 const HOUR = 3_600_000;
+const ARTIFACT = { "smoke-metrics.json": JSON.stringify(passing) };
 
 describe("the reconcile tick", () => {
   it("records a run no runner picked up within STALE_AFTER_HOURS as missed", async () => {
@@ -89,19 +92,98 @@ describe("the reconcile tick", () => {
   });
 
   it("retries a delivery whose processing failed", async () => {
-    const h = harness();
+    const faults = new Faults();
+    const h = harness(undefined, {}, faults.wrap);
     await h.cron(NIGHTLY);
     const [run] = h.github.runs.values();
-    h.github.complete(run.id, {
-      conclusion: "success",
-      files: { "smoke-metrics.json": JSON.stringify((await import("../fixtures/smoke-metrics.json")).default) },
-    });
-    h.github.fail("GET", /\/artifacts$/, 4, () => new Response("{}", { status: 500 }));
+    h.github.complete(run.id, { conclusion: "success", files: ARTIFACT });
+    faults.fail("runs", "record", 1);
     await h.deliver(run, "completed");
+    expect(faults.hits).toEqual(["runs.record"]);
     expect((await h.runRecord(`${run.id}-1`))?.state).toBe("dispatched");
     await h.cron(RECONCILE);
     expect((await h.runRecord(`${run.id}-1`))?.state).toBe("passed");
     const report = JSON.parse(h.logs.find((l) => l.includes('"event":"reconcile"'))!);
     expect(report).toMatchObject({ deliveries_retried: 1, errors: [] });
+  });
+});
+
+describe("the reconcile tick, when one item fails", () => {
+  const serverError = () => Response.json({ message: "Server Error" }, { status: 500 });
+  const report = (h: ReturnType<typeof harness>) =>
+    h.logs.filter((l) => l.includes('"event":"reconcile"')).map((l) => JSON.parse(l));
+
+  it("asks about the other runs when GitHub cannot answer about one, and closes that one once it is stale", async () => {
+    const h = harness();
+    await h.cron(NIGHTLY);
+    const [bad] = h.github.runs.values();
+    h.clock.advance(24 * HOUR);
+    await h.cron(NIGHTLY);
+    const good = [...h.github.runs.values()].at(-1)!;
+    h.github.complete(good.id, { conclusion: "success", files: ARTIFACT });
+    const asking = new RegExp(`/actions/runs/${bad.id}/attempts/1$`);
+    h.github.fail("GET", asking, Number.POSITIVE_INFINITY, serverError);
+    const error = `GET https://api.github.test/repos/ava-labs/firewood/actions/runs/${bad.id}/attempts/1: 500 server error`;
+
+    await h.cron(RECONCILE);
+    expect(await h.runRecord(`${good.id}-1`)).toMatchObject({ state: "passed" });
+    expect(await h.runRecord(`${bad.id}-1`)).toMatchObject({ state: "dispatched" });
+    expect(h.github.calls("GET", asking)).toBe(4);
+    expect(report(h)).toEqual([expect.objectContaining({ runs_checked: 2, errors: [`runs: ${bad.id}-1: ${error}`] })]);
+
+    h.clock.advance(13 * HOUR);
+    await h.cron(RECONCILE);
+    expect(h.github.calls("GET", asking)).toBe(8);
+    expect(await h.runRecord(`${bad.id}-1`)).toMatchObject({
+      state: "crashed",
+      failure: { reason: `GitHub could not say how the run went for 36 hours: ${error}` },
+    });
+    expect(report(h)[1].errors).toEqual([]);
+  });
+
+  it("retries the other deliveries when one cannot be", async () => {
+    const faults = new Faults();
+    // Past the nightly catch-up's window; runs chimney did not dispatch: their deliveries are all it hears of them.
+    const h = harness("2026-11-29T12:00:00.000Z", {}, faults.wrap);
+    const runs = [h.github.addRun(), h.github.addRun()];
+    faults.fail("runs", "record", 2);
+    for (const run of runs) {
+      h.github.complete(run.id, { conclusion: "success", files: ARTIFACT });
+      await h.deliver(run, "completed");
+    }
+    faults.fail("inbox", "get", 1);
+    await h.cron(RECONCILE);
+    expect(faults.hits).toEqual(["runs.record", "runs.record", "inbox.get"]);
+    expect((await h.history()).map((r) => r.state)).toEqual(["passed"]);
+    const [first] = report(h);
+    expect(first.deliveries_retried).toBe(1);
+    expect(first.errors).toEqual([expect.stringMatching(/^deliveries: [\w-]+: injected fault: inbox\.get is down$/)]);
+
+    h.clock.advance(HOUR / 2);
+    await h.cron(RECONCILE);
+    expect((await h.history()).map((r) => r.state)).toEqual(["passed", "passed"]);
+  });
+
+  it("looks for the other dispatches' runs when one cannot be saved", async () => {
+    const faults = new Faults();
+    const h = harness(undefined, {}, faults.wrap);
+    h.github.dispatchStyle = "no-content";
+    const nobody = () => Response.json({ total_count: 0, workflow_runs: [] });
+    h.github.fail("GET", /\/workflows\/perf\.yml\/runs$/, 3, nobody);
+    await h.cron(NIGHTLY);
+    h.clock.advance(24 * HOUR);
+    h.github.fail("GET", /\/workflows\/perf\.yml\/runs$/, 3, nobody);
+    await h.cron(NIGHTLY);
+    expect(await h.history()).toEqual([]);
+
+    faults.fail("dispatches", "save", 1);
+    await h.cron(RECONCILE);
+    expect(faults.hits).toEqual(["dispatches.save"]);
+    const [first] = report(h);
+    expect(first.runs_found).toBe(1);
+    expect(first.errors).toEqual([
+      expect.stringMatching(/^dispatches: chimney-nightly-2026-11-(29|30): injected fault: dispatches\.save is down$/),
+    ]);
+    expect(await h.history()).toHaveLength(1);
   });
 });
