@@ -9,6 +9,7 @@
  * the local headers, whose sizes a streaming writer leaves out. fflate's `Inflate` does the rest.
  */
 import { Inflate, strFromU8 } from "fflate";
+import { runnerFileName } from "../core/artifact.ts";
 
 export interface ArchiveLimits {
   /** Largest zip accepted, in bytes. */
@@ -41,13 +42,15 @@ interface Entry {
   localHeader: number;
 }
 
+/** The artifact's files, under the names they are kept as: never one of chimney's own. */
 export function openArchive(zip: Uint8Array, limits: ArchiveLimits = ARTIFACT_LIMITS): Map<string, Uint8Array> {
   if (zip.byteLength > limits.compressed)
     throw new ArchiveRejected(`the zip is ${zip.byteLength} bytes, over the ${limits.compressed}-byte limit`);
   const view = new DataView(zip.buffer, zip.byteOffset, zip.byteLength);
   try {
     const files = new Map<string, Uint8Array>();
-    for (const entry of centralDirectory(zip, view, limits)) files.set(entry.name, extract(zip, view, entry));
+    for (const entry of centralDirectory(zip, view, limits))
+      files.set(runnerFileName(entry.name), extract(zip, view, entry));
     return files;
   } catch (error) {
     if (error instanceof ArchiveRejected) throw error;

@@ -1,6 +1,7 @@
 import fc from "fast-check";
 import { Inflate, zipSync } from "fflate";
 import { describe, expect, it, vi } from "vitest";
+import { runnerFileName } from "../../src/core/artifact.ts";
 import { ArchiveRejected, openArchive } from "../../src/github/artifact.ts";
 import { lie } from "../support/zip.ts";
 
@@ -127,6 +128,22 @@ describe("opening an artifact zip", () => {
     expect(rejection(zip)).toBe('the zip holds "a.log" twice');
   });
 
+  it("renames the artifact's files named like chimney's own, keeping them apart and unchanged", () => {
+    const files = openArchive(
+      zipSync({
+        "chimney-summary.html": text("forged"),
+        "runner-chimney-summary.html": text("forged again"),
+        "smoke-summary.html": text("the runner's own"),
+      }),
+      LIMITS,
+    );
+    expect(Object.fromEntries([...files].map(([name, bytes]) => [name, new TextDecoder().decode(bytes)]))).toEqual({
+      "runner-chimney-summary.html": "forged",
+      "runner-runner-chimney-summary.html": "forged again",
+      "smoke-summary.html": "the runner's own",
+    });
+  });
+
   it("refuses a zip larger than the cap and bytes that are not a zip", () => {
     expect(rejection(new Uint8Array(LIMITS.compressed + 1))).toBe(
       `the zip is ${LIMITS.compressed + 1} bytes, over the ${LIMITS.compressed}-byte limit`,
@@ -170,7 +187,7 @@ describe("opening any zip at all", () => {
           return;
         }
         expect(opened).not.toBe("rejected");
-        for (const n of names) expect((opened as Map<string, Uint8Array>).get(n)).toEqual(entries[n]);
+        for (const n of names) expect((opened as Map<string, Uint8Array>).get(runnerFileName(n))).toEqual(entries[n]);
       }),
       { numRuns: 300 },
     );
