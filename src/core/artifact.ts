@@ -9,12 +9,32 @@ export const RESULT_FILES = {
   summaryHtml: "smoke-summary.html",
 } as const;
 
-/** chimney's summaries of its own evaluation, next to the runner's. */
+/** chimney's summaries of its own evaluation, next to the runner's. Names beginning `chimney-` are chimney's. */
 export const CHIMNEY_SUMMARIES = {
   markdown: "chimney-summary.md",
   json: "chimney-summary.json",
   html: "chimney-summary.html",
 } as const;
+
+/**
+ * The name a runner's file is kept under. A runner's file named like chimney's own is renamed,
+ * not refused: the run keeps its result, and the file stays as evidence under a name that cannot
+ * pass for chimney's. A name renamed before is renamed again, so no two of the runner's files
+ * ever end up under one name.
+ */
+export function runnerFileName(name: string): string {
+  return /^(runner-)*chimney-/.test(name) ? `runner-${name}` : name;
+}
+
+/** The first name given to two files, or null: a run keeps one file per name. */
+export function repeatedName(names: readonly string[]): string | null {
+  const seen = new Set<string>();
+  for (const name of names) {
+    if (seen.has(name)) return name;
+    seen.add(name);
+  }
+  return null;
+}
 
 const TYPES: [RegExp, string][] = [
   [/\.json$/, "application/json"],

@@ -3,7 +3,7 @@
  * is validated, evaluated against chimney's own baseline, its files stored, and the run
  * recorded. Nothing is written unless the whole input is valid.
  */
-import { CHIMNEY_SUMMARIES, RESULT_FILES, contentTypeOf } from "../core/artifact.ts";
+import { CHIMNEY_SUMMARIES, RESULT_FILES, contentTypeOf, repeatedName } from "../core/artifact.ts";
 import { disagreements, evaluate, type BaselineReport } from "../core/baseline.ts";
 import { actualsOf, measure, parseSmokeMetrics, type Measurements } from "../core/metrics.ts";
 import type { Provenance } from "../core/provenance.ts";
@@ -86,6 +86,12 @@ export async function ingest(deps: LoopDeps, upload: ResultUpload, context: RunC
     ...upload.files,
     ...renderChimneySummaries(measurements, report),
   ];
+  // One file per name, so no file of the upload stands in for another, nor for chimney's own.
+  const repeated = repeatedName(files.map((f) => f.name));
+  if (repeated !== null) {
+    const field = upload.files.find((f) => f.name === repeated)?.field ?? upload.resultField;
+    return { kind: "invalid", issues: [{ field, message: `would be a second file named ${repeated}` }] };
+  }
   const dispatch = context.dispatch ?? null;
 
   const run: Run = {

@@ -1,7 +1,9 @@
 import fc from "fast-check";
-import { zipSync } from "fflate";
-import { describe, expect, it } from "vitest";
+import { Inflate, zipSync } from "fflate";
+import { describe, expect, it, vi } from "vitest";
+import { runnerFileName } from "../../src/core/artifact.ts";
 import { ArchiveRejected, openArchive } from "../../src/github/artifact.ts";
+import { lie } from "../support/zip.ts";
 
 const text = (s: string) => new TextEncoder().encode(s);
 const LIMITS = { compressed: 1024 * 1024, uncompressed: 4 * 1024 * 1024, entries: 8 };
@@ -15,6 +17,31 @@ function rejection(zip: Uint8Array, limits = LIMITS): string {
   }
   throw new Error("the archive was accepted");
 }
+
+/** Renames an entry (to a name of the same length) wherever its name is written. */
+function rename(zip: Uint8Array, from: string, to: string): void {
+  for (let i = 0; i + from.length <= zip.length; i++)
+    if (new TextDecoder().decode(zip.subarray(i, i + from.length)) === from) zip.set(text(to), i);
+}
+
+/** Counts the bytes fflate's streaming inflater hands out, however the archive uses it. */
+function inflation() {
+  let produced = 0;
+  const push = Inflate.prototype.push;
+  const spy = vi.spyOn(Inflate.prototype, "push").mockImplementation(function (this: Inflate, chunk, final) {
+    const ondata = this.ondata;
+    this.ondata = (data, last) => {
+      this.ondata = ondata;
+      produced += data.byteLength;
+      ondata(data, last);
+    };
+    push.call(this, chunk, final);
+  });
+  return { produced: () => produced, restore: () => spy.mockRestore() };
+}
+
+/** 32 MiB of zeros in a 32 KiB zip: eight times the test cap, whatever size its headers are made to declare. */
+const BOMB = zipSync({ "a.log": new Uint8Array(32 * 1024 * 1024) }, { level: 9 });
 
 describe("opening an artifact zip", () => {
   it("returns the files of a good artifact", () => {
@@ -60,19 +87,61 @@ describe("opening an artifact zip", () => {
     expect(rejection(bomb)).toBe(`the entries add up to more than ${4 * 1024 * 1024} bytes`);
   });
 
-  it("never inflates an entry past the size it declares, whatever it really holds", () => {
-    const zip = zipSync({ "a.log": new Uint8Array(2 * 1024 * 1024).fill(65) }, { level: 9 });
-    // Lower the declared size in the local header (offset 22) and the central directory (offset 24).
-    const view = new DataView(zip.buffer, zip.byteOffset, zip.byteLength);
-    view.setUint32(22, 1000, true);
-    for (let i = zip.byteLength - 22; i >= 0; i--) {
-      if (view.getUint32(i, true) === 0x02014b50) {
-        view.setUint32(i + 24, 1000, true);
-        break;
-      }
+  it("refuses an entry that inflates past the size it declares, having inflated only a little past it", () => {
+    const bomb = lie(BOMB.slice(), "a.log", { size: 1000 });
+    expect(bomb.byteLength).toBeLessThan(64 * 1024);
+    const work = inflation();
+    try {
+      expect(rejection(bomb)).toBe('entry "a.log" inflates past the 1000 bytes it declares');
+    } finally {
+      work.restore();
     }
-    const files = openArchive(zip, LIMITS);
-    expect(files.get("a.log")?.byteLength).toBe(1000);
+    expect(work.produced()).toBeGreaterThan(1000);
+    expect(work.produced()).toBeLessThan(128 * 1024);
+  });
+
+  it("refuses an entry that inflates to less than it declares", () => {
+    const zip = lie(zipSync({ "a.log": text("short") }), "a.log", { size: 6 });
+    expect(rejection(zip)).toBe('entry "a.log" inflates to 5 bytes, not the 6 it declares');
+    const stored = lie(zipSync({ "a.log": text("short") }, { level: 0 }), "a.log", { size: 6 });
+    expect(rejection(stored)).toBe('entry "a.log" holds 5 bytes, not the 6 it declares');
+  });
+
+  it.each([
+    ["deflated", 6],
+    ["stored", 0],
+  ] as const)("refuses a %s entry whose CRC-32 does not match", (_, level) => {
+    const zip = lie(zipSync({ "a.log": text("hello, world\n") }, { level }), "a.log", { crc: 0x12345678 });
+    expect(rejection(zip)).toBe('entry "a.log" fails its CRC-32 check');
+  });
+
+  it("accepts an entry exactly at its declared size, unchanged", () => {
+    const bytes = text("SMOKE_BENCHMARK batch=000001 committed 100 keys\n".repeat(5000));
+    const files = openArchive(zipSync({ "a.log": bytes }), { ...LIMITS, uncompressed: bytes.byteLength });
+    expect(files.get("a.log")?.byteLength).toBe(bytes.byteLength);
+    expect(new TextDecoder().decode(files.get("a.log"))).toBe(new TextDecoder().decode(bytes));
+  });
+
+  it("refuses two entries of the same name", () => {
+    const zip = zipSync({ "a.log": text("first"), "b.log": text("second") });
+    rename(zip, "b.log", "a.log");
+    expect(rejection(zip)).toBe('the zip holds "a.log" twice');
+  });
+
+  it("renames the artifact's files named like chimney's own, keeping them apart and unchanged", () => {
+    const files = openArchive(
+      zipSync({
+        "chimney-summary.html": text("forged"),
+        "runner-chimney-summary.html": text("forged again"),
+        "smoke-summary.html": text("the runner's own"),
+      }),
+      LIMITS,
+    );
+    expect(Object.fromEntries([...files].map(([name, bytes]) => [name, new TextDecoder().decode(bytes)]))).toEqual({
+      "runner-chimney-summary.html": "forged",
+      "runner-runner-chimney-summary.html": "forged again",
+      "smoke-summary.html": "the runner's own",
+    });
   });
 
   it("refuses a zip larger than the cap and bytes that are not a zip", () => {
@@ -118,7 +187,7 @@ describe("opening any zip at all", () => {
           return;
         }
         expect(opened).not.toBe("rejected");
-        for (const n of names) expect((opened as Map<string, Uint8Array>).get(n)).toEqual(entries[n]);
+        for (const n of names) expect((opened as Map<string, Uint8Array>).get(runnerFileName(n))).toEqual(entries[n]);
       }),
       { numRuns: 300 },
     );
@@ -148,6 +217,21 @@ describe("opening any zip at all", () => {
         },
       ),
       { numRuns: 500 },
+    );
+  });
+
+  it("refuses a bomb declaring any size within the cap having inflated barely past that size", () => {
+    fc.assert(
+      fc.property(fc.nat(LIMITS.uncompressed), (declared) => {
+        const work = inflation();
+        try {
+          expect(open(lie(BOMB.slice(), "a.log", { size: declared }))).toBe("rejected");
+        } finally {
+          work.restore();
+        }
+        expect(work.produced()).toBeLessThan(declared + 128 * 1024);
+      }),
+      { numRuns: 20 },
     );
   });
 

@@ -148,6 +148,21 @@ describe("ingest", () => {
     expect(await deps.runs.status()).toBe(null);
   });
 
+  it.each([
+    ["a name of chimney's own", "chimney-summary.html"],
+    ["the result's name", "smoke-metrics.json"],
+  ])("refuses a file under %s, storing nothing: a run keeps one file per name", async (_, name) => {
+    const { deps, artifacts } = setup();
+    const forged = { name, bytes: encode("<p>forged</p>"), field: name };
+    const result = await ingest(deps, upload(passing, RUN_42, [forged]));
+    expect(result).toEqual({
+      kind: "invalid",
+      issues: [{ field: name, message: `would be a second file named ${name}` }],
+    });
+    expect(artifacts.files.size).toBe(0);
+    expect(await deps.runs.status()).toBe(null);
+  });
+
   it("checks a log of many megabytes as UTF-8 piece by piece, characters split across the pieces included", async () => {
     const { deps } = setup();
     const size = (1 << 20) * 3;
