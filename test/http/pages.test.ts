@@ -192,6 +192,27 @@ describe("a run's page", () => {
     }
   });
 
+  it("links to nothing but http(s), whatever a record holds", async () => {
+    const { app, deps } = setup();
+    await deps.runs.record(
+      night(1, 1, {
+        github: { run_id: 9_000_000_001, run_attempt: 1, html_url: "javascript:alert(1)//" },
+        failure: {
+          reason: "a hostile run",
+          job: null,
+          step: null,
+          log_url: "data:text/html,<script>",
+          rerun_requested: false,
+        },
+      }),
+    );
+    const { text } = await get(app, "/runs/9000000001-1", { accept: "text/html" });
+    expect(text).toContain("a hostile run");
+    expect(text).not.toMatch(/href="(javascript|data):/);
+    expect(text).not.toContain("The workflow run on GitHub");
+    expect(text).not.toContain(">log</a>");
+  });
+
   it("escapes a hostile branch name", async () => {
     const { app, deps } = setup();
     await deps.runs.record(night(1, 1, { ref: HOSTILE }));

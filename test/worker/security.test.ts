@@ -171,3 +171,36 @@ describe("secrets", () => {
     expect(h.logs.join("\n")).toContain("[GITHUB_TOKEN]");
   });
 });
+
+describe("answers in a browser", () => {
+  const PAGE_POLICY = "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; frame-ancestors 'none'";
+
+  it("pages run no script and are never framed; no answer is sniffed", async () => {
+    const h = harness();
+    const run = await h.night(passing);
+    const id = `${run.id}-1`;
+    const html = { accept: "text/html" };
+    for (const [path, headers] of [
+      ["/", html],
+      [`/runs/${id}`, html],
+    ] as const) {
+      const res = await h.request(path, { headers });
+      expect(res.headers.get("content-type"), path).toBe("text/html; charset=UTF-8");
+      expect(res.headers.get("content-security-policy"), path).toBe(PAGE_POLICY);
+      expect(res.headers.get("x-content-type-options"), path).toBe("nosniff");
+    }
+    for (const path of ["/status", "/badge", "/healthz", `/runs/${id}`, "/runs/nope", "/no-such-page"]) {
+      const res = await h.request(path);
+      expect(res.headers.get("x-content-type-options"), path).toBe("nosniff");
+    }
+    const refused = await h.request("/api/results", { method: "POST" });
+    expect(refused.status).toBe(401);
+    expect(refused.headers.get("x-content-type-options")).toBe("nosniff");
+    // A file from the runner keeps the sandbox its route gives it.
+    const summary = await h.request(`/runs/${id}/artifacts/chimney-summary.html`);
+    expect(summary.headers.get("content-security-policy")).toBe(
+      "sandbox; default-src 'none'; style-src 'unsafe-inline'",
+    );
+    expect(summary.headers.get("x-content-type-options")).toBe("nosniff");
+  });
+});

@@ -13,7 +13,7 @@ import { githubRunOf } from "../../core/run.ts";
 import type { Series } from "../../core/series.ts";
 import type { Signal } from "../../core/status.ts";
 import { chart, shortNumber, type ChartSpec } from "./chart.ts";
-import { page } from "./layout.ts";
+import { page, webLink } from "./layout.ts";
 
 export interface StatusPageData {
   signal: Signal;
@@ -134,7 +134,7 @@ ${
   data.alerts.length > 0
     ? html`<ul aria-label="Open alerts">${data.alerts.map(
         (a) =>
-          html`<li>${a.kind} alert (<code>${a.fingerprint}</code>) since ${day(a.opened_at)}${a.issue_url ? html`: <a href="${a.issue_url}">issue #${a.issue_number}</a>` : ""}</li>`,
+          html`<li>${a.kind} alert (<code>${a.fingerprint}</code>) since ${day(a.opened_at)}${webLink(a.issue_url) ? html`: <a href="${a.issue_url}">issue #${a.issue_number}</a>` : ""}</li>`,
       )}</ul>`
     : html`<p>No open alerts.</p>`
 }
