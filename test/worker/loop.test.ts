@@ -343,6 +343,24 @@ describe("the nightly loop", () => {
     expect(h.github.requests).toHaveLength(0);
   });
 
+  it.each([
+    ["an array", "[]", "(body)"],
+    ["a pull request number beyond 2^53", '{"pr_number": 1e300}', "pr_number"],
+    ["a pull request number just beyond 2^53", '{"pr_number": 9007199254740993}', "pr_number"],
+    ["a ref git refuses", '{"ref": "-x"}', "ref"],
+  ])(
+    "refuses an on-demand dispatch whose body is %s (%s): 422 naming the field, nothing dispatched",
+    async (_what, body, field) => {
+      const h = harness();
+      const res = await h.request("/api/dispatch", { method: "POST", headers: ADMIN, body });
+      expect(res.status).toBe(422);
+      const problem = (await res.json()) as { detail: string; errors: { field: string }[] };
+      expect(problem.errors.map((e) => e.field)).toEqual([field]);
+      expect(h.github.requests).toHaveLength(0);
+      expect(await h.history()).toEqual([]);
+    },
+  );
+
   it("answers 502 when GitHub refuses an on-demand dispatch, and retries it on the next tick", async () => {
     const h = harness("2026-11-29T15:00:00.000Z");
     h.github.fail(
