@@ -26,3 +26,14 @@ const TYPES: [RegExp, string][] = [
 export function contentTypeOf(name: string): string {
   return TYPES.find(([pattern]) => pattern.test(name))?.[1] ?? "application/octet-stream";
 }
+
+/**
+ * How a stored file is named to the browser (RFC 6266): `filename` an ASCII fallback, its quotes
+ * and backslashes escaped and anything else replaced by `_`; `filename*` the name itself (RFC 8187),
+ * so a runner's file name can neither end the header's quoted string nor break the header.
+ */
+export function contentDisposition(name: string): string {
+  const fallback = name.replace(/[^\x20-\x7e]/g, "_").replace(/["\\]/g, "\\$&");
+  const encoded = encodeURIComponent(name).replace(/['()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+  return `inline; filename="${fallback}"; filename*=UTF-8''${encoded}`;
+}

@@ -204,3 +204,23 @@ describe("answers in a browser", () => {
     expect(summary.headers.get("x-content-type-options")).toBe("nosniff");
   });
 });
+
+describe("a served file", () => {
+  it("is named to the browser with its quotes escaped and its name percent-encoded (RFC 6266)", async () => {
+    const h = harness();
+    await h.cron(NIGHTLY);
+    const [run] = h.github.runs.values();
+    const name = 'rap"port 数据 (1).log';
+    h.github.complete(run.id, {
+      conclusion: "success",
+      files: { "smoke-metrics.json": JSON.stringify(passing), [name]: "a log\n" },
+    });
+    expect((await h.deliver(run, "completed")).status).toBe(202);
+    const res = await h.request(`/runs/${run.id}-1/artifacts/${encodeURIComponent(name)}`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get("content-disposition")).toBe(
+      `inline; filename="rap\\"port __ (1).log"; filename*=UTF-8''rap%22port%20%E6%95%B0%E6%8D%AE%20%281%29.log`,
+    );
+    expect(await res.text()).toBe("a log\n");
+  });
+});
