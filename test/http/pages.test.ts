@@ -192,6 +192,17 @@ describe("a run's page", () => {
     }
   });
 
+  it("shows zero-width and bidi characters in a branch name escaped, on the run page and the status page", async () => {
+    const { app, deps } = setup();
+    const ref = "main\u202e\u2069niam\u200d\ufeff";
+    await deps.runs.record(night(1, 1, { ref, mainline: false }));
+    for (const path of ["/", "/runs/9000000001-1"]) {
+      const { text } = await get(app, path, { accept: "text/html" });
+      expect(text, path).toContain("main\\u202e\\u2069niam\\u200d\\ufeff");
+      expect(text, path).not.toMatch(/[\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]/);
+    }
+  });
+
   it("links to nothing but http(s), whatever a record holds", async () => {
     const { app, deps } = setup();
     await deps.runs.record(

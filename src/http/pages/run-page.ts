@@ -3,6 +3,7 @@ import { html } from "hono/html";
 import { SMOKE_METRICS } from "../../core/baseline.ts";
 import { pvalueText } from "../../core/changepoints/significance.ts";
 import { fixed2 } from "../../core/pyformat.ts";
+import { visible } from "../../core/visible.ts";
 import type { runView } from "../views.ts";
 import { page, webLink } from "./layout.ts";
 
@@ -18,7 +19,7 @@ export function runPage(run: RunView) {
   return page(
     `chimney: run ${run.id}`,
     html`<h2>Run <code>${run.id}</code>: <span class="${run.state}">${run.state}</span></h2>
-<p>${run.at.slice(0, 16).replace("T", " ")} UTC${run.ref ? html` on <code>${run.ref}</code>` : ""}${run.sha ? html` at ${commit ? html`<a href="${commit}"><code>${run.sha.slice(0, 12)}</code></a>` : html`<code>${run.sha.slice(0, 12)}</code>`}` : ""}${run.mainline ? "" : html` <span class="muted">(not the tracked branch: it does not count for the status)</span>`}.
+<p>${run.at.slice(0, 16).replace("T", " ")} UTC${run.ref ? html` on <code>${visible(run.ref)}</code>` : ""}${run.sha ? html` at ${commit ? html`<a href="${commit}"><code>${run.sha.slice(0, 12)}</code></a>` : html`<code>${run.sha.slice(0, 12)}</code>`}` : ""}${run.mainline ? "" : html` <span class="muted">(not the tracked branch: it does not count for the status)</span>`}.
 ${workflow ? html`<a href="${workflow}">The workflow run on GitHub.</a>` : ""}</p>
 ${
   run.confirmation
