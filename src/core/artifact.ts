@@ -51,3 +51,14 @@ export function contentTypeOf(name: string): string {
 export function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
   return a.byteLength === b.byteLength && a.every((byte, i) => byte === b[i]);
 }
+
+/**
+ * How a stored file is named to the browser (RFC 6266): `filename` an ASCII fallback, its quotes
+ * and backslashes escaped and anything else replaced by `_`; `filename*` the name itself (RFC 8187),
+ * so a runner's file name can neither end the header's quoted string nor break the header.
+ */
+export function contentDisposition(name: string): string {
+  const fallback = name.replace(/[^\x20-\x7e]/g, "_").replace(/["\\]/g, "\\$&");
+  const encoded = encodeURIComponent(name).replace(/['()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+  return `inline; filename="${fallback}"; filename*=UTF-8''${encoded}`;
+}

@@ -1,4 +1,5 @@
 /** Where a result comes from: its GitHub run, commit and ref, as an upload states them. */
+import { isRefName } from "./github-fields.ts";
 import type { GitHubRunRef } from "./run.ts";
 import { invalid, ok, type FieldIssue, type Parsed } from "./validation.ts";
 
@@ -11,12 +12,13 @@ export interface Provenance {
 export const PROVENANCE_FIELDS = ["run_id", "run_attempt", "sha", "ref"] as const;
 export type ProvenanceField = (typeof PROVENANCE_FIELDS)[number];
 
-const RULES: Record<ProvenanceField, { pattern: RegExp; expects: string }> = {
-  run_id: { pattern: /^[1-9]\d{0,15}$/, expects: "a GitHub Actions run id (a positive whole number)" },
-  run_attempt: { pattern: /^[1-9]\d{0,4}$/, expects: "a run attempt (a positive whole number)" },
-  sha: { pattern: /^[0-9a-f]{7,64}$/i, expects: "a commit SHA (7 to 64 hex digits)" },
-  // Git allows most printable characters in a ref; these are the ones it refuses.
-  ref: { pattern: /^(?!.*\.\.)(?!.*@\{)[^\s\x00-\x1f\x7f~^:?*[\\]{1,255}$/, expects: "a git branch, tag or ref" },
+const wholeNumber = (s: string) => /^[1-9]\d*$/.test(s);
+
+const RULES: Record<ProvenanceField, { test: (raw: string) => boolean; expects: string }> = {
+  run_id: { test: wholeNumber, expects: "a GitHub Actions run id (a positive whole number)" },
+  run_attempt: { test: wholeNumber, expects: "a run attempt (a positive whole number)" },
+  sha: { test: (s) => /^[0-9a-f]{7,64}$/i.test(s), expects: "a commit SHA (7 to 64 hex digits)" },
+  ref: { test: isRefName, expects: "a git branch, tag or ref" },
 };
 
 export function parseProvenance(fields: Partial<Record<ProvenanceField, string>>): Parsed<Provenance> {
@@ -24,7 +26,7 @@ export function parseProvenance(fields: Partial<Record<ProvenanceField, string>>
   const value = (name: ProvenanceField): string | null => {
     const raw = fields[name];
     if (raw === undefined || raw === "") return null;
-    if (!RULES[name].pattern.test(raw)) {
+    if (!RULES[name].test(raw)) {
       issues.push({ field: name, message: `must be ${RULES[name].expects}` });
       return null;
     }
@@ -46,4 +48,16 @@ export function parseProvenance(fields: Partial<Record<ProvenanceField, string>>
     sha: sha === null ? null : sha.toLowerCase(),
     ref,
   });
+}
+
+/**
+ * Ids a JavaScript number cannot hold exactly: `9007199254740993` would be kept as `…992`, the
+ * id of another run. Well-formed, so the upload is refused as invalid (422), not malformed.
+ */
+export function unsafeIds(provenance: Provenance): FieldIssue[] {
+  const github = provenance.github;
+  if (!github) return [];
+  return (["run_id", "run_attempt"] as const)
+    .filter((field) => !Number.isSafeInteger(github[field]))
+    .map((field) => ({ field, message: `must be at most ${Number.MAX_SAFE_INTEGER}` }));
 }

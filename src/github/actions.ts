@@ -1,28 +1,35 @@
 /** The GitHub Actions endpoints of the nightly loop (GitHub's REST API, "Actions": workflows, runs, jobs, artifacts). */
 import * as v from "valibot";
+import { commitSha, githubId, githubPage, githubWord, refName, timestamp } from "../core/github-fields.ts";
 import { GitHubError, isHttpUrl, type GitHubClient } from "./client.ts";
 
-export const WorkflowRunSchema = v.object({
-  id: v.number(),
-  name: v.nullish(v.string(), null),
-  display_title: v.nullish(v.string(), null),
-  path: v.nullish(v.string(), null),
-  head_branch: v.nullish(v.string(), null),
-  head_sha: v.string(),
-  run_number: v.number(),
-  run_attempt: v.optional(v.number(), 1),
-  event: v.string(),
-  status: v.nullish(v.string(), null),
-  conclusion: v.nullish(v.string(), null),
-  html_url: v.string(),
-  created_at: v.string(),
-  run_started_at: v.nullish(v.string(), null),
-  updated_at: v.nullish(v.string(), null),
-});
+/**
+ * A run as a webhook or the API describes it. Its links, commit, branch and ids end up in pages,
+ * API paths and records, so each is checked (core/github-fields.ts); `apiUrl` says which
+ * GitHub's pages its links may point to.
+ */
+export function workflowRunSchema(apiUrl: string) {
+  return v.object({
+    id: githubId,
+    name: v.nullish(v.string(), null),
+    display_title: v.nullish(v.string(), null),
+    path: v.nullish(v.string(), null),
+    head_branch: v.nullish(refName, null),
+    head_sha: commitSha,
+    run_attempt: v.optional(githubId, 1),
+    status: v.nullish(githubWord, null),
+    conclusion: v.nullish(githubWord, null),
+    html_url: githubPage(apiUrl),
+    created_at: timestamp,
+    run_started_at: v.nullish(timestamp, null),
+    updated_at: v.nullish(timestamp, null),
+  });
+}
 
-export type WorkflowRun = v.InferOutput<typeof WorkflowRunSchema>;
+export type WorkflowRun = v.InferOutput<ReturnType<typeof workflowRunSchema>>;
 
-const RunList = v.object({ total_count: v.number(), workflow_runs: v.array(WorkflowRunSchema) });
+const runList = (apiUrl: string) =>
+  v.object({ total_count: v.number(), workflow_runs: v.array(workflowRunSchema(apiUrl)) });
 
 const StepSchema = v.object({
   name: v.string(),
@@ -31,21 +38,22 @@ const StepSchema = v.object({
   number: v.number(),
 });
 
-const JobSchema = v.object({
-  id: v.number(),
-  name: v.string(),
-  status: v.nullish(v.string(), null),
-  conclusion: v.nullish(v.string(), null),
-  html_url: v.nullish(v.string(), null),
-  steps: v.optional(v.array(StepSchema), []),
-});
+const jobSchema = (apiUrl: string) =>
+  v.object({
+    id: githubId,
+    name: v.string(),
+    status: v.nullish(v.string(), null),
+    conclusion: v.nullish(v.string(), null),
+    html_url: v.nullish(githubPage(apiUrl), null),
+    steps: v.optional(v.array(StepSchema), []),
+  });
 
-export type Job = v.InferOutput<typeof JobSchema>;
+export type Job = v.InferOutput<ReturnType<typeof jobSchema>>;
 
-const JobList = v.object({ total_count: v.number(), jobs: v.array(JobSchema) });
+const jobList = (apiUrl: string) => v.object({ total_count: v.number(), jobs: v.array(jobSchema(apiUrl)) });
 
 const ArtifactSchema = v.object({
-  id: v.number(),
+  id: githubId,
   name: v.string(),
   size_in_bytes: v.number(),
   expired: v.boolean(),
@@ -56,11 +64,12 @@ export type ActionsArtifact = v.InferOutput<typeof ArtifactSchema>;
 
 const ArtifactList = v.object({ total_count: v.number(), artifacts: v.array(ArtifactSchema) });
 
-const DispatchDetails = v.object({
-  workflow_run_id: v.number(),
-  run_url: v.optional(v.string()),
-  html_url: v.optional(v.string()),
-});
+const dispatchDetails = (apiUrl: string) =>
+  v.object({
+    workflow_run_id: githubId,
+    run_url: v.optional(v.string()),
+    html_url: v.optional(githubPage(apiUrl)),
+  });
 
 export interface DispatchRequest {
   workflow: string;
@@ -84,7 +93,7 @@ export async function dispatchWorkflow(
     // for the run of an earlier attempt by its correlation id before dispatching again.
     const res = await client.request("POST", path, { body: { ...body, return_run_details: true }, idempotent: false });
     if (res.status === 204) return null;
-    const parsed = v.safeParse(DispatchDetails, await res.json().catch(() => null));
+    const parsed = v.safeParse(dispatchDetails(client.apiUrl), await res.json().catch(() => null));
     return parsed.success ? { id: parsed.output.workflow_run_id, html_url: parsed.output.html_url ?? null } : null;
   } catch (error) {
     if (!(error instanceof GitHubError) || error.kind !== "invalid" || !/return_run_details/.test(error.message))
@@ -104,7 +113,7 @@ export async function findRunByCorrelation(
   const created = `>=${new Date(since.getTime() - 60_000).toISOString().replace(/\.\d{3}Z$/, "Z")}`;
   const query = new URLSearchParams({ event: "workflow_dispatch", created, per_page: "100" });
   const list = await client.json(
-    RunList,
+    runList(client.apiUrl),
     "GET",
     `/repos/${client.repository}/actions/workflows/${encodeURIComponent(workflow)}/runs?${query}`,
   );
@@ -113,12 +122,16 @@ export async function findRunByCorrelation(
 
 /** One attempt of a run, as it is now. */
 export function getRunAttempt(client: GitHubClient, runId: number, attempt: number): Promise<WorkflowRun> {
-  return client.json(WorkflowRunSchema, "GET", `/repos/${client.repository}/actions/runs/${runId}/attempts/${attempt}`);
+  return client.json(
+    workflowRunSchema(client.apiUrl),
+    "GET",
+    `/repos/${client.repository}/actions/runs/${runId}/attempts/${attempt}`,
+  );
 }
 
 export async function listJobs(client: GitHubClient, runId: number, attempt: number): Promise<Job[]> {
   const list = await client.json(
-    JobList,
+    jobList(client.apiUrl),
     "GET",
     `/repos/${client.repository}/actions/runs/${runId}/attempts/${attempt}/jobs?per_page=100`,
   );

@@ -82,6 +82,11 @@ export class GitHubClient {
     this.maxWaitMs = options.maxWaitMs ?? 20_000;
   }
 
+  /** Which GitHub this client talks to; the links in its answers must point to that GitHub's pages. */
+  get apiUrl(): string {
+    return this.options.apiUrl;
+  }
+
   get remainingBudget(): number {
     return this.budget;
   }

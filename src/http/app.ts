@@ -4,6 +4,7 @@
  */
 import { Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
+import { secureHeaders } from "hono/secure-headers";
 import type { AppDeps } from "./deps.ts";
 import { problem } from "./problem.ts";
 import { dispatchRoutes } from "./routes/dispatch.ts";
@@ -24,6 +25,20 @@ export function createApp(deps: AppDeps): Hono {
     deps.log({ event: "unhandled_error", name: error.name, message: error.message });
     return problem(500, "chimney failed to handle this request; the error was logged").getResponse();
   });
+  // Every answer: no MIME sniffing (secureHeaders' defaults). The pages run no script, load nothing
+  // but their inline style and images of their own, and are never framed; a served artifact keeps
+  // the stricter policy its route sets (`overwrite: false`).
+  app.use(
+    secureHeaders({
+      contentSecurityPolicy: {
+        defaultSrc: ["'none'"],
+        styleSrc: ["'unsafe-inline'"],
+        imgSrc: ["'self'", "data:"],
+        frameAncestors: ["'none'"],
+      },
+      overwrite: false,
+    }),
+  );
   app.notFound((c) => problem(404, `${c.req.path}: no such resource`).getResponse());
 
   app.get("/healthz", (c) => c.json({ ok: true }));

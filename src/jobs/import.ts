@@ -6,6 +6,7 @@
 import * as v from "valibot";
 import type { ChangeReport } from "../core/drift.ts";
 import { benchmarkDataJson, isBenchmarkData, parseBenchmarkData, seriesOf, type SeriesImport } from "../core/series.ts";
+import { refName } from "../core/github-fields.ts";
 import { parseJson, parseWith, type FieldIssue } from "../core/validation.ts";
 import { planAnalysis } from "../core/settle.ts";
 import { analysisWith, changeOptions } from "./changes.ts";
@@ -31,16 +32,7 @@ const ImportedResultSchema = v.object(
       v.nullable(v.pipe(v.string("must be a string"), v.regex(/^[0-9a-f]{7,40}$/i, "must be a commit id"))),
       null,
     ),
-    ref: v.optional(
-      v.nullable(
-        v.pipe(
-          v.string("must be a string"),
-          v.minLength(1, "must not be empty"),
-          v.maxLength(255, "must be at most 255 characters"),
-        ),
-      ),
-      null,
-    ),
+    ref: v.optional(v.nullable(refName), null),
     result: v.unknown(),
   },
   "must be an object with at and result",

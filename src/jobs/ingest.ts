@@ -6,7 +6,7 @@
 import { CHIMNEY_SUMMARIES, RESULT_FILES, contentTypeOf, repeatedName } from "../core/artifact.ts";
 import { disagreements, evaluate, type BaselineReport } from "../core/baseline.ts";
 import { actualsOf, measure, parseSmokeMetrics, type Measurements } from "../core/metrics.ts";
-import type { Provenance } from "../core/provenance.ts";
+import { unsafeIds, type Provenance } from "../core/provenance.ts";
 import {
   githubRunId,
   isMainline,
@@ -65,6 +65,8 @@ interface Result {
 }
 
 export async function ingest(deps: LoopDeps, upload: ResultUpload, context: RunContext = {}): Promise<IngestResult> {
+  const ids = unsafeIds(upload.provenance);
+  if (ids.length > 0) return { kind: "invalid", issues: ids };
   const text = decodeText(upload.result, upload.resultField);
   if (typeof text !== "string") return { kind: "malformed", issues: [text] };
   const json = parseJson(text, upload.resultField);

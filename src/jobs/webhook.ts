@@ -5,17 +5,19 @@
 import * as v from "valibot";
 import { parseJson, parseWith, type FieldIssue, type Parsed } from "../core/validation.ts";
 import { isWorkflowFile, sameRepository } from "../core/workflow.ts";
-import { WorkflowRunSchema } from "../github/actions.ts";
+import { workflowRunSchema } from "../github/actions.ts";
 import { messageOf, type LoopDeps } from "./deps.ts";
 import { handleWorkflowRun } from "./workflow-run.ts";
 
-const WorkflowRunEvent = v.object({
-  action: v.string("must be a string"),
-  workflow_run: WorkflowRunSchema,
-  repository: v.object({ full_name: v.string("must be a string") }),
-});
+/** A workflow_run event; its run's links must point to the GitHub that `apiUrl` belongs to. */
+const workflowRunEvent = (apiUrl: string) =>
+  v.object({
+    action: v.string("must be a string"),
+    workflow_run: workflowRunSchema(apiUrl),
+    repository: v.object({ full_name: v.string("must be a string") }),
+  });
 
-type WorkflowRunEvent = v.InferOutput<typeof WorkflowRunEvent>;
+type WorkflowRunEvent = v.InferOutput<ReturnType<typeof workflowRunEvent>>;
 
 export interface Delivery {
   id: string;
@@ -39,7 +41,7 @@ export async function receiveDelivery(deps: LoopDeps, delivery: Delivery): Promi
   if (delivery.event === "ping") return { kind: "pong" };
   if (delivery.event !== "workflow_run")
     return { kind: "ignored", reason: `chimney does not handle ${delivery.event} events` };
-  const payload = readEvent(delivery.body);
+  const payload = readEvent(deps, delivery.body);
   if (!payload.ok) return { kind: "invalid", issues: payload.issues };
   const event = payload.value;
   const verdict = relevance(deps, event);
@@ -58,7 +60,7 @@ export async function receiveDelivery(deps: LoopDeps, delivery: Delivery): Promi
 /** Takes up a stored delivery again (the reconcile tick). */
 export async function retryDelivery(deps: LoopDeps, id: string): Promise<void> {
   const body = await deps.inbox.get(id);
-  const payload = body ? readEvent(body) : null;
+  const payload = body ? readEvent(deps, body) : null;
   if (!payload?.ok) {
     await deps.deliveries.finish(
       id,
@@ -83,9 +85,9 @@ async function processDelivery(deps: LoopDeps, id: string, event: WorkflowRunEve
   }
 }
 
-function readEvent(body: Uint8Array): Parsed<WorkflowRunEvent> {
+function readEvent(deps: LoopDeps, body: Uint8Array): Parsed<WorkflowRunEvent> {
   const json = parseJson(new TextDecoder().decode(body));
-  return json.ok ? parseWith(WorkflowRunEvent, json.value) : json;
+  return json.ok ? parseWith(workflowRunEvent(deps.config.GITHUB_API_URL), json.value) : json;
 }
 
 /** Why an event is not about the benchmark, or null when it is. */

@@ -109,4 +109,15 @@ describe("alert issues", () => {
     expect(inlineCode("a`b")).toBe("``a`b``");
     expect(inlineCode("`edge`")).toBe("`` `edge` ``");
   });
+
+  it("shows zero-width and bidi characters escaped: a branch cannot pass for another", () => {
+    const ctx = regressionContext();
+    ctx.run = { ...ctx.run, ref: "main\u202e\u2066txet\u200b\ufeff" };
+    const body = alertBody(ctx);
+    expect(body).toContain("on `main\\u202e\\u2066txet\\u200b\\ufeff`");
+    // U+200B stays where chimney itself breaks a mention (`@\u200balice`).
+    expect(body).not.toMatch(/[\u200c-\u200f\u202a-\u202e\u2066-\u2069\ufeff]/);
+    // Outside code spans the backslash is escaped too, so that the escape itself is what GitHub shows.
+    expect(markdownText("a\u200fb\u202ac")).toBe("a\\\\u200fb\\\\u202ac");
+  });
 });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { tokenAuth } from "../../src/github/auth.ts";
+import { getRunAttempt } from "../../src/github/actions.ts";
 import { GitHubClient, GitHubError } from "../../src/github/client.ts";
 import { testClock } from "../support/memory.ts";
 
@@ -173,5 +174,59 @@ describe("where the client goes", () => {
       );
       expect(seen).toHaveLength(1);
     }
+  });
+});
+
+describe("runs read from the API (what the reconcile tick asks)", () => {
+  const RUN = {
+    id: 9_000_000_001,
+    name: "Performance smoke benchmark",
+    display_title: "Firewood smoke benchmark",
+    path: ".github/workflows/perf.yml",
+    head_branch: "main",
+    head_sha: "1F0E9D8C7B6A59483726150F1E2D3C4B5A697887",
+    run_attempt: 1,
+    status: "completed",
+    conclusion: "success",
+    html_url: "https://github.com/ava-labs/firewood/actions/runs/9000000001",
+    created_at: "2026-11-29T03:00:00Z",
+    run_started_at: "2026-11-29T03:00:05Z",
+    updated_at: "2026-11-29T03:20:00Z",
+  };
+
+  it("takes a well-formed run, its commit id lower-cased", async () => {
+    const { client } = scripted([json(200, RUN)]);
+    const run = await getRunAttempt(client, RUN.id, 1);
+    expect(run.head_sha).toBe(RUN.head_sha.toLowerCase());
+    expect(run.html_url).toBe(RUN.html_url);
+  });
+
+  it.each([
+    ["html_url", "javascript:alert(1)"],
+    ["html_url", "https://user:pass@github.com/ava-labs/firewood/actions/runs/1"],
+    ["head_sha", "../../user/repos?x="],
+    ["head_branch", "a//b"],
+    ["id", 2 ** 53 + 2],
+    ["run_attempt", -1],
+  ])("refuses a run whose %s is %j, naming the field", async (field, value) => {
+    const { client } = scripted([json(200, { ...RUN, [field]: value })]);
+    const error = await failure(getRunAttempt(client, RUN.id, 1));
+    expect(error.kind).toBe("unexpected");
+    expect(error.message).toContain(`(${field}: `);
+  });
+
+  it("takes the links of the GitHub Enterprise instance it talks to, and no other", async () => {
+    const ghe = (html_url: string) =>
+      new GitHubClient({
+        apiUrl: "https://ghe.example.test/api/v3",
+        repository: "ava-labs/firewood",
+        auth: tokenAuth(TOKEN),
+        clock: testClock(new Date(START).toISOString()),
+        fetch: async () => json(200, { ...RUN, html_url }),
+      });
+    const own = "https://ghe.example.test/ava-labs/firewood/actions/runs/9000000001";
+    expect((await getRunAttempt(ghe(own), RUN.id, 1)).html_url).toBe(own);
+    const error = await failure(getRunAttempt(ghe("https://ghe.other.test/x"), RUN.id, 1));
+    expect(error.message).toContain("(html_url: ");
   });
 });

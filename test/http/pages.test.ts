@@ -192,6 +192,38 @@ describe("a run's page", () => {
     }
   });
 
+  it("shows zero-width and bidi characters in a branch name escaped, on the run page and the status page", async () => {
+    const { app, deps } = setup();
+    const ref = "main\u202e\u2069niam\u200d\ufeff";
+    await deps.runs.record(night(1, 1, { ref, mainline: false }));
+    for (const path of ["/", "/runs/9000000001-1"]) {
+      const { text } = await get(app, path, { accept: "text/html" });
+      expect(text, path).toContain("main\\u202e\\u2069niam\\u200d\\ufeff");
+      expect(text, path).not.toMatch(/[\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]/);
+    }
+  });
+
+  it("links to nothing but http(s), whatever a record holds", async () => {
+    const { app, deps } = setup();
+    await deps.runs.record(
+      night(1, 1, {
+        github: { run_id: 9_000_000_001, run_attempt: 1, html_url: "javascript:alert(1)//" },
+        failure: {
+          reason: "a hostile run",
+          job: null,
+          step: null,
+          log_url: "data:text/html,<script>",
+          rerun_requested: false,
+        },
+      }),
+    );
+    const { text } = await get(app, "/runs/9000000001-1", { accept: "text/html" });
+    expect(text).toContain("a hostile run");
+    expect(text).not.toMatch(/href="(javascript|data):/);
+    expect(text).not.toContain("The workflow run on GitHub");
+    expect(text).not.toContain(">log</a>");
+  });
+
   it("escapes a hostile branch name", async () => {
     const { app, deps } = setup();
     await deps.runs.record(night(1, 1, { ref: HOSTILE }));

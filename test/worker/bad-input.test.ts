@@ -90,6 +90,30 @@ describe("bad input is refused with a problem naming the field, and changes noth
     await expectUnchanged();
   });
 
+  it.each([
+    ["run_id=9007199254740993", "run_id"],
+    ["run_id=9007199254740992", "run_id"],
+    [`run_id=${"9".repeat(30)}`, "run_id"],
+    ["run_id=5&run_attempt=9007199254740993", "run_attempt"],
+  ])("a run id a number cannot hold exactly, ?%s → 422 naming %s", async (query, field) => {
+    const res = await upload(json(passing), { contentType: "application/json", query });
+    const problem = await expectProblem(res, 422, field);
+    expect(problem.detail).toBe(`${field}: must be at most 9007199254740991`);
+    await expectUnchanged();
+  });
+
+  it("a run id beyond 2^53 in a multipart field → 422 naming run_id; the largest safe one is taken as it is", async () => {
+    const form = new FormData();
+    form.append("metrics", new File([json(passing)], "smoke-metrics.json", { type: "application/json" }));
+    form.append("run_id", "9007199254740993");
+    await expectProblem(await upload(form), 422, "run_id");
+    await expectUnchanged();
+
+    const res = await upload(json(passing), { contentType: "application/json", query: "run_id=9007199254740991" });
+    expect(res.status).toBe(201);
+    expect(((await res.json()) as { run: { id: string } }).run.id).toBe("9007199254740991-1");
+  });
+
   it("an unsupported content type → 415", async () => {
     await expectProblem(await upload(json(passing), { contentType: "text/plain" }), 415, "Content-Type");
     await expectProblem(

@@ -150,6 +150,12 @@ describe("importing smoke results kept elsewhere", () => {
     ],
     ["an empty array", [], "(body)", "must hold at least one result"],
     ["a bad commit id", [{ at: nightAt(2), sha: "not a sha", result: passing }], "[0].sha", "must be a commit id"],
+    [
+      "a branch name git refuses",
+      [{ at: nightAt(2), ref: "--orphan", result: passing }],
+      "[0].ref",
+      "must be a branch or ref name as git allows it",
+    ],
   ])("refuses %s, naming it, and records none of the results", async (_what, input, field, message) => {
     const res = await call("/api/import", { method: "POST", headers: ADMIN, body: JSON.stringify(input) });
     const problem = await expectProblem(res, 422, field);

@@ -1,3 +1,4 @@
+import { env } from "cloudflare:workers";
 import { harness, NIGHTLY, RECONCILE, resetStorage } from "./harness.ts";
 import { zipSync } from "fflate";
 import { beforeEach, describe, expect, it } from "vitest";
@@ -383,6 +384,24 @@ describe("the nightly loop", () => {
     expect(h.github.requests).toHaveLength(0);
   });
 
+  it.each([
+    ["an array", "[]", "(body)"],
+    ["a pull request number beyond 2^53", '{"pr_number": 1e300}', "pr_number"],
+    ["a pull request number just beyond 2^53", '{"pr_number": 9007199254740993}', "pr_number"],
+    ["a ref git refuses", '{"ref": "-x"}', "ref"],
+  ])(
+    "refuses an on-demand dispatch whose body is %s (%s): 422 naming the field, nothing dispatched",
+    async (_what, body, field) => {
+      const h = harness();
+      const res = await h.request("/api/dispatch", { method: "POST", headers: ADMIN, body });
+      expect(res.status).toBe(422);
+      const problem = (await res.json()) as { detail: string; errors: { field: string }[] };
+      expect(problem.errors.map((e) => e.field)).toEqual([field]);
+      expect(h.github.requests).toHaveLength(0);
+      expect(await h.history()).toEqual([]);
+    },
+  );
+
   it("answers 502 when GitHub refuses an on-demand dispatch, and retries it on the next tick", async () => {
     const h = harness("2026-11-29T15:00:00.000Z");
     h.github.fail(
@@ -476,6 +495,63 @@ describe("the webhook receiver", () => {
     });
     expect(await event.json()).toMatchObject({ ignored: true, reason: "chimney does not handle push events" });
     expect(await h.history()).toEqual([]);
+  });
+
+  it.each([
+    ["a javascript: link", { html_url: "javascript:alert(document.domain)//" }, "workflow_run.html_url"],
+    ["a link to another host", { html_url: "https://github.com.evil.test/runs/1" }, "workflow_run.html_url"],
+    ["a plain-http GitHub link", { html_url: `http://github.com/${REPO}/actions/runs/1` }, "workflow_run.html_url"],
+    ["a head sha that is a path", { head_sha: "../../user/repos?x=" }, "workflow_run.head_sha"],
+    ["a short head sha", { head_sha: "1f0e9d8" }, "workflow_run.head_sha"],
+    ["a branch with ..", { head_branch: "main/../../x" }, "workflow_run.head_branch"],
+    ["a branch that is an option", { head_branch: "--upload-pack=touch" }, "workflow_run.head_branch"],
+    ["a branch with a control character", { head_branch: "main\u0007" }, "workflow_run.head_branch"],
+    ["a branch ending in .lock", { head_branch: "topic.lock" }, "workflow_run.head_branch"],
+    ["a branch over 255 bytes", { head_branch: "é".repeat(128) }, "workflow_run.head_branch"],
+    ["a run id beyond 2^53", { id: 2 ** 53 + 2 }, "workflow_run.id"],
+    ["a run id of 0", { id: 0 }, "workflow_run.id"],
+    ["a fractional attempt", { run_attempt: 1.5 }, "workflow_run.run_attempt"],
+    ["a time that is no time", { created_at: "<b>yesterday</b>" }, "workflow_run.created_at"],
+  ])("refuses a signed delivery with %s: 400 naming the field, nothing recorded", async (_what, patch, field) => {
+    const h = harness();
+    const run = h.github.addRun({});
+    const { workflowRunPayload, deliveryHeaders } = await import("../../sandbox/webhooks.ts");
+    const payload = JSON.parse(workflowRunPayload(h.github, run, "requested"));
+    Object.assign(payload.workflow_run, patch);
+    const body = JSON.stringify(payload);
+    const res = await h.request("/webhooks/github", {
+      method: "POST",
+      headers: await deliveryHeaders(TEST_BINDINGS.GITHUB_WEBHOOK_SECRET, "workflow_run", body),
+      body,
+    });
+    expect(res.status).toBe(400);
+    expect(res.headers.get("content-type")).toBe("application/problem+json");
+    const problem = (await res.json()) as { detail: string; errors: { field: string }[] };
+    expect(problem.errors.map((e) => e.field)).toEqual([field]);
+    expect(problem.detail.startsWith(`${field}: `)).toBe(true);
+    expect(await h.history()).toEqual([]);
+    // Not even the body was kept for a retry.
+    expect((await env.ARTIFACTS.list()).objects).toEqual([]);
+  });
+
+  it("keeps a run's head sha lower-cased, and takes a GitHub Enterprise link", async () => {
+    const h = harness(undefined, { GITHUB_API_URL: "https://ghe.example.test/api/v3" });
+    const run = h.github.addRun({});
+    const { workflowRunPayload, deliveryHeaders } = await import("../../sandbox/webhooks.ts");
+    const payload = JSON.parse(workflowRunPayload(h.github, run, "requested"));
+    payload.workflow_run.head_sha = run.head_sha.toUpperCase();
+    payload.workflow_run.html_url = `https://ghe.example.test/${REPO}/actions/runs/${run.id}`;
+    const body = JSON.stringify(payload);
+    const res = await h.request("/webhooks/github", {
+      method: "POST",
+      headers: await deliveryHeaders(TEST_BINDINGS.GITHUB_WEBHOOK_SECRET, "workflow_run", body),
+      body,
+    });
+    expect(res.status).toBe(202);
+    expect(await h.runRecord(`${run.id}-1`)).toMatchObject({
+      sha: run.head_sha.toLowerCase(),
+      github: { html_url: `https://ghe.example.test/${REPO}/actions/runs/${run.id}` },
+    });
   });
 
   it("processes again a delivery that failed, when it is redelivered", async () => {

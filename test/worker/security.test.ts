@@ -201,3 +201,56 @@ describe("the Host header", () => {
     }
   });
 });
+
+describe("answers in a browser", () => {
+  const PAGE_POLICY = "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; frame-ancestors 'none'";
+
+  it("pages run no script and are never framed; no answer is sniffed", async () => {
+    const h = harness();
+    const run = await h.night(passing);
+    const id = `${run.id}-1`;
+    const html = { accept: "text/html" };
+    for (const [path, headers] of [
+      ["/", html],
+      [`/runs/${id}`, html],
+    ] as const) {
+      const res = await h.request(path, { headers });
+      expect(res.headers.get("content-type"), path).toBe("text/html; charset=UTF-8");
+      expect(res.headers.get("content-security-policy"), path).toBe(PAGE_POLICY);
+      expect(res.headers.get("x-content-type-options"), path).toBe("nosniff");
+    }
+    for (const path of ["/status", "/badge", "/healthz", `/runs/${id}`, "/runs/nope", "/no-such-page"]) {
+      const res = await h.request(path);
+      expect(res.headers.get("x-content-type-options"), path).toBe("nosniff");
+    }
+    const refused = await h.request("/api/results", { method: "POST" });
+    expect(refused.status).toBe(401);
+    expect(refused.headers.get("x-content-type-options")).toBe("nosniff");
+    // A file from the runner keeps the sandbox its route gives it.
+    const summary = await h.request(`/runs/${id}/artifacts/chimney-summary.html`);
+    expect(summary.headers.get("content-security-policy")).toBe(
+      "sandbox; default-src 'none'; style-src 'unsafe-inline'",
+    );
+    expect(summary.headers.get("x-content-type-options")).toBe("nosniff");
+  });
+});
+
+describe("a served file", () => {
+  it("is named to the browser with its quotes escaped and its name percent-encoded (RFC 6266)", async () => {
+    const h = harness();
+    await h.cron(NIGHTLY);
+    const [run] = h.github.runs.values();
+    const name = 'rap"port 数据 (1).log';
+    h.github.complete(run.id, {
+      conclusion: "success",
+      files: { "smoke-metrics.json": JSON.stringify(passing), [name]: "a log\n" },
+    });
+    expect((await h.deliver(run, "completed")).status).toBe(202);
+    const res = await h.request(`/runs/${run.id}-1/artifacts/${encodeURIComponent(name)}`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get("content-disposition")).toBe(
+      `inline; filename="rap\\"port __ (1).log"; filename*=UTF-8''rap%22port%20%E6%95%B0%E6%8D%AE%20%281%29.log`,
+    );
+    expect(await res.text()).toBe("a log\n");
+  });
+});

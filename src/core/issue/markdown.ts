@@ -3,6 +3,7 @@
  * issues write them, and the list of commits between a good run and a bad one.
  */
 import { SMOKE_METRICS, type MetricKey } from "../baseline.ts";
+import { visible } from "../visible.ts";
 
 export interface Commit {
   sha: string;
@@ -51,17 +52,20 @@ export function commitList(b: Bisect, none: string): string {
   return lines.join("\n");
 }
 
-/** Text from outside (commit titles, names, reasons) shown as text: no markup, no mentions (#123 still links). */
+/**
+ * Text from outside (commit titles, names, reasons) shown as text: no markup, no mentions (#123
+ * still links), no hidden or reordering characters.
+ */
 export function markdownText(s: string): string {
-  return s
+  return visible(s)
     .replace(/[\\`*_{}[\]()<>+!|~]/g, (c) => `\\${c}`)
     .replace(/@(?=\w)/g, "@\u200b")
     .replace(/[\r\n]+/g, " ");
 }
 
-/** An inline code span that holds any text, backticks included. */
+/** An inline code span that holds any text, backticks included, hidden and reordering characters escaped. */
 export function inlineCode(s: string): string {
-  const clean = s.replace(/[\r\n]+/g, " ");
+  const clean = visible(s).replace(/[\r\n]+/g, " ");
   const longest = Math.max(0, ...(clean.match(/`+/g) ?? []).map((run) => run.length));
   const fence = "`".repeat(longest + 1);
   const pad = clean.startsWith("`") || clean.endsWith("`") ? " " : "";

@@ -51,6 +51,16 @@ footer { color: var(--muted); font-size: .85rem; padding: 24px 16px; }
 @media (max-width: 600px) { body { font-size: 14px; } header nav a { margin: 0 12px 0 0; } svg text { font-size: 20px; } }
 `;
 
+/**
+ * A link target only if it is an http(s) URL: whatever a record holds, a page never links to
+ * `javascript:` or `data:`. Links from GitHub are checked when they arrive; this is the last line.
+ */
+export function webLink(url: string | null | undefined): string | null {
+  if (!url || !URL.canParse(url)) return null;
+  const { protocol } = new URL(url);
+  return protocol === "https:" || protocol === "http:" ? url : null;
+}
+
 export function page(title: string, body: Content): Content {
   return html`<!doctype html>
 <html lang="en">

@@ -3,8 +3,9 @@ import { html } from "hono/html";
 import { SMOKE_METRICS } from "../../core/baseline.ts";
 import { pvalueText } from "../../core/changepoints/significance.ts";
 import { fixed2 } from "../../core/pyformat.ts";
+import { visible } from "../../core/visible.ts";
 import type { runView } from "../views.ts";
-import { page } from "./layout.ts";
+import { page, webLink } from "./layout.ts";
 
 type RunView = ReturnType<typeof runView>;
 
@@ -12,11 +13,14 @@ const bound = (x: number | null) => (x === null ? "—" : fixed2(x));
 
 export function runPage(run: RunView) {
   const report = run.report;
+  const commit = webLink(run.links.commit);
+  const workflow = webLink(run.links.workflow_run);
+  const log = webLink(run.failure?.log_url);
   return page(
     `chimney: run ${run.id}`,
     html`<h2>Run <code>${run.id}</code>: <span class="${run.state}">${run.state}</span></h2>
-<p>${run.at.slice(0, 16).replace("T", " ")} UTC${run.ref ? html` on <code>${run.ref}</code>` : ""}${run.sha ? html` at ${run.links.commit ? html`<a href="${run.links.commit}"><code>${run.sha.slice(0, 12)}</code></a>` : html`<code>${run.sha.slice(0, 12)}</code>`}` : ""}${run.mainline ? "" : html` <span class="muted">(not the tracked branch: it does not count for the status)</span>`}.
-${run.links.workflow_run ? html`<a href="${run.links.workflow_run}">The workflow run on GitHub.</a>` : ""}</p>
+<p>${run.at.slice(0, 16).replace("T", " ")} UTC${run.ref ? html` on <code>${visible(run.ref)}</code>` : ""}${run.sha ? html` at ${commit ? html`<a href="${commit}"><code>${run.sha.slice(0, 12)}</code></a>` : html`<code>${run.sha.slice(0, 12)}</code>`}` : ""}${run.mainline ? "" : html` <span class="muted">(not the tracked branch: it does not count for the status)</span>`}.
+${workflow ? html`<a href="${workflow}">The workflow run on GitHub.</a>` : ""}</p>
 ${
   run.confirmation
     ? html`<p>Suspect night: ${
@@ -27,7 +31,7 @@ ${
     : ""
 }
 ${run.dispatch?.confirms ? html`<p>This run measured the commit of suspect run <a href="/runs/${run.dispatch.confirms}"><code>${run.dispatch.confirms}</code></a> again.</p>` : ""}
-${run.failure ? html`<p class="crashed">${run.failure.reason}${run.failure.log_url ? html` (<a href="${run.failure.log_url}">log</a>)` : ""}</p>` : ""}
+${run.failure ? html`<p class="crashed">${run.failure.reason}${log ? html` (<a href="${log}">log</a>)` : ""}</p>` : ""}
 ${
   report
     ? html`<div class="table"><table>
@@ -43,7 +47,7 @@ ${
   run.change_points.length > 0
     ? html`<h2>Change points beginning at this run</h2><ul>${run.change_points.map(
         (c) =>
-          html`<li class="${c.direction === "worse" ? "regressed" : "passed"}">${c.metric}: ${fixed2(c.mean_before)} → ${fixed2(c.mean_after)} (${c.direction}, ${pvalueText(c.pvalue)}), after <a href="${c.before_url}">run <code>${c.before_run_id}</code></a>${c.compare ? html` · <a href="${c.compare}">commits</a>` : ""}</li>`,
+          html`<li class="${c.direction === "worse" ? "regressed" : "passed"}">${c.metric}: ${fixed2(c.mean_before)} → ${fixed2(c.mean_after)} (${c.direction}, ${pvalueText(c.pvalue)}), after <a href="${c.before_url}">run <code>${c.before_run_id}</code></a>${webLink(c.compare) ? html` · <a href="${c.compare}">commits</a>` : ""}</li>`,
       )}</ul>`
     : ""
 }

@@ -9,11 +9,12 @@ import type { ChangeReport } from "../../core/drift.ts";
 import type { HistoryEntry } from "../../core/history.ts";
 import { workflowRunUrl } from "../../core/links.ts";
 import { fixed2 } from "../../core/pyformat.ts";
+import { visible } from "../../core/visible.ts";
 import { githubRunOf } from "../../core/run.ts";
 import type { Series } from "../../core/series.ts";
 import type { Signal } from "../../core/status.ts";
 import { chart, shortNumber, type ChartSpec } from "./chart.ts";
-import { page } from "./layout.ts";
+import { page, webLink } from "./layout.ts";
 
 export interface StatusPageData {
   signal: Signal;
@@ -134,7 +135,7 @@ ${
   data.alerts.length > 0
     ? html`<ul aria-label="Open alerts">${data.alerts.map(
         (a) =>
-          html`<li>${a.kind} alert (<code>${a.fingerprint}</code>) since ${day(a.opened_at)}${a.issue_url ? html`: <a href="${a.issue_url}">issue #${a.issue_number}</a>` : ""}</li>`,
+          html`<li>${a.kind} alert (<code>${a.fingerprint}</code>) since ${day(a.opened_at)}${webLink(a.issue_url) ? html`: <a href="${a.issue_url}">issue #${a.issue_number}</a>` : ""}</li>`,
       )}</ul>`
     : html`<p>No open alerts.</p>`
 }
@@ -153,7 +154,7 @@ function runsTable(data: StatusPageData) {
         ? html`<a href="${data.repositoryUrl}/commit/${e.sha}"><code>${short(e.sha)}</code></a>`
         : html`<code>${short(e.sha)}</code>`;
     const workflow = workflowRunUrl(data.repositoryUrl, githubRunOf(e.id));
-    return html`<tr><td>${day(e.at)}</td><td>${commit}</td><td>${e.ref ?? "—"}${e.mainline ? "" : html` <span class="muted">(not counted)</span>`}</td><td class="${e.state}">${e.state}${e.confirmation ? html` <span class="muted">(suspect: ${e.confirmation})</span>` : ""}</td>${SMOKE_METRICS.map((m) => html`<td class="num">${num(e[m.key])}</td>`)}<td><a href="/runs/${e.id}">run</a>${e.throughput_ops_per_sec !== null ? html` · <a href="/runs/${e.id}/artifacts/chimney-summary.html">summary</a>` : ""}${workflow ? html` · <a href="${workflow}">workflow</a>` : ""}</td></tr>`;
+    return html`<tr><td>${day(e.at)}</td><td>${commit}</td><td>${e.ref === null ? "—" : visible(e.ref)}${e.mainline ? "" : html` <span class="muted">(not counted)</span>`}</td><td class="${e.state}">${e.state}${e.confirmation ? html` <span class="muted">(suspect: ${e.confirmation})</span>` : ""}</td>${SMOKE_METRICS.map((m) => html`<td class="num">${num(e[m.key])}</td>`)}<td><a href="/runs/${e.id}">run</a>${e.throughput_ops_per_sec !== null ? html` · <a href="/runs/${e.id}/artifacts/chimney-summary.html">summary</a>` : ""}${workflow ? html` · <a href="${workflow}">workflow</a>` : ""}</td></tr>`;
   })}</tbody>
 </table></div>`;
 }

@@ -1,7 +1,8 @@
 /** Running the loop by hand: an on-demand benchmark dispatch, and a tick run now. */
 import { Hono } from "hono";
 import * as v from "valibot";
-import { parseJson, parseWith } from "../../core/validation.ts";
+import { githubId, refName } from "../../core/github-fields.ts";
+import { jsonObject, parseJson, parseWith } from "../../core/validation.ts";
 import { dispatchOnDemand } from "../../jobs/dispatch.ts";
 import { runTick, TICKS, type Tick } from "../../jobs/ticks.ts";
 import { requireBearer } from "../auth.ts";
@@ -13,18 +14,8 @@ import { runUrl } from "../views.ts";
 
 const DISPATCH_LIMIT = 16 * 1024;
 
-const DispatchBody = v.object(
-  {
-    ref: v.optional(
-      v.pipe(
-        v.string("must be a string"),
-        v.regex(/^(?!.*\.\.)[^\s\x00-\x1f\x7f~^:?*[\\]{1,255}$/, "must be a git branch, tag or ref"),
-      ),
-    ),
-    pr_number: v.optional(
-      v.pipe(v.number("must be a number"), v.integer("must be a whole number"), v.minValue(1, "must be at least 1")),
-    ),
-  },
+const DispatchBody = jsonObject(
+  { ref: v.optional(refName), pr_number: v.optional(githubId) },
   "must be a JSON object with optional ref and pr_number",
 );
 

@@ -1,6 +1,7 @@
 /** The read routes: status, badge, the run history, a run, a run's files. */
 import { Hono, type Context } from "hono";
 import { etag } from "hono/etag";
+import { contentDisposition } from "../../core/artifact.ts";
 import { sourceName } from "../../core/baseline.ts";
 import { changesAt, latestChanges } from "../../core/drift.ts";
 import { decodeCursor, MAX_PAGE } from "../../core/history.ts";
@@ -154,7 +155,7 @@ export function readRoutes(deps: AppDeps): Hono {
       headers: {
         "content-type": artifact.content_type,
         "content-length": String(file.size),
-        "content-disposition": `inline; filename="${artifact.name}"`,
+        "content-disposition": contentDisposition(artifact.name),
         etag: `"${artifact.sha256}"`,
         "cache-control": "public, max-age=31536000, immutable",
         "x-content-type-options": "nosniff",
