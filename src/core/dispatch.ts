@@ -33,6 +33,18 @@ export const MAX_DISPATCH_ATTEMPTS = 5;
 /** A claim older than this without an outcome means the invocation that made it died. */
 export const CLAIM_TIMEOUT_MS = 10 * 60_000;
 
+/** A nightly trigger that did not fire is caught up this long after its time, no later. */
+export const CATCH_UP_WINDOW_MS = 6 * 3_600_000;
+
+/**
+ * Why a nightly dispatch not yet made must not be made now (it is past its catch-up window and
+ * would run beside the next night), or null. A manual or confirming dispatch is never too late.
+ */
+export function tooLate(d: Pick<Dispatch, "kind" | "requested_at">, now: number): string | null {
+  if (d.kind !== "nightly" || now - Date.parse(d.requested_at) < CATCH_UP_WINDOW_MS) return null;
+  return `the night could not be dispatched within ${CATCH_UP_WINDOW_MS / 3_600_000} hours of ${d.requested_at}`;
+}
+
 export type DispatchAction =
   | { kind: "dispatch" }
   | { kind: "find_run" }
@@ -46,10 +58,13 @@ export function nextAction(d: Dispatch, now: number, staleAfterHours: number): D
   switch (d.state) {
     case "claimed":
       return idle > CLAIM_TIMEOUT_MS ? { kind: "find_run" } : { kind: "none" };
-    case "failed":
+    case "failed": {
+      const late = tooLate(d, now);
+      if (late) return { kind: "give_up", reason: late };
       return d.attempts >= MAX_DISPATCH_ATTEMPTS
         ? { kind: "give_up", reason: `the dispatch failed ${d.attempts} times (last: ${d.last_error ?? "unknown"})` }
         : { kind: "dispatch" };
+    }
     case "dispatched":
       if (d.run_id !== null) return { kind: "none" };
       return age > staleAfterHours * 3_600_000

@@ -18,11 +18,10 @@ const DISPATCH_ATTEMPTS = 3;
 const FIND_ATTEMPTS = 3;
 const FIND_PAUSE_MS = 2_000;
 
-export async function dispatchNightly(deps: LoopDeps, at: Date): Promise<NightlyOutcome> {
-  if (!deps.github)
-    return { kind: "skipped", reason: "GitHub is not configured (GITHUB_REPOSITORY and a token or App)" };
+/** The dispatch of the night the trigger was due for at `at`, as it is claimed. */
+export function nightlyDispatch(deps: LoopDeps, at: Date): Dispatch {
   const night = nightOf(at.getTime());
-  const dispatch = newDispatch(
+  return newDispatch(
     {
       kind: "nightly",
       night,
@@ -34,6 +33,13 @@ export async function dispatchNightly(deps: LoopDeps, at: Date): Promise<Nightly
     },
     at.toISOString(),
   );
+}
+
+export async function dispatchNightly(deps: LoopDeps, at: Date): Promise<NightlyOutcome> {
+  if (!deps.github)
+    return { kind: "skipped", reason: "GitHub is not configured (GITHUB_REPOSITORY and a token or App)" };
+  const dispatch = nightlyDispatch(deps, at);
+  const night = dispatch.night;
   if (!(await deps.dispatches.claim(dispatch))) {
     deps.log({ event: "nightly_already_claimed", night });
     return { kind: "skipped", reason: `the night of ${night} is already dispatched` };

@@ -3,14 +3,14 @@
  * dispatch left unfinished is finished here, so nothing falls through the cracks for longer
  * than one tick.
  */
-import { nextAction, type Dispatch } from "../core/dispatch.ts";
+import { nextAction, tooLate, type Dispatch } from "../core/dispatch.ts";
 import { readDue } from "../core/read-retry.ts";
 import { isMainline, newRun, type GitHubRunRef, type Run } from "../core/run.ts";
 import { lastScheduled, nightlyCorrelationId, nightOf } from "../core/workflow.ts";
 import { getRunAttempt, type WorkflowRun } from "../github/actions.ts";
 import { GitHubError, type GitHubClient } from "../github/client.ts";
 import { messageOf, newRunId, type LoopDeps } from "./deps.ts";
-import { dispatchNightly, findDispatchedRun, performDispatch, runDispatch } from "./dispatch.ts";
+import { dispatchNightly, findDispatchedRun, nightlyDispatch, performDispatch, runDispatch } from "./dispatch.ts";
 import { sendOutbox } from "./outbox.ts";
 import { giveUpConfirmation, settleRuns } from "./settle.ts";
 import { retryDelivery } from "./webhook.ts";
@@ -27,9 +27,6 @@ export interface ReconcileReport {
   alerts_sent: number;
   errors: string[];
 }
-
-/** A nightly trigger that did not fire is caught up this long after its time, no later. */
-const CATCH_UP_WINDOW_MS = 6 * 3_600_000;
 
 const WAITING = ["queued", "waiting", "requested", "pending"];
 
@@ -77,10 +74,18 @@ export async function reconcile(deps: LoopDeps): Promise<ReconcileReport> {
 
   await part("nightly", async () => {
     const due = lastScheduled(deps.config.NIGHTLY_CRON, now);
-    if (!due || !deps.github || now.getTime() >= due.getTime() + CATCH_UP_WINDOW_MS) return;
+    if (!due || !deps.github) return;
     if (await deps.dispatches.get(nightlyCorrelationId(nightOf(due.getTime())))) return;
-    // The night is the one the trigger was due for, even when it is caught up after midnight.
-    report.nightly_caught_up = (await dispatchNightly(deps, due)).kind === "dispatched";
+    const dispatch = nightlyDispatch(deps, due);
+    const late = tooLate(dispatch, now.getTime());
+    if (!late) {
+      // The night is the one the trigger was due for, even when it is caught up after midnight.
+      report.nightly_caught_up = (await dispatchNightly(deps, due)).kind === "dispatched";
+    } else if ((await watched(deps, due)) && (await deps.dispatches.claim(dispatch))) {
+      // Too late to run, but a night chimney was watching is never left without a record.
+      await markMissed(deps, dispatch, late);
+      report.nights_missed++;
+    }
   });
 
   await part("dispatches", async () => {
@@ -93,8 +98,12 @@ export async function reconcile(deps: LoopDeps): Promise<ReconcileReport> {
           report.dispatches_retried++;
         } else if (action.kind === "find_run" && client) {
           const found = await findDispatchedRun(deps, { ...dispatch, state: "dispatched" }, client);
+          const late = tooLate(dispatch, now.getTime());
           if (found.run_id !== null) report.runs_found++;
-          else if (dispatch.state === "claimed") await performDispatch(deps, dispatch);
+          else if (dispatch.state === "claimed" && late) {
+            await markMissed(deps, dispatch, late);
+            report.nights_missed++;
+          } else if (dispatch.state === "claimed") await performDispatch(deps, dispatch);
         } else if (action.kind === "give_up" && dispatch.kind === "confirm") {
           if (dispatch.confirms) await giveUpConfirmation(deps, dispatch.confirms, action.reason);
           await deps.dispatches.save({ ...dispatch, state: "missed", updated_at: deps.now().toISOString() });
@@ -188,6 +197,12 @@ async function closeStale(
     completed_at: now.toISOString(),
     failure: { reason: why, job: null, step: null, log_url: null, rerun_requested: false },
   });
+}
+
+/** Whether chimney was watching before `due`: the trigger's time before it has a dispatch. */
+async function watched(deps: LoopDeps, due: Date): Promise<boolean> {
+  const before = lastScheduled(deps.config.NIGHTLY_CRON, new Date(due.getTime() - 1));
+  return before !== null && (await deps.dispatches.get(nightlyCorrelationId(nightOf(before.getTime())))) !== null;
 }
 
 /** A dispatch that never produced a run: its night is recorded as missed. */

@@ -26,6 +26,18 @@ describe("what the reconcile tick does with a dispatch", () => {
     ["a claim idle for over 10 minutes is looked into", { state: "claimed" as const }, 11 * 60_000, "find_run"],
     ["a failed dispatch is tried again", { state: "failed" as const, attempts: 2 }, 60_000, "dispatch"],
     ["a dispatch failed five times is given up", { state: "failed" as const, attempts: 5 }, 60_000, "give_up"],
+    [
+      "a failed nightly dispatch is given up past the catch-up window",
+      { state: "failed" as const, attempts: 2 },
+      6 * 3_600_000,
+      "give_up",
+    ],
+    [
+      "a failed manual dispatch is tried again however late",
+      { state: "failed" as const, attempts: 2, kind: "manual" as const, night: null },
+      10 * 3_600_000,
+      "dispatch",
+    ],
     ["a dispatch whose run is unknown is looked for", { state: "dispatched" as const }, 60_000, "find_run"],
     [
       "a dispatch with no run after STALE_AFTER_HOURS is given up",
@@ -37,6 +49,13 @@ describe("what the reconcile tick does with a dispatch", () => {
     ["a missed night stays missed", { state: "missed" as const }, 60_000, "none"],
   ])("%s", (_what, d, after, action) => {
     expect(nextAction(dispatch(d), T + after, 36).kind).toBe(action);
+  });
+
+  it("says why a late nightly dispatch is given up", () => {
+    expect(nextAction(dispatch({ state: "failed", attempts: 2 }), T + 7 * 3_600_000, 36)).toEqual({
+      kind: "give_up",
+      reason: "the night could not be dispatched within 6 hours of 2026-11-29T03:00:00.000Z",
+    });
   });
 
   it("lists only unsettled dispatches", () => {

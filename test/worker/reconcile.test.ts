@@ -80,6 +80,65 @@ describe("the reconcile tick", () => {
     expect(afternoon.github.calls("POST", /\/dispatches$/) + early.github.calls("POST", /\/dispatches$/)).toBe(0);
   });
 
+  it("records a watched night as missed when it could not be claimed within the catch-up window", async () => {
+    const faults = new Faults();
+    const h = harness(undefined, {}, faults.wrap);
+    await h.cron(NIGHTLY);
+    h.clock.advance(24 * HOUR);
+    // The store the night is claimed in is down from the trigger until past the catch-up window.
+    faults.fail("dispatches", "claim", 12);
+    await h.cron(NIGHTLY);
+    for (let tick = 0; tick < 12; tick++) {
+      h.clock.advance(HOUR / 2);
+      await h.cron(RECONCILE);
+    }
+    expect(faults.unfired()).toEqual([]);
+    expect(faults.hits).toHaveLength(12);
+    h.clock.advance(HOUR);
+    await h.cron(RECONCILE);
+    await h.cron(RECONCILE);
+    const records = await Promise.all((await h.history()).map((e) => h.runRecord(e.id)));
+    const nights = records.filter((r) => r?.dispatch?.correlation_id === "chimney-nightly-2026-11-30");
+    expect(nights).toMatchObject([
+      {
+        state: "missed",
+        at: "2026-11-30T03:00:00.000Z",
+        failure: { reason: "the night could not be dispatched within 6 hours of 2026-11-30T03:00:00.000Z" },
+      },
+    ]);
+    expect(h.github.calls("POST", /\/dispatches$/)).toBe(1);
+  });
+
+  it("records a claimed nightly dispatch that was never made as missed once it is too late to make it", async () => {
+    const faults = new Faults();
+    const h = harness(undefined, {}, faults.wrap);
+    await h.cron(NIGHTLY);
+    h.clock.advance(24 * HOUR);
+    // GitHub refuses the dispatch and the store cannot note the failure: the claim is all that is left.
+    h.github.fail("POST", /\/dispatches$/, 1, () => Response.json({ message: "No ref found" }, { status: 422 }));
+    faults.fail("dispatches", "save", 1);
+    await h.cron(NIGHTLY);
+    expect(faults.unfired()).toEqual([]);
+    expect(h.github.unfired()).toEqual([]);
+    // The ticks stopped (a deployment, an outage) until the night is past its window.
+    h.clock.advance(7 * HOUR);
+    await h.cron(RECONCILE);
+    expect(h.github.calls("POST", /\/dispatches$/)).toBe(2);
+    const records = await Promise.all((await h.history()).map((e) => h.runRecord(e.id)));
+    expect(records.filter((r) => r?.dispatch?.correlation_id === "chimney-nightly-2026-11-30")).toMatchObject([
+      {
+        state: "missed",
+        failure: { reason: "the night could not be dispatched within 6 hours of 2026-11-30T03:00:00.000Z" },
+      },
+    ]);
+  });
+
+  it("records no missed night for the nights before chimney watched", async () => {
+    const h = harness("2026-11-29T15:00:00.000Z");
+    await h.cron(RECONCILE);
+    expect(await h.history()).toEqual([]);
+  });
+
   it("catches up a weekday-only nightly trigger on weekdays, and never at the weekend", async () => {
     // 2026-11-27 is a Friday; 2026-11-28 a Saturday.
     const friday = harness("2026-11-27T04:30:00.000Z", { NIGHTLY_CRON: "0 3 * * 1-5" });
