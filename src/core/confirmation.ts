@@ -38,7 +38,17 @@ export function pendingConfirmation(run: Run): Confirmation {
   return { state: "pending", correlation_id: confirmationCorrelationId(run.id), run_id: null, reason: null };
 }
 
-/** What a settled confirming run says of its suspect. */
+/** Whether a suspect still waits for its confirming run or for the next night. */
+export function isUndecided(confirmation: Confirmation | null): boolean {
+  return confirmation?.state === "pending" || confirmation?.state === "next_night";
+}
+
+/**
+ * What a settled confirming run says of its suspect. One that gave no result says nothing of
+ * speed, and reporting the suspect as it is would bring back the lone-slow-night issue: the
+ * next night with a result decides instead (`nextNightSays`). A crash before the benchmark is
+ * rerun, and the rerun speaks.
+ */
 export function confirmationBy(suspect: Confirmation, confirming: Run): Confirmation {
   switch (confirming.state) {
     case "regressed":
@@ -46,11 +56,24 @@ export function confirmationBy(suspect: Confirmation, confirming: Run): Confirma
     case "passed":
       return { ...suspect, state: "refuted", run_id: confirming.id, reason: null };
     default:
+      if (confirming.failure?.rerun_requested) return suspect;
       return {
         ...suspect,
-        state: "unconfirmed",
+        state: "next_night",
         run_id: confirming.id,
         reason: `the confirming run ${confirming.id} ${confirming.state === "missed" ? "never ran" : "crashed"}`,
       };
   }
+}
+
+/**
+ * What the next night with a result says of the suspect before it: out of band too, two nights
+ * in a row are a regression (for a pending suspect as well: no need to wait for its rerun); in
+ * band, a suspect its rerun could not decide was noise. Null when the night says nothing of it.
+ */
+export function nextNightSays(suspect: Confirmation, night: Run): Confirmation | null {
+  if (night.state === "regressed") return { ...suspect, state: "confirmed", run_id: night.id };
+  if (night.state === "passed" && suspect.state === "next_night")
+    return { ...suspect, state: "refuted", run_id: night.id, reason: null };
+  return null;
 }

@@ -48,14 +48,15 @@ export interface RunDispatch {
 
 /**
  * A suspect run: out of its band on a single night, with no change point behind it. chimney
- * benchmarks the same commit once more before alerting; the confirming run settles it.
+ * benchmarks the same commit once more before alerting; the confirming run settles it. When
+ * that run gives no result (`next_night`), the next night with a result settles it instead.
  */
 export interface Confirmation {
-  state: "pending" | "confirmed" | "refuted" | "unconfirmed";
+  state: "pending" | "next_night" | "confirmed" | "refuted";
   correlation_id: string;
-  /** The confirming run, once it has settled. */
+  /** The run that settled it (the confirming run, or the next night), or the confirming run that gave no result. */
   run_id: string | null;
-  /** Why the confirmation could not be had, for `unconfirmed`. */
+  /** Why the confirming run gave no result, for `next_night`. */
   reason: string | null;
 }
 
@@ -194,9 +195,10 @@ function earliest(a: string | null, b: string | null): string | null {
   return a === null ? b : b === null ? a : earlier(a, b);
 }
 
-/** A confirmation only moves forward: none → pending → settled; a settled one is kept. */
+/** A confirmation only moves forward: none → pending → next_night → settled; a settled one is kept. */
 function laterConfirmation(a: Confirmation | null, b: Confirmation | null): Confirmation | null {
-  const rank = (c: Confirmation | null) => (c === null ? 0 : c.state === "pending" ? 1 : 2);
+  const RANKS = { pending: 1, next_night: 2, confirmed: 3, refuted: 3 };
+  const rank = (c: Confirmation | null) => (c === null ? 0 : RANKS[c.state]);
   return rank(b) > rank(a) ? b : a;
 }
 

@@ -6,7 +6,7 @@
  * outbox, so a failure between recording and settling is repaired by settling again.
  */
 import { fingerprintOf, runSubject, type AlertSubject } from "./alert.ts";
-import { confirmationBy, isSuspect, pendingConfirmation } from "./confirmation.ts";
+import { confirmationBy, isSuspect, isUndecided, nextNightSays, pendingConfirmation } from "./confirmation.ts";
 import { newDispatch, type Dispatch } from "./dispatch.ts";
 import { driftSubject, evidenceAt, standingWorse, type ChangeReport } from "./drift.ts";
 import { SMOKE_METRICS } from "./baseline.ts";
@@ -39,7 +39,7 @@ export interface SettleContext {
   analysis: ChangeReport | null;
   /** The run this one confirms, as recorded, for a confirming run. */
   suspect: Run | null;
-  /** The night before this one, when it is a suspect still waiting for its rerun. */
+  /** The last night with a result before this one, when it is a suspect still undecided. */
   previousSuspect: Run | null;
   /** The nights before this one, newest first: at least `minRuns − 1` of them when there are. */
   recentNights: readonly HistoryEntry[];
@@ -58,11 +58,11 @@ export interface SettleContext {
 
 /**
  * The plan for a recorded run in a final state:
- * - a confirming run settles its suspect (confirmed, refuted, or unconfirmed when it produced no
- *   result: then the suspect's own regression is reported); once its suspect is settled some
- *   other way, it says nothing more of regression;
- * - an out-of-band night after a suspect night still waiting for its rerun bears it out: two
- *   nights in a row are a regression, reported at once with both named;
+ * - a confirming run settles its suspect (confirmed or refuted); one that gave no result leaves
+ *   it to the next night; once its suspect is settled some other way, it says nothing of regression;
+ * - the next night with a result after an undecided suspect: out of band, it bears the suspect
+ *   out (two nights in a row are a regression, reported at once with both named); in band, it
+ *   refutes a suspect its rerun could not decide;
  * - a lone out-of-band night is suspect: it is marked, and its commit benchmarked again;
  * - the run speaks to its alerts (a suspect does not yet about regression), and a new analysis
  *   to the drift alert.
@@ -75,21 +75,25 @@ export function planSettlement(unsettled: UnsettledRun, ctx: SettleContext): Set
   let subject = runSubject(run);
 
   const confirms = run.dispatch?.kind === "confirm" ? (run.dispatch.confirms ?? null) : null;
-  const corroborated = ctx.previousSuspect;
+  const previous = ctx.previousSuspect;
+  const decided = previous?.confirmation && isNightOfRecord(run) ? nextNightSays(previous.confirmation, run) : null;
   if (confirms) {
     const suspect = ctx.suspect;
-    if (suspect?.id === confirms && suspect.confirmation?.state === "pending") {
-      const settled = { ...suspect, confirmation: confirmationBy(suspect.confirmation, run) };
-      runs.push(settled);
-      if (settled.confirmation.state === "unconfirmed") subjects.push(runSubject(settled));
-    } else {
+    const confirmation =
+      suspect?.id === confirms && suspect.confirmation && isUndecided(suspect.confirmation)
+        ? confirmationBy(suspect.confirmation, run)
+        : null;
+    if (suspect && confirmation && confirmation !== suspect.confirmation) runs.push({ ...suspect, confirmation });
+    // A confirming run speaks of regression only when it settles its suspect.
+    if (!confirmation || isUndecided(confirmation))
       subject = { ...subject, verdicts: subject.verdicts.filter((v) => v.kind !== "regression") };
+  } else if (previous && decided) {
+    runs.push({ ...previous, confirmation: decided });
+    if (decided.state === "confirmed") {
+      run = { ...run, corroborates: previous.id };
+      runs.push(run);
+      subject = runSubject(run);
     }
-  } else if (corroborated?.confirmation?.state === "pending" && run.state === "regressed" && isNightOfRecord(run)) {
-    runs.push({ ...corroborated, confirmation: { ...corroborated.confirmation, state: "confirmed", run_id: run.id } });
-    run = { ...run, corroborates: corroborated.id };
-    runs.push(run);
-    subject = runSubject(run);
   } else if (
     isSuspect(run, {
       enabled: ctx.confirm,
@@ -121,11 +125,11 @@ export function planSettlement(unsettled: UnsettledRun, ctx: SettleContext): Set
   };
 }
 
-/** A suspect's confirmation given up (its confirming run never came): the suspect is reported as it is. */
-export function planUnconfirmed(suspect: Run, reason: string): Settlement | null {
+/** A suspect whose confirming run never came (the dispatch was given up): the next night decides. */
+export function planWithoutRerun(suspect: Run, reason: string): Settlement | null {
   if (suspect.confirmation?.state !== "pending") return null;
-  const settled: Run = { ...suspect, confirmation: { ...suspect.confirmation, state: "unconfirmed", reason } };
-  return { settles: null, runs: [settled], analysis: null, subjects: [runSubject(settled)], dispatch: null };
+  const settled: Run = { ...suspect, confirmation: { ...suspect.confirmation, state: "next_night", reason } };
+  return { settles: null, runs: [settled], analysis: null, subjects: [], dispatch: null };
 }
 
 /** A new analysis alone, after an import: kept, and not alerted on (the next settled run speaks for it). */

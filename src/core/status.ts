@@ -89,10 +89,15 @@ function regressedSignal(night: HistoryEntry): Signal {
         state: "regressed",
         reason: `${out}; benchmarking commit ${night.sha?.slice(0, 7) ?? "(unknown)"} again to confirm`,
       };
+    case "next_night":
+      return {
+        state: "regressed",
+        reason: `${out}; benchmarking its commit again gave no result, so the next night decides`,
+      };
     case "refuted":
       return {
         state: "passing",
-        reason: `run ${night.id} was outside the baseline once, and its commit benchmarked again was within it: noise`,
+        reason: `run ${night.id} was outside the baseline once, and the run measured after it was within it: noise`,
       };
     default:
       return { state: "regressed", reason: out };

@@ -6,10 +6,10 @@
  * on the next drain, so nothing is lost and nothing is decided twice.
  */
 import { fingerprintOf } from "../core/alert.ts";
-import { confirmationBy } from "../core/confirmation.ts";
+import { confirmationBy, isUndecided } from "../core/confirmation.ts";
 import { isNight, type HistoryEntry } from "../core/history.ts";
 import { COMPLETED_STATES, type Run } from "../core/run.ts";
-import { planSettlement, planUnconfirmed, type UnsettledRun } from "../core/settle.ts";
+import { planSettlement, planWithoutRerun, type UnsettledRun } from "../core/settle.ts";
 import { isOnBranch } from "../github/issues.ts";
 import { analysisWith } from "./changes.ts";
 import type { LoopDeps } from "./deps.ts";
@@ -33,10 +33,14 @@ async function settleRun(deps: LoopDeps, unsettled: UnsettledRun): Promise<boole
     nightsBefore(deps, run),
     deps.alerts.alert(fingerprintOf("regression", run.suite)),
   ]);
-  const previousSuspect = recentNights[0]?.confirmation === "pending" ? await deps.runs.run(recentNights[0].id) : null;
+  const lastResult = recentNights.find((e) => e.state === "passed" || e.state === "regressed");
+  const previousSuspect =
+    lastResult?.confirmation === "pending" || lastResult?.confirmation === "next_night"
+      ? await deps.runs.run(lastResult.id)
+      : null;
   // A suspect this run settles is analysed as settled: a refuted night is left out of the series.
   const settledSuspect =
-    suspect?.confirmation?.state === "pending"
+    suspect?.confirmation && isUndecided(suspect.confirmation)
       ? { ...suspect, confirmation: confirmationBy(suspect.confirmation, run) }
       : null;
   const analysis =
@@ -98,10 +102,10 @@ function commitOnTrackedRef(deps: LoopDeps, run: Run): Promise<boolean> {
   return isOnBranch(deps.github.client(), deps.trackedRef, run.sha);
 }
 
-/** A confirming run that never came: its suspect is settled unconfirmed and reported as it is. */
+/** A confirming run that never came: its suspect is left to the next night with a result. */
 export async function giveUpConfirmation(deps: LoopDeps, suspectId: string, reason: string): Promise<void> {
   const suspect = await deps.runs.run(suspectId);
-  const plan = suspect ? planUnconfirmed(suspect, reason) : null;
+  const plan = suspect ? planWithoutRerun(suspect, reason) : null;
   if (!plan) return;
   await deps.settlements.commit(plan, deps.now().toISOString());
   deps.log({ event: "suspect_settled", run: suspectId, confirmation: plan.runs[0].confirmation });

@@ -85,9 +85,9 @@ describe("suspect nights", () => {
   it.each([
     ["regressed", "confirmed", null],
     ["passed", "refuted", null],
-    ["crashed", "unconfirmed", "the confirming run 7-1 crashed"],
-    ["missed", "unconfirmed", "the confirming run 7-1 never ran"],
-  ] as const)("a confirming run that %s settles the suspect as %s", (state, outcome, reason) => {
+    ["crashed", "next_night", "the confirming run 7-1 crashed"],
+    ["missed", "next_night", "the confirming run 7-1 never ran"],
+  ] as const)("a confirming run that %s leaves the suspect %s", (state, outcome, reason) => {
     const confirming = newRun({ id: "7-1", state, at: "2026-11-29T05:00:00Z", mainline: true });
     expect(confirmationBy(pendingConfirmation(night), confirming)).toEqual({
       state: outcome,
@@ -95,5 +95,16 @@ describe("suspect nights", () => {
       run_id: "7-1",
       reason,
     });
+  });
+
+  it("leaves the suspect pending when its confirming run crashed before the benchmark and is rerun", () => {
+    const confirming = newRun({
+      id: "7-1",
+      state: "crashed",
+      at: "2026-11-29T05:00:00Z",
+      mainline: true,
+      failure: { reason: "checkout failed", job: null, step: null, log_url: null, rerun_requested: true },
+    });
+    expect(confirmationBy(pendingConfirmation(night), confirming)).toEqual(pendingConfirmation(night));
   });
 });

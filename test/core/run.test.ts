@@ -152,7 +152,7 @@ describe("a suspect run's confirmation", () => {
   it("keeps the first settled outcome", () => {
     const settled = mergeRun(suspect, { ...suspect, confirmation: refuted }).run;
     expect(
-      mergeRun(settled, { ...suspect, confirmation: { ...pending, state: "unconfirmed", reason: "late" } }).kind,
+      mergeRun(settled, { ...suspect, confirmation: { ...pending, state: "next_night", reason: "late" } }).kind,
     ).toBe("unchanged");
   });
 });

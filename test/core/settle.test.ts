@@ -3,7 +3,7 @@ import { DEFAULT_OPTIONS } from "../../src/core/changepoints/analysis.ts";
 import type { ChangeReport, RunChange } from "../../src/core/drift.ts";
 import type { HistoryEntry } from "../../src/core/history.ts";
 import { newRun, type Run } from "../../src/core/run.ts";
-import { planAnalysis, planSettlement, planUnconfirmed, type SettleContext } from "../../src/core/settle.ts";
+import { planAnalysis, planSettlement, planWithoutRerun, type SettleContext } from "../../src/core/settle.ts";
 import { settleContext } from "../support/settle.ts";
 
 const NOW = "2026-11-30T04:00:00.000Z";
@@ -92,11 +92,8 @@ describe("settling a recorded run", () => {
   it.each<[Run["state"], string, string[]]>([
     ["regressed", "confirmed", ["regression:smoke=bad", "crash:smoke=good", "missed:smoke=good"]],
     ["passed", "refuted", ["regression:smoke=good", "crash:smoke=good", "missed:smoke=good"]],
-    [
-      "crashed",
-      "unconfirmed",
-      ["regression:smoke=bad", "crash:smoke=good", "missed:smoke=good", "crash:smoke=bad", "missed:smoke=good"],
-    ],
+    // A crash says nothing of speed: the suspect waits for the next night with a result.
+    ["crashed", "next_night", ["crash:smoke=bad", "missed:smoke=good"]],
   ])("settles the suspect when its confirming run %s: %s", (state, outcome, said) => {
     const suspect = {
       ...regressed(),
@@ -141,16 +138,72 @@ describe("settling a recorded run", () => {
     expect(verdicts(plan.subjects).at(-1)).toBe("regression:smoke-drift=bad");
   });
 
-  it("gives up a confirmation by reporting the suspect unconfirmed, once", () => {
+  it("gives up a confirmation by leaving the suspect to the next night, once, saying nothing yet", () => {
     const suspect = {
       ...regressed(),
       confirmation: { state: "pending" as const, correlation_id: "c", run_id: null, reason: null },
     };
-    const plan = planUnconfirmed(suspect, "no runner");
+    const plan = planWithoutRerun(suspect, "no runner");
     expect(plan?.settles).toBeNull();
-    expect(plan?.runs[0].confirmation).toMatchObject({ state: "unconfirmed", reason: "no runner" });
-    expect(verdicts(plan?.subjects ?? [])).toContain("regression:smoke=bad");
-    expect(planUnconfirmed(plan?.runs[0] as Run, "again")).toBeNull();
+    expect(plan?.runs[0].confirmation).toMatchObject({ state: "next_night", reason: "no runner" });
+    expect(plan?.subjects).toEqual([]);
+    expect(planWithoutRerun(plan?.runs[0] as Run, "again")).toBeNull();
+  });
+
+  describe("a suspect its confirming run could not decide", () => {
+    const suspect = {
+      ...regressed(),
+      confirmation: {
+        state: "next_night" as const,
+        correlation_id: "chimney-confirm-7001-1",
+        run_id: "7002-1",
+        reason: "the confirming run 7002-1 crashed",
+      },
+    };
+    const next = (state: Run["state"]) =>
+      newRun({
+        id: "7003-1",
+        state,
+        at: "2026-12-01T02:00:00.000Z",
+        mainline: true,
+        sha: "b".repeat(40),
+        github: { run_id: 7003, run_attempt: 1, html_url: null },
+        dispatch: { correlation_id: "chimney-nightly-2026-12-01", kind: "nightly", pr_number: null, confirms: null },
+      });
+
+    it("is refuted by the next night within its band: no issue", () => {
+      const plan = planSettlement({ run: next("passed"), revision: "1" }, context({ previousSuspect: suspect }));
+      expect(plan.runs.map((r) => [r.id, r.confirmation?.state, r.confirmation?.run_id])).toEqual([
+        ["7001-1", "refuted", "7003-1"],
+      ]);
+      expect(verdicts(plan.subjects)).not.toContain("regression:smoke=bad");
+      expect(plan.dispatch).toBeNull();
+    });
+
+    it("is borne out by the next night out of its band: one regression naming both", () => {
+      const plan = planSettlement({ run: next("regressed"), revision: "1" }, context({ previousSuspect: suspect }));
+      expect(plan.runs.map((r) => [r.id, r.confirmation?.state, r.corroborates])).toEqual([
+        ["7001-1", "confirmed", null],
+        ["7003-1", undefined, "7001-1"],
+      ]);
+      expect(verdicts(plan.subjects)).toContain("regression:smoke=bad");
+      expect(plan.dispatch).toBeNull();
+    });
+
+    it("is still decided by a confirming run that comes late", () => {
+      const confirming = newRun({
+        id: "7004-1",
+        state: "passed",
+        at: "2026-11-30T09:00:00.000Z",
+        mainline: true,
+        sha: SHA,
+        dispatch: { correlation_id: "chimney-confirm-7001-1", kind: "confirm", pr_number: null, confirms: "7001-1" },
+      });
+      const plan = planSettlement({ run: confirming, revision: "1" }, context({ suspect }));
+      expect(plan.runs.map((r) => [r.id, r.confirmation?.state, r.confirmation?.run_id])).toEqual([
+        ["7001-1", "refuted", "7004-1"],
+      ]);
+    });
   });
 
   it("keeps an imported history's analysis without alerting on it", () => {

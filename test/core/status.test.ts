@@ -66,10 +66,14 @@ describe("the signal", () => {
     expect(doc.night?.id).toBe("9-1");
     expect(signalOf(doc, NOW, 36)).toEqual({
       state: "passing",
-      reason: "run 9-1 was outside the baseline once, and its commit benchmarked again was within it: noise",
+      reason: "run 9-1 was outside the baseline once, and the run measured after it was within it: noise",
     });
     const confirmed = statusDocument([rerun, { ...suspect, confirmation: "confirmed" as const }]);
     expect(signalOf(confirmed, NOW, 36).state).toBe("regressed");
+    const undecided = statusDocument([rerun, { ...suspect, confirmation: "next_night" as const }]);
+    expect(signalOf(undecided, NOW, 36).reason).toMatch(
+      /; benchmarking its commit again gave no result, so the next night decides$/,
+    );
   });
 
   it("is not kept steady by a run stuck in flight: missed once nothing reported for STALE_AFTER_HOURS", () => {

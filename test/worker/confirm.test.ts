@@ -104,7 +104,7 @@ describe("a suspect night is benchmarked again before alerting", () => {
     expect([...h.github.runs.values()].filter((r) => r.display_title.includes("chimney-confirm-"))).toHaveLength(1);
   });
 
-  it("reports the suspect unconfirmed when the confirming run cannot be dispatched", async () => {
+  it("leaves the suspect to the next night when the confirming run cannot be dispatched: a good night means no issue", async () => {
     const h = confirming();
     await h.night(passing);
     h.clock.advance(24 * 3_600_000);
@@ -121,21 +121,25 @@ describe("a suspect night is benchmarked again before alerting", () => {
       files: { "smoke-metrics.json": JSON.stringify(regressed) },
     });
     expect((await h.deliver(suspect, "completed")).status).toBe(202);
-    expect(h.github.alertIssues()).toEqual([]);
     for (let tick = 0; tick < 6; tick++) {
       h.clock.advance(30 * 60_000);
       await h.cron(RECONCILE);
     }
-    const [issue, ...others] = h.github.alertIssues();
-    expect(others).toEqual([]);
-    expect(issue.body).toContain(`run [\`${suspect.id}-1\`]`);
-    expect(issue.body).toMatch(
-      /chimney tried to benchmark this commit a second time to rule out a noisy night, but could not \(the dispatch failed 5 times/,
-    );
-    expect((await h.runRecord(`${suspect.id}-1`))!.confirmation.state).toBe("unconfirmed");
+    expect(h.github.alertIssues()).toEqual([]);
+    expect((await h.runRecord(`${suspect.id}-1`))!.confirmation).toMatchObject({
+      state: "next_night",
+      reason: expect.stringMatching(/^the dispatch failed 5 times/),
+    });
+    h.github.heal();
+    const next = await h.night(passing);
+    expect(h.github.alertIssues()).toEqual([]);
+    expect((await h.runRecord(`${suspect.id}-1`))!.confirmation).toMatchObject({
+      state: "refuted",
+      run_id: `${next.id}-1`,
+    });
   });
 
-  it("reports the suspect unconfirmed when the confirming run crashes, besides the crash", async () => {
+  it("leaves the suspect to the next night when the confirming run crashes: a second bad night is one regression naming both, beside the crash", async () => {
     const h = confirming();
     await h.night(passing);
     const suspect = await h.night(regressed);
@@ -143,9 +147,18 @@ describe("a suspect night is benchmarked again before alerting", () => {
     h.clock.advance(3_600_000);
     h.github.complete(rerun.id, { conclusion: "failure", failAt: "Run smoke benchmark", files: null });
     expect((await h.deliver(rerun, "completed")).status).toBe(202);
+    expect(h.github.alertIssues().map((i) => i.labels.at(-1))).toEqual(["perf-crash"]);
+    expect((await h.runRecord(`${suspect.id}-1`))!.confirmation).toMatchObject({
+      state: "next_night",
+      reason: `the confirming run ${rerun.id}-1 crashed`,
+    });
+    const next = await h.night(regressed);
     const issues = h.github.alertIssues();
-    expect(issues.map((i) => i.labels.at(-1))).toEqual(["perf-regression", "perf-crash"]);
-    expect(issues[0].body).toContain(`run [\`${suspect.id}-1\`]`);
-    expect(issues[0].body).toContain(`could not (the confirming run ${rerun.id}-1 crashed)`);
+    expect(issues.map((i) => [i.labels.at(-1), i.state])).toEqual([
+      ["perf-crash", "closed"],
+      ["perf-regression", "open"],
+    ]);
+    expect(issues[1].body).toContain(`run [\`${next.id}-1\`]`);
+    expect(issues[1].body).toContain(`The night before, run \`${suspect.id}-1\` was out of its band too`);
   });
 });

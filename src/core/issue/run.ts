@@ -115,10 +115,8 @@ function headline(ctx: IssueContext): string {
       const confirmed = run.dispatch?.confirms
         ? `\n\nchimney benchmarked this commit a second time because run ${inlineCode(run.dispatch.confirms)} was out of its band: it is out again, so this is not a noisy night.`
         : run.corroborates
-          ? `\n\nThe night before, run ${inlineCode(run.corroborates)} was out of its band too and was waiting to be benchmarked again: two nights in a row are not noise.`
-          : run.confirmation?.state === "unconfirmed"
-            ? `\n\nchimney tried to benchmark this commit a second time to rule out a noisy night, but could not (${markdownText(run.confirmation.reason ?? "no reason given")}), so this is reported unconfirmed.`
-            : "";
+          ? `\n\nThe night before, run ${inlineCode(run.corroborates)} was out of its band too and was waiting to be decided: two nights in a row are not noise.`
+          : "";
       return `## Smoke benchmark regression\n\nThe nightly smoke benchmark of \`${ctx.repository}\` (${runLink(ctx)} on ${run.at.slice(0, 10)}${atCommit(ctx)}) is outside its baseline: ${out.join(", ")}.${confirmed}`;
     }
     case "crash":

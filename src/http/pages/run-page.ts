@@ -26,7 +26,9 @@ ${
     ? html`<p>Suspect night: ${
         run.confirmation.state === "pending"
           ? "chimney is benchmarking this commit again before alerting."
-          : html`${run.confirmation.state}${run.confirmation.url ? html` by <a href="${run.confirmation.url}">run <code>${run.confirmation.run_id}</code></a>` : ""}${run.confirmation.reason ? html` (${run.confirmation.reason})` : ""}.`
+          : run.confirmation.state === "next_night"
+            ? html`benchmarking this commit again gave no result (${run.confirmation.reason ?? "no reason given"}), so the next night with a result decides.`
+            : html`${run.confirmation.state}${run.confirmation.url ? html` by <a href="${run.confirmation.url}">run <code>${run.confirmation.run_id}</code></a>` : ""}${run.confirmation.reason ? html` (${run.confirmation.reason})` : ""}.`
       }</p>`
     : ""
 }

@@ -42,12 +42,19 @@ export const LISTED_RUNS = 20;
 const CHARTED_POINTS = 200;
 
 const day = (iso: string) => iso.slice(0, 10);
+
+const SUSPECT_WORDS: Record<NonNullable<HistoryEntry["confirmation"]>, string> = {
+  pending: "confirming",
+  next_night: "the next night decides",
+  confirmed: "confirmed",
+  refuted: "refuted",
+};
 const short = (sha: string | null) => (sha ? sha.slice(0, 12) : "—");
 
 function runLabel(e: HistoryEntry, key: MetricKey, unit: string): string {
   const value = e[key];
   const measured = value === null ? "no result" : `${fixed2(value)} ${unit}`;
-  return `${day(e.at)} · ${short(e.sha)} · ${measured} · ${e.state}${e.confirmation ? ` (${e.confirmation === "pending" ? "suspect, confirming" : `suspect, ${e.confirmation}`})` : ""}`;
+  return `${day(e.at)} · ${short(e.sha)} · ${measured} · ${e.state}${e.confirmation ? ` (suspect: ${SUSPECT_WORDS[e.confirmation]})` : ""}`;
 }
 
 function metricChart(data: StatusPageData, metric: (typeof SMOKE_METRICS)[number]): ReturnType<typeof chart> {
@@ -154,7 +161,7 @@ function runsTable(data: StatusPageData) {
         ? html`<a href="${data.repositoryUrl}/commit/${e.sha}"><code>${short(e.sha)}</code></a>`
         : html`<code>${short(e.sha)}</code>`;
     const workflow = workflowRunUrl(data.repositoryUrl, githubRunOf(e.id));
-    return html`<tr><td>${day(e.at)}</td><td>${commit}</td><td>${e.ref === null ? "—" : visible(e.ref)}${e.mainline ? "" : html` <span class="muted">(not counted)</span>`}</td><td class="${e.state}">${e.state}${e.confirmation ? html` <span class="muted">(suspect: ${e.confirmation})</span>` : ""}</td>${SMOKE_METRICS.map((m) => html`<td class="num">${num(e[m.key])}</td>`)}<td><a href="/runs/${e.id}">run</a>${e.throughput_ops_per_sec !== null ? html` · <a href="/runs/${e.id}/artifacts/chimney-summary.html">summary</a>` : ""}${workflow ? html` · <a href="${workflow}">workflow</a>` : ""}</td></tr>`;
+    return html`<tr><td>${day(e.at)}</td><td>${commit}</td><td>${e.ref === null ? "—" : visible(e.ref)}${e.mainline ? "" : html` <span class="muted">(not counted)</span>`}</td><td class="${e.state}">${e.state}${e.confirmation ? html` <span class="muted">(suspect: ${SUSPECT_WORDS[e.confirmation]})</span>` : ""}</td>${SMOKE_METRICS.map((m) => html`<td class="num">${num(e[m.key])}</td>`)}<td><a href="/runs/${e.id}">run</a>${e.throughput_ops_per_sec !== null ? html` · <a href="/runs/${e.id}/artifacts/chimney-summary.html">summary</a>` : ""}${workflow ? html` · <a href="${workflow}">workflow</a>` : ""}</td></tr>`;
   })}</tbody>
 </table></div>`;
 }
