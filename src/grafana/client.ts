@@ -24,6 +24,8 @@ export async function fetchDashboard(options: GrafanaOptions, uid: string): Prom
   try {
     res = await options.fetch(`${base}${path}`, {
       headers: { authorization: `Bearer ${options.apiKey}`, accept: "application/json" },
+      // A redirect would carry the API key to wherever Grafana (or whoever answers for it) points.
+      redirect: "manual",
       signal: AbortSignal.timeout(options.timeoutMs ?? 15_000),
     });
   } catch (error) {
@@ -33,10 +35,20 @@ export async function fetchDashboard(options: GrafanaOptions, uid: string): Prom
   if (res.status === 401 || res.status === 403)
     return drop(res, { kind: "unauthorized", detail: `HTTP ${res.status}` });
   if (res.status === 404) return drop(res, { kind: "not_found", detail: "HTTP 404" });
+  if (res.status >= 300 && res.status < 400) {
+    const to = JSON.stringify(res.headers.get("location") ?? "");
+    return drop(res, {
+      kind: "error",
+      detail: `HTTP ${res.status} to ${to}: chimney follows no redirect from Grafana`,
+    });
+  }
   if (!res.ok) return drop(res, { kind: "error", detail: `HTTP ${res.status}` });
+  const text = await boundedText(res, MAX_ANSWER_BYTES);
+  if (text === null)
+    return { kind: "error", detail: `the answer is larger than ${MAX_ANSWER_BYTES / 1024 / 1024} MiB` };
   let body: unknown;
   try {
-    body = await res.json();
+    body = JSON.parse(text);
   } catch {
     return { kind: "not_json", detail: `content-type ${res.headers.get("content-type") ?? "none"}` };
   }
@@ -44,6 +56,34 @@ export async function fetchDashboard(options: GrafanaOptions, uid: string): Prom
   return dashboard
     ? { kind: "ok", dashboard }
     : { kind: "no_dashboard", detail: options.namespace ? "no spec" : "no dashboard" };
+}
+
+/** Far above any real dashboard (Firewood's largest export is ~100 KiB), far below an isolate's memory. */
+const MAX_ANSWER_BYTES = 8 * 1024 * 1024;
+
+/** The body as text, or null once it passes `max` bytes (the rest is never read). */
+async function boundedText(res: Response, max: number): Promise<string | null> {
+  if (!res.body) return "";
+  const reader = res.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > max) {
+      await reader.cancel();
+      return null;
+    }
+    chunks.push(value);
+  }
+  const bytes = new Uint8Array(size);
+  let at = 0;
+  for (const chunk of chunks) {
+    bytes.set(chunk, at);
+    at += chunk.byteLength;
+  }
+  return new TextDecoder().decode(bytes);
 }
 
 function isObject(x: unknown): x is Record<string, unknown> {

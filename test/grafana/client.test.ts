@@ -81,4 +81,33 @@ describe("the Grafana client", () => {
     const s = setup();
     expect((await fetchDashboard(configure(s), uid)).kind).toBe(kind);
   });
+
+  it("follows no redirect: the API key is never sent anywhere but the configured Grafana", async () => {
+    const asked: { url: string; redirect: RequestInit["redirect"] }[] = [];
+    const fetch = async (input: RequestInfo | URL, init?: RequestInit) => {
+      asked.push({ url: String(input), redirect: init?.redirect });
+      return new Response(null, { status: 302, headers: { location: "https://collector.evil.test/steal" } });
+    };
+    const live = await fetchDashboard({ ...setup().options, fetch }, "pipeline-overview");
+    expect(live).toEqual({
+      kind: "error",
+      detail: 'HTTP 302 to "https://collector.evil.test/steal": chimney follows no redirect from Grafana',
+    });
+    expect(asked).toEqual([{ url: `${GRAFANA}/api/dashboards/uid/pipeline-overview`, redirect: "manual" }]);
+  });
+
+  it("refuses an answer larger than 8 MiB without reading it whole", async () => {
+    let sent = 0;
+    const chunk = new Uint8Array(1024 * 1024).fill(0x20);
+    const endless = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        sent++;
+        controller.enqueue(chunk);
+      },
+    });
+    const fetch = async () => new Response(endless, { headers: { "content-type": "application/json" } });
+    const live = await fetchDashboard({ ...setup().options, fetch }, "pipeline-overview");
+    expect(live).toEqual({ kind: "error", detail: "the answer is larger than 8 MiB" });
+    expect(sent).toBeLessThan(12);
+  });
 });
