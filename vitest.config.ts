@@ -8,7 +8,11 @@ export default defineConfig({
       {
         // Core, jobs, HTTP and the Worker itself, inside workerd with real KV, R2 and Durable Objects.
         plugins: [
-          cloudflareTest({ wrangler: { configPath: "./wrangler.toml" }, miniflare: { bindings: TEST_BINDINGS } }),
+          cloudflareTest({
+            wrangler: { configPath: "./wrangler.toml" },
+            // `npm run chaos` asks for more seeds of the chaos run than `npm test` runs.
+            miniflare: { bindings: { ...TEST_BINDINGS, CHAOS_SEEDS: process.env.CHAOS_SEEDS ?? "3" } },
+          }),
         ],
         test: { name: "workerd", include: ["test/**/*.test.ts"], exclude: ["test/node/**", "test/deno/**"] },
       },

@@ -5,9 +5,9 @@
  */
 import type { AlertSubject } from "./alert.ts";
 import { SMOKE_METRICS, withinRange, type Baseline, type MetricKey } from "./baseline.ts";
-import type { ChangePointOptions } from "./changepoints/analysis.ts";
+import { detectChangePoints, levels, type ChangePoint, type ChangePointOptions } from "./changepoints/analysis.ts";
 import { isNight, type HistoryEntry } from "./history.ts";
-import { locateChanges, type SeriesChange } from "./series.ts";
+import { placeChanges, type SeriesChange } from "./series.ts";
 
 export const DRIFT_FINGERPRINT = "regression:smoke-drift";
 
@@ -26,9 +26,11 @@ export interface ChangeReport {
   runs: number;
   options: ChangePointOptions;
   changes: RunChange[];
+  /** The change points that are evidence (`levels`), each tested against the levels beside it. */
+  evidence: RunChange[];
   /** The drifts to report (`driftFindings`), found once with the analysis and read by every reader. */
   drifts: RunChange[];
-  /** Runs that must stand from a change point on (its first included) before it is evidence (CHANGE_MIN_RUNS). */
+  /** Runs each level beside a change point must hold for it to be evidence (CHANGE_MIN_RUNS). */
   min_runs: number;
 }
 
@@ -64,21 +66,22 @@ export function analyzeHistory(
   minRuns: number,
 ): ChangeReport {
   const runs = analysedRuns(newestFirst);
-  const changes = SMOKE_METRICS.flatMap((metric) =>
-    locateChanges(
-      runs.map((r) => ({ at: r.at, sha: r.sha, value: r[metric.key] })),
-      metric.better === "higher",
-      options,
-    ).map(
-      (c): RunChange => ({ metric: metric.key, ...c, run_id: runs[c.index].id, before_run_id: runs[c.index - 1].id }),
-    ),
-  );
+  const metrics = SMOKE_METRICS.map((metric) => {
+    const values = runs.map((r) => r[metric.key]);
+    const found = detectChangePoints(values, options).points;
+    const placed = (points: ChangePoint[]) =>
+      placeChanges(runs, points, metric.better === "higher").map(
+        (c): RunChange => ({ metric: metric.key, ...c, run_id: runs[c.index].id, before_run_id: runs[c.index - 1].id }),
+      );
+    return { changes: placed(found), evidence: placed(levels(values, found, options, minRuns)) };
+  });
   const report = {
     computed_at: computedAt,
     latest_run_id: runs.at(-1)?.id ?? null,
     runs: runs.length,
     options,
-    changes,
+    changes: metrics.flatMap((m) => m.changes),
+    evidence: metrics.flatMap((m) => m.evidence),
     min_runs: minRuns,
   };
   return { ...report, drifts: driftFindings(report, baseline) };
@@ -100,19 +103,15 @@ function held(report: Pick<ChangeReport, "runs">, c: RunChange): number {
 }
 
 /**
- * The change points that are evidence: those with `min_runs` runs on either side. E-divisive
- * reports a change point at the newest night whenever that one night stands out (p ≈ 1e-7 for a
- * single slow night after ten ordinary ones), so a change point younger than that says no more
- * than the one night does: it is neither a reason to skip confirming the night, nor a drift. The
- * same holds at the oldest end, where one odd first night is a change point of its own.
+ * The change points that begin at a run and are evidence: those with `min_runs` runs on either
+ * side up to the change points beside them (`levels`). E-divisive reports a change point at the
+ * newest night whenever that one night stands out (p ≈ 1e-7 for a single slow night after ten
+ * ordinary ones), so a change point younger than that says no more than the one night does: it
+ * is neither a reason to skip confirming the night, nor a drift. The same holds at the oldest
+ * end, where one odd first night is a change point of its own, and between two change points.
  */
-export function evidence(report: Pick<ChangeReport, "runs" | "changes" | "min_runs">): RunChange[] {
-  return report.changes.filter((c) => held(report, c) >= report.min_runs && c.index >= report.min_runs);
-}
-
-/** The change points that begin at a run and are evidence. */
 export function evidenceAt(report: ChangeReport | null, runId: string): RunChange[] {
-  return report ? evidence(report).filter((c) => c.run_id === runId) : [];
+  return report ? report.evidence.filter((c) => c.run_id === runId) : [];
 }
 
 /**
@@ -130,7 +129,7 @@ export function driftFindings(report: Omit<ChangeReport, "drifts">, baseline: Ba
  * the level is still worse than before it, whether or not the nights are inside the band.
  */
 export function standingWorse(report: Omit<ChangeReport, "drifts">): RunChange[] {
-  return latestChanges({ changes: evidence(report) }).filter(
+  return latestChanges({ changes: report.evidence }).filter(
     (c) => c.direction === "worse" && held(report, c) <= report.options.window,
   );
 }
@@ -154,7 +153,7 @@ export function driftSubject(report: ChangeReport): AlertSubject | null {
       pr_number: null,
     };
   }
-  if (latestChanges({ changes: evidence(report) }).every((c) => c.direction === "better")) {
+  if (latestChanges({ changes: report.evidence }).every((c) => c.direction === "better")) {
     return { id: `changes@${report.latest_run_id}`, at: report.computed_at, verdicts: verdict(false), pr_number: null };
   }
   return null;

@@ -5,7 +5,7 @@
  * smoke metrics. Importing the same file twice changes nothing; a point never changes once kept.
  */
 import * as v from "valibot";
-import { describe, detectChangePoints, type ChangePointOptions } from "./changepoints/analysis.ts";
+import { describe, detectChangePoints, type ChangePoint, type ChangePointOptions } from "./changepoints/analysis.ts";
 import { jsonObject, parseWith, type FieldIssue, type Parsed } from "./validation.ts";
 
 export interface SeriesPoint {
@@ -262,12 +262,23 @@ export function locateChanges(
   biggerIsBetter: boolean,
   options: ChangePointOptions,
 ): SeriesChange[] {
-  return describe(
+  return placeChanges(
+    points,
     detectChangePoints(
       points.map((p) => p.value),
       options,
     ).points,
-  ).map((c) => {
+    biggerIsBetter,
+  );
+}
+
+/** Change points of those points placed at their commits, with the way each went. */
+export function placeChanges(
+  points: readonly { at: string; sha: string | null }[],
+  found: ChangePoint[],
+  biggerIsBetter: boolean,
+): SeriesChange[] {
+  return describe(found).map((c) => {
     const after = points[c.index];
     const before = points[c.index - 1];
     return {

@@ -1,6 +1,12 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { describe as describeChanges, detectChangePoints, fillMissing } from "../../src/core/changepoints/analysis.ts";
+import {
+  DEFAULT_OPTIONS,
+  describe as describeChanges,
+  detectChangePoints,
+  fillMissing,
+  levels,
+} from "../../src/core/changepoints/analysis.ts";
 import {
   magnitudeOf,
   pairwiseSum,
@@ -9,6 +15,7 @@ import {
   tTest,
 } from "../../src/core/changepoints/significance.ts";
 import golden from "../fixtures/golden/otava-change-points.json";
+import { noise } from "../support/nights.ts";
 
 interface Case {
   name: string;
@@ -54,6 +61,41 @@ describe("E-divisive means, against Apache Otava", () => {
     const c = cases.find((x) => x.name.startsWith("random 3"))!;
     const options = { window: c.window, pvalue: c.pvalue, magnitude: c.magnitude };
     expect(detectChangePoints(c.series, options)).toEqual(detectChangePoints(c.series, options));
+  });
+});
+
+describe("levels: change points with at least a minimum of points on either side", () => {
+  const levelsOf = (series: number[], minSize = 3) =>
+    describeChanges(levels(series, detectChangePoints(series).points, DEFAULT_OPTIONS, minSize));
+
+  it("makes two change points two points apart one change, from the level before them to the level after", () => {
+    // Twelve nights, eight 30% slower, five back: Otava splits the five two and three.
+    const draws = [1, 2, 4, 2, 4, 1, 2, 4, 1, 0, 2, 0, 1, 2, 0, 3, 4, 3, 1, 1, 3, 3, 0, 4, 3];
+    const series = draws.map((d, i) => 100 * (i >= 12 && i < 20 ? 1.3 : 1) * noise(i * 7 + d));
+    expect(describeChanges(detectChangePoints(series).points).map((c) => c.index)).toEqual([12, 20, 22]);
+    const found = levelsOf(series);
+    const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+    expect(found.map((c) => c.index)).toEqual([12, 20]);
+    expect(found[1].mean_before).toBeCloseTo(mean(series.slice(12, 20)), 9);
+    expect(found[1].mean_after).toBeCloseTo(mean(series.slice(22)), 9);
+  });
+
+  it("takes a blip that came and went for no change", () => {
+    const series = Array.from({ length: 40 }, (_, i) => 100 * (i === 20 || i === 21 ? 1.1 : 1) * noise(3700 + i));
+    expect(describeChanges(detectChangePoints(series).points).map((c) => c.index)).toEqual([20, 22]);
+    expect(levelsOf(series)).toEqual([]);
+  });
+
+  it("leaves out a change point at the newest night until enough points follow it", () => {
+    const series = Array.from({ length: 30 }, (_, i) => 100 * (i === 29 ? 1.2 : 1) * (1 + (noise(i) - 1) / 3));
+    expect(detectChangePoints(series).points.map((p) => p.index)).toEqual([29]);
+    expect(levelsOf(series)).toEqual([]);
+  });
+
+  it("keeps a step with enough points on either side as Otava found it", () => {
+    const series = Array.from({ length: 30 }, (_, i) => 100 * (i >= 20 ? 1.1 : 1) * noise(i));
+    expect(levelsOf(series)).toEqual(describeChanges(detectChangePoints(series).points));
+    expect(levelsOf(series, 11)).toEqual([]);
   });
 });
 

@@ -13,6 +13,7 @@ import {
   latestChanges,
 } from "../../src/core/drift.ts";
 import type { HistoryEntry } from "../../src/core/history.ts";
+import { noise as nightlyNoise } from "../support/nights.ts";
 
 const baseline = smokeBaseline as Baseline;
 const NOW = "2026-12-01T00:00:00.000Z";
@@ -195,6 +196,25 @@ describe("drifts", () => {
     expect(driftSubject(back)).toMatchObject({ id: `changes@${runs[49].id}`, verdicts: [{ bad: false }] });
     expect(driftSubject(analysed(30, 0, 1))).toMatchObject({ verdicts: [{ bad: false }] });
     expect(driftSubject(analyzeHistory([], DEFAULT_OPTIONS, NOW, baseline, 3))).toBeNull();
+  });
+});
+
+describe("a slowdown that recovered", () => {
+  // The chaos run's seed 2: ±3% noise, twelve nights, eight 30% slower, then back where they were.
+  const draws = [1, 2, 4, 2, 4, 1, 2, 4, 1, 0, 2, 0, 1, 2, 0, 3, 4, 3, 1, 1, 3, 3, 0, 4, 3, 3, 3, 3, 0, 0];
+  const nights = draws.map((d, i) => entry(i, (i >= 12 && i < 20 ? 1.3 : 1) * nightlyNoise(i * 7 + d)));
+
+  it("leaves no drift behind once the recovery is evidence: the level is back where it was", () => {
+    const seen = (n: number) => analyzeHistory(newestFirst(nights.slice(0, n)), DEFAULT_OPTIONS, NOW, baseline, 3);
+    // Five nights after the recovery, Otava splits them two and three, 4.6% apart (p = 7.7e-4).
+    expect(
+      seen(25)
+        .changes.filter((c) => c.metric === "throughput_ops_per_sec")
+        .map((c) => c.index),
+    ).toEqual([12, 20, 22]);
+    for (let n = 23; n <= nights.length; n++) {
+      expect({ n, drifts: seen(n).drifts.map((c) => `${c.metric}@${c.index}`) }).toEqual({ n, drifts: [] });
+    }
   });
 });
 
