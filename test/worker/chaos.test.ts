@@ -2,7 +2,10 @@
  * The seeded chaos run: thirty nights of the whole loop in workerd against the GitHub emulator,
  * with faults drawn at random at every step (GitHub 5xx, 429 with retry-after, time-outs,
  * answers lost after the write; the ledger, KV and R2 failing; webhooks duplicated, reordered
- * or never sent), then the ticks run until quiet. After each seed the invariants must hold.
+ * or never sent), then the ticks run until quiet. After each seed the invariants must hold,
+ * and the seed is replayed calm (no fault): the regression and drift issues must be the same,
+ * so faults change nothing a maintainer sees. (How often noise alone raises an issue is alert
+ * quality, measured by `npm run bench -- alerts`, not here.)
  *
  * `npm test` runs a few seeds; `npm run chaos` runs many (CHAOS_SEEDS) and reports the totals.
  */
@@ -80,14 +83,26 @@ const STEP = { from: 12, to: 20 };
 /** A lone slow night: its confirming rerun runs at the usual speed. */
 const LONE_SLOW_NIGHT = 5;
 
-/** A run's result: ordinary noise, the real step, the lone slow night, some crashes. */
-function resultOf(night: number, confirming: boolean, draw: () => number): unknown | "crash" {
+/**
+ * A run's result: ordinary noise, the real step, the lone slow night, some crashes. It depends
+ * only on the seed and the run, never on the faults, so a calm replay sees the same nights.
+ */
+function resultOf(seed: number, night: number, confirming: boolean, attempt: number): unknown | "crash" {
+  const draw = random(seed * 7919 + night * 31 + (confirming ? 17 : 0) + attempt * 5);
   if (draw() < 0.05) return "crash";
   const level = night >= STEP.from && night < STEP.to ? 1.3 : night === LONE_SLOW_NIGHT && !confirming ? 1.35 : 1;
   return metricsAt(level * noise(night * 7 + Math.floor(draw() * 5)));
 }
 
-async function chaosSeed(seed: number): Promise<ChaosTally> {
+/** What a maintainer sees of regressions and drifts: each issue's title and its final state. */
+const regressionIssues = (h: Harness) =>
+  h.github
+    .alertIssues()
+    .filter((i) => i.labels.at(-1) === KIND_LABELS.regression)
+    .map((i) => `${i.title} (${i.state})`);
+
+/** Thirty nights with faults at every step or, `calm`, with none: the same nights either way. */
+async function chaosSeed(seed: number, calm: boolean): Promise<{ tally: ChaosTally; issues: string[] }> {
   const draw = random(seed);
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(draw() * xs.length)];
   const faults = new Faults();
@@ -109,7 +124,7 @@ async function chaosSeed(seed: number): Promise<ChaosTally> {
       const attempt = run.attempts.at(-1);
       if (!attempt || attempt.status === "completed") continue;
       const confirming = run.inputs.correlation_id?.startsWith("chimney-confirm-") ?? false;
-      const result = resultOf(night, confirming, draw);
+      const result = resultOf(seed, night, confirming, run.attempts.length);
       if (result === "crash")
         h.github.complete(run.id, { conclusion: "failure", failAt: "Run smoke benchmark", files: null });
       else
@@ -120,15 +135,15 @@ async function chaosSeed(seed: number): Promise<ChaosTally> {
   const deliverAll = async (run: EmulatedRun) => {
     const attempt = run.attempts.length;
     const actions: ("in_progress" | "completed")[] =
-      draw() < 0.5 ? ["in_progress", "completed"] : ["completed", "in_progress"];
+      calm || draw() < 0.5 ? ["in_progress", "completed"] : ["completed", "in_progress"];
     for (const action of actions) {
-      if (draw() < 0.15) {
+      if (!calm && draw() < 0.15) {
         tally.deliveries_dropped++;
         continue;
       }
       const id = `${run.id}-${attempt}-${action}`;
       answers.push(await h.deliver(run, action, { id, attempt }));
-      if (draw() < 0.2) {
+      if (!calm && draw() < 0.2) {
         tally.deliveries_duplicated++;
         answers.push(await h.deliver(run, action, { id, attempt }));
       }
@@ -138,6 +153,7 @@ async function chaosSeed(seed: number): Promise<ChaosTally> {
 
   /** With probability `p` each: a store method fails, a GitHub read fails, a GitHub write fails. */
   const drawFaults = (p: number) => {
+    if (calm) return;
     if (draw() < p) {
       const [store, method] = pick(STORE_FAULTS);
       faults.fail(store, method, 1 + Math.floor(draw() * 3));
@@ -198,10 +214,10 @@ async function chaosSeed(seed: number): Promise<ChaosTally> {
   }
   if (records.length !== new Set(records.map((r) => r.id)).size) violate("a run is recorded twice");
   for (const what of twoOpen) violate(what);
-  // The one real slowdown is one issue, closed once it recovered; the lone slow night is none.
-  const regressions = h.github.alertIssues().filter((i) => i.labels.at(-1) === KIND_LABELS.regression);
-  if (regressions.length !== 1) violate(`${regressions.length} regression issues for one slowdown`);
-  for (const issue of regressions) if (issue.state === "open") violate(`regression issue ${issue.number} still open`);
+  // The real slowdown is reported, and closed once it recovered.
+  const issues = regressionIssues(h);
+  if (!issues.some((i) => i.startsWith("Smoke benchmark regressed"))) violate("the slowdown was never reported");
+  for (const issue of issues) if (issue.endsWith("(open)")) violate(`still open: ${issue}`);
   // A crash or a missed night is cleared by the next night with a result.
   const last = records.filter((r) => r.dispatch?.correlation_id?.startsWith("chimney-nightly-")).at(0);
   const cleared = last && ["passed", "regressed"].includes(last.state);
@@ -224,7 +240,7 @@ async function chaosSeed(seed: number): Promise<ChaosTally> {
   const said = [...h.logs, ...(await Promise.all(answers.map((a) => a.clone().text())))].join("\n");
   for (const secret of secrets) if (said.includes(secret)) violate("a secret was logged or answered");
   for (const a of answers) if (a.status >= 500 && a.status !== 500) violate(`a delivery was answered ${a.status}`);
-  return tally;
+  return { tally, issues };
 }
 
 /** The labels with more than one open issue. */
@@ -255,11 +271,17 @@ async function allRuns(h: Harness) {
 
 describe("the chaos run", () => {
   for (let seed = 1; seed <= SEEDS; seed++) {
-    it(`seed ${seed}: every night ends as one terminal run, one issue per problem, nothing lost, no secret`, async () => {
-      const tally = await chaosSeed(seed);
+    it(`seed ${seed}: every night ends as one terminal run, the issues are those of a calm replay, nothing lost, no secret`, async () => {
+      const { tally, issues } = await chaosSeed(seed, false);
+      await resetStorage();
+      const calm = await chaosSeed(seed, true);
+      // Faults change nothing a maintainer sees: the same regression and drift issues as without them.
+      if (JSON.stringify(issues) !== JSON.stringify(calm.issues))
+        tally.violations.push(`seed ${seed}: issues ${JSON.stringify(issues)}, calm ${JSON.stringify(calm.issues)}`);
+      tally.violations.push(...calm.tally.violations.map((v) => `${v} (calm)`));
       // `npm run chaos` sums these lines.
       console.log(`chaos ${JSON.stringify({ seed, ...tally })}`);
       expect(tally.violations).toEqual([]);
-    }, 120_000);
+    }, 240_000);
   }
 });
