@@ -6,6 +6,7 @@
  */
 import * as v from "valibot";
 import { BaselineSchema, type Baseline } from "./baseline.ts";
+import { REPOSITORY_NAME, WORKFLOW_FILE } from "./github-fields.ts";
 import { lastScheduled } from "./workflow.ts";
 
 export interface Config {
@@ -68,12 +69,12 @@ const token = v.pipe(v.string(), v.trim(), v.regex(/^[A-Za-z0-9._~+/-]+=*$/));
 /** Each variable: its schema, its default, and what a reader needs to hear when it is unusable. */
 const VARIABLES = {
   GITHUB_REPOSITORY: {
-    schema: v.pipe(v.string(), v.regex(/^[\w.-]+\/[\w.-]+$/)),
+    schema: v.pipe(v.string(), v.regex(REPOSITORY_NAME)),
     fallback: null,
     expects: "owner/repo",
   },
   GITHUB_WORKFLOW: {
-    schema: v.pipe(v.string(), v.regex(/^[\w.-]+\.ya?ml$/)),
+    schema: v.pipe(v.string(), v.regex(WORKFLOW_FILE)),
     fallback: "perf.yml",
     expects: "a workflow file name such as perf.yml",
   },
