@@ -1,6 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { parseConfig } from "../../src/core/config.ts";
 import { artifactMatches, defaultSuites, parseSuites, type Suite } from "../../src/core/suites.ts";
+import shipped from "../../chimney.suites.json";
+import firewood from "../../suites/firewood.json";
 
 const SETTINGS = { GITHUB_REPOSITORY: "HUBId/chain", GITHUB_REF: "main" };
 
@@ -299,5 +301,48 @@ describe("defaultSuites", () => {
     const { config } = parseConfig({ GITHUB_REPOSITORY: "HUBId/chain", ALERT_LABELS: "performance,smoke-benchmark" });
     const suites = defaultSuites(config);
     expect(parseSuites({ suites }, config)).toEqual({ ok: true, value: suites });
+  });
+});
+
+describe("the suite files chimney ships", () => {
+  it("chimney.suites.json: HUBId/chain's smoke suite as chimney watches it today, and its pruning variants", () => {
+    const { config } = parseConfig({ GITHUB_REPOSITORY: "HUBId/chain", ALERT_LABELS: "performance,smoke-benchmark" });
+    const parsed = parseSuites(shipped, config);
+    if (!parsed.ok) throw new Error(JSON.stringify(parsed.issues));
+    const [smoke, pruning] = parsed.value;
+    // wrangler.toml's variables, pointed at HUBId/chain, describe the same smoke suite.
+    expect(smoke).toEqual(defaultSuites(config)[0]);
+    expect(pruning).toMatchObject({
+      repository: "HUBId/chain",
+      workflow: "perf.yml",
+      format: "pruning",
+      start: "follow",
+      baseline: { path: "benchmark/baselines/pruning.json" },
+    });
+    // The matrix of perf.yml's pruning job, and nothing of the smoke job.
+    for (const variant of ["standard-bf16", "io-uring-bf16", "standard-bf256", "io-uring-bf256"])
+      expect(artifactMatches(pruning.artifacts[0], `pruning-benchmark-${variant}`)).toBe(true);
+    expect(artifactMatches(pruning.artifacts[0], "smoke-benchmark")).toBe(false);
+  });
+
+  it("suites/firewood.json: ava-labs/firewood's benchmark workflow, followed as it runs", () => {
+    const parsed = parseSuites(firewood, { GITHUB_REPOSITORY: "HUBId/chain", GITHUB_REF: "main" });
+    if (!parsed.ok) throw new Error(JSON.stringify(parsed.issues));
+    expect(parsed.value.map((s) => [s.name, s.repository, s.workflow, s.start, s.format, s.artifacts])).toEqual([
+      [
+        "cchain-reexecution",
+        "ava-labs/firewood",
+        "benchmarks.yaml",
+        "follow",
+        "customBiggerIsBetter",
+        ["cchain-output-*"],
+      ],
+      ["rust-benches", "ava-labs/firewood", "benchmarks.yaml", "follow", "cargo", ["bench-output-*"]],
+      ["criterion", "ava-labs/firewood", "benchmarks.yaml", "follow", "criterion", ["benchmark-results"]],
+    ]);
+    // One artifact per bench target, and each belongs to one suite only.
+    const claims = (name: string) => parsed.value.filter((s) => s.artifacts.some((p) => artifactMatches(p, name)));
+    for (const name of ["bench-output-firewood-hashops", "cchain-output-daily-40m-41m", "benchmark-results"])
+      expect(claims(name)).toHaveLength(1);
   });
 });
