@@ -23,6 +23,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { median } from "../src/core/stats.ts";
+import type { SuiteStart } from "../src/core/suites.ts";
 import { calibrate, chooseBenchmark, type Benchmark } from "../sandbox/runner.ts";
 import { REPO, startSandbox, type Sandbox } from "../sandbox/sandbox.ts";
 import { freePort, startWranglerDev } from "./wrangler-dev.ts";
@@ -151,6 +152,26 @@ async function calibratedBaseline(benchmark: Benchmark): Promise<Record<string, 
   };
 }
 
+/**
+ * The suites of chimney.suites.json, moved to the one repository the sandbox plays (the file
+ * names HUBId/chain): chimney watches them as it would the real ones.
+ */
+function sandboxSuites(): string {
+  const file = JSON.parse(readFileSync(join(ROOT, "chimney.suites.json"), "utf8")) as { suites: object[] };
+  return JSON.stringify({ suites: file.suites.map((suite) => ({ ...suite, repository: REPO })) });
+}
+
+async function saySuites(url: string): Promise<void> {
+  const { suites } = (await (await fetch(`${url}/status`)).json()) as {
+    suites: { name: string; repository: string; workflow: string; start: SuiteStart; format: string }[];
+  };
+  say("The suites chimney watches:");
+  for (const s of suites) {
+    const start = s.start === "follow" ? "followed" : `dispatched at ${s.start.dispatch.cron}`;
+    say(`  ${s.name}: ${s.repository} ${s.workflow}, ${start}, format ${s.format}`);
+  }
+}
+
 async function waitForResult(url: string, dispatchedAfter: string): Promise<{ id: string; state: string }> {
   for (const deadline = Date.now() + 180_000; Date.now() < deadline; ) {
     const status = (await (await fetch(`${url}/status`)).json()) as {
@@ -213,6 +234,7 @@ async function sandboxMode() {
     PERF_GRAFANA_URL: sandbox.grafanaUrl,
     PERF_GRAFANA_API_KEY: sandbox.grafanaKey,
     STATUS_CACHE_SECONDS: "0",
+    CHIMNEY_SUITES: sandboxSuites(),
     ...(baseline ? { SMOKE_BASELINE: JSON.stringify(baseline) } : {}),
   };
   const port = await chimneyPort();
@@ -244,6 +266,7 @@ async function sandboxMode() {
     `  ${chimney.url}/  (the status page)     ${chimney.url}/status     ${chimney.url}/runs     ${chimney.url}/dashboards     ${chimney.url}/badge`,
   );
   say(`The sandbox plays GitHub at ${sandbox.githubApi} and Grafana at ${sandbox.grafanaUrl}.`);
+  await saySuites(chimney.url);
   say(`Triggering the nightly cron${args.regress ? " (with a forced regression)" : ""}…`);
   await chimney.triggerNightly();
 

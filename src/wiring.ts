@@ -36,7 +36,7 @@ export function defaultOutside(): Outside {
 }
 
 export function wire(env: Record<string, unknown>, outside: Outside, stores: (config: Config) => Stores): AppDeps {
-  const { config, problems } = parseConfig(env);
+  const { config, problems, issues } = parseConfig(env);
   const bundled = parseBaseline(smokeBaseline);
   if (!bundled.ok) {
     throw new Error(`baselines/smoke.json is invalid: ${bundled.issues[0].field}: ${bundled.issues[0].message}`);
@@ -45,6 +45,9 @@ export function wire(env: Record<string, unknown>, outside: Outside, stores: (co
     ? { type: "File", path: "$SMOKE_BASELINE" }
     : { type: "File", path: "baselines/smoke.json" };
   const github = githubAccess(config, outside);
+  const log = structuredLog(config, outside.write, outside.now);
+  // The problem in /status names the fields; the log says what is wrong with each.
+  if (issues.length > 0) log({ event: "config_invalid", name: "CHIMNEY_SUITES", issues });
   return {
     config,
     configProblems: problems,
@@ -57,7 +60,7 @@ export function wire(env: Record<string, unknown>, outside: Outside, stores: (co
     confirm: config.CONFIRM_REGRESSIONS && github !== null,
     now: () => new Date(outside.now()),
     sleep: outside.sleep,
-    log: structuredLog(config, outside.write, outside.now),
+    log,
   };
 }
 

@@ -6,6 +6,9 @@
  */
 import * as v from "valibot";
 import { BaselineSchema, type Baseline } from "./baseline.ts";
+import { REPOSITORY_NAME, WORKFLOW_FILE } from "./github-fields.ts";
+import { defaultSuites, parseSuites, type Suite } from "./suites.ts";
+import type { FieldIssue } from "./validation.ts";
 import { lastScheduled } from "./workflow.ts";
 
 export interface Config {
@@ -38,6 +41,8 @@ export interface Config {
   GITHUB_WEBHOOK_SECRET: string | null;
   GITHUB_WEBHOOK_SECRET_PREVIOUS: string | null;
   PERF_GRAFANA_API_KEY: string | null;
+  /** The suites chimney watches (core/suites.ts): by default, the smoke suite the variables above describe. */
+  CHIMNEY_SUITES: Suite[];
 }
 
 /** The settings that are secrets: never shown, and scrubbed from anything logged. */
@@ -65,15 +70,18 @@ const url = v.pipe(
 // The bearer-token syntax of RFC 6750 (token68): a secret outside it could never be presented.
 const token = v.pipe(v.string(), v.trim(), v.regex(/^[A-Za-z0-9._~+/-]+=*$/));
 
+/** The variables of one value each; CHIMNEY_SUITES, a document whose defaults come from them, is read after. */
+type Variable = Exclude<keyof Config, "CHIMNEY_SUITES">;
+
 /** Each variable: its schema, its default, and what a reader needs to hear when it is unusable. */
 const VARIABLES = {
   GITHUB_REPOSITORY: {
-    schema: v.pipe(v.string(), v.regex(/^[\w.-]+\/[\w.-]+$/)),
+    schema: v.pipe(v.string(), v.regex(REPOSITORY_NAME)),
     fallback: null,
     expects: "owner/repo",
   },
   GITHUB_WORKFLOW: {
-    schema: v.pipe(v.string(), v.regex(/^[\w.-]+\.ya?ml$/)),
+    schema: v.pipe(v.string(), v.regex(WORKFLOW_FILE)),
     fallback: "perf.yml",
     expects: "a workflow file name such as perf.yml",
   },
@@ -212,7 +220,7 @@ const VARIABLES = {
   GITHUB_WEBHOOK_SECRET_PREVIOUS: { schema: v.pipe(v.string(), v.minLength(1)), fallback: null, expects: "a secret" },
   PERF_GRAFANA_API_KEY: { schema: token, fallback: null, expects: "a Grafana service account token" },
 } satisfies {
-  [K in keyof Config]: { schema: v.GenericSchema<string, Config[K]>; fallback: Config[K]; expects: string };
+  [K in Variable]: { schema: v.GenericSchema<string, Config[K]>; fallback: Config[K]; expects: string };
 };
 
 /** What goes missing when a variable is not set; variables not listed are optional. */
@@ -226,10 +234,18 @@ const NEEDED_FOR: Partial<Record<keyof Config, string>> = {
   PERF_GRAFANA_API_KEY: "the nightly dashboard check is off",
 };
 
-export function parseConfig(env: Record<string, unknown>): { config: Config; problems: ConfigProblem[] } {
+/**
+ * The configuration, what is wrong with it variable by variable (`problems`), and, for the log,
+ * what is wrong inside CHIMNEY_SUITES field by field (`issues`: its problem names only the fields).
+ */
+export function parseConfig(env: Record<string, unknown>): {
+  config: Config;
+  problems: ConfigProblem[];
+  issues: FieldIssue[];
+} {
   const problems: ConfigProblem[] = [];
   const config = {} as Record<keyof Config, unknown>;
-  for (const [name, variable] of Object.entries(VARIABLES) as [keyof Config, (typeof VARIABLES)[keyof Config]][]) {
+  for (const [name, variable] of Object.entries(VARIABLES) as [Variable, (typeof VARIABLES)[Variable]][]) {
     const raw = env[name];
     if (raw === undefined || raw === null || raw === "") {
       config[name] = variable.fallback;
@@ -269,7 +285,25 @@ export function parseConfig(env: Record<string, unknown>): { config: Config; pro
       problem: "not set (nor a GitHub App): nightly dispatch, artifact downloads and reruns are off",
     });
   }
-  return { config: parsed, problems };
+  const suites = readSuites(env.CHIMNEY_SUITES, parsed);
+  parsed.CHIMNEY_SUITES = suites.ok ? suites.value : defaultSuites(parsed);
+  if (!suites.ok) problems.push({ name: "CHIMNEY_SUITES", problem: suitesProblem(suites.issues) });
+  return { config: parsed, problems, issues: suites.ok ? [] : suites.issues };
+}
+
+/** The suite document: JSON text, or (a wrangler.toml variable may be a table) the document itself. */
+function readSuites(raw: unknown, config: Config) {
+  return raw === undefined || raw === null || raw === ""
+    ? { ok: true as const, value: defaultSuites(config) }
+    : parseSuites(raw, config);
+}
+
+const NAMED_FIELDS = 10;
+
+function suitesProblem(issues: FieldIssue[]): string {
+  const fields = [...new Set(issues.map((i) => i.field))];
+  const more = fields.length > NAMED_FIELDS ? ` and ${fields.length - NAMED_FIELDS} more` : "";
+  return `malformed at ${fields.slice(0, NAMED_FIELDS).join(", ")}${more}: watching the default suite (smoke) instead`;
 }
 
 export type GitHubCredentials =

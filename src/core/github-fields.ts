@@ -28,6 +28,12 @@ export const timestamp = v.pipe(
   v.isoTimestamp("must be an ISO 8601 time such as 2026-11-29T03:00:00Z"),
 );
 
+/** A repository as `owner/name`. */
+export const REPOSITORY_NAME = /^[\w.-]+\/[\w.-]+$/;
+
+/** A workflow's file name in `.github/workflows`: `perf.yml`, `benchmarks.yaml`. */
+export const WORKFLOW_FILE = /^[\w.-]+\.ya?ml$/;
+
 const REF_BYTES = 255;
 const encoder = new TextEncoder();
 

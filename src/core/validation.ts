@@ -23,14 +23,21 @@ export function fieldOf(path: readonly v.IssuePathItem[] | undefined, root = "(b
   return field;
 }
 
-/** Runs a schema and turns its issues into field issues; the first issue per field is kept. */
-export function parseWith<S extends v.GenericSchema>(schema: S, input: unknown): Parsed<v.InferOutput<S>> {
+/**
+ * Runs a schema and turns its issues into field issues; the first issue per field is kept.
+ * `root` names the input itself, for an issue with the whole of it.
+ */
+export function parseWith<S extends v.GenericSchema>(
+  schema: S,
+  input: unknown,
+  root = "(body)",
+): Parsed<v.InferOutput<S>> {
   const result = v.safeParse(schema, input);
   if (result.success) return ok(result.output);
   const seen = new Set<string>();
   const issues: FieldIssue[] = [];
   for (const issue of result.issues) {
-    const field = fieldOf(issue.path);
+    const field = fieldOf(issue.path, root);
     if (seen.has(field)) continue;
     seen.add(field);
     // valibot reports a missing key with the message of the object that lacks it, expecting the key's name.
@@ -77,5 +84,19 @@ export function jsonObject<const E extends v.ObjectEntries>(entries: E, message:
       message,
     ),
     v.object(entries, message),
+  );
+}
+
+/**
+ * `jsonObject` that also refuses a key it does not know, so that a misspelt field is named
+ * instead of ignored: `message` when the input is not an object, `unknownKey` for such a key.
+ */
+export function strictJsonObject<const E extends v.ObjectEntries>(entries: E, message: string, unknownKey: string) {
+  return v.pipe(
+    v.custom<Record<string, unknown>>(
+      (input) => typeof input === "object" && input !== null && !Array.isArray(input),
+      message,
+    ),
+    v.strictObject(entries, unknownKey),
   );
 }

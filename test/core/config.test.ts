@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { githubCredentials, parseConfig, redactSecrets } from "../../src/core/config.ts";
+import { defaultSuites } from "../../src/core/suites.ts";
 
 describe("configuration", () => {
   it("applies the documented defaults and names what is missing", () => {
@@ -140,5 +141,72 @@ describe("NIGHTLY_CRON", () => {
       expect(parsed.config.NIGHTLY_CRON).toBe("0 3 * * *");
       expect(parsed.problems.map((p) => p.name)).toContain("NIGHTLY_CRON");
     }
+  });
+});
+
+describe("CHIMNEY_SUITES", () => {
+  const follow = {
+    name: "cargo",
+    repository: "ava-labs/firewood",
+    workflow: "benchmarks.yaml",
+    artifacts: ["bench-output-*"],
+    format: "cargo",
+    start: "follow",
+  };
+
+  it("is the smoke suite of the variables when unset, and no problem", () => {
+    const { config, problems, issues } = parseConfig({ GITHUB_REPOSITORY: "ava-labs/firewood" });
+    expect(config.CHIMNEY_SUITES).toEqual(defaultSuites(config));
+    expect(problems.map((p) => p.name)).not.toContain("CHIMNEY_SUITES");
+    expect(issues).toEqual([]);
+  });
+
+  it("takes a suite document as JSON text, or as the object a wrangler.toml variable may hold", () => {
+    const env = { GITHUB_REPOSITORY: "HUBId/chain", GITHUB_REF: "develop" };
+    const text = parseConfig({ ...env, CHIMNEY_SUITES: JSON.stringify({ suites: [follow] }) });
+    const object = parseConfig({ ...env, CHIMNEY_SUITES: { suites: [follow] } });
+    expect(text.config.CHIMNEY_SUITES).toEqual(object.config.CHIMNEY_SUITES);
+    expect(text.config.CHIMNEY_SUITES).toMatchObject([{ name: "cargo", branch: "develop" }]);
+    expect(text.problems.map((p) => p.name)).not.toContain("CHIMNEY_SUITES");
+  });
+
+  it("falls back to the default suite when malformed, naming the fields but never a value", () => {
+    const secretish = "ghp_looks_like_a_token_0123456789";
+    const { config, problems, issues } = parseConfig({
+      GITHUB_REPOSITORY: "ava-labs/firewood",
+      CHIMNEY_SUITES: JSON.stringify({
+        suites: [
+          { ...follow, workflow: secretish },
+          { ...follow, name: "b", start: 3 },
+        ],
+      }),
+    });
+    expect(config.CHIMNEY_SUITES).toEqual(defaultSuites(config));
+    expect(problems).toContainEqual({
+      name: "CHIMNEY_SUITES",
+      problem: "malformed at suites[0].workflow, suites[1].start: watching the default suite (smoke) instead",
+    });
+    expect(issues.map((i) => i.field)).toEqual(["suites[0].workflow", "suites[1].start"]);
+    expect(JSON.stringify({ problems, issues })).not.toContain(secretish);
+  });
+
+  it("names a document that is not JSON", () => {
+    const { problems, issues } = parseConfig({ CHIMNEY_SUITES: "suites: smoke" });
+    expect(problems).toContainEqual({
+      name: "CHIMNEY_SUITES",
+      problem: "malformed at (document): watching the default suite (smoke) instead",
+    });
+    expect(issues[0].message).toMatch(/^is not valid JSON/);
+  });
+
+  it("names at most ten fields in the problem; the issues keep them all", () => {
+    const suites = Array.from({ length: 12 }, (_, i) => ({ ...follow, name: `s${i}`, format: "unknown" }));
+    const { problems, issues } = parseConfig({ CHIMNEY_SUITES: JSON.stringify({ suites }) });
+    expect(problems.find((p) => p.name === "CHIMNEY_SUITES")?.problem).toBe(
+      "malformed at suites[0].format, suites[1].format, suites[2].format, suites[3].format, suites[4].format, " +
+        "suites[5].format, suites[6].format, suites[7].format, suites[8].format, suites[9].format and 2 more: " +
+        "watching the default suite (smoke) instead",
+    );
+    expect(issues).toHaveLength(12);
   });
 });

@@ -40,6 +40,12 @@ describe.each([
       expect(output).toMatch(new RegExp(`/artifacts/${name.replace(".", "\\.")}\\n`));
     expect(output).toContain("# Firewood smoke benchmark summary\n\n* Total batches: 5\n* Batch size: 100\n");
     expect(output).not.toContain("has issue #");
+    // chimney.suites.json, in the repository the sandbox plays.
+    expect(output).toContain(
+      "The suites chimney watches:\n" +
+        "  smoke: ava-labs/firewood perf.yml, dispatched at 0 3 * * *, format smoke\n" +
+        "  pruning: ava-labs/firewood perf.yml, followed, format pruning\n",
+    );
   }, 240_000);
 
   it("opens an issue in the sandbox for a forced regression", async () => {

@@ -85,6 +85,13 @@ export function readRoutes(deps: AppDeps): Hono {
         opened_by: a.opened_by,
         last_run_id: a.last_run_id,
       })),
+      suites: deps.config.CHIMNEY_SUITES.map(({ name, repository, workflow, start, format }) => ({
+        name,
+        repository,
+        workflow,
+        start,
+        format,
+      })),
       stale_after_hours: deps.config.STALE_AFTER_HOURS,
       config_problems: deps.configProblems,
     });
