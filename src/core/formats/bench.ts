@@ -44,6 +44,11 @@ export function documentJson(input: string): Parsed<unknown> {
   return text.ok ? parseJson(text.value) : text;
 }
 
+/** A piece of a malformed line, quoted for an issue: escaped, and cut after 40 characters. */
+export function quoted(text: string): string {
+  return JSON.stringify(text.length > 40 ? `${text.slice(0, 40)}…` : text);
+}
+
 /** The field naming line `index` (0-based) of a document. */
 export const lineField = (index: number) => `line ${index + 1}`;
 
@@ -58,7 +63,8 @@ export function collect(found: readonly Found[], parseIssues: readonly FieldIssu
     const problem = problemWith(bench);
     if (problem) issues.push({ field: at, message: problem });
     const earlier = seen.get(bench.name);
-    if (earlier !== undefined) issues.push({ field: at, message: `gives "${bench.name}" again (${earlier} gave it)` });
+    if (earlier !== undefined)
+      issues.push({ field: at, message: `gives ${JSON.stringify(bench.name)} again (${earlier} gave it)` });
     else seen.set(bench.name, at);
   }
   if (found.length > LIMITS.series)
@@ -80,7 +86,8 @@ function problemWith(bench: Bench): string | null {
   return null;
 }
 
-/** A number as a reader would write it: at most six significant digits. */
+/** A number as a reader would write it: six significant digits, but every digit before the point. */
 export function shortNumber(value: number): string {
-  return String(Number(value.toPrecision(6)));
+  const whole = Math.abs(value) >= 1 ? Math.floor(Math.log10(Math.abs(value))) + 1 : 0;
+  return String(Number(whole > 0 ? value.toFixed(Math.max(0, 6 - whole)) : value.toPrecision(6)));
 }

@@ -6,7 +6,7 @@
  */
 import { biggerIsBetter } from "../series.ts";
 import type { FieldIssue, Parsed } from "../validation.ts";
-import { collect, documentLines, lineField, type Bench, type Found } from "./bench.ts";
+import { collect, documentLines, lineField, quoted, type Bench, type Found } from "./bench.ts";
 
 const SHAPE = "test <name> ... bench: <value> ns/iter (+/- <deviation>)";
 const STARTS = /^test\s.*\sbench:/;
@@ -37,7 +37,7 @@ function readResult(line: string): Bench | string {
     [deviation, "the deviation"],
     [throughput, "the throughput in MB/s"],
   ] as const) {
-    if (text !== undefined && !GROUPED.test(text)) return `has "${text}" where ${what} goes`;
+    if (text !== undefined && !GROUPED.test(text)) return `has ${quoted(text)} where ${what} goes`;
   }
   return {
     name,

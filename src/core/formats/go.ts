@@ -16,7 +16,7 @@
 import { biggerIsBetter } from "../series.ts";
 import { median } from "../stats.ts";
 import type { FieldIssue, Parsed } from "../validation.ts";
-import { collect, documentLines, lineField, type Bench, type Found } from "./bench.ts";
+import { collect, documentLines, lineField, quoted, type Bench, type Found } from "./bench.ts";
 
 interface Run {
   line: number;
@@ -60,14 +60,16 @@ function readResult(fields: string[]): Omit<Run, "line" | "pkg"> | string | null
   const [printed, iterations, ...pairs] = fields;
   if (fields.length === 1 || iterations === "---") return null;
   if (!/^\d+$/.test(iterations) || !Number.isSafeInteger(Number(iterations)))
-    return `has "${iterations}" where the iteration count goes`;
-  if (pairs.length === 0) return `starts like a benchmark result but has no "<value> <unit>" after "${iterations}"`;
-  if (pairs.length % 2 === 1) return `has a value without its unit ("${pairs.at(-1)}")`;
+    return `has ${quoted(iterations)} where the iteration count goes`;
+  if (pairs.length === 0)
+    return `starts like a benchmark result but has no "<value> <unit>" after ${quoted(iterations)}`;
+  if (pairs.length % 2 === 1) return `has a value without its unit (${quoted(pairs.at(-1) ?? "")})`;
   const metrics: Run["metrics"] = [];
   for (let i = 0; i < pairs.length; i += 2) {
     const [value, unit] = [pairs[i], pairs[i + 1]];
-    if (!NUMBER.test(value) || !Number.isFinite(Number(value))) return `has "${value}" where the value in ${unit} goes`;
-    if (metrics.some((m) => m.unit === unit)) return `gives "${unit}" twice`;
+    if (!NUMBER.test(value) || !Number.isFinite(Number(value)))
+      return `has ${quoted(value)} where the value in ${unit} goes`;
+    if (metrics.some((m) => m.unit === unit)) return `gives ${quoted(unit)} twice`;
     metrics.push({ value: Number(value), unit });
   }
   const procs = PROCS.exec(printed);

@@ -120,6 +120,7 @@ describe("Go testing output", () => {
       'BenchmarkH-8   [08-20|03:02:11.417] INFO vm-executor executing block {"height": 33001000}',
       "BenchmarkI-8   100   1e999 ns/op",
       `Benchmark${"X".repeat(300)}-8   100   1 ns/op`,
+      'BenchmarkJ-8   100   {"level":"info","msg":"executing-block","height":33001000} ns/op',
       "Benchmarking is not a result line",
       "ok  \texample.com/p\t1.2s",
     ].join("\n");
@@ -132,6 +133,10 @@ describe("Go testing output", () => {
       { field: "line 8", message: 'gives "ns/op" twice' },
       { field: "line 9", message: 'has "[08-20|03:02:11.417]" where the iteration count goes' },
       { field: "line 10", message: 'has "1e999" where the value in ns/op goes' },
+      {
+        field: "line 12",
+        message: 'has "{\\"level\\":\\"info\\",\\"msg\\":\\"executing-block\\",…" where the value in ns/op goes',
+      },
       { field: "line 11", message: "has a name longer than 300 characters" },
     ]);
   });
