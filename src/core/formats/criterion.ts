@@ -113,7 +113,7 @@ function readJson<S extends v.GenericSchema>(
 function textOf(content: string | Uint8Array): string | null {
   if (typeof content === "string") return content;
   try {
-    return new TextDecoder("utf-8", { fatal: true }).decode(content);
+    return new TextDecoder("utf-8", { fatal: true, ignoreBOM: false }).decode(content);
   } catch {
     return null;
   }
