@@ -13,6 +13,11 @@ const STARTS = /^test\s.*\sbench:/;
 const RESULT = /^test\s+(.+?)\s+\.\.\.\s+bench:\s+(\S+)\s+(\S+)\s+\(\+\/-\s+(\S+)\)(?:\s+=\s+(\S+)\s+MB\/s)?$/;
 const GROUPED = /^(\d{1,3}(,\d{3})+|\d+)(\.\d+)?$/;
 
+/** Whether a line starts like a bench result: `test <name> ... bench:`. */
+export function isBenchLine(line: string): boolean {
+  return STARTS.test(line);
+}
+
 export function parseCargo(input: string): Parsed<Bench[]> {
   const lines = documentLines(input);
   if (!lines.ok) return lines;
@@ -20,7 +25,7 @@ export function parseCargo(input: string): Parsed<Bench[]> {
   const issues: FieldIssue[] = [];
   lines.value.forEach((text, line) => {
     const trimmed = text.trimEnd();
-    if (!STARTS.test(trimmed)) return;
+    if (!isBenchLine(trimmed)) return;
     const read = readResult(trimmed);
     if (typeof read === "string") issues.push({ field: lineField(line), message: read });
     else found.push({ at: lineField(line), bench: read });

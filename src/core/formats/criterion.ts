@@ -43,8 +43,13 @@ const THROUGHPUT: Record<string, string> = {
   Bits: "bits",
 };
 
+/** Whether the files hold a benchmark's `new/estimates.json`. */
+export function isCriterionTree(files: FileSet): boolean {
+  return Object.keys(files).some((path) => ESTIMATES.test(slashed(path)));
+}
+
 export function parseCriterion(files: FileSet): Parsed<Bench[]> {
-  const byPath = new Map(Object.entries(files).map(([path, content]) => [path.replaceAll("\\", "/"), content]));
+  const byPath = new Map(Object.entries(files).map(([path, content]) => [slashed(path), content]));
   const paths = [...byPath.keys()].filter((p) => ESTIMATES.test(p)).sort();
   if (paths.length > LIMITS.series)
     return invalid({
@@ -84,6 +89,11 @@ export function parseCriterion(files: FileSet): Parsed<Bench[]> {
   }
   found.sort((a, b) => (a.bench.name < b.bench.name ? -1 : a.bench.name > b.bench.name ? 1 : 0));
   return collect(found, issues, "expected Criterion's <benchmark>/new/estimates.json files");
+}
+
+/** A path with `/` between its parts, as zips have them, also when it was written on Windows. */
+function slashed(path: string): string {
+  return path.replaceAll("\\", "/");
 }
 
 /** A benchmark's directory without the tree it is in: `target/criterion/insert/1000/` is `insert/1000`. */

@@ -32,7 +32,13 @@ interface Run {
 /** `Benchmark` and then no lowercase letter: Go's rule for a benchmark function's name. */
 const BENCHMARK = /^Benchmark(?!\p{Ll})/u;
 const PROCS = /^(.+)-(\d+)$/;
+const HEADER = /^(goos|goarch|pkg|cpu):\s/;
 const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
+
+/** Whether a line is one only Go's output has: a header (`goos: linux`) or a result. */
+export function isGoLine(line: string): boolean {
+  return HEADER.test(line) || (BENCHMARK.test(line) && /^\S+\s+\d+\s+\S+\s+\S/.test(line));
+}
 
 export function parseGo(input: string): Parsed<Bench[]> {
   const lines = documentLines(input);
