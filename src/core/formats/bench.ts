@@ -16,7 +16,7 @@ export interface Bench {
   extra: string | null;
 }
 
-/** A document's limits: Firewood's largest output has a few dozen series; 16 MiB holds a long Go log. */
+/** A document's limits: Firewood's outputs hold tens of series, and 16 MiB holds a long Go log. */
 export const LIMITS = { input: 16 * 1024 * 1024, series: 2_000, name: 300, unit: 100, text: 1_000, issues: 20 };
 
 /** A bench and where in its document it came from (`line 12`, `[3]`, a file's path), to name it in an issue. */

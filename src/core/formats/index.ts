@@ -39,8 +39,12 @@ export function parseResults(format: Format | "auto", input: ResultsInput): Pars
       return parseCargo(input);
     case "bmf":
       return parseBmf(input);
-    default:
+    case "customBiggerIsBetter":
+    case "customSmallerIsBetter":
       return parseCustom(input, format);
+    default:
+      // A format named in a configuration is a string until someone checks it.
+      return invalid({ field: "format", message: `must be auto or one of ${FORMATS.join(", ")}` });
   }
 }
 

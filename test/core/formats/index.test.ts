@@ -105,6 +105,18 @@ describe("parseResults", () => {
     expect(parseResults("auto", {})).toEqual({ ok: false, issues: [{ field: "(body)", message: NONE }] });
   });
 
+  it("refuses a format it does not know", () => {
+    expect(parseResults("jmh" as Format, "[]")).toEqual({
+      ok: false,
+      issues: [
+        {
+          field: "format",
+          message: "must be auto or one of customBiggerIsBetter, customSmallerIsBetter, go, cargo, criterion, bmf",
+        },
+      ],
+    });
+  });
+
   it("refuses a set of files for a one-document format, and one document for Criterion's files", () => {
     expect(parseResults("go", CRITERION)).toEqual({
       ok: false,
