@@ -67,6 +67,18 @@ export function confirmationBy(suspect: Confirmation, confirming: Run): Confirma
 }
 
 /**
+ * The suspect `run` confirms, as `run` leaves it: null when `run` is no confirming run of an
+ * undecided suspect, or leaves it as it was (a crash that is rerun). Decided once, by the settle
+ * job, which analyses the history with it and hands it to the plan.
+ */
+export function suspectAfter(run: Run, suspect: Run | null): Run | null {
+  const confirms = run.dispatch?.kind === "confirm" ? run.dispatch.confirms : null;
+  if (!confirms || suspect?.id !== confirms || !suspect.confirmation || !isUndecided(suspect.confirmation)) return null;
+  const confirmation = confirmationBy(suspect.confirmation, run);
+  return confirmation === suspect.confirmation ? null : { ...suspect, confirmation };
+}
+
+/**
  * What the next night with a result says of the suspect before it: out of band too, two nights
  * in a row are a regression (for a pending suspect as well: no need to wait for its rerun); in
  * band, a suspect its rerun could not decide was noise. Null when the night says nothing of it.

@@ -137,15 +137,17 @@ export function standingWorse(report: Omit<ChangeReport, "drifts">): RunChange[]
 /**
  * What an analysis says to the drift alert: bad while there are drifts (a new set of drifts
  * is news, the same set again is not), good once every metric's latest change went the good
- * way, and nothing while a bad change is old news.
+ * way, and nothing while a bad change is old news, or while a regression of it is reported.
  */
-export function driftSubject(report: ChangeReport): AlertSubject | null {
+export function driftSubject(report: ChangeReport, regressionReported: boolean): AlertSubject | null {
   if (!report.latest_run_id) return null;
   const findings = report.drifts;
   const verdict = (bad: boolean) => [
     { fingerprint: DRIFT_FINGERPRINT, kind: "regression" as const, suite: "smoke-drift", bad },
   ];
   if (findings.length > 0) {
+    // One slowdown, one issue: while its regression is reported, a drift is the same news.
+    if (regressionReported) return null;
     return {
       id: `drift@${findings.map((c) => `${c.metric}:${c.run_id}`).join(",")}`,
       at: report.computed_at,

@@ -6,7 +6,7 @@
  * outbox, so a failure between recording and settling is repaired by settling again.
  */
 import { fingerprintOf, runSubject, type AlertSubject } from "./alert.ts";
-import { confirmationBy, isSuspect, isUndecided, nextNightSays, pendingConfirmation } from "./confirmation.ts";
+import { isSuspect, isUndecided, nextNightSays, pendingConfirmation } from "./confirmation.ts";
 import { newDispatch, type Dispatch } from "./dispatch.ts";
 import { driftSubject, evidenceAt, standingWorse, type ChangeReport } from "./drift.ts";
 import { SMOKE_METRICS } from "./baseline.ts";
@@ -37,7 +37,7 @@ export interface UnsettledRun {
 export interface SettleContext {
   /** The analysis of the history with the run in it, for a mainline run with a result. */
   analysis: ChangeReport | null;
-  /** The run this one confirms, as recorded, for a confirming run. */
+  /** The suspect this confirming run settles, as it leaves it (`suspectAfter`); null when it settles none. */
   suspect: Run | null;
   /** The last night with a result before this one, when it is a suspect still undecided. */
   previousSuspect: Run | null;
@@ -78,14 +78,10 @@ export function planSettlement(unsettled: UnsettledRun, ctx: SettleContext): Set
   const previous = ctx.previousSuspect;
   const decided = previous?.confirmation && isNightOfRecord(run) ? nextNightSays(previous.confirmation, run) : null;
   if (confirms) {
-    const suspect = ctx.suspect;
-    const confirmation =
-      suspect?.id === confirms && suspect.confirmation && isUndecided(suspect.confirmation)
-        ? confirmationBy(suspect.confirmation, run)
-        : null;
-    if (suspect && confirmation && confirmation !== suspect.confirmation) runs.push({ ...suspect, confirmation });
+    const settled = ctx.suspect?.id === confirms ? ctx.suspect : null;
+    if (settled) runs.push(settled);
     // A confirming run speaks of regression only when it settles its suspect.
-    if (!confirmation || isUndecided(confirmation))
+    if (!settled || isUndecided(settled.confirmation))
       subject = { ...subject, verdicts: subject.verdicts.filter((v) => v.kind !== "regression") };
   } else if (previous && decided) {
     runs.push({ ...previous, confirmation: decided });
@@ -110,12 +106,10 @@ export function planSettlement(unsettled: UnsettledRun, ctx: SettleContext): Set
     subject = { ...subject, verdicts: subject.verdicts.filter((v) => !(v.kind === "regression" && !v.bad)) };
   }
   subjects.push(subject);
-  const drift = ctx.analysis ? driftSubject(ctx.analysis) : null;
-  // One slowdown, one issue: while a regression is reported, a drift is the same news.
   const regression = fingerprintOf("regression", run.suite);
-  const said = subjects.flatMap((s) => s.verdicts).filter((v) => v.fingerprint === regression);
-  const regressionNews = said.at(-1)?.bad ?? ctx.regressionOpen;
-  if (drift && !(regressionNews && drift.verdicts.some((v) => v.bad))) subjects.push(drift);
+  const said = subject.verdicts.find((v) => v.fingerprint === regression);
+  const drift = ctx.analysis ? driftSubject(ctx.analysis, said?.bad ?? ctx.regressionOpen) : null;
+  if (drift) subjects.push(drift);
   return {
     settles: { run_id: run.id, revision: unsettled.revision },
     runs,

@@ -6,7 +6,7 @@
  * on the next drain, so nothing is lost and nothing is decided twice.
  */
 import { fingerprintOf } from "../core/alert.ts";
-import { confirmationBy, isUndecided } from "../core/confirmation.ts";
+import { suspectAfter } from "../core/confirmation.ts";
 import { isNight, type HistoryEntry } from "../core/history.ts";
 import { COMPLETED_STATES, type Run } from "../core/run.ts";
 import { planSettlement, planWithoutRerun, type UnsettledRun } from "../core/settle.ts";
@@ -39,17 +39,14 @@ async function settleRun(deps: LoopDeps, unsettled: UnsettledRun): Promise<boole
       ? await deps.runs.run(lastResult.id)
       : null;
   // A suspect this run settles is analysed as settled: a refuted night is left out of the series.
-  const settledSuspect =
-    suspect?.confirmation && isUndecided(suspect.confirmation)
-      ? { ...suspect, confirmation: confirmationBy(suspect.confirmation, run) }
-      : null;
+  const settledSuspect = suspectAfter(run, suspect);
   const analysis =
     run.mainline && run.measurements
       ? await analysisWith(deps, [run, ...(settledSuspect ? [settledSuspect] : [])])
       : null;
   const context = {
     analysis,
-    suspect,
+    suspect: settledSuspect,
     previousSuspect,
     recentNights,
     minRuns: deps.config.CHANGE_MIN_RUNS,

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { DEFAULT_OPTIONS } from "../../src/core/changepoints/analysis.ts";
 import type { ChangeReport, RunChange } from "../../src/core/drift.ts";
 import type { HistoryEntry } from "../../src/core/history.ts";
+import { suspectAfter } from "../../src/core/confirmation.ts";
 import { newRun, type Run } from "../../src/core/run.ts";
 import { planAnalysis, planSettlement, planWithoutRerun, type SettleContext } from "../../src/core/settle.ts";
 import { settleContext } from "../support/settle.ts";
@@ -102,7 +103,10 @@ describe("settling a recorded run", () => {
       sha: SHA,
       dispatch: { correlation_id: "chimney-confirm-7001-1", kind: "confirm", pr_number: null, confirms: "7001-1" },
     });
-    const plan = planSettlement({ run: confirming, revision: "1" }, context({ suspect }));
+    const plan = planSettlement(
+      { run: confirming, revision: "1" },
+      context({ suspect: suspectAfter(confirming, suspect) }),
+    );
     expect(plan.runs.map((r) => [r.id, r.confirmation?.state, r.confirmation?.run_id])).toEqual([
       ["7001-1", outcome, "7002-1"],
     ]);
@@ -122,7 +126,23 @@ describe("settling a recorded run", () => {
       mainline: true,
       dispatch: { correlation_id: "c", kind: "confirm", pr_number: null, confirms: "7001-1" },
     });
-    expect(planSettlement({ run: confirming, revision: "1" }, context({ suspect })).runs).toEqual([]);
+    expect(suspectAfter(confirming, suspect)).toBeNull();
+    const plan = planSettlement(
+      { run: confirming, revision: "1" },
+      context({ suspect: suspectAfter(confirming, suspect) }),
+    );
+    expect(plan.runs).toEqual([]);
+    expect(verdicts(plan.subjects)).not.toContain("regression:smoke=bad");
+  });
+
+  it("says nothing of a drift while the regression it belongs to is reported", () => {
+    const drift = change("6990-1", "worse");
+    const plan = planSettlement(
+      { run: regressed(), revision: "1" },
+      context({ confirm: false, analysis: analysis([drift], [drift]) }),
+    );
+    expect(verdicts(plan.subjects)).toContain("regression:smoke=bad");
+    expect(verdicts(plan.subjects)).not.toContain("regression:smoke-drift=bad");
   });
 
   it("tells the drift alert what a new analysis says, after the run", () => {
@@ -194,7 +214,10 @@ describe("settling a recorded run", () => {
         sha: SHA,
         dispatch: { correlation_id: "chimney-confirm-7001-1", kind: "confirm", pr_number: null, confirms: "7001-1" },
       });
-      const plan = planSettlement({ run: confirming, revision: "1" }, context({ suspect }));
+      const plan = planSettlement(
+        { run: confirming, revision: "1" },
+        context({ suspect: suspectAfter(confirming, suspect) }),
+      );
       expect(plan.runs.map((r) => [r.id, r.confirmation?.state, r.confirmation?.run_id])).toEqual([
         ["7001-1", "refuted", "7004-1"],
       ]);
