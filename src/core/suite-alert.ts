@@ -1,0 +1,81 @@
+/**
+ * What a suite's series say to its regression alert. A suite other than smoke has no baseline
+ * band: its evidence is the change points of each series, taken as the smoke drift takes them
+ * (`levels`: CHANGE_MIN_RUNS points at the levels on both sides). One alert per suite, however
+ * many of its series moved: one slowdown usually moves several benches at once.
+ */
+import { fingerprintOf, type AlertSubject } from "./alert.ts";
+import { detectChangePoints, levels, type ChangePointOptions } from "./changepoints/analysis.ts";
+import { placeChanges, type Series, type SeriesChange } from "./series.ts";
+
+/** A series whose latest change, borne out, went the bad way and is recent. */
+export interface MovedSeries {
+  series: Series;
+  change: SeriesChange;
+}
+
+/** The change points of a series that are evidence: each with `minRuns` points at its levels on both sides. */
+export function seriesEvidence(series: Series, options: ChangePointOptions, minRuns: number): SeriesChange[] {
+  const values = series.points.map((p) => p.value);
+  const found = levels(values, detectChangePoints(values, options).points, options, minRuns);
+  return placeChanges(series.points, found, series.bigger_is_better);
+}
+
+/**
+ * Each series of the suite whose latest evidence change went the bad way within the last
+ * `options.window` points (an older one is old news, as for the smoke drift), worst first.
+ */
+export function movedSeries(
+  suite: string,
+  all: readonly Series[],
+  options: ChangePointOptions,
+  minRuns: number,
+): { moved: MovedSeries[]; standingBetter: boolean } {
+  const moved: MovedSeries[] = [];
+  let standingBetter = true;
+  for (const series of all.filter((s) => s.suite === suite)) {
+    const latest = seriesEvidence(series, options, minRuns).at(-1);
+    if (!latest || latest.direction === "better") continue;
+    standingBetter = false;
+    if (series.points.length - latest.index <= options.window) moved.push({ series, change: latest });
+  }
+  moved.sort((a, b) => relative(b.change) - relative(a.change));
+  return { moved, standingBetter };
+}
+
+/** How far a change moved, as a fraction of the level before it, whichever way is worse. */
+export function relative(c: SeriesChange): number {
+  return c.mean_before === 0 ? 0 : Math.abs(c.mean_after / c.mean_before - 1);
+}
+
+/**
+ * The suite's alert subject after its series grew: bad while series stand moved (a new set is
+ * news, the same set again is not), good once no series' latest change is for the worse, and
+ * nothing while a bad change is old news.
+ */
+export function suiteSubject(
+  suite: string,
+  all: readonly Series[],
+  options: ChangePointOptions,
+  minRuns: number,
+  at: string,
+): AlertSubject | null {
+  const { moved, standingBetter } = movedSeries(suite, all, options, minRuns);
+  const verdicts = (bad: boolean) => [
+    { fingerprint: fingerprintOf("regression", suite), kind: "regression" as const, suite, bad },
+  ];
+  if (moved.length > 0) {
+    const id = `moved@${moved
+      .map((m) => `${m.series.key}:${m.change.sha ?? m.change.at}`)
+      .sort()
+      .join(",")}`;
+    return { id: id.slice(0, 480), at, verdicts: verdicts(true), pr_number: null };
+  }
+  if (!standingBetter) return null;
+  const latest = all
+    .filter((s) => s.suite === suite)
+    .map((s) => s.points.at(-1)?.at ?? "")
+    .sort()
+    .at(-1);
+  return latest ? { id: `steady@${latest}`, at, verdicts: verdicts(false), pr_number: null } : null;
+}
