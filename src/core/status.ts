@@ -1,7 +1,9 @@
 /**
  * The state of Firewood's nightly signal, as `/status` and `/badge` report it.
  */
+import { fingerprintOf, type Alert } from "./alert.ts";
 import { isNight, type HistoryEntry } from "./history.ts";
+import type { Series } from "./series.ts";
 import { COMPLETED_STATES, OPEN_STATES } from "./run.ts";
 
 export type SignalState = "passing" | "regressed" | "crashed" | "missed" | "pending" | "unknown";
@@ -133,4 +135,46 @@ export function badgeOf(signal: Signal, doc: StatusDocument | null): Badge {
 /** 10233.3 → "10.2k", as a badge has room for. */
 export function compact(n: number): string {
   return new Intl.NumberFormat("en-US", { notation: "compact", maximumFractionDigits: 1 }).format(n).toLowerCase();
+}
+
+/**
+ * The state of a suite watched through its series (not smoke): regressed while its alert is
+ * open, passing once it has results, unknown before. A followed suite runs when its workflow
+ * does, so a quiet suite is not missed.
+ */
+export function seriesSuiteSignal(
+  suite: string,
+  series: readonly Pick<Series, "suite" | "points">[],
+  alerts: readonly Pick<Alert, "fingerprint" | "state" | "issue_url">[],
+): Signal {
+  const open = alerts.find((a) => a.fingerprint === fingerprintOf("regression", suite) && a.state === "open");
+  if (open)
+    return {
+      state: "regressed",
+      reason: `series of ${suite} stand worse${open.issue_url ? ` (${open.issue_url})` : ""}`,
+    };
+  const own = series.filter((s) => s.suite === suite);
+  const newest = own
+    .flatMap((s) => s.points.slice(-1).map((p) => p.at))
+    .sort()
+    .at(-1);
+  if (!newest) return { state: "unknown", reason: `no result of ${suite} has been recorded yet` };
+  return { state: "passing", reason: `${own.length} series, the newest result from ${newest.slice(0, 10)}` };
+}
+
+/** Worst first: the state a maintainer most needs to hear of. */
+const SEVERITY: readonly SignalState[] = ["crashed", "regressed", "missed", "pending", "passing", "unknown"];
+
+/** Every suite's state in one: the worst of those known; unknown only when none is. */
+export function overallSignal(suites: readonly { name: string; signal: Signal }[]): Signal {
+  const known = suites.filter((s) => s.signal.state !== "unknown");
+  if (known.length === 0) return { state: "unknown", reason: "no suite has a result yet" };
+  const worst = SEVERITY.find((state) => known.some((s) => s.signal.state === state)) ?? "unknown";
+  const which = known.filter((s) => s.signal.state === worst).map((s) => s.name);
+  return { state: worst, reason: `${which.join(", ")}: ${worst}` };
+}
+
+/** The badge of a suite watched through its series. */
+export function suiteBadge(suite: string, signal: Signal): Badge {
+  return { schemaVersion: 1, label: `firewood ${suite}`, message: signal.state, color: COLORS[signal.state] };
 }

@@ -11,6 +11,7 @@ import type { HistoryEntry } from "../core/history.ts";
 import { dashboardsBody, dashboardsComment, dashboardsTitle } from "../core/issue/dashboards.ts";
 import { driftBody, driftComment, driftTitle, type DriftFinding } from "../core/issue/drift.ts";
 import type { Bisect } from "../core/issue/markdown.ts";
+import { suiteBody, suiteComment, suiteTitle, type SuiteFinding } from "../core/issue/suite.ts";
 import {
   alertBody,
   alertTitle,
@@ -22,6 +23,8 @@ import {
 import { artifactUrl, repositoryUrl, runPageUrl, workflowRunUrl } from "../core/links.ts";
 import type { Run } from "../core/run.ts";
 import { median } from "../core/stats.ts";
+import { movedSeries } from "../core/suite-alert.ts";
+import type { Suite } from "../core/suites.ts";
 import { GitHubError, type GitHubClient } from "../github/client.ts";
 import {
   closeCompleted,
@@ -32,6 +35,7 @@ import {
   getIssue,
   hasComment,
 } from "../github/issues.ts";
+import { changeOptions } from "./changes.ts";
 import type { GitHubAccess, LoopDeps } from "./deps.ts";
 
 /** Passing runs whose median each metric is compared with. */
@@ -74,7 +78,7 @@ export async function sendIssueWrite(deps: LoopDeps, github: GitHubAccess, write
     current && { number: current.number, state: current.state === "open" ? "open" : "closed" },
   );
   if (step.kind === "nothing") return null;
-  const labels = [...deps.config.ALERT_LABELS, KIND_LABELS[alert.kind]];
+  const labels = [...(watchedSuite(deps, alert)?.alerts.labels ?? deps.config.ALERT_LABELS), KIND_LABELS[alert.kind]];
   if (step.kind === "open" && retry) {
     const existing = await findIssue(client, labels, marker);
     if (existing) return { number: existing.number, url: existing.html_url };
@@ -100,6 +104,8 @@ function wordsOf(
   marker: string,
 ): Promise<IssueWords> {
   if (alert.fingerprint === DRIFT_FINGERPRINT) return driftWords(deps, github, client, write, marker);
+  const suite = watchedSuite(deps, alert);
+  if (suite) return suiteWords(deps, github, client, suite, write, marker);
   if (alert.kind === "dashboards") return dashboardsWords(deps, github, write, marker);
   return runWords(deps, github, client, alert, write, marker);
 }
@@ -181,6 +187,54 @@ async function driftWords(
     title: driftTitle(findings),
     body: (previousIssue) => driftBody({ ...ctx, previousIssue }),
     comment: (recovered) => driftComment(ctx, recovered),
+  };
+}
+
+/** The suite other than smoke an alert is about: its series, not a run, speak to it. */
+function watchedSuite(deps: LoopDeps, alert: Alert): Suite | null {
+  return deps.config.CHIMNEY_SUITES.find((s) => s.name === alert.suite && s.format !== "smoke") ?? null;
+}
+
+/** A suite's alert speaks of its series as they stand, with the commits across each change. */
+async function suiteWords(
+  deps: LoopDeps,
+  github: GitHubAccess,
+  client: GitHubClient,
+  suite: Suite,
+  write: AlertWrite,
+  marker: string,
+): Promise<IssueWords> {
+  const series = (await deps.series.all()).filter((s) => s.suite === suite.name);
+  const { moved } = movedSeries(suite.name, series, changeOptions(deps.config), deps.config.CHANGE_MIN_RUNS);
+  const repository = suite.repository ?? github.repository;
+  // Commits are listed through the client, which speaks for chimney's repository only.
+  const listable = repository === github.repository && write.action === "report_bad";
+  const findings: SuiteFinding[] = [];
+  for (const m of moved) {
+    const good = m.change.before_sha
+      ? { id: m.change.before_sha, sha: m.change.before_sha, at: m.change.before_at }
+      : null;
+    findings.push({
+      ...m,
+      commits: listable
+        ? await commitRange(client, good, m.change.sha)
+        : { good, bad_sha: m.change.sha, commits: null, total: 0 },
+    });
+  }
+  const ctx = {
+    suite: suite.name,
+    repository,
+    repositoryUrl: repositoryUrl(deps.config.GITHUB_API_URL, repository),
+    findings,
+    seriesCount: series.length,
+    statusUrl: deps.config.PUBLIC_URL ? `${deps.config.PUBLIC_URL}/` : null,
+    previousIssue: null,
+    marker,
+  };
+  return {
+    title: suiteTitle(suite.name, findings),
+    body: (previousIssue) => suiteBody({ ...ctx, previousIssue }),
+    comment: (recovered) => suiteComment(ctx, recovered),
   };
 }
 

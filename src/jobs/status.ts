@@ -1,6 +1,15 @@
 /** The status query: the precomputed document, judged against the clock. */
 import type { Config } from "../core/config.ts";
-import { badgeOf, signalOf, type Badge, type Signal, type StatusDocument } from "../core/status.ts";
+import {
+  badgeOf,
+  seriesSuiteSignal,
+  signalOf,
+  suiteBadge,
+  type Badge,
+  type Signal,
+  type StatusDocument,
+} from "../core/status.ts";
+import type { Suite } from "../core/suites.ts";
 import type { Alert } from "../core/alert.ts";
 import type { DashboardCheck } from "../core/dashboards.ts";
 import type { ChangeReport } from "../core/drift.ts";
@@ -67,4 +76,26 @@ export async function currentOverview(
     recent: page.runs.slice(0, counts.listed),
     series,
   };
+}
+
+/** Each suite's state: smoke's is the nightly signal, the others' come from their series and alerts. */
+export function suiteSignals(
+  suites: readonly Suite[],
+  smoke: Signal,
+  series: readonly Series[],
+  alerts: readonly Alert[],
+): { name: string; signal: Signal }[] {
+  return suites.map((s) => ({
+    name: s.name,
+    signal: s.format === "smoke" ? smoke : seriesSuiteSignal(s.name, series, alerts),
+  }));
+}
+
+/** The badge of a suite watched through its series: two reads. */
+export async function currentSuiteBadge(
+  deps: { series: SeriesStore; alerts: AlertStore },
+  suite: Suite,
+): Promise<Badge> {
+  const [series, alerts] = await Promise.all([deps.series.all(), deps.alerts.open()]);
+  return suiteBadge(suite.name, seriesSuiteSignal(suite.name, series, alerts));
 }

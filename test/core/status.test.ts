@@ -1,7 +1,16 @@
 import { describe, expect, it } from "vitest";
 import type { HistoryEntry } from "../../src/core/history.ts";
 import type { RunState } from "../../src/core/run.ts";
-import { badgeOf, compact, signalOf, statusDocument } from "../../src/core/status.ts";
+import {
+  badgeOf,
+  compact,
+  overallSignal,
+  seriesSuiteSignal,
+  signalOf,
+  type SignalState,
+  statusDocument,
+  suiteBadge,
+} from "../../src/core/status.ts";
 
 const NOW = new Date("2026-11-29T12:00:00.000Z");
 const hoursAgo = (h: number) => new Date(NOW.getTime() - h * 3_600_000).toISOString();
@@ -158,5 +167,41 @@ describe("the badge", () => {
     expect(compact(10233.3)).toBe("10.2k");
     expect(compact(950)).toBe("950");
     expect(compact(1_540_000)).toBe("1.5m");
+  });
+});
+
+describe("suites watched through their series", () => {
+  const series = [
+    { suite: "rust-benches", points: [{ at: "2026-11-28T03:00:00.000Z" }, { at: "2026-11-30T03:00:00.000Z" }] },
+    { suite: "cchain", points: [] },
+  ] as never[];
+  const open = { fingerprint: "regression:rust-benches", state: "open", issue_url: "https://github.test/i/7" } as never;
+
+  it("is regressed while the suite's alert is open, passing with results, unknown before", () => {
+    expect(seriesSuiteSignal("rust-benches", series, [open])).toEqual({
+      state: "regressed",
+      reason: "series of rust-benches stand worse (https://github.test/i/7)",
+    });
+    expect(seriesSuiteSignal("rust-benches", series, [])).toEqual({
+      state: "passing",
+      reason: "1 series, the newest result from 2026-11-30",
+    });
+    expect(seriesSuiteSignal("cchain", series, [open]).state).toBe("unknown");
+  });
+
+  it("is, over every suite, the worst state known", () => {
+    const of = (name: string, state: SignalState) => ({ name, signal: { state, reason: "" } });
+    expect(overallSignal([of("smoke", "passing"), of("rust-benches", "regressed"), of("cchain", "unknown")])).toEqual({
+      state: "regressed",
+      reason: "rust-benches: regressed",
+    });
+    expect(overallSignal([of("smoke", "passing"), of("cchain", "unknown")]).state).toBe("passing");
+    expect(overallSignal([of("cchain", "unknown")]).state).toBe("unknown");
+    expect(suiteBadge("rust-benches", { state: "regressed", reason: "" })).toEqual({
+      schemaVersion: 1,
+      label: "firewood rust-benches",
+      message: "regressed",
+      color: "red",
+    });
   });
 });

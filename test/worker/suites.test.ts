@@ -2,10 +2,13 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import shipped from "../../chimney.suites.json";
 import passing from "../fixtures/smoke-metrics.json";
+import { TEST_BINDINGS } from "../bindings.ts";
 import { harness, resetStorage } from "./harness.ts";
 
 interface Status {
-  suites: unknown[];
+  state: string;
+  suites: { name: string; state: string; reason: string }[];
+  overall: { state: string; reason: string };
   config_problems: { name: string; problem: string }[];
 }
 
@@ -13,12 +16,14 @@ async function status(h: ReturnType<typeof harness>): Promise<Status> {
   return (await (await h.request("/status")).json()) as Status;
 }
 
+const NO_RESULT = { state: "unknown", reason: "no run has been recorded yet" };
 const SMOKE_AS_TODAY = {
   name: "smoke",
   repository: "ava-labs/firewood",
   workflow: "perf.yml",
   start: { dispatch: { cron: "0 3 * * *" } },
   format: "smoke",
+  ...NO_RESULT,
 };
 
 describe("suites, through the Worker", () => {
@@ -34,7 +39,15 @@ describe("suites, through the Worker", () => {
     const doc = await status(harness(undefined, { CHIMNEY_SUITES: JSON.stringify(shipped) }));
     expect(doc.suites).toEqual([
       { ...SMOKE_AS_TODAY, repository: "HUBId/chain" },
-      { name: "pruning", repository: "HUBId/chain", workflow: "perf.yml", start: "follow", format: "pruning" },
+      {
+        name: "pruning",
+        repository: "HUBId/chain",
+        workflow: "perf.yml",
+        start: "follow",
+        format: "pruning",
+        state: "unknown",
+        reason: "no result of pruning has been recorded yet",
+      },
     ]);
     expect(doc.config_problems.map((p) => p.name)).not.toContain("CHIMNEY_SUITES");
   });
@@ -66,5 +79,72 @@ describe("suites, through the Worker", () => {
     const run = await h.night(passing);
     expect(run.workflow).toBe("perf.yml");
     expect(await h.runRecord(`${run.id}-1`)).toMatchObject({ state: "passed" });
+  });
+
+  describe("each suite's state", () => {
+    const RUST = {
+      name: "rust-benches",
+      repository: "ava-labs/firewood",
+      workflow: "benchmarks.yaml",
+      artifacts: ["bench-output-*"],
+      format: "cargo",
+      start: "follow",
+    };
+    const suites = JSON.stringify({ suites: [shipped.suites[0], RUST] });
+    const ADMIN = { authorization: `Bearer ${TEST_BINDINGS.ADMIN_TOKEN}`, "content-type": "application/json" };
+    const history = {
+      repoUrl: "https://github.com/ava-labs/firewood",
+      entries: {
+        "rust-benches": [
+          {
+            commit: { id: "a".repeat(40), message: "m", timestamp: "2026-11-20T00:00:00Z" },
+            date: Date.parse("2026-11-20T03:00:00Z"),
+            tool: "cargo",
+            benches: [{ name: "insert/1000", value: 1234, unit: "ns/iter" }],
+          },
+        ],
+      },
+    };
+
+    it("is in /status beside smoke's, with the worst known as the overall state", async () => {
+      const h = harness(undefined, { CHIMNEY_SUITES: suites });
+      await h.night(passing);
+      let doc = await status(h);
+      expect(doc.suites.map((s) => [s.name, s.state])).toEqual([
+        ["smoke", "passing"],
+        ["rust-benches", "unknown"],
+      ]);
+      expect(doc.overall).toEqual({ state: "passing", reason: "smoke: passing" });
+      const imported = await h.request("/api/import", {
+        method: "POST",
+        headers: ADMIN,
+        body: JSON.stringify(history),
+      });
+      expect(imported.status).toBe(200);
+      doc = await status(h);
+      expect(doc.suites[1]).toMatchObject({
+        state: "passing",
+        reason: "1 series, the newest result from 2026-11-20",
+      });
+      // The top-level state stays smoke's, as before suites.
+      expect(doc.state).toBe("passing");
+    });
+
+    it("has a badge per suite, and /badge of a suite not watched is a 404 naming suite", async () => {
+      const h = harness(undefined, { CHIMNEY_SUITES: suites });
+      expect(await (await h.request("/badge?suite=rust-benches")).json()).toEqual({
+        schemaVersion: 1,
+        label: "firewood rust-benches",
+        message: "unknown",
+        color: "lightgrey",
+      });
+      expect(((await (await h.request("/badge?suite=smoke")).json()) as { label: string }).label).toBe(
+        "firewood smoke",
+      );
+      const missing = await h.request("/badge?suite=nope");
+      expect(missing.status).toBe(404);
+      expect(missing.headers.get("content-type")).toMatch(/^application\/problem\+json/);
+      expect(((await missing.json()) as { detail: string }).detail).toMatch(/^suite: /);
+    });
   });
 });

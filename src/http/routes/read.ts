@@ -7,7 +7,8 @@ import { changesAt, latestChanges } from "../../core/drift.ts";
 import { decodeCursor, MAX_PAGE } from "../../core/history.ts";
 import { isRunId } from "../../core/run.ts";
 import { repositoryUrl } from "../../core/links.ts";
-import { currentBadge, currentOverview, currentStatus } from "../../jobs/status.ts";
+import { overallSignal } from "../../core/status.ts";
+import { currentBadge, currentOverview, currentStatus, currentSuiteBadge, suiteSignals } from "../../jobs/status.ts";
 import { runPage } from "../pages/run-page.ts";
 import { CHARTED_RUNS, LISTED_RUNS, statusPage } from "../pages/status-page.ts";
 import { linksFor, type AppDeps } from "../deps.ts";
@@ -46,6 +47,8 @@ export function readRoutes(deps: AppDeps): Hono {
 
   app.get("/status", etag(), async (c) => {
     const { doc, signal, alerts, dashboards, changes } = await currentStatus(deps);
+    const suites = suiteSignals(deps.config.CHIMNEY_SUITES, signal, await deps.series.all(), alerts);
+    const overall = overallSignal(suites);
     const links = linksFor(deps);
     c.header("cache-control", "public, max-age=30");
     return c.json({
@@ -85,21 +88,27 @@ export function readRoutes(deps: AppDeps): Hono {
         opened_by: a.opened_by,
         last_run_id: a.last_run_id,
       })),
-      suites: deps.config.CHIMNEY_SUITES.map(({ name, repository, workflow, start, format }) => ({
+      suites: deps.config.CHIMNEY_SUITES.map(({ name, repository, workflow, start, format }, i) => ({
         name,
         repository,
         workflow,
         start,
         format,
+        state: suites[i].signal.state,
+        reason: suites[i].signal.reason,
       })),
+      overall: { state: overall.state, reason: overall.reason },
       stale_after_hours: deps.config.STALE_AFTER_HOURS,
       config_problems: deps.configProblems,
     });
   });
 
   app.get("/badge", etag(), async (c) => {
+    const name = c.req.query("suite");
+    const suite = name === undefined ? null : deps.config.CHIMNEY_SUITES.find((s) => s.name === name);
+    if (suite === undefined) throw problem(404, `suite: no suite ${JSON.stringify(name?.slice(0, 40))} is watched`);
     c.header("cache-control", "public, max-age=60");
-    return c.json(await currentBadge(deps));
+    return c.json(suite && suite.format !== "smoke" ? await currentSuiteBadge(deps, suite) : await currentBadge(deps));
   });
 
   app.get("/dashboards", async (c) => {
