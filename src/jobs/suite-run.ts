@@ -10,7 +10,10 @@
  * thrown, so the delivery fails and the reconcile tick takes it up again (core/delivery.ts).
  */
 import { repositoryUrl } from "../core/links.ts";
-import { seriesOfResult } from "../core/series.ts";
+import { parseResults, type Format } from "../core/formats/index.ts";
+import { seriesOfResult, type SeriesImport } from "../core/series.ts";
+import type { Suite } from "../core/suites.ts";
+import type { FieldIssue } from "../core/validation.ts";
 import { benchesOfArtifacts, claimArtifacts, type FollowedSuite, type OpenedArtifact } from "../core/suite-results.ts";
 import {
   downloadArtifact,
@@ -128,4 +131,36 @@ async function openOne(client: GitHubClient, artifact: ActionsArtifact): Promise
       throw new Refused(`the ${name} artifact was refused: ${error.message}`);
     throw error;
   }
+}
+
+export type DocumentOutcome = { kind: "invalid"; issues: FieldIssue[] } | { kind: "series"; series: SeriesImport[] };
+
+/**
+ * One document of a suite's results, sent by hand or by a runner (`POST /api/results?suite=`):
+ * merged as one point per bench at `at`, at the commit given. Nothing is stored unless the whole
+ * document parses.
+ */
+export async function ingestSuiteDocument(
+  deps: LoopDeps,
+  suite: Suite & { format: Format },
+  text: string,
+  at: string,
+  sha: string | null,
+): Promise<DocumentOutcome> {
+  const benches = parseResults(suite.format, text);
+  if (!benches.ok) return { kind: "invalid", issues: benches.issues };
+  const repoUrl = suite.repository ? repositoryUrl(deps.config.GITHUB_API_URL, suite.repository) : null;
+  const point = { at, sha, commit_url: repoUrl && sha ? `${repoUrl}/commit/${sha}` : null, message: null };
+  const merged = await deps.series.merge(
+    seriesOfResult(suite.name, benches.value, point, repoUrl),
+    changeOptions(deps.config),
+  );
+  if (merged.issues.length > 0) return { kind: "invalid", issues: merged.issues };
+  deps.log({
+    event: "suite_result_uploaded",
+    suite: suite.name,
+    series: merged.imports.length,
+    added: merged.imports.reduce((n, i) => n + i.added, 0),
+  });
+  return { kind: "series", series: merged.imports };
 }
