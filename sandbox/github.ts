@@ -79,6 +79,17 @@ interface Fault {
   respond: (() => Response) | "lose-answer" | "time-out";
 }
 
+function zipOf(files: Record<string, string | Uint8Array>): Uint8Array {
+  return zipSync(
+    Object.fromEntries(
+      Object.entries(files).map(([name, content]) => [
+        name,
+        typeof content === "string" ? new TextEncoder().encode(content) : content,
+      ]),
+    ),
+  );
+}
+
 /** perf.yml's steps, in order. */
 export const PERF_STEPS = [
   "Set up job",
@@ -215,6 +226,8 @@ export class GitHubEmulator {
       failAt?: string;
       files?: Record<string, string | Uint8Array> | "expired" | null;
       zip?: Uint8Array;
+      /** Artifacts by name, each its files (a followed suite's run uploads several, named as it likes). */
+      artifacts?: Record<string, Record<string, string | Uint8Array>>;
     },
   ): void {
     const run = this.runs.get(runId)!;
@@ -237,21 +250,15 @@ export class GitHubEmulator {
               : "skipped",
     }));
     run.artifacts = [];
+    for (const [name, files] of Object.entries(outcome.artifacts ?? {})) {
+      const id = this.nextArtifactId++;
+      this.artifacts.set(id, { id, name, zip: zipOf(files), expired: false });
+      run.artifacts.push(id);
+    }
     if (outcome.files === undefined && !outcome.zip) return;
     if (outcome.files === null) return;
     const id = this.nextArtifactId++;
-    const zip =
-      outcome.zip ??
-      (outcome.files === "expired"
-        ? new Uint8Array()
-        : zipSync(
-            Object.fromEntries(
-              Object.entries(outcome.files!).map(([name, content]) => [
-                name,
-                typeof content === "string" ? new TextEncoder().encode(content) : content,
-              ]),
-            ),
-          ));
+    const zip = outcome.zip ?? (outcome.files === "expired" ? new Uint8Array() : zipOf(outcome.files!));
     this.artifacts.set(id, { id, name: "smoke-benchmark", zip, expired: outcome.files === "expired" });
     run.artifacts.push(id);
   }

@@ -6,6 +6,7 @@
  */
 import * as v from "valibot";
 import { describe, detectChangePoints, type ChangePoint, type ChangePointOptions } from "./changepoints/analysis.ts";
+import type { Bench } from "./formats/bench.ts";
 import { jsonObject, parseWith, type FieldIssue, type Parsed } from "./validation.ts";
 
 export interface SeriesPoint {
@@ -294,4 +295,31 @@ export function placeChanges(
       direction: c.mean_after > c.mean_before === biggerIsBetter ? "better" : "worse",
     };
   });
+}
+
+/** Where one result of a suite was measured: its time and commit. */
+export interface ResultPoint {
+  at: string;
+  sha: string | null;
+  commit_url: string | null;
+  message: string | null;
+}
+
+/** The series one result of a suite makes: one per bench, of one point each, ready to merge. */
+export function seriesOfResult(
+  suite: string,
+  benches: readonly Bench[],
+  point: ResultPoint,
+  repoUrl: string | null,
+): Series[] {
+  return benches.map((bench) => ({
+    key: seriesKey(suite, bench.name),
+    suite,
+    name: bench.name,
+    unit: bench.unit,
+    bigger_is_better: bench.bigger_is_better,
+    repo_url: repoUrl,
+    points: [{ ...point, value: bench.value }],
+    changes: [],
+  }));
 }

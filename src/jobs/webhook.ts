@@ -6,7 +6,9 @@ import * as v from "valibot";
 import { parseJson, parseWith, type FieldIssue, type Parsed } from "../core/validation.ts";
 import { isWorkflowFile, sameRepository } from "../core/workflow.ts";
 import { workflowRunSchema } from "../github/actions.ts";
+import { followedSuites, type FollowedSuite } from "../core/suite-results.ts";
 import { messageOf, type LoopDeps } from "./deps.ts";
+import { handleFollowedRun } from "./suite-run.ts";
 import { handleWorkflowRun } from "./workflow-run.ts";
 
 /** A workflow_run event; its run's links must point to the GitHub that `apiUrl` belongs to. */
@@ -44,8 +46,8 @@ export async function receiveDelivery(deps: LoopDeps, delivery: Delivery): Promi
   const payload = readEvent(deps, delivery.body);
   if (!payload.ok) return { kind: "invalid", issues: payload.issues };
   const event = payload.value;
-  const verdict = relevance(deps, event);
-  if (verdict) return { kind: "ignored", reason: verdict };
+  const verdict = routeOf(deps, event);
+  if (typeof verdict === "string") return { kind: "ignored", reason: verdict };
   // The raw body is kept before anything else, so a failure from here on can be retried; the
   // first body of an id is the one kept, so a retry can never process another run.
   if ((await deps.inbox.keep(delivery.id, delivery.body)) === "different") {
@@ -74,7 +76,18 @@ export async function retryDelivery(deps: LoopDeps, id: string): Promise<void> {
 }
 
 async function processDelivery(deps: LoopDeps, id: string, event: WorkflowRunEvent): Promise<void> {
+  const route = routeOf(deps, event);
+  if (typeof route === "string") {
+    // Accepted when it arrived, but the configuration has changed since: nothing to do now.
+    await deps.deliveries.finish(id, { state: "done", error: route }, deps.now().toISOString());
+    return;
+  }
   try {
+    if (route.kind === "suites") {
+      await handleFollowedRun(deps, route.suites, event.workflow_run);
+      await deps.deliveries.finish(id, { state: "done", error: null }, deps.now().toISOString());
+      return;
+    }
     const handled = await handleWorkflowRun(deps, event.action as (typeof HANDLED_ACTIONS)[number], event.workflow_run);
     // A completed run that could not be read is recorded, and read again by the reconcile tick: the delivery is done.
     const error = handled.ok ? null : messageOf(handled.error);
@@ -90,16 +103,32 @@ function readEvent(deps: LoopDeps, body: Uint8Array): Parsed<WorkflowRunEvent> {
   return json.ok ? parseWith(workflowRunEvent(deps.config.GITHUB_API_URL), json.value) : json;
 }
 
-/** Why an event is not about the benchmark, or null when it is. */
-function relevance(deps: LoopDeps, event: WorkflowRunEvent): string | null {
+/** Who handles a run: the smoke suite's nightly loop, or the suites that follow its workflow. */
+type Route = { kind: "smoke" } | { kind: "suites"; suites: FollowedSuite[] };
+
+/** Who handles an event, or why it is not about any suite. */
+function routeOf(deps: LoopDeps, event: WorkflowRunEvent): Route | string {
   if (!deps.github) return "GitHub is not configured (GITHUB_REPOSITORY and a token or App)";
   const repository = deps.github.repository;
   if (!sameRepository(event.repository.full_name, repository))
     return `the event is about ${event.repository.full_name}, not ${repository}`;
-  if (!isWorkflowFile(event.workflow_run.path, deps.config.GITHUB_WORKFLOW)) {
-    return `the run is of ${event.workflow_run.path ?? "an unnamed workflow"}, not ${deps.config.GITHUB_WORKFLOW}`;
-  }
+  const run = event.workflow_run;
+  const smoke = isWorkflowFile(run.path, deps.config.GITHUB_WORKFLOW);
+  // The smoke workflow is the nightly loop's; a suite following it too is not read yet.
+  const followed = smoke ? [] : followedSuites(deps.config.CHIMNEY_SUITES, repository, run.path);
+  if (!smoke && followed.length === 0)
+    return `the run is of ${run.path ?? "an unnamed workflow"}, not ${deps.config.GITHUB_WORKFLOW}`;
   if (!(HANDLED_ACTIONS as readonly string[]).includes(event.action))
     return `chimney does not handle the ${event.action} action`;
-  return null;
+  if (smoke) return { kind: "smoke" };
+  if (event.action !== "completed") return `chimney reads a followed suite's run once it has completed`;
+  const onBranch = followed.filter((s) => s.branch === run.head_branch);
+  if (onBranch.length === 0) {
+    const reason = `the run is of branch ${run.head_branch ?? "(none)"}; ${followed
+      .map((s) => `${s.name} follows ${s.branch}`)
+      .join(", ")}`;
+    deps.log({ event: "suite_run_ignored", run: run.id, reason });
+    return reason;
+  }
+  return { kind: "suites", suites: onBranch };
 }

@@ -1,0 +1,97 @@
+/**
+ * A followed suite's results: which suites follow a workflow, which of a run's artifacts belong
+ * to which suite, and the benches those artifacts hold.
+ *
+ * The rule for an artifact's files: every file is a result in the suite's format, except logs,
+ * Markdown and HTML (`*.log`, `*.md`, `*.html`), which runners upload beside their results. A
+ * result file that does not parse refuses the whole run of the suite, naming the artifact, the
+ * file and the line; so does an artifact without a result file, or a bench two files both give.
+ * Criterion's format reads the artifact's files together, as one `target/criterion` tree.
+ */
+import type { Bench } from "./formats/bench.ts";
+import { FORMATS, parseResults, type Format } from "./formats/index.ts";
+import { artifactMatches, type Suite } from "./suites.ts";
+import { invalid, ok, type FieldIssue, type Parsed } from "./validation.ts";
+import { isWorkflowFile, sameRepository } from "./workflow.ts";
+
+/** The files a runner uploads beside its results. */
+const NOT_RESULTS = /\.(log|md|html)$/i;
+
+/** A suite chimney follows and can parse: the formats with a parser (not smoke, not pruning). */
+export type FollowedSuite = Suite & { format: Format };
+
+export function isParsedFormat(format: string): format is Format {
+  return (FORMATS as readonly string[]).includes(format);
+}
+
+/** The suites that follow this workflow of this repository, in declaration order. */
+export function followedSuites(
+  suites: readonly Suite[],
+  repository: string,
+  workflowPath: string | null,
+): FollowedSuite[] {
+  return suites.filter(
+    (s): s is FollowedSuite =>
+      s.start === "follow" &&
+      isParsedFormat(s.format) &&
+      s.repository !== null &&
+      sameRepository(s.repository, repository) &&
+      isWorkflowFile(workflowPath, s.workflow),
+  );
+}
+
+/** Each artifact name goes to the first suite (in `suites`' order) with a pattern matching it. */
+export function claimArtifacts(suites: readonly Suite[], names: readonly string[]): Map<string, string[]> {
+  const claimed = new Map<string, string[]>(suites.map((s) => [s.name, []]));
+  for (const name of names) {
+    const owner = suites.find((s) => s.artifacts.some((pattern) => artifactMatches(pattern, name)));
+    if (owner) claimed.get(owner.name)?.push(name);
+  }
+  return claimed;
+}
+
+export interface OpenedArtifact {
+  name: string;
+  files: ReadonlyMap<string, Uint8Array>;
+}
+
+/** The benches a suite's artifacts hold, or the issues that refuse them all. */
+export function benchesOfArtifacts(format: Format, artifacts: readonly OpenedArtifact[]): Parsed<Bench[]> {
+  const benches: Bench[] = [];
+  const from = new Map<string, string>();
+  const issues: FieldIssue[] = [];
+  const add = (where: string, found: Bench[]) => {
+    for (const bench of found) {
+      const earlier = from.get(bench.name);
+      if (earlier !== undefined) {
+        issues.push({ field: where, message: `gives ${JSON.stringify(bench.name)} again (${earlier} gave it)` });
+        continue;
+      }
+      from.set(bench.name, where);
+      benches.push(bench);
+    }
+  };
+  const decoder = new TextDecoder();
+  for (const artifact of artifacts) {
+    const results = [...artifact.files].filter(([file]) => !NOT_RESULTS.test(file));
+    if (results.length === 0) {
+      issues.push({ field: artifact.name, message: "holds no result file (only logs, Markdown or HTML)" });
+      continue;
+    }
+    const documents: [string, Parsed<Bench[]>][] =
+      format === "criterion"
+        ? [[artifact.name, parseResults(format, Object.fromEntries(results))]]
+        : results.map(([file, bytes]) => [`${artifact.name}/${file}`, parseResults(format, decoder.decode(bytes))]);
+    for (const [where, parsed] of documents) {
+      if (parsed.ok) add(where, parsed.value);
+      else
+        issues.push(
+          ...parsed.issues.map((i) => ({
+            field: i.field === "(body)" ? where : `${where}: ${i.field}`,
+            message: i.message,
+          })),
+        );
+    }
+  }
+  return issues.length > 0 ? invalid(...issues) : ok(benches);
+}

@@ -1,0 +1,166 @@
+/**
+ * A followed suite's run: when a completed run of a workflow that suites follow is reported,
+ * each suite takes the artifacts its patterns claim, parses them in its format, and merges one
+ * point per bench into its series (at the run's start, at its commit). Merging is idempotent by
+ * point (`at|sha`), so a delivery handled twice adds nothing.
+ *
+ * A run that cannot be read for good (no matching artifact, an expired or refused archive, a file
+ * that does not parse, too many series) is logged as `suite_run_failed` with `retry: false` and
+ * left. A failure that may pass (GitHub or the network failing) is logged with `retry: true` and
+ * thrown, so the delivery fails and the reconcile tick takes it up again (core/delivery.ts).
+ */
+import { repositoryUrl } from "../core/links.ts";
+import { parseResults, type Format } from "../core/formats/index.ts";
+import { seriesOfResult, type SeriesImport } from "../core/series.ts";
+import type { Suite } from "../core/suites.ts";
+import type { FieldIssue } from "../core/validation.ts";
+import { benchesOfArtifacts, claimArtifacts, type FollowedSuite, type OpenedArtifact } from "../core/suite-results.ts";
+import {
+  downloadArtifact,
+  listArtifacts,
+  TooLarge,
+  UnusableArtifact,
+  type ActionsArtifact,
+  type WorkflowRun,
+} from "../github/actions.ts";
+import { ArchiveRejected, ARTIFACT_LIMITS, openArchive } from "../github/artifact.ts";
+import { GitHubError, type GitHubClient } from "../github/client.ts";
+import { changeOptions } from "./changes.ts";
+import { messageOf, type LoopDeps } from "./deps.ts";
+
+/** A reason the run will never be read for this suite: logged, not retried. */
+class Refused extends Error {}
+
+/**
+ * Reads a completed run for every suite in `suites` (all follow its workflow on its branch).
+ * Throws when a suite's read may succeed later; the other suites are read all the same.
+ */
+export async function handleFollowedRun(deps: LoopDeps, suites: FollowedSuite[], run: WorkflowRun): Promise<void> {
+  if (run.conclusion !== "success") {
+    for (const suite of suites)
+      deps.log({
+        event: "suite_run_ignored",
+        suite: suite.name,
+        run: run.id,
+        reason: `the run ended in ${run.conclusion ?? "an unknown conclusion"}`,
+      });
+    return;
+  }
+  if (!deps.github) throw new Error("cannot read the completed run: no GitHub credentials are configured");
+  const client = deps.github.client();
+  let artifacts: ActionsArtifact[];
+  try {
+    artifacts = await listArtifacts(client, run.id);
+  } catch (error) {
+    for (const suite of suites)
+      deps.log({ event: "suite_run_failed", suite: suite.name, run: run.id, retry: true, reason: messageOf(error) });
+    throw error;
+  }
+  const claimed = claimArtifacts(
+    suites,
+    artifacts.map((a) => a.name),
+  );
+  const retry: string[] = [];
+  for (const suite of suites) {
+    const mine = artifacts.filter((a) => claimed.get(suite.name)?.includes(a.name));
+    try {
+      await ingestSuiteRun(deps, client, suite, run, mine);
+    } catch (error) {
+      const permanent = error instanceof Refused;
+      deps.log({
+        event: "suite_run_failed",
+        suite: suite.name,
+        run: run.id,
+        retry: !permanent,
+        reason: messageOf(error),
+      });
+      if (!permanent) retry.push(`${suite.name}: ${messageOf(error)}`);
+    }
+  }
+  if (retry.length > 0) throw new Error(`run ${run.id} could not be read for ${retry.join("; ")}`);
+}
+
+async function ingestSuiteRun(
+  deps: LoopDeps,
+  client: GitHubClient,
+  suite: FollowedSuite,
+  run: WorkflowRun,
+  artifacts: ActionsArtifact[],
+): Promise<void> {
+  if (artifacts.length === 0) throw new Refused(`the run uploaded no artifact matching ${suite.artifacts.join(", ")}`);
+  const opened: OpenedArtifact[] = [];
+  for (const artifact of artifacts) opened.push({ name: artifact.name, files: await openOne(client, artifact) });
+  const benches = benchesOfArtifacts(suite.format, opened);
+  if (!benches.ok) throw new Refused(`${benches.issues[0].field}: ${benches.issues[0].message}`);
+
+  const repository = suite.repository ?? client.repository;
+  const repoUrl = repositoryUrl(deps.config.GITHUB_API_URL, repository);
+  const point = {
+    at: run.run_started_at ?? run.created_at,
+    sha: run.head_sha,
+    commit_url: `${repoUrl}/commit/${run.head_sha}`,
+    message: null,
+  };
+  const merged = await deps.series.merge(
+    seriesOfResult(suite.name, benches.value, point, repoUrl),
+    changeOptions(deps.config),
+  );
+  if (merged.issues.length > 0) throw new Refused(`${merged.issues[0].field}: ${merged.issues[0].message}`);
+  deps.log({
+    event: "suite_run_ingested",
+    suite: suite.name,
+    run: run.id,
+    series: merged.imports.length,
+    added: merged.imports.reduce((n, i) => n + i.added, 0),
+  });
+}
+
+async function openOne(client: GitHubClient, artifact: ActionsArtifact): Promise<Map<string, Uint8Array>> {
+  const name = artifact.name;
+  if (artifact.expired) throw new Refused(`the ${name} artifact has expired`);
+  if (artifact.size_in_bytes > ARTIFACT_LIMITS.compressed)
+    throw new Refused(
+      `the ${name} artifact is ${artifact.size_in_bytes} bytes, over the ${ARTIFACT_LIMITS.compressed}-byte limit`,
+    );
+  try {
+    return openArchive(await downloadArtifact(client, artifact.id, ARTIFACT_LIMITS.compressed));
+  } catch (error) {
+    if (error instanceof GitHubError && (error.kind === "gone" || error.kind === "not_found"))
+      throw new Refused(`the ${name} artifact has expired`);
+    if (error instanceof TooLarge || error instanceof ArchiveRejected || error instanceof UnusableArtifact)
+      throw new Refused(`the ${name} artifact was refused: ${error.message}`);
+    throw error;
+  }
+}
+
+export type DocumentOutcome = { kind: "invalid"; issues: FieldIssue[] } | { kind: "series"; series: SeriesImport[] };
+
+/**
+ * One document of a suite's results, sent by hand or by a runner (`POST /api/results?suite=`):
+ * merged as one point per bench at `at`, at the commit given. Nothing is stored unless the whole
+ * document parses.
+ */
+export async function ingestSuiteDocument(
+  deps: LoopDeps,
+  suite: Suite & { format: Format },
+  text: string,
+  at: string,
+  sha: string | null,
+): Promise<DocumentOutcome> {
+  const benches = parseResults(suite.format, text);
+  if (!benches.ok) return { kind: "invalid", issues: benches.issues };
+  const repoUrl = suite.repository ? repositoryUrl(deps.config.GITHUB_API_URL, suite.repository) : null;
+  const point = { at, sha, commit_url: repoUrl && sha ? `${repoUrl}/commit/${sha}` : null, message: null };
+  const merged = await deps.series.merge(
+    seriesOfResult(suite.name, benches.value, point, repoUrl),
+    changeOptions(deps.config),
+  );
+  if (merged.issues.length > 0) return { kind: "invalid", issues: merged.issues };
+  deps.log({
+    event: "suite_result_uploaded",
+    suite: suite.name,
+    series: merged.imports.length,
+    added: merged.imports.reduce((n, i) => n + i.added, 0),
+  });
+  return { kind: "series", series: merged.imports };
+}

@@ -1,0 +1,133 @@
+import { describe, expect, it } from "vitest";
+import { seriesKey, seriesOfResult } from "../../src/core/series.ts";
+import { benchesOfArtifacts, claimArtifacts, followedSuites } from "../../src/core/suite-results.ts";
+import { parseSuites } from "../../src/core/suites.ts";
+import cargoOutput from "../fixtures/formats/cargo-output.txt?raw";
+import customBigger from "../fixtures/formats/custom-bigger.json?raw";
+
+const bytes = (text: string) => new TextEncoder().encode(text);
+const POINT = {
+  at: "2026-11-29T03:00:00.000Z",
+  sha: "1f0e9d8c7b6a59483726150f1e2d3c4b5a697887",
+  commit_url: "https://github.com/ava-labs/firewood/commit/1f0e9d8c7b6a59483726150f1e2d3c4b5a697887",
+  message: null,
+};
+
+function suites(...declared: Record<string, unknown>[]) {
+  const parsed = parseSuites({ suites: declared }, { GITHUB_REPOSITORY: "ava-labs/firewood", GITHUB_REF: "main" });
+  if (!parsed.ok) throw new Error(JSON.stringify(parsed.issues));
+  return parsed.value;
+}
+
+const SMOKE = {
+  name: "smoke",
+  workflow: "perf.yml",
+  artifacts: ["smoke-benchmark"],
+  format: "smoke",
+  start: { dispatch: { cron: "0 3 * * *" } },
+};
+const RUST = {
+  name: "rust-benches",
+  workflow: "benchmarks.yaml",
+  artifacts: ["bench-output-*"],
+  format: "cargo",
+  start: "follow",
+};
+const CUSTOM = {
+  name: "reexecution",
+  workflow: "benchmarks.yaml",
+  artifacts: ["cchain-output-*"],
+  format: "customBiggerIsBetter",
+  start: "follow",
+};
+const PRUNING = { name: "pruning", workflow: "perf.yml", artifacts: ["pruning-*"], format: "pruning", start: "follow" };
+
+describe("seriesOfResult", () => {
+  it("makes one series of one point per bench, keyed by the suite and the bench's name", () => {
+    const benches = [
+      { name: "bench_fib_10", unit: "ns/iter", value: 135, bigger_is_better: false, range: "± 24", extra: null },
+      { name: "mgas", unit: "mgas/s", value: 84.5, bigger_is_better: true, range: null, extra: null },
+    ];
+    expect(seriesOfResult("rust-benches", benches, POINT, "https://github.com/ava-labs/firewood")).toEqual([
+      {
+        key: seriesKey("rust-benches", "bench_fib_10"),
+        suite: "rust-benches",
+        name: "bench_fib_10",
+        unit: "ns/iter",
+        bigger_is_better: false,
+        repo_url: "https://github.com/ava-labs/firewood",
+        points: [{ ...POINT, value: 135 }],
+        changes: [],
+      },
+      {
+        key: seriesKey("rust-benches", "mgas"),
+        suite: "rust-benches",
+        name: "mgas",
+        unit: "mgas/s",
+        bigger_is_better: true,
+        repo_url: "https://github.com/ava-labs/firewood",
+        points: [{ ...POINT, value: 84.5 }],
+        changes: [],
+      },
+    ]);
+  });
+});
+
+describe("followedSuites", () => {
+  it("gives the followed suites of a workflow that chimney can parse, in declaration order", () => {
+    const all = suites(SMOKE, RUST, CUSTOM, PRUNING);
+    expect(followedSuites(all, "ava-labs/firewood", ".github/workflows/benchmarks.yaml").map((s) => s.name)).toEqual([
+      "rust-benches",
+      "reexecution",
+    ]);
+    // pruning has no parser yet; smoke is dispatched and read by the nightly loop
+    expect(followedSuites(all, "ava-labs/firewood", ".github/workflows/perf.yml")).toEqual([]);
+    expect(followedSuites(all, "someone/else", ".github/workflows/benchmarks.yaml")).toEqual([]);
+    expect(followedSuites(all, "ava-labs/firewood", null)).toEqual([]);
+  });
+});
+
+describe("claimArtifacts", () => {
+  it("gives each artifact to the first suite whose patterns match it", () => {
+    const all = suites({ ...RUST, artifacts: ["bench-*-a"] }, { ...CUSTOM, artifacts: ["bench-x-*", "cchain-*"] });
+    const claimed = claimArtifacts(all, ["bench-x-a", "bench-x-b", "cchain-output-1", "unrelated"]);
+    expect(claimed.get("rust-benches")).toEqual(["bench-x-a"]);
+    expect(claimed.get("reexecution")).toEqual(["bench-x-b", "cchain-output-1"]);
+  });
+});
+
+describe("benchesOfArtifacts", () => {
+  it("parses every file of every artifact but logs, and gives all their benches", () => {
+    const parsed = benchesOfArtifacts("cargo", [
+      {
+        name: "bench-output-fib",
+        files: new Map([
+          ["output.txt", bytes(cargoOutput)],
+          ["cargo.log", bytes("warning: not a result")],
+        ]),
+      },
+    ]);
+    expect(parsed.ok && parsed.value.map((b) => b.name)).toEqual(["bench_fib_10", "bench_fib_20"]);
+  });
+
+  it("refuses a file that does not parse, naming the artifact, the file and the line", () => {
+    const parsed = benchesOfArtifacts("cargo", [
+      { name: "bench-output-fib", files: new Map([["output.txt", bytes("test a ... bench: fast ns/iter (+/- 1)\n")]]) },
+    ]);
+    expect(parsed.ok).toBe(false);
+    expect(!parsed.ok && parsed.issues[0].field).toBe("bench-output-fib/output.txt: line 1");
+  });
+
+  it("refuses an artifact without a result file, and a bench two files both give", () => {
+    expect(benchesOfArtifacts("cargo", [{ name: "bench-output-x", files: new Map([["a.log", bytes("")]]) }])).toEqual({
+      ok: false,
+      issues: [{ field: "bench-output-x", message: "holds no result file (only logs, Markdown or HTML)" }],
+    });
+    const twice = benchesOfArtifacts("customBiggerIsBetter", [
+      { name: "cchain-output-1", files: new Map([["a.json", bytes(customBigger)]]) },
+      { name: "cchain-output-2", files: new Map([["b.json", bytes(customBigger)]]) },
+    ]);
+    expect(twice.ok).toBe(false);
+    expect(!twice.ok && twice.issues[0].field).toBe("cchain-output-2/b.json");
+  });
+});

@@ -1,0 +1,173 @@
+/**
+ * A followed suite (issue 16, item 3): chimney ingests every completed run of the suite's
+ * workflow on its branch, whatever started it, and keeps its benches as series.
+ */
+import { beforeEach, describe, expect, it } from "vitest";
+import passing from "../fixtures/smoke-metrics.json";
+import cargoFirewood from "../fixtures/formats/cargo-firewood.txt?raw";
+import cargoOutput from "../fixtures/formats/cargo-output.txt?raw";
+import customReexecution from "../fixtures/formats/custom-firewood-reexecution.json?raw";
+import { harness, RECONCILE, resetStorage } from "./harness.ts";
+
+beforeEach(() => resetStorage());
+
+const RUST = {
+  name: "rust-benches",
+  workflow: "benchmarks.yaml",
+  artifacts: ["bench-output-*"],
+  format: "cargo",
+  start: "follow",
+};
+const CCHAIN = {
+  name: "cchain-reexecution",
+  workflow: "benchmarks.yaml",
+  artifacts: ["cchain-output-*"],
+  format: "customBiggerIsBetter",
+  start: "follow",
+};
+const SMOKE = {
+  name: "smoke",
+  workflow: "perf.yml",
+  artifacts: ["smoke-benchmark"],
+  format: "smoke",
+  start: { dispatch: { cron: "0 3 * * *" } },
+};
+
+const withSuites = (...suites: object[]) => harness(undefined, { CHIMNEY_SUITES: JSON.stringify({ suites }) });
+type Harness = ReturnType<typeof withSuites>;
+
+interface SeriesList {
+  series: { key: string; suite: string; name: string; unit: string; points: number }[];
+}
+
+async function seriesOf(h: Harness): Promise<SeriesList["series"]> {
+  return ((await (await h.request("/series")).json()) as SeriesList).series;
+}
+
+const logged = (h: Harness, event: string) => h.logs.map((l) => JSON.parse(l)).filter((e) => e.event === event);
+
+/** A run of benchmarks.yaml that someone else started (a push), completed with these artifacts. */
+function pushedRun(h: Harness, artifacts: Record<string, Record<string, string>>, branch = "main") {
+  const sha = h.github.addCommit("Speed up the hasher");
+  const run = h.github.addRun({ workflow: "benchmarks.yaml", event: "push", head_branch: branch, head_sha: sha });
+  h.github.complete(run.id, { conclusion: "success", artifacts });
+  return run;
+}
+
+describe("a followed suite", () => {
+  it("ingests a run it did not dispatch as one point per bench, and the same delivery twice adds nothing", async () => {
+    const h = withSuites(SMOKE, RUST);
+    const run = pushedRun(h, {
+      "bench-output-hashops": { "output.txt": cargoFirewood, "cargo.log": "   Compiling firewood v0.1.0" },
+    });
+    const res = await h.deliver(run, "completed", { id: "delivery-1" });
+    expect(res.status).toBe(202);
+
+    const series = await seriesOf(h);
+    expect(series.map((s) => [s.suite, s.name, s.unit, s.points])).toEqual(
+      expect.arrayContaining([
+        ["rust-benches", "Merkle/insert", "ns/iter", 1],
+        ["rust-benches", "hash", "ns/iter", 1],
+      ]),
+    );
+    const merkle = series.find((s) => s.name === "Merkle/insert")!;
+    const one = (await (await h.request(`/series/${merkle.key}`)).json()) as {
+      points: { at: string; sha: string; value: number; commit_url: string }[];
+    };
+    expect(one.points).toEqual([
+      expect.objectContaining({
+        at: h.github.runJson(run).run_started_at,
+        sha: run.head_sha,
+        value: 2913,
+        commit_url: `https://github.test/ava-labs/firewood/commit/${run.head_sha}`,
+      }),
+    ]);
+    expect(logged(h, "suite_run_ingested")).toMatchObject([
+      { suite: "rust-benches", run: run.id, added: series.length },
+    ]);
+
+    // GitHub redelivers; and a new delivery id for the same run adds no point either.
+    await h.deliver(run, "completed", { id: "delivery-1" });
+    await h.deliver(run, "completed", { id: "delivery-2" });
+    expect((await seriesOf(h)).map((s) => s.points)).toEqual(series.map(() => 1));
+    // The smoke suite's history is untouched: a followed run is not a night.
+    expect((await (await h.request("/runs?limit=10")).json()) as { runs: unknown[] }).toMatchObject({ runs: [] });
+  });
+
+  it("ignores a run of another branch, saying why", async () => {
+    const h = withSuites(SMOKE, RUST);
+    const run = pushedRun(h, { "bench-output-hashops": { "output.txt": cargoFirewood } }, "feature/faster");
+    const res = await h.deliver(run, "completed");
+    expect(res.status).toBe(202);
+    expect(await res.json()).toMatchObject({
+      ignored: true,
+      reason: "the run is of branch feature/faster; rust-benches follows main",
+    });
+    expect(await seriesOf(h)).toEqual([]);
+  });
+
+  it("logs an artifact that does not parse with its line, stores nothing, and does not retry it", async () => {
+    const h = withSuites(SMOKE, RUST);
+    const run = pushedRun(h, {
+      "bench-output-hashops": { "output.txt": "test Merkle/insert ... bench:   fast ns/iter (+/- 41)\n" },
+    });
+    await h.deliver(run, "completed");
+    expect(await seriesOf(h)).toEqual([]);
+    expect(logged(h, "suite_run_failed")).toMatchObject([
+      {
+        suite: "rust-benches",
+        run: run.id,
+        retry: false,
+        reason: expect.stringMatching(/^bench-output-hashops\/output\.txt: line 1: /),
+      },
+    ]);
+    const downloads = h.github.calls("GET", /\/actions\/artifacts\/\d+\/zip$/);
+    h.clock.advance(31 * 60_000);
+    await h.cron(RECONCILE);
+    expect(h.github.calls("GET", /\/actions\/artifacts\/\d+\/zip$/)).toBe(downloads);
+  });
+
+  it("retries the delivery when GitHub fails the download, and ingests the run once GitHub is well", async () => {
+    const h = withSuites(SMOKE, RUST);
+    const run = pushedRun(h, { "bench-output-hashops": { "output.txt": cargoFirewood } });
+    h.github.fail("GET", /\/actions\/artifacts\/\d+\/zip$/, 20, () =>
+      Response.json({ message: "Server Error" }, { status: 502 }),
+    );
+    await h.deliver(run, "completed");
+    expect(await seriesOf(h)).toEqual([]);
+    expect(logged(h, "suite_run_failed")).toMatchObject([{ suite: "rust-benches", retry: true }]);
+    expect(logged(h, "delivery_failed")).toHaveLength(1);
+
+    h.github.heal();
+    h.clock.advance(31 * 60_000);
+    await h.cron(RECONCILE);
+    const series = await seriesOf(h);
+    expect(series.map((s) => s.name)).toEqual(expect.arrayContaining(["Merkle/insert", "Db/commit", "hash"]));
+    expect(series.every((s) => s.points === 1)).toBe(true);
+    expect(logged(h, "suite_run_ingested")).toHaveLength(1);
+  });
+
+  it("gives each of two suites following one workflow its own artifacts", async () => {
+    const h = withSuites(SMOKE, RUST, CCHAIN);
+    const run = pushedRun(h, {
+      "bench-output-fib": { "output.txt": cargoOutput },
+      "cchain-output-firewood": { "benchmark-output.json": customReexecution },
+    });
+    await h.deliver(run, "completed");
+    const series = await seriesOf(h);
+    expect(series.filter((s) => s.suite === "rust-benches").map((s) => s.name)).toEqual([
+      "bench_fib_10",
+      "bench_fib_20",
+    ]);
+    const cchain = series.filter((s) => s.suite === "cchain-reexecution");
+    expect(cchain.length).toBe((JSON.parse(customReexecution) as unknown[]).length);
+    expect(cchain.every((s) => s.points === 1)).toBe(true);
+  });
+
+  it("leaves the smoke suite's nights as they were", async () => {
+    const h = withSuites(SMOKE, RUST);
+    const night = await h.night(passing);
+    expect(await h.runRecord(`${night.id}-1`)).toMatchObject({ state: "passed" });
+    expect(await seriesOf(h)).toEqual([]);
+  });
+});
