@@ -11,7 +11,8 @@
  */
 import { repositoryUrl } from "../core/links.ts";
 import { parseResults, type Format } from "../core/formats/index.ts";
-import { seriesOfResult, type SeriesImport } from "../core/series.ts";
+import { seriesOfResult, type Series, type SeriesImport } from "../core/series.ts";
+import { suiteSubject } from "../core/suite-alert.ts";
 import type { Suite } from "../core/suites.ts";
 import type { FieldIssue } from "../core/validation.ts";
 import { benchesOfArtifacts, claimArtifacts, type FollowedSuite, type OpenedArtifact } from "../core/suite-results.ts";
@@ -101,10 +102,7 @@ async function ingestSuiteRun(
     commit_url: `${repoUrl}/commit/${run.head_sha}`,
     message: null,
   };
-  const merged = await deps.series.merge(
-    seriesOfResult(suite.name, benches.value, point, repoUrl),
-    changeOptions(deps.config),
-  );
+  const merged = await mergeResult(deps, suite, seriesOfResult(suite.name, benches.value, point, repoUrl));
   if (merged.issues.length > 0) throw new Refused(`${merged.issues[0].field}: ${merged.issues[0].message}`);
   deps.log({
     event: "suite_run_ingested",
@@ -133,6 +131,21 @@ async function openOne(client: GitHubClient, artifact: ActionsArtifact): Promise
   }
 }
 
+/**
+ * Merges a result into the suite's series, then tells the suite's alert what its series now say
+ * (when the suite alerts on change points); the outbox sends what that decides.
+ */
+async function mergeResult(deps: LoopDeps, suite: Suite, series: Series[]) {
+  const options = changeOptions(deps.config);
+  const merged = await deps.series.merge(series, options);
+  if (merged.issues.length > 0 || !suite.alerts.change_points) return merged;
+  const now = deps.now().toISOString();
+  const all = await deps.series.all();
+  const subject = suiteSubject(suite.name, all, options, deps.config.CHANGE_MIN_RUNS, now);
+  if (subject) await deps.alerts.plan(subject, now);
+  return merged;
+}
+
 export type DocumentOutcome = { kind: "invalid"; issues: FieldIssue[] } | { kind: "series"; series: SeriesImport[] };
 
 /**
@@ -151,10 +164,7 @@ export async function ingestSuiteDocument(
   if (!benches.ok) return { kind: "invalid", issues: benches.issues };
   const repoUrl = suite.repository ? repositoryUrl(deps.config.GITHUB_API_URL, suite.repository) : null;
   const point = { at, sha, commit_url: repoUrl && sha ? `${repoUrl}/commit/${sha}` : null, message: null };
-  const merged = await deps.series.merge(
-    seriesOfResult(suite.name, benches.value, point, repoUrl),
-    changeOptions(deps.config),
-  );
+  const merged = await mergeResult(deps, suite, seriesOfResult(suite.name, benches.value, point, repoUrl));
   if (merged.issues.length > 0) return { kind: "invalid", issues: merged.issues };
   deps.log({
     event: "suite_result_uploaded",

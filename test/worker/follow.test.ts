@@ -7,6 +7,7 @@ import passing from "../fixtures/smoke-metrics.json";
 import cargoFirewood from "../fixtures/formats/cargo-firewood.txt?raw";
 import cargoOutput from "../fixtures/formats/cargo-output.txt?raw";
 import customReexecution from "../fixtures/formats/custom-firewood-reexecution.json?raw";
+import { noise } from "../support/nights.ts";
 import { harness, RECONCILE, resetStorage } from "./harness.ts";
 
 beforeEach(() => resetStorage());
@@ -169,5 +170,71 @@ describe("a followed suite", () => {
     const night = await h.night(passing);
     expect(await h.runRecord(`${night.id}-1`)).toMatchObject({ state: "passed" });
     expect(await seriesOf(h)).toEqual([]);
+  });
+});
+
+describe("a followed suite's regression alert", () => {
+  const DAY = 86_400_000;
+  const cargo = (insert: number, hash: number) =>
+    [
+      `test insert/1000 ... bench: ${Math.round(insert).toLocaleString("en-US")} ns/iter (+/- 18,450)`,
+      `test hash ... bench: ${Math.round(hash).toLocaleString("en-US")} ns/iter (+/- 3)`,
+    ].join("\n");
+  /** One pushed run a day: insert/1000 at `level` times its usual time, both benches with ±3% noise. */
+  async function day(h: Harness, i: number, level: number) {
+    h.clock.advance(DAY);
+    const run = pushedRun(h, {
+      "bench-output-hashops": { "output.txt": cargo(1_200_000 * level * noise(i), 418 * noise(i + 50)) },
+    });
+    expect((await h.deliver(run, "completed")).status).toBe(202);
+  }
+
+  it("opens one issue once a bench stood slower for three runs, naming it, and closes it when it is back", async () => {
+    const h = withSuites(SMOKE, { ...RUST, alerts: { labels: ["performance", "rust"] } });
+    for (let i = 0; i < 20; i++) await day(h, i, 1);
+    await day(h, 20, 1.15);
+    await day(h, 21, 1.15);
+    expect(h.github.alertIssues()).toEqual([]);
+    await day(h, 22, 1.15);
+    const [issue, ...others] = h.github.alertIssues();
+    expect(others).toEqual([]);
+    expect(issue.labels).toEqual(["performance", "rust", "perf-regression"]);
+    expect(issue.title).toMatch(
+      /^rust-benches benchmarks regressed: insert\/1000 \+1\d\.\d% \(since \d{4}-\d\d-\d\d\)$/,
+    );
+    expect(issue.body).toContain("1 of the 2 series of the `rust-benches` suite");
+    expect(issue.body).toMatch(/\/compare\/[0-9a-f]{40}\.\.\.[0-9a-f]{40}/);
+    const status = (await (await h.request("/status")).json()) as { suites: { name: string; state: string }[] };
+    expect(status.suites.find((s) => s.name === "rust-benches")?.state).toBe("regressed");
+
+    for (let i = 23; i < 26; i++) await day(h, i, 1.15);
+    expect(issue.comments).toEqual([]);
+    for (let i = 26; i < 30; i++) await day(h, i, 1);
+    expect(issue.state).toBe("closed");
+    expect(issue.comments.at(-1)).toMatch(/Recovered: no series of `rust-benches` stands worse any more/);
+    expect(h.github.alertIssues()).toHaveLength(1);
+  });
+
+  it("alerts for each suite on its own: two suites of one workflow, two issues, each naming its own series", async () => {
+    const h = withSuites(SMOKE, RUST, CCHAIN);
+    const reexecution = (mgas: number) => JSON.stringify([{ name: "reexecute 40M-41M", unit: "mgas/s", value: mgas }]);
+    const both = async (i: number, rust: number, cchain: number) => {
+      h.clock.advance(DAY);
+      const run = pushedRun(h, {
+        "bench-output-hashops": { "output.txt": cargo(1_200_000 * rust * noise(i), 418 * noise(i + 50)) },
+        "cchain-output-40m": { "benchmark-output.json": reexecution(95 * cchain * noise(i + 90)) },
+      });
+      expect((await h.deliver(run, "completed")).status).toBe(202);
+    };
+    for (let i = 0; i < 20; i++) await both(i, 1, 1);
+    for (let i = 20; i < 24; i++) await both(i, 1.15, 1);
+    expect(h.github.alertIssues().map((i) => i.title.split(":")[0])).toEqual(["rust-benches benchmarks regressed"]);
+    for (let i = 24; i < 28; i++) await both(i, 1.15, 0.8);
+    const titles = h.github.alertIssues().map((i) => [i.title.split(":")[0], i.state]);
+    expect(titles).toEqual([
+      ["rust-benches benchmarks regressed", "open"],
+      ["cchain-reexecution benchmarks regressed", "open"],
+    ]);
+    expect(h.github.alertIssues()[1].title).toMatch(/reexecute 40M-41M -\d\d\.\d%/);
   });
 });
