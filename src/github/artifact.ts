@@ -31,6 +31,11 @@ export class ArchiveRejected extends Error {}
 /** A plain file name: no directories, no `..`, nothing absolute, no control characters, not `__proto__`. */
 const PLAIN_NAME = /^(?!\.{1,2}$)(?!__proto__$)[^/\\\x00-\x1f\x7f:]{1,200}$/;
 
+/** A relative path of plain names (a tree such as Criterion's target/criterion): nothing can climb out of it. */
+function isPlainPath(name: string): boolean {
+  return name.length <= 400 && name.split("/").every((part) => PLAIN_NAME.test(part));
+}
+
 const SIGNATURE = { local: 0x04034b50, central: 0x02014b50, end: 0x06054b50 } as const;
 
 interface Entry {
@@ -43,13 +48,17 @@ interface Entry {
 }
 
 /** The artifact's files, under the names they are kept as: never one of chimney's own. */
-export function openArchive(zip: Uint8Array, limits: ArchiveLimits = ARTIFACT_LIMITS): Map<string, Uint8Array> {
+export function openArchive(
+  zip: Uint8Array,
+  limits: ArchiveLimits = ARTIFACT_LIMITS,
+  options: { paths: boolean } = { paths: false },
+): Map<string, Uint8Array> {
   if (zip.byteLength > limits.compressed)
     throw new ArchiveRejected(`the zip is ${zip.byteLength} bytes, over the ${limits.compressed}-byte limit`);
   const view = new DataView(zip.buffer, zip.byteOffset, zip.byteLength);
   try {
     const files = new Map<string, Uint8Array>();
-    for (const entry of centralDirectory(zip, view, limits))
+    for (const entry of centralDirectory(zip, view, limits, options.paths))
       files.set(runnerFileName(entry.name), extract(zip, view, entry));
     return files;
   } catch (error) {
@@ -59,7 +68,7 @@ export function openArchive(zip: Uint8Array, limits: ArchiveLimits = ARTIFACT_LI
 }
 
 /** The file entries, every one checked against the caps. ZIP64 is never needed within them. */
-function centralDirectory(zip: Uint8Array, view: DataView, limits: ArchiveLimits): Entry[] {
+function centralDirectory(zip: Uint8Array, view: DataView, limits: ArchiveLimits, paths: boolean): Entry[] {
   // The end record closes the zip, followed only by a comment of at most 65 535 bytes.
   let end = zip.byteLength - 22;
   const earliest = Math.max(0, end - 0xffff);
@@ -88,8 +97,10 @@ function centralDirectory(zip: Uint8Array, view: DataView, limits: ArchiveLimits
     };
     at += 46 + nameLength + view.getUint16(at + 30, true) + view.getUint16(at + 32, true);
     if (name.endsWith("/")) continue;
-    if (!PLAIN_NAME.test(name))
-      throw new ArchiveRejected(`entry ${JSON.stringify(name.slice(0, 100))} is not a plain file name`);
+    if (paths ? !isPlainPath(name) : !PLAIN_NAME.test(name))
+      throw new ArchiveRejected(
+        `entry ${JSON.stringify(name.slice(0, 100))} is not a plain ${paths ? "relative path" : "file name"}`,
+      );
     if (names.has(name)) throw new ArchiveRejected(`the zip holds ${JSON.stringify(name)} twice`);
     names.add(name);
     total += entry.size;

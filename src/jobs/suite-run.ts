@@ -90,7 +90,8 @@ async function ingestSuiteRun(
 ): Promise<void> {
   if (artifacts.length === 0) throw new Refused(`the run uploaded no artifact matching ${suite.artifacts.join(", ")}`);
   const opened: OpenedArtifact[] = [];
-  for (const artifact of artifacts) opened.push({ name: artifact.name, files: await openOne(client, artifact) });
+  const tree = suite.format === "criterion";
+  for (const artifact of artifacts) opened.push({ name: artifact.name, files: await openOne(client, artifact, tree) });
   const benches = benchesOfArtifacts(suite.format, opened);
   if (!benches.ok) throw new Refused(`${benches.issues[0].field}: ${benches.issues[0].message}`);
 
@@ -113,7 +114,11 @@ async function ingestSuiteRun(
   });
 }
 
-async function openOne(client: GitHubClient, artifact: ActionsArtifact): Promise<Map<string, Uint8Array>> {
+async function openOne(
+  client: GitHubClient,
+  artifact: ActionsArtifact,
+  tree: boolean,
+): Promise<Map<string, Uint8Array>> {
   const name = artifact.name;
   if (artifact.expired) throw new Refused(`the ${name} artifact has expired`);
   if (artifact.size_in_bytes > ARTIFACT_LIMITS.compressed)
@@ -121,7 +126,10 @@ async function openOne(client: GitHubClient, artifact: ActionsArtifact): Promise
       `the ${name} artifact is ${artifact.size_in_bytes} bytes, over the ${ARTIFACT_LIMITS.compressed}-byte limit`,
     );
   try {
-    return openArchive(await downloadArtifact(client, artifact.id, ARTIFACT_LIMITS.compressed));
+    // Criterion's results are a tree (target/criterion/<group>/<bench>/new/…); the other formats are flat files.
+    return openArchive(await downloadArtifact(client, artifact.id, ARTIFACT_LIMITS.compressed), ARTIFACT_LIMITS, {
+      paths: tree,
+    });
   } catch (error) {
     if (error instanceof GitHubError && (error.kind === "gone" || error.kind === "not_found"))
       throw new Refused(`the ${name} artifact has expired`);

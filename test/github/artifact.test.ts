@@ -2,7 +2,7 @@ import fc from "fast-check";
 import { Inflate, zipSync } from "fflate";
 import { describe, expect, it, vi } from "vitest";
 import { runnerFileName } from "../../src/core/artifact.ts";
-import { ArchiveRejected, openArchive } from "../../src/github/artifact.ts";
+import { ArchiveRejected, ARTIFACT_LIMITS, openArchive } from "../../src/github/artifact.ts";
 import { lie } from "../support/zip.ts";
 
 const text = (s: string) => new TextEncoder().encode(s);
@@ -71,6 +71,19 @@ describe("opening an artifact zip", () => {
     ["bad\u0000name"],
   ])("refuses the entry name %j", (name) => {
     expect(rejection(zipSync({ [name]: text("x") }))).toBe(`entry ${JSON.stringify(name)} is not a plain file name`);
+  });
+
+  it("keeps a tree's relative paths when asked (Criterion's target/criterion), and still refuses any other name", () => {
+    const tree = zipSync({ "Merkle/insert/new/estimates.json": text("{}"), "Merkle/insert/new/": new Uint8Array(0) });
+    expect([...openArchive(tree, ARTIFACT_LIMITS, { paths: true }).keys()]).toEqual([
+      "Merkle/insert/new/estimates.json",
+    ]);
+    expect(rejection(tree)).toBe('entry "Merkle/insert/new/estimates.json" is not a plain file name');
+    for (const name of ["../../etc/passwd", "/etc/passwd", "a//b", "a/../b", "a\\b", "a/__proto__", "C:/x", "a/./b"]) {
+      expect(() => openArchive(zipSync({ [name]: text("x") }), ARTIFACT_LIMITS, { paths: true }), name).toThrow(
+        `entry ${JSON.stringify(name)} is not a plain relative path`,
+      );
+    }
   });
 
   it("refuses more entries than the cap, before inflating any", () => {

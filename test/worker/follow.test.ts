@@ -7,6 +7,7 @@ import passing from "../fixtures/smoke-metrics.json";
 import cargoFirewood from "../fixtures/formats/cargo-firewood.txt?raw";
 import cargoOutput from "../fixtures/formats/cargo-output.txt?raw";
 import customReexecution from "../fixtures/formats/custom-firewood-reexecution.json?raw";
+import { CRITERION } from "../support/criterion-tree.ts";
 import { noise } from "../support/nights.ts";
 import { harness, RECONCILE, resetStorage } from "./harness.ts";
 
@@ -170,6 +171,28 @@ describe("a followed suite", () => {
     const night = await h.night(passing);
     expect(await h.runRecord(`${night.id}-1`)).toMatchObject({ state: "passed" });
     expect(await seriesOf(h)).toEqual([]);
+  });
+});
+
+describe("a followed Criterion suite", () => {
+  it("reads Firewood's benchmark-results artifact, a target/criterion tree, one point per benchmark", async () => {
+    const h = withSuites(SMOKE, {
+      name: "criterion",
+      workflow: "benchmarks.yaml",
+      artifacts: ["benchmark-results"],
+      format: "criterion",
+      start: "follow",
+    });
+    const run = pushedRun(h, { "benchmark-results": CRITERION });
+    expect((await h.deliver(run, "completed")).status).toBe(202);
+    expect(logged(h, "suite_run_failed")).toEqual([]);
+    const names = (await seriesOf(h)).map((s) => [s.suite, s.name, s.unit, s.points]);
+    expect(names).toEqual(
+      expect.arrayContaining([
+        ["criterion", "Merkle/insert", "ns/iter", 1],
+        ["criterion", "Proofs/single_key_proof/generate", "ns/iter", 1],
+      ]),
+    );
   });
 });
 
