@@ -79,3 +79,35 @@ export function suiteSubject(
     .at(-1);
   return latest ? { id: `steady@${latest}`, at, verdicts: verdicts(false), pr_number: null } : null;
 }
+
+/** A suite's series as the status page shows them: the moved ones first, the rest folded. */
+export interface SuiteSeries {
+  suite: string;
+  moved: Series[];
+  steady: Series[];
+}
+
+/**
+ * Every suite's series, the suites in `order` first (the declared ones), then any other suite
+ * (imported history) by name; within each, the series that moved, worst first, then the rest.
+ */
+export function groupSeries(
+  all: readonly Series[],
+  order: readonly string[],
+  options: ChangePointOptions,
+  minRuns: number,
+): SuiteSeries[] {
+  const names = [...new Set(all.map((s) => s.suite))].sort(
+    (a, b) => rank(order, a) - rank(order, b) || (a < b ? -1 : a > b ? 1 : 0),
+  );
+  return names.map((suite) => {
+    const moved = movedSeries(suite, all, options, minRuns).moved.map((m) => m.series);
+    const keys = new Set(moved.map((s) => s.key));
+    return { suite, moved, steady: all.filter((s) => s.suite === suite && !keys.has(s.key)) };
+  });
+}
+
+function rank(order: readonly string[], name: string): number {
+  const i = order.indexOf(name);
+  return i < 0 ? order.length : i;
+}

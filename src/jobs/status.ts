@@ -9,7 +9,9 @@ import {
   type Signal,
   type StatusDocument,
 } from "../core/status.ts";
+import { groupSeries, type SuiteSeries } from "../core/suite-alert.ts";
 import type { Suite } from "../core/suites.ts";
+import { changeOptions } from "./changes.ts";
 import type { Alert } from "../core/alert.ts";
 import type { DashboardCheck } from "../core/dashboards.ts";
 import type { ChangeReport } from "../core/drift.ts";
@@ -56,7 +58,8 @@ export interface Overview extends CurrentStatus {
   charted: HistoryEntry[];
   /** The latest `listed` runs of any branch, newest first. */
   recent: HistoryEntry[];
-  series: Series[];
+  /** Every suite's series, the moved ones first. */
+  suites: SuiteSeries[];
 }
 
 /** What the status page shows: the status, the recent history, and the imported series. */
@@ -74,7 +77,12 @@ export async function currentOverview(
     ...status,
     charted: page.runs.filter(isNight).slice(0, counts.charted).reverse(),
     recent: page.runs.slice(0, counts.listed),
-    series,
+    suites: groupSeries(
+      series,
+      deps.config.CHIMNEY_SUITES.map((s) => s.name),
+      changeOptions(deps.config),
+      deps.config.CHANGE_MIN_RUNS,
+    ),
   };
 }
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { DEFAULT_OPTIONS } from "../../src/core/changepoints/analysis.ts";
 import { seriesKey, type Series } from "../../src/core/series.ts";
 import { suiteBody, suiteTitle } from "../../src/core/issue/suite.ts";
-import { movedSeries, suiteSubject } from "../../src/core/suite-alert.ts";
+import { groupSeries, movedSeries, suiteSubject } from "../../src/core/suite-alert.ts";
 import { noise } from "../support/nights.ts";
 
 const AT = "2026-12-01T04:00:00.000Z";
@@ -124,5 +124,20 @@ describe("a suite's regression issue", () => {
     expect(body).toContain(`https://github.com/ava-labs/firewood/compare/${f.change.before_sha}...${f.change.sha}`);
     expect(body).toContain("Rework the trie \\(#1801\\) @\u200boctocat (dev)");
     expect(body).toContain("reported before in #4");
+  });
+});
+
+describe("a suite's series on the status page", () => {
+  it("come by suite, declared suites first, the moved series first within each", () => {
+    const imported = series("cargo-bench", "old", steady(10), 2);
+    const calm = series("rust-benches", "hash", steady(28), 7);
+    const moved = series("rust-benches", "insert/1000", step(25, 3, 1.15));
+    const go = series("cchain", "mgas/s", steady(10), 4, true);
+    const groups = groupSeries([imported, calm, moved, go], ["smoke", "rust-benches", "cchain"], DEFAULT_OPTIONS, 3);
+    expect(groups.map((g) => [g.suite, g.moved.map((s) => s.name), g.steady.map((s) => s.name)])).toEqual([
+      ["rust-benches", ["insert/1000"], ["hash"]],
+      ["cchain", [], ["mgas/s"]],
+      ["cargo-bench", [], ["old"]],
+    ]);
   });
 });

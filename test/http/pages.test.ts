@@ -148,6 +148,38 @@ describe("the status page", () => {
     expect(text).toContain("&lt;script&gt;alert(1)&lt;/script&gt;");
   });
 
+  it("shows a suite of many series readably: the one that moved charted first, the rest folded", async () => {
+    const { app, deps } = setup();
+    const bench = (name: string, levels: number[]): Series => ({
+      key: `rust-benches--${name}`,
+      suite: "rust-benches",
+      name,
+      unit: "ns/iter",
+      bigger_is_better: false,
+      repo_url: null,
+      changes: [],
+      points: levels.map((level, i) => ({
+        at: new Date(Date.UTC(2025, 9, 1) + i * 86_400_000).toISOString(),
+        sha: null,
+        value: level * (1 + (((i * 7919) % 11) - 5) / 500),
+        commit_url: null,
+        message: null,
+      })),
+    });
+    const flat = Array(30).fill(1000);
+    const moved = bench("insert-1000", [...Array(25).fill(1000), ...Array(5).fill(1200)]);
+    const others = Array.from({ length: 40 }, (_, i) => bench(`bench-${i}`, flat));
+    await deps.series.merge([...others, moved], DEFAULT_OPTIONS);
+    const { text } = await get(app, "/");
+    const section = text.slice(text.indexOf("Suite <code>rust-benches</code>"));
+    expect(section).toContain("41 series");
+    expect(section).toContain("1 stand worse since a change point, charted first");
+    const folded = section.indexOf("<details><summary>40 series with no standing change for the worse</summary>");
+    expect(folded).toBeGreaterThan(0);
+    expect(section.indexOf("insert-1000")).toBeLessThan(folded);
+    expect(section.indexOf("bench-0")).toBeGreaterThan(folded);
+  });
+
   it("answers a matching If-None-Match with 304, and says how long to cache", async () => {
     const { app, deps } = setup();
     await deps.runs.record(night(1));

@@ -12,6 +12,7 @@ import { fixed2 } from "../../core/pyformat.ts";
 import { visible } from "../../core/visible.ts";
 import { githubRunOf } from "../../core/run.ts";
 import type { Series } from "../../core/series.ts";
+import type { SuiteSeries } from "../../core/suite-alert.ts";
 import type { Signal } from "../../core/status.ts";
 import { chart, shortNumber, type ChartSpec } from "./chart.ts";
 import { page, webLink } from "./layout.ts";
@@ -29,7 +30,8 @@ export interface StatusPageData {
   baseline: Baseline;
   /** Where the baseline comes from (`baselines/smoke.json`, or `$SMOKE_BASELINE`). */
   baselineSource: string;
-  series: Series[];
+  /** Every suite's series, by suite: the moved ones first (`groupSeries`). */
+  suites: SuiteSeries[];
   configProblems: ConfigProblem[];
   /** https://github.com/owner/repo, when GITHUB_REPOSITORY is set. */
   repositoryUrl: string | null;
@@ -105,7 +107,29 @@ function metricChart(data: StatusPageData, metric: (typeof SMOKE_METRICS)[number
   return chart(spec);
 }
 
-function seriesChart(s: Series, i: number): ReturnType<typeof chart> {
+/**
+ * A suite's series: the ones that moved charted first, the rest folded (a suite may have a
+ * hundred series; the moved ones are the news).
+ */
+function suiteSection(group: SuiteSeries, g: number) {
+  const count = group.moved.length + group.steady.length;
+  const charts = (list: Series[], from: number) => list.map((s, i) => seriesChart(s, `${g}-${from + i}`));
+  return html`<h2>Suite <code>${group.suite}</code></h2>
+<p class="muted">${count} series (<a href="/series">JSON</a>), the latest ${CHARTED_POINTS} points of each, with their change points${group.moved.length > 0 ? html`; ${group.moved.length} stand worse since a change point, charted first` : ""}.</p>
+${group.moved.length > 0 ? html`<div class="charts">${charts(group.moved, 0)}</div>` : ""}
+${
+  group.steady.length === 0
+    ? ""
+    : group.moved.length === 0 && group.steady.length <= FOLD_AFTER
+      ? html`<div class="charts">${charts(group.steady, 0)}</div>`
+      : html`<details><summary>${group.steady.length} series with no standing change for the worse</summary><div class="charts">${charts(group.steady, group.moved.length)}</div></details>`
+}`;
+}
+
+/** A suite with more series than this shows them folded, even when none moved. */
+const FOLD_AFTER = 12;
+
+function seriesChart(s: Series, i: string): ReturnType<typeof chart> {
   const points = s.points.slice(-CHARTED_POINTS);
   const offset = s.points.length - points.length;
   const changes = s.changes
@@ -189,12 +213,6 @@ ${data.configProblems.length > 0 ? html`<p class="muted">Configuration: ${data.c
 ${data.recent.length > 0 ? runsTable(data) : html`<p>No runs yet: chimney dispatches the benchmark every night, and runners can upload results to <code>POST /api/results</code>.</p>`}
 <h2>Dashboards</h2>
 ${dashboardsSection(data.dashboards)}
-${
-  data.series.length > 0
-    ? html`<h2>History imported from github-action-benchmark</h2>
-<p class="muted">${data.series.length} series (<a href="/series">JSON</a>), the latest ${CHARTED_POINTS} points of each, with their change points.</p>
-<div class="charts">${data.series.map((s, i) => seriesChart(s, i))}</div>`
-    : ""
-}`,
+${data.suites.map((group, g) => suiteSection(group, g))}`,
   );
 }
