@@ -9,6 +9,7 @@
  * Criterion's format reads the artifact's files together, as one `target/criterion` tree.
  */
 import type { Bench } from "./formats/bench.ts";
+import type { Series } from "./series.ts";
 import { FORMATS, parseResults, type Format } from "./formats/index.ts";
 import { artifactMatches, type Suite } from "./suites.ts";
 import { invalid, ok, type FieldIssue, type Parsed } from "./validation.ts";
@@ -94,4 +95,41 @@ export function benchesOfArtifacts(format: Format, artifacts: readonly OpenedArt
     }
   }
   return issues.length > 0 ? invalid(...issues) : ok(benches);
+}
+
+/** One result of a suite watched through its series: the benches measured at one time and commit. */
+export interface SuiteResult {
+  at: string;
+  sha: string | null;
+  commit_url: string | null;
+  /** Each series measured then: its name and value. */
+  values: Record<string, number>;
+}
+
+/**
+ * A suite's results, newest first, rebuilt from its series (a followed suite's runs are kept as
+ * points, not as runs of the ledger): at most `limit` of them from before `before` (exclusive).
+ */
+export function suiteResults(
+  all: readonly Series[],
+  suite: string,
+  limit: number,
+  before: string | null,
+): { results: SuiteResult[]; next: string | null } {
+  const byPoint = new Map<string, SuiteResult>();
+  for (const series of all.filter((s) => s.suite === suite)) {
+    for (const p of series.points) {
+      if (before !== null && p.at >= before) continue;
+      const key = `${p.at}|${p.sha ?? ""}`;
+      const result = byPoint.get(key) ?? { at: p.at, sha: p.sha, commit_url: p.commit_url, values: {} };
+      result.values[series.name] = p.value;
+      byPoint.set(key, result);
+    }
+  }
+  const newest = [...byPoint.values()].sort((a, b) => (a.at < b.at ? 1 : a.at > b.at ? -1 : 0));
+  // A page never ends between two results of the same time: the next page starts before it.
+  let end = Math.min(limit, newest.length);
+  while (end < newest.length && newest[end].at === newest[end - 1].at) end++;
+  const results = newest.slice(0, end);
+  return { results, next: end < newest.length ? (results.at(-1)?.at ?? null) : null };
 }

@@ -10,6 +10,7 @@ import {
   type StatusDocument,
 } from "../core/status.ts";
 import { groupSeries, type SuiteSeries } from "../core/suite-alert.ts";
+import { suiteResults } from "../core/suite-results.ts";
 import type { Suite } from "../core/suites.ts";
 import { changeOptions } from "./changes.ts";
 import type { Alert } from "../core/alert.ts";
@@ -106,4 +107,15 @@ export async function currentSuiteBadge(
 ): Promise<Badge> {
   const [series, alerts] = await Promise.all([deps.series.all(), deps.alerts.open()]);
   return suiteBadge(suite.name, seriesSuiteSignal(suite.name, series, alerts));
+}
+
+/** A suite's results, newest first, from its series: `before` is the `next` of the page before. */
+export async function currentSuiteResults(
+  deps: { series: SeriesStore },
+  suite: Suite,
+  limit: number,
+  before: string | null,
+) {
+  const { results, next } = suiteResults(await deps.series.all(), suite.name, limit, before);
+  return { suite: suite.name, results, next };
 }

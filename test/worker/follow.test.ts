@@ -174,6 +174,35 @@ describe("a followed suite", () => {
   });
 });
 
+describe("a followed suite's results", () => {
+  it("are listed by /runs?suite=NAME, newest first, a page at a time", async () => {
+    const h = withSuites(SMOKE, RUST);
+    const first = pushedRun(h, { "bench-output-hashops": { "output.txt": cargoFirewood } });
+    expect((await h.deliver(first, "completed")).status).toBe(202);
+    h.clock.advance(86_400_000);
+    const second = pushedRun(h, { "bench-output-hashops": { "output.txt": cargoFirewood } });
+    expect((await h.deliver(second, "completed")).status).toBe(202);
+
+    type Page = { suite: string; results: { sha: string; values: Record<string, number> }[]; next: string | null };
+    const page = async (query: string) => (await (await h.request(`/runs?${query}`)).json()) as Page;
+    const all = await page("suite=rust-benches");
+    expect(all.results.map((r) => r.sha)).toEqual([second.head_sha, first.head_sha]);
+    expect(all.results[0].values).toMatchObject({ "Merkle/insert": 2913, hash: 418 });
+    expect(all.next).toBeNull();
+    const one = await page("suite=rust-benches&limit=1");
+    expect(one.results.map((r) => r.sha)).toEqual([second.head_sha]);
+    const rest = await page(`suite=rust-benches&limit=1&before=${encodeURIComponent(one.next!)}`);
+    expect(rest.results.map((r) => r.sha)).toEqual([first.head_sha]);
+
+    expect((await h.request("/runs?suite=nope")).status).toBe(404);
+    const bad = await h.request("/runs?suite=rust-benches&before=yesterday");
+    expect(bad.status).toBe(400);
+    expect(JSON.stringify(await bad.json())).toContain('"before"');
+    // The smoke suite's runs are the ledger's, as without suite.
+    expect(((await (await h.request("/runs?suite=smoke")).json()) as { runs: unknown[] }).runs).toEqual([]);
+  });
+});
+
 describe("a followed Criterion suite", () => {
   it("reads Firewood's benchmark-results artifact, a target/criterion tree, one point per benchmark", async () => {
     const h = withSuites(SMOKE, {

@@ -8,7 +8,15 @@ import { decodeCursor, MAX_PAGE } from "../../core/history.ts";
 import { isRunId } from "../../core/run.ts";
 import { repositoryUrl } from "../../core/links.ts";
 import { overallSignal } from "../../core/status.ts";
-import { currentBadge, currentOverview, currentStatus, currentSuiteBadge, suiteSignals } from "../../jobs/status.ts";
+import type { Suite } from "../../core/suites.ts";
+import {
+  currentBadge,
+  currentOverview,
+  currentStatus,
+  currentSuiteBadge,
+  currentSuiteResults,
+  suiteSignals,
+} from "../../jobs/status.ts";
 import { runPage } from "../pages/run-page.ts";
 import { CHARTED_RUNS, LISTED_RUNS, statusPage } from "../pages/status-page.ts";
 import { linksFor, type AppDeps } from "../deps.ts";
@@ -24,6 +32,14 @@ function wantsHtml(c: Context): boolean {
   const htmlAt = accept.indexOf("text/html");
   const jsonAt = accept.indexOf("application/json");
   return htmlAt >= 0 && (jsonAt < 0 || htmlAt < jsonAt);
+}
+
+/** The suite `?suite=` names when it is watched through its series; null for smoke or none; 404 for a suite not watched. */
+function seriesSuiteOf(deps: AppDeps, name: string | undefined): Suite | null {
+  if (name === undefined) return null;
+  const suite = deps.config.CHIMNEY_SUITES.find((s) => s.name === name);
+  if (!suite) throw problem(404, `suite: no suite ${JSON.stringify(name.slice(0, 40))} is watched`);
+  return suite.format === "smoke" ? null : suite;
 }
 
 export function readRoutes(deps: AppDeps): Hono {
@@ -104,11 +120,9 @@ export function readRoutes(deps: AppDeps): Hono {
   });
 
   app.get("/badge", etag(), async (c) => {
-    const name = c.req.query("suite");
-    const suite = name === undefined ? null : deps.config.CHIMNEY_SUITES.find((s) => s.name === name);
-    if (suite === undefined) throw problem(404, `suite: no suite ${JSON.stringify(name?.slice(0, 40))} is watched`);
+    const suite = seriesSuiteOf(deps, c.req.query("suite"));
     c.header("cache-control", "public, max-age=60");
-    return c.json(suite && suite.format !== "smoke" ? await currentSuiteBadge(deps, suite) : await currentBadge(deps));
+    return c.json(suite ? await currentSuiteBadge(deps, suite) : await currentBadge(deps));
   });
 
   app.get("/dashboards", async (c) => {
@@ -136,6 +150,11 @@ export function readRoutes(deps: AppDeps): Hono {
     if (!(limit >= 1 && limit <= MAX_PAGE)) {
       throw invalidInput(400, [{ field: "limit", message: `must be a whole number from 1 to ${MAX_PAGE}` }]);
     }
+    const suite = seriesSuiteOf(deps, c.req.query("suite"));
+    const before = c.req.query("before") ?? null;
+    if (before !== null && !/^\d{4}-\d\d-\d\dT[\d:.]+Z$/.test(before))
+      throw invalidInput(400, [{ field: "before", message: "is not the next of a previous page of /runs?suite=" }]);
+    if (suite) return c.json(await currentSuiteResults(deps, suite, limit, before));
     const cursorText = c.req.query("cursor");
     const cursor = cursorText === undefined ? null : decodeCursor(cursorText);
     if (cursorText !== undefined && !cursor) {
