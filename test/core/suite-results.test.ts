@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { seriesKey, seriesOfResult } from "../../src/core/series.ts";
-import { benchesOfArtifacts, claimArtifacts, followedSuites } from "../../src/core/suite-results.ts";
+import { seriesKey, seriesOfResult, type Series } from "../../src/core/series.ts";
+import { benchesOfArtifacts, claimArtifacts, followedSuites, suiteResults } from "../../src/core/suite-results.ts";
 import { parseSuites } from "../../src/core/suites.ts";
 import cargoOutput from "../fixtures/formats/cargo-output.txt?raw";
 import customBigger from "../fixtures/formats/custom-bigger.json?raw";
@@ -129,5 +129,43 @@ describe("benchesOfArtifacts", () => {
     ]);
     expect(twice.ok).toBe(false);
     expect(!twice.ok && twice.issues[0].field).toBe("cchain-output-2/b.json");
+  });
+});
+
+describe("a suite's results", () => {
+  const point = (at: string, sha: string, value: number) => ({ at, sha, value, commit_url: null, message: null });
+  const s = (suite: string, name: string, points: ReturnType<typeof point>[]) =>
+    ({
+      key: `${suite}--${name}`,
+      suite,
+      name,
+      unit: "ns/iter",
+      bigger_is_better: false,
+      repo_url: null,
+      points,
+      changes: [],
+    }) as Series;
+  const all = [
+    s("rust", "a", [
+      point("2026-11-01T00:00:00Z", "1", 10),
+      point("2026-11-02T00:00:00Z", "2", 11),
+      point("2026-11-02T00:00:00Z", "3", 12),
+    ]),
+    s("rust", "b", [point("2026-11-02T00:00:00Z", "2", 20)]),
+    s("go", "c", [point("2026-11-03T00:00:00Z", "9", 1)]),
+  ];
+
+  it("are the suite's points grouped by time and commit, newest first, and a page never splits one time", () => {
+    const first = suiteResults(all, "rust", 1, null);
+    expect(first.results.map((r) => [r.sha, r.values])).toEqual([
+      ["2", { a: 11, b: 20 }],
+      ["3", { a: 12 }],
+    ]);
+    expect(first.next).toBe("2026-11-02T00:00:00Z");
+    const rest = suiteResults(all, "rust", 1, first.next);
+    expect(rest).toEqual({
+      results: [{ at: "2026-11-01T00:00:00Z", sha: "1", commit_url: null, values: { a: 10 } }],
+      next: null,
+    });
   });
 });
