@@ -1,5 +1,6 @@
 /** The GitHub Actions endpoints of the nightly loop (GitHub's REST API, "Actions": workflows, runs, jobs, artifacts). */
 import * as v from "valibot";
+import { readBounded } from "../core/bounded-read.ts";
 import { commitSha, githubId, githubPage, githubWord, refName, timestamp } from "../core/github-fields.ts";
 import { GitHubError, isHttpUrl, type GitHubClient } from "./client.ts";
 
@@ -193,25 +194,7 @@ async function readCapped(res: Response, maxBytes: number, what: string): Promis
     await res.body?.cancel();
     throw new TooLarge(`${what} is ${declared} bytes, over the ${maxBytes}-byte limit`);
   }
-  if (!res.body) return new Uint8Array(0);
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  const reader = res.body.getReader();
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > maxBytes) {
-      await reader.cancel();
-      throw new TooLarge(`${what} is over the ${maxBytes}-byte limit`);
-    }
-    chunks.push(value);
-  }
-  const bytes = new Uint8Array(size);
-  let offset = 0;
-  for (const chunk of chunks) {
-    bytes.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
+  const bytes = await readBounded(res.body, maxBytes);
+  if (!bytes) throw new TooLarge(`${what} is over the ${maxBytes}-byte limit`);
   return bytes;
 }

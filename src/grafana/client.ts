@@ -4,6 +4,7 @@
  * `GET /apis/dashboard.grafana.app/v1beta1/namespaces/{ns}/dashboards/{uid}` (`{"metadata", "spec"}`)
  * when a namespace is configured. Every failure is a distinct answer, never an exception.
  */
+import { readBounded } from "../core/bounded-read.ts";
 import type { LiveDashboard } from "../core/dashboards.ts";
 
 export interface GrafanaOptions {
@@ -43,12 +44,12 @@ export async function fetchDashboard(options: GrafanaOptions, uid: string): Prom
     });
   }
   if (!res.ok) return drop(res, { kind: "error", detail: `HTTP ${res.status}` });
-  const text = await boundedText(res, MAX_ANSWER_BYTES);
-  if (text === null)
+  const bytes = await readBounded(res.body, MAX_ANSWER_BYTES);
+  if (bytes === null)
     return { kind: "error", detail: `the answer is larger than ${MAX_ANSWER_BYTES / 1024 / 1024} MiB` };
   let body: unknown;
   try {
-    body = JSON.parse(text);
+    body = JSON.parse(new TextDecoder().decode(bytes));
   } catch {
     return { kind: "not_json", detail: `content-type ${res.headers.get("content-type") ?? "none"}` };
   }
@@ -60,31 +61,6 @@ export async function fetchDashboard(options: GrafanaOptions, uid: string): Prom
 
 /** Far above any real dashboard (Firewood's largest export is ~100 KiB), far below an isolate's memory. */
 const MAX_ANSWER_BYTES = 8 * 1024 * 1024;
-
-/** The body as text, or null once it passes `max` bytes (the rest is never read). */
-async function boundedText(res: Response, max: number): Promise<string | null> {
-  if (!res.body) return "";
-  const reader = res.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > max) {
-      await reader.cancel();
-      return null;
-    }
-    chunks.push(value);
-  }
-  const bytes = new Uint8Array(size);
-  let at = 0;
-  for (const chunk of chunks) {
-    bytes.set(chunk, at);
-    at += chunk.byteLength;
-  }
-  return new TextDecoder().decode(bytes);
-}
 
 function isObject(x: unknown): x is Record<string, unknown> {
   return typeof x === "object" && x !== null && !Array.isArray(x);
