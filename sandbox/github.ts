@@ -7,12 +7,18 @@
  */
 import { zipSync } from "fflate";
 import { Hono, type Context } from "hono";
+import smokeBaseline from "../baselines/smoke.json" with { type: "json" };
+import { baselineFileText, type Baseline } from "../src/core/baseline.ts";
 
 export const API = "https://api.github.test";
 export const STORAGE = "https://blobs.github-storage.test";
 export const WEB = "https://github.com";
 export const REPO = "ava-labs/firewood";
 export const TOKEN = "github_pat_emulated_0123456789";
+/** The commit a run is at when no commit was added: the root of the emulated history. */
+export const ROOT_COMMIT = "1f0e9d8c7b6a59483726150f1e2d3c4b5a697887";
+/** Where Firewood keeps the smoke baseline; the root commit holds chimney's bundled copy there. */
+export const BASELINE_PATH = "benchmark/baselines/smoke.json";
 
 export interface EmulatedStep {
   name: string;
@@ -114,8 +120,13 @@ export class GitHubEmulator {
   readonly installationId = 4242;
   readonly mintedTokens = new Set<string>();
   readonly issues = new Map<number, EmulatedIssue>();
-  /** The default branch's files, by path: what the contents API serves. */
-  readonly files = new Map<string, string>();
+  /**
+   * The default branch's files at its head, by path: what the contents API serves for a branch
+   * (or no ref). Each commit keeps a copy of them as they were when it was added (`trees`).
+   */
+  readonly files = new Map<string, string>([[BASELINE_PATH, baselineFileText(smokeBaseline as Baseline)]]);
+  /** Each commit's files, by sha: what the contents API serves at `?ref={sha}`. */
+  readonly trees = new Map<string, Map<string, string>>([[ROOT_COMMIT, new Map(this.files)]]);
   /** The default branch's history, oldest first: what compare answers from. */
   readonly commits: EmulatedCommit[] = [];
   private nextIssue = 1;
@@ -193,7 +204,7 @@ export class GitHubEmulator {
       workflow: init.workflow ?? "perf.yml",
       display_title: init.display_title ?? "Performance smoke benchmark",
       head_branch: init.head_branch ?? "main",
-      head_sha: init.head_sha ?? this.commits.at(-1)?.sha ?? "1f0e9d8c7b6a59483726150f1e2d3c4b5a697887",
+      head_sha: init.head_sha ?? this.commits.at(-1)?.sha ?? ROOT_COMMIT,
       event: init.event ?? "workflow_dispatch",
       inputs: init.inputs ?? {},
       attempts: [
@@ -292,9 +303,32 @@ export class GitHubEmulator {
     return [...this.issues.values()].filter((i) => !i.pull_request);
   }
 
-  addCommit(message: string, author = "octocat"): string {
+  /**
+   * A commit on the default branch. Its files are the branch's (`files`) with `options.files`
+   * applied (text to write, null to delete), inherited by later commits. `branch: false` makes a
+   * commit off the branch, as a pull request's head: its files are not the branch's.
+   */
+  addCommit(
+    message: string,
+    options: string | { author?: string; files?: Record<string, string | null>; branch?: boolean } = {},
+  ): string {
+    const {
+      author = "octocat",
+      files = {},
+      branch = true,
+    } = typeof options === "string" ? { author: options } : options;
     const sha = Array.from(crypto.getRandomValues(new Uint8Array(20)), (b) => b.toString(16).padStart(2, "0")).join("");
-    this.commits.push({ sha, message, author });
+    const tree = new Map(this.files);
+    for (const [path, text] of Object.entries(files)) {
+      if (text === null) tree.delete(path);
+      else tree.set(path, text);
+    }
+    this.trees.set(sha, tree);
+    if (branch) {
+      this.commits.push({ sha, message, author });
+      this.files.clear();
+      for (const [path, text] of tree) this.files.set(path, text);
+    }
     return sha;
   }
 
@@ -587,23 +621,40 @@ export class GitHubEmulator {
       );
     });
 
-    app.get(`${repo}/contents/:path{.+}`, (c) => {
+    app.get(`${repo}/contents/:path{.+}`, async (c) => {
       const path = decodeURIComponent(c.req.param("path"));
-      const text = this.files.get(path);
-      if (text === undefined)
-        return c.json(
-          { message: "Not Found", documentation_url: "https://docs.github.com/rest/repos/contents", status: "404" },
-          404,
-        );
+      const ref = c.req.query("ref");
+      const notFound = (message: string) =>
+        c.json({ message, documentation_url: "https://docs.github.com/rest/repos/contents", status: "404" }, 404);
+      // A sha names a commit; anything else (or nothing) the default branch.
+      const tree = ref && /^[0-9a-f]{40}$/.test(ref) ? this.trees.get(ref) : this.files;
+      if (!tree) return notFound(`No commit found for the ref ${ref}`);
+      const text = tree.get(path);
+      if (text === undefined) return notFound("Not Found");
       if ((c.req.header("accept") ?? "").includes("raw"))
         return c.body(text, 200, { "content-type": "application/vnd.github.raw+json; charset=utf-8" });
       const bytes = new TextEncoder().encode(text);
+      const sha = await blobSha(bytes);
+      const at = ref ?? "main";
+      const large = bytes.byteLength > 1024 * 1024;
       return json(c, {
-        type: "file",
-        encoding: "base64",
+        name: path.split("/").at(-1),
         path,
+        sha,
         size: bytes.byteLength,
-        content: btoa(String.fromCharCode(...bytes)),
+        url: `${this.api}/repos/${REPO}/contents/${path}?ref=${at}`,
+        html_url: `${this.web}/${REPO}/blob/${at}/${path}`,
+        git_url: `${this.api}/repos/${REPO}/git/blobs/${sha}`,
+        download_url: `https://raw.githubusercontent.com/${REPO}/${at}/${path}`,
+        type: "file",
+        // GitHub's base64 breaks a line after every 60 characters; over 1 MB it sends none.
+        content: large ? "" : `${(base64(bytes).match(/.{1,60}/g) ?? []).join("\n")}\n`,
+        encoding: large ? "none" : "base64",
+        _links: {
+          self: `${this.api}/repos/${REPO}/contents/${path}?ref=${at}`,
+          git: `${this.api}/repos/${REPO}/git/blobs/${sha}`,
+          html: `${this.web}/${REPO}/blob/${at}/${path}`,
+        },
       });
     });
 
@@ -707,4 +758,20 @@ export class GitHubEmulator {
       new TextEncoder().encode(`${h}.${p}`),
     );
   }
+}
+
+function base64(bytes: Uint8Array): string {
+  let binary = "";
+  for (const b of bytes) binary += String.fromCharCode(b);
+  return btoa(binary);
+}
+
+/** Git's blob sha: SHA-1 of `blob {size}\0` and the bytes. */
+async function blobSha(bytes: Uint8Array): Promise<string> {
+  const header = new TextEncoder().encode(`blob ${bytes.byteLength}\0`);
+  const whole = new Uint8Array(header.byteLength + bytes.byteLength);
+  whole.set(header);
+  whole.set(bytes, header.byteLength);
+  const digest = new Uint8Array(await crypto.subtle.digest("SHA-1", whole));
+  return Array.from(digest, (b) => b.toString(16).padStart(2, "0")).join("");
 }

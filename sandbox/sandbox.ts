@@ -30,6 +30,8 @@ export async function startSandbox(
   benchmark: Benchmark,
   runOptions: () => RunOptions,
   log: (line: string) => void,
+  /** Files committed to the sandbox repository before anything runs (the calibrated baseline). */
+  files: Record<string, string> = {},
 ): Promise<Sandbox> {
   let api = "";
   let storage = "";
@@ -45,6 +47,7 @@ export async function startSandbox(
   const grafanaServer = await serve((request) => grafana.fetch(request));
   servers.push(grafanaServer);
   publishDashboards(github, grafana);
+  if (Object.keys(files).length > 0) github.addCommit("the sandbox's files", { files });
 
   const running = new Set<Promise<void>>();
   github.onDispatch = (run) => {

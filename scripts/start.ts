@@ -24,6 +24,7 @@ import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { median } from "../src/core/stats.ts";
 import type { SuiteStart } from "../src/core/suites.ts";
+import { BASELINE_PATH } from "../sandbox/github.ts";
 import { calibrate, chooseBenchmark, type Benchmark } from "../sandbox/runner.ts";
 import { REPO, startSandbox, type Sandbox } from "../sandbox/sandbox.ts";
 import { freePort, startWranglerDev } from "./wrangler-dev.ts";
@@ -221,6 +222,8 @@ async function sandboxMode() {
     benchmark,
     () => ({ slowdownMs, baselinePath }),
     (line) => say(`  ${line}`),
+    // The runs read the baseline from the repository at their commit: the calibrated one is committed there.
+    baseline ? { [BASELINE_PATH]: `${JSON.stringify(baseline, null, 2)}\n` } : {},
   );
   stopping.push(() => sandbox.stop());
   const secret = () => randomBytes(24).toString("hex");

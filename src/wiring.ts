@@ -10,6 +10,7 @@ import { structuredLog } from "./core/log.ts";
 import { appAuth, tokenAuth } from "./github/auth.ts";
 import { GitHubClient, type Auth } from "./github/client.ts";
 import type { GrafanaOptions } from "./grafana/client.ts";
+import { BaselineCache } from "./jobs/baseline.ts";
 import type { GitHubAccess, LoopDeps } from "./jobs/deps.ts";
 import type { Stores } from "./store/ports.ts";
 
@@ -53,6 +54,7 @@ export function wire(env: Record<string, unknown>, outside: Outside, stores: (co
     configProblems: problems,
     baseline: config.SMOKE_BASELINE ?? bundled.value,
     baselineSource,
+    baselines: new BaselineCache(),
     trackedRef: config.GITHUB_REF,
     ...stores(config),
     github,

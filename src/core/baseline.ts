@@ -23,12 +23,23 @@ export interface Range {
 
 export type Baseline = Record<MetricKey, Range>;
 
-/** Where the bounds came from, serialized as serde's `#[serde(tag = "type", content = "path")]`. */
-export type BaselineSource = { type: "Embedded" } | { type: "File"; path: string };
+/**
+ * Where the bounds came from, serialized as serde's `#[serde(tag = "type", content = "path")]`
+ * for the runner's two (`Embedded`, `File`). chimney's own reports add `Repository`: the file of
+ * the watched repository at the run's commit, with its blob sha; and a `File` chimney fell back
+ * to says why in `fallback`.
+ */
+export type BaselineSource =
+  | { type: "Embedded" }
+  | { type: "File"; path: string; fallback?: string }
+  | { type: "Repository"; repository: string; path: string; commit: string; blob_sha: string };
 
 /** How a report names where its baseline came from. */
 export function sourceName(source: BaselineSource): string {
-  return source.type === "File" ? source.path : "the runner's embedded baseline";
+  if (source.type === "Repository") return `${source.repository}@${source.commit.slice(0, 12)}:${source.path}`;
+  if (source.type === "File")
+    return source.fallback ? `${source.path} (the fallback: ${source.fallback})` : source.path;
+  return "the runner's embedded baseline";
 }
 
 export interface Comparison {
@@ -86,9 +97,20 @@ export const BaselineSourceSchema = v.variant(
   "type",
   [
     v.object({ type: v.literal("Embedded") }),
-    v.object({ type: v.literal("File"), path: v.pipe(v.string("must be a string"), v.maxLength(4096)) }),
+    v.object({
+      type: v.literal("File"),
+      path: v.pipe(v.string("must be a string"), v.maxLength(4096)),
+      fallback: v.optional(v.pipe(v.string("must be a string"), v.maxLength(4096))),
+    }),
+    v.object({
+      type: v.literal("Repository"),
+      repository: v.pipe(v.string("must be a string"), v.maxLength(200)),
+      path: v.pipe(v.string("must be a string"), v.maxLength(4096)),
+      commit: v.pipe(v.string("must be a string"), v.regex(/^[0-9a-f]{40}$/, "must be 40 hex digits")),
+      blob_sha: v.pipe(v.string("must be a string"), v.regex(/^[0-9a-f]{40}$/, "must be 40 hex digits")),
+    }),
   ],
-  'must be {"type": "Embedded"} or {"type": "File", "path": …}',
+  'must be {"type": "Embedded"}, {"type": "File", "path": …} or {"type": "Repository", …}',
 );
 
 export const BaselineReportSchema = jsonObject(

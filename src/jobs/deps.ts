@@ -3,6 +3,7 @@ import { monotonicFactory } from "ulidx";
 import type { Baseline, BaselineSource } from "../core/baseline.ts";
 import type { Config } from "../core/config.ts";
 import type { GitHubClient } from "../github/client.ts";
+import type { BaselineCache } from "./baseline.ts";
 import type { GrafanaOptions } from "../grafana/client.ts";
 import type { Stores } from "../store/ports.ts";
 
@@ -17,8 +18,13 @@ export interface GitHubAccess {
 export interface LoopDeps extends Stores {
   config: Config;
   baseline: Baseline;
-  /** Where `baseline` comes from, as chimney's reports name it. */
+  /**
+   * Where `baseline` comes from, as chimney's reports name it. It judges a run when there is no
+   * baseline file to read at the run's commit, and is the fallback when that file cannot be used.
+   */
   baselineSource: BaselineSource;
+  /** Baseline files read from the repository, parsed, by blob sha. */
+  baselines: BaselineCache;
   /** The branch whose runs count for the signal (GITHUB_REF): the only name for it in the jobs. */
   trackedRef: string;
   github: GitHubAccess | null;

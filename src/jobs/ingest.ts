@@ -27,6 +27,8 @@ import {
 } from "../core/summary.ts";
 import { parseJson, type FieldIssue } from "../core/validation.ts";
 import type { ArtifactStore } from "../store/ports.ts";
+import type { GitHubClient } from "../github/client.ts";
+import { judgingBaseline } from "./baseline.ts";
 import { newRunId, type LoopDeps } from "./deps.ts";
 
 export interface ResultUpload {
@@ -48,6 +50,8 @@ export interface RunContext {
   failure?: RunFailure | null;
   /** History being imported: recorded settled, without alerts; the import analyses once at the end. */
   imported?: boolean;
+  /** The job's GitHub client (its request budget), for reading the baseline file at the run's commit. */
+  client?: GitHubClient;
 }
 
 export type IngestResult =
@@ -78,9 +82,11 @@ export async function ingest(deps: LoopDeps, upload: ResultUpload, context: RunC
   if (fileIssues.length > 0) return { kind: "invalid", issues: fileIssues };
 
   const { input, measurements, runnerReport } = read.value;
-  const report = evaluate(actualsOf(measurements), deps.baseline, deps.baselineSource);
-  const now = deps.now();
   const { github, sha, ref } = upload.provenance;
+  // The baseline file at the run's own commit judges it (or the configured one, saying why).
+  const judging = await judgingBaseline(deps, sha, context.client);
+  const report = evaluate(actualsOf(measurements), judging.baseline, judging.source);
+  const now = deps.now();
   const identity = github ? null : await identityOf(measurements, upload.provenance);
 
   const files = [

@@ -161,7 +161,7 @@ async function complete(
         files: others,
         provenance: { github: base.github, sha: base.sha, ref: base.ref },
       },
-      { at: base.at, dispatch: base.dispatch, failure },
+      { at: base.at, dispatch: base.dispatch, failure, client },
     );
     if (result.kind === "conflict") deps.log({ event: "result_conflict", run: base.id, reason: result.reason });
     if (result.kind !== "malformed" && result.kind !== "invalid") return result.kind === "conflict" ? null : result;

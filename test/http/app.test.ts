@@ -82,6 +82,12 @@ describe("GET /baseline", () => {
       per_batch_p95_ms: { lower: null, upper: 999 },
     };
     const res = await appWith({ SMOKE_BASELINE: JSON.stringify(loose) }).request("/baseline");
-    expect(await res.json()).toEqual({ source: "$SMOKE_BASELINE", ...loose });
+    expect(await res.json()).toEqual({
+      source: "$SMOKE_BASELINE",
+      judged_by: { type: "File", path: "$SMOKE_BASELINE" },
+      run: null,
+      reason: "no night has settled yet: this is the configured baseline",
+      ...loose,
+    });
   });
 });

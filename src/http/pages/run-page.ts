@@ -1,6 +1,6 @@
 /** `GET /runs/{id}` for a browser: one run, its numbers against the band, its files and links. */
 import { html } from "hono/html";
-import { SMOKE_METRICS } from "../../core/baseline.ts";
+import { SMOKE_METRICS, sourceName } from "../../core/baseline.ts";
 import { pvalueText } from "../../core/changepoints/significance.ts";
 import { fixed2 } from "../../core/pyformat.ts";
 import { visible } from "../../core/visible.ts";
@@ -37,7 +37,7 @@ ${run.failure ? html`<p class="crashed">${run.failure.reason}${log ? html` (<a h
 ${
   report
     ? html`<div class="table"><table>
-<caption>chimney's evaluation against the baseline</caption>
+<caption>chimney's evaluation against the baseline: <code>${visible(sourceName(report.source))}</code></caption>
 <thead><tr><th scope="col">metric</th><th scope="col" class="num">this run</th><th scope="col" class="num">lower</th><th scope="col" class="num">upper</th><th scope="col">within</th></tr></thead>
 <tbody>${SMOKE_METRICS.map((m) => {
         const c = report[m.key];

@@ -28,7 +28,7 @@ export interface StatusPageData {
   recent: HistoryEntry[];
   runs: number;
   baseline: Baseline;
-  /** Where the baseline comes from (`baselines/smoke.json`, or `$SMOKE_BASELINE`). */
+  /** Which baseline judged the last settled night (a file of the repository at a commit, or the configured one and why). */
   baselineSource: string;
   /** Every suite's series, by suite: the moved ones first (`groupSeries`). */
   suites: SuiteSeries[];

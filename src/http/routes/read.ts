@@ -2,7 +2,7 @@
 import { Hono, type Context } from "hono";
 import { etag } from "hono/etag";
 import { contentDisposition } from "../../core/artifact.ts";
-import { sourceName } from "../../core/baseline.ts";
+import { SMOKE_METRICS, sourceName, type Baseline, type BaselineSource } from "../../core/baseline.ts";
 import { changesAt, latestChanges } from "../../core/drift.ts";
 import { decodeCursor, MAX_PAGE } from "../../core/history.ts";
 import { isRunId } from "../../core/run.ts";
@@ -47,14 +47,15 @@ export function readRoutes(deps: AppDeps): Hono {
 
   app.get("/", etag(), async (c) => {
     const overview = await currentOverview(deps, { charted: CHARTED_RUNS, listed: LISTED_RUNS });
+    const judged = await judgedBaseline(deps);
     const repo = deps.config.GITHUB_REPOSITORY;
     c.header("cache-control", "public, max-age=30");
     return c.html(
       statusPage({
         ...overview,
         runs: overview.doc?.runs ?? 0,
-        baseline: deps.baseline,
-        baselineSource: sourceName(deps.baselineSource),
+        baseline: judged,
+        baselineSource: judged.source,
         configProblems: deps.configProblems,
         repositoryUrl: repo ? repositoryUrl(deps.config.GITHUB_API_URL, repo) : null,
       }),
@@ -139,9 +140,9 @@ export function readRoutes(deps: AppDeps): Hono {
     return c.json(changeReportView(linksFor(deps), report));
   });
 
-  app.get("/baseline", (c) => {
-    c.header("cache-control", "public, max-age=300");
-    return c.json({ source: sourceName(deps.baselineSource), ...deps.baseline });
+  app.get("/baseline", async (c) => {
+    c.header("cache-control", "public, max-age=60");
+    return c.json(await judgedBaseline(deps));
   });
 
   app.get("/runs", async (c) => {
@@ -201,4 +202,31 @@ export function readRoutes(deps: AppDeps): Hono {
   });
 
   return app;
+}
+
+/**
+ * The baseline that judged the last settled night, and which file at which commit that was (or
+ * the fallback, and why); before any night has a result, the configured baseline.
+ */
+export async function judgedBaseline(
+  deps: AppDeps,
+): Promise<Baseline & { source: string; judged_by: BaselineSource; run: string | null; reason?: string }> {
+  const doc = await deps.runs.status();
+  const night = doc?.night ? await deps.runs.run(doc.night.id) : null;
+  const report = night?.report;
+  if (!night || !report) {
+    return {
+      source: sourceName(deps.baselineSource),
+      judged_by: deps.baselineSource,
+      run: null,
+      reason: night
+        ? `the last settled night, run ${night.id}, has no result: this is the configured baseline`
+        : "no night has settled yet: this is the configured baseline",
+      ...deps.baseline,
+    };
+  }
+  const bands = Object.fromEntries(
+    SMOKE_METRICS.map(({ key }) => [key, { lower: report[key].lower, upper: report[key].upper }]),
+  ) as Baseline;
+  return { source: sourceName(report.source), judged_by: report.source, run: night.id, ...bands };
 }
