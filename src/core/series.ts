@@ -7,7 +7,7 @@
 import * as v from "valibot";
 import { describe, detectChangePoints, type ChangePoint, type ChangePointOptions } from "./changepoints/analysis.ts";
 import type { Bench } from "./formats/bench.ts";
-import { jsonObject, parseWith, type FieldIssue, type Parsed } from "./validation.ts";
+import { invalid, jsonObject, ok, parseWith, type FieldIssue, type Parsed } from "./validation.ts";
 
 export interface SeriesPoint {
   at: string;
@@ -116,6 +116,21 @@ export function benchmarkDataJson(source: string): string {
 /** Whether a document looks like github-action-benchmark data rather than an array of results. */
 export function isBenchmarkData(source: string): boolean {
   return /^\s*\{/.test(benchmarkDataJson(source));
+}
+
+/**
+ * The data of one of the file's suites (`entry`, or its only one) as the history of a watched
+ * suite, so that the imported series and the ones its runs add are the same series.
+ */
+export function intoSuite(data: BenchmarkData, suite: string, entry: string | null): Parsed<BenchmarkData> {
+  const names = Object.keys(data.entries);
+  const chosen = entry ?? (names.length === 1 ? names[0] : null);
+  if (chosen === null || !Object.hasOwn(data.entries, chosen))
+    return invalid({
+      field: "entry",
+      message: `must name one of the file's suites (${names.map((n) => JSON.stringify(n)).join(", ")})`,
+    });
+  return ok({ ...data, entries: { [suite]: data.entries[chosen] } });
 }
 
 export function parseBenchmarkData(json: unknown): Parsed<BenchmarkData> {

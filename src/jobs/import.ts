@@ -5,7 +5,14 @@
  */
 import * as v from "valibot";
 import type { ChangeReport } from "../core/drift.ts";
-import { benchmarkDataJson, isBenchmarkData, parseBenchmarkData, seriesOf, type SeriesImport } from "../core/series.ts";
+import {
+  benchmarkDataJson,
+  intoSuite,
+  isBenchmarkData,
+  parseBenchmarkData,
+  seriesOf,
+  type SeriesImport,
+} from "../core/series.ts";
 import { refName } from "../core/github-fields.ts";
 import { parseJson, parseWith, type FieldIssue } from "../core/validation.ts";
 import { planAnalysis } from "../core/settle.ts";
@@ -44,11 +51,22 @@ const ImportedResultsSchema = v.pipe(
   v.maxLength(MAX_IMPORTED_RESULTS, `must hold at most ${MAX_IMPORTED_RESULTS} results`),
 );
 
-export async function importHistory(deps: LoopDeps, source: string): Promise<ImportOutcome> {
+/** Where a github-action-benchmark file goes: the watched suite it is the history of, and which of its suites that is. */
+export interface ImportInto {
+  suite: string;
+  entry: string | null;
+}
+
+export async function importHistory(
+  deps: LoopDeps,
+  source: string,
+  into: ImportInto | null = null,
+): Promise<ImportOutcome> {
   if (isBenchmarkData(source)) {
     const json = parseJson(benchmarkDataJson(source));
     if (!json.ok) return { kind: "malformed", issues: json.issues };
-    const data = parseBenchmarkData(json.value);
+    const parsed = parseBenchmarkData(json.value);
+    const data = parsed.ok && into ? intoSuite(parsed.value, into.suite, into.entry) : parsed;
     if (!data.ok) return { kind: "invalid", issues: data.issues };
     const merged = await deps.series.merge(seriesOf(data.value), changeOptions(deps.config));
     if (merged.issues.length > 0) return { kind: "invalid", issues: merged.issues };
@@ -59,6 +77,16 @@ export async function importHistory(deps: LoopDeps, source: string): Promise<Imp
     });
     return { kind: "series", series: merged.imports };
   }
+  if (into)
+    return {
+      kind: "invalid",
+      issues: [
+        {
+          field: "suite",
+          message: "takes github-action-benchmark data (data.js); smoke results are imported without it",
+        },
+      ],
+    };
   return importResults(deps, source);
 }
 

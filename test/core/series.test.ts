@@ -3,6 +3,7 @@ import { DEFAULT_OPTIONS } from "../../src/core/changepoints/analysis.ts";
 import {
   benchmarkDataJson,
   biggerIsBetter,
+  intoSuite,
   isBenchmarkData,
   mergeSeries,
   parseBenchmarkData,
@@ -137,5 +138,27 @@ describe("merging imported series", () => {
     expect(start.series.find((s) => s.name === MGAS_40M)!.changes).toEqual([]);
     const later = mergeSeries(start.series, full, DEFAULT_OPTIONS);
     expect(later.imports.find((i) => i.name === MGAS_40M)).toMatchObject({ added: 122, points: 142, change_points: 1 });
+  });
+});
+
+describe("a file's history as a watched suite's", () => {
+  const data = (names: string[]) =>
+    ({ entries: Object.fromEntries(names.map((n) => [n, []])) }) as unknown as Parameters<typeof intoSuite>[0];
+
+  it("takes the file's only suite, or the one `entry` names, under the watched suite's name", () => {
+    expect(intoSuite(data(["C-Chain Reexecution with Firewood"]), "cchain", null)).toEqual({
+      ok: true,
+      value: { entries: { cchain: [] } },
+    });
+    expect(intoSuite(data(["a", "b"]), "cchain", "b")).toEqual({ ok: true, value: { entries: { cchain: [] } } });
+  });
+
+  it("names entry when the file has several suites and none is chosen, or the one chosen is not there", () => {
+    for (const entry of [null, "c", "__proto__"]) {
+      expect(intoSuite(data(["a", "b"]), "cchain", entry)).toEqual({
+        ok: false,
+        issues: [{ field: "entry", message: 'must name one of the file\'s suites ("a", "b")' }],
+      });
+    }
   });
 });

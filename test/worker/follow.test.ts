@@ -7,6 +7,8 @@ import passing from "../fixtures/smoke-metrics.json";
 import cargoFirewood from "../fixtures/formats/cargo-firewood.txt?raw";
 import cargoOutput from "../fixtures/formats/cargo-output.txt?raw";
 import customReexecution from "../fixtures/formats/custom-firewood-reexecution.json?raw";
+import { TEST_BINDINGS } from "../bindings.ts";
+import historyText from "../fixtures/firewood-bench-history.json?raw";
 import { CRITERION } from "../support/criterion-tree.ts";
 import { noise } from "../support/nights.ts";
 import { harness, RECONCILE, resetStorage } from "./harness.ts";
@@ -200,6 +202,42 @@ describe("a followed suite's results", () => {
     expect(JSON.stringify(await bad.json())).toContain('"before"');
     // The smoke suite's runs are the ledger's, as without suite.
     expect(((await (await h.request("/runs?suite=smoke")).json()) as { runs: unknown[] }).runs).toEqual([]);
+  });
+});
+
+describe("a followed suite continuing history kept before chimney", () => {
+  const ADMIN = { authorization: `Bearer ${TEST_BINDINGS.ADMIN_TOKEN}`, "content-type": "application/json" };
+
+  it("imports Firewood's data.js into the suite, and the next run extends the same series", async () => {
+    const h = withSuites(SMOKE, CCHAIN);
+    const imported = await h.request("/api/import?suite=cchain-reexecution", {
+      method: "POST",
+      headers: ADMIN,
+      body: historyText,
+    });
+    expect(imported.status).toBe(200);
+    const before = await seriesOf(h);
+    expect(new Set(before.map((s) => s.suite))).toEqual(new Set(["cchain-reexecution"]));
+    const mgas = before.find((s) =>
+      s.name.endsWith("[33000001,33500000]-Config-firewood-Runner-avago-runner-i4i-2xlarge-local-ssd - mgas/s"),
+    )!;
+    expect(mgas.points).toBeGreaterThan(10);
+
+    const run = pushedRun(h, { "cchain-output-33m": { "benchmark-output.json": customReexecution } });
+    expect((await h.deliver(run, "completed")).status).toBe(202);
+    const after = await seriesOf(h);
+    expect(after.find((s) => s.key === mgas.key)?.points).toBe(mgas.points + 1);
+    expect(after).toHaveLength(before.length);
+  });
+
+  it("refuses ?suite= of a suite not watched through its series, naming suite, and stores nothing", async () => {
+    const h = withSuites(SMOKE, CCHAIN);
+    for (const suite of ["nope", "smoke"]) {
+      const res = await h.request(`/api/import?suite=${suite}`, { method: "POST", headers: ADMIN, body: historyText });
+      expect(res.status).toBe(suite === "nope" ? 404 : 422);
+      expect(JSON.stringify(await res.json())).toContain("suite");
+    }
+    expect(await seriesOf(h)).toEqual([]);
   });
 });
 

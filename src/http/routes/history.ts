@@ -1,12 +1,12 @@
 /** The history kept before chimney: importing it, and the imported series. */
 import { Hono } from "hono";
 import { invalid, ok, type Parsed } from "../../core/validation.ts";
-import { importHistory } from "../../jobs/import.ts";
+import { importHistory, type ImportInto } from "../../jobs/import.ts";
 import { requireBearer } from "../auth.ts";
 import { limitBody } from "../body-limit.ts";
 import { linksFor, type AppDeps } from "../deps.ts";
 import { answerOf, IMPORTED } from "../outcomes.ts";
-import { problem, valid } from "../problem.ts";
+import { invalidInput, problem, valid } from "../problem.ts";
 import { changeReportView } from "../views.ts";
 
 /** Firewood's whole bench/data.js is under 1 MB. */
@@ -23,12 +23,25 @@ function utf8(bytes: ArrayBuffer): Parsed<string> {
   }
 }
 
+/** `?suite=` (and `entry=`): the watched series suite a github-action-benchmark file is the history of. */
+function importInto(deps: AppDeps, suite: string | undefined, entry: string | undefined): ImportInto | null {
+  if (suite === undefined) return null;
+  const watched = deps.config.CHIMNEY_SUITES.find((s) => s.name === suite);
+  if (!watched) throw problem(404, `suite: no suite ${JSON.stringify(suite.slice(0, 40))} is watched`);
+  if (watched.format === "smoke" || watched.format === "pruning")
+    throw invalidInput(422, [
+      { field: "suite", message: `is ${watched.format}; its history is imported as results, without ?suite=` },
+    ]);
+  return { suite: watched.name, entry: entry ?? null };
+}
+
 export function historyRoutes(deps: AppDeps): Hono {
   const app = new Hono();
 
   app.post("/api/import", requireBearer(deps.config.ADMIN_TOKEN, "ADMIN_TOKEN"), limitBody(IMPORT_LIMIT), async (c) => {
+    const into = importInto(deps, c.req.query("suite"), c.req.query("entry"));
     const source = valid(utf8(await c.req.arrayBuffer()));
-    const { outcome, status } = answerOf(IMPORTED, await importHistory(deps, source));
+    const { outcome, status } = answerOf(IMPORTED, await importHistory(deps, source, into));
     const links = linksFor(deps);
     if (outcome.kind === "series") {
       const series = outcome.series.map((s) => ({ ...s, url: seriesUrl(links.base, s.key) }));
