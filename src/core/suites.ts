@@ -242,6 +242,15 @@ export function parseSuites(
     }
     const s = parsed.value;
     const dispatched = s.start !== "follow";
+    // The nightly dispatch, its catch-up and confirming reruns are the smoke suite's: a suite
+    // declared dispatched that nothing dispatches would silently never run.
+    if (dispatched && s.format !== "smoke") {
+      issues.push({
+        field: `suites[${i}].start`,
+        message:
+          'chimney dispatches only the smoke suite for now; use "follow" and let the workflow run on its own triggers',
+      });
+    }
     if (s.alerts.confirm && !dispatched) {
       issues.push({
         field: `suites[${i}].alerts.confirm`,

@@ -161,6 +161,14 @@ describe("parseSuites", () => {
     ]);
   });
 
+  it("dispatches only the smoke suite for now: another suite is followed, so none is declared and never run", () => {
+    expect(
+      issuesOf({ suites: [{ ...followed, start: { dispatch: { cron: "0 4 * * *" } }, alerts: { confirm: false } }] }),
+    ).toEqual([
+      'suites[0].start: chimney dispatches only the smoke suite for now; use "follow" and let the workflow run on its own triggers',
+    ]);
+  });
+
   it("reads a baseline only for the formats judged against bands", () => {
     expect(issuesOf({ suites: [{ ...followed, baseline: { path: "benchmark/baselines/cargo.json" } }] })).toEqual([
       "suites[0].baseline: a baseline file is read only for the smoke and pruning formats",
@@ -182,6 +190,7 @@ describe("parseSuites", () => {
       baseline: undefined,
     };
     expect(issuesOf({ suites: [smoke, pruning] })).toEqual([
+      'suites[1].start: chimney dispatches only the smoke suite for now; use "follow" and let the workflow run on its own triggers',
       "suites[1].start: suites[0] already dispatches this workflow; follow it instead",
     ]);
     expect(parseSuites({ suites: [smoke, { ...pruning, start: "follow" }] }, SETTINGS).ok).toBe(true);
