@@ -3,6 +3,8 @@
  *
  * - CPU (bench/cpu.ts): the pure pipeline of a 100 000-batch metrics file ÷ `JSON.parse` of the
  *   same bytes; one whole upload through the ingest job, with 0 and 1 000 runs of history.
+ * - The suites' result formats (bench/formats.ts): each parser over 2 000 benches ÷ splitting or
+ *   `JSON.parse` of the same bytes. `npm run bench -- formats` runs this part alone.
  * - Change points inside workerd (bench/detection.ts).
  * - HTTP against `wrangler dev` (bench/http.ts): /status, / and uploads ÷ /healthz, in
  *   interleaved rounds; /status and /badge at 100 connections for 20 s.
@@ -19,10 +21,28 @@ import { alertBench, alertTable } from "./alerts.ts";
 import { bundleSize } from "./bundle.ts";
 import { ingestCpu, pipelineCpu } from "./cpu.ts";
 import { detectionBench } from "./detection.ts";
+import { formatsCpu } from "./formats.ts";
 import { httpBench } from "./http.ts";
 import { webhookBench } from "./webhooks.ts";
 
 const RESULTS = "bench/results.json";
+
+if (process.argv[2] === "formats") {
+  const formats = formatsCpu();
+  const kept = existsSync(RESULTS) ? (JSON.parse(readFileSync(RESULTS, "utf8")) as Record<string, unknown>) : {};
+  writeFileSync(RESULTS, `${JSON.stringify({ ...kept, formats }, null, 2)}\n`);
+  console.log(formatsReport(formats));
+  process.exit(0);
+}
+
+function formatsReport(formats: ReturnType<typeof formatsCpu>): string {
+  const rows = Object.entries(formats).map(
+    ([name, f]) => `| ${name} | ${f.benches} | ${f.bytes} | ${f.floor_us} | ${f.parse_us} | ${f.ratio} |`,
+  );
+  return ["| format | benches | bytes | floor µs | parse µs | ratio |", "|---|---:|---:|---:|---:|---:|", ...rows].join(
+    "\n",
+  );
+}
 
 if (process.argv[2] === "alerts") {
   const alerts = await alertBench();
@@ -40,6 +60,7 @@ ${alertTable(alerts)}`;
 
 const cpu = pipelineCpu();
 const ingest = [await ingestCpu(0), await ingestCpu(1_000)];
+const formats = formatsCpu();
 const detection = await detectionBench();
 const bundle = bundleSize();
 const http = await httpBench();
@@ -50,6 +71,7 @@ const results = {
   node: process.version,
   cpu,
   ingest,
+  formats,
   detection,
   bundle,
   http,
