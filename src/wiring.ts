@@ -10,7 +10,7 @@ import { structuredLog } from "./core/log.ts";
 import { appAuth, tokenAuth } from "./github/auth.ts";
 import { GitHubClient, type Auth } from "./github/client.ts";
 import type { GrafanaOptions } from "./grafana/client.ts";
-import { BaselineCache } from "./jobs/baseline.ts";
+import { BaselineCache } from "./core/baseline-cache.ts";
 import type { GitHubAccess, LoopDeps } from "./jobs/deps.ts";
 import type { Stores } from "./store/ports.ts";
 

@@ -3,7 +3,7 @@ import { monotonicFactory } from "ulidx";
 import type { Baseline, BaselineSource } from "../core/baseline.ts";
 import type { Config } from "../core/config.ts";
 import type { GitHubClient } from "../github/client.ts";
-import type { BaselineCache } from "./baseline.ts";
+import type { BaselineCache } from "../core/baseline-cache.ts";
 import type { GrafanaOptions } from "../grafana/client.ts";
 import type { Stores } from "../store/ports.ts";
 
