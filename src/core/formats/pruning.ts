@@ -19,7 +19,7 @@ const UNITS: Record<PruningKey, { unit: string; bigger_is_better: boolean }> = {
   total_duration_ms: { unit: "ms", bigger_is_better: false },
 };
 
-function valueOf(m: PruningMetrics, key: PruningKey): number {
+function metricValue(m: PruningMetrics, key: PruningKey): number {
   return key === "per_block_p95_ms" ? p95(m.per_block_ms) : m[key];
 }
 
@@ -35,7 +35,7 @@ export function parsePruning(input: string): Parsed<Bench[]> {
     bench: {
       name: `${variant} - ${key}`,
       ...UNITS[key],
-      value: valueOf(m, key),
+      value: metricValue(m, key),
       range: null,
       extra: `${m.blocks} blocks × ${m.ops_per_block} ops`,
     },
