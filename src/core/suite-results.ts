@@ -3,7 +3,8 @@
  * to which suite, and the benches those artifacts hold.
  *
  * The rule for an artifact's files: every file is a result in the suite's format, except logs,
- * Markdown and HTML (`*.log`, `*.md`, `*.html`), which runners upload beside their results. A
+ * Markdown and HTML (`*.log`, `*.md`, `*.html`), which runners upload beside their results; of a
+ * pruning artifact, only its `pruning-metrics*.json` files are (its summaries are chimney's own). A
  * result file that does not parse refuses the whole run of the suite, naming the artifact, the
  * file and the line; so does an artifact without a result file, or a bench two files both give.
  * Criterion's format reads the artifact's files together, as one `target/criterion` tree.
@@ -11,6 +12,7 @@
 import type { Bench } from "./formats/bench.ts";
 import type { Series } from "./series.ts";
 import { FORMATS, parseResults, type Format } from "./formats/index.ts";
+import { PRUNING_RESULT_FILE } from "./formats/pruning.ts";
 import { artifactMatches, type Suite } from "./suites.ts";
 import { invalid, ok, type FieldIssue, type Parsed } from "./validation.ts";
 import { isWorkflowFile, sameRepository } from "./workflow.ts";
@@ -18,7 +20,7 @@ import { isWorkflowFile, sameRepository } from "./workflow.ts";
 /** The files a runner uploads beside its results. */
 const NOT_RESULTS = /\.(log|md|html)$/i;
 
-/** A suite chimney follows and can parse: the formats with a parser (not smoke, not pruning). */
+/** A suite chimney follows and can parse: the formats with a parser (all but smoke). */
 export type FollowedSuite = Suite & { format: Format };
 
 export function isParsedFormat(format: string): format is Format {
@@ -56,6 +58,11 @@ export interface OpenedArtifact {
   files: ReadonlyMap<string, Uint8Array>;
 }
 
+/** Whether a file of an artifact holds results in `format`. */
+function isResultFile(format: Format, file: string): boolean {
+  return format === "pruning" ? PRUNING_RESULT_FILE.test(file) : !NOT_RESULTS.test(file);
+}
+
 /** The benches a suite's artifacts hold, or the issues that refuse them all. */
 export function benchesOfArtifacts(format: Format, artifacts: readonly OpenedArtifact[]): Parsed<Bench[]> {
   const benches: Bench[] = [];
@@ -74,9 +81,15 @@ export function benchesOfArtifacts(format: Format, artifacts: readonly OpenedArt
   };
   const decoder = new TextDecoder();
   for (const artifact of artifacts) {
-    const results = [...artifact.files].filter(([file]) => !NOT_RESULTS.test(file));
+    const results = [...artifact.files].filter(([file]) => isResultFile(format, file));
     if (results.length === 0) {
-      issues.push({ field: artifact.name, message: "holds no result file (only logs, Markdown or HTML)" });
+      issues.push({
+        field: artifact.name,
+        message:
+          format === "pruning"
+            ? "holds no pruning-metrics*.json file"
+            : "holds no result file (only logs, Markdown or HTML)",
+      });
       continue;
     }
     const documents: [string, Parsed<Bench[]>][] =

@@ -91,6 +91,11 @@ async function processDelivery(deps: LoopDeps, id: string, event: WorkflowRunEve
     const handled = await handleWorkflowRun(deps, event.action as (typeof HANDLED_ACTIONS)[number], event.workflow_run);
     // A completed run that could not be read is recorded, and read again by the reconcile tick: the delivery is done.
     const error = handled.ok ? null : messageOf(handled.error);
+    // The suites that follow the smoke workflow read the same run after it. A run they refuse is
+    // logged (`suite_run_failed`) and leaves the delivery done; only GitHub failing throws, and
+    // fails the delivery, so the reconcile tick reads the run again: the smoke path then reads
+    // what it recorded (by run id) and each series merges by point, so nothing is added twice.
+    if (route.followed.length > 0) await handleFollowedRun(deps, route.followed, event.workflow_run);
     await deps.deliveries.finish(id, { state: "done", error }, deps.now().toISOString());
   } catch (error) {
     deps.log({ event: "delivery_failed", delivery: id, run: event.workflow_run.id, error: messageOf(error) });
@@ -103,8 +108,12 @@ function readEvent(deps: LoopDeps, body: Uint8Array): Parsed<WorkflowRunEvent> {
   return json.ok ? parseWith(workflowRunEvent(deps.config.GITHUB_API_URL), json.value) : json;
 }
 
-/** Who handles a run: the smoke suite's nightly loop, or the suites that follow its workflow. */
-type Route = { kind: "smoke" } | { kind: "suites"; suites: FollowedSuite[] };
+/**
+ * Who handles a run: the smoke suite's nightly loop (and, once a run of its workflow has
+ * completed, the suites that follow that workflow on the run's branch), or the suites that
+ * follow another workflow.
+ */
+type Route = { kind: "smoke"; followed: FollowedSuite[] } | { kind: "suites"; suites: FollowedSuite[] };
 
 /** Who handles an event, or why it is not about any suite. */
 function routeOf(deps: LoopDeps, event: WorkflowRunEvent): Route | string {
@@ -114,13 +123,17 @@ function routeOf(deps: LoopDeps, event: WorkflowRunEvent): Route | string {
     return `the event is about ${event.repository.full_name}, not ${repository}`;
   const run = event.workflow_run;
   const smoke = isWorkflowFile(run.path, deps.config.GITHUB_WORKFLOW);
-  // The smoke workflow is the nightly loop's; a suite following it too is not read yet.
-  const followed = smoke ? [] : followedSuites(deps.config.CHIMNEY_SUITES, repository, run.path);
+  const followed = followedSuites(deps.config.CHIMNEY_SUITES, repository, run.path);
   if (!smoke && followed.length === 0)
     return `the run is of ${run.path ?? "an unnamed workflow"}, not ${deps.config.GITHUB_WORKFLOW}`;
   if (!(HANDLED_ACTIONS as readonly string[]).includes(event.action))
     return `chimney does not handle the ${event.action} action`;
-  if (smoke) return { kind: "smoke" };
+  // The smoke workflow is the nightly loop's; the suites following it too read its completed runs on their branch.
+  if (smoke)
+    return {
+      kind: "smoke",
+      followed: event.action === "completed" ? followed.filter((s) => s.branch === run.head_branch) : [],
+    };
   if (event.action !== "completed") return `chimney reads a followed suite's run once it has completed`;
   const onBranch = followed.filter((s) => s.branch === run.head_branch);
   if (onBranch.length === 0) {

@@ -80,8 +80,10 @@ describe("followedSuites", () => {
       "rust-benches",
       "reexecution",
     ]);
-    // pruning has no parser yet; smoke is dispatched and read by the nightly loop
-    expect(followedSuites(all, "ava-labs/firewood", ".github/workflows/perf.yml")).toEqual([]);
+    // smoke is dispatched and read by the nightly loop; pruning follows the same workflow
+    expect(followedSuites(all, "ava-labs/firewood", ".github/workflows/perf.yml").map((s) => s.name)).toEqual([
+      "pruning",
+    ]);
     expect(followedSuites(all, "someone/else", ".github/workflows/benchmarks.yaml")).toEqual([]);
     expect(followedSuites(all, "ava-labs/firewood", null)).toEqual([]);
   });

@@ -11,7 +11,10 @@ import { TEST_BINDINGS } from "../bindings.ts";
 import historyText from "../fixtures/firewood-bench-history.json?raw";
 import { CRITERION } from "../support/criterion-tree.ts";
 import { noise } from "../support/nights.ts";
-import { harness, RECONCILE, resetStorage } from "./harness.ts";
+import suitesText from "../../chimney.suites.json?raw";
+import pruningIoUring from "../fixtures/pruning-metrics-io-uring-bf256.json?raw";
+import pruningStandard from "../fixtures/pruning-metrics-standard-bf16.json?raw";
+import { harness, NIGHTLY, RECONCILE, resetStorage } from "./harness.ts";
 
 beforeEach(() => resetStorage());
 
@@ -326,5 +329,91 @@ describe("a followed suite's regression alert", () => {
       ["cchain-reexecution benchmarks regressed", "open"],
     ]);
     expect(h.github.alertIssues()[1].title).toMatch(/reexecute 40M-41M -\d\d\.\d%/);
+  });
+});
+
+describe("a suite following the smoke workflow (pruning on perf.yml)", () => {
+  const shipped = JSON.parse(suitesText) as { suites: { repository?: string }[] };
+  // The shipped file, watching the emulator's repository.
+  const SUITES = shipped.suites.map((s) => ({ ...s, repository: "ava-labs/firewood" }));
+  const PRUNING_ARTIFACTS = {
+    "pruning-benchmark-standard-bf16": {
+      "pruning-metrics-standard-bf16.json": pruningStandard,
+      "pruning-benchmark.log": "pruned",
+    },
+    "pruning-benchmark-io-uring-bf256": { "pruning-metrics-io-uring-bf256.json": pruningIoUring },
+  };
+
+  /** The nightly perf.yml run chimney dispatches, completed with the smoke artifact and these. */
+  async function nightWith(h: Harness, artifacts: Record<string, Record<string, string>>) {
+    h.clock.advance(24 * 3_600_000);
+    h.github.addCommit("a commit of the night");
+    await h.cron(NIGHTLY);
+    const run = [...h.github.runs.values()].at(-1)!;
+    h.github.complete(run.id, {
+      conclusion: "success",
+      files: { "smoke-metrics.json": JSON.stringify(passing) },
+      artifacts,
+    });
+    return run;
+  }
+
+  it("records the smoke run as before and gives the pruning series one point per metric per variant", async () => {
+    const h = withSuites(...SUITES);
+    const run = await nightWith(h, PRUNING_ARTIFACTS);
+    expect((await h.deliver(run, "completed", { id: "night-1" })).status).toBe(202);
+
+    expect(await h.runRecord(`${run.id}-1`)).toMatchObject({ state: "passed" });
+    const series = await seriesOf(h);
+    expect(series.map((s) => [s.suite, s.name, s.unit, s.points]).sort()).toEqual(
+      [
+        ["pruning", "io-uring-bf256 - per_block_p95_ms", "ms", 1],
+        ["pruning", "io-uring-bf256 - throughput_ops_per_sec", "ops/sec", 1],
+        ["pruning", "io-uring-bf256 - total_duration_ms", "ms", 1],
+        ["pruning", "standard-bf16 - per_block_p95_ms", "ms", 1],
+        ["pruning", "standard-bf16 - throughput_ops_per_sec", "ops/sec", 1],
+        ["pruning", "standard-bf16 - total_duration_ms", "ms", 1],
+      ].sort(),
+    );
+    expect(logged(h, "suite_run_ingested")).toMatchObject([{ suite: "pruning", run: run.id, added: 6 }]);
+
+    // The same delivery twice, and the same run under another delivery id, add nothing.
+    const runs = await h.history();
+    await h.deliver(run, "completed", { id: "night-1" });
+    await h.deliver(run, "completed", { id: "night-1-again" });
+    expect((await seriesOf(h)).map((s) => s.points)).toEqual(series.map(() => 1));
+    expect(await h.history()).toEqual(runs);
+    expect(logged(h, "suite_run_failed")).toEqual([]);
+  });
+
+  it("logs a pruning artifact that does not parse, and still records the smoke run passed", async () => {
+    const h = withSuites(...SUITES);
+    const run = await nightWith(h, {
+      ...PRUNING_ARTIFACTS,
+      "pruning-benchmark-standard-bf16": { "pruning-metrics-standard-bf16.json": "{not json" },
+    });
+    expect((await h.deliver(run, "completed")).status).toBe(202);
+    expect(await h.runRecord(`${run.id}-1`)).toMatchObject({ state: "passed" });
+    expect(await seriesOf(h)).toEqual([]);
+    expect(logged(h, "suite_run_failed")).toMatchObject([
+      {
+        suite: "pruning",
+        run: run.id,
+        retry: false,
+        reason: expect.stringMatching(/^pruning-benchmark-standard-bf16\/pruning-metrics-standard-bf16\.json/),
+      },
+    ]);
+    expect(logged(h, "delivery_failed")).toEqual([]);
+  });
+
+  it("leaves the requested and in_progress news of the smoke workflow to the nightly loop alone", async () => {
+    const h = withSuites(...SUITES);
+    h.github.addCommit("a commit of the night");
+    await h.cron(NIGHTLY);
+    const run = [...h.github.runs.values()].at(-1)!;
+    expect((await h.deliver(run, "in_progress")).status).toBe(202);
+    expect(await h.runRecord(`${run.id}-1`)).toMatchObject({ state: "running" });
+    expect(h.github.calls("GET", /\/actions\/runs\/\d+\/artifacts$/)).toBe(0);
+    expect(logged(h, "suite_run_ignored")).toEqual([]);
   });
 });

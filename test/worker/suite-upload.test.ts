@@ -2,6 +2,7 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import passing from "../fixtures/smoke-metrics.json";
 import cargoOutput from "../fixtures/formats/cargo-output.txt?raw";
+import pruningStandard from "../fixtures/pruning-metrics-standard-bf16.json?raw";
 import { TEST_BINDINGS } from "../bindings.ts";
 import { harness, resetStorage } from "./harness.ts";
 
@@ -36,6 +37,26 @@ describe("POST /api/results?suite=", () => {
       headers: { authorization: `Bearer ${TEST_BINDINGS.PERF_DASHBOARD_TOKEN}`, "content-type": contentType },
       body,
     });
+
+  it("takes a pruning-metrics.json document for a pruning suite, one series per metric, and names a bad field", async () => {
+    const h = withSuites(SMOKE, {
+      name: "pruning",
+      workflow: "perf.yml",
+      artifacts: ["pruning-*"],
+      format: "pruning",
+      start: "follow",
+    });
+    const res = await post(h, "suite=pruning", pruningStandard, "application/json");
+    expect(res.status).toBe(201);
+    expect(((await res.json()) as { series: { name: string }[] }).series.map((s) => s.name)).toEqual([
+      "standard-bf16 - throughput_ops_per_sec",
+      "standard-bf16 - per_block_p95_ms",
+      "standard-bf16 - total_duration_ms",
+    ]);
+    const bad = await post(h, "suite=pruning", JSON.stringify({ ...JSON.parse(pruningStandard), blocks: 0 }));
+    expect(bad.status).toBe(422);
+    expect(JSON.stringify(await bad.json())).toContain('"blocks"');
+  });
 
   it("merges one document into the suite's series, at now, with the commit given", async () => {
     const h = withSuites(SMOKE, RUST);

@@ -10,16 +10,28 @@ import { isBenchLine, parseCargo } from "./cargo.ts";
 import { isCriterionTree, parseCriterion, type FileSet } from "./criterion.ts";
 import { parseCustom } from "./custom.ts";
 import { isGoLine, parseGo } from "./go.ts";
+import { parsePruning } from "./pruning.ts";
 
 export type { Bench } from "./bench.ts";
 export type { FileSet } from "./criterion.ts";
 
-/** The formats by the names github-action-benchmark gives its tools, and two of chimney's. */
-export const FORMATS = ["customBiggerIsBetter", "customSmallerIsBetter", "go", "cargo", "criterion", "bmf"] as const;
+/** The formats by the names github-action-benchmark gives its tools, two of chimney's, and Firewood's pruning metrics. */
+export const FORMATS = [
+  "customBiggerIsBetter",
+  "customSmallerIsBetter",
+  "go",
+  "cargo",
+  "criterion",
+  "bmf",
+  "pruning",
+] as const;
 export type Format = (typeof FORMATS)[number];
 
-/** What a document's shape tells of its format: custom JSON does not tell which way is better. */
-export type Shape = "custom" | Exclude<Format, "customBiggerIsBetter" | "customSmallerIsBetter">;
+/**
+ * What a document's shape tells of its format: custom JSON does not tell which way is better,
+ * and a pruning-metrics document is read only by a suite that names its format.
+ */
+export type Shape = "custom" | Exclude<Format, "customBiggerIsBetter" | "customSmallerIsBetter" | "pruning">;
 
 /** One document's text, or a set of files (Criterion's). */
 export type ResultsInput = string | FileSet;
@@ -39,6 +51,8 @@ export function parseResults(format: Format | "auto", input: ResultsInput): Pars
       return parseCargo(input);
     case "bmf":
       return parseBmf(input);
+    case "pruning":
+      return parsePruning(input);
     case "customBiggerIsBetter":
     case "customSmallerIsBetter":
       return parseCustom(input, format);

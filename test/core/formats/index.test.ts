@@ -111,7 +111,8 @@ describe("parseResults", () => {
       issues: [
         {
           field: "format",
-          message: "must be auto or one of customBiggerIsBetter, customSmallerIsBetter, go, cargo, criterion, bmf",
+          message:
+            "must be auto or one of customBiggerIsBetter, customSmallerIsBetter, go, cargo, criterion, bmf, pruning",
         },
       ],
     });
