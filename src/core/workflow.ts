@@ -44,6 +44,11 @@ export function confirmationCorrelationId(runId: string): string {
   return `chimney-confirm-${runId.toLowerCase()}`;
 }
 
+/** Whether a run is one chimney dispatched to benchmark a suspect night's commit again. */
+export function isConfirmingRun(title: string | null): boolean {
+  return correlationIdIn(title)?.startsWith(confirmationCorrelationId("")) ?? false;
+}
+
 export function manualCorrelationId(ulid: string): string {
   return `chimney-manual-${ulid.toLowerCase()}`;
 }

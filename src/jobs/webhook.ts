@@ -4,7 +4,7 @@
  */
 import * as v from "valibot";
 import { parseJson, parseWith, type FieldIssue, type Parsed } from "../core/validation.ts";
-import { isWorkflowFile, sameRepository } from "../core/workflow.ts";
+import { isConfirmingRun, isWorkflowFile, sameRepository } from "../core/workflow.ts";
 import { workflowRunSchema } from "../github/actions.ts";
 import { followedSuites, type FollowedSuite } from "../core/suite-results.ts";
 import { messageOf, type LoopDeps } from "./deps.ts";
@@ -128,12 +128,12 @@ function routeOf(deps: LoopDeps, event: WorkflowRunEvent): Route | string {
     return `the run is of ${run.path ?? "an unnamed workflow"}, not ${deps.config.GITHUB_WORKFLOW}`;
   if (!(HANDLED_ACTIONS as readonly string[]).includes(event.action))
     return `chimney does not handle the ${event.action} action`;
-  // The smoke workflow is the nightly loop's; the suites following it too read its completed runs on their branch.
-  if (smoke)
-    return {
-      kind: "smoke",
-      followed: event.action === "completed" ? followed.filter((s) => s.branch === run.head_branch) : [],
-    };
+  // The smoke workflow is the nightly loop's; the suites following it too read its completed runs
+  // on their branch, but not a confirming run: it benchmarks a suspect night's commit, not its head.
+  if (smoke) {
+    const read = event.action === "completed" && !isConfirmingRun(run.display_title ?? run.name);
+    return { kind: "smoke", followed: read ? followed.filter((s) => s.branch === run.head_branch) : [] };
+  }
   if (event.action !== "completed") return `chimney reads a followed suite's run once it has completed`;
   const onBranch = followed.filter((s) => s.branch === run.head_branch);
   if (onBranch.length === 0) {

@@ -386,6 +386,23 @@ describe("a suite following the smoke workflow (pruning on perf.yml)", () => {
     expect(logged(h, "suite_run_failed")).toEqual([]);
   });
 
+  it("leaves a confirming run to the smoke loop: it benchmarks a suspect commit, not the night's", async () => {
+    const h = withSuites(...SUITES);
+    const run = h.github.addRun({
+      workflow: "perf.yml",
+      display_title: "Performance smoke benchmark chimney-confirm-9000000001-1",
+      inputs: { correlation_id: "chimney-confirm-9000000001-1", ref: "a".repeat(40) },
+    });
+    h.github.complete(run.id, {
+      conclusion: "success",
+      files: { "smoke-metrics.json": JSON.stringify(passing) },
+      artifacts: PRUNING_ARTIFACTS,
+    });
+    expect((await h.deliver(run, "completed")).status).toBe(202);
+    expect(await seriesOf(h)).toEqual([]);
+    expect(h.github.calls("GET", new RegExp(`/actions/runs/${run.id}/artifacts$`))).toBe(1);
+  });
+
   it("logs a pruning artifact that does not parse, and still records the smoke run passed", async () => {
     const h = withSuites(...SUITES);
     const run = await nightWith(h, {
