@@ -53,3 +53,17 @@ export function summary(loads: Load[]) {
     non2xx: loads.reduce((n, l) => n + l.non2xx, 0),
   };
 }
+
+/** The median CPU time of `fn` in microseconds, over `iterations` calls after three warm-ups. */
+export function cpuMicros(fn: () => unknown, iterations: number): number {
+  for (let i = 0; i < 3; i++) fn();
+  const samples: number[] = [];
+  for (let i = 0; i < iterations; i++) {
+    const start = process.cpuUsage();
+    fn();
+    const used = process.cpuUsage(start);
+    samples.push(used.user + used.system);
+  }
+  samples.sort((a, b) => a - b);
+  return samples[Math.floor(samples.length / 2)];
+}

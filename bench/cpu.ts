@@ -10,22 +10,9 @@ import { smokeSummary, summaryHtml, summaryJson, summaryMarkdown } from "../src/
 import { ingest } from "../src/jobs/ingest.ts";
 import { memoryStores } from "../src/store/memory.ts";
 import { wire } from "../src/wiring.ts";
-import { metricsText, round3 } from "./common.ts";
+import { cpuMicros, metricsText, round3 } from "./common.ts";
 
 const TIMINGS = 100_000;
-
-function cpuMicros(fn: () => unknown, iterations: number): number {
-  for (let i = 0; i < 3; i++) fn();
-  const samples: number[] = [];
-  for (let i = 0; i < iterations; i++) {
-    const start = process.cpuUsage();
-    fn();
-    const used = process.cpuUsage(start);
-    samples.push(used.user + used.system);
-  }
-  samples.sort((a, b) => a - b);
-  return samples[Math.floor(samples.length / 2)];
-}
 
 async function asyncCpuMicros(fn: (i: number) => Promise<unknown>, iterations: number): Promise<number> {
   const samples: number[] = [];

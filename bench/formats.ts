@@ -4,22 +4,9 @@
  * (JSON formats), measured in the same run.
  */
 import { parseResults, type Format } from "../src/core/formats/index.ts";
-import { round3 } from "./common.ts";
+import { cpuMicros, round3 } from "./common.ts";
 
 const BENCHES = 2_000;
-
-function cpuMicros(fn: () => unknown, iterations: number): number {
-  for (let i = 0; i < 3; i++) fn();
-  const samples: number[] = [];
-  for (let i = 0; i < iterations; i++) {
-    const start = process.cpuUsage();
-    fn();
-    const used = process.cpuUsage(start);
-    samples.push(used.user + used.system);
-  }
-  samples.sort((a, b) => a - b);
-  return samples[Math.floor(samples.length / 2)];
-}
 
 const names = Array.from({ length: BENCHES }, (_, i) => `group_${i % 40}/bench_${i}`);
 const DOCUMENTS: Record<string, { format: Format; text: string; floor: (text: string) => unknown }> = {

@@ -6,22 +6,14 @@
  * one JSON document, `{"suites": [...]}` (`CHIMNEY_SUITES`, in the format of chimney.suites.json);
  * without one, chimney watches the smoke suite its variables have always described.
  */
+import { FORMATS } from "./formats/index.ts";
 import * as v from "valibot";
 import { isRefName, REPOSITORY_NAME, WORKFLOW_FILE } from "./github-fields.ts";
 import { parseJson, parseWith, strictJsonObject, type FieldIssue, type Parsed } from "./validation.ts";
 import { lastScheduled, sameRepository } from "./workflow.ts";
 
-/** The result formats, named as github-action-benchmark's `tool` names them where it has one. */
-export const SUITE_FORMATS = [
-  "smoke",
-  "pruning",
-  "customBiggerIsBetter",
-  "customSmallerIsBetter",
-  "go",
-  "cargo",
-  "criterion",
-  "bmf",
-] as const;
+/** What a suite's artifacts hold: the smoke metrics, or one of the parsed result formats. */
+export const SUITE_FORMATS = ["smoke", ...FORMATS] as const;
 
 export type SuiteFormat = (typeof SUITE_FORMATS)[number];
 
