@@ -5,7 +5,7 @@
  * many of its series moved: one slowdown usually moves several benches at once.
  */
 import { fingerprintOf, type AlertSubject } from "./alert.ts";
-import { detectChangePoints, levels, type ChangePointOptions } from "./changepoints/analysis.ts";
+import { levels, type ChangePointOptions } from "./changepoints/analysis.ts";
 import { placeChanges, type Series, type SeriesChange } from "./series.ts";
 
 /** A series whose latest change, borne out, went the bad way and is recent. */
@@ -14,11 +14,20 @@ export interface MovedSeries {
   change: SeriesChange;
 }
 
-/** The change points of a series that are evidence: each with `minRuns` points at its levels on both sides. */
+/**
+ * The change points of a series that are evidence: each with `minRuns` points at its levels on
+ * both sides. The change points themselves were found when the series was merged (`mergeSeries`):
+ * only the levels between them are tested here.
+ */
 export function seriesEvidence(series: Series, options: ChangePointOptions, minRuns: number): SeriesChange[] {
-  const values = series.points.map((p) => p.value);
-  const found = levels(values, detectChangePoints(values, options).points, options, minRuns);
-  return placeChanges(series.points, found, series.bigger_is_better);
+  const found = series.changes.map((c) => ({ index: c.index, qhat: 0 }));
+  const evidence = levels(
+    series.points.map((p) => p.value),
+    found,
+    options,
+    minRuns,
+  );
+  return placeChanges(series.points, evidence, series.bigger_is_better);
 }
 
 /**

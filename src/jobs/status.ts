@@ -87,8 +87,19 @@ export async function currentOverview(
   };
 }
 
+/** Each suite's state; the series are read only when a suite is watched through them. */
+export async function currentSuiteSignals(
+  deps: { config: Config; series: SeriesStore },
+  smoke: Signal,
+  alerts: readonly Alert[],
+): Promise<{ name: string; signal: Signal }[]> {
+  const suites = deps.config.CHIMNEY_SUITES;
+  const series = suites.some((s) => s.format !== "smoke") ? await deps.series.all() : [];
+  return suiteSignals(suites, smoke, series, alerts);
+}
+
 /** Each suite's state: smoke's is the nightly signal, the others' come from their series and alerts. */
-export function suiteSignals(
+function suiteSignals(
   suites: readonly Suite[],
   smoke: Signal,
   series: readonly Series[],

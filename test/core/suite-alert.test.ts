@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { DEFAULT_OPTIONS } from "../../src/core/changepoints/analysis.ts";
-import { seriesKey, type Series } from "../../src/core/series.ts";
+import { locateChanges, seriesKey, type Series } from "../../src/core/series.ts";
 import { suiteBody, suiteTitle } from "../../src/core/issue/suite.ts";
 import { groupSeries, movedSeries, suiteSubject } from "../../src/core/suite-alert.ts";
 import { noise } from "../support/nights.ts";
@@ -9,7 +9,15 @@ const AT = "2026-12-01T04:00:00.000Z";
 const DAY = 86_400_000;
 
 /** A bench's nightly values: ±3% noise around `levels[i]` (one level per night). */
+/** A bench's series as stored: its change points found when it was merged. */
 function series(suite: string, name: string, levels: number[], seed = 0, bigger = false): Series {
+  const points = levels.map((level, i) => ({
+    at: new Date(Date.parse("2026-10-01T03:00:00Z") + i * DAY).toISOString(),
+    sha: i.toString(16).padStart(40, "0"),
+    value: level * noise(i * 13 + seed),
+    commit_url: null,
+    message: null,
+  }));
   return {
     key: seriesKey(suite, name),
     suite,
@@ -17,14 +25,8 @@ function series(suite: string, name: string, levels: number[], seed = 0, bigger 
     unit: bigger ? "ops/s" : "ns/iter",
     bigger_is_better: bigger,
     repo_url: null,
-    points: levels.map((level, i) => ({
-      at: new Date(Date.parse("2026-10-01T03:00:00Z") + i * DAY).toISOString(),
-      sha: i.toString(16).padStart(40, "0"),
-      value: level * noise(i * 13 + seed),
-      commit_url: null,
-      message: null,
-    })),
-    changes: [],
+    points,
+    changes: locateChanges(points, bigger, DEFAULT_OPTIONS),
   };
 }
 const steady = (n: number) => Array(n).fill(1000);

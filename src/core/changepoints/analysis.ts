@@ -202,7 +202,7 @@ export function detectChangePoints(
  */
 export function levels(
   values: readonly (number | null)[],
-  points: readonly ChangePoint[],
+  points: readonly Pick<ChangePoint, "index" | "qhat">[],
   options: ChangePointOptions,
   minSize: number,
 ): ChangePoint[] {
@@ -212,7 +212,7 @@ export function levels(
     while (kept.length > 0 && series.length - kept[kept.length - 1].index < minSize) kept.pop();
     while (kept.length > 0 && kept[0].index < minSize) kept.shift();
     // Each change: the first and the last of change points with no level between them.
-    const changes: { first: ChangePoint; last: ChangePoint }[] = [];
+    const changes: { first: Pick<ChangePoint, "index" | "qhat">; last: Pick<ChangePoint, "index" | "qhat"> }[] = [];
     for (const p of kept) {
       const open = changes.at(-1);
       if (open && p.index - open.last.index < minSize) open.last = p;

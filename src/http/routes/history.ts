@@ -5,6 +5,7 @@ import { importHistory, type ImportInto } from "../../jobs/import.ts";
 import { requireBearer } from "../auth.ts";
 import { limitBody } from "../body-limit.ts";
 import { linksFor, type AppDeps } from "../deps.ts";
+import { suiteNamed } from "../suite-param.ts";
 import { answerOf, IMPORTED } from "../outcomes.ts";
 import { invalidInput, problem, valid } from "../problem.ts";
 import { changeReportView } from "../views.ts";
@@ -26,8 +27,7 @@ function utf8(bytes: ArrayBuffer): Parsed<string> {
 /** `?suite=` (and `entry=`): the watched series suite a github-action-benchmark file is the history of. */
 function importInto(deps: AppDeps, suite: string | undefined, entry: string | undefined): ImportInto | null {
   if (suite === undefined) return null;
-  const watched = deps.config.CHIMNEY_SUITES.find((s) => s.name === suite);
-  if (!watched) throw problem(404, `suite: no suite ${JSON.stringify(suite.slice(0, 40))} is watched`);
+  const watched = suiteNamed(deps, suite);
   if (watched.format === "smoke" || watched.format === "pruning")
     throw invalidInput(422, [
       { field: "suite", message: `is ${watched.format}; its history is imported as results, without ?suite=` },

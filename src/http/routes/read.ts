@@ -15,11 +15,12 @@ import {
   currentStatus,
   currentSuiteBadge,
   currentSuiteResults,
-  suiteSignals,
+  currentSuiteSignals,
 } from "../../jobs/status.ts";
 import { runPage } from "../pages/run-page.ts";
 import { CHARTED_RUNS, LISTED_RUNS, statusPage } from "../pages/status-page.ts";
 import { linksFor, type AppDeps } from "../deps.ts";
+import { suiteNamed } from "../suite-param.ts";
 import { invalidInput, problem } from "../problem.ts";
 import { changeReportView, changeView, entryView, runUrl, runView } from "../views.ts";
 
@@ -34,12 +35,10 @@ function wantsHtml(c: Context): boolean {
   return htmlAt >= 0 && (jsonAt < 0 || htmlAt < jsonAt);
 }
 
-/** The suite `?suite=` names when it is watched through its series; null for smoke or none; 404 for a suite not watched. */
+/** The suite `?suite=` names when it is watched through its series; null for smoke or none. */
 function seriesSuiteOf(deps: AppDeps, name: string | undefined): Suite | null {
-  if (name === undefined) return null;
-  const suite = deps.config.CHIMNEY_SUITES.find((s) => s.name === name);
-  if (!suite) throw problem(404, `suite: no suite ${JSON.stringify(name.slice(0, 40))} is watched`);
-  return suite.format === "smoke" ? null : suite;
+  const suite = name === undefined ? null : suiteNamed(deps, name);
+  return suite?.format === "smoke" ? null : suite;
 }
 
 export function readRoutes(deps: AppDeps): Hono {
@@ -64,7 +63,7 @@ export function readRoutes(deps: AppDeps): Hono {
 
   app.get("/status", etag(), async (c) => {
     const { doc, signal, alerts, dashboards, changes } = await currentStatus(deps);
-    const suites = suiteSignals(deps.config.CHIMNEY_SUITES, signal, await deps.series.all(), alerts);
+    const suites = await currentSuiteSignals(deps, signal, alerts);
     const overall = overallSignal(suites);
     const links = linksFor(deps);
     c.header("cache-control", "public, max-age=30");

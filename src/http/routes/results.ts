@@ -13,7 +13,8 @@ import { requireBearer } from "../auth.ts";
 import { limitBody } from "../body-limit.ts";
 import { afterResponse, linksFor, type AppDeps } from "../deps.ts";
 import { answerOf, INGESTED } from "../outcomes.ts";
-import { invalidInput, problem, valid } from "../problem.ts";
+import { invalidInput, valid } from "../problem.ts";
+import { suiteNamed } from "../suite-param.ts";
 import { LIMITS, readUpload, uploadForm } from "../upload.ts";
 import { runView } from "../views.ts";
 
@@ -53,11 +54,7 @@ function seriesSuite(deps: AppDeps, c: Context): Suite | null {
   const names = new URL(c.req.url).searchParams.getAll("suite");
   if (names.length === 0) return null;
   if (names.length > 1) throw invalidInput(422, [{ field: "suite", message: "is given more than once" }]);
-  const suite = deps.config.CHIMNEY_SUITES.find((s) => s.name === names[0]);
-  if (!suite) {
-    const known = deps.config.CHIMNEY_SUITES.map((s) => s.name).join(", ");
-    throw problem(404, `suite: no suite is named ${JSON.stringify(names[0].slice(0, 40))}; the suites are ${known}`);
-  }
+  const suite = suiteNamed(deps, names[0]);
   return suite.format === "smoke" ? null : suite;
 }
 
