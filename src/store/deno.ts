@@ -78,6 +78,16 @@ export class DenoRunStore implements RunStore {
     });
   }
 
+  /**
+   * One atomic operation per run: Deno KV caps an operation's mutations (1 000) and size (800
+   * KiB), which a batch of runs, each with its index keys, would pass.
+   */
+  async recordMany(incoming: Run[], options = { settled: false }): Promise<RecordOutcome[]> {
+    const outcomes: RecordOutcome[] = [];
+    for (const run of incoming) outcomes.push(await this.record(run, options));
+    return outcomes;
+  }
+
   async history(limit: number, after: Position | null) {
     const selector = after ? { prefix: ["history"], end: ["history", after.at, after.id] } : { prefix: ["history"] };
     const runs: HistoryEntry[] = [];

@@ -22,12 +22,12 @@ import type { ChangePointOptions } from "../core/changepoints/analysis.ts";
 import { parseConfig } from "../core/config.ts";
 import { shouldProcess, shouldRetry, startProcessing, type Delivery } from "../core/delivery.ts";
 import { isUnsettled, type Dispatch } from "../core/dispatch.ts";
-import { historyEntry, upsertEntry, type HistoryEntry } from "../core/history.ts";
+import { historyEntry, upsertEntry, type HistoryEntry, type Position } from "../core/history.ts";
 import { structuredLog, type Log } from "../core/log.ts";
 import { COMPLETED_STATES, mergeRun, OPEN_STATES, type RecordOutcome, type Run } from "../core/run.ts";
 import { mergeSeries, type Series, type SeriesImport } from "../core/series.ts";
 import type { Settlement, UnsettledRun } from "../core/settle.ts";
-import { statusDocument } from "../core/status.ts";
+import { endsStatus, statusDocument } from "../core/status.ts";
 import type { FieldIssue } from "../core/validation.ts";
 
 interface LedgerEnv {
@@ -37,7 +37,7 @@ interface LedgerEnv {
 /** KV keys of the projection. */
 export const KEYS = {
   run: (id: string) => `run:${id}`,
-  history: "history",
+  recent: "recent",
   status: "status",
   alerts: "alerts",
   series: "series",
@@ -47,10 +47,23 @@ export const KEYS = {
 /** How long to wait before projecting again after KV refused a write. */
 const PROJECTION_RETRY_MS = 10_000;
 
+/**
+ * Runs the `recent` document holds, newest first: the status page charts 90 nights and reads
+ * three times as many runs for them, so it and the first page of /runs are one KV read. Older
+ * pages come from the ledger's index. A bound, so a record costs the same at any history length.
+ */
+export const RECENT_RUNS = 300;
+
+/** The newest runs and how many there are: what KV holds of the history. */
+export interface RecentRuns {
+  runs: HistoryEntry[];
+  total: number;
+}
+
 export class Ledger extends DurableObject<LedgerEnv> {
   private readonly sql: SqlStorage;
-  /** The history as the table holds it, kept in memory once read. */
-  private history: HistoryEntry[] | null = null;
+  /** The newest `RECENT_RUNS` entries as the table holds them, kept in memory once read. */
+  private recent: HistoryEntry[] | null = null;
   /** Through the same secret-scrubbing log as the rest of chimney. */
   private readonly log: Log;
 
@@ -95,17 +108,48 @@ export class Ledger extends DurableObject<LedgerEnv> {
     // Nothing else runs in this object until the merge and its projection are done, so two
     // reports never interleave and a projection never overwrites a newer one.
     return this.ctx.blockConcurrencyWhile(async () => {
-      const known = incoming.identity
-        ? this.one<{ id: string }>("SELECT id FROM runs WHERE identity = ?", incoming.identity)
-        : null;
-      const stored = this.storedRun(known?.id ?? incoming.id);
-      const outcome = mergeRun(stored, incoming);
-      if (outcome.kind === "created" || outcome.kind === "updated") {
-        this.saveRun(outcome.run, COMPLETED_STATES.includes(outcome.run.state) && !settled ? 0 : 1);
-        await this.project();
-      }
+      const outcome = this.merge(incoming, settled);
+      if (outcome.kind === "created" || outcome.kind === "updated") await this.project();
       return outcome;
     });
+  }
+
+  private merge(incoming: Run, settled: boolean): RecordOutcome {
+    const known = incoming.identity
+      ? this.one<{ id: string }>("SELECT id FROM runs WHERE identity = ?", incoming.identity)
+      : null;
+    const outcome = mergeRun(this.storedRun(known?.id ?? incoming.id), incoming);
+    if (outcome.kind === "created" || outcome.kind === "updated") {
+      this.saveRun(outcome.run, COMPLETED_STATES.includes(outcome.run.state) && !settled ? 0 : 1);
+    }
+    return outcome;
+  }
+
+  /**
+   * Records a batch (an import) in one transaction with one projection: a thousand rows cost a
+   * thousand inserts, not a thousand projections.
+   */
+  async recordMany(incoming: Run[], settled: boolean): Promise<RecordOutcome[]> {
+    return this.ctx.blockConcurrencyWhile(async () => {
+      const outcomes = this.ctx.storage.transactionSync(() => incoming.map((run) => this.merge(run, settled)));
+      if (outcomes.some((o) => o.kind === "created" || o.kind === "updated")) await this.project();
+      return outcomes;
+    });
+  }
+
+  /** A page of the history, newest first, after `after` (exclusive), by the runs' index. */
+  async historyPage(limit: number, after: Position | null): Promise<{ runs: HistoryEntry[]; more: boolean }> {
+    const rows = after
+      ? this.sql.exec<{ entry: string }>(
+          "SELECT entry FROM runs WHERE at < ? OR (at = ? AND id < ?) ORDER BY at DESC, id DESC LIMIT ?",
+          after.at,
+          after.at,
+          after.id,
+          limit + 1,
+        )
+      : this.sql.exec<{ entry: string }>("SELECT entry FROM runs ORDER BY at DESC, id DESC LIMIT ?", limit + 1);
+    const entries = rows.toArray().map((row) => JSON.parse(row.entry) as HistoryEntry);
+    return { runs: entries.slice(0, limit), more: entries.length > limit };
   }
 
   /** Recorded runs in a final state that are not settled yet, oldest first. */
@@ -303,7 +347,7 @@ export class Ledger extends DurableObject<LedgerEnv> {
       settled ?? 1,
       settled,
     );
-    this.history = upsertEntry(this.readHistory(), entry);
+    this.recent = upsertEntry(this.readRecent(), entry).slice(0, RECENT_RUNS);
   }
 
   private insertDispatch(dispatch: Dispatch): boolean {
@@ -380,7 +424,10 @@ export class Ledger extends DurableObject<LedgerEnv> {
     }
   }
 
-  /** Writes every run and document not yet in KV, the history and the status; on failure, tries again later. */
+  /**
+   * Writes every run and document not yet in KV, the recent runs and the status; on failure,
+   * tries again later. Bounded: what it writes does not grow with the history.
+   */
   private async project(): Promise<void> {
     const pending = this.sql
       .exec<{ id: string; record: string }>("SELECT id, record FROM runs WHERE projected = 0")
@@ -388,13 +435,13 @@ export class Ledger extends DurableObject<LedgerEnv> {
     const documents = this.sql
       .exec<{ key: string; body: string }>("SELECT key, body FROM documents WHERE projected = 0")
       .toArray();
-    const history = this.readHistory();
+    const recent: RecentRuns = { runs: this.readRecent(), total: this.count() };
     try {
       await Promise.all([
         ...pending.map(({ id, record }) => this.env.RUNS.put(KEYS.run(id), record)),
         ...documents.map(({ key, body }) => this.env.RUNS.put(key, body)),
-        this.env.RUNS.put(KEYS.history, JSON.stringify(history)),
-        this.env.RUNS.put(KEYS.status, JSON.stringify(statusDocument(history))),
+        this.env.RUNS.put(KEYS.recent, JSON.stringify(recent)),
+        this.env.RUNS.put(KEYS.status, JSON.stringify(statusDocument(this.newestToStatus(recent.runs), recent.total))),
       ]);
       for (const { id, record } of pending) {
         this.sql.exec("UPDATE runs SET projected = 1 WHERE id = ? AND record = ?", id, record);
@@ -408,12 +455,32 @@ export class Ledger extends DurableObject<LedgerEnv> {
     }
   }
 
-  private readHistory(): HistoryEntry[] {
-    this.history ??= this.sql
-      .exec<{ entry: string }>("SELECT entry FROM runs ORDER BY at DESC, id DESC")
+  /** The newest entries up to the last settled night, which is all `statusDocument` reads. */
+  private newestToStatus(recent: HistoryEntry[]): HistoryEntry[] {
+    const end = recent.findIndex(endsStatus);
+    if (end >= 0) return recent.slice(0, end + 1);
+    const older: HistoryEntry[] = [];
+    for (const row of this.sql.exec<{ entry: string }>(
+      "SELECT entry FROM runs ORDER BY at DESC, id DESC LIMIT -1 OFFSET ?",
+      recent.length,
+    )) {
+      const entry = JSON.parse(row.entry) as HistoryEntry;
+      older.push(entry);
+      if (endsStatus(entry)) break;
+    }
+    return [...recent, ...older];
+  }
+
+  private count(): number {
+    return this.one<{ n: number }>("SELECT COUNT(*) AS n FROM runs")?.n ?? 0;
+  }
+
+  private readRecent(): HistoryEntry[] {
+    this.recent ??= this.sql
+      .exec<{ entry: string }>("SELECT entry FROM runs ORDER BY at DESC, id DESC LIMIT ?", RECENT_RUNS)
       .toArray()
       .map((row) => JSON.parse(row.entry) as HistoryEntry);
-    return this.history;
+    return this.recent;
   }
 
   private one<T extends Record<string, SqlStorageValue>>(query: string, ...bindings: SqlStorageValue[]): T | null {

@@ -24,6 +24,8 @@ export interface RunStore {
    * settling (history being imported).
    */
   record(incoming: Run, options?: { settled: boolean }): Promise<RecordOutcome>;
+  /** `record` for each run of a batch (an import), in order, at once where the store can. */
+  recordMany(incoming: Run[], options?: { settled: boolean }): Promise<RecordOutcome[]>;
   /** Newest first, after `after` (exclusive). */
   history(limit: number, after: Position | null): Promise<{ runs: HistoryEntry[]; cursor: string | null }>;
   status(): Promise<StatusDocument | null>;

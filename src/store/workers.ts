@@ -7,12 +7,12 @@ import { sameBytes } from "../core/artifact.ts";
 import type { ChangePointOptions } from "../core/changepoints/analysis.ts";
 import type { Delivery } from "../core/delivery.ts";
 import type { Dispatch } from "../core/dispatch.ts";
-import { page, type HistoryEntry, type Position } from "../core/history.ts";
+import { encodeCursor, page, type Position } from "../core/history.ts";
 import type { RecordOutcome, Run } from "../core/run.ts";
 import type { Series } from "../core/series.ts";
 import type { Settlement, UnsettledRun } from "../core/settle.ts";
 import type { StatusDocument } from "../core/status.ts";
-import { KEYS, type Ledger } from "./ledger.ts";
+import { KEYS, type Ledger, type RecentRuns } from "./ledger.ts";
 import type {
   AlertStore,
   ArtifactStore,
@@ -70,8 +70,22 @@ export class WorkersRunStore implements RunStore {
     return outcome;
   }
 
+  async recordMany(incoming: Run[], options = { settled: false }): Promise<RecordOutcome[]> {
+    const outcomes = await ledgerOf(this.ledger).recordMany(incoming, options.settled);
+    this.cachedStatus = null;
+    return outcomes;
+  }
+
+  /** The first page from KV's recent runs when it holds the whole page; older ones from the ledger's index. */
   async history(limit: number, after: Position | null) {
-    return page((await this.kv.get<HistoryEntry[]>(KEYS.history, "json")) ?? [], limit, after);
+    if (!after) {
+      const recent = await this.kv.get<RecentRuns>(KEYS.recent, "json");
+      if (!recent) return { runs: [], cursor: null };
+      if (limit < recent.runs.length || recent.runs.length === recent.total) return page(recent.runs, limit, null);
+    }
+    const { runs, more } = await ledgerOf(this.ledger).historyPage(limit, after);
+    const last = runs.at(-1);
+    return { runs, cursor: more && last ? encodeCursor(last) : null };
   }
 
   async status(): Promise<StatusDocument | null> {
