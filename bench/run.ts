@@ -8,6 +8,8 @@
  * - Change points inside workerd (bench/detection.ts).
  * - HTTP against `wrangler dev` (bench/http.ts): /status, / and uploads ÷ /healthz, in
  *   interleaved rounds; /status and /badge at 100 connections for 20 s.
+ * - History (bench/history.ts): import of 1 000 and 10 000 results; uploads, /status, /badge and
+ *   GET / with 10 000 runs stored beside none. `npm run bench -- history` runs this part alone.
  * - Webhooks (bench/webhooks.ts): 500 signed deliveries ending as exactly 100 runs; a 50 MB log.
  * - The minified bundle (bench/bundle.ts).
  * - Alert quality (bench/alerts.ts): false alerts and caught steps of chimney and five peers on
@@ -22,6 +24,7 @@ import { bundleSize } from "./bundle.ts";
 import { ingestCpu, pipelineCpu } from "./cpu.ts";
 import { detectionBench } from "./detection.ts";
 import { formatsCpu } from "./formats.ts";
+import { historyBench } from "./history.ts";
 import { httpBench } from "./http.ts";
 import { webhookBench } from "./webhooks.ts";
 
@@ -44,6 +47,28 @@ function formatsReport(formats: ReturnType<typeof formatsCpu>): string {
   );
 }
 
+if (process.argv[2] === "history") {
+  const history = await historyBench();
+  const kept = existsSync(RESULTS) ? (JSON.parse(readFileSync(RESULTS, "utf8")) as Record<string, unknown>) : {};
+  writeFileSync(RESULTS, `${JSON.stringify({ ...kept, history }, null, 2)}\n`);
+  console.log(historyReport(history));
+  process.exit(0);
+}
+
+function historyReport(h: Awaited<ReturnType<typeof historyBench>>): string {
+  const row = (name: string, key: "status" | "badge" | "page" | "uploads") =>
+    `| ${name} ÷ /healthz | ${h.none_stored[key]}× | ${h.stored_10k[key]}× |`;
+  return `Import: 1 000 rows in ${h.import_1k_s} s, 10 000 rows in ${h.import_10k_s} s (${h.import_10k_over_1k}×; goal ≤ 12×).
+Uploads with 10 000 runs stored ÷ with none: ${h.uploads_10k_over_none}× (goal ≥ 0.8×). Errors: ${h.none_stored.errors + h.stored_10k.errors}.
+
+| throughput at 50 connections | none stored | 10 000 stored |
+|---|---:|---:|
+${row("/status", "status")}
+${row("/badge", "badge")}
+${row("GET /", "page")}
+${row("POST /api/results", "uploads")}`;
+}
+
 if (process.argv[2] === "alerts") {
   const alerts = await alertBench();
   const kept = existsSync(RESULTS) ? (JSON.parse(readFileSync(RESULTS, "utf8")) as Record<string, unknown>) : {};
@@ -64,6 +89,7 @@ const formats = formatsCpu();
 const detection = await detectionBench();
 const bundle = bundleSize();
 const http = await httpBench();
+const history = await historyBench();
 const webhooks = await webhookBench();
 const alerts = await alertBench();
 const results = {
@@ -75,6 +101,7 @@ const results = {
   detection,
   bundle,
   http,
+  history,
   webhooks,
   alerts,
 };
@@ -104,5 +131,7 @@ console.log(`
 
 Change points: wall time of a request to a Worker in Miniflare minus an empty request's (${detection.empty_request_ms} ms).
 HTTP: ${http.connections} connections; ${http.rounds} rounds of ${http.seconds_per_round} s per route, interleaved with /healthz; medians of the per-round ratios. wrangler dev on loopback. Written to bench/results.json.
+
+${historyReport(history)}
 
 ${alertsReport(alerts)}`);

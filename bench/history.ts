@@ -1,0 +1,106 @@
+/**
+ * History that grows cheaply, against `wrangler dev` on loopback: importing 1 000 and 10 000
+ * smoke results (one fresh state each), then, with 10 000 runs stored, uploads, `/status`,
+ * `/badge` and `GET /` against `/healthz` at 50 connections, beside the same with none stored.
+ * `npm run bench -- history` runs this part alone.
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { startWranglerDev, type DevServer } from "../scripts/wrangler-dev.ts";
+import { load, metricsText, round3 } from "./common.ts";
+
+const ADMIN = "bench-admin-0123456789abcdef";
+const TOKEN = "bench-token-0123456789abcdef";
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 4);
+const CONNECTIONS = 50;
+
+/** `n` nightly results a few percent apart, one a night, oldest first. */
+function importRows(n: number): string {
+  const result = JSON.parse(metricsText(5)) as { per_batch_ms: number[]; total_operations: number };
+  const start = Date.UTC(2000, 0, 1);
+  const rows = Array.from({ length: n }, (_, i) => {
+    // Nights a few percent apart, every figure consistent with the others.
+    const per_batch_ms = result.per_batch_ms.map((ms) => ms * (1 + ((i * 7919) % 61) / 1000));
+    const total = per_batch_ms.reduce((a, b) => a + b, 0);
+    return {
+      at: new Date(start + i * 86_400_000).toISOString(),
+      sha: (0x10000000 + i).toString(16).repeat(5),
+      result: {
+        ...result,
+        per_batch_ms,
+        total_duration_ms: total,
+        throughput_ops_per_sec: result.total_operations / (total / 1000),
+      },
+    };
+  });
+  return JSON.stringify(rows);
+}
+
+async function withServer<T>(fn: (server: DevServer) => Promise<T>): Promise<T> {
+  const persist = mkdtempSync(join(tmpdir(), "chimney-history-"));
+  const server = await startWranglerDev({
+    persistTo: persist,
+    vars: { PERF_DASHBOARD_TOKEN: TOKEN, ADMIN_TOKEN: ADMIN },
+  });
+  try {
+    return await fn(server);
+  } finally {
+    await server.stop();
+    rmSync(persist, { recursive: true, force: true });
+  }
+}
+
+async function importInto(server: DevServer, rows: number): Promise<number> {
+  const body = importRows(rows);
+  const started = performance.now();
+  const res = await fetch(`${server.url}/api/import`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${ADMIN}`, "content-type": "application/json" },
+    body,
+  });
+  if (!res.ok) throw new Error(`import of ${rows} rows answered ${res.status}: ${await res.text()}`);
+  return (performance.now() - started) / 1000;
+}
+
+/** Each route's throughput over `/healthz`'s, in interleaved rounds. */
+async function routes(server: DevServer) {
+  const body = metricsText(5);
+  let next = 5_000_000;
+  const upload = {
+    method: "POST" as const,
+    headers: { authorization: `Bearer ${TOKEN}`, "content-type": "application/json" },
+    body,
+    requests: [{ setupRequest: (req: object) => ({ ...req, path: `/api/results?run_id=${next++}` }) }],
+  };
+  const round = { connections: CONNECTIONS, duration: SECONDS };
+  const healthz = await load(`${server.url}/healthz`, round);
+  const status = await load(`${server.url}/status`, round);
+  const badge = await load(`${server.url}/badge`, round);
+  const page = await load(`${server.url}/`, round);
+  const uploads = await load(`${server.url}/api/results`, { ...round, ...upload });
+  const ratio = (l: { rps: number }) => round3(l.rps / healthz.rps);
+  return {
+    healthz_rps: healthz.rps,
+    status: ratio(status),
+    badge: ratio(badge),
+    page: ratio(page),
+    uploads: ratio(uploads),
+    uploads_rps: uploads.rps,
+    errors: [healthz, status, badge, page, uploads].reduce((n, l) => n + l.errors + l.non2xx, 0),
+  };
+}
+
+export async function historyBench() {
+  const import1k = await withServer((s) => importInto(s, 1_000));
+  const [import10k, at10k] = await withServer(async (s) => [await importInto(s, 10_000), await routes(s)] as const);
+  const at0 = await withServer(routes);
+  return {
+    import_1k_s: round3(import1k),
+    import_10k_s: round3(import10k),
+    import_10k_over_1k: round3(import10k / import1k),
+    none_stored: at0,
+    stored_10k: at10k,
+    uploads_10k_over_none: round3(at10k.uploads_rps / at0.uploads_rps),
+  };
+}
