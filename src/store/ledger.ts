@@ -64,6 +64,9 @@ export class Ledger extends DurableObject<LedgerEnv> {
   private readonly sql: SqlStorage;
   /** The newest `RECENT_RUNS` entries as the table holds them, kept in memory once read. */
   private recent: HistoryEntry[] | null = null;
+  /** The projection being written, and whether a change was merged since it began. */
+  private projecting: Promise<void> | null = null;
+  private unprojected = false;
   /** Through the same secret-scrubbing log as the rest of chimney. */
   private readonly log: Log;
 
@@ -105,13 +108,11 @@ export class Ledger extends DurableObject<LedgerEnv> {
    * brings to a final state waits to be settled, unless it comes settled (an import).
    */
   async record(incoming: Run, settled: boolean): Promise<RecordOutcome> {
-    // Nothing else runs in this object until the merge and its projection are done, so two
-    // reports never interleave and a projection never overwrites a newer one.
-    return this.ctx.blockConcurrencyWhile(async () => {
-      const outcome = this.merge(incoming, settled);
-      if (outcome.kind === "created" || outcome.kind === "updated") await this.project();
-      return outcome;
-    });
+    // The merge is synchronous SQL, so no other event interleaves with it; the projection is
+    // shared with the reports merged while one was being written (see `projectAfter`).
+    const outcome = this.merge(incoming, settled);
+    if (outcome.kind === "created" || outcome.kind === "updated") await this.projectAfter();
+    return outcome;
   }
 
   private merge(incoming: Run, settled: boolean): RecordOutcome {
@@ -132,7 +133,7 @@ export class Ledger extends DurableObject<LedgerEnv> {
   async recordMany(incoming: Run[], settled: boolean): Promise<RecordOutcome[]> {
     return this.ctx.blockConcurrencyWhile(async () => {
       const outcomes = this.ctx.storage.transactionSync(() => incoming.map((run) => this.merge(run, settled)));
-      if (outcomes.some((o) => o.kind === "created" || o.kind === "updated")) await this.project();
+      if (outcomes.some((o) => o.kind === "created" || o.kind === "updated")) await this.projectAfter();
       return outcomes;
     });
   }
@@ -188,7 +189,7 @@ export class Ledger extends DurableObject<LedgerEnv> {
       }
       const claimed = settlement.dispatch !== null && this.insertDispatch(settlement.dispatch);
       const planned = this.planAll(settlement.subjects, claimed ? settlement.dispatch : null, now);
-      await this.project();
+      await this.projectAfter();
       if (planned.alertsChanged) await this.projectAlerts();
       return true;
     });
@@ -324,7 +325,7 @@ export class Ledger extends DurableObject<LedgerEnv> {
   }
 
   async alarm(): Promise<void> {
-    await this.ctx.blockConcurrencyWhile(() => this.project());
+    await this.projectAfter();
   }
 
   private storedRun(id: string): Run | null {
@@ -422,6 +423,22 @@ export class Ledger extends DurableObject<LedgerEnv> {
     } catch (error) {
       this.log({ event: "projection_failed", key: KEYS.alerts, error: (error as Error).message });
     }
+  }
+
+  /**
+   * Resolves once a projection that began after this call has been written. Reports arriving
+   * while one is being written share the next, so a burst of uploads costs a few projections,
+   * not one each queued behind the other, and each report still answers after KV shows it.
+   */
+  private async projectAfter(): Promise<void> {
+    this.unprojected = true;
+    while (this.projecting) await this.projecting;
+    if (!this.unprojected) return;
+    this.unprojected = false;
+    this.projecting = this.project().finally(() => {
+      this.projecting = null;
+    });
+    await this.projecting;
   }
 
   /**

@@ -302,6 +302,7 @@ export function memoryStores(): Stores {
     deliveries: new MemoryDeliveryStore(),
     inbox: new MemoryInbox(),
     dashboards: new MemoryLatest(),
+    pages: new MemoryLatest(),
     changes,
     series: new MemorySeriesStore(),
     settlements: new MemorySettlementStore(runs, alerts, dispatches, changes),

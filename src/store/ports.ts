@@ -6,6 +6,7 @@ import type { Alert, AlertSubject, AlertWrite } from "../core/alert.ts";
 import type { DashboardCheck } from "../core/dashboards.ts";
 import type { ChangePointOptions } from "../core/changepoints/analysis.ts";
 import type { ChangeReport } from "../core/drift.ts";
+import type { PublishedPage } from "../core/published-page.ts";
 import type { Series, SeriesImport } from "../core/series.ts";
 import type { FieldIssue } from "../core/validation.ts";
 import type { Delivery } from "../core/delivery.ts";
@@ -14,6 +15,17 @@ import type { HistoryEntry, Position } from "../core/history.ts";
 import type { RecordOutcome, Run } from "../core/run.ts";
 import type { Settlement, UnsettledRun } from "../core/settle.ts";
 import type { StatusDocument } from "../core/status.ts";
+
+/**
+ * The record of truth has more writes waiting than it takes: the write was not made, and may
+ * be sent again in `retryAfterSeconds`. Answered as a 429, never queued without bound.
+ */
+export class StoreBusy extends Error {
+  constructor(readonly retryAfterSeconds = 1) {
+    super("the ledger has more writes waiting than it takes; send this again shortly");
+    this.name = "StoreBusy";
+  }
+}
 
 export interface RunStore {
   run(id: string): Promise<Run | null>;
@@ -116,6 +128,9 @@ export interface Latest<T> extends Projected<T> {
 /** The last dashboard check (the nightly cron). */
 export type DashboardStore = Latest<DashboardCheck>;
 
+/** The status page as last rendered, written when what it shows changes (http/pages/publish.ts). */
+export type PageStore = Latest<PublishedPage>;
+
 /** The last change-point analysis of the history, written only by settlements. */
 export type ChangeStore = Projected<ChangeReport>;
 
@@ -136,6 +151,7 @@ export interface Stores {
   inbox: Inbox;
   dashboards: DashboardStore;
   changes: ChangeStore;
+  pages: PageStore;
   series: SeriesStore;
   settlements: SettlementStore;
 }

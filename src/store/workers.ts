@@ -25,6 +25,7 @@ import type {
   SettlementStore,
   StoredFile,
 } from "./ports.ts";
+import { StoreBusy } from "./ports.ts";
 
 export interface RunStoreOptions {
   /** How long this isolate may reuse the status document it last read (0: read KV every time). */
@@ -46,6 +47,20 @@ function ledgerOf(namespace: DurableObjectNamespace<Ledger>): LedgerCalls {
   return namespace.get(namespace.idFromName("ledger")) as unknown as LedgerCalls;
 }
 
+/**
+ * A write the ledger refused because too many wait for it (the runtime's "Durable Object is
+ * overloaded" error) is `StoreBusy`: the caller hears 429 and sends it again, rather than the
+ * request failing or waiting in a queue without bound.
+ */
+async function unlessBusy<T>(write: Promise<T>): Promise<T> {
+  try {
+    return await write;
+  } catch (error) {
+    if (error instanceof Error && /overloaded/i.test(error.message)) throw new StoreBusy();
+    throw error;
+  }
+}
+
 export class WorkersRunStore implements RunStore {
   /** KV itself may take up to 60 s to show a write elsewhere; a few seconds here cost nothing more. */
   private cachedStatus: { doc: StatusDocument | null; until: number } | null = null;
@@ -65,13 +80,13 @@ export class WorkersRunStore implements RunStore {
   }
 
   async record(incoming: Run, options = { settled: false }): Promise<RecordOutcome> {
-    const outcome = await ledgerOf(this.ledger).record(incoming, options.settled);
+    const outcome = await unlessBusy(ledgerOf(this.ledger).record(incoming, options.settled));
     this.cachedStatus = null;
     return outcome;
   }
 
   async recordMany(incoming: Run[], options = { settled: false }): Promise<RecordOutcome[]> {
-    const outcomes = await ledgerOf(this.ledger).recordMany(incoming, options.settled);
+    const outcomes = await unlessBusy(ledgerOf(this.ledger).recordMany(incoming, options.settled));
     this.cachedStatus = null;
     return outcomes;
   }
@@ -205,7 +220,7 @@ export class KVLatest<T> implements Latest<T> {
 
   constructor(
     private readonly kv: KVNamespace,
-    private readonly key: "dashboards" | "changes",
+    private readonly key: "dashboards" | "changes" | "status-page",
     private readonly options: RunStoreOptions,
   ) {}
 
