@@ -10,7 +10,8 @@
  * Criterion's format reads the artifact's files together, as one `target/criterion` tree.
  */
 import type { Bench } from "./formats/bench.ts";
-import type { Series } from "./series.ts";
+import type { Series, SeriesPoint } from "./series.ts";
+import { bandVerdict, type BandVerdict } from "./suite-bands.ts";
 import { FORMATS, parseResults, type Format } from "./formats/index.ts";
 import { PRUNING_RESULT_FILE } from "./formats/pruning.ts";
 import { artifactMatches, type Suite } from "./suites.ts";
@@ -117,6 +118,8 @@ export interface SuiteResult {
   commit_url: string | null;
   /** Each series measured then: its name and value. */
   values: Record<string, number>;
+  /** What the suite's baseline file said of them, for a suite judged by one (pruning). */
+  band?: BandVerdict;
 }
 
 /**
@@ -130,6 +133,7 @@ export function suiteResults(
   before: string | null,
 ): { results: SuiteResult[]; next: string | null } {
   const byPoint = new Map<string, SuiteResult>();
+  const banded = new Map<string, { name: string; band: SeriesPoint["band"] }[]>();
   for (const series of all.filter((s) => s.suite === suite)) {
     for (const p of series.points) {
       if (before !== null && p.at >= before) continue;
@@ -137,7 +141,12 @@ export function suiteResults(
       const result = byPoint.get(key) ?? { at: p.at, sha: p.sha, commit_url: p.commit_url, values: {} };
       result.values[series.name] = p.value;
       byPoint.set(key, result);
+      banded.set(key, [...(banded.get(key) ?? []), { name: series.name, band: p.band }]);
     }
+  }
+  for (const [key, result] of byPoint) {
+    const band = bandVerdict(banded.get(key) ?? []);
+    if (band) result.band = band;
   }
   const newest = [...byPoint.values()].sort((a, b) => (a.at < b.at ? 1 : a.at > b.at ? -1 : 0));
   // A page never ends between two results of the same time: the next page starts before it.

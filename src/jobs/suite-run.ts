@@ -10,8 +10,10 @@
  * thrown, so the delivery fails and the reconcile tick takes it up again (core/delivery.ts).
  */
 import { repositoryUrl } from "../core/links.ts";
-import { parseResults, type Format } from "../core/formats/index.ts";
+import { parseResults } from "../core/formats/index.ts";
+import type { Bench } from "../core/formats/bench.ts";
 import { seriesOfResult, type Series, type SeriesImport } from "../core/series.ts";
+import { pruningBands, type PointBand } from "../core/suite-bands.ts";
 import { suiteSubject } from "../core/suite-alert.ts";
 import type { Suite } from "../core/suites.ts";
 import type { FieldIssue } from "../core/validation.ts";
@@ -26,6 +28,7 @@ import {
 } from "../github/actions.ts";
 import { ArchiveRejected, ARTIFACT_LIMITS, openArchive } from "../github/artifact.ts";
 import { GitHubError, type GitHubClient } from "../github/client.ts";
+import { judgingPruningBaseline } from "./baseline.ts";
 import { changeOptions } from "./changes.ts";
 import { messageOf, type LoopDeps } from "./deps.ts";
 
@@ -103,7 +106,8 @@ async function ingestSuiteRun(
     commit_url: `${repoUrl}/commit/${run.head_sha}`,
     message: null,
   };
-  const merged = await mergeResult(deps, suite, seriesOfResult(suite.name, benches.value, point, repoUrl));
+  const bands = await bandsOf(deps, suite, benches.value, run.head_sha, client);
+  const merged = await mergeResult(deps, suite, seriesOfResult(suite.name, benches.value, point, repoUrl, bands));
   if (merged.issues.length > 0) throw new Refused(`${merged.issues[0].field}: ${merged.issues[0].message}`);
   deps.log({
     event: "suite_run_ingested",
@@ -140,6 +144,23 @@ async function openOne(
 }
 
 /**
+ * The band of each bench in the suite's baseline file at `commit` (the fallback's when it cannot
+ * judge): for a pruning suite with a `baseline`; none for the others, whose alerts are their
+ * change points alone.
+ */
+async function bandsOf(
+  deps: LoopDeps,
+  suite: FollowedSuite,
+  benches: readonly Bench[],
+  commit: string | null,
+  client?: GitHubClient,
+): Promise<Map<string, PointBand>> {
+  if (suite.format !== "pruning" || !suite.baseline) return new Map();
+  const judging = await judgingPruningBaseline(deps, suite, commit, client);
+  return pruningBands(benches, judging.baseline, judging.source);
+}
+
+/**
  * Merges a result into the suite's series, then tells the suite's alert what its series now say
  * (when the suite alerts on change points); the outbox sends what that decides.
  */
@@ -163,7 +184,7 @@ export type DocumentOutcome = { kind: "invalid"; issues: FieldIssue[] } | { kind
  */
 export async function ingestSuiteDocument(
   deps: LoopDeps,
-  suite: Suite & { format: Format },
+  suite: FollowedSuite,
   text: string,
   at: string,
   sha: string | null,
@@ -172,7 +193,8 @@ export async function ingestSuiteDocument(
   if (!benches.ok) return { kind: "invalid", issues: benches.issues };
   const repoUrl = suite.repository ? repositoryUrl(deps.config.GITHUB_API_URL, suite.repository) : null;
   const point = { at, sha, commit_url: repoUrl && sha ? `${repoUrl}/commit/${sha}` : null, message: null };
-  const merged = await mergeResult(deps, suite, seriesOfResult(suite.name, benches.value, point, repoUrl));
+  const bands = await bandsOf(deps, suite, benches.value, sha);
+  const merged = await mergeResult(deps, suite, seriesOfResult(suite.name, benches.value, point, repoUrl, bands));
   if (merged.issues.length > 0) return { kind: "invalid", issues: merged.issues };
   deps.log({
     event: "suite_result_uploaded",
