@@ -3,6 +3,7 @@
  * are read as a followed suite's, and a change waits for one confirming rerun before it alerts.
  */
 import { beforeEach, describe, expect, it } from "vitest";
+import { isConfirmingRun as isConfirming } from "../../src/core/workflow.ts";
 import { noise } from "../support/nights.ts";
 import { harness, NIGHTLY, RECONCILE, resetStorage } from "./harness.ts";
 
@@ -166,5 +167,99 @@ describe("a dispatched suite and a followed suite", () => {
     for (let i = 24; i < 28; i++) await both(i, 1.15, 0.8);
     expect(titles()).toEqual(["cchain-reexecution benchmarks regressed", "rust-benches benchmarks regressed"]);
     expect(h.github.alertIssues()[1].title).toMatch(/insert\/1000 \+1\d\.\d%/);
+  }, 60_000);
+});
+
+describe("a dispatched suite's confirming rerun", () => {
+  const rerunOf = (h: Harness) => runsOf(h, "rust-benches.yml", "chimney-confirm-rust-benches-");
+  /** Twenty nights at the usual level, then insert/1000 15% slower until a change is borne out. */
+  async function regress(h: Harness) {
+    const nights = [];
+    for (let i = 0; i < 20; i++) nights.push(await night(h, i, 1));
+    for (let i = 20; i < 23; i++) nights.push(await night(h, i, 1.15));
+    return nights;
+  }
+  const points = async (h: Harness) => (await seriesOf(h)).map((s) => [s.name, s.points]);
+
+  it("benchmarks the commit where the change starts once, and opens the alert when it lands on the new level", async () => {
+    const h = withSuites(SMOKE, RUST);
+    const nights = await regress(h);
+    expect(h.github.alertIssues()).toEqual([]);
+    const [rerun, ...more] = rerunOf(h);
+    expect(more).toEqual([]);
+    const [suspected] = logged(h, "suite_change_suspected");
+    expect(suspected).toMatchObject({ suite: "rust-benches", series: "insert/1000" });
+    expect(nights.slice(18, 22).map((r) => r.head_sha)).toContain(suspected.sha);
+    expect(rerun.inputs).toMatchObject({ ref: suspected.sha, correlation_id: suspected.rerun });
+    expect(isConfirming(rerun.display_title)).toBe(true);
+
+    const before = await points(h);
+    h.github.complete(rerun.id, { conclusion: "success", artifacts: rustArtifacts(99, 1.15) });
+    expect((await h.deliver(rerun, "completed")).status).toBe(202);
+    // Its points sit at an older commit: none of them is merged.
+    expect(await points(h)).toEqual(before);
+    const [issue, ...others] = h.github.alertIssues();
+    expect(others).toEqual([]);
+    expect(issue.title).toMatch(/^rust-benches benchmarks regressed: insert\/1000 \+1\d\.\d%/);
+    expect(issue.body).toContain(`Confirmed: chimney benchmarked \`${suspected.sha.slice(0, 12)}\``);
+    expect(logged(h, "suite_change_confirmed")).toHaveLength(1);
+    // The next nights are news to the open alert: no second rerun.
+    await night(h, 23, 1.15);
+    expect(rerunOf(h)).toHaveLength(1);
+  }, 60_000);
+
+  it("drops the change, logged and not alerted, when the rerun lands on the old level", async () => {
+    const h = withSuites(SMOKE, RUST);
+    await regress(h);
+    const [rerun] = rerunOf(h);
+    h.github.complete(rerun.id, { conclusion: "success", artifacts: rustArtifacts(98, 1) });
+    expect((await h.deliver(rerun, "completed")).status).toBe(202);
+    expect(h.github.alertIssues()).toEqual([]);
+    expect(logged(h, "suite_change_refuted")).toMatchObject([
+      { suite: "rust-benches", series: "insert/1000", sha: rerun.inputs.ref },
+    ]);
+    await night(h, 23, 1.15);
+    expect(h.github.alertIssues()).toEqual([]);
+    expect(rerunOf(h)).toHaveLength(1);
+  }, 60_000);
+
+  it("opens the alert anyway, saying it was not confirmed, when the rerun fails", async () => {
+    const h = withSuites(SMOKE, RUST);
+    await regress(h);
+    const [rerun] = rerunOf(h);
+    h.github.complete(rerun.id, { conclusion: "failure", failAt: "Run smoke benchmark" });
+    expect((await h.deliver(rerun, "completed")).status).toBe(202);
+    const [issue] = h.github.alertIssues();
+    expect(issue.body).toContain("**Not confirmed:**");
+    expect(issue.body).toContain("(the rerun ended in failure)");
+  }, 60_000);
+
+  it("opens the alert anyway, saying it was not confirmed, when GitHub never takes the rerun", async () => {
+    const h = withSuites(SMOKE, RUST);
+    for (let i = 0; i < 20; i++) await night(h, i, 1);
+    for (let i = 20; i < 22; i++) await night(h, i, 1.15);
+    h.github.fail("POST", /\/rust-benches\.yml\/dispatches$/, 1_000, () =>
+      Response.json({ message: "Server Error" }, { status: 503 }),
+    );
+    h.clock.advance(DAY);
+    const sha = h.github.addCommit("night 22");
+    const run = h.github.addRun({ workflow: "rust-benches.yml", head_sha: sha });
+    h.github.complete(run.id, { conclusion: "success", artifacts: rustArtifacts(22, 1.15) });
+    await h.deliver(run, "completed");
+    expect(h.github.alertIssues()).toEqual([]);
+    for (let tick = 0; tick < 6; tick++) {
+      h.clock.advance(30 * 60_000);
+      await h.cron(RECONCILE);
+    }
+    // The night's own slot failed alike, and was given up on its own.
+    const givenUp = logged(h, "suite_dispatch_given_up");
+    expect(givenUp.map((e) => e.correlation_id.split("-rust-benches-")[0])).toEqual(
+      expect.arrayContaining(["chimney-confirm", "chimney-suite"]),
+    );
+    expect(givenUp.filter((e) => e.correlation_id.startsWith("chimney-confirm-"))).toMatchObject([
+      { suite: "rust-benches", reason: expect.stringMatching(/^the dispatch failed 5 times/) },
+    ]);
+    const [issue] = h.github.alertIssues().filter((i) => i.title.startsWith("rust-benches"));
+    expect(issue.body).toContain("**Not confirmed:**");
   }, 60_000);
 });

@@ -3,6 +3,7 @@
  * by how much, and the commits across each change (the bisect range).
  */
 import { pvalueText } from "../changepoints/significance.ts";
+import type { RerunOutcome } from "../dispatch.ts";
 import type { MovedSeries } from "../suite-alert.ts";
 import { type Bisect, commitList, inlineCode, markdownText, percent } from "./markdown.ts";
 
@@ -21,6 +22,8 @@ export interface SuiteIssueContext {
   statusUrl: string | null;
   previousIssue: number | null;
   marker: string;
+  /** The confirming rerun of the worst change, when the suite asked for one and it has spoken. */
+  rerun: { sha: string; series: string; outcome: RerunOutcome } | null;
 }
 
 /** Series named in a title at most; the body lists them all. */
@@ -80,6 +83,7 @@ export function suiteBody(ctx: SuiteIssueContext): string {
   ];
   if (ctx.previousIssue !== null)
     parts.push(`A regression of this suite was reported before in #${ctx.previousIssue}.`);
+  if (ctx.rerun) parts.push(rerunNote(ctx.rerun));
   parts.push(
     table(ctx),
     `chimney looks for change points with E-divisive means as Apache Otava does; a change counts once the level after it has held for CHANGE_MIN_RUNS results.${ctx.statusUrl ? ` The charts on ${ctx.statusUrl} mark the change points.` : ""}`,
@@ -87,6 +91,14 @@ export function suiteBody(ctx: SuiteIssueContext): string {
     "_chimney comments here when other series move, and closes this issue when no series of the suite stands worse._",
   );
   return `${parts.join("\n\n")}\n`;
+}
+
+function rerunNote(rerun: NonNullable<SuiteIssueContext["rerun"]>): string {
+  const at = inlineCode(rerun.sha.slice(0, 12));
+  const { outcome } = rerun;
+  if (outcome.verdict === "unconfirmed" || outcome.value === null)
+    return `**Not confirmed:** chimney could not benchmark ${at}, where the change starts, again (${markdownText(outcome.reason ?? "no result")}), so this issue opened without that check.`;
+  return `Confirmed: chimney benchmarked ${at}, where the change starts, again, and ${markdownText(rerun.series)} measured ${outcome.value.toPrecision(6)}, on the new level.`;
 }
 
 export function suiteComment(ctx: SuiteIssueContext, recovered: boolean): string {
