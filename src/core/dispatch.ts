@@ -113,7 +113,7 @@ export function isUnsettled(d: Dispatch): boolean {
 }
 
 /** A suite's confirming rerun that has started but said nothing yet: its suspected change waits on it. */
-export function awaitsRerun(d: Dispatch): boolean {
+function awaitsRerun(d: Dispatch): boolean {
   return d.kind === "confirm" && Boolean(d.suite) && d.state === "dispatched" && !d.rerun;
 }
 

@@ -7,7 +7,7 @@
 import type { AlertSubject } from "../core/alert.ts";
 import { tooLate, type Dispatch, type RerunOutcome } from "../core/dispatch.ts";
 import type { Series } from "../core/series.ts";
-import { movedSeries } from "../core/suite-alert.ts";
+import { movedSeries, suiteSubject } from "../core/suite-alert.ts";
 import {
   confirmStep,
   dispatchedSuites,
@@ -18,7 +18,6 @@ import {
   slotDispatch,
   suiteDispatchAction,
 } from "../core/suite-dispatch.ts";
-import { suiteSubject } from "../core/suite-alert.ts";
 import type { Suite } from "../core/suites.ts";
 import { suiteConfirmationId } from "../core/workflow.ts";
 import { changeOptions } from "./changes.ts";
