@@ -1,5 +1,5 @@
 /**
- * A followed suite's results: which suites follow a workflow, which of a run's artifacts belong
+ * A suite's results read through its series: which suites read a workflow's runs, which of a run's artifacts belong
  * to which suite, and the benches those artifacts hold.
  *
  * The rule for an artifact's files: every file is a result in the suite's format, except logs,
@@ -21,22 +21,24 @@ import { isWorkflowFile, sameRepository } from "./workflow.ts";
 /** The files a runner uploads beside its results. */
 const NOT_RESULTS = /\.(log|md|html)$/i;
 
-/** A suite chimney follows and can parse: the formats with a parser (all but smoke). */
-export type FollowedSuite = Suite & { format: Format };
+/** A suite read through its series: a format with a parser (all but smoke), followed or dispatched. */
+export type SeriesSuite = Suite & { format: Format };
 
 export function isParsedFormat(format: string): format is Format {
   return (FORMATS as readonly string[]).includes(format);
 }
 
-/** The suites that follow this workflow of this repository, in declaration order. */
-export function followedSuites(
+/**
+ * The suites whose results are read from this workflow's runs of this repository, in declaration
+ * order: followed or dispatched by chimney alike (the smoke suite's runs are the nightly loop's).
+ */
+export function seriesSuitesOf(
   suites: readonly Suite[],
   repository: string,
   workflowPath: string | null,
-): FollowedSuite[] {
+): SeriesSuite[] {
   return suites.filter(
-    (s): s is FollowedSuite =>
-      s.start === "follow" &&
+    (s): s is SeriesSuite =>
       isParsedFormat(s.format) &&
       s.repository !== null &&
       sameRepository(s.repository, repository) &&

@@ -26,6 +26,7 @@ import type { Run } from "../core/run.ts";
 import { median } from "../core/stats.ts";
 import { movedSeries } from "../core/suite-alert.ts";
 import type { Suite } from "../core/suites.ts";
+import { suiteConfirmationId } from "../core/workflow.ts";
 import { GitHubError, type GitHubClient } from "../github/client.ts";
 import {
   closeCompleted,
@@ -238,7 +239,12 @@ async function suiteWords(
       });
     }
   }
+  // The note on the confirming rerun of the worst change, when one spoke (core/suite-dispatch.ts).
+  const worst = moved[0]?.change.sha ? moved[0] : null;
+  const rerun = worst?.change.sha ? await deps.dispatches.get(suiteConfirmationId(suite.name, worst.change.sha)) : null;
   const ctx = {
+    rerun:
+      worst && rerun?.rerun && rerun.sha ? { sha: rerun.sha, series: worst.series.name, outcome: rerun.rerun } : null,
     suite: suite.name,
     repository,
     repositoryUrl: repositoryUrl(deps.config.GITHUB_API_URL, repository),

@@ -13,6 +13,7 @@ import { messageOf, newRunId, type LoopDeps } from "./deps.ts";
 import { dispatchNightly, findDispatchedRun, nightlyDispatch, performDispatch, runDispatch } from "./dispatch.ts";
 import { sendOutbox } from "./outbox.ts";
 import { giveUpConfirmation, settleRuns } from "./settle.ts";
+import { reconcileSuites, type SuiteDispatchReport } from "./suite-dispatch.ts";
 import { retryDelivery } from "./webhook.ts";
 import { handleWorkflowRun } from "./workflow-run.ts";
 
@@ -25,6 +26,7 @@ export interface ReconcileReport {
   runs_checked: number;
   runs_settled: number;
   alerts_sent: number;
+  suites: SuiteDispatchReport | null;
   errors: string[];
 }
 
@@ -40,6 +42,7 @@ export async function reconcile(deps: LoopDeps): Promise<ReconcileReport> {
     runs_checked: 0,
     runs_settled: 0,
     alerts_sent: 0,
+    suites: null,
     errors: [],
   };
   const now = deps.now();
@@ -91,6 +94,8 @@ export async function reconcile(deps: LoopDeps): Promise<ReconcileReport> {
   await part("dispatches", async () => {
     const client = deps.github?.client() ?? null;
     for (const dispatch of await deps.dispatches.unsettled()) {
+      // A suite's dispatches are reconcileSuites' (below): they are not runs of the ledger.
+      if (dispatch.suite) continue;
       await each("dispatches", dispatch.correlation_id, async () => {
         const action = nextAction(dispatch, now.getTime(), deps.config.STALE_AFTER_HOURS);
         if (action.kind === "dispatch") {
@@ -113,6 +118,10 @@ export async function reconcile(deps: LoopDeps): Promise<ReconcileReport> {
         }
       });
     }
+  });
+
+  await part("suites", async () => {
+    report.suites = await reconcileSuites(deps, now);
   });
 
   await part("runs", async () => {

@@ -6,7 +6,7 @@ import * as v from "valibot";
 import { parseJson, parseWith, type FieldIssue, type Parsed } from "../core/validation.ts";
 import { isConfirmingRun, isWorkflowFile, sameRepository } from "../core/workflow.ts";
 import { workflowRunSchema } from "../github/actions.ts";
-import { followedSuites, type FollowedSuite } from "../core/suite-results.ts";
+import { seriesSuitesOf, type SeriesSuite } from "../core/suite-results.ts";
 import { messageOf, type LoopDeps } from "./deps.ts";
 import { handleFollowedRun } from "./suite-run.ts";
 import { handleWorkflowRun } from "./workflow-run.ts";
@@ -113,7 +113,7 @@ function readEvent(deps: LoopDeps, body: Uint8Array): Parsed<WorkflowRunEvent> {
  * completed, the suites that follow that workflow on the run's branch), or the suites that
  * follow another workflow.
  */
-type Route = { kind: "smoke"; followed: FollowedSuite[] } | { kind: "suites"; suites: FollowedSuite[] };
+type Route = { kind: "smoke"; followed: SeriesSuite[] } | { kind: "suites"; suites: SeriesSuite[] };
 
 /** Who handles an event, or why it is not about any suite. */
 function routeOf(deps: LoopDeps, event: WorkflowRunEvent): Route | string {
@@ -123,7 +123,7 @@ function routeOf(deps: LoopDeps, event: WorkflowRunEvent): Route | string {
     return `the event is about ${event.repository.full_name}, not ${repository}`;
   const run = event.workflow_run;
   const smoke = isWorkflowFile(run.path, deps.config.GITHUB_WORKFLOW);
-  const followed = followedSuites(deps.config.CHIMNEY_SUITES, repository, run.path);
+  const followed = seriesSuitesOf(deps.config.CHIMNEY_SUITES, repository, run.path);
   if (!smoke && followed.length === 0)
     return `the run is of ${run.path ?? "an unnamed workflow"}, not ${deps.config.GITHUB_WORKFLOW}`;
   if (!(HANDLED_ACTIONS as readonly string[]).includes(event.action))

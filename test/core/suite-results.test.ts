@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { seriesKey, seriesOfResult, type Series } from "../../src/core/series.ts";
-import { benchesOfArtifacts, claimArtifacts, followedSuites, suiteResults } from "../../src/core/suite-results.ts";
+import { benchesOfArtifacts, claimArtifacts, seriesSuitesOf, suiteResults } from "../../src/core/suite-results.ts";
 import { parseSuites } from "../../src/core/suites.ts";
 import cargoOutput from "../fixtures/formats/cargo-output.txt?raw";
 import customBigger from "../fixtures/formats/custom-bigger.json?raw";
@@ -73,19 +73,30 @@ describe("seriesOfResult", () => {
   });
 });
 
-describe("followedSuites", () => {
-  it("gives the followed suites of a workflow that chimney can parse, in declaration order", () => {
-    const all = suites(SMOKE, RUST, CUSTOM, PRUNING);
-    expect(followedSuites(all, "ava-labs/firewood", ".github/workflows/benchmarks.yaml").map((s) => s.name)).toEqual([
+describe("seriesSuitesOf", () => {
+  it("gives the suites read from a workflow's runs, followed or dispatched, in declaration order", () => {
+    const CRITERION = {
+      name: "criterion",
+      workflow: "criterion.yml",
+      artifacts: ["benchmark-results"],
+      format: "criterion",
+      start: { dispatch: { cron: "0 2 * * *" } },
+    };
+    const all = suites(SMOKE, RUST, CUSTOM, PRUNING, CRITERION);
+    expect(seriesSuitesOf(all, "ava-labs/firewood", ".github/workflows/benchmarks.yaml").map((s) => s.name)).toEqual([
       "rust-benches",
       "reexecution",
     ]);
     // smoke is dispatched and read by the nightly loop; pruning follows the same workflow
-    expect(followedSuites(all, "ava-labs/firewood", ".github/workflows/perf.yml").map((s) => s.name)).toEqual([
+    expect(seriesSuitesOf(all, "ava-labs/firewood", ".github/workflows/perf.yml").map((s) => s.name)).toEqual([
       "pruning",
     ]);
-    expect(followedSuites(all, "someone/else", ".github/workflows/benchmarks.yaml")).toEqual([]);
-    expect(followedSuites(all, "ava-labs/firewood", null)).toEqual([]);
+    // chimney dispatches criterion.yml on its cron, and reads its runs as a followed suite's
+    expect(seriesSuitesOf(all, "ava-labs/firewood", ".github/workflows/criterion.yml").map((s) => s.name)).toEqual([
+      "criterion",
+    ]);
+    expect(seriesSuitesOf(all, "someone/else", ".github/workflows/benchmarks.yaml")).toEqual([]);
+    expect(seriesSuitesOf(all, "ava-labs/firewood", null)).toEqual([]);
   });
 });
 

@@ -5,6 +5,7 @@
  */
 import { sourceName } from "../baseline.ts";
 import { pvalueText } from "../changepoints/significance.ts";
+import type { RerunOutcome } from "../dispatch.ts";
 import { pruningBenchOf } from "../formats/pruning.ts";
 import type { MovedSeries } from "../suite-alert.ts";
 import { bandText, type BandBreach } from "../suite-bands.ts";
@@ -32,6 +33,8 @@ export interface SuiteIssueContext {
   statusUrl: string | null;
   previousIssue: number | null;
   marker: string;
+  /** The confirming rerun of the worst change, when the suite asked for one and it has spoken. */
+  rerun: { sha: string; series: string; outcome: RerunOutcome } | null;
 }
 
 /** Series named in a title at most; the body lists them all. */
@@ -153,6 +156,7 @@ export function suiteBody(ctx: SuiteIssueContext): string {
     );
   if (ctx.previousIssue !== null)
     parts.push(`A regression of this suite was reported before in #${ctx.previousIssue}.`);
+  if (ctx.rerun) parts.push(rerunNote(ctx.rerun));
   if (ctx.findings.length > 0 || breaches.length === 0)
     parts.push(
       table(ctx),
@@ -166,6 +170,14 @@ export function suiteBody(ctx: SuiteIssueContext): string {
       : "_chimney comments here when other series move, and closes this issue when no series of the suite stands worse._",
   );
   return `${parts.join("\n\n")}\n`;
+}
+
+function rerunNote(rerun: NonNullable<SuiteIssueContext["rerun"]>): string {
+  const at = inlineCode(rerun.sha.slice(0, 12));
+  const { outcome } = rerun;
+  if (outcome.verdict === "unconfirmed" || outcome.value === null)
+    return `**Not confirmed:** chimney could not benchmark ${at}, where the change starts, again (${markdownText(outcome.reason ?? "no result")}), so this issue opened without that check.`;
+  return `Confirmed: chimney benchmarked ${at}, where the change starts, again, and ${markdownText(rerun.series)} measured ${outcome.value.toPrecision(6)}, on the new level.`;
 }
 
 export function suiteComment(ctx: SuiteIssueContext, recovered: boolean): string {
