@@ -4,9 +4,9 @@
  */
 import * as v from "valibot";
 import { parseJson, parseWith, type FieldIssue, type Parsed } from "../core/validation.ts";
-import { isConfirmingRun, isWorkflowFile, sameRepository } from "../core/workflow.ts";
+import { isWorkflowFile, sameRepository } from "../core/workflow.ts";
 import { workflowRunSchema } from "../github/actions.ts";
-import { followedSuites, type FollowedSuite } from "../core/suite-results.ts";
+import { followedSuites, readersOfRun, type FollowedSuite } from "../core/suite-results.ts";
 import { messageOf, type LoopDeps } from "./deps.ts";
 import { handleFollowedRun } from "./suite-run.ts";
 import { handleWorkflowRun } from "./workflow-run.ts";
@@ -128,14 +128,11 @@ function routeOf(deps: LoopDeps, event: WorkflowRunEvent): Route | string {
     return `the run is of ${run.path ?? "an unnamed workflow"}, not ${deps.config.GITHUB_WORKFLOW}`;
   if (!(HANDLED_ACTIONS as readonly string[]).includes(event.action))
     return `chimney does not handle the ${event.action} action`;
-  // The smoke workflow is the nightly loop's; the suites following it too read its completed runs
-  // on their branch, but not a confirming run: it benchmarks a suspect night's commit, not its head.
-  if (smoke) {
-    const read = event.action === "completed" && !isConfirmingRun(run.display_title ?? run.name);
-    return { kind: "smoke", followed: read ? followed.filter((s) => s.branch === run.head_branch) : [] };
-  }
+  const readers = () => readersOfRun(deps.config.CHIMNEY_SUITES, repository, deps.config.GITHUB_WORKFLOW, run);
+  // The smoke workflow is the nightly loop's; the suites following it too read its completed runs.
+  if (smoke) return { kind: "smoke", followed: event.action === "completed" ? readers() : [] };
   if (event.action !== "completed") return `chimney reads a followed suite's run once it has completed`;
-  const onBranch = followed.filter((s) => s.branch === run.head_branch);
+  const onBranch = readers();
   if (onBranch.length === 0) {
     const reason = `the run is of branch ${run.head_branch ?? "(none)"}; ${followed
       .map((s) => `${s.name} follows ${s.branch}`)
