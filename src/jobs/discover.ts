@@ -43,6 +43,7 @@ export async function discoverFollowedRuns(deps: LoopDeps): Promise<Discovery> {
     // Oldest first, so a budget spent leaves the newest for the next tick, in the window longest.
     for (const run of runs.reverse()) {
       const suites = readersOfRun(deps.config.CHIMNEY_SUITES, github.repository, deps.config.GITHUB_WORKFLOW, run);
+      // The list asks for completed runs; one read before it completes would be taken up for good.
       if (suites.length === 0 || run.status !== "completed") continue;
       const left = client.remainingBudget;
       const affordable = () => client.remainingBudget >= cost;
