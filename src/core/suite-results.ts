@@ -16,7 +16,7 @@ import { FORMATS, parseResults, type Format } from "./formats/index.ts";
 import { PRUNING_RESULT_FILE } from "./formats/pruning.ts";
 import { artifactMatches, type Suite } from "./suites.ts";
 import { invalid, ok, type FieldIssue, type Parsed } from "./validation.ts";
-import { isWorkflowFile, sameRepository } from "./workflow.ts";
+import { isConfirmingRun, isWorkflowFile, sameRepository } from "./workflow.ts";
 
 /** The files a runner uploads beside its results. */
 const NOT_RESULTS = /\.(log|md|html)$/i;
@@ -38,12 +38,45 @@ export function seriesSuitesOf(
   workflowPath: string | null,
 ): SeriesSuite[] {
   return suites.filter(
-    (s): s is SeriesSuite =>
-      isParsedFormat(s.format) &&
-      s.repository !== null &&
-      sameRepository(s.repository, repository) &&
-      isWorkflowFile(workflowPath, s.workflow),
+    (s): s is SeriesSuite => isSeriesSuiteIn(s, repository) && isWorkflowFile(workflowPath, s.workflow),
   );
+}
+
+function isSeriesSuiteIn(s: Suite, repository: string): s is SeriesSuite {
+  return isParsedFormat(s.format) && s.repository !== null && sameRepository(s.repository, repository);
+}
+
+/** What of a completed run says who reads it. */
+export interface RunOfWorkflow {
+  path: string | null;
+  head_branch: string | null;
+  display_title: string | null;
+  name: string | null;
+}
+
+/**
+ * The suites that read a completed run, whichever way chimney learns of it (its webhook, the
+ * reconcile tick's discovery): those reading its workflow's runs on its branch. None read a
+ * confirming run of the smoke workflow: it benchmarks a suspect night's commit, not the branch's head.
+ */
+export function readersOfRun(
+  suites: readonly Suite[],
+  repository: string,
+  smokeWorkflow: string,
+  run: RunOfWorkflow,
+): SeriesSuite[] {
+  if (isWorkflowFile(run.path, smokeWorkflow) && isConfirmingRun(run.display_title ?? run.name)) return [];
+  return seriesSuitesOf(suites, repository, run.path).filter((s) => s.branch === run.head_branch);
+}
+
+/** Each workflow and branch whose runs suites of `repository` read through their series, once, in declaration order. */
+export function seriesWorkflows(suites: readonly Suite[], repository: string): { workflow: string; branch: string }[] {
+  const found = new Map<string, { workflow: string; branch: string }>();
+  for (const s of suites) {
+    if (isSeriesSuiteIn(s, repository))
+      found.set(JSON.stringify([s.workflow, s.branch]), { workflow: s.workflow, branch: s.branch });
+  }
+  return [...found.values()];
 }
 
 /** Each artifact name goes to the first suite (in `suites`' order) with a pattern matching it. */
