@@ -11,6 +11,7 @@ import { getRunAttempt, type WorkflowRun } from "../github/actions.ts";
 import { GitHubError, type GitHubClient } from "../github/client.ts";
 import { messageOf, newRunId, type LoopDeps } from "./deps.ts";
 import { dispatchNightly, findDispatchedRun, nightlyDispatch, performDispatch, runDispatch } from "./dispatch.ts";
+import { refreshChanges } from "./changes.ts";
 import { sendOutbox } from "./outbox.ts";
 import { giveUpConfirmation, settleRuns } from "./settle.ts";
 import { retryDelivery } from "./webhook.ts";
@@ -132,6 +133,10 @@ export async function reconcile(deps: LoopDeps): Promise<ReconcileReport> {
   });
   await part("outbox", async () => {
     report.alerts_sent = (await sendOutbox(deps)).sent;
+  });
+  // The settlements keep the analysis of the newest runs; the charts want the whole history's.
+  await part("changes", async () => {
+    await refreshChanges(deps);
   });
 
   return report;
