@@ -5,8 +5,7 @@
 import type { Config } from "../core/config.ts";
 import type { ChangePointOptions } from "../core/changepoints/analysis.ts";
 import { analyzeHistory, type ChangeReport } from "../core/drift.ts";
-import { historyEntry, upsertEntry, type HistoryEntry, type Position } from "../core/history.ts";
-import type { Run } from "../core/run.ts";
+import type { HistoryEntry, Position } from "../core/history.ts";
 import { planAnalysis } from "../core/settle.ts";
 import type { RunStore } from "../store/ports.ts";
 import type { LoopDeps } from "./deps.ts";
@@ -38,15 +37,12 @@ export async function readBack(runs: RunStore, enough: (read: HistoryRead) => bo
   }
 }
 
-/** The analysis of the whole history with `settled` in it as given (the projection may not show them yet). */
-export async function analysisWith(
+/** The analysis of the whole history: after an import, and for the charts. */
+export async function analysisOfAll(
   deps: Pick<LoopDeps, "runs" | "config" | "baseline" | "now">,
-  settled: readonly Run[],
 ): Promise<ChangeReport> {
-  let history = (await readBack(deps.runs, () => false)).runs;
-  for (const run of settled) history = upsertEntry(history, historyEntry(run));
   return analyzeHistory(
-    history,
+    (await readBack(deps.runs, () => false)).runs,
     changeOptions(deps.config),
     deps.now().toISOString(),
     deps.baseline,
@@ -65,7 +61,7 @@ export async function refreshChanges(
 ): Promise<boolean> {
   const settled = await deps.changes.latest();
   if (!settled || settled.complete) return false;
-  const full = await analysisWith(deps, []);
+  const full = await analysisOfAll(deps);
   const latest = await deps.changes.latest();
   if (full.latest_run_id !== settled.latest_run_id || latest?.computed_at !== settled.computed_at) return false;
   return deps.settlements.commit(planAnalysis({ ...full, drifts: settled.drifts }), deps.now().toISOString());
