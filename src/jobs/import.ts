@@ -16,7 +16,7 @@ import {
 import { refName } from "../core/github-fields.ts";
 import { parseJson, parseWith, type FieldIssue } from "../core/validation.ts";
 import { planAnalysis } from "../core/settle.ts";
-import { analysisWith, changeOptions } from "./changes.ts";
+import { analysisOfAll, changeOptions } from "./changes.ts";
 import type { LoopDeps } from "./deps.ts";
 import { ingest, readResult } from "./ingest.ts";
 
@@ -126,7 +126,7 @@ async function importResults(deps: LoopDeps, source: string): Promise<ImportOutc
     else if (outcome.kind === "conflict") runs.conflicts.push({ field: `[${i}]`, reason: outcome.reason });
     else throw new Error(`result [${i}] was refused after it was checked`);
   }
-  const analysis = await analysisWith(deps, []);
+  const analysis = await analysisOfAll(deps);
   await deps.settlements.commit(planAnalysis(analysis), deps.now().toISOString());
   deps.log({ event: "results_imported", ...runs, conflicts: runs.conflicts.length });
   return { kind: "runs", runs, analysis };

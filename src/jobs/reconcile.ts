@@ -12,6 +12,7 @@ import { GitHubError, isThrottled, type GitHubClient } from "../github/client.ts
 import { messageOf, newRunId, type LoopDeps } from "./deps.ts";
 import { discoverFollowedRuns } from "./discover.ts";
 import { dispatchNightly, findDispatchedRun, nightlyDispatch, performDispatch, runDispatch } from "./dispatch.ts";
+import { refreshChanges } from "./changes.ts";
 import { sendOutbox } from "./outbox.ts";
 import { giveUpConfirmation, settleRuns } from "./settle.ts";
 import { reconcileSuites, type SuiteDispatchReport } from "./suite-dispatch.ts";
@@ -151,6 +152,10 @@ export async function reconcile(deps: LoopDeps): Promise<ReconcileReport> {
   });
   await part("outbox", async () => {
     report.alerts_sent = (await sendOutbox(deps)).sent;
+  });
+  // The settlements keep the analysis of the newest runs; the charts want the whole history's.
+  await part("changes", async () => {
+    await refreshChanges(deps);
   });
 
   return report;
