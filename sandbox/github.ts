@@ -446,6 +446,8 @@ export class GitHubEmulator {
           (r) =>
             r.workflow === c.req.param("workflow") &&
             r.event === (c.req.query("event") ?? r.event) &&
+            r.head_branch === (c.req.query("branch") ?? r.head_branch) &&
+            this.latest(r).status === (c.req.query("status") ?? this.latest(r).status) &&
             r.attempts[0].created_at >= created,
         )
         .reverse()

@@ -3,6 +3,7 @@
  * environment, choose the baseline, build the capabilities (GitHub, Grafana, confirming runs)
  * once, scrub logs, and wire the jobs to the stores the entry provides.
  */
+import pruningBaseline from "../baselines/pruning.json" with { type: "json" };
 import smokeBaseline from "../baselines/smoke.json" with { type: "json" };
 import { parseBaseline, type BaselineSource } from "./core/baseline.ts";
 import { githubCredentials, parseConfig, type Config, type ConfigProblem } from "./core/config.ts";
@@ -10,7 +11,8 @@ import { structuredLog } from "./core/log.ts";
 import { appAuth, tokenAuth } from "./github/auth.ts";
 import { GitHubClient, type Auth } from "./github/client.ts";
 import type { GrafanaOptions } from "./grafana/client.ts";
-import { BaselineCache } from "./core/baseline-cache.ts";
+import { baselineCaches } from "./core/baseline-cache.ts";
+import { parsePruningBaseline } from "./core/pruning.ts";
 import type { GitHubAccess, LoopDeps } from "./jobs/deps.ts";
 import type { Stores } from "./store/ports.ts";
 
@@ -42,6 +44,11 @@ export function wire(env: Record<string, unknown>, outside: Outside, stores: (co
   if (!bundled.ok) {
     throw new Error(`baselines/smoke.json is invalid: ${bundled.issues[0].field}: ${bundled.issues[0].message}`);
   }
+  const bundledPruning = parsePruningBaseline(pruningBaseline);
+  if (!bundledPruning.ok) {
+    const [issue] = bundledPruning.issues;
+    throw new Error(`baselines/pruning.json is invalid: ${issue.field}: ${issue.message}`);
+  }
   const baselineSource: BaselineSource = config.SMOKE_BASELINE
     ? { type: "File", path: "$SMOKE_BASELINE" }
     : { type: "File", path: "baselines/smoke.json" };
@@ -54,7 +61,8 @@ export function wire(env: Record<string, unknown>, outside: Outside, stores: (co
     configProblems: problems,
     baseline: config.SMOKE_BASELINE ?? bundled.value,
     baselineSource,
-    baselines: new BaselineCache(),
+    pruningBaseline: { baseline: bundledPruning.value, source: { type: "File", path: "baselines/pruning.json" } },
+    baselines: baselineCaches(),
     trackedRef: config.GITHUB_REF,
     ...stores(config),
     github,

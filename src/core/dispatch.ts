@@ -8,9 +8,19 @@ export type DispatchState = "claimed" | "dispatched" | "failed" | "missed";
 export interface Dispatch {
   /** Unique per dispatch, echoed by the workflow's run-name; for the nightly one, the night's lock. */
   correlation_id: string;
-  kind: "nightly" | "manual" | "confirm";
+  kind: "nightly" | "manual" | "confirm" | "scheduled";
   /** The UTC night of a nightly dispatch. */
   night: string | null;
+  /**
+   * The suite other than smoke the dispatch runs (a scheduled slot, or a confirming rerun), with
+   * its workflow; absent for the smoke suite's, which run `GITHUB_WORKFLOW` and are runs of the ledger.
+   */
+  suite?: string | null;
+  workflow?: string | null;
+  /** For a suite's confirming rerun: the series whose change it measures again, and that change's levels. */
+  suspect?: Suspect | null;
+  /** For a suite's confirming rerun: what its result said of the suspected change, once known. */
+  rerun?: RerunOutcome | null;
   /** The branch the workflow runs on. */
   ref: string;
   /** The commit to benchmark (perf.yml's `ref` input), when it is not the branch's head. */
@@ -27,6 +37,23 @@ export interface Dispatch {
   run_id: number | null;
 }
 
+/** The change a suite's confirming rerun measures again: its series (key and name) and the levels around it. */
+export interface Suspect {
+  series: string;
+  name: string;
+  mean_before: number;
+  mean_after: number;
+}
+
+/** What a suite's confirming rerun said: on the new level, back on the old, or nothing to go by. */
+export interface RerunOutcome {
+  verdict: "confirmed" | "refuted" | "unconfirmed";
+  /** The rerun's value for the moved series, when it gave one. */
+  value: number | null;
+  /** Why the change is unconfirmed (the rerun failed, or could not run). */
+  reason: string | null;
+}
+
 /** After this many failed attempts a dispatch is given up and its night recorded as missed. */
 export const MAX_DISPATCH_ATTEMPTS = 5;
 
@@ -36,13 +63,18 @@ export const CLAIM_TIMEOUT_MS = 10 * 60_000;
 /** A nightly trigger that did not fire is caught up this long after its time, no later. */
 export const CATCH_UP_WINDOW_MS = 6 * 3_600_000;
 
+/** A suite's scheduled slot is dispatched this long after its time, no later (a daily cron's next slot is due). */
+export const SLOT_WINDOW_MS = 24 * 3_600_000;
+
 /**
- * Why a nightly dispatch not yet made must not be made now (it is past its catch-up window and
- * would run beside the next night), or null. A manual or confirming dispatch is never too late.
+ * Why a nightly or scheduled dispatch not yet made must not be made now (it is past its catch-up
+ * window and would run beside the next one), or null. A manual or confirming dispatch is never too late.
  */
 export function tooLate(d: Pick<Dispatch, "kind" | "requested_at">, now: number): string | null {
-  if (d.kind !== "nightly" || now - Date.parse(d.requested_at) < CATCH_UP_WINDOW_MS) return null;
-  return `the night could not be dispatched within ${CATCH_UP_WINDOW_MS / 3_600_000} hours of ${d.requested_at}`;
+  const window = d.kind === "nightly" ? CATCH_UP_WINDOW_MS : d.kind === "scheduled" ? SLOT_WINDOW_MS : null;
+  if (window === null || now - Date.parse(d.requested_at) < window) return null;
+  const what = d.kind === "nightly" ? "the night" : "the scheduled slot";
+  return `${what} could not be dispatched within ${window / 3_600_000} hours of ${d.requested_at}`;
 }
 
 export type DispatchAction =
@@ -76,12 +108,19 @@ export function nextAction(d: Dispatch, now: number, staleAfterHours: number): D
 }
 
 export function isUnsettled(d: Dispatch): boolean {
+  if (awaitsRerun(d)) return true;
   return d.state === "claimed" || d.state === "failed" || (d.state === "dispatched" && d.run_id === null);
+}
+
+/** A suite's confirming rerun that has started but said nothing yet: its suspected change waits on it. */
+function awaitsRerun(d: Dispatch): boolean {
+  return d.kind === "confirm" && Boolean(d.suite) && d.state === "dispatched" && !d.rerun;
 }
 
 /** A dispatch as it is claimed, before GitHub has been asked. */
 export function newDispatch(
-  d: Pick<Dispatch, "kind" | "night" | "correlation_id" | "ref" | "pr_number" | "sha" | "confirms">,
+  d: Pick<Dispatch, "kind" | "night" | "correlation_id" | "ref" | "pr_number" | "sha" | "confirms"> &
+    Partial<Pick<Dispatch, "suite" | "workflow">>,
   at: string,
 ): Dispatch {
   return { ...d, requested_at: at, updated_at: at, state: "claimed", attempts: 0, last_error: null, run_id: null };

@@ -3,7 +3,7 @@
  * begin. A change point that goes the bad way while the nights stay inside the static band is
  * a regression the band cannot see.
  */
-import type { AlertSubject } from "./alert.ts";
+import type { Alert, AlertSubject } from "./alert.ts";
 import { SMOKE_METRICS, withinRange, type Baseline, type MetricKey } from "./baseline.ts";
 import { detectChangePoints, levels, type ChangePoint, type ChangePointOptions } from "./changepoints/analysis.ts";
 import { isNight, type HistoryEntry } from "./history.ts";
@@ -32,6 +32,16 @@ export interface ChangeReport {
   drifts: RunChange[];
   /** Runs each level beside a change point must hold for it to be evidence (CHANGE_MIN_RUNS). */
   min_runs: number;
+  /** The oldest run analysed: the first of the history, or of the newest runs (`boundedAnalysis`). */
+  from_run_id: string | null;
+  /** Whether every run of the history was analysed; the charts want it, the alerts need less. */
+  complete: boolean;
+  /**
+   * Whether a metric with no change in the runs analysed has none that matters: they reach back
+   * before the open drift's changes (`analysisSpan`), or are the whole history. Only then is
+   * "no change" good news: outside the runs analysed, it is no news at all.
+   */
+  settles_drift: boolean;
 }
 
 /**
@@ -65,7 +75,92 @@ export function analyzeHistory(
   baseline: Baseline,
   minRuns: number,
 ): ChangeReport {
-  const runs = analysedRuns(newestFirst);
+  return analyzeRuns(analysedRuns(newestFirst), options, computedAt, baseline, minRuns, true, true);
+}
+
+/**
+ * Windows of the newest runs a settlement analyses. The alerts ask about the latest window
+ * only (`standingWorse`), but where E-divisive places a change depends on how its sliding
+ * windows fall, and they fall from the first run analysed. Replayed night by night over the
+ * histories of test/core/bounded-analysis.test.ts, 4 windows placed changes differently on 6
+ * of 6 noisy histories (a new drift subject: a spurious comment), 6 on 4, 8 on 1, 10 on none.
+ */
+export const RECENT_WINDOWS = 10;
+/**
+ * Windows analysed while a drift is open: its recovery is "no change for the worse" in them,
+ * which is news only when they reach a window before the runs it named (`settles_drift`), and
+ * when no older change for the worse is left out (the whole history's analysis would still
+ * see it). Beyond them a slowdown is left open: no news, never "recovered".
+ */
+export const REACH_WINDOWS = 20;
+
+/** The runs an open drift alert was raised on: those its subjects (`drift@metric:run,…`) name. */
+export function driftRuns(alert: Alert | null): string[] {
+  if (alert?.state !== "open") return [];
+  return [alert.opened_by, alert.last_run_id]
+    .filter((id) => id.startsWith("drift@"))
+    .flatMap((id) => id.slice("drift@".length).split(","))
+    .map((change) => change.slice(change.indexOf(":") + 1));
+}
+
+/** How many of the newest analysed runs a bounded analysis looks at, and what it can say. */
+export interface Span {
+  runs: number;
+  complete: boolean;
+  settles_drift: boolean;
+}
+
+/**
+ * The span of a bounded analysis, given the newest runs of the history read so far (`read`,
+ * newest first, `complete` when it reaches the history's start); null while more must be read.
+ * It is `RECENT_WINDOWS` of the newest analysed runs, or `REACH_WINDOWS` while a drift is open.
+ * A function of the history and the open alert alone: the same whatever order runs arrived in.
+ */
+export function analysisSpan(
+  read: { runs: readonly HistoryEntry[]; complete: boolean },
+  window: number,
+  drift: readonly string[],
+): Span | null {
+  const runs = analysedRuns(read.runs);
+  const reach = REACH_WINDOWS * window;
+  const positions = drift.map((id) => runs.findIndex((r) => r.id === id));
+  const found = positions.every((i) => i >= 0);
+  const needed = found ? runs.length - Math.min(...positions) + window : Number.POSITIVE_INFINITY;
+  const target = drift.length === 0 ? RECENT_WINDOWS * window : reach;
+  if (runs.length < target && !read.complete) return null;
+  const span = Math.min(target, runs.length);
+  const complete = read.complete && span === runs.length;
+  return { runs: span, complete, settles_drift: complete || (drift.length > 0 && needed <= reach) };
+}
+
+/**
+ * The change points of the newest runs alone (`analysisSpan`), for a settlement: what the
+ * alerts need of the history, at a cost that does not grow with it. `read` must hold enough.
+ */
+export function boundedAnalysis(
+  read: { runs: readonly HistoryEntry[]; complete: boolean },
+  drift: readonly string[],
+  options: ChangePointOptions,
+  computedAt: string,
+  baseline: Baseline,
+  minRuns: number,
+): ChangeReport {
+  const span = analysisSpan(read, options.window, drift);
+  if (!span) throw new Error("the history read is too short for the analysis");
+  const all = analysedRuns(read.runs);
+  const runs = all.slice(all.length - span.runs);
+  return analyzeRuns(runs, options, computedAt, baseline, minRuns, span.complete, span.settles_drift);
+}
+
+function analyzeRuns(
+  runs: readonly HistoryEntry[],
+  options: ChangePointOptions,
+  computedAt: string,
+  baseline: Baseline,
+  minRuns: number,
+  complete: boolean,
+  settlesDrift: boolean,
+): ChangeReport {
   const metrics = SMOKE_METRICS.map((metric) => {
     const values = runs.map((r) => r[metric.key]);
     const found = detectChangePoints(values, options).points;
@@ -83,6 +178,9 @@ export function analyzeHistory(
     changes: metrics.flatMap((m) => m.changes),
     evidence: metrics.flatMap((m) => m.evidence),
     min_runs: minRuns,
+    from_run_id: runs[0]?.id ?? null,
+    complete,
+    settles_drift: settlesDrift,
   };
   return { ...report, drifts: driftFindings(report, baseline) };
 }
@@ -137,7 +235,8 @@ export function standingWorse(report: Omit<ChangeReport, "drifts">): RunChange[]
 /**
  * What an analysis says to the drift alert: bad while there are drifts (a new set of drifts
  * is news, the same set again is not), good once every metric's latest change went the good
- * way, and nothing while a bad change is old news, or while a regression of it is reported.
+ * way, and nothing while a bad change is old news, or while a regression of it is reported, or
+ * when the analysis does not reach back far enough to tell (`settles_drift`).
  */
 export function driftSubject(report: ChangeReport, regressionReported: boolean): AlertSubject | null {
   if (!report.latest_run_id) return null;
@@ -155,7 +254,7 @@ export function driftSubject(report: ChangeReport, regressionReported: boolean):
       pr_number: null,
     };
   }
-  if (latestChanges({ changes: report.evidence }).every((c) => c.direction === "better")) {
+  if (report.settles_drift && latestChanges({ changes: report.evidence }).every((c) => c.direction === "better")) {
     return { id: `changes@${report.latest_run_id}`, at: report.computed_at, verdicts: verdict(false), pr_number: null };
   }
   return null;

@@ -3,6 +3,7 @@
  * with what is already recorded. Reports of one run may arrive in any order and any number
  * of times (webhooks, reconciliation, a runner's upload): merging is order-independent.
  */
+import type { Dispatch } from "./dispatch.ts";
 import { outOfRange, type BaselineReport, type Disagreement, type MetricKey } from "./baseline.ts";
 import { sameMeasurements, type Measurements } from "./metrics.ts";
 import { laterRead, type ReadRetry } from "./read-retry.ts";
@@ -40,7 +41,7 @@ export interface RunFailure {
 /** How chimney started the run, when it did. */
 export interface RunDispatch {
   correlation_id: string;
-  kind: "nightly" | "manual" | "confirm";
+  kind: Dispatch["kind"];
   pr_number: number | null;
   /** For a confirming run: the suspect run it measures again. */
   confirms?: string | null;

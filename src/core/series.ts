@@ -7,6 +7,7 @@
 import * as v from "valibot";
 import { describe, detectChangePoints, type ChangePoint, type ChangePointOptions } from "./changepoints/analysis.ts";
 import type { Bench } from "./formats/bench.ts";
+import type { PointBand } from "./suite-bands.ts";
 import { invalid, jsonObject, ok, parseWith, type FieldIssue, type Parsed } from "./validation.ts";
 
 export interface SeriesPoint {
@@ -16,6 +17,8 @@ export interface SeriesPoint {
   commit_url: string | null;
   /** The commit message's first line. */
   message: string | null;
+  /** How the value stood against its suite's baseline file, for a suite judged by one (pruning). */
+  band?: PointBand;
 }
 
 export interface SeriesChange {
@@ -320,12 +323,16 @@ export interface ResultPoint {
   message: string | null;
 }
 
-/** The series one result of a suite makes: one per bench, of one point each, ready to merge. */
+/**
+ * The series one result of a suite makes: one per bench, of one point each, ready to merge; each
+ * point with its band when the suite's baseline file judged it (`bands`, by bench name).
+ */
 export function seriesOfResult(
   suite: string,
   benches: readonly Bench[],
   point: ResultPoint,
   repoUrl: string | null,
+  bands: ReadonlyMap<string, PointBand> = new Map(),
 ): Series[] {
   return benches.map((bench) => ({
     key: seriesKey(suite, bench.name),
@@ -334,7 +341,7 @@ export function seriesOfResult(
     unit: bench.unit,
     bigger_is_better: bench.bigger_is_better,
     repo_url: repoUrl,
-    points: [{ ...point, value: bench.value }],
+    points: [{ ...point, value: bench.value, ...(bands.has(bench.name) ? { band: bands.get(bench.name) } : {}) }],
     changes: [],
   }));
 }

@@ -1,12 +1,14 @@
 /**
- * What a suite's series say to its regression alert. A suite other than smoke has no baseline
- * band: its evidence is the change points of each series, taken as the smoke drift takes them
- * (`levels`: CHANGE_MIN_RUNS points at the levels on both sides). One alert per suite, however
- * many of its series moved: one slowdown usually moves several benches at once.
+ * What a suite's series say to its regression alert. Its evidence is the change points of each
+ * series, taken as the smoke drift takes them (`levels`: CHANGE_MIN_RUNS points at the levels on
+ * both sides), and, for a suite judged by a baseline file (pruning), a series whose latest point
+ * is out of its band (`bandBreaches`). One alert per suite, however many of its series moved or
+ * left their band: one slowdown usually moves several benches at once.
  */
 import { fingerprintOf, type AlertSubject } from "./alert.ts";
 import { levels, type ChangePointOptions } from "./changepoints/analysis.ts";
 import { placeChanges, type Series, type SeriesChange } from "./series.ts";
+import { bandBreaches } from "./suite-bands.ts";
 
 /** A series whose latest change, borne out, went the bad way and is recent. */
 export interface MovedSeries {
@@ -58,9 +60,9 @@ export function relative(c: SeriesChange): number {
 }
 
 /**
- * The suite's alert subject after its series grew: bad while series stand moved (a new set is
- * news, the same set again is not), good once no series' latest change is for the worse, and
- * nothing while a bad change is old news.
+ * The suite's alert subject after its series grew: bad while series stand moved or out of their
+ * band (a new set is news, the same set again is not), good once none is out of its band and no
+ * series' latest change is for the worse, and nothing while a bad change is old news.
  */
 export function suiteSubject(
   suite: string,
@@ -70,14 +72,17 @@ export function suiteSubject(
   at: string,
 ): AlertSubject | null {
   const { moved, standingBetter } = movedSeries(suite, all, options, minRuns);
+  const breaches = bandBreaches(suite, all);
   const verdicts = (bad: boolean) => [
     { fingerprint: fingerprintOf("regression", suite), kind: "regression" as const, suite, bad },
   ];
-  if (moved.length > 0) {
-    const id = `moved@${moved
-      .map((m) => `${m.series.key}:${m.change.sha ?? m.change.at}`)
-      .sort()
-      .join(",")}`;
+  if (moved.length > 0 || breaches.length > 0) {
+    const parts = [
+      moved.length > 0 && `moved@${moved.map((m) => `${m.series.key}:${m.change.sha ?? m.change.at}`).sort()}`,
+      // Out of band since the same point: the same news, however many nights it stays out.
+      breaches.length > 0 && `band@${breaches.map((b) => `${b.series.key}:${b.since.sha ?? b.since.at}`).sort()}`,
+    ];
+    const id = parts.filter(Boolean).join(";");
     return { id: id.slice(0, 480), at, verdicts: verdicts(true), pr_number: null };
   }
   if (!standingBetter) return null;

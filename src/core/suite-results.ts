@@ -1,5 +1,5 @@
 /**
- * A followed suite's results: which suites follow a workflow, which of a run's artifacts belong
+ * A suite's results read through its series: which suites read a workflow's runs, which of a run's artifacts belong
  * to which suite, and the benches those artifacts hold.
  *
  * The rule for an artifact's files: every file is a result in the suite's format, except logs,
@@ -10,37 +10,73 @@
  * Criterion's format reads the artifact's files together, as one `target/criterion` tree.
  */
 import type { Bench } from "./formats/bench.ts";
-import type { Series } from "./series.ts";
+import type { Series, SeriesPoint } from "./series.ts";
+import { bandVerdict, type BandVerdict } from "./suite-bands.ts";
 import { FORMATS, parseResults, type Format } from "./formats/index.ts";
 import { PRUNING_RESULT_FILE } from "./formats/pruning.ts";
 import { artifactMatches, type Suite } from "./suites.ts";
 import { invalid, ok, type FieldIssue, type Parsed } from "./validation.ts";
-import { isWorkflowFile, sameRepository } from "./workflow.ts";
+import { isConfirmingRun, isWorkflowFile, sameRepository } from "./workflow.ts";
 
 /** The files a runner uploads beside its results. */
 const NOT_RESULTS = /\.(log|md|html)$/i;
 
-/** A suite chimney follows and can parse: the formats with a parser (all but smoke). */
-export type FollowedSuite = Suite & { format: Format };
+/** A suite read through its series: a format with a parser (all but smoke), followed or dispatched. */
+export type SeriesSuite = Suite & { format: Format };
 
 export function isParsedFormat(format: string): format is Format {
   return (FORMATS as readonly string[]).includes(format);
 }
 
-/** The suites that follow this workflow of this repository, in declaration order. */
-export function followedSuites(
+/**
+ * The suites whose results are read from this workflow's runs of this repository, in declaration
+ * order: followed or dispatched by chimney alike (the smoke suite's runs are the nightly loop's).
+ */
+export function seriesSuitesOf(
   suites: readonly Suite[],
   repository: string,
   workflowPath: string | null,
-): FollowedSuite[] {
+): SeriesSuite[] {
   return suites.filter(
-    (s): s is FollowedSuite =>
-      s.start === "follow" &&
-      isParsedFormat(s.format) &&
-      s.repository !== null &&
-      sameRepository(s.repository, repository) &&
-      isWorkflowFile(workflowPath, s.workflow),
+    (s): s is SeriesSuite => isSeriesSuiteIn(s, repository) && isWorkflowFile(workflowPath, s.workflow),
   );
+}
+
+function isSeriesSuiteIn(s: Suite, repository: string): s is SeriesSuite {
+  return isParsedFormat(s.format) && s.repository !== null && sameRepository(s.repository, repository);
+}
+
+/** What of a completed run says who reads it. */
+export interface RunOfWorkflow {
+  path: string | null;
+  head_branch: string | null;
+  display_title: string | null;
+  name: string | null;
+}
+
+/**
+ * The suites that read a completed run, whichever way chimney learns of it (its webhook, the
+ * reconcile tick's discovery): those reading its workflow's runs on its branch. None read a
+ * confirming run of the smoke workflow: it benchmarks a suspect night's commit, not the branch's head.
+ */
+export function readersOfRun(
+  suites: readonly Suite[],
+  repository: string,
+  smokeWorkflow: string,
+  run: RunOfWorkflow,
+): SeriesSuite[] {
+  if (isWorkflowFile(run.path, smokeWorkflow) && isConfirmingRun(run.display_title ?? run.name)) return [];
+  return seriesSuitesOf(suites, repository, run.path).filter((s) => s.branch === run.head_branch);
+}
+
+/** Each workflow and branch whose runs suites of `repository` read through their series, once, in declaration order. */
+export function seriesWorkflows(suites: readonly Suite[], repository: string): { workflow: string; branch: string }[] {
+  const found = new Map<string, { workflow: string; branch: string }>();
+  for (const s of suites) {
+    if (isSeriesSuiteIn(s, repository))
+      found.set(JSON.stringify([s.workflow, s.branch]), { workflow: s.workflow, branch: s.branch });
+  }
+  return [...found.values()];
 }
 
 /** Each artifact name goes to the first suite (in `suites`' order) with a pattern matching it. */
@@ -117,6 +153,8 @@ export interface SuiteResult {
   commit_url: string | null;
   /** Each series measured then: its name and value. */
   values: Record<string, number>;
+  /** What the suite's baseline file said of them, for a suite judged by one (pruning). */
+  band?: BandVerdict;
 }
 
 /**
@@ -130,6 +168,7 @@ export function suiteResults(
   before: string | null,
 ): { results: SuiteResult[]; next: string | null } {
   const byPoint = new Map<string, SuiteResult>();
+  const banded = new Map<string, { name: string; band: SeriesPoint["band"] }[]>();
   for (const series of all.filter((s) => s.suite === suite)) {
     for (const p of series.points) {
       if (before !== null && p.at >= before) continue;
@@ -137,7 +176,12 @@ export function suiteResults(
       const result = byPoint.get(key) ?? { at: p.at, sha: p.sha, commit_url: p.commit_url, values: {} };
       result.values[series.name] = p.value;
       byPoint.set(key, result);
+      banded.set(key, [...(banded.get(key) ?? []), { name: series.name, band: p.band }]);
     }
+  }
+  for (const [key, result] of byPoint) {
+    const band = bandVerdict(banded.get(key) ?? []);
+    if (band) result.band = band;
   }
   const newest = [...byPoint.values()].sort((a, b) => (a.at < b.at ? 1 : a.at > b.at ? -1 : 0));
   // A page never ends between two results of the same time: the next page starts before it.

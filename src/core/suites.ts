@@ -234,13 +234,18 @@ export function parseSuites(
     }
     const s = parsed.value;
     const dispatched = s.start !== "follow";
-    // The nightly dispatch, its catch-up and confirming reruns are the smoke suite's: a suite
-    // declared dispatched that nothing dispatches would silently never run.
-    if (dispatched && s.format !== "smoke") {
+    // chimney's GitHub client dispatches in GITHUB_REPOSITORY only: a suite dispatched elsewhere would never run.
+    const repository = s.repository ?? settings.GITHUB_REPOSITORY;
+    if (
+      dispatched &&
+      s.format !== "smoke" &&
+      repository !== null &&
+      settings.GITHUB_REPOSITORY !== null &&
+      !sameRepository(repository, settings.GITHUB_REPOSITORY)
+    ) {
       issues.push({
         field: `suites[${i}].start`,
-        message:
-          'chimney dispatches only the smoke suite for now; use "follow" and let the workflow run on its own triggers',
+        message: `chimney dispatches workflows of ${settings.GITHUB_REPOSITORY} only; use "follow" for a suite of ${repository}`,
       });
     }
     if (s.alerts.confirm && !dispatched) {
@@ -257,7 +262,7 @@ export function parseSuites(
     }
     return {
       name: s.name,
-      repository: s.repository ?? settings.GITHUB_REPOSITORY,
+      repository,
       workflow: s.workflow,
       branch: s.branch ?? settings.GITHUB_REF,
       artifacts: s.artifacts,

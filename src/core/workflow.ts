@@ -22,8 +22,9 @@ export function sameRepository(a: string, b: string): boolean {
   return a.toLowerCase() === b.toLowerCase();
 }
 
+// A suite's rerun comes first among the confirming ids: a 26-letter suite name must not read as a ULID.
 const CORRELATION =
-  /\bchimney-(?:nightly-\d{4}-\d{2}-\d{2}|manual-[0-9a-z]{26}|confirm-(?:\d{1,19}-\d{1,5}|[0-9a-z]{26}))\b/;
+  /\bchimney-(?:nightly-\d{4}-\d{2}-\d{2}|manual-[0-9a-z]{26}|suite-[a-z][a-z0-9-]{0,39}-\d{8}t\d{4}|confirm-(?:[a-z][a-z0-9-]{0,39}-[0-9a-f]{40}|\d{1,19}-\d{1,5}|[0-9a-z]{26}))\b/;
 
 /** The correlation id chimney put into a run's `run-name`, if any. */
 export function correlationIdIn(title: string | null): string | null {
@@ -47,6 +48,17 @@ export function confirmationCorrelationId(runId: string): string {
 /** Whether a run is one chimney dispatched to benchmark a suspect night's commit again. */
 export function isConfirmingRun(title: string | null): boolean {
   return correlationIdIn(title)?.startsWith(confirmationCorrelationId("")) ?? false;
+}
+
+/** The correlation id of a suite's scheduled slot (`lastScheduled` of its cron): one per slot, whoever fires. */
+export function slotCorrelationId(suite: string, slot: Date): string {
+  const iso = slot.toISOString();
+  return `chimney-suite-${suite}-${iso.slice(0, 10).replaceAll("-", "")}t${iso.slice(11, 16).replace(":", "")}`;
+}
+
+/** The correlation id of a suite's rerun at the commit where a change starts: one per suite and commit. */
+export function suiteConfirmationId(suite: string, sha: string): string {
+  return `${confirmationCorrelationId(suite)}-${sha.toLowerCase()}`;
 }
 
 export function manualCorrelationId(ulid: string): string {

@@ -121,6 +121,26 @@ export async function findRunByCorrelation(
   return list.workflow_runs.find((run) => (run.display_title ?? run.name ?? "").includes(correlationId)) ?? null;
 }
 
+/**
+ * The completed runs of a workflow on a branch created since `since`, newest first: one page,
+ * so one request; a window of a few days holds far fewer than a page of runs.
+ */
+export async function listCompletedRuns(
+  client: GitHubClient,
+  workflow: string,
+  branch: string,
+  since: Date,
+): Promise<WorkflowRun[]> {
+  const created = `>=${since.toISOString().replace(/\.\d{3}Z$/, "Z")}`;
+  const query = new URLSearchParams({ branch, status: "completed", created, per_page: "100" });
+  const list = await client.json(
+    runList(client.apiUrl),
+    "GET",
+    `/repos/${client.repository}/actions/workflows/${encodeURIComponent(workflow)}/runs?${query}`,
+  );
+  return list.workflow_runs;
+}
+
 /** One attempt of a run, as it is now. */
 export function getRunAttempt(client: GitHubClient, runId: number, attempt: number): Promise<WorkflowRun> {
   return client.json(

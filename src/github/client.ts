@@ -37,6 +37,11 @@ export class GitHubError extends Error {
   }
 }
 
+/** A budget or rate limit: asking about anything else now would only fail the same way. */
+export function isThrottled(error: unknown): boolean {
+  return error instanceof GitHubError && (error.kind === "budget" || error.kind === "rate_limited");
+}
+
 /** Produces the Authorization header value; the token never leaves it except in that header. */
 export interface Auth {
   authorization(client: GitHubClient): Promise<string>;

@@ -11,7 +11,8 @@ import type { HistoryEntry } from "../core/history.ts";
 import { dashboardsBody, dashboardsComment, dashboardsTitle } from "../core/issue/dashboards.ts";
 import { driftBody, driftComment, driftTitle, type DriftFinding } from "../core/issue/drift.ts";
 import type { Bisect } from "../core/issue/markdown.ts";
-import { suiteBody, suiteComment, suiteTitle, type SuiteFinding } from "../core/issue/suite.ts";
+import { suiteBody, suiteComment, suiteTitle, type SuiteBandFinding, type SuiteFinding } from "../core/issue/suite.ts";
+import { bandBreaches } from "../core/suite-bands.ts";
 import {
   alertBody,
   alertTitle,
@@ -25,6 +26,7 @@ import type { Run } from "../core/run.ts";
 import { median } from "../core/stats.ts";
 import { movedSeries } from "../core/suite-alert.ts";
 import type { Suite } from "../core/suites.ts";
+import { suiteConfirmationId } from "../core/workflow.ts";
 import { GitHubError, type GitHubClient } from "../github/client.ts";
 import {
   closeCompleted,
@@ -195,7 +197,10 @@ function watchedSuite(deps: LoopDeps, alert: Alert): Suite | null {
   return deps.config.CHIMNEY_SUITES.find((s) => s.name === alert.suite && s.format !== "smoke") ?? null;
 }
 
-/** A suite's alert speaks of its series as they stand, with the commits across each change. */
+/**
+ * A suite's alert speaks of its series as they stand, with the commits across each change and,
+ * for a suite judged by a baseline file, since each series' last point in its band.
+ */
 async function suiteWords(
   deps: LoopDeps,
   github: GitHubAccess,
@@ -221,18 +226,37 @@ async function suiteWords(
         : { good, bad_sha: m.change.sha, commits: null, total: 0 },
     });
   }
+  let breaches: SuiteBandFinding[] | undefined;
+  if (suite.format === "pruning" && suite.baseline) {
+    breaches = [];
+    for (const b of bandBreaches(suite.name, series)) {
+      const good = b.good?.sha ? { id: b.good.sha, sha: b.good.sha, at: b.good.at } : null;
+      breaches.push({
+        ...b,
+        commits: listable
+          ? await commitRange(client, good, b.since.sha)
+          : { good, bad_sha: b.since.sha, commits: null, total: 0 },
+      });
+    }
+  }
+  // The note on the confirming rerun of the worst change, when one spoke (core/suite-dispatch.ts).
+  const worst = moved[0]?.change.sha ? moved[0] : null;
+  const rerun = worst?.change.sha ? await deps.dispatches.get(suiteConfirmationId(suite.name, worst.change.sha)) : null;
   const ctx = {
+    rerun:
+      worst && rerun?.rerun && rerun.sha ? { sha: rerun.sha, series: worst.series.name, outcome: rerun.rerun } : null,
     suite: suite.name,
     repository,
     repositoryUrl: repositoryUrl(deps.config.GITHUB_API_URL, repository),
     findings,
+    breaches,
     seriesCount: series.length,
     statusUrl: deps.config.PUBLIC_URL ? `${deps.config.PUBLIC_URL}/` : null,
     previousIssue: null,
     marker,
   };
   return {
-    title: suiteTitle(suite.name, findings),
+    title: suiteTitle(suite.name, findings, breaches),
     body: (previousIssue) => suiteBody({ ...ctx, previousIssue }),
     comment: (recovered) => suiteComment(ctx, recovered),
   };

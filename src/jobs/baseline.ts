@@ -1,25 +1,28 @@
 /**
- * Which baseline judges a run: the suite's baseline file in the watched repository at the run's
- * commit (GitHub's contents API), so a reviewed change of the bands lands with the commit that
- * makes it and a pull request is judged by its own. The configured baseline (`SMOKE_BASELINE`,
- * else the bundled `baselines/smoke.json`) judges when GitHub is not configured or the run has
- * no commit, and is the fallback, its reason recorded in the report's source, when the file is
- * not at that commit, GitHub does not answer, or the file is not a valid baseline.
+ * Which baseline judges a result: the suite's baseline file in the watched repository at the
+ * run's commit (GitHub's contents API), so a reviewed change of the bands lands with the commit
+ * that makes it and a pull request is judged by its own. The configured baseline (for smoke,
+ * `SMOKE_BASELINE`, else the bundled `baselines/smoke.json`; for pruning, the bundled
+ * `baselines/pruning.json`) judges when GitHub is not configured or the run has no commit, and
+ * is the fallback, its reason recorded in the source, when the file is not at that commit,
+ * GitHub does not answer, or the file is not a valid baseline.
  */
 import { parseBaseline, type Baseline, type BaselineSource } from "../core/baseline.ts";
-import { SMOKE_BASELINE_PATH } from "../core/suites.ts";
+import type { BaselineCache } from "../core/baseline-cache.ts";
+import { parsePruningBaseline, type PruningBaseline } from "../core/pruning.ts";
+import { SMOKE_BASELINE_PATH, type Suite } from "../core/suites.ts";
 import { parseJson, type FieldIssue, type Parsed } from "../core/validation.ts";
 import type { GitHubClient } from "../github/client.ts";
 import { readFileAt } from "../github/contents.ts";
 import { messageOf, type LoopDeps } from "./deps.ts";
 
-export interface Judging {
-  baseline: Baseline;
+export interface Judging<T = Baseline> {
+  baseline: T;
   source: BaselineSource;
 }
 
 /** The baseline file of the smoke suite: its `baseline.path`, in its repository. */
-function baselineFile(deps: LoopDeps): { repository: string; path: string } | null {
+function smokeFile(deps: LoopDeps): { repository: string; path: string } | null {
   if (!deps.github) return null;
   const suite = deps.config.CHIMNEY_SUITES.find((s) => s.format === "smoke");
   if (suite && suite.baseline === null) return null;
@@ -29,15 +32,49 @@ function baselineFile(deps: LoopDeps): { repository: string; path: string } | nu
   };
 }
 
-/** The baseline that judges a run at `commit`, and where it came from. */
-export async function judgingBaseline(deps: LoopDeps, commit: string | null, client?: GitHubClient): Promise<Judging> {
-  const configured = { baseline: deps.baseline, source: deps.baselineSource };
-  const file = baselineFile(deps);
+/** The baseline that judges a smoke run at `commit`, and where it came from. */
+export function judgingBaseline(deps: LoopDeps, commit: string | null, client?: GitHubClient): Promise<Judging> {
+  return judgingFile(
+    deps,
+    smokeFile(deps),
+    commit,
+    { baseline: deps.baseline, source: deps.baselineSource },
+    parseBaseline,
+    deps.baselines.smoke,
+    client,
+  );
+}
+
+/** The pruning baseline that judges a pruning suite's result at `commit`, and where it came from. */
+export function judgingPruningBaseline(
+  deps: LoopDeps,
+  suite: Suite,
+  commit: string | null,
+  client?: GitHubClient,
+): Promise<Judging<PruningBaseline>> {
+  const repository = suite.repository ?? deps.github?.repository;
+  const file = suite.baseline && repository ? { repository, path: suite.baseline.path } : null;
+  return judgingFile(deps, file, commit, deps.pruningBaseline, parsePruningBaseline, deps.baselines.pruning, client);
+}
+
+/**
+ * The baseline `file` at `commit`, parsed by `parse` once per blob sha; `configured` when there
+ * is no file to read, and with the reason in its source when the file cannot judge.
+ */
+async function judgingFile<T>(
+  deps: LoopDeps,
+  file: { repository: string; path: string } | null,
+  commit: string | null,
+  configured: Judging<T>,
+  parse: (json: unknown) => Parsed<T>,
+  cache: BaselineCache<T>,
+  client?: GitHubClient,
+): Promise<Judging<T>> {
   if (!file || !deps.github || !commit || !/^[0-9a-f]{40}$/.test(commit)) return configured;
   const { repository, path } = file;
-  const fallback = (reason: string): Judging => ({
-    baseline: deps.baseline,
-    source: deps.baselineSource.type === "File" ? { ...deps.baselineSource, fallback: reason } : deps.baselineSource,
+  const fallback = (reason: string): Judging<T> => ({
+    baseline: configured.baseline,
+    source: configured.source.type === "File" ? { ...configured.source, fallback: reason } : configured.source,
   });
   let read: Awaited<ReturnType<typeof readFileAt>>;
   try {
@@ -52,10 +89,11 @@ export async function judgingBaseline(deps: LoopDeps, commit: string | null, cli
     return fallback(`${path} at ${commit} ${read.file.reason}`);
   }
   const { blob_sha, text } = read.file.value;
-  let parsed = deps.baselines.get(blob_sha);
+  let parsed = cache.get(blob_sha);
   if (!parsed) {
-    parsed = parseFile(text);
-    deps.baselines.put(blob_sha, parsed);
+    const json = parseJson(text, "(file)");
+    parsed = json.ok ? parse(json.value) : json;
+    cache.put(blob_sha, parsed);
     deps.log({ event: "baseline_parsed", repository, path, commit, blob_sha, ok: parsed.ok });
   }
   if (!parsed.ok) {
@@ -63,11 +101,6 @@ export async function judgingBaseline(deps: LoopDeps, commit: string | null, cli
     return fallback(`${path} at ${commit} is invalid: ${issuesText(parsed.issues)}`);
   }
   return { baseline: parsed.value, source: { type: "Repository", repository, path, commit, blob_sha } };
-}
-
-function parseFile(text: string): Parsed<Baseline> {
-  const json = parseJson(text, "(file)");
-  return json.ok ? parseBaseline(json.value) : json;
 }
 
 function issuesText(issues: FieldIssue[]): string {

@@ -3,7 +3,8 @@ import { monotonicFactory } from "ulidx";
 import type { Baseline, BaselineSource } from "../core/baseline.ts";
 import type { Config } from "../core/config.ts";
 import type { GitHubClient } from "../github/client.ts";
-import type { BaselineCache } from "../core/baseline-cache.ts";
+import type { BaselineCaches } from "../core/baseline-cache.ts";
+import type { PruningBaseline } from "../core/pruning.ts";
 import type { GrafanaOptions } from "../grafana/client.ts";
 import type { Stores } from "../store/ports.ts";
 
@@ -23,8 +24,13 @@ export interface LoopDeps extends Stores {
    * baseline file to read at the run's commit, and is the fallback when that file cannot be used.
    */
   baselineSource: BaselineSource;
-  /** Baseline files read from the repository, parsed, by blob sha. */
-  baselines: BaselineCache;
+  /**
+   * The bundled pruning baseline (`baselines/pruning.json`): it judges a pruning result when there
+   * is no baseline file to read at the run's commit, and is the fallback when that file cannot be used.
+   */
+  pruningBaseline: { baseline: PruningBaseline; source: BaselineSource };
+  /** Baseline files read from the repository, parsed, by format and blob sha. */
+  baselines: BaselineCaches;
   /** The branch whose runs count for the signal (GITHUB_REF): the only name for it in the jobs. */
   trackedRef: string;
   github: GitHubAccess | null;

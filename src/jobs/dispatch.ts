@@ -69,8 +69,8 @@ export async function dispatchOnDemand(
 }
 
 /**
- * Asks GitHub to run the workflow and records the run it made. A failure is recorded on the
- * dispatch, which the reconcile tick retries.
+ * Asks GitHub to run the dispatch's workflow (a suite's, or the smoke suite's `GITHUB_WORKFLOW`)
+ * and records the run it made. A failure is recorded on the dispatch, which the reconcile tick retries.
  */
 export async function performDispatch(deps: LoopDeps, dispatch: Dispatch): Promise<Dispatch> {
   const attempt = { ...dispatch, attempts: dispatch.attempts + 1 };
@@ -89,7 +89,7 @@ export async function performDispatch(deps: LoopDeps, dispatch: Dispatch): Promi
         if (found.run_id !== null) return found;
       }
       try {
-        run = await dispatchWorkflow(client, { workflow: deps.config.GITHUB_WORKFLOW, ref: dispatch.ref, inputs });
+        run = await dispatchWorkflow(client, { workflow: workflowOf(deps, dispatch), ref: dispatch.ref, inputs });
         break;
       } catch (error) {
         const transient = error instanceof GitHubError && ["server", "network", "timeout"].includes(error.kind);
@@ -126,7 +126,7 @@ export async function findDispatchedRun(
     if (i > 0) await deps.sleep(FIND_PAUSE_MS);
     const run = await findRunByCorrelation(
       client,
-      deps.config.GITHUB_WORKFLOW,
+      workflowOf(deps, dispatch),
       dispatch.correlation_id,
       new Date(dispatch.requested_at),
     );
@@ -137,6 +137,10 @@ export async function findDispatchedRun(
     }
   }
   return dispatch;
+}
+
+function workflowOf(deps: LoopDeps, dispatch: Dispatch): string {
+  return dispatch.workflow ?? deps.config.GITHUB_WORKFLOW;
 }
 
 async function update(deps: LoopDeps, dispatch: Dispatch, change: Partial<Dispatch>): Promise<Dispatch> {
@@ -151,8 +155,12 @@ type KnownRun = Pick<WorkflowRun, "id" | "run_attempt" | "created_at"> & {
   html_url: string | null;
 };
 
-/** The run a dispatch produced, recorded as `dispatched` until GitHub says more. */
+/**
+ * The run a dispatch produced, recorded as `dispatched` until GitHub says more. A suite's run is
+ * not a run of the ledger: its series hear of it when it completes.
+ */
 async function recordDispatched(deps: LoopDeps, dispatch: Dispatch, run: KnownRun): Promise<void> {
+  if (dispatch.suite) return;
   const ref = run.head_branch ?? dispatch.ref;
   const record = newRun({
     id: `${run.id}-${run.run_attempt}`,

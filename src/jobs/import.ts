@@ -17,7 +17,7 @@ import {
 import { refName } from "../core/github-fields.ts";
 import { parseJson, parseWith, type FieldIssue } from "../core/validation.ts";
 import { planAnalysis } from "../core/settle.ts";
-import { analysisWith, changeOptions } from "./changes.ts";
+import { analysisOfAll, changeOptions } from "./changes.ts";
 import type { LoopDeps } from "./deps.ts";
 import { keepFiles, preparedRun, readResult } from "./ingest.ts";
 
@@ -139,7 +139,7 @@ async function importResults(deps: LoopDeps, source: string): Promise<ImportOutc
         runs.conflicts.push({ field: `[${start + offset}]`, reason: outcome.reason });
     }
   }
-  const analysis = await analysisWith(deps, []);
+  const analysis = await analysisOfAll(deps);
   await deps.settlements.commit(planAnalysis(analysis), deps.now().toISOString());
   deps.log({ event: "results_imported", ...runs, conflicts: runs.conflicts.length });
   return { kind: "runs", runs, analysis };

@@ -8,11 +8,14 @@ import { readDue } from "../core/read-retry.ts";
 import { isMainline, newRun, type GitHubRunRef, type Run } from "../core/run.ts";
 import { lastScheduled, nightlyCorrelationId, nightOf } from "../core/workflow.ts";
 import { getRunAttempt, type WorkflowRun } from "../github/actions.ts";
-import { GitHubError, type GitHubClient } from "../github/client.ts";
+import { GitHubError, isThrottled, type GitHubClient } from "../github/client.ts";
 import { messageOf, newRunId, type LoopDeps } from "./deps.ts";
+import { discoverFollowedRuns } from "./discover.ts";
 import { dispatchNightly, findDispatchedRun, nightlyDispatch, performDispatch, runDispatch } from "./dispatch.ts";
+import { refreshChanges } from "./changes.ts";
 import { sendOutbox } from "./outbox.ts";
 import { giveUpConfirmation, settleRuns } from "./settle.ts";
+import { reconcileSuites, type SuiteDispatchReport } from "./suite-dispatch.ts";
 import { retryDelivery } from "./webhook.ts";
 import { handleWorkflowRun } from "./workflow-run.ts";
 
@@ -23,8 +26,11 @@ export interface ReconcileReport {
   runs_found: number;
   nights_missed: number;
   runs_checked: number;
+  /** Runs of the followed suites found without their webhook, and read. */
+  followed_runs_read: number;
   runs_settled: number;
   alerts_sent: number;
+  suites: SuiteDispatchReport | null;
   errors: string[];
 }
 
@@ -38,8 +44,10 @@ export async function reconcile(deps: LoopDeps): Promise<ReconcileReport> {
     runs_found: 0,
     nights_missed: 0,
     runs_checked: 0,
+    followed_runs_read: 0,
     runs_settled: 0,
     alerts_sent: 0,
+    suites: null,
     errors: [],
   };
   const now = deps.now();
@@ -57,7 +65,7 @@ export async function reconcile(deps: LoopDeps): Promise<ReconcileReport> {
     try {
       await work();
     } catch (error) {
-      if (throttled(error)) throw error;
+      if (isThrottled(error)) throw error;
       report.errors.push(`${name}: ${id}: ${messageOf(error)}`);
       deps.log({ event: "reconcile_failed", part: name, item: id, error: messageOf(error) });
     }
@@ -91,6 +99,8 @@ export async function reconcile(deps: LoopDeps): Promise<ReconcileReport> {
   await part("dispatches", async () => {
     const client = deps.github?.client() ?? null;
     for (const dispatch of await deps.dispatches.unsettled()) {
+      // A suite's dispatches are reconcileSuites' (below): they are not runs of the ledger.
+      if (dispatch.suite) continue;
       await each("dispatches", dispatch.correlation_id, async () => {
         const action = nextAction(dispatch, now.getTime(), deps.config.STALE_AFTER_HOURS);
         if (action.kind === "dispatch") {
@@ -115,6 +125,10 @@ export async function reconcile(deps: LoopDeps): Promise<ReconcileReport> {
     }
   });
 
+  await part("suites", async () => {
+    report.suites = await reconcileSuites(deps, now);
+  });
+
   await part("runs", async () => {
     if (!deps.github) return;
     const client = deps.github.client();
@@ -126,12 +140,22 @@ export async function reconcile(deps: LoopDeps): Promise<ReconcileReport> {
     }
   });
 
+  await part("followed", async () => {
+    const found = await discoverFollowedRuns(deps);
+    report.followed_runs_read = found.read;
+    report.errors.push(...found.errors.map((error) => `followed: ${error}`));
+  });
+
   // Last, so that the runs recorded above are settled, and what they and earlier failures left in the outbox goes out.
   await part("settle", async () => {
     report.runs_settled = await settleRuns(deps);
   });
   await part("outbox", async () => {
     report.alerts_sent = (await sendOutbox(deps)).sent;
+  });
+  // The settlements keep the analysis of the newest runs; the charts want the whole history's.
+  await part("changes", async () => {
+    await refreshChanges(deps);
   });
 
   return report;
@@ -146,7 +170,7 @@ async function checkRun(deps: LoopDeps, client: GitHubClient, run: Run, ref: Git
     if (error instanceof GitHubError && error.kind === "not_found")
       return closeStale(deps, run, now, "crashed", "the run no longer exists on GitHub");
     // Otherwise a run GitHub keeps failing to answer about would stay open for ever.
-    if (!throttled(error) && stale(deps, run, now)) {
+    if (!isThrottled(error) && stale(deps, run, now)) {
       const hours = deps.config.STALE_AFTER_HOURS;
       return closeStale(
         deps,
@@ -166,11 +190,6 @@ async function checkRun(deps: LoopDeps, client: GitHubClient, run: Run, ref: Git
   } else if (current.status === "in_progress" && run.state === "dispatched") {
     await handleWorkflowRun(deps, "in_progress", current);
   }
-}
-
-/** A GitHub budget or rate limit: asking about anything else now would only fail the same way. */
-function throttled(error: unknown): boolean {
-  return error instanceof GitHubError && (error.kind === "budget" || error.kind === "rate_limited");
 }
 
 function stale(deps: LoopDeps, run: Run, now: Date): boolean {

@@ -1,17 +1,18 @@
 /**
  * The settle stage: every recorded run that reached a final state is settled once, oldest
  * first. The decision is `planSettlement` (pure, core/settle.ts); this job gathers what it
- * needs (the change analysis, the suspect, the regression alert) and has the store commit the
- * plan at once. A run whose settlement failed midway is still unsettled and is settled again
+ * needs (the newest runs, read once: the nights before the run and the bounded change analysis;
+ * the suspect; the regression and drift alerts) and has the store commit the plan at once. A run whose settlement failed midway is still unsettled and is settled again
  * on the next drain, so nothing is lost and nothing is decided twice.
  */
 import { fingerprintOf } from "../core/alert.ts";
 import { suspectAfter } from "../core/confirmation.ts";
-import { isNight, type HistoryEntry } from "../core/history.ts";
+import { analysisSpan, boundedAnalysis, DRIFT_FINGERPRINT, driftRuns } from "../core/drift.ts";
+import { historyEntry, isNight, upsertEntry, type HistoryEntry } from "../core/history.ts";
 import { COMPLETED_STATES, type Run } from "../core/run.ts";
 import { planSettlement, planWithoutRerun, type UnsettledRun } from "../core/settle.ts";
 import { isOnBranch } from "../github/issues.ts";
-import { analysisWith } from "./changes.ts";
+import { changeOptions, readBack, type HistoryRead } from "./changes.ts";
 import type { LoopDeps } from "./deps.ts";
 
 /** Runs settled per drain at most; the rest wait for the next one. */
@@ -28,22 +29,46 @@ export async function settleRuns(deps: LoopDeps): Promise<number> {
 
 async function settleRun(deps: LoopDeps, unsettled: UnsettledRun): Promise<boolean> {
   const { run } = unsettled;
-  const [suspect, recentNights, regression] = await Promise.all([
+  const [suspect, regression, drift] = await Promise.all([
     confirmedSuspect(deps, run),
-    nightsBefore(deps, run),
     deps.alerts.alert(fingerprintOf("regression", run.suite)),
+    deps.alerts.alert(DRIFT_FINGERPRINT),
   ]);
+  // A suspect this run settles is analysed as settled: a refuted night is left out of the series.
+  const settledSuspect = suspectAfter(run, suspect);
+  const settled = [run, ...(settledSuspect ? [settledSuspect] : [])];
+  const analysed = run.mainline && run.measurements !== null;
+  const driftOpen = driftRuns(drift);
+  // One read of the newest runs serves the nights before this one and the analysis.
+  const withSettled = (read: HistoryRead): HistoryRead => ({
+    ...read,
+    runs: settled.reduce((runs, r) => upsertEntry(runs, historyEntry(r)), read.runs),
+  });
+  // A pull request's run needs neither.
+  const read = run.mainline
+    ? await readBack(
+        deps.runs,
+        (r) =>
+          r.runs.length >= RUNS_BACK &&
+          (!analysed || analysisSpan(withSettled(r), deps.config.CHANGE_WINDOW, driftOpen) !== null),
+      )
+    : { runs: [], complete: true };
+  const recentNights = nightsBefore(read.runs.slice(0, RUNS_BACK), run);
   const lastResult = recentNights.find((e) => e.state === "passed" || e.state === "regressed");
   const previousSuspect =
     lastResult?.confirmation === "pending" || lastResult?.confirmation === "next_night"
       ? await deps.runs.run(lastResult.id)
       : null;
-  // A suspect this run settles is analysed as settled: a refuted night is left out of the series.
-  const settledSuspect = suspectAfter(run, suspect);
-  const analysis =
-    run.mainline && run.measurements
-      ? await analysisWith(deps, [run, ...(settledSuspect ? [settledSuspect] : [])])
-      : null;
+  const analysis = analysed
+    ? boundedAnalysis(
+        withSettled(read),
+        driftOpen,
+        changeOptions(deps.config),
+        deps.now().toISOString(),
+        deps.baseline,
+        deps.config.CHANGE_MIN_RUNS,
+      )
+    : null;
   const context = {
     analysis,
     suspect: settledSuspect,
@@ -86,11 +111,10 @@ function confirmedSuspect(deps: LoopDeps, run: Run): Promise<Run | null> {
 /** Runs read to find the nights before a run: a few pull requests' runs may stand between. */
 const RUNS_BACK = 50;
 
-/** The settled nights before `run`, newest first. */
-async function nightsBefore(deps: LoopDeps, run: Run): Promise<HistoryEntry[]> {
+/** The settled nights before `run` among the newest runs, newest first. */
+function nightsBefore(newest: readonly HistoryEntry[], run: Run): HistoryEntry[] {
   if (!run.mainline || run.dispatch?.kind === "confirm") return [];
-  const { runs } = await deps.runs.history(RUNS_BACK, null);
-  return runs.filter((e) => isNight(e) && e.id !== run.id && e.at < run.at && COMPLETED_STATES.includes(e.state));
+  return newest.filter((e) => isNight(e) && e.id !== run.id && e.at < run.at && COMPLETED_STATES.includes(e.state));
 }
 
 /** Whether the run's commit is on the tracked branch: the self-hosted runner benchmarks nothing else. */

@@ -12,6 +12,7 @@ import {
 } from "../core/status.ts";
 import { groupSeries, type SuiteSeries } from "../core/suite-alert.ts";
 import { suiteResults } from "../core/suite-results.ts";
+import { latestBands, type BandVerdict } from "../core/suite-bands.ts";
 import type { Suite } from "../core/suites.ts";
 import { changeOptions } from "./changes.ts";
 import type { LoopDeps } from "./deps.ts";
@@ -89,12 +90,19 @@ export async function currentOverview(
   };
 }
 
+/** A suite's state, and for a suite judged by a baseline file (pruning), what its latest points' bands say. */
+export interface SuiteSignal {
+  name: string;
+  signal: Signal;
+  bands?: BandVerdict | null;
+}
+
 /** Each suite's state; the series are read only when a suite is watched through them. */
 export async function currentSuiteSignals(
   deps: { config: Config; series: SeriesStore },
   smoke: Signal,
   alerts: readonly Alert[],
-): Promise<{ name: string; signal: Signal }[]> {
+): Promise<SuiteSignal[]> {
   const suites = deps.config.CHIMNEY_SUITES;
   const series = suites.some((s) => s.format !== "smoke") ? await deps.series.all() : [];
   return suiteSignals(suites, smoke, series, alerts);
@@ -106,10 +114,11 @@ function suiteSignals(
   smoke: Signal,
   series: readonly Series[],
   alerts: readonly Alert[],
-): { name: string; signal: Signal }[] {
+): SuiteSignal[] {
   return suites.map((s) => ({
     name: s.name,
     signal: s.format === "smoke" ? smoke : seriesSuiteSignal(s.name, series, alerts),
+    ...(s.format === "pruning" && s.baseline ? { bands: latestBands(s.name, series) } : {}),
   }));
 }
 

@@ -10,12 +10,15 @@
  * thrown, so the delivery fails and the reconcile tick takes it up again (core/delivery.ts).
  */
 import { repositoryUrl } from "../core/links.ts";
-import { parseResults, type Format } from "../core/formats/index.ts";
+import { parseResults } from "../core/formats/index.ts";
+import type { Bench } from "../core/formats/bench.ts";
 import { seriesOfResult, type Series, type SeriesImport } from "../core/series.ts";
+import { pruningBands, type PointBand } from "../core/suite-bands.ts";
 import { suiteSubject } from "../core/suite-alert.ts";
 import type { Suite } from "../core/suites.ts";
 import type { FieldIssue } from "../core/validation.ts";
-import { benchesOfArtifacts, claimArtifacts, type FollowedSuite, type OpenedArtifact } from "../core/suite-results.ts";
+import { correlationIdIn, isConfirmingRun } from "../core/workflow.ts";
+import { benchesOfArtifacts, claimArtifacts, type SeriesSuite, type OpenedArtifact } from "../core/suite-results.ts";
 import {
   downloadArtifact,
   listArtifacts,
@@ -26,8 +29,10 @@ import {
 } from "../github/actions.ts";
 import { ArchiveRejected, ARTIFACT_LIMITS, openArchive } from "../github/artifact.ts";
 import { GitHubError, type GitHubClient } from "../github/client.ts";
+import { judgingPruningBaseline } from "./baseline.ts";
 import { changeOptions } from "./changes.ts";
 import { messageOf, type LoopDeps } from "./deps.ts";
+import { planSuiteAlert, readRerun } from "./suite-dispatch.ts";
 
 /** A reason the run will never be read for this suite: logged, not retried. */
 class Refused extends Error {}
@@ -36,7 +41,8 @@ class Refused extends Error {}
  * Reads a completed run for every suite in `suites` (all follow its workflow on its branch).
  * Throws when a suite's read may succeed later; the other suites are read all the same.
  */
-export async function handleFollowedRun(deps: LoopDeps, suites: FollowedSuite[], run: WorkflowRun): Promise<void> {
+export async function handleFollowedRun(deps: LoopDeps, suites: SeriesSuite[], run: WorkflowRun): Promise<void> {
+  if (isConfirmingRun(run.display_title ?? run.name)) return handleRerun(deps, suites, run);
   if (run.conclusion !== "success") {
     for (const suite of suites)
       deps.log({
@@ -81,13 +87,80 @@ export async function handleFollowedRun(deps: LoopDeps, suites: FollowedSuite[],
   if (retry.length > 0) throw new Error(`run ${run.id} could not be read for ${retry.join("; ")}`);
 }
 
+/**
+ * A suite's confirming rerun: it benchmarks the commit where a change starts, so its result is no
+ * point of any series (it sits at an older commit); it answers the suspected change instead. Only
+ * the suite that asked for it reads it. A GitHub failure throws, as for any run, to be retried.
+ */
+async function handleRerun(deps: LoopDeps, suites: SeriesSuite[], run: WorkflowRun): Promise<void> {
+  const id = correlationIdIn(run.display_title ?? run.name);
+  const dispatch = id ? await deps.dispatches.get(id) : null;
+  const suite = suites.find((s) => s.name === dispatch?.suite);
+  if (!dispatch || !suite || dispatch.rerun) {
+    deps.log({ event: "suite_run_ignored", run: run.id, reason: "a confirming rerun no suite is waiting for" });
+    return;
+  }
+  if (run.conclusion !== "success") {
+    await readRerun(deps, dispatch, { failure: `the rerun ended in ${run.conclusion ?? "an unknown conclusion"}` });
+    return;
+  }
+  if (!deps.github) throw new Error("cannot read the completed run: no GitHub credentials are configured");
+  const client = deps.github.client();
+  const artifacts = await listArtifacts(client, run.id);
+  const mine =
+    claimArtifacts(
+      [suite],
+      artifacts.map((a) => a.name),
+    ).get(suite.name) ?? [];
+  try {
+    const point = { at: run.run_started_at ?? run.created_at, sha: dispatch.sha ?? run.head_sha };
+    const { series } = await readSuiteRun(
+      deps,
+      client,
+      suite,
+      point,
+      artifacts.filter((a) => mine.includes(a.name)),
+    );
+    await readRerun(deps, dispatch, { series });
+  } catch (error) {
+    if (!(error instanceof Refused)) throw error;
+    await readRerun(deps, dispatch, { failure: error.message });
+  }
+}
+
 async function ingestSuiteRun(
   deps: LoopDeps,
   client: GitHubClient,
-  suite: FollowedSuite,
+  suite: SeriesSuite,
   run: WorkflowRun,
   artifacts: ActionsArtifact[],
 ): Promise<void> {
+  const read = await readSuiteRun(
+    deps,
+    client,
+    suite,
+    { at: run.run_started_at ?? run.created_at, sha: run.head_sha },
+    artifacts,
+  );
+  const merged = await mergeResult(deps, suite, read.series);
+  if (merged.issues.length > 0) throw new Refused(`${merged.issues[0].field}: ${merged.issues[0].message}`);
+  deps.log({
+    event: "suite_run_ingested",
+    suite: suite.name,
+    run: run.id,
+    series: merged.imports.length,
+    added: merged.imports.reduce((n, i) => n + i.added, 0),
+  });
+}
+
+/** A suite's artifacts of a run, opened and parsed into one point per bench as `measured`; Refused when they cannot be. */
+async function readSuiteRun(
+  deps: LoopDeps,
+  client: GitHubClient,
+  suite: SeriesSuite,
+  measured: { at: string; sha: string },
+  artifacts: ActionsArtifact[],
+): Promise<{ series: Series[] }> {
   if (artifacts.length === 0) throw new Refused(`the run uploaded no artifact matching ${suite.artifacts.join(", ")}`);
   const opened: OpenedArtifact[] = [];
   const tree = suite.format === "criterion";
@@ -97,21 +170,9 @@ async function ingestSuiteRun(
 
   const repository = suite.repository ?? client.repository;
   const repoUrl = repositoryUrl(deps.config.GITHUB_API_URL, repository);
-  const point = {
-    at: run.run_started_at ?? run.created_at,
-    sha: run.head_sha,
-    commit_url: `${repoUrl}/commit/${run.head_sha}`,
-    message: null,
-  };
-  const merged = await mergeResult(deps, suite, seriesOfResult(suite.name, benches.value, point, repoUrl));
-  if (merged.issues.length > 0) throw new Refused(`${merged.issues[0].field}: ${merged.issues[0].message}`);
-  deps.log({
-    event: "suite_run_ingested",
-    suite: suite.name,
-    run: run.id,
-    series: merged.imports.length,
-    added: merged.imports.reduce((n, i) => n + i.added, 0),
-  });
+  const point = { ...measured, commit_url: `${repoUrl}/commit/${measured.sha}`, message: null };
+  const bands = await bandsOf(deps, suite, benches.value, measured.sha, client);
+  return { series: seriesOfResult(suite.name, benches.value, point, repoUrl, bands) };
 }
 
 async function openOne(
@@ -140,6 +201,23 @@ async function openOne(
 }
 
 /**
+ * The band of each bench in the suite's baseline file at `commit` (the fallback's when it cannot
+ * judge): for a pruning suite with a `baseline`; none for the others, whose alerts are their
+ * change points alone.
+ */
+async function bandsOf(
+  deps: LoopDeps,
+  suite: SeriesSuite,
+  benches: readonly Bench[],
+  commit: string | null,
+  client?: GitHubClient,
+): Promise<Map<string, PointBand>> {
+  if (suite.format !== "pruning" || !suite.baseline) return new Map();
+  const judging = await judgingPruningBaseline(deps, suite, commit, client);
+  return pruningBands(benches, judging.baseline, judging.source);
+}
+
+/**
  * Merges a result into the suite's series, then tells the suite's alert what its series now say
  * (when the suite alerts on change points); the outbox sends what that decides.
  */
@@ -150,7 +228,7 @@ async function mergeResult(deps: LoopDeps, suite: Suite, series: Series[]) {
   const now = deps.now().toISOString();
   const all = await deps.series.all();
   const subject = suiteSubject(suite.name, all, options, deps.config.CHANGE_MIN_RUNS, now);
-  if (subject) await deps.alerts.plan(subject, now);
+  if (subject) await planSuiteAlert(deps, suite, subject, all);
   return merged;
 }
 
@@ -163,7 +241,7 @@ export type DocumentOutcome = { kind: "invalid"; issues: FieldIssue[] } | { kind
  */
 export async function ingestSuiteDocument(
   deps: LoopDeps,
-  suite: Suite & { format: Format },
+  suite: SeriesSuite,
   text: string,
   at: string,
   sha: string | null,
@@ -172,7 +250,8 @@ export async function ingestSuiteDocument(
   if (!benches.ok) return { kind: "invalid", issues: benches.issues };
   const repoUrl = suite.repository ? repositoryUrl(deps.config.GITHUB_API_URL, suite.repository) : null;
   const point = { at, sha, commit_url: repoUrl && sha ? `${repoUrl}/commit/${sha}` : null, message: null };
-  const merged = await mergeResult(deps, suite, seriesOfResult(suite.name, benches.value, point, repoUrl));
+  const bands = await bandsOf(deps, suite, benches.value, sha);
+  const merged = await mergeResult(deps, suite, seriesOfResult(suite.name, benches.value, point, repoUrl, bands));
   if (merged.issues.length > 0) return { kind: "invalid", issues: merged.issues };
   deps.log({
     event: "suite_result_uploaded",

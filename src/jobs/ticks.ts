@@ -4,6 +4,7 @@ import { messageOf, type LoopDeps } from "./deps.ts";
 import { dispatchNightly } from "./dispatch.ts";
 import { drain } from "./outbox.ts";
 import { reconcile } from "./reconcile.ts";
+import { dispatchDueSuites } from "./suite-dispatch.ts";
 
 export const TICKS = ["nightly", "reconcile"] as const;
 export type Tick = (typeof TICKS)[number];
@@ -17,15 +18,17 @@ export async function runTick(deps: LoopDeps, tick: Tick, at: Date): Promise<Rec
   let report: Record<string, unknown>;
   if (tick === "nightly") {
     // A failure is reported, not thrown: the reconcile tick catches the night up.
-    const [dispatch, dashboards] = await Promise.all([
+    const [dispatch, suites, dashboards] = await Promise.all([
       dispatchNightly(deps, at).catch((error: unknown) => ({ error: messageOf(error) })),
+      // The suites' crons are not Workers triggers: each tick dispatches the slots due.
+      dispatchDueSuites(deps, at),
       checkDashboardsNightly(deps).then(
         (check) => (check ? { in_sync: check.in_sync, problem: check.problem } : null),
         (error: unknown) => ({ error: messageOf(error) }),
       ),
     ]);
     const drained = await drain(deps).catch((error: unknown) => ({ error: messageOf(error) }));
-    report = { dispatch, dashboards, drained };
+    report = { dispatch, suites, dashboards, drained };
   } else {
     report = { ...(await reconcile(deps)) };
   }

@@ -4,9 +4,9 @@
  */
 import * as v from "valibot";
 import { parseJson, parseWith, type FieldIssue, type Parsed } from "../core/validation.ts";
-import { isConfirmingRun, isWorkflowFile, sameRepository } from "../core/workflow.ts";
-import { workflowRunSchema } from "../github/actions.ts";
-import { followedSuites, type FollowedSuite } from "../core/suite-results.ts";
+import { isWorkflowFile, sameRepository } from "../core/workflow.ts";
+import { workflowRunSchema, type WorkflowRun } from "../github/actions.ts";
+import { readersOfRun, seriesSuitesOf, type SeriesSuite } from "../core/suite-results.ts";
 import { messageOf, type LoopDeps } from "./deps.ts";
 import { handleFollowedRun } from "./suite-run.ts";
 import { handleWorkflowRun } from "./workflow-run.ts";
@@ -72,7 +72,8 @@ export async function retryDelivery(deps: LoopDeps, id: string): Promise<void> {
     return;
   }
   if (!(await deps.deliveries.claim(id, "workflow_run", deps.now().toISOString()))) return;
-  await processDelivery(deps, id, payload.value);
+  if (id.startsWith(FOLLOWED_RUN)) await retryFollowedRun(deps, id, payload.value.workflow_run);
+  else await processDelivery(deps, id, payload.value);
 }
 
 async function processDelivery(deps: LoopDeps, id: string, event: WorkflowRunEvent): Promise<void> {
@@ -84,22 +85,89 @@ async function processDelivery(deps: LoopDeps, id: string, event: WorkflowRunEve
   }
   try {
     if (route.kind === "suites") {
-      await handleFollowedRun(deps, route.suites, event.workflow_run);
+      await readFollowedRun(deps, route.suites, event);
       await deps.deliveries.finish(id, { state: "done", error: null }, deps.now().toISOString());
       return;
     }
     const handled = await handleWorkflowRun(deps, event.action as (typeof HANDLED_ACTIONS)[number], event.workflow_run);
     // A completed run that could not be read is recorded, and read again by the reconcile tick: the delivery is done.
     const error = handled.ok ? null : messageOf(handled.error);
-    // The suites that follow the smoke workflow read the same run after it. A run they refuse is
-    // logged (`suite_run_failed`) and leaves the delivery done; only GitHub failing throws, and
-    // fails the delivery, so the reconcile tick reads the run again: the smoke path then reads
-    // what it recorded (by run id) and each series merges by point, so nothing is added twice.
-    if (route.followed.length > 0) await handleFollowedRun(deps, route.followed, event.workflow_run);
+    // The suites that follow the smoke workflow read the same run after it, under the run's own delivery.
+    if (route.followed.length > 0) await readFollowedRun(deps, route.followed, event);
     await deps.deliveries.finish(id, { state: "done", error }, deps.now().toISOString());
   } catch (error) {
     deps.log({ event: "delivery_failed", delivery: id, run: event.workflow_run.id, error: messageOf(error) });
     await deps.deliveries.finish(id, { state: "failed", error: messageOf(error) }, deps.now().toISOString());
+  }
+}
+
+/**
+ * A completed run is read for the suites following its workflow under a delivery of its own,
+ * `followed-run-<id>-<attempt>`, whichever path brings it first: its webhook, or the reconcile
+ * tick finding it after the webhook was lost (jobs/discover.ts). Claiming that delivery makes
+ * the two agree, so the run is read once; its body (the run, as a completed event) is kept in
+ * the inbox, so a read GitHub failed is retried by the tick like any failed delivery.
+ */
+const FOLLOWED_RUN = "followed-run-";
+
+function followedRunDelivery(run: WorkflowRun, repository: string): { id: string; body: Uint8Array } {
+  const event = { action: "completed", workflow_run: run, repository: { full_name: repository } };
+  return { id: `${FOLLOWED_RUN}${run.id}-${run.run_attempt}`, body: new TextEncoder().encode(JSON.stringify(event)) };
+}
+
+/** The webhook's path: reads the run unless another path has it, or read it already. */
+async function readFollowedRun(deps: LoopDeps, suites: SeriesSuite[], event: WorkflowRunEvent): Promise<void> {
+  const run = event.workflow_run;
+  const delivery = followedRunDelivery(run, event.repository.full_name);
+  await deps.inbox.keep(delivery.id, delivery.body);
+  if (!(await deps.deliveries.claim(delivery.id, "workflow_run", deps.now().toISOString()))) return;
+  await readClaimed(deps, delivery.id, suites, run);
+}
+
+/**
+ * The reconcile tick's path, for a run it found: reads it only when no path has taken it up
+ * before (its body is not kept), so a run read, refused or failing is not read again here; a
+ * failed read is the delivery's to retry. Returns null when the run was taken up before,
+ * `unaffordable` when it was not and `affordable()` says there is no budget to read it now.
+ */
+export async function readFoundRun(
+  deps: LoopDeps,
+  suites: SeriesSuite[],
+  run: WorkflowRun,
+  repository: string,
+  affordable: () => boolean,
+): Promise<{ error: unknown } | "unaffordable" | null> {
+  const delivery = followedRunDelivery(run, repository);
+  if ((await deps.inbox.get(delivery.id)) !== null) return null;
+  if (!affordable()) return "unaffordable";
+  if ((await deps.inbox.keep(delivery.id, delivery.body)) !== "kept") return null;
+  if (!(await deps.deliveries.claim(delivery.id, "workflow_run", deps.now().toISOString()))) return null;
+  return { error: await readClaimed(deps, delivery.id, suites, run) };
+}
+
+async function retryFollowedRun(deps: LoopDeps, id: string, run: WorkflowRun): Promise<void> {
+  const suites = deps.github
+    ? readersOfRun(deps.config.CHIMNEY_SUITES, deps.github.repository, deps.config.GITHUB_WORKFLOW, run)
+    : [];
+  if (suites.length === 0) {
+    // The configuration has changed since the run was found: nothing reads it now.
+    const error = "no suite follows the run's workflow on its branch any more";
+    await deps.deliveries.finish(id, { state: "done", error }, deps.now().toISOString());
+    return;
+  }
+  await readClaimed(deps, id, suites, run);
+}
+
+/** Reads a run whose delivery is claimed, and finishes it: failed (to be retried) when GitHub failed, with the error. */
+async function readClaimed(deps: LoopDeps, id: string, suites: SeriesSuite[], run: WorkflowRun): Promise<unknown> {
+  try {
+    await handleFollowedRun(deps, suites, run);
+    await deps.deliveries.finish(id, { state: "done", error: null }, deps.now().toISOString());
+    return null;
+  } catch (error) {
+    deps.log({ event: "delivery_failed", delivery: id, run: run.id, error: messageOf(error) });
+    await deps.deliveries.finish(id, { state: "failed", error: messageOf(error) }, deps.now().toISOString());
+    return error;
   }
 }
 
@@ -113,7 +181,7 @@ function readEvent(deps: LoopDeps, body: Uint8Array): Parsed<WorkflowRunEvent> {
  * completed, the suites that follow that workflow on the run's branch), or the suites that
  * follow another workflow.
  */
-type Route = { kind: "smoke"; followed: FollowedSuite[] } | { kind: "suites"; suites: FollowedSuite[] };
+type Route = { kind: "smoke"; followed: SeriesSuite[] } | { kind: "suites"; suites: SeriesSuite[] };
 
 /** Who handles an event, or why it is not about any suite. */
 function routeOf(deps: LoopDeps, event: WorkflowRunEvent): Route | string {
@@ -123,19 +191,16 @@ function routeOf(deps: LoopDeps, event: WorkflowRunEvent): Route | string {
     return `the event is about ${event.repository.full_name}, not ${repository}`;
   const run = event.workflow_run;
   const smoke = isWorkflowFile(run.path, deps.config.GITHUB_WORKFLOW);
-  const followed = followedSuites(deps.config.CHIMNEY_SUITES, repository, run.path);
+  const followed = seriesSuitesOf(deps.config.CHIMNEY_SUITES, repository, run.path);
   if (!smoke && followed.length === 0)
     return `the run is of ${run.path ?? "an unnamed workflow"}, not ${deps.config.GITHUB_WORKFLOW}`;
   if (!(HANDLED_ACTIONS as readonly string[]).includes(event.action))
     return `chimney does not handle the ${event.action} action`;
-  // The smoke workflow is the nightly loop's; the suites following it too read its completed runs
-  // on their branch, but not a confirming run: it benchmarks a suspect night's commit, not its head.
-  if (smoke) {
-    const read = event.action === "completed" && !isConfirmingRun(run.display_title ?? run.name);
-    return { kind: "smoke", followed: read ? followed.filter((s) => s.branch === run.head_branch) : [] };
-  }
+  const readers = () => readersOfRun(deps.config.CHIMNEY_SUITES, repository, deps.config.GITHUB_WORKFLOW, run);
+  // The smoke workflow is the nightly loop's; the suites following it too read its completed runs.
+  if (smoke) return { kind: "smoke", followed: event.action === "completed" ? readers() : [] };
   if (event.action !== "completed") return `chimney reads a followed suite's run once it has completed`;
-  const onBranch = followed.filter((s) => s.branch === run.head_branch);
+  const onBranch = readers();
   if (onBranch.length === 0) {
     const reason = `the run is of branch ${run.head_branch ?? "(none)"}; ${followed
       .map((s) => `${s.name} follows ${s.branch}`)

@@ -32,6 +32,9 @@ const analysis = (changes: RunChange[], drifts: RunChange[] = [], evidence = cha
   evidence,
   drifts,
   min_runs: 3,
+  from_run_id: "6990-1",
+  complete: true,
+  settles_drift: true,
 });
 const verdicts = (subjects: { verdicts: { fingerprint: string; bad: boolean }[] }[]) =>
   subjects.flatMap((s) => s.verdicts.map((v) => `${v.fingerprint}=${v.bad ? "bad" : "good"}`));

@@ -120,12 +120,47 @@ describe("a suite's regression issue", () => {
       statusUrl: null,
       previousIssue: 4,
       marker: "chimney:alert=regression:rust-benches@moved",
+      rerun: null,
     });
     expect(body).toContain("1 of the 12 series of the `rust-benches` suite (`ava-labs/firewood`)");
     expect(body).toContain("| insert\\|1000 @\u200boctocat | ns/iter |");
     expect(body).toContain(`https://github.com/ava-labs/firewood/compare/${f.change.before_sha}...${f.change.sha}`);
     expect(body).toContain("Rework the trie \\(#1801\\) @\u200boctocat (dev)");
     expect(body).toContain("reported before in #4");
+  });
+
+  it("says what the confirming rerun measured, or that the change was not confirmed and why", () => {
+    const [f] = findings(["insert/1000"]);
+    const ctx = {
+      suite: "rust-benches",
+      repository: "ava-labs/firewood",
+      repositoryUrl: "https://github.com/ava-labs/firewood",
+      findings: [f],
+      seriesCount: 2,
+      statusUrl: null,
+      previousIssue: null,
+      marker: "chimney:alert=regression:rust-benches@moved",
+    };
+    const sha = "1f0e9d8c7b6a59483726150f1e2d3c4b5a697887";
+    const confirmed = suiteBody({
+      ...ctx,
+      rerun: { sha, series: "insert/1000", outcome: { verdict: "confirmed", value: 1_377_315, reason: null } },
+    });
+    expect(confirmed).toContain(
+      "Confirmed: chimney benchmarked `1f0e9d8c7b6a`, where the change starts, again, and insert/1000 measured 1.37732e+6, on the new level.",
+    );
+    const failed = suiteBody({
+      ...ctx,
+      rerun: {
+        sha,
+        series: "insert/1000",
+        outcome: { verdict: "unconfirmed", value: null, reason: "the rerun ended in failure" },
+      },
+    });
+    expect(failed).toContain(
+      "**Not confirmed:** chimney could not benchmark `1f0e9d8c7b6a`, where the change starts, again (the rerun ended in failure), so this issue opened without that check.",
+    );
+    expect(suiteBody({ ...ctx, rerun: null })).not.toMatch(/confirmed/i);
   });
 });
 

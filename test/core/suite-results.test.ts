@@ -1,6 +1,13 @@
 import { describe, expect, it } from "vitest";
 import { seriesKey, seriesOfResult, type Series } from "../../src/core/series.ts";
-import { benchesOfArtifacts, claimArtifacts, followedSuites, suiteResults } from "../../src/core/suite-results.ts";
+import {
+  benchesOfArtifacts,
+  claimArtifacts,
+  readersOfRun,
+  seriesSuitesOf,
+  seriesWorkflows,
+  suiteResults,
+} from "../../src/core/suite-results.ts";
 import { parseSuites } from "../../src/core/suites.ts";
 import cargoOutput from "../fixtures/formats/cargo-output.txt?raw";
 import customBigger from "../fixtures/formats/custom-bigger.json?raw";
@@ -73,19 +80,86 @@ describe("seriesOfResult", () => {
   });
 });
 
-describe("followedSuites", () => {
-  it("gives the followed suites of a workflow that chimney can parse, in declaration order", () => {
-    const all = suites(SMOKE, RUST, CUSTOM, PRUNING);
-    expect(followedSuites(all, "ava-labs/firewood", ".github/workflows/benchmarks.yaml").map((s) => s.name)).toEqual([
+describe("readersOfRun", () => {
+  const run = (path: string, branch: string | null, title = "Firewood smoke benchmark") => ({
+    path: `.github/workflows/${path}`,
+    head_branch: branch,
+    display_title: title,
+    name: "Performance smoke benchmark",
+  });
+  const names = (found: { name: string }[]) => found.map((s) => s.name);
+
+  it("gives the suites following the run's workflow on the run's branch", () => {
+    const all = suites(SMOKE, RUST, CUSTOM, { ...PRUNING, branch: "release" });
+    expect(names(readersOfRun(all, "ava-labs/firewood", "perf.yml", run("benchmarks.yaml", "main")))).toEqual([
+      "rust-benches",
+      "reexecution",
+    ]);
+    expect(readersOfRun(all, "ava-labs/firewood", "perf.yml", run("benchmarks.yaml", "feature/x"))).toEqual([]);
+    expect(readersOfRun(all, "ava-labs/firewood", "perf.yml", run("benchmarks.yaml", null))).toEqual([]);
+    expect(names(readersOfRun(all, "ava-labs/firewood", "perf.yml", run("perf.yml", "release")))).toEqual(["pruning"]);
+  });
+
+  it("gives none for a confirming run of the smoke workflow: it benchmarks a suspect commit, not the branch's head", () => {
+    const all = suites(SMOKE, PRUNING);
+    const confirming = run("perf.yml", "main", "Firewood smoke benchmark chimney-confirm-9000000001-1");
+    expect(readersOfRun(all, "ava-labs/firewood", "perf.yml", confirming)).toEqual([]);
+    const nightly = run("perf.yml", "main", "Firewood smoke benchmark chimney-nightly-2026-11-30");
+    expect(names(readersOfRun(all, "ava-labs/firewood", "perf.yml", nightly))).toEqual(["pruning"]);
+  });
+});
+
+describe("seriesWorkflows", () => {
+  it("gives each workflow and branch that followed suites of the repository read, once", () => {
+    const all = suites(SMOKE, RUST, CUSTOM, PRUNING, {
+      ...CUSTOM,
+      name: "release-reexecution",
+      branch: "release",
+      artifacts: ["release-*"],
+    });
+    expect(seriesWorkflows(all, "ava-labs/firewood")).toEqual([
+      { workflow: "benchmarks.yaml", branch: "main" },
+      { workflow: "perf.yml", branch: "main" },
+      { workflow: "benchmarks.yaml", branch: "release" },
+    ]);
+    expect(seriesWorkflows(all, "someone/else")).toEqual([]);
+    // A suite chimney dispatches on its cron is read from its runs too, so a lost webhook is looked for.
+    const dispatched = {
+      ...RUST,
+      name: "nightly-benches",
+      workflow: "criterion.yml",
+      start: { dispatch: { cron: "0 2 * * *" } },
+    };
+    expect(seriesWorkflows(suites(SMOKE, dispatched), "ava-labs/firewood")).toEqual([
+      { workflow: "criterion.yml", branch: "main" },
+    ]);
+  });
+});
+
+describe("seriesSuitesOf", () => {
+  it("gives the suites read from a workflow's runs, followed or dispatched, in declaration order", () => {
+    const CRITERION = {
+      name: "criterion",
+      workflow: "criterion.yml",
+      artifacts: ["benchmark-results"],
+      format: "criterion",
+      start: { dispatch: { cron: "0 2 * * *" } },
+    };
+    const all = suites(SMOKE, RUST, CUSTOM, PRUNING, CRITERION);
+    expect(seriesSuitesOf(all, "ava-labs/firewood", ".github/workflows/benchmarks.yaml").map((s) => s.name)).toEqual([
       "rust-benches",
       "reexecution",
     ]);
     // smoke is dispatched and read by the nightly loop; pruning follows the same workflow
-    expect(followedSuites(all, "ava-labs/firewood", ".github/workflows/perf.yml").map((s) => s.name)).toEqual([
+    expect(seriesSuitesOf(all, "ava-labs/firewood", ".github/workflows/perf.yml").map((s) => s.name)).toEqual([
       "pruning",
     ]);
-    expect(followedSuites(all, "someone/else", ".github/workflows/benchmarks.yaml")).toEqual([]);
-    expect(followedSuites(all, "ava-labs/firewood", null)).toEqual([]);
+    // chimney dispatches criterion.yml on its cron, and reads its runs as a followed suite's
+    expect(seriesSuitesOf(all, "ava-labs/firewood", ".github/workflows/criterion.yml").map((s) => s.name)).toEqual([
+      "criterion",
+    ]);
+    expect(seriesSuitesOf(all, "someone/else", ".github/workflows/benchmarks.yaml")).toEqual([]);
+    expect(seriesSuitesOf(all, "ava-labs/firewood", null)).toEqual([]);
   });
 });
 

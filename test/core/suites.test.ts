@@ -161,11 +161,26 @@ describe("parseSuites", () => {
     ]);
   });
 
-  it("dispatches only the smoke suite for now: another suite is followed, so none is declared and never run", () => {
-    expect(
-      issuesOf({ suites: [{ ...followed, start: { dispatch: { cron: "0 4 * * *" } }, alerts: { confirm: false } }] }),
-    ).toEqual([
-      'suites[0].start: chimney dispatches only the smoke suite for now; use "follow" and let the workflow run on its own triggers',
+  it("accepts another suite dispatched on its cron in GITHUB_REPOSITORY, confirmed by default", () => {
+    const criterion = {
+      ...followed,
+      name: "criterion",
+      repository: undefined,
+      format: "criterion",
+      artifacts: ["benchmark-results"],
+      start: { dispatch: { cron: "30 2 * * 1-5" } },
+    };
+    const parsed = parseSuites({ suites: [smoke, criterion] }, SETTINGS);
+    expect(parsed.ok && parsed.value[1]).toMatchObject({
+      repository: "HUBId/chain",
+      start: { dispatch: { cron: "30 2 * * 1-5" } },
+      alerts: { confirm: true },
+    });
+  });
+
+  it("refuses a suite dispatched in another repository: chimney's client dispatches in GITHUB_REPOSITORY only", () => {
+    expect(issuesOf({ suites: [{ ...followed, start: { dispatch: { cron: "0 4 * * *" } } }] })).toEqual([
+      'suites[0].start: chimney dispatches workflows of HUBId/chain only; use "follow" for a suite of ava-labs/firewood',
     ]);
   });
 
@@ -190,7 +205,6 @@ describe("parseSuites", () => {
       baseline: undefined,
     };
     expect(issuesOf({ suites: [smoke, pruning] })).toEqual([
-      'suites[1].start: chimney dispatches only the smoke suite for now; use "follow" and let the workflow run on its own triggers',
       "suites[1].start: suites[0] already dispatches this workflow; follow it instead",
     ]);
     expect(parseSuites({ suites: [smoke, { ...pruning, start: "follow" }] }, SETTINGS).ok).toBe(true);

@@ -1,10 +1,13 @@
 import { describe, expect, it } from "vitest";
 import {
   correlationIdIn,
+  isConfirmingRun,
   lastScheduled,
   findFailure,
   isWorkflowFile,
   manualCorrelationId,
+  slotCorrelationId,
+  suiteConfirmationId,
   nightlyCorrelationId,
   nightOf,
   type JobView,
@@ -38,6 +41,18 @@ describe("the benchmark workflow's runs", () => {
     expect(correlationIdIn(`perf ${manual} (PR #12)`)).toBe(manual);
     expect(correlationIdIn("Performance smoke benchmark")).toBe(null);
     expect(correlationIdIn("chimney-nightly-yesterday")).toBe(null);
+    const slot = slotCorrelationId("criterion", new Date("2026-11-30T02:30:00Z"));
+    expect(slot).toBe("chimney-suite-criterion-20261130t0230");
+    expect(correlationIdIn(`Criterion benches ${slot}`)).toBe(slot);
+    // A suite's rerun is confirming, whatever its name: 26 letters must not read as a smoke rerun's ULID.
+    const sha = "1f0e9d8c7b6a59483726150f1e2d3c4b5a697887";
+    for (const suite of ["criterion", "abcdefghijklmnopqrstuvwxyz", "rust-benches"]) {
+      const rerun = suiteConfirmationId(suite, sha.toUpperCase());
+      expect(rerun).toBe(`chimney-confirm-${suite}-${sha}`);
+      expect(correlationIdIn(`Criterion benches ${rerun}`)).toBe(rerun);
+      expect(isConfirmingRun(`Criterion benches ${rerun}`)).toBe(true);
+    }
+    expect(isConfirmingRun(`Criterion benches ${slot}`)).toBe(false);
     expect(correlationIdIn(null)).toBe(null);
   });
 

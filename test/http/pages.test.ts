@@ -96,9 +96,9 @@ describe("the status page", () => {
     const { app, deps } = setup(1_000);
     for (let i = 0; i < 1_000; i++) await deps.runs.record(night(i, i >= 960 ? 1.136 : i === 950 ? 1.5 : 1));
     await deps.runs.record(newRun({ id: "9000001000-1", state: "crashed", at: night(1_000).at, mainline: true }));
-    const { analysisWith } = await import("../../src/jobs/changes.ts");
+    const { analysisOfAll } = await import("../../src/jobs/changes.ts");
     const { planAnalysis } = await import("../../src/core/settle.ts");
-    await deps.settlements.commit(planAnalysis(await analysisWith(deps, [])), deps.now().toISOString());
+    await deps.settlements.commit(planAnalysis(await analysisOfAll(deps)), deps.now().toISOString());
     const { text } = await get(app, "/");
     const charts = svgs(text);
     expect(charts).toHaveLength(3);

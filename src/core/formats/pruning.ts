@@ -23,6 +23,14 @@ function metricValue(m: PruningMetrics, key: PruningKey): number {
   return key === "per_block_p95_ms" ? p95(m.per_block_ms) : m[key];
 }
 
+/** The variant and metric a pruning bench's name (`standard-bf16 - per_block_p95_ms`) stands for. */
+export function pruningBenchOf(name: string): { variant: string; key: PruningKey } | null {
+  const at = name.lastIndexOf(" - ");
+  const key = name.slice(at + 3);
+  const metric = PRUNING_METRICS.find((m) => m.key === key);
+  return at > 0 && metric ? { variant: name.slice(0, at), key: metric.key } : null;
+}
+
 export function parsePruning(input: string): Parsed<Bench[]> {
   const json = documentJson(input);
   if (!json.ok) return json;

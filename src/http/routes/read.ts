@@ -101,6 +101,7 @@ export function readRoutes(deps: AppDeps): Hono {
         format,
         state: suites[i].signal.state,
         reason: suites[i].signal.reason,
+        ...(suites[i].bands !== undefined ? { bands: suites[i].bands } : {}),
       })),
       overall: { state: overall.state, reason: overall.reason },
       stale_after_hours: deps.config.STALE_AFTER_HOURS,

@@ -1,0 +1,64 @@
+/**
+ * The followed suites' runs whose webhook was lost (GitHub does not redeliver on its own): the
+ * reconcile tick lists the completed runs of each workflow the followed suites follow, on their
+ * branch, created within the window, and reads each one no path has taken up yet, as its
+ * webhook would have (`readFoundRun`). A run already taken up costs no GitHub request. All the
+ * part's requests come out of one budget; the runs it cannot afford wait for the next tick.
+ */
+import { seriesWorkflows, readersOfRun } from "../core/suite-results.ts";
+import { listCompletedRuns, type WorkflowRun } from "../github/actions.ts";
+import { isThrottled } from "../github/client.ts";
+import { messageOf, type LoopDeps } from "./deps.ts";
+import { readFoundRun } from "./webhook.ts";
+
+/** How far back the tick looks: a webhook lost while chimney or GitHub was down for a weekend is still found. */
+export const DISCOVERY_WINDOW_MS = 3 * 86_400_000;
+
+/** What reading a run of one artifact takes (its artifact list, the 302, the zip), until a read of this tick took more. */
+const FIRST_READ_COST = 3;
+
+export interface Discovery {
+  /** Runs taken up by the tick: read, refused, or failed (and then retried as a delivery). */
+  read: number;
+  errors: string[];
+}
+
+export async function discoverFollowedRuns(deps: LoopDeps): Promise<Discovery> {
+  const found: Discovery = { read: 0, errors: [] };
+  const github = deps.github;
+  if (!github) return found;
+  const client = github.client();
+  const shared: LoopDeps = { ...deps, github: { ...github, client: () => client } };
+  const since = new Date(deps.now().getTime() - DISCOVERY_WINDOW_MS);
+  let cost = FIRST_READ_COST;
+  for (const { workflow, branch } of seriesWorkflows(deps.config.CHIMNEY_SUITES, github.repository)) {
+    let runs: WorkflowRun[];
+    try {
+      runs = await listCompletedRuns(client, workflow, branch, since);
+    } catch (error) {
+      found.errors.push(`${workflow} on ${branch}: ${messageOf(error)}`);
+      if (isThrottled(error)) return found;
+      continue;
+    }
+    // Oldest first, so a budget spent leaves the newest for the next tick, in the window longest.
+    for (const run of runs.reverse()) {
+      const suites = readersOfRun(deps.config.CHIMNEY_SUITES, github.repository, deps.config.GITHUB_WORKFLOW, run);
+      // The list asks for completed runs; one read before it completes would be taken up for good.
+      if (suites.length === 0 || run.status !== "completed") continue;
+      const left = client.remainingBudget;
+      const affordable = () => client.remainingBudget >= cost;
+      const outcome = await readFoundRun(shared, suites, run, github.repository, affordable);
+      if (outcome === "unaffordable") {
+        found.errors.push(`the request budget is spent: run ${run.id} and the runs after it wait for the next tick`);
+        return found;
+      }
+      if (outcome === null) continue;
+      found.read++;
+      cost = Math.max(cost, left - client.remainingBudget);
+      if (outcome.error === null) continue;
+      found.errors.push(`run ${run.id}: ${messageOf(outcome.error)}`);
+      if (isThrottled(outcome.error)) return found;
+    }
+  }
+  return found;
+}

@@ -1,0 +1,67 @@
+import { describe, expect, it } from "vitest";
+import type { Position } from "../../src/core/history.ts";
+import type { Provenance } from "../../src/core/provenance.ts";
+import { refreshChanges } from "../../src/jobs/changes.ts";
+import { ingest } from "../../src/jobs/ingest.ts";
+import { settleRuns } from "../../src/jobs/settle.ts";
+import { memoryDeps, testClock } from "../support/memory.ts";
+import { metricsAt, noise } from "../support/nights.ts";
+
+const DAY = 86_400_000;
+const START = Date.parse("2024-01-01T03:00:00.000Z");
+
+/** `count` nights of history, imported (recorded settled), the last `unsettled` of them recorded to be settled. */
+async function history(count: number, unsettled = 1) {
+  const clock = testClock(new Date(START + count * DAY).toISOString());
+  const { deps } = memoryDeps({}, { clock });
+  for (let i = 0; i < count; i++) {
+    const provenance: Provenance = {
+      github: { run_id: 1000 + i, run_attempt: 1, html_url: null },
+      sha: (0x1000 + i).toString(16).padStart(40, "0"),
+      ref: "main",
+    };
+    const outcome = await ingest(
+      deps,
+      {
+        result: new TextEncoder().encode(JSON.stringify(metricsAt(noise(i)))),
+        resultKind: "auto",
+        resultField: "(body)",
+        files: [],
+        provenance,
+      },
+      { at: new Date(START + i * DAY).toISOString(), imported: i < count - unsettled },
+    );
+    if (outcome.kind !== "created") throw new Error(outcome.kind);
+  }
+  const reads: { limit: number; after: Position | null }[] = [];
+  const read = deps.runs.history.bind(deps.runs);
+  deps.runs.history = (limit, after) => {
+    reads.push({ limit, after });
+    return read(limit, after);
+  };
+  return { deps, reads, clock };
+}
+
+describe("settling a night reads a bounded part of the history", () => {
+  it("reads the newest runs once, and keeps the analysis of the newest windows alone", async () => {
+    const { deps, reads } = await history(700);
+    expect(await settleRuns(deps)).toBe(1);
+    expect(reads).toHaveLength(1);
+    expect(reads[0].limit).toBeLessThan(1000);
+    const report = await deps.changes.latest();
+    expect(report).toMatchObject({ runs: 500, complete: false, latest_run_id: "1699-1", from_run_id: "1200-1" });
+  }, 60_000);
+
+  it("the reconcile tick's refresh analyses the whole history, keeping the settlement's drifts", async () => {
+    const { deps, clock } = await history(700);
+    await settleRuns(deps);
+    const settled = (await deps.changes.latest())!;
+    clock.advance(60_000);
+    expect(await refreshChanges(deps)).toBe(true);
+    const full = (await deps.changes.latest())!;
+    expect(full).toMatchObject({ runs: 700, complete: true, from_run_id: "1000-1", latest_run_id: "1699-1" });
+    expect(full.drifts).toEqual(settled.drifts);
+    // Nothing settled since: nothing to refresh.
+    expect(await refreshChanges(deps)).toBe(false);
+  }, 60_000);
+});
