@@ -90,6 +90,7 @@ export class Ledger extends DurableObject<LedgerEnv> {
       CREATE TABLE IF NOT EXISTS alert_writes (id TEXT PRIMARY KEY, seq INTEGER NOT NULL, done INTEGER NOT NULL DEFAULT 0, record TEXT NOT NULL);
       CREATE TABLE IF NOT EXISTS series (key TEXT PRIMARY KEY, record TEXT NOT NULL);
       CREATE TABLE IF NOT EXISTS documents (key TEXT PRIMARY KEY, body TEXT NOT NULL, projected INTEGER NOT NULL DEFAULT 0);
+      CREATE TABLE IF NOT EXISTS leases (name TEXT PRIMARY KEY, holder TEXT NOT NULL, until INTEGER NOT NULL);
     `);
     // Ledgers made before the settle stage: their runs were settled as they were recorded.
     const columns = this.sql
@@ -162,6 +163,22 @@ export class Ledger extends DurableObject<LedgerEnv> {
       )
       .toArray()
       .map((row) => ({ run: JSON.parse(row.record) as Run, revision: String(row.revision) }));
+  }
+
+  /** The settling lease (see `SettlementStore.hold`): synchronous SQL, so two holds never interleave. */
+  async holdSettling(holder: string, now: number, ms: number): Promise<boolean> {
+    const lease = this.one<{ holder: string; until: number }>("SELECT holder, until FROM leases WHERE name = 'settle'");
+    if (lease && lease.holder !== holder && lease.until > now) return false;
+    this.sql.exec(
+      "INSERT INTO leases (name, holder, until) VALUES ('settle', ?, ?) ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, until = excluded.until",
+      holder,
+      now + ms,
+    );
+    return true;
+  }
+
+  async releaseSettling(holder: string): Promise<void> {
+    this.sql.exec("DELETE FROM leases WHERE name = 'settle' AND holder = ?", holder);
   }
 
   /** Commits a settlement at once (see `SettlementStore.commit`). */

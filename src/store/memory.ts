@@ -275,6 +275,18 @@ export class MemorySettlementStore implements SettlementStore {
     private readonly changes: MemoryLatest<ChangeReport>,
   ) {}
 
+  #lease: { holder: string; until: number } | null = null;
+
+  async hold(holder: string, now: number, ms: number): Promise<boolean> {
+    if (this.#lease && this.#lease.holder !== holder && this.#lease.until > now) return false;
+    this.#lease = { holder, until: now + ms };
+    return true;
+  }
+
+  async release(holder: string): Promise<void> {
+    if (this.#lease?.holder === holder) this.#lease = null;
+  }
+
   async unsettled(limit: number): Promise<UnsettledRun[]> {
     return this.runs.unsettled(limit);
   }

@@ -107,6 +107,14 @@ export interface SettlementStore {
   /** Recorded runs in a final state that are not settled yet, oldest first. */
   unsettled(limit: number): Promise<UnsettledRun[]>;
   /**
+   * Takes the settling until `now + ms` unless another holder has it (a holder taking it again
+   * extends it): one drain settles at a time, so a burst of uploads does not analyse each run
+   * once per drain. A holder that dies loses it when it runs out.
+   */
+  hold(holder: string, now: number, ms: number): Promise<boolean>;
+  /** Gives the settling up, if `holder` has it. */
+  release(holder: string): Promise<void>;
+  /**
    * Commits a settlement at once: the run records it changes, the analysis, its subjects
    * applied to the alerts (`planWrites`), the confirming dispatch claimed and queued in the
    * outbox, and the run marked settled. A plan made from an earlier revision of its run (the

@@ -127,6 +127,14 @@ export class WorkersSettlementStore implements SettlementStore {
     return ledgerOf(this.ledger).unsettledRuns(limit);
   }
 
+  hold(holder: string, now: number, ms: number): Promise<boolean> {
+    return ledgerOf(this.ledger).holdSettling(holder, now, ms);
+  }
+
+  release(holder: string): Promise<void> {
+    return ledgerOf(this.ledger).releaseSettling(holder);
+  }
+
   async commit(settlement: Settlement, now: string): Promise<boolean> {
     const committed = await ledgerOf(this.ledger).commitSettlement(settlement, now);
     for (const c of this.cached) c.forget();

@@ -329,6 +329,23 @@ export const storeContract: ContractCase[] = [
     },
   },
   {
+    name: "settlements: one holder settles at a time, until it gives the settling up or its hold runs out",
+    async run(make) {
+      const { settlements } = await make();
+      const racing = await Promise.all(["a", "b", "c"].map((h) => settlements.hold(h, 1_000, 60_000)));
+      assert.deepEqual(racing.filter(Boolean).length, 1);
+      const holder = ["a", "b", "c"][racing.indexOf(true)];
+      const other = holder === "a" ? "b" : "a";
+      assert.equal(await settlements.hold(holder, 30_000, 60_000), true, "the holder takes it again");
+      assert.equal(await settlements.hold(other, 80_000, 60_000), false, "held until 90 000 by the holder");
+      await settlements.release(other);
+      assert.equal(await settlements.hold(other, 80_000, 60_000), false, "only the holder gives it up");
+      assert.equal(await settlements.hold(other, 90_001, 60_000), true, "a hold that ran out is taken");
+      await settlements.release(other);
+      assert.equal(await settlements.hold(holder, 90_002, 1_000), true, "given up, it is free");
+    },
+  },
+  {
     name: "runs: a new run lands on the first page and old cursors stay valid",
     async run(make) {
       const stores = await make();

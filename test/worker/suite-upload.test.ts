@@ -112,3 +112,19 @@ describe("POST /api/results?suite=", () => {
     expect(await res.json()).toMatchObject({ outcome: "created", run: { state: "passed" } });
   });
 });
+
+describe("the status page after a suite's upload", () => {
+  it("is published again with the suite's new series", async () => {
+    const h = withSuites(SMOKE, RUST);
+    expect((await h.request("/", { headers: { accept: "text/html" } })).status).toBe(200);
+    const res = await h.request("/api/results?suite=rust-benches", {
+      method: "POST",
+      headers: { authorization: `Bearer ${TEST_BINDINGS.PERF_DASHBOARD_TOKEN}`, "content-type": "text/plain" },
+      body: cargoOutput,
+    });
+    expect(res.status).toBe(201);
+    const page = await (await h.request("/", { headers: { accept: "text/html" } })).text();
+    const [first] = await seriesOf(h);
+    expect(page).toContain(first.name);
+  });
+});
