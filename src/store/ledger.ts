@@ -4,6 +4,12 @@
  * alerts and their outbox, settlements, imported series); what the read routes need is
  * projected into KV, where they find it with one `get`.
  *
+ * Each write is synchronous SQL (`transactionSync`), so no other event interleaves with it; the
+ * projection it needs is shared with the writes made while one is being written (`projectAfter`).
+ * A write never awaits a projection inside `blockConcurrencyWhile`: the gate holds back the I/O
+ * of the request that started that projection, and the two waited on each other until the
+ * runtime reset the object (a burst of uploads while runs were settled, at 10 000 runs).
+ *
  * One class past 300 lines: a Durable Object is one class, and its methods are the ledger's
  * transactions over one schema and one projection.
  */
@@ -132,11 +138,9 @@ export class Ledger extends DurableObject<LedgerEnv> {
    * thousand inserts, not a thousand projections.
    */
   async recordMany(incoming: Run[], settled: boolean): Promise<RecordOutcome[]> {
-    return this.ctx.blockConcurrencyWhile(async () => {
-      const outcomes = this.ctx.storage.transactionSync(() => incoming.map((run) => this.merge(run, settled)));
-      if (outcomes.some((o) => o.kind === "created" || o.kind === "updated")) await this.projectAfter();
-      return outcomes;
-    });
+    const outcomes = this.ctx.storage.transactionSync(() => incoming.map((run) => this.merge(run, settled)));
+    if (outcomes.some((o) => o.kind === "created" || o.kind === "updated")) await this.projectAfter();
+    return outcomes;
   }
 
   /** A page of the history, newest first, after `after` (exclusive), by the runs' index. */
@@ -183,7 +187,7 @@ export class Ledger extends DurableObject<LedgerEnv> {
 
   /** Commits a settlement at once (see `SettlementStore.commit`). */
   async commitSettlement(settlement: Settlement, now: string): Promise<boolean> {
-    return this.ctx.blockConcurrencyWhile(async () => {
+    const committed = this.ctx.storage.transactionSync(() => {
       const { settles } = settlement;
       if (settles) {
         const row = this.one<{ settled: number; revision: number }>(
@@ -205,11 +209,11 @@ export class Ledger extends DurableObject<LedgerEnv> {
         );
       }
       const claimed = settlement.dispatch !== null && this.insertDispatch(settlement.dispatch);
-      const planned = this.planAll(settlement.subjects, claimed ? settlement.dispatch : null, now);
-      await this.projectAfter();
-      if (planned.alertsChanged) await this.projectAlerts();
+      this.planAll(settlement.subjects, claimed ? settlement.dispatch : null, now);
       return true;
     });
+    if (committed) await this.projectAfter();
+    return committed;
   }
 
   /** Runs still dispatched or running. */
@@ -276,11 +280,9 @@ export class Ledger extends DurableObject<LedgerEnv> {
 
   /** Applies an alert subject (a dashboard check) to its alerts and queues the writes, in one step. */
   async planAlerts(subject: AlertSubject, now: string): Promise<AlertWrite[]> {
-    return this.ctx.blockConcurrencyWhile(async () => {
-      const planned = this.planAll([subject], null, now);
-      if (planned.alertsChanged) await this.projectAlerts();
-      return planned.added;
-    });
+    const planned = this.ctx.storage.transactionSync(() => this.planAll([subject], null, now));
+    if (planned.alertsChanged) await this.projectAfter();
+    return planned.added;
   }
 
   async claimWrites(now: number, limit: number): Promise<AlertWrite[]> {
@@ -297,17 +299,17 @@ export class Ledger extends DurableObject<LedgerEnv> {
     id: string,
     outcome: { error: string | null; issue: { number: number; url: string } | null },
   ): Promise<void> {
-    await this.ctx.blockConcurrencyWhile(async () => {
+    const alertChanged = this.ctx.storage.transactionSync(() => {
       const row = this.one<{ record: string }>("SELECT record FROM alert_writes WHERE id = ?", id);
-      if (!row) return;
+      if (!row) return false;
       const write = finishedWrite(JSON.parse(row.record) as AlertWrite, outcome.error);
       this.saveWrite(write);
       const alert = this.one<{ record: string }>("SELECT record FROM alerts WHERE fingerprint = ?", write.fingerprint);
-      if (alert && outcome.issue) {
-        this.saveAlert(withIssue(JSON.parse(alert.record) as Alert, outcome.issue));
-        await this.projectAlerts();
-      }
+      if (!alert || !outcome.issue) return false;
+      this.saveAlert(withIssue(JSON.parse(alert.record) as Alert, outcome.issue));
+      return true;
     });
+    if (alertChanged) await this.projectAfter();
   }
 
   async getAlert(fingerprint: string): Promise<Alert | null> {
@@ -407,11 +409,17 @@ export class Ledger extends DurableObject<LedgerEnv> {
       .map((row) => JSON.parse(row.record) as Alert);
   }
 
+  /** Saves an alert, and the open alerts as /status reads them, to be projected with the rest. */
   private saveAlert(alert: Alert): void {
     this.sql.exec(
       "INSERT INTO alerts (fingerprint, record) VALUES (?, ?) ON CONFLICT (fingerprint) DO UPDATE SET record = excluded.record",
       alert.fingerprint,
       JSON.stringify(alert),
+    );
+    this.sql.exec(
+      "INSERT INTO documents (key, body, projected) VALUES (?, ?, 0) ON CONFLICT (key) DO UPDATE SET body = excluded.body, projected = 0",
+      KEYS.alerts,
+      JSON.stringify(this.allAlerts().filter((a) => a.state === "open")),
     );
   }
 
@@ -430,16 +438,6 @@ export class Ledger extends DurableObject<LedgerEnv> {
       delivery.id,
       JSON.stringify(delivery),
     );
-  }
-
-  /** The open alerts, where /status reads them. A failed write is repaired by the next change. */
-  private async projectAlerts(): Promise<void> {
-    const open = this.allAlerts().filter((a) => a.state === "open");
-    try {
-      await this.env.RUNS.put(KEYS.alerts, JSON.stringify(open));
-    } catch (error) {
-      this.log({ event: "projection_failed", key: KEYS.alerts, error: (error as Error).message });
-    }
   }
 
   /**

@@ -6,7 +6,7 @@ import { historyEntry } from "../../src/core/history.ts";
 import { newRun, type Run } from "../../src/core/run.ts";
 import { statusDocument } from "../../src/core/status.ts";
 import type { Ledger } from "../../src/store/ledger.ts";
-import { WorkersRunStore } from "../../src/store/workers.ts";
+import { WorkersRunStore, WorkersSettlementStore } from "../../src/store/workers.ts";
 
 const run = (id: string, at: string): Run =>
   newRun({
@@ -108,4 +108,32 @@ describe("the Workers run store", () => {
     expect((await store.status())?.runs).toBe(640);
     expect((await store.history(1, null)).runs[0].id).toBe("1639-1");
   }, 30_000);
+
+  it("never keeps a settlement waiting on a projection that reports started: both finish", async () => {
+    const store = new WorkersRunStore(env.RUNS, env.LEDGER, { statusCacheMs: 0, now: () => 0 });
+    const settlements = new WorkersSettlementStore(env.LEDGER, []);
+    const nights = Array.from({ length: 40 }, (_, i) =>
+      run(`${3_000 + i}-1`, new Date(Date.UTC(2026, 0, 1) + i * 86_400_000).toISOString()),
+    );
+    await store.recordMany(nights.slice(0, 20), { settled: false });
+    const waiting = await settlements.unsettled(20);
+    // Reports arrive while the waiting runs are settled: each settlement's projection and theirs interleave.
+    const settled = await Promise.all([
+      ...nights.slice(20).map((n) => store.record(n)),
+      ...waiting.map((w) =>
+        settlements.commit(
+          {
+            settles: { run_id: w.run.id, revision: w.revision },
+            runs: [],
+            analysis: null,
+            subjects: [],
+            dispatch: null,
+          },
+          "2026-02-01T00:00:00.000Z",
+        ),
+      ),
+    ]);
+    expect(settled.slice(20)).toEqual(Array(20).fill(true));
+    expect((await store.status())?.runs).toBe(40);
+  });
 });
