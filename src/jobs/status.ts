@@ -104,7 +104,7 @@ export async function currentSuiteSignals(
   alerts: readonly Alert[],
 ): Promise<SuiteSignal[]> {
   const suites = deps.config.CHIMNEY_SUITES;
-  const series = suites.some((s) => s.format !== "smoke") ? await deps.series.all() : [];
+  const series = suites.some((s) => s.format !== "smoke") ? await deps.series.heads() : [];
   return suiteSignals(suites, smoke, series, alerts);
 }
 
@@ -127,7 +127,7 @@ export async function currentSuiteBadge(
   deps: { series: SeriesStore; alerts: AlertStore },
   suite: Suite,
 ): Promise<Badge> {
-  const [series, alerts] = await Promise.all([deps.series.all(), deps.alerts.open()]);
+  const [series, alerts] = await Promise.all([deps.series.heads(), deps.alerts.open()]);
   return suiteBadge(suite.name, seriesSuiteSignal(suite.name, series, alerts));
 }
 

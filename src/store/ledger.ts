@@ -31,7 +31,7 @@ import { isUnsettled, type Dispatch } from "../core/dispatch.ts";
 import { historyEntry, upsertEntry, type HistoryEntry, type Position } from "../core/history.ts";
 import { structuredLog, type Log } from "../core/log.ts";
 import { COMPLETED_STATES, mergeRun, OPEN_STATES, type RecordOutcome, type Run } from "../core/run.ts";
-import { mergeSeries, type Series, type SeriesImport } from "../core/series.ts";
+import { headOf, mergeSeries, type Series, type SeriesImport } from "../core/series.ts";
 import type { Settlement, UnsettledRun } from "../core/settle.ts";
 import { endsStatus, statusDocument } from "../core/status.ts";
 import type { FieldIssue } from "../core/validation.ts";
@@ -47,6 +47,7 @@ export const KEYS = {
   status: "status",
   alerts: "alerts",
   series: "series",
+  seriesHeads: "series:heads",
   changes: "changes",
 } as const;
 
@@ -338,7 +339,10 @@ export class Ledger extends DurableObject<LedgerEnv> {
         );
       }
       // Written every time, so an import repeated after a failed projection repairs it.
-      await this.env.RUNS.put(KEYS.series, JSON.stringify(merged.series));
+      await Promise.all([
+        this.env.RUNS.put(KEYS.series, JSON.stringify(merged.series)),
+        this.env.RUNS.put(KEYS.seriesHeads, JSON.stringify(merged.series.map(headOf))),
+      ]);
       return { imports: merged.imports, issues: [] };
     });
   }

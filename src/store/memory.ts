@@ -17,7 +17,7 @@ import { historyEntry, newestFirst, page, type HistoryEntry, type Position } fro
 import { COMPLETED_STATES, mergeRun, OPEN_STATES, type RecordOutcome, type Run } from "../core/run.ts";
 import type { Settlement, UnsettledRun } from "../core/settle.ts";
 import type { ChangePointOptions } from "../core/changepoints/analysis.ts";
-import { mergeSeries, type Series } from "../core/series.ts";
+import { headOf, mergeSeries, type Series } from "../core/series.ts";
 import { endsStatus, statusDocument, type StatusDocument } from "../core/status.ts";
 import type {
   AlertStore,
@@ -263,6 +263,10 @@ export class MemorySeriesStore implements SeriesStore {
 
   async all(): Promise<Series[]> {
     return structuredClone(this.#series);
+  }
+
+  async heads(): Promise<Series[]> {
+    return structuredClone(this.#series.map(headOf));
   }
 }
 

@@ -147,6 +147,8 @@ export interface SeriesStore {
   /** Merges imported series (`mergeSeries`) atomically; with issues, nothing is stored. */
   merge(incoming: Series[], options: ChangePointOptions): Promise<{ imports: SeriesImport[]; issues: FieldIssue[] }>;
   all(): Promise<Series[]>;
+  /** Every series as it stands (`headOf`): its newest point alone. */
+  heads(): Promise<Series[]>;
 }
 
 /** Every store the app needs: what each entry builds for its runtime. */

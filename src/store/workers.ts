@@ -263,6 +263,10 @@ export class WorkersSeriesStore implements SeriesStore {
   async all(): Promise<Series[]> {
     return (await this.kv.get<Series[]>(KEYS.series, "json")) ?? [];
   }
+
+  async heads(): Promise<Series[]> {
+    return (await this.kv.get<Series[]>(KEYS.seriesHeads, "json")) ?? [];
+  }
 }
 
 export class R2ArtifactStore implements ArtifactStore {

@@ -861,6 +861,25 @@ export const storeContract: ContractCase[] = [
 
   // Series -------------------------------------------------------------------------------------
   {
+    name: "series: heads() is every series as it stands, its newest point alone",
+    async run(make) {
+      const { series } = await make();
+      assert.deepEqual(await series.heads(), []);
+      const incoming = firewoodSeries();
+      await series.merge(
+        incoming.map((s) => ({ ...s, points: s.points.slice(0, 120) })),
+        DEFAULT_OPTIONS,
+      );
+      await series.merge(incoming, DEFAULT_OPTIONS);
+      const all = await series.all();
+      assert.deepEqual(
+        await series.heads(),
+        all.map((s) => ({ ...s, points: s.points.slice(-1) })),
+      );
+      assert.equal((await series.heads())[0].points[0].at, incoming[0].points.at(-1)?.at);
+    },
+  },
+  {
     name: "series: merge is idempotent; importing twice adds nothing",
     async run(make) {
       const { series } = await make();
