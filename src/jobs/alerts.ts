@@ -210,7 +210,9 @@ async function suiteWords(
   marker: string,
 ): Promise<IssueWords> {
   const series = (await deps.series.all()).filter((s) => s.suite === suite.name);
-  const { moved } = movedSeries(suite.name, series, changeOptions(deps.config), deps.config.CHANGE_MIN_RUNS);
+  const { moved } = suite.alerts.change_points
+    ? movedSeries(suite.name, series, changeOptions(deps.config), deps.config.CHANGE_MIN_RUNS)
+    : { moved: [] };
   const repository = suite.repository ?? github.repository;
   // Commits are listed through the client, which speaks for chimney's repository only.
   const listable = repository === github.repository && write.action === "report_bad";

@@ -219,15 +219,16 @@ async function bandsOf(
 
 /**
  * Merges a result into the suite's series, then tells the suite's alert what its series now say
- * (when the suite alerts on change points); the outbox sends what that decides.
+ * (their change points, when the suite looks for them, and their bands); the outbox sends what
+ * that decides.
  */
 async function mergeResult(deps: LoopDeps, suite: Suite, series: Series[]) {
   const options = changeOptions(deps.config);
   const merged = await deps.series.merge(series, options);
-  if (merged.issues.length > 0 || !suite.alerts.change_points) return merged;
+  if (merged.issues.length > 0) return merged;
   const now = deps.now().toISOString();
   const all = await deps.series.all();
-  const subject = suiteSubject(suite.name, all, options, deps.config.CHANGE_MIN_RUNS, now);
+  const subject = suiteSubject(suite.name, all, options, deps.config.CHANGE_MIN_RUNS, now, suite.alerts);
   if (subject) await planSuiteAlert(deps, suite, subject, all);
   return merged;
 }
