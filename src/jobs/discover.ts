@@ -1,7 +1,7 @@
 /**
  * The followed suites' runs whose webhook was lost (GitHub does not redeliver on its own): the
- * reconcile tick lists the completed runs of each workflow the followed suites follow, on their
- * branch, created within the window, and reads each one no path has taken up yet, as its
+ * reconcile tick lists the completed runs of each workflow the followed suites follow, in their
+ * repository and on their branch, created within the window, and reads each one no path has taken up yet, as its
  * webhook would have (`readFoundRun`). A run already taken up costs no GitHub request. All the
  * part's requests come out of one budget; the runs it cannot afford wait for the next tick.
  */
