@@ -13,7 +13,10 @@ import { baselineFileText, type Baseline } from "../src/core/baseline.ts";
 export const API = "https://api.github.test";
 export const STORAGE = "https://blobs.github-storage.test";
 export const WEB = "https://github.com";
-export const REPO = "ava-labs/firewood";
+/** Where the smoke suite lives (perf.yml, its baseline): the repository an emulator serves by default. */
+export const REPO = "HUBId/chain";
+/** Firewood's own repository (benchmarks.yaml): a second emulator serves it where a test needs two. */
+export const FIREWOOD_REPO = "ava-labs/firewood";
 export const TOKEN = "github_pat_emulated_0123456789";
 /** The commit a run is at when no commit was added: the root of the emulated history. */
 export const ROOT_COMMIT = "1f0e9d8c7b6a59483726150f1e2d3c4b5a697887";
@@ -117,7 +120,8 @@ export class GitHubEmulator {
   /** Installation tokens minted for the App, and the public key its JWTs must verify with. */
   appPublicKey: CryptoKey | null = null;
   readonly appId = "424242";
-  readonly installationId = 4242;
+  readonly installationId: number;
+  readonly repository: string;
   readonly mintedTokens = new Set<string>();
   readonly issues = new Map<number, EmulatedIssue>();
   /**
@@ -141,14 +145,23 @@ export class GitHubEmulator {
   private nextRunId = 9_000_000_001;
   private nextArtifactId = 7_000_001;
 
-  /** The origins it answers for: by default made-up hosts that only its `fetch` reaches. */
+  /**
+   * The origins it answers for: by default made-up hosts that only its `fetch` reaches. It serves
+   * one repository (`REPO` by default): any other is not found, as GitHub answers a token that
+   * cannot see it; `repositories` puts several emulators behind one API.
+   */
   constructor(
     private readonly now: () => number,
     origins: { api?: string; storage?: string; web?: string } = {},
+    serves: { repository?: string; installationId?: number; firstRunId?: number } = {},
   ) {
     this.api = origins.api ?? API;
     this.storage = origins.storage ?? STORAGE;
     this.web = origins.web ?? WEB;
+    this.repository = serves.repository ?? REPO;
+    this.installationId = serves.installationId ?? 4242;
+    // Run ids are unique across GitHub, not per repository.
+    this.nextRunId = serves.firstRunId ?? this.nextRunId;
     this.routes();
   }
 
@@ -335,13 +348,15 @@ export class GitHubEmulator {
   private issueJson(issue: EmulatedIssue) {
     return {
       number: issue.number,
-      html_url: `${this.web}/${REPO}/${issue.pull_request ? "pull" : "issues"}/${issue.number}`,
+      html_url: `${this.web}/${this.repository}/${issue.pull_request ? "pull" : "issues"}/${issue.number}`,
       title: issue.title,
       body: issue.body,
       state: issue.state,
       state_reason: issue.state_reason,
       labels: issue.labels.map((name) => ({ name })),
-      ...(issue.pull_request ? { pull_request: { url: `${this.api}/repos/${REPO}/pulls/${issue.number}` } } : {}),
+      ...(issue.pull_request
+        ? { pull_request: { url: `${this.api}/repos/${this.repository}/pulls/${issue.number}` } }
+        : {}),
     };
   }
 
@@ -360,10 +375,10 @@ export class GitHubEmulator {
       event: run.event,
       status: attempt.status,
       conclusion: attempt.conclusion,
-      html_url: `${this.web}/${REPO}/actions/runs/${run.id}`,
-      url: `${this.api}/repos/${REPO}/actions/runs/${run.id}`,
-      jobs_url: `${this.api}/repos/${REPO}/actions/runs/${run.id}/jobs`,
-      artifacts_url: `${this.api}/repos/${REPO}/actions/runs/${run.id}/artifacts`,
+      html_url: `${this.web}/${this.repository}/actions/runs/${run.id}`,
+      url: `${this.api}/repos/${this.repository}/actions/runs/${run.id}`,
+      jobs_url: `${this.api}/repos/${this.repository}/actions/runs/${run.id}/jobs`,
+      artifacts_url: `${this.api}/repos/${this.repository}/actions/runs/${run.id}/artifacts`,
       created_at: run.attempts[0].created_at,
       run_started_at: attempt.created_at,
       updated_at: attempt.updated_at,
@@ -387,6 +402,9 @@ export class GitHubEmulator {
 
     app.use("*", async (c, next) => {
       const url = new URL(c.req.url);
+      const named = url.pathname.match(/^\/repos\/([^/]+\/[^/]+)\//)?.[1];
+      if (named !== undefined && named.toLowerCase() !== this.repository.toLowerCase())
+        return c.json({ message: "Not Found", documentation_url: "https://docs.github.com/rest", status: "404" }, 404);
       if (url.origin === this.storage || url.pathname.startsWith("/app/") || url.pathname.endsWith("/installation"))
         return next();
       if (!this.authorized(c))
@@ -432,8 +450,8 @@ export class GitHubEmulator {
       if (this.dispatchStyle === "details" && body.return_run_details) {
         return json(c, {
           workflow_run_id: run.id,
-          run_url: `${this.api}/repos/${REPO}/actions/runs/${run.id}`,
-          html_url: `${this.web}/${REPO}/actions/runs/${run.id}`,
+          run_url: `${this.api}/repos/${this.repository}/actions/runs/${run.id}`,
+          html_url: `${this.web}/${this.repository}/actions/runs/${run.id}`,
         });
       }
       return c.body(null, 204);
@@ -464,7 +482,7 @@ export class GitHubEmulator {
         name: "Firewood smoke benchmark",
         status: attempt.status,
         conclusion: attempt.conclusion,
-        html_url: `${this.web}/${REPO}/actions/runs/${run.id}/job/${run.id * 10 + attempt.attempt}`,
+        html_url: `${this.web}/${this.repository}/actions/runs/${run.id}/job/${run.id * 10 + attempt.attempt}`,
         steps: attempt.steps.map((s, i) => ({
           name: s.name,
           status: "completed",
@@ -492,7 +510,7 @@ export class GitHubEmulator {
           name: a.name,
           size_in_bytes: a.zip.byteLength,
           expired: a.expired,
-          archive_download_url: `${this.api}/repos/${REPO}/actions/artifacts/${id}/zip`,
+          archive_download_url: `${this.api}/repos/${this.repository}/actions/artifacts/${id}/zip`,
         };
       });
       return json(c, { total_count: artifacts.length, artifacts });
@@ -644,18 +662,18 @@ export class GitHubEmulator {
         path,
         sha,
         size: bytes.byteLength,
-        url: `${this.api}/repos/${REPO}/contents/${path}?ref=${at}`,
-        html_url: `${this.web}/${REPO}/blob/${at}/${path}`,
-        git_url: `${this.api}/repos/${REPO}/git/blobs/${sha}`,
-        download_url: `https://raw.githubusercontent.com/${REPO}/${at}/${path}`,
+        url: `${this.api}/repos/${this.repository}/contents/${path}?ref=${at}`,
+        html_url: `${this.web}/${this.repository}/blob/${at}/${path}`,
+        git_url: `${this.api}/repos/${this.repository}/git/blobs/${sha}`,
+        download_url: `https://raw.githubusercontent.com/${this.repository}/${at}/${path}`,
         type: "file",
         // GitHub's base64 breaks a line after every 60 characters; over 1 MB it sends none.
         content: large ? "" : `${(base64(bytes).match(/.{1,60}/g) ?? []).join("\n")}\n`,
         encoding: large ? "none" : "base64",
         _links: {
-          self: `${this.api}/repos/${REPO}/contents/${path}?ref=${at}`,
-          git: `${this.api}/repos/${REPO}/git/blobs/${sha}`,
-          html: `${this.web}/${REPO}/blob/${at}/${path}`,
+          self: `${this.api}/repos/${this.repository}/contents/${path}?ref=${at}`,
+          git: `${this.api}/repos/${this.repository}/git/blobs/${sha}`,
+          html: `${this.web}/${this.repository}/blob/${at}/${path}`,
         },
       });
     });
@@ -671,7 +689,7 @@ export class GitHubEmulator {
       if (from < 0 || to < 0) return c.json({ message: "Not Found", status: "404" }, 404);
       const commits = this.commits.slice(from + 1, to + 1).map((k) => ({
         sha: k.sha,
-        html_url: `${this.web}/${REPO}/commit/${k.sha}`,
+        html_url: `${this.web}/${this.repository}/commit/${k.sha}`,
         commit: { message: k.message, author: { name: k.author } },
         author: { login: k.author },
       }));
@@ -776,4 +794,23 @@ async function blobSha(bytes: Uint8Array): Promise<string> {
   whole.set(bytes, header.byteLength);
   const digest = new Uint8Array(await crypto.subtle.digest("SHA-1", whole));
   return Array.from(digest, (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+/**
+ * Several repositories behind one API, each served by its own emulator: a request naming a
+ * repository goes to that repository's, an artifact download to the one whose storage it is, an
+ * installation's token to the one installed there; a repository none serves is not found.
+ */
+export function repositories(...emulators: GitHubEmulator[]): typeof fetch {
+  return async (input, init) => {
+    const url = new URL(new Request(input, init).url);
+    const named = url.pathname.match(/^\/repos\/([^/]+\/[^/]+)\//)?.[1]?.toLowerCase();
+    const installation = Number(url.pathname.match(/^\/app\/installations\/(\d+)\//)?.[1]);
+    const emulator =
+      emulators.find((e) => e.repository.toLowerCase() === named) ??
+      emulators.find((e) => url.origin === new URL(e.storage).origin) ??
+      emulators.find((e) => e.installationId === installation) ??
+      emulators[0];
+    return emulator.fetch(input, init);
+  };
 }

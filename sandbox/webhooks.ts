@@ -4,7 +4,7 @@
  */
 import { sign } from "@octokit/webhooks-methods";
 import examples from "@octokit/webhooks-examples/api.github.com/index.json" with { type: "json" };
-import { REPO, type EmulatedRun, type GitHubEmulator } from "./github.ts";
+import type { EmulatedRun, GitHubEmulator } from "./github.ts";
 
 type Example = { name: string; examples: Record<string, any>[] };
 
@@ -31,8 +31,8 @@ export function workflowRunPayload(
 ): string {
   const payload = structuredClone(action === "completed" ? COMPLETED : REQUESTED);
   payload.action = action;
-  payload.repository.full_name = REPO;
-  payload.repository.name = REPO.split("/")[1];
+  payload.repository.full_name = emulator.repository;
+  payload.repository.name = emulator.repository.split("/")[1];
   payload.workflow.path = `.github/workflows/${run.workflow}`;
   Object.assign(payload.workflow_run, emulator.runJson(run, attempt), {
     status: action === "in_progress" ? "in_progress" : emulator.runJson(run, attempt).status,

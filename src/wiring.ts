@@ -80,13 +80,15 @@ function githubAccess(config: Config, outside: Outside): GitHubAccess | null {
   if (!credentials || !repository) return null;
   // One Auth per isolate or process, so a GitHub App's installation token is reused.
   const auth: Auth =
-    credentials.kind === "token" ? tokenAuth(credentials.token) : appAuth(credentials, { now: outside.now });
+    credentials.kind === "token"
+      ? tokenAuth(credentials.token)
+      : appAuth(credentials, { now: outside.now }, repository);
   return {
     repository,
-    client: () =>
+    client: (of = repository) =>
       new GitHubClient({
         apiUrl: config.GITHUB_API_URL,
-        repository,
+        repository: of,
         auth,
         fetch: outside.fetch,
         clock: { now: outside.now, sleep: outside.sleep },

@@ -9,6 +9,7 @@ import { fingerprintOf, type AlertSubject } from "./alert.ts";
 import { levels, type ChangePointOptions } from "./changepoints/analysis.ts";
 import { placeChanges, type Series, type SeriesChange } from "./series.ts";
 import { bandBreaches } from "./suite-bands.ts";
+import type { Suite } from "./suites.ts";
 
 /** A series whose latest change, borne out, went the bad way and is recent. */
 export interface MovedSeries {
@@ -62,7 +63,8 @@ export function relative(c: SeriesChange): number {
 /**
  * The suite's alert subject after its series grew: bad while series stand moved or out of their
  * band (a new set is news, the same set again is not), good once none is out of its band and no
- * series' latest change is for the worse, and nothing while a bad change is old news.
+ * series' latest change is for the worse, and nothing while a bad change is old news. A suite with
+ * `alerts.change_points` false is judged by its bands alone.
  */
 export function suiteSubject(
   suite: string,
@@ -70,8 +72,12 @@ export function suiteSubject(
   options: ChangePointOptions,
   minRuns: number,
   at: string,
+  alerts: Pick<Suite["alerts"], "change_points">,
 ): AlertSubject | null {
-  const { moved, standingBetter } = movedSeries(suite, all, options, minRuns);
+  // A suite that looks for no change points still hears its bands: they are a file's verdict, not a search.
+  const { moved, standingBetter } = alerts.change_points
+    ? movedSeries(suite, all, options, minRuns)
+    : { moved: [], standingBetter: true };
   const breaches = bandBreaches(suite, all);
   const verdicts = (bad: boolean) => [
     { fingerprint: fingerprintOf("regression", suite), kind: "regression" as const, suite, bad },

@@ -69,6 +69,20 @@ export function readersOfRun(
   return seriesSuitesOf(suites, repository, run.path).filter((s) => s.branch === run.head_branch);
 }
 
+/**
+ * The repositories whose events and runs chimney reads: `home` (GITHUB_REPOSITORY, the smoke
+ * suite's nightly loop) first, then each other repository a suite read through its series names,
+ * once, in declaration order.
+ */
+export function watchedRepositories(suites: readonly Suite[], home: string): string[] {
+  const found = [home];
+  for (const { format, repository } of suites) {
+    if (isParsedFormat(format) && repository !== null && !found.some((r) => sameRepository(r, repository)))
+      found.push(repository);
+  }
+  return found;
+}
+
 /** Each workflow and branch whose runs suites of `repository` read through their series, once, in declaration order. */
 export function seriesWorkflows(suites: readonly Suite[], repository: string): { workflow: string; branch: string }[] {
   const found = new Map<string, { workflow: string; branch: string }>();

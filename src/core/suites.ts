@@ -234,20 +234,7 @@ export function parseSuites(
     }
     const s = parsed.value;
     const dispatched = s.start !== "follow";
-    // chimney's GitHub client dispatches in GITHUB_REPOSITORY only: a suite dispatched elsewhere would never run.
     const repository = s.repository ?? settings.GITHUB_REPOSITORY;
-    if (
-      dispatched &&
-      s.format !== "smoke" &&
-      repository !== null &&
-      settings.GITHUB_REPOSITORY !== null &&
-      !sameRepository(repository, settings.GITHUB_REPOSITORY)
-    ) {
-      issues.push({
-        field: `suites[${i}].start`,
-        message: `chimney dispatches workflows of ${settings.GITHUB_REPOSITORY} only; use "follow" for a suite of ${repository}`,
-      });
-    }
     if (s.alerts.confirm && !dispatched) {
       issues.push({
         field: `suites[${i}].alerts.confirm`,

@@ -24,15 +24,21 @@ const Installation = v.object({ id: v.number() });
 const RENEW_BEFORE_MS = 5 * 60_000;
 
 /**
- * App auth. The object lives as long as the isolate, so the installation token is shared by
- * every invocation until it is due for renewal.
+ * App auth. The object lives as long as the isolate, so each installation token is shared by
+ * every invocation until it is due for renewal. The App may be installed on several repositories
+ * (the suites' own): each client's repository has its installation, looked up once; the
+ * configured `installationId` is that of `home` (GITHUB_REPOSITORY).
  */
-export function appAuth(credentials: AppCredentials, clock: Pick<Clock, "now">): Auth {
-  let cached: { token: string; renewAt: number } | null = null;
-  let installationId = credentials.installationId;
+export function appAuth(credentials: AppCredentials, clock: Pick<Clock, "now">, home: string): Auth {
+  const tokens = new Map<string, { token: string; renewAt: number }>();
+  const installations = new Map<string, string>();
+  if (credentials.installationId) installations.set(home.toLowerCase(), credentials.installationId);
   return {
     async authorization(client: GitHubClient): Promise<string> {
       const now = clock.now();
+      const repository = client.repository.toLowerCase();
+      const known = installations.get(repository);
+      const cached = known === undefined ? undefined : tokens.get(known);
       if (cached && now < cached.renewAt) return `Bearer ${cached.token}`;
       let jwt: string;
       try {
@@ -43,11 +49,20 @@ export function appAuth(credentials: AppCredentials, clock: Pick<Clock, "now">):
       } catch {
         throw new GitHubError("unauthorized", "GITHUB_APP_PRIVATE_KEY is not a usable RSA private key");
       }
-      if (!installationId) {
-        const installation = await client.json(Installation, "GET", `/repos/${client.repository}/installation`, {
-          authorization: `Bearer ${jwt}`,
-        });
+      let installationId = known;
+      if (installationId === undefined) {
+        let installation: v.InferOutput<typeof Installation>;
+        try {
+          installation = await client.json(Installation, "GET", `/repos/${client.repository}/installation`, {
+            authorization: `Bearer ${jwt}`,
+          });
+        } catch (error) {
+          if (error instanceof GitHubError && error.kind === "not_found")
+            throw new GitHubError("not_found", `the GitHub App is not installed on ${client.repository}`, 404);
+          throw error;
+        }
         installationId = String(installation.id);
+        installations.set(repository, installationId);
       }
       const minted = await client.json(
         InstallationToken,
@@ -58,10 +73,10 @@ export function appAuth(credentials: AppCredentials, clock: Pick<Clock, "now">):
         },
       );
       const expires = Date.parse(minted.expires_at);
-      cached = {
+      tokens.set(installationId, {
         token: minted.token,
         renewAt: (Number.isFinite(expires) ? expires : now + 3_600_000) - RENEW_BEFORE_MS,
-      };
+      });
       return `Bearer ${minted.token}`;
     },
   };

@@ -74,17 +74,26 @@ const API_VERSION = "2022-11-28";
 
 export class GitHubClient {
   readonly repository: string;
-  private budget: number;
+  /** Shared with the clients `for` makes: one job, one budget, whichever repositories it reads. */
+  private readonly budget: { left: number };
   private readonly maxAttempts: number;
   private readonly timeoutMs: number;
   private readonly maxWaitMs: number;
 
-  constructor(private readonly options: GitHubClientOptions) {
+  constructor(
+    private readonly options: GitHubClientOptions,
+    budget?: { left: number },
+  ) {
     this.repository = options.repository;
-    this.budget = options.budget ?? 40;
+    this.budget = budget ?? { left: options.budget ?? 40 };
     this.maxAttempts = options.maxAttempts ?? 4;
     this.timeoutMs = options.timeoutMs ?? 15_000;
     this.maxWaitMs = options.maxWaitMs ?? 20_000;
+  }
+
+  /** The same client bound to `repository`, spending this one's budget. */
+  for(repository: string): GitHubClient {
+    return repository === this.repository ? this : new GitHubClient({ ...this.options, repository }, this.budget);
   }
 
   /** Which GitHub this client talks to; the links in its answers must point to that GitHub's pages. */
@@ -93,7 +102,7 @@ export class GitHubClient {
   }
 
   get remainingBudget(): number {
-    return this.budget;
+    return this.budget.left;
   }
 
   /**
@@ -115,9 +124,9 @@ export class GitHubClient {
     let lastError: GitHubError | null = null;
     for (let attempt = 0; attempt < this.maxAttempts; attempt++) {
       if (attempt > 0 && lastError) await this.pause(lastError, attempt);
-      if (this.budget <= 0)
+      if (this.budget.left <= 0)
         throw new GitHubError("budget", `no GitHub requests left in this invocation (${method} ${redactUrl(url)})`);
-      this.budget--;
+      this.budget.left--;
       const headers = new Headers({
         accept: init.accept ?? "application/vnd.github+json",
         "x-github-api-version": API_VERSION,

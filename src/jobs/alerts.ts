@@ -210,10 +210,13 @@ async function suiteWords(
   marker: string,
 ): Promise<IssueWords> {
   const series = (await deps.series.all()).filter((s) => s.suite === suite.name);
-  const { moved } = movedSeries(suite.name, series, changeOptions(deps.config), deps.config.CHANGE_MIN_RUNS);
+  const { moved } = suite.alerts.change_points
+    ? movedSeries(suite.name, series, changeOptions(deps.config), deps.config.CHANGE_MIN_RUNS)
+    : { moved: [] };
   const repository = suite.repository ?? github.repository;
-  // Commits are listed through the client, which speaks for chimney's repository only.
-  const listable = repository === github.repository && write.action === "report_bad";
+  // The issue is written in GITHUB_REPOSITORY; the commits are the suite's own repository's.
+  const commitsOf = client.for(repository);
+  const listable = write.action === "report_bad";
   const findings: SuiteFinding[] = [];
   for (const m of moved) {
     const good = m.change.before_sha
@@ -222,7 +225,7 @@ async function suiteWords(
     findings.push({
       ...m,
       commits: listable
-        ? await commitRange(client, good, m.change.sha)
+        ? await commitRange(commitsOf, good, m.change.sha)
         : { good, bad_sha: m.change.sha, commits: null, total: 0 },
     });
   }
@@ -234,7 +237,7 @@ async function suiteWords(
       breaches.push({
         ...b,
         commits: listable
-          ? await commitRange(client, good, b.since.sha)
+          ? await commitRange(commitsOf, good, b.since.sha)
           : { good, bad_sha: b.since.sha, commits: null, total: 0 },
       });
     }

@@ -78,7 +78,8 @@ async function judgingFile<T>(
   });
   let read: Awaited<ReturnType<typeof readFileAt>>;
   try {
-    read = await readFileAt(client ?? deps.github.client(), repository, path, commit);
+    // The file is read in its own repository: an App's token is its installation's there.
+    read = await readFileAt(client?.for(repository) ?? deps.github.client(repository), repository, path, commit);
   } catch (error) {
     deps.log({ event: "baseline_unread", repository, path, commit, error: messageOf(error) });
     return fallback(`GitHub did not answer for ${path} at ${commit}: ${messageOf(error)}`);

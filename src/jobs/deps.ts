@@ -10,9 +10,12 @@ import type { Stores } from "../store/ports.ts";
 
 /** GitHub, when credentials and GITHUB_REPOSITORY are configured. */
 export interface GitHubAccess {
-  /** A client with a fresh request budget: one per job. */
-  client: () => GitHubClient;
-  /** `owner/name` of the watched repository. */
+  /**
+   * A client with a fresh request budget (one per job), bound to `repository` (GITHUB_REPOSITORY
+   * unless a suite's own is named); `client.for` reaches another repository on the same budget.
+   */
+  client: (repository?: string) => GitHubClient;
+  /** `owner/name` of GITHUB_REPOSITORY: the smoke suite's nightly loop, and where alert issues are written. */
   repository: string;
 }
 

@@ -2,12 +2,13 @@
  * Dispatching the benchmark workflow: every night from the cron trigger (at most once per UTC
  * night, whoever fires), and on demand from POST /api/dispatch.
  */
+import type { Config } from "../core/config.ts";
 import { newDispatch, type Dispatch } from "../core/dispatch.ts";
 import { isMainline, newRun, type RunDispatch } from "../core/run.ts";
 import { manualCorrelationId, nightlyCorrelationId, nightOf } from "../core/workflow.ts";
 import { dispatchWorkflow, findRunByCorrelation, type WorkflowRun } from "../github/actions.ts";
 import { GitHubError, type GitHubClient } from "../github/client.ts";
-import { messageOf, newRunId, type LoopDeps } from "./deps.ts";
+import { messageOf, newRunId, type GitHubAccess, type LoopDeps } from "./deps.ts";
 
 export type NightlyOutcome = { kind: "dispatched"; dispatch: Dispatch } | { kind: "skipped"; reason: string };
 
@@ -76,7 +77,7 @@ export async function performDispatch(deps: LoopDeps, dispatch: Dispatch): Promi
   const attempt = { ...dispatch, attempts: dispatch.attempts + 1 };
   if (!deps.github)
     return update(deps, attempt, { state: "failed", last_error: "no GitHub credentials are configured" });
-  const client = deps.github.client();
+  const client = deps.github.client(repositoryOf(deps.config, deps.github, dispatch));
   // No pr-number input: chimney comments on the pull request itself, with its own evaluation.
   const inputs: Record<string, string> = { correlation_id: dispatch.correlation_id };
   if (dispatch.sha) inputs.ref = dispatch.sha;
@@ -125,7 +126,7 @@ export async function findDispatchedRun(
   for (let i = 0; i < attempts; i++) {
     if (i > 0) await deps.sleep(FIND_PAUSE_MS);
     const run = await findRunByCorrelation(
-      client,
+      client.for(repositoryOf(deps.config, { repository: client.repository }, dispatch)),
       workflowOf(deps, dispatch),
       dispatch.correlation_id,
       new Date(dispatch.requested_at),
@@ -141,6 +142,12 @@ export async function findDispatchedRun(
 
 function workflowOf(deps: LoopDeps, dispatch: Dispatch): string {
   return dispatch.workflow ?? deps.config.GITHUB_WORKFLOW;
+}
+
+/** Where the dispatch's workflow lives: its suite's repository, else (the smoke suite's) GITHUB_REPOSITORY. */
+function repositoryOf(config: Config, github: Pick<GitHubAccess, "repository">, dispatch: Dispatch): string {
+  const suite = dispatch.suite ? config.CHIMNEY_SUITES.find((s) => s.name === dispatch.suite) : null;
+  return suite?.repository ?? github.repository;
 }
 
 async function update(deps: LoopDeps, dispatch: Dispatch, change: Partial<Dispatch>): Promise<Dispatch> {

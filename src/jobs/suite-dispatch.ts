@@ -129,7 +129,10 @@ export async function planSuiteAlert(
     await deps.alerts.plan(subject, now);
     return;
   }
-  const [worst] = movedSeries(suite.name, all, changeOptions(deps.config), deps.config.CHANGE_MIN_RUNS).moved;
+  // A suite that looks for no change points has none to rerun: its bands speak at once.
+  const [worst] = suite.alerts.change_points
+    ? movedSeries(suite.name, all, changeOptions(deps.config), deps.config.CHANGE_MIN_RUNS).moved
+    : [];
   const suspect = worst ? { series: worst.series.key, name: worst.series.name, change: worst.change } : null;
   const sha = suspect?.change.sha;
   const rerun = sha ? await deps.dispatches.get(suiteConfirmationId(suite.name, sha)) : null;
@@ -191,6 +194,13 @@ async function concludeRerun(deps: LoopDeps, dispatch: Dispatch, outcome: RerunO
   const suite = deps.config.CHIMNEY_SUITES.find((s) => s.name === dispatch.suite);
   if (outcome.verdict === "refuted" || !suite) return;
   const all = await deps.series.all();
-  const subject = suiteSubject(suite.name, all, changeOptions(deps.config), deps.config.CHANGE_MIN_RUNS, now);
+  const subject = suiteSubject(
+    suite.name,
+    all,
+    changeOptions(deps.config),
+    deps.config.CHANGE_MIN_RUNS,
+    now,
+    suite.alerts,
+  );
   if (subject) await planSuiteAlert(deps, suite, subject, all);
 }

@@ -38,11 +38,17 @@ import { planSuiteAlert, readRerun } from "./suite-dispatch.ts";
 class Refused extends Error {}
 
 /**
- * Reads a completed run for every suite in `suites` (all follow its workflow on its branch).
- * Throws when a suite's read may succeed later; the other suites are read all the same.
+ * Reads a completed run of `repository` for every suite in `suites` (all follow its workflow on
+ * its branch there). Throws when a suite's read may succeed later; the other suites are read all
+ * the same.
  */
-export async function handleFollowedRun(deps: LoopDeps, suites: SeriesSuite[], run: WorkflowRun): Promise<void> {
-  if (isConfirmingRun(run.display_title ?? run.name)) return handleRerun(deps, suites, run);
+export async function handleFollowedRun(
+  deps: LoopDeps,
+  suites: SeriesSuite[],
+  run: WorkflowRun,
+  repository: string,
+): Promise<void> {
+  if (isConfirmingRun(run.display_title ?? run.name)) return handleRerun(deps, suites, run, repository);
   if (run.conclusion !== "success") {
     for (const suite of suites)
       deps.log({
@@ -54,13 +60,20 @@ export async function handleFollowedRun(deps: LoopDeps, suites: SeriesSuite[], r
     return;
   }
   if (!deps.github) throw new Error("cannot read the completed run: no GitHub credentials are configured");
-  const client = deps.github.client();
+  const client = deps.github.client(repository);
   let artifacts: ActionsArtifact[];
   try {
     artifacts = await listArtifacts(client, run.id);
   } catch (error) {
     for (const suite of suites)
-      deps.log({ event: "suite_run_failed", suite: suite.name, run: run.id, retry: true, reason: messageOf(error) });
+      deps.log({
+        event: "suite_run_failed",
+        suite: suite.name,
+        repository,
+        run: run.id,
+        retry: true,
+        reason: messageOf(error),
+      });
     throw error;
   }
   const claimed = claimArtifacts(
@@ -77,6 +90,7 @@ export async function handleFollowedRun(deps: LoopDeps, suites: SeriesSuite[], r
       deps.log({
         event: "suite_run_failed",
         suite: suite.name,
+        repository,
         run: run.id,
         retry: !permanent,
         reason: messageOf(error),
@@ -92,7 +106,7 @@ export async function handleFollowedRun(deps: LoopDeps, suites: SeriesSuite[], r
  * point of any series (it sits at an older commit); it answers the suspected change instead. Only
  * the suite that asked for it reads it. A GitHub failure throws, as for any run, to be retried.
  */
-async function handleRerun(deps: LoopDeps, suites: SeriesSuite[], run: WorkflowRun): Promise<void> {
+async function handleRerun(deps: LoopDeps, suites: SeriesSuite[], run: WorkflowRun, repository: string): Promise<void> {
   const id = correlationIdIn(run.display_title ?? run.name);
   const dispatch = id ? await deps.dispatches.get(id) : null;
   const suite = suites.find((s) => s.name === dispatch?.suite);
@@ -105,7 +119,7 @@ async function handleRerun(deps: LoopDeps, suites: SeriesSuite[], run: WorkflowR
     return;
   }
   if (!deps.github) throw new Error("cannot read the completed run: no GitHub credentials are configured");
-  const client = deps.github.client();
+  const client = deps.github.client(repository);
   const artifacts = await listArtifacts(client, run.id);
   const mine =
     claimArtifacts(
@@ -219,15 +233,16 @@ async function bandsOf(
 
 /**
  * Merges a result into the suite's series, then tells the suite's alert what its series now say
- * (when the suite alerts on change points); the outbox sends what that decides.
+ * (their change points, when the suite looks for them, and their bands); the outbox sends what
+ * that decides.
  */
 async function mergeResult(deps: LoopDeps, suite: Suite, series: Series[]) {
   const options = changeOptions(deps.config);
   const merged = await deps.series.merge(series, options);
-  if (merged.issues.length > 0 || !suite.alerts.change_points) return merged;
+  if (merged.issues.length > 0) return merged;
   const now = deps.now().toISOString();
   const all = await deps.series.all();
-  const subject = suiteSubject(suite.name, all, options, deps.config.CHANGE_MIN_RUNS, now);
+  const subject = suiteSubject(suite.name, all, options, deps.config.CHANGE_MIN_RUNS, now, suite.alerts);
   if (subject) await planSuiteAlert(deps, suite, subject, all);
   return merged;
 }

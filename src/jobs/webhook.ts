@@ -6,7 +6,7 @@ import * as v from "valibot";
 import { parseJson, parseWith, type FieldIssue, type Parsed } from "../core/validation.ts";
 import { isWorkflowFile, sameRepository } from "../core/workflow.ts";
 import { workflowRunSchema, type WorkflowRun } from "../github/actions.ts";
-import { readersOfRun, seriesSuitesOf, type SeriesSuite } from "../core/suite-results.ts";
+import { readersOfRun, seriesSuitesOf, watchedRepositories, type SeriesSuite } from "../core/suite-results.ts";
 import { messageOf, type LoopDeps } from "./deps.ts";
 import { handleFollowedRun } from "./suite-run.ts";
 import { handleWorkflowRun } from "./workflow-run.ts";
@@ -72,7 +72,8 @@ export async function retryDelivery(deps: LoopDeps, id: string): Promise<void> {
     return;
   }
   if (!(await deps.deliveries.claim(id, "workflow_run", deps.now().toISOString()))) return;
-  if (id.startsWith(FOLLOWED_RUN)) await retryFollowedRun(deps, id, payload.value.workflow_run);
+  if (id.startsWith(FOLLOWED_RUN))
+    await retryFollowedRun(deps, id, payload.value.workflow_run, payload.value.repository.full_name);
   else await processDelivery(deps, id, payload.value);
 }
 
@@ -121,7 +122,7 @@ async function readFollowedRun(deps: LoopDeps, suites: SeriesSuite[], event: Wor
   const delivery = followedRunDelivery(run, event.repository.full_name);
   await deps.inbox.keep(delivery.id, delivery.body);
   if (!(await deps.deliveries.claim(delivery.id, "workflow_run", deps.now().toISOString()))) return;
-  await readClaimed(deps, delivery.id, suites, run);
+  await readClaimed(deps, delivery.id, suites, run, event.repository.full_name);
 }
 
 /**
@@ -142,12 +143,12 @@ export async function readFoundRun(
   if (!affordable()) return "unaffordable";
   if ((await deps.inbox.keep(delivery.id, delivery.body)) !== "kept") return null;
   if (!(await deps.deliveries.claim(delivery.id, "workflow_run", deps.now().toISOString()))) return null;
-  return { error: await readClaimed(deps, delivery.id, suites, run) };
+  return { error: await readClaimed(deps, delivery.id, suites, run, repository) };
 }
 
-async function retryFollowedRun(deps: LoopDeps, id: string, run: WorkflowRun): Promise<void> {
+async function retryFollowedRun(deps: LoopDeps, id: string, run: WorkflowRun, repository: string): Promise<void> {
   const suites = deps.github
-    ? readersOfRun(deps.config.CHIMNEY_SUITES, deps.github.repository, deps.config.GITHUB_WORKFLOW, run)
+    ? readersOfRun(deps.config.CHIMNEY_SUITES, repository, deps.config.GITHUB_WORKFLOW, run)
     : [];
   if (suites.length === 0) {
     // The configuration has changed since the run was found: nothing reads it now.
@@ -155,13 +156,19 @@ async function retryFollowedRun(deps: LoopDeps, id: string, run: WorkflowRun): P
     await deps.deliveries.finish(id, { state: "done", error }, deps.now().toISOString());
     return;
   }
-  await readClaimed(deps, id, suites, run);
+  await readClaimed(deps, id, suites, run, repository);
 }
 
 /** Reads a run whose delivery is claimed, and finishes it: failed (to be retried) when GitHub failed, with the error. */
-async function readClaimed(deps: LoopDeps, id: string, suites: SeriesSuite[], run: WorkflowRun): Promise<unknown> {
+async function readClaimed(
+  deps: LoopDeps,
+  id: string,
+  suites: SeriesSuite[],
+  run: WorkflowRun,
+  repository: string,
+): Promise<unknown> {
   try {
-    await handleFollowedRun(deps, suites, run);
+    await handleFollowedRun(deps, suites, run, repository);
     await deps.deliveries.finish(id, { state: "done", error: null }, deps.now().toISOString());
     return null;
   } catch (error) {
@@ -183,14 +190,19 @@ function readEvent(deps: LoopDeps, body: Uint8Array): Parsed<WorkflowRunEvent> {
  */
 type Route = { kind: "smoke"; followed: SeriesSuite[] } | { kind: "suites"; suites: SeriesSuite[] };
 
-/** Who handles an event, or why it is not about any suite. */
+/**
+ * Who handles an event, or why it is not about any suite. The smoke suite's nightly loop is
+ * GITHUB_REPOSITORY's; the suites read through their series hear their own repository's events.
+ */
 function routeOf(deps: LoopDeps, event: WorkflowRunEvent): Route | string {
   if (!deps.github) return "GitHub is not configured (GITHUB_REPOSITORY and a token or App)";
-  const repository = deps.github.repository;
-  if (!sameRepository(event.repository.full_name, repository))
-    return `the event is about ${event.repository.full_name}, not ${repository}`;
+  const repository = event.repository.full_name;
+  const watched = watchedRepositories(deps.config.CHIMNEY_SUITES, deps.github.repository);
+  if (!watched.some((r) => sameRepository(r, repository)))
+    return `the event is about ${repository}, not ${watched.join(" or ")}`;
   const run = event.workflow_run;
-  const smoke = isWorkflowFile(run.path, deps.config.GITHUB_WORKFLOW);
+  const smoke =
+    sameRepository(repository, deps.github.repository) && isWorkflowFile(run.path, deps.config.GITHUB_WORKFLOW);
   const followed = seriesSuitesOf(deps.config.CHIMNEY_SUITES, repository, run.path);
   if (!smoke && followed.length === 0)
     return `the run is of ${run.path ?? "an unnamed workflow"}, not ${deps.config.GITHUB_WORKFLOW}`;

@@ -31,7 +31,8 @@ function series(suite: string, name: string, levels: number[], seed = 0, bigger 
 }
 const steady = (n: number) => Array(n).fill(1000);
 const step = (before: number, after: number, by: number) => [...steady(before), ...Array(after).fill(1000 * by)];
-const subject = (all: Series[], suite = "rust-benches") => suiteSubject(suite, all, DEFAULT_OPTIONS, 3, AT);
+const subject = (all: Series[], suite = "rust-benches", changePoints = true) =>
+  suiteSubject(suite, all, DEFAULT_OPTIONS, 3, AT, { change_points: changePoints });
 
 describe("a suite's regression alert", () => {
   it("is bad once a bench stood 15% slower for three nights, naming the series and the first commit after", () => {
@@ -61,6 +62,11 @@ describe("a suite's regression alert", () => {
     expect(four?.id).toBe(three?.id);
     const back = subject([series("rust-benches", "insert/1000", [...step(25, 6, 1.15), ...steady(4)])]);
     expect(back).toMatchObject({ id: expect.stringMatching(/^steady@/), verdicts: [{ bad: false }] });
+  });
+
+  it("hears no change point of a suite that looks for none (alerts.change_points false)", () => {
+    const moved = series("rust-benches", "insert/1000", step(25, 3, 1.15));
+    expect(subject([moved], "rust-benches", false)).toMatchObject({ verdicts: [{ bad: false }] });
   });
 
   it("reads the direction of each series: a throughput that rose is no regression", () => {

@@ -83,7 +83,8 @@ function throughput(levels: number[]): Series {
   };
 }
 const nights = (n: number, level = 18.2) => Array(n).fill(level);
-const subject = (s: Series) => suiteSubject("pruning", [s], DEFAULT_OPTIONS, 3, "2026-12-01T04:00:00.000Z");
+const subject = (s: Series, changePoints = true) =>
+  suiteSubject("pruning", [s], DEFAULT_OPTIONS, 3, "2026-12-01T04:00:00.000Z", { change_points: changePoints });
 
 describe("a pruning suite's alert from its bands", () => {
   it("is bad from the first night out of band, the same news while it stays out, and good once back in", () => {
@@ -100,6 +101,18 @@ describe("a pruning suite's alert from its bands", () => {
     // The two slow nights are a change point too until the level after them is back.
     const back = subject(throughput([...nights(20), 10.9, 11.1, ...nights(3)]));
     expect(back).toMatchObject({ id: expect.stringMatching(/^steady@/), verdicts: [{ bad: false }] });
+  });
+
+  it("alerts on its bands alone when the suite looks for no change points", () => {
+    const out = subject(throughput([...nights(20), 10.9]), false);
+    expect(out).toMatchObject({
+      id: `band@pruning--standard-bf16-throughput-ops-per-sec:${sha(20)}`,
+      verdicts: [{ fingerprint: "regression:pruning", bad: true }],
+    });
+    // Back in band: good at once, though the slow night is a change point the suite does not look at.
+    const back = subject(throughput([...nights(20), 10.9, 11.1, 16]), false);
+    expect(back).toMatchObject({ id: expect.stringMatching(/^steady@/), verdicts: [{ bad: false }] });
+    expect(subject(throughput([...nights(20), 10.9, 11.1, 16]))?.verdicts[0].bad).not.toBe(false);
   });
 
   it("says nothing of bands for series without them, and a steady in-band series is good", () => {

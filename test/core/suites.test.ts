@@ -178,10 +178,12 @@ describe("parseSuites", () => {
     });
   });
 
-  it("refuses a suite dispatched in another repository: chimney's client dispatches in GITHUB_REPOSITORY only", () => {
-    expect(issuesOf({ suites: [{ ...followed, start: { dispatch: { cron: "0 4 * * *" } } }] })).toEqual([
-      'suites[0].start: chimney dispatches workflows of HUBId/chain only; use "follow" for a suite of ava-labs/firewood',
-    ]);
+  it("takes a suite dispatched in another repository: it is dispatched in its own", () => {
+    const parsed = parseSuites({ suites: [{ ...followed, start: { dispatch: { cron: "0 4 * * *" } } }] }, SETTINGS);
+    expect(parsed.ok && parsed.value[0]).toMatchObject({
+      repository: "ava-labs/firewood",
+      start: { dispatch: { cron: "0 4 * * *" } },
+    });
   });
 
   it("reads a baseline only for the formats judged against bands", () => {

@@ -1,7 +1,7 @@
 /** The Deno entry end to end: uploads, the webhook loop against the sandbox's GitHub, ticks. */
 import assert from "node:assert/strict";
 import { createDenoChimney } from "../../src/deno.ts";
-import { GitHubEmulator } from "../../sandbox/github.ts";
+import { GitHubEmulator, REPO } from "../../sandbox/github.ts";
 import { deliveryHeaders, workflowRunPayload } from "../../sandbox/webhooks.ts";
 
 const TOKEN = "deno-upload-token-0123456789";
@@ -14,7 +14,7 @@ async function chimney() {
   let now = Date.parse("2026-11-29T03:00:00Z");
   const github = new GitHubEmulator(() => now);
   const env = {
-    GITHUB_REPOSITORY: "ava-labs/firewood",
+    GITHUB_REPOSITORY: REPO,
     GITHUB_API_URL: "https://api.github.test",
     GITHUB_TOKEN: "github_pat_emulated_0123456789",
     GITHUB_WEBHOOK_SECRET: SECRET,

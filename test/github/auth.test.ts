@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { appAuth } from "../../src/github/auth.ts";
 import { GitHubClient, GitHubError } from "../../src/github/client.ts";
-import { API, GitHubEmulator, REPO } from "../../sandbox/github.ts";
+import { API, FIREWOOD_REPO, GitHubEmulator, REPO, repositories } from "../../sandbox/github.ts";
 import { testClock } from "../support/memory.ts";
 
 async function rsaKeys() {
@@ -21,7 +21,7 @@ describe("GitHub App auth", () => {
     const github = new GitHubEmulator(clock.now);
     const { pem, publicKey } = await rsaKeys();
     github.appPublicKey = publicKey;
-    const auth = appAuth({ appId: github.appId, privateKey: pem, installationId: null }, clock);
+    const auth = appAuth({ appId: github.appId, privateKey: pem, installationId: null }, clock, REPO);
     const client = () => new GitHubClient({ apiUrl: API, repository: REPO, auth, fetch: github.fetch, clock });
 
     const run = github.addRun();
@@ -40,6 +40,46 @@ describe("GitHub App auth", () => {
     expect(github.calls("GET", /\/installation$/)).toBe(1);
   });
 
+  it("uses each repository's own installation, and says which repository it is not installed on", async () => {
+    const clock = testClock();
+    const chain = new GitHubEmulator(clock.now);
+    const firewood = new GitHubEmulator(
+      clock.now,
+      { storage: "https://blobs-firewood.test" },
+      { repository: FIREWOOD_REPO, installationId: 4343 },
+    );
+    const { pem, publicKey } = await rsaKeys();
+    chain.appPublicKey = publicKey;
+    firewood.appPublicKey = publicKey;
+    const auth = appAuth(
+      { appId: chain.appId, privateKey: pem, installationId: String(chain.installationId) },
+      clock,
+      REPO,
+    );
+    const client = new GitHubClient({
+      apiUrl: API,
+      repository: REPO,
+      auth,
+      fetch: repositories(chain, firewood),
+      clock,
+    });
+
+    expect((await client.request("GET", `/repos/${REPO}/actions/runs/${chain.addRun().id}/artifacts`)).status).toBe(
+      200,
+    );
+    const there = client.for(FIREWOOD_REPO);
+    const path = `/repos/${FIREWOOD_REPO}/actions/runs/${firewood.addRun().id}/artifacts`;
+    expect((await there.request("GET", path)).status).toBe(200);
+    expect((await there.request("GET", path)).status).toBe(200);
+    // The configured installation is GITHUB_REPOSITORY's; Firewood's is looked up, once.
+    expect([chain.calls("GET", /\/installation$/), firewood.calls("GET", /\/installation$/)]).toEqual([0, 1]);
+    expect([chain.calls("POST", /\/access_tokens$/), firewood.calls("POST", /\/access_tokens$/)]).toEqual([1, 1]);
+
+    await expect(client.for("someone/private").request("GET", "/repos/someone/private/actions/runs/1")).rejects.toThrow(
+      "the GitHub App is not installed on someone/private",
+    );
+  });
+
   it("fails as unauthorized with a key GitHub does not know", async () => {
     const clock = testClock();
     const github = new GitHubEmulator(clock.now);
@@ -47,6 +87,7 @@ describe("GitHub App auth", () => {
     const auth = appAuth(
       { appId: github.appId, privateKey: (await rsaKeys()).pem, installationId: String(github.installationId) },
       clock,
+      REPO,
     );
     const client = new GitHubClient({ apiUrl: API, repository: REPO, auth, fetch: github.fetch, clock });
     const error = await client.request("GET", `/repos/${REPO}/actions/runs/1`).then(
@@ -66,6 +107,7 @@ describe("GitHub App auth", () => {
         installationId: "2",
       },
       clock,
+      REPO,
     );
     const client = new GitHubClient({
       apiUrl: API,

@@ -43,8 +43,8 @@ describe.each([
     // chimney.suites.json, in the repository the sandbox plays.
     expect(output).toContain(
       "The suites chimney watches:\n" +
-        "  smoke: ava-labs/firewood perf.yml, dispatched at 0 3 * * *, format smoke\n" +
-        "  pruning: ava-labs/firewood perf.yml, followed, format pruning\n",
+        "  smoke: HUBId/chain perf.yml, dispatched at 0 3 * * *, format smoke\n" +
+        "  pruning: HUBId/chain perf.yml, followed, format pruning\n",
     );
   }, 240_000);
 

@@ -29,7 +29,7 @@ describe("alerts as GitHub issues", () => {
     expect(issue.body).toContain("## Smoke benchmark regression");
     expect(issue.body).toContain("### Commits to bisect");
     const good = h.github.commits[0].sha;
-    expect(issue.body).toContain(`https://github.test/ava-labs/firewood/compare/${good}...${first.head_sha}`);
+    expect(issue.body).toContain(`https://github.test/HUBId/chain/compare/${good}...${first.head_sha}`);
     expect(issue.body).toContain("Switch the trie to a new node layout \\(#1742\\)");
     expect(issue.body).toContain("* Throughput (ops/sec): 6898.27 (>= 8500.00, <= 12000.00) ❌");
     expect(issue.body).toContain(
@@ -43,7 +43,7 @@ describe("alerts as GitHub issues", () => {
       {
         fingerprint: "regression:smoke",
         issue_number: issue.number,
-        issue_url: `https://github.com/ava-labs/firewood/issues/${issue.number}`,
+        issue_url: `https://github.com/HUBId/chain/issues/${issue.number}`,
       },
     ]);
 
@@ -76,7 +76,7 @@ describe("alerts as GitHub issues", () => {
     expect(crash.title).toBe('Smoke benchmark crashed in "Run smoke benchmark" (since 2026-11-30)');
     expect(crash.labels).toContain("perf-crash");
     expect(crash.body).toContain("- Failing step: `Run smoke benchmark`");
-    expect(crash.body).toMatch(/- Log: https:\/\/github\.com\/ava-labs\/firewood\/actions\/runs\/\d+\/job\/\d+/);
+    expect(crash.body).toMatch(/- Log: https:\/\/github\.com\/HUBId\/chain\/actions\/runs\/\d+\/job\/\d+/);
 
     await night(h, "regress");
     const issues = h.github.alertIssues();

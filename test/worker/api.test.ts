@@ -29,7 +29,7 @@ describe("the results store, through the Worker", () => {
       source: {
         type: "File",
         path: "baselines/smoke.json",
-        fallback: `benchmark/baselines/smoke.json is not in ava-labs/firewood at ${SHA}`,
+        fallback: `benchmark/baselines/smoke.json is not in HUBId/chain at ${SHA}`,
       },
       throughput_ops_per_sec: { actual: 10233.31968890708, lower: 8500, upper: 12000, within_range: true },
       total_duration_ms: { actual: 48.86, lower: 0, upper: 65, within_range: true },
@@ -54,8 +54,8 @@ describe("the results store, through the Worker", () => {
     const run = (await (await call("/runs/7001-1")).json()) as Record<string, any>;
     expect(run.links).toEqual({
       self: `/runs/7001-1`,
-      workflow_run: "https://github.test/ava-labs/firewood/actions/runs/7001/attempts/1",
-      commit: `https://github.test/ava-labs/firewood/commit/${SHA}`,
+      workflow_run: "https://github.test/HUBId/chain/actions/runs/7001/attempts/1",
+      commit: `https://github.test/HUBId/chain/commit/${SHA}`,
     });
     expect(run.identity).toBeUndefined();
     const summary = run.artifacts.find((a: { name: string }) => a.name === "chimney-summary.md");

@@ -36,7 +36,7 @@ describe("the nightly dashboard check", () => {
     expect(check).toMatchObject({
       in_sync: false,
       grafana: true,
-      source: "ava-labs/firewood@main:docs/performance_dashboards.json",
+      source: "HUBId/chain@main:docs/performance_dashboards.json",
     });
     expect(check.dashboards.flatMap((d) => d.findings)).toEqual(
       [

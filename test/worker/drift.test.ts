@@ -50,7 +50,7 @@ describe("drift: change points inside the band", () => {
         `[\`${first}\`](https://chimney.test/runs/${first}) on 2026-10-22 | [\`${before}\`](https://chimney.test/runs/${before}) |`,
       );
       expect(drift.body).toContain(
-        `https://github.test/ava-labs/firewood/compare/${steady.at(-1)!.head_sha}...${slower[0].head_sha}`,
+        `https://github.test/HUBId/chain/compare/${steady.at(-1)!.head_sha}...${slower[0].head_sha}`,
       );
       expect(drift.body).toContain("Rework the node cache \\(#1800\\)");
 

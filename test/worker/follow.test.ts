@@ -14,6 +14,7 @@ import { noise } from "../support/nights.ts";
 import suitesText from "../../chimney.suites.json?raw";
 import pruningIoUring from "../fixtures/pruning-metrics-io-uring-bf256.json?raw";
 import pruningStandard from "../fixtures/pruning-metrics-standard-bf16.json?raw";
+import { REPO } from "../../sandbox/github.ts";
 import { harness, NIGHTLY, RECONCILE, resetStorage } from "./harness.ts";
 
 beforeEach(() => resetStorage());
@@ -86,7 +87,7 @@ describe("a followed suite", () => {
         at: h.github.runJson(run).run_started_at,
         sha: run.head_sha,
         value: 2913,
-        commit_url: `https://github.test/ava-labs/firewood/commit/${run.head_sha}`,
+        commit_url: `https://github.test/HUBId/chain/commit/${run.head_sha}`,
       }),
     ]);
     expect(logged(h, "suite_run_ingested")).toMatchObject([
@@ -335,7 +336,7 @@ describe("a followed suite's regression alert", () => {
 describe("a suite following the smoke workflow (pruning on perf.yml)", () => {
   const shipped = JSON.parse(suitesText) as { suites: { repository?: string }[] };
   // The shipped file, watching the emulator's repository.
-  const SUITES = shipped.suites.map((s) => ({ ...s, repository: "ava-labs/firewood" }));
+  const SUITES = shipped.suites.map((s) => ({ ...s, repository: REPO }));
   const PRUNING_ARTIFACTS = {
     "pruning-benchmark-standard-bf16": {
       "pruning-metrics-standard-bf16.json": pruningStandard,

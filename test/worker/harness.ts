@@ -10,7 +10,7 @@ import {
 import { createWorker } from "../../src/worker.ts";
 import type { Stores } from "../../src/store/ports.ts";
 import { TEST_BINDINGS } from "../bindings.ts";
-import { GitHubEmulator, type EmulatedRun } from "../../sandbox/github.ts";
+import { FIREWOOD_REPO, GitHubEmulator, repositories, STORAGE, type EmulatedRun } from "../../sandbox/github.ts";
 import { GRAFANA, GrafanaEmulator } from "../../sandbox/grafana.ts";
 import { deliveryHeaders, workflowRunPayload, type Action } from "../../sandbox/webhooks.ts";
 import { testClock } from "../support/memory.ts";
@@ -32,10 +32,17 @@ export function harness(
 ) {
   const clock = testClock(start);
   const github = new GitHubEmulator(clock.now);
+  /** Firewood's own repository, where suites other than smoke may live: the same API, its own runs and files. */
+  const firewood = new GitHubEmulator(
+    clock.now,
+    { storage: STORAGE.replace("blobs.", "blobs-firewood.") },
+    { repository: FIREWOOD_REPO, installationId: 4343, firstRunId: 8_000_000_001 },
+  );
+  const gitHub = repositories(github, firewood);
   const grafana = new GrafanaEmulator();
   const logs: string[] = [];
   const outbound = (input: RequestInfo | URL, init?: RequestInit) =>
-    new Request(input, init).url.startsWith(GRAFANA) ? grafana.fetch(input, init) : github.fetch(input, init);
+    new Request(input, init).url.startsWith(GRAFANA) ? grafana.fetch(input, init) : gitHub(input, init);
   const worker = createWorker(
     { fetch: outbound, now: clock.now, sleep: (ms) => clock.sleep(ms), write: (line) => void logs.push(line) },
     decorate,
@@ -60,12 +67,13 @@ export function harness(
     await waitOnExecutionContext(ctx);
   }
 
+  /** A run's webhook, from the repository of `from` (the smoke suite's unless said). */
   async function deliver(
     run: EmulatedRun,
     action: Action,
-    options: { id?: string; secret?: string; attempt?: number } = {},
+    options: { id?: string; secret?: string; attempt?: number; from?: GitHubEmulator } = {},
   ) {
-    const body = workflowRunPayload(github, run, action, options.attempt);
+    const body = workflowRunPayload(options.from ?? github, run, action, options.attempt);
     const headers = await deliveryHeaders(
       options.secret ?? TEST_BINDINGS.GITHUB_WEBHOOK_SECRET,
       "workflow_run",
@@ -101,5 +109,5 @@ export function harness(
     return run;
   }
 
-  return { clock, github, grafana, logs, worker, request, cron, deliver, runRecord, history, night };
+  return { clock, github, firewood, grafana, logs, worker, request, cron, deliver, runRecord, history, night };
 }

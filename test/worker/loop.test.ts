@@ -336,7 +336,7 @@ describe("the nightly loop", () => {
     expect(runs[0].state).toBe("missed");
     const missed = await h.runRecord(runs[0].id);
     expect(missed?.failure.reason).toMatch(
-      /^the dispatch failed 5 times \(last: POST https:\/\/api\.github\.test\/repos\/ava-labs\/firewood\/actions\/workflows\/perf\.yml\/dispatches: 502 server error\)$/,
+      /^the dispatch failed 5 times \(last: POST https:\/\/api\.github\.test\/repos\/HUBId\/chain\/actions\/workflows\/perf\.yml\/dispatches: 502 server error\)$/,
     );
     expect(((await (await h.request("/status")).json()) as { state: string }).state).toBe("missed");
   });
@@ -484,7 +484,7 @@ describe("the webhook receiver", () => {
     });
     expect(await foreign.json()).toMatchObject({
       ignored: true,
-      reason: "the event is about someone/else, not ava-labs/firewood",
+      reason: "the event is about someone/else, not HUBId/chain",
     });
 
     const push = '{"ref":"refs/heads/main"}';

@@ -21,8 +21,11 @@ const PATH = "benchmark/baselines/pruning.json";
 const DAY = 86_400_000;
 const THROUGHPUT = "standard-bf16 - throughput_ops_per_sec";
 // The shipped suites, watching the emulator's repository.
-const SUITES = (JSON.parse(suitesText) as { suites: object[] }).suites.map((s) => ({ ...s, repository: REPO }));
-const withSuites = () => harness(undefined, { CHIMNEY_SUITES: JSON.stringify({ suites: SUITES }) });
+const SUITES = (JSON.parse(suitesText) as { suites: { name: string }[] }).suites.map((s) => ({
+  ...s,
+  repository: REPO,
+}));
+const withSuites = (suites = SUITES) => harness(undefined, { CHIMNEY_SUITES: JSON.stringify({ suites }) });
 type Harness = ReturnType<typeof withSuites>;
 
 /** The bundled file with standard-bf16's throughput band changed. */
@@ -225,5 +228,22 @@ describe("the pruning suite's alert from its bands", () => {
     expect(issue.comments.at(-1)).toMatch(/Recovered: .* every one is back in its band/);
     expect(pruningIssues(h)).toHaveLength(1);
     expect(await pruningStatus(h)).toMatchObject({ state: "passing", bands: { state: "in_band" } });
+  }, 30_000);
+
+  it("opens its issue out of band though the suite looks for no change points", async () => {
+    const bandsOnly = SUITES.map((s) =>
+      s.name === "pruning"
+        ? { ...s, alerts: { change_points: false, confirm: false, labels: ["performance", "pruning-benchmark"] } }
+        : s,
+    );
+    const h = withSuites(bandsOnly);
+    const files = { [PATH]: JSON.stringify(bundled, null, 2) };
+    for (let i = 0; i < 4; i++) await night(h, i, i === 0 ? { files } : {});
+    expect(pruningIssues(h)).toEqual([]);
+    await night(h, 4, { standard: 1.55 });
+    const [issue] = pruningIssues(h);
+    expect(issue?.title).toMatch(/^pruning benchmarks out of band: standard-bf16 - t/);
+    await night(h, 5);
+    expect(issue.state).toBe("closed");
   }, 30_000);
 });

@@ -50,7 +50,7 @@ describe("a completed run whose artifact cannot be downloaded", () => {
     h.github.complete(bad.id, { conclusion: "success", files });
     h.github.complete(good.id, { conclusion: "success", files });
     const zip = breakArtifact(h, bad, serverError);
-    const error = `GET https://api.github.test/repos/ava-labs/firewood/actions/artifacts/${bad.artifacts[0]}/zip: 500 server error`;
+    const error = `GET https://api.github.test/repos/HUBId/chain/actions/artifacts/${bad.artifacts[0]}/zip: 500 server error`;
 
     await h.cron(RECONCILE);
     expect(await h.runRecord(`${good.id}-1`)).toMatchObject({ state: "passed" });
@@ -105,7 +105,7 @@ describe("a completed run whose artifact cannot be downloaded", () => {
       read_retry: null,
       failure: {
         reason: `the run's result could not be read after 5 attempts: ${error}`,
-        log_url: `https://github.com/ava-labs/firewood/actions/runs/${run.id}`,
+        log_url: `https://github.com/HUBId/chain/actions/runs/${run.id}`,
       },
     });
   });

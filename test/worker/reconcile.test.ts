@@ -182,7 +182,7 @@ describe("the reconcile tick, when one item fails", () => {
     h.github.complete(good.id, { conclusion: "success", files: ARTIFACT });
     const asking = new RegExp(`/actions/runs/${bad.id}/attempts/1$`);
     h.github.fail("GET", asking, Number.POSITIVE_INFINITY, serverError);
-    const error = `GET https://api.github.test/repos/ava-labs/firewood/actions/runs/${bad.id}/attempts/1: 500 server error`;
+    const error = `GET https://api.github.test/repos/HUBId/chain/actions/runs/${bad.id}/attempts/1: 500 server error`;
 
     await h.cron(RECONCILE);
     expect(await h.runRecord(`${good.id}-1`)).toMatchObject({ state: "passed" });

@@ -77,7 +77,7 @@ describe("POST /api/results?suite=", () => {
         at: new Date(h.clock.now()).toISOString(),
         sha,
         value: 135,
-        commit_url: `https://github.test/ava-labs/firewood/commit/${sha}`,
+        commit_url: `https://github.test/HUBId/chain/commit/${sha}`,
         message: null,
       },
     ]);

@@ -19,7 +19,7 @@ async function status(h: ReturnType<typeof harness>): Promise<Status> {
 const NO_RESULT = { state: "unknown", reason: "no run has been recorded yet" };
 const SMOKE_AS_TODAY = {
   name: "smoke",
-  repository: "ava-labs/firewood",
+  repository: "HUBId/chain",
   workflow: "perf.yml",
   start: { dispatch: { cron: "0 3 * * *" } },
   format: "smoke",
