@@ -14,7 +14,14 @@ export default defineConfig({
             miniflare: { bindings: { ...TEST_BINDINGS, CHAOS_SEEDS: process.env.CHAOS_SEEDS ?? "3" } },
           }),
         ],
-        test: { name: "workerd", include: ["test/**/*.test.ts"], exclude: ["test/node/**", "test/deno/**"] },
+        test: {
+          name: "workerd",
+          include: ["test/**/*.test.ts"],
+          exclude: ["test/node/**", "test/deno/**"],
+          // Many tests live through weeks of nights, each a request and a drain: on a busy
+          // two-core machine one may take longer than vitest's 5 s without anything being wrong.
+          testTimeout: 30_000,
+        },
       },
       {
         // The command line as a real subprocess, and the files chimney ships for Firewood.

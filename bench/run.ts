@@ -2,12 +2,16 @@
  * `npm run bench`: chimney's speed and robustness as ratios to floors measured in the same run.
  *
  * - CPU (bench/cpu.ts): the pure pipeline of a 100 000-batch metrics file ÷ `JSON.parse` of the
- *   same bytes; one whole upload through the ingest job, with 0 and 1 000 runs of history.
+ *   same bytes; one whole upload through the ingest job, with 0 and 10 000 runs of history.
  * - The suites' result formats (bench/formats.ts): each parser over 2 000 benches ÷ splitting or
  *   `JSON.parse` of the same bytes. `npm run bench -- formats` runs this part alone.
  * - Change points inside workerd (bench/detection.ts).
  * - HTTP against `wrangler dev` (bench/http.ts): /status, / and uploads ÷ /healthz, in
  *   interleaved rounds; /status and /badge at 100 connections for 20 s.
+ * - History (bench/history.ts): import of 1 000 and 10 000 results; uploads, /status, /badge and
+ *   GET / with 10 000 runs stored beside none; /status through a burst of uploads; each on
+ *   Workers and on the Deno entry. Cold start (bench/cold-start.ts) beside a hello-world Worker.
+ *   `npm run bench -- history` runs these alone.
  * - Webhooks (bench/webhooks.ts): 500 signed deliveries ending as exactly 100 runs; a 50 MB log.
  * - The minified bundle (bench/bundle.ts).
  * - Alert quality (bench/alerts.ts): false alerts and caught steps of chimney and five peers on
@@ -19,9 +23,11 @@
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { alertBench, alertTable } from "./alerts.ts";
 import { bundleSize } from "./bundle.ts";
+import { coldStartBench } from "./cold-start.ts";
 import { ingestCpu, pipelineCpu } from "./cpu.ts";
 import { detectionBench } from "./detection.ts";
 import { formatsCpu } from "./formats.ts";
+import { historyBench } from "./history.ts";
 import { httpBench } from "./http.ts";
 import { webhookBench } from "./webhooks.ts";
 
@@ -44,6 +50,32 @@ function formatsReport(formats: ReturnType<typeof formatsCpu>): string {
   );
 }
 
+if (process.argv[2] === "history") {
+  const history = await historyBench();
+  const cold_start = await coldStartBench();
+  const kept = existsSync(RESULTS) ? (JSON.parse(readFileSync(RESULTS, "utf8")) as Record<string, unknown>) : {};
+  writeFileSync(RESULTS, `${JSON.stringify({ ...kept, history, cold_start }, null, 2)}\n`);
+  console.log(historyReport(history, cold_start));
+  process.exit(0);
+}
+
+function historyReport(h: Awaited<ReturnType<typeof historyBench>>, cold: Awaited<ReturnType<typeof coldStartBench>>) {
+  const { workers: w, deno: d } = h;
+  const both = (f: (e: typeof w) => string | number) => `${f(w)} | ${f(d)}`;
+  return `| history that grows cheaply | Workers (wrangler dev) | Deno entry | goal |
+|---|---:|---:|---|
+| import 10 000 rows ÷ 1 000 rows | ${both((e) => `${e.import_10k_over_1k}× (${e.import_10k_s} s / ${e.import_1k_s} s)`)} | ≤ 12× |
+| uploads at 10 000 runs stored ÷ at none | ${both((e) => `${e.uploads_10k_over_none}× (${e.stored_10k.uploads_rps} / ${e.none_stored.uploads_rps} req/s)`)} | ≥ 0.8× |
+| GET / ÷ /healthz, 10 000 runs stored (none stored) | ${both((e) => `${e.stored_10k.page}× (${e.none_stored.page}×)`)} | ≥ 0.8× |
+| /status ÷ /healthz, 10 000 runs stored (none stored) | ${both((e) => `${e.stored_10k.status}× (${e.none_stored.status}×)`)} | ≥ 0.9× |
+| /badge ÷ /healthz, 10 000 runs stored (none stored) | ${both((e) => `${e.stored_10k.badge}× (${e.none_stored.badge}×)`)} | ≥ 0.9× |
+| /status p99 during / right after a burst of uploads ÷ idle | ${both((e) => `${e.burst.during_over_idle}× / ${e.burst.after_over_idle}× (idle ${e.burst.idle_p99_ms} ms)`)} | ≤ 10× |
+| reads failed during the burst; uploads answered 429 | ${both((e) => `${e.burst.failed_reads}; ${e.burst.uploads_refused_429} of ${e.burst.uploads}`)} | 0 failed |
+| errors + non-2xx in the route rounds | ${both((e) => e.none_stored.errors + e.stored_10k.errors)} | 0 |
+
+Cold start (a fresh workerd isolate on the minified bundle, ${cold.starts} starts, medians): first request ${cold.chimney_first_request_ms} ms vs ${cold.hello_first_request_ms} ms for a hello-world Worker (${cold.first_request_ratio}×; goal ≤ 2×); start ${cold.chimney_start_ms} ms vs ${cold.hello_start_ms} ms (${cold.start_ratio}×). Bundle ${cold.bundle_kib} KiB minified, ${cold.bundle_gzip_kib} KiB gzip.`;
+}
+
 if (process.argv[2] === "alerts") {
   const alerts = await alertBench();
   const kept = existsSync(RESULTS) ? (JSON.parse(readFileSync(RESULTS, "utf8")) as Record<string, unknown>) : {};
@@ -59,11 +91,13 @@ ${alertTable(alerts)}`;
 }
 
 const cpu = pipelineCpu();
-const ingest = [await ingestCpu(0), await ingestCpu(1_000)];
+const ingest = [await ingestCpu(0), await ingestCpu(10_000)];
 const formats = formatsCpu();
 const detection = await detectionBench();
 const bundle = bundleSize();
 const http = await httpBench();
+const history = await historyBench();
+const cold_start = await coldStartBench();
 const webhooks = await webhookBench();
 const alerts = await alertBench();
 const results = {
@@ -75,6 +109,8 @@ const results = {
   detection,
   bundle,
   http,
+  history,
+  cold_start,
   webhooks,
   alerts,
 };
@@ -96,7 +132,7 @@ console.log(`
 | a ${webhooks.large_log.log_mb} MB log in an artifact | stored ${webhooks.large_log.stored_bytes} bytes in ${webhooks.large_log.ingested_in_s} s; workerd peak memory grew ${webhooks.large_log.workerd_peak_growth_mib} MiB | < 128 MB |
 | validate + evaluate + summarize ÷ JSON.parse (${cpu.per_batch_ms_entries} timings, ${(cpu.bytes / 1e6).toFixed(1)} MB) | ${cpu.ratio_to_json_parse}× (${cpu.validate_evaluate_summarize_cpu_us} vs ${cpu.json_parse_cpu_us} µs CPU) | ≤ 3× |
 | the same including the parse ÷ JSON.parse | ${cpu.ratio_including_parse}× | |
-| CPU per upload (ingest job, memory stores), with 0 / 1 000 runs of history | ${ingest[0].ingest_cpu_us} / ${ingest[1].ingest_cpu_us} µs | |
+| CPU per upload (ingest job, memory stores), with 0 / 10 000 runs of history | ${ingest[0].ingest_cpu_us} / ${ingest[1].ingest_cpu_us} µs | |
 | change points, 1 000 nights × 3 metrics, in workerd | ${d1k.full_ms} ms (${d1k.full_us_per_point} µs a point) | < 50 ms |
 | change points, 10 000 nights × 3 metrics, in workerd | ${d10k.full_ms} ms (${d10k.full_us_per_point} µs a point; ${detection.growth_full_10k_over_1k}× the 1 000) | ≈ 10× (linear) |
 | one night appended (incremental), 1 000 / 10 000 nights × 3 | ${d1k.append_ms} / ${d10k.append_ms} ms | |
@@ -104,5 +140,7 @@ console.log(`
 
 Change points: wall time of a request to a Worker in Miniflare minus an empty request's (${detection.empty_request_ms} ms).
 HTTP: ${http.connections} connections; ${http.rounds} rounds of ${http.seconds_per_round} s per route, interleaved with /healthz; medians of the per-round ratios. wrangler dev on loopback. Written to bench/results.json.
+
+${historyReport(history, cold_start)}
 
 ${alertsReport(alerts)}`);

@@ -17,7 +17,6 @@
  * With GitHub credentials in .dev.vars the sandbox stays off and chimney talks to the real
  * GitHub and Grafana.
  */
-import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
@@ -27,6 +26,7 @@ import type { SuiteStart } from "../src/core/suites.ts";
 import { BASELINE_PATH } from "../sandbox/github.ts";
 import { calibrate, chooseBenchmark, type Benchmark } from "../sandbox/runner.ts";
 import { REPO, startSandbox, type Sandbox } from "../sandbox/sandbox.ts";
+import { startDenoDev } from "./deno-dev.ts";
 import { freePort, startWranglerDev } from "./wrangler-dev.ts";
 
 const ROOT = resolve(import.meta.dirname, "..");
@@ -82,17 +82,8 @@ async function startChimney(vars: Record<string, string>, state: string, port: n
     };
   }
   // Deno.cron cannot be fired by hand: the same tick runs through the admin route.
-  const child = spawn(
-    join(ROOT, "node_modules/.bin/deno"),
-    ["run", "--quiet", "--unstable-kv", "--unstable-cron", "-A", join(ROOT, "src/deno.ts")],
-    {
-      cwd: ROOT,
-      env: { ...process.env, ...vars, PORT: String(port), HOST: "127.0.0.1", CHIMNEY_DATA_DIR: state },
-      stdio: ["ignore", "pipe", "pipe"],
-    },
-  );
-  const url = `http://127.0.0.1:${port}`;
-  await waitForHealth(url, child);
+  const server = await startDenoDev({ port, dataDir: state, vars });
+  const url = server.url;
   return {
     url,
     triggerNightly: async () => {
@@ -102,34 +93,8 @@ async function startChimney(vars: Record<string, string>, state: string, port: n
       });
       if (!res.ok) throw new Error(`the nightly tick answered ${res.status}: ${await res.text()}`);
     },
-    stop: () => stopChild(child),
+    stop: server.stop,
   };
-}
-
-async function waitForHealth(url: string, child: ChildProcess): Promise<void> {
-  let output = "";
-  child.stdout?.on("data", (d) => (output += d));
-  child.stderr?.on("data", (d) => (output += d));
-  for (const deadline = Date.now() + 60_000; Date.now() < deadline; ) {
-    if (child.exitCode !== null) throw new Error(`chimney exited with ${child.exitCode}:\n${output}`);
-    if (
-      await fetch(`${url}/healthz`).then(
-        (r) => r.ok,
-        () => false,
-      )
-    )
-      return;
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`chimney did not answer /healthz within 60 s:\n${output}`);
-}
-
-async function stopChild(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null) return;
-  const exited = new Promise<void>((r) => child.once("exit", () => r()));
-  child.kill("SIGTERM");
-  await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
-  if (child.exitCode === null) child.kill("SIGKILL");
 }
 
 /**

@@ -9,7 +9,7 @@
  */
 import type { ChangeReport } from "./core/drift.ts";
 import { createApp } from "./http/app.ts";
-import { runTick } from "./jobs/ticks.ts";
+import { tickAndPublish } from "./http/pages/publish.ts";
 import {
   DenoAlertStore,
   DenoDeliveryStore,
@@ -40,6 +40,8 @@ export function denoStores(kv: Deno.Kv, dataDir: string): Stores {
     inbox: new FileInbox(`${dataDir}/inbox`),
     dashboards: new DenoLatest(kv, "dashboards"),
     changes,
+    // A file, like the analysis: the page outgrows a Deno KV value (64 KiB).
+    pages: new FileLatest(dataDir, "status-page.json"),
     series: new FileSeriesStore(dataDir),
     settlements: new DenoSettlementStore(kv, changes),
   };
@@ -61,10 +63,10 @@ if (import.meta.main) {
   const env = Deno.env.toObject();
   const { app, deps } = await createDenoChimney(env, env.CHIMNEY_DATA_DIR ?? "./.chimney-data");
   Deno.cron("chimney nightly", deps.config.NIGHTLY_CRON, () =>
-    runTick(deps, "nightly", deps.now()).then(() => undefined),
+    tickAndPublish(deps, "nightly", deps.now()).then(() => undefined),
   );
   Deno.cron("chimney reconcile", env.RECONCILE_CRON ?? "*/30 * * * *", () =>
-    runTick(deps, "reconcile", deps.now()).then(() => undefined),
+    tickAndPublish(deps, "reconcile", deps.now()).then(() => undefined),
   );
   Deno.serve(
     {

@@ -5,7 +5,7 @@
 import type { Hono } from "hono";
 import type { ChangeReport } from "./core/drift.ts";
 import { createApp } from "./http/app.ts";
-import { runTick } from "./jobs/ticks.ts";
+import { tickAndPublish } from "./http/pages/publish.ts";
 import {
   KVLatest,
   R2ArtifactStore,
@@ -37,6 +37,7 @@ export function workersStores(env: Env, cache: RunStoreOptions): Stores {
     inbox: new R2Inbox(env.ARTIFACTS, "inbox/webhooks"),
     dashboards: new KVLatest(env.RUNS, "dashboards", cache),
     changes,
+    pages: new KVLatest(env.RUNS, "status-page", cache),
     series: new WorkersSeriesStore(env.RUNS, env.LEDGER),
     // A settlement changes what these cache: they forget it once it is committed.
     settlements: new WorkersSettlementStore(env.LEDGER, [runs, alerts, changes]),
@@ -71,7 +72,7 @@ export function createWorker(
     scheduled(controller, env, ctx) {
       const { deps } = build(env);
       const tick = controller.cron === deps.config.NIGHTLY_CRON ? "nightly" : "reconcile";
-      ctx.waitUntil(runTick(deps, tick, new Date(controller.scheduledTime)));
+      ctx.waitUntil(tickAndPublish(deps, tick, new Date(controller.scheduledTime)));
     },
   } satisfies ExportedHandler<Env>;
 }

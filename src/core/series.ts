@@ -47,6 +47,14 @@ export interface Series {
   changes: SeriesChange[];
 }
 
+/**
+ * A series as it stands: its newest point alone, with its change points. What a suite's state
+ * and badge read, so they cost the number of series, not their length.
+ */
+export function headOf(series: Series): Series {
+  return { ...series, points: series.points.slice(-1) };
+}
+
 /** Points per series and series per import at most: Firewood's file has 10 series of 201 points. */
 const SERIES_LIMITS = { points: 20_000, series: 500 };
 

@@ -6,6 +6,7 @@ import { Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
 import { secureHeaders } from "hono/secure-headers";
 import type { AppDeps } from "./deps.ts";
+import { StoreBusy } from "../store/ports.ts";
 import { problem } from "./problem.ts";
 import { dispatchRoutes } from "./routes/dispatch.ts";
 import { historyRoutes } from "./routes/history.ts";
@@ -22,6 +23,10 @@ export function createApp(deps: AppDeps): Hono {
   // itself; anything else is logged without its stack and answered with a 500 that says nothing of it.
   app.onError((error) => {
     if (error instanceof HTTPException) return error.getResponse();
+    if (error instanceof StoreBusy) {
+      const headers = { "retry-after": String(error.retryAfterSeconds) };
+      return problem(429, `${error.message} (retry-after: ${error.retryAfterSeconds} s)`, { headers }).getResponse();
+    }
     deps.log({ event: "unhandled_error", name: error.name, message: error.message });
     return problem(500, "chimney failed to handle this request; the error was logged").getResponse();
   });

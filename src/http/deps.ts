@@ -1,6 +1,7 @@
 /** What the HTTP app needs (the entries' `AppDeps`), and the work it leaves for after the answer. */
 import type { Context } from "hono";
 import { drain } from "../jobs/outbox.ts";
+import { publishStatusPage } from "./pages/publish.ts";
 import type { AppDeps } from "../wiring.ts";
 import type { Links } from "./views.ts";
 
@@ -16,7 +17,7 @@ export function linksFor(deps: AppDeps): Links {
 
 /**
  * Runs work after the answer is sent, then drains (settles what was recorded, sends the
- * outbox): on Workers through `waitUntil`, which keeps the invocation alive for it; elsewhere
+ * outbox) and publishes the status page with what changed: on Workers through `waitUntil`, which keeps the invocation alive for it; elsewhere
  * the promise simply goes on. A failure is logged: the reconcile tick takes up whatever it left.
  */
 export function afterResponse(c: Context, deps: AppDeps, work: () => Promise<void> = async () => {}): void {
@@ -24,7 +25,9 @@ export function afterResponse(c: Context, deps: AppDeps, work: () => Promise<voi
     step.catch((error: unknown) =>
       deps.log({ event: "background_failed", error: error instanceof Error ? error.message : String(error) }),
     );
-  const task = logged(work()).then(() => logged(drain(deps)));
+  const task = logged(work())
+    .then(() => logged(drain(deps)))
+    .then(() => logged(publishStatusPage(deps)));
   try {
     c.executionCtx.waitUntil(task);
   } catch {

@@ -5,6 +5,7 @@
  */
 import * as v from "valibot";
 import type { ChangeReport } from "../core/drift.ts";
+import type { Run } from "../core/run.ts";
 import {
   benchmarkDataJson,
   intoSuite,
@@ -18,7 +19,7 @@ import { parseJson, parseWith, type FieldIssue } from "../core/validation.ts";
 import { planAnalysis } from "../core/settle.ts";
 import { analysisOfAll, changeOptions } from "./changes.ts";
 import type { LoopDeps } from "./deps.ts";
-import { ingest, readResult } from "./ingest.ts";
+import { keepFiles, preparedRun, readResult } from "./ingest.ts";
 
 export type ImportOutcome =
   | { kind: "malformed" | "invalid"; issues: FieldIssue[] }
@@ -29,8 +30,11 @@ export type ImportOutcome =
       analysis: ChangeReport;
     };
 
-/** Results per import at most: years of nights. */
-const MAX_IMPORTED_RESULTS = 5_000;
+/** Results per import at most: decades of nights. */
+const MAX_IMPORTED_RESULTS = 20_000;
+
+/** Runs recorded per transaction: one projection each, and a ledger call well under its limits. */
+const IMPORT_BATCH = 500;
 
 const ImportedResultSchema = v.object(
   {
@@ -109,22 +113,31 @@ async function importResults(deps: LoopDeps, source: string): Promise<ImportOutc
 
   const runs = { created: 0, unchanged: 0, conflicts: [] as { field: string; reason: string }[] };
   const encoder = new TextEncoder();
-  for (const [i, item] of items.value.entries()) {
-    const outcome = await ingest(
-      deps,
-      {
-        result: encoder.encode(JSON.stringify(item.result)),
-        resultKind: "auto",
-        resultField: `[${i}].result`,
-        files: [],
-        provenance: { github: null, sha: item.sha?.toLowerCase() ?? null, ref: item.ref ?? deps.trackedRef },
-      },
-      { at: new Date(item.at).toISOString(), imported: true },
-    );
-    if (outcome.kind === "created" || outcome.kind === "updated") runs.created++;
-    else if (outcome.kind === "unchanged") runs.unchanged++;
-    else if (outcome.kind === "conflict") runs.conflicts.push({ field: `[${i}]`, reason: outcome.reason });
-    else throw new Error(`result [${i}] was refused after it was checked`);
+  for (let start = 0; start < items.value.length; start += IMPORT_BATCH) {
+    const batch: Run[] = [];
+    for (const [offset, item] of items.value.slice(start, start + IMPORT_BATCH).entries()) {
+      const i = start + offset;
+      const prepared = await preparedRun(
+        deps,
+        {
+          result: encoder.encode(JSON.stringify(item.result)),
+          resultKind: "auto",
+          resultField: `[${i}].result`,
+          files: [],
+          provenance: { github: null, sha: item.sha?.toLowerCase() ?? null, ref: item.ref ?? deps.trackedRef },
+        },
+        { at: new Date(item.at).toISOString(), imported: true },
+      );
+      if (prepared.kind !== "prepared") throw new Error(`result [${i}] was refused after it was checked`);
+      batch.push({ ...prepared.run, artifacts: await keepFiles(deps.artifacts, prepared.files) });
+    }
+    const outcomes = await deps.runs.recordMany(batch, { settled: true });
+    for (const [offset, outcome] of outcomes.entries()) {
+      if (outcome.kind === "created" || outcome.kind === "updated") runs.created++;
+      else if (outcome.kind === "unchanged") runs.unchanged++;
+      else if (outcome.kind === "conflict")
+        runs.conflicts.push({ field: `[${start + offset}]`, reason: outcome.reason });
+    }
   }
   const analysis = await analysisOfAll(deps);
   await deps.settlements.commit(planAnalysis(analysis), deps.now().toISOString());

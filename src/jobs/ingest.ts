@@ -69,6 +69,24 @@ interface Result {
 }
 
 export async function ingest(deps: LoopDeps, upload: ResultUpload, context: RunContext = {}): Promise<IngestResult> {
+  const prepared = await preparedRun(deps, upload, context);
+  if (prepared.kind !== "prepared") return prepared;
+  const { run, files } = prepared;
+  // A result refused as a conflict stores nothing: no file is kept for a run that will not have it.
+  // (Only a run GitHub numbered can conflict: an upload without one is identified by its result.)
+  const stored = run.github ? await deps.runs.run(run.id) : null;
+  const refused = mergeRun(stored, run);
+  if (refused.kind === "conflict") return refused;
+  const artifacts = await keepFiles(deps.artifacts, files);
+  return deps.runs.record({ ...run, artifacts }, { settled: context.imported ?? false });
+}
+
+type Prepared =
+  | { kind: "malformed" | "invalid"; issues: FieldIssue[] }
+  | { kind: "prepared"; run: Run; files: { name: string; bytes: Uint8Array }[] };
+
+/** The run an upload makes, judged, and the files to keep with it; nothing stored yet. */
+export async function preparedRun(deps: LoopDeps, upload: ResultUpload, context: RunContext): Promise<Prepared> {
   const ids = unsafeIds(upload.provenance);
   if (ids.length > 0) return { kind: "invalid", issues: ids };
   const text = decodeText(upload.result, upload.resultField);
@@ -125,13 +143,7 @@ export async function ingest(deps: LoopDeps, upload: ResultUpload, context: RunC
     identity,
     read_retry: null,
   };
-  // A result refused as a conflict stores nothing: no file is kept for a run that will not have it.
-  // (Only a run GitHub numbered can conflict: an upload without one is identified by its result.)
-  const stored = github ? await deps.runs.run(run.id) : null;
-  const refused = mergeRun(stored, run);
-  if (refused.kind === "conflict") return refused;
-  const artifacts = await keepFiles(deps.artifacts, files);
-  return deps.runs.record({ ...run, artifacts }, { settled: context.imported ?? false });
+  return { kind: "prepared", run, files };
 }
 
 /** A result document, either smoke-metrics.json or (for `auto`, by its shape) smoke-summary.json. */

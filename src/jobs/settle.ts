@@ -15,14 +15,34 @@ import { isOnBranch } from "../github/issues.ts";
 import { changeOptions, readBack, type HistoryRead } from "./changes.ts";
 import type { LoopDeps } from "./deps.ts";
 
-/** Runs settled per drain at most; the rest wait for the next one. */
-const SETTLE_BATCH = 20;
+/** Settlements tried per drain at most; the rest wait for the next drain or tick. */
+const SETTLE_BATCH = 50;
 
-/** Settles the runs waiting to be settled; returns how many were. */
+/** How long a drain holds the settling without settling a run; taken again for each run. */
+const SETTLE_LEASE_MS = 60_000;
+
+/**
+ * Settles the runs waiting to be settled, oldest first, while this drain holds the settling;
+ * returns how many it settled. A drain that finds the settling held leaves its run to the
+ * holder, which looks once more after giving it up: a run recorded meanwhile is not left waiting.
+ */
 export async function settleRuns(deps: LoopDeps): Promise<number> {
+  const holder = crypto.randomUUID();
   let settled = 0;
-  for (const unsettled of await deps.settlements.unsettled(SETTLE_BATCH)) {
-    if (await settleRun(deps, unsettled)) settled++;
+  let tried = 0;
+  const hold = () => deps.settlements.hold(holder, deps.now().getTime(), SETTLE_LEASE_MS);
+  while (tried < SETTLE_BATCH && (await hold())) {
+    try {
+      for (; tried < SETTLE_BATCH; tried++) {
+        const [next] = await deps.settlements.unsettled(1);
+        if (!next) break;
+        if (await settleRun(deps, next)) settled++;
+        if (!(await hold())) return settled;
+      }
+    } finally {
+      await deps.settlements.release(holder);
+    }
+    if ((await deps.settlements.unsettled(1)).length === 0) break;
   }
   return settled;
 }

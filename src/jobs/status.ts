@@ -1,4 +1,5 @@
 /** The status query: the precomputed document, judged against the clock. */
+import { SMOKE_METRICS, sourceName, type Baseline, type BaselineSource } from "../core/baseline.ts";
 import type { Config } from "../core/config.ts";
 import {
   badgeOf,
@@ -14,6 +15,7 @@ import { suiteResults } from "../core/suite-results.ts";
 import { latestBands, type BandVerdict } from "../core/suite-bands.ts";
 import type { Suite } from "../core/suites.ts";
 import { changeOptions } from "./changes.ts";
+import type { LoopDeps } from "./deps.ts";
 import type { Alert } from "../core/alert.ts";
 import type { DashboardCheck } from "../core/dashboards.ts";
 import type { ChangeReport } from "../core/drift.ts";
@@ -102,7 +104,7 @@ export async function currentSuiteSignals(
   alerts: readonly Alert[],
 ): Promise<SuiteSignal[]> {
   const suites = deps.config.CHIMNEY_SUITES;
-  const series = suites.some((s) => s.format !== "smoke") ? await deps.series.all() : [];
+  const series = suites.some((s) => s.format !== "smoke") ? await deps.series.heads() : [];
   return suiteSignals(suites, smoke, series, alerts);
 }
 
@@ -125,7 +127,7 @@ export async function currentSuiteBadge(
   deps: { series: SeriesStore; alerts: AlertStore },
   suite: Suite,
 ): Promise<Badge> {
-  const [series, alerts] = await Promise.all([deps.series.all(), deps.alerts.open()]);
+  const [series, alerts] = await Promise.all([deps.series.heads(), deps.alerts.open()]);
   return suiteBadge(suite.name, seriesSuiteSignal(suite.name, series, alerts));
 }
 
@@ -138,4 +140,31 @@ export async function currentSuiteResults(
 ) {
   const { results, next } = suiteResults(await deps.series.all(), suite.name, limit, before);
   return { suite: suite.name, results, next };
+}
+
+/**
+ * The baseline that judged the last settled night, and which file at which commit that was (or
+ * the fallback, and why); before any night has a result, the configured baseline.
+ */
+export async function judgedBaseline(
+  deps: Pick<LoopDeps, "runs" | "baseline" | "baselineSource">,
+): Promise<Baseline & { source: string; judged_by: BaselineSource; run: string | null; reason?: string }> {
+  const doc = await deps.runs.status();
+  const night = doc?.night ? await deps.runs.run(doc.night.id) : null;
+  const report = night?.report;
+  if (!night || !report) {
+    return {
+      source: sourceName(deps.baselineSource),
+      judged_by: deps.baselineSource,
+      run: null,
+      reason: night
+        ? `the last settled night, run ${night.id}, has no result: this is the configured baseline`
+        : "no night has settled yet: this is the configured baseline",
+      ...deps.baseline,
+    };
+  }
+  const bands = Object.fromEntries(
+    SMOKE_METRICS.map(({ key }) => [key, { lower: report[key].lower, upper: report[key].upper }]),
+  ) as Baseline;
+  return { source: sourceName(report.source), judged_by: report.source, run: night.id, ...bands };
 }

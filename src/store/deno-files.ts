@@ -3,7 +3,7 @@
  * documents that outgrow a Deno KV value (64 KiB): the change analysis and imported series.
  */
 import type { ChangePointOptions } from "../core/changepoints/analysis.ts";
-import { mergeSeries, type Series } from "../core/series.ts";
+import { headOf, mergeSeries, type Series } from "../core/series.ts";
 import { sameBytes } from "../core/artifact.ts";
 import type { ArtifactStore, Inbox, Latest, SeriesStore, StoredFile } from "./ports.ts";
 
@@ -50,16 +50,21 @@ export class FileLatest<T> implements Latest<T> {
 /** One Deno process serves chimney, so merges are serialized in it: each waits for the one before. */
 export class FileSeriesStore implements SeriesStore {
   private readonly file: JsonFile<Series[]>;
+  private readonly headsFile: JsonFile<Series[]>;
   private queue: Promise<unknown> = Promise.resolve();
 
   constructor(dir: string) {
     this.file = new JsonFile(dir, "series.json");
+    this.headsFile = new JsonFile(dir, "series-heads.json");
   }
 
   merge(incoming: Series[], options: ChangePointOptions) {
     const run = this.queue.then(async () => {
       const merged = mergeSeries((await this.file.read()) ?? [], incoming, options);
-      if (merged.issues.length === 0) await this.file.write(merged.series);
+      if (merged.issues.length === 0) {
+        await this.file.write(merged.series);
+        await this.headsFile.write(merged.series.map(headOf));
+      }
       return { imports: merged.imports, issues: merged.issues };
     });
     this.queue = run.catch(() => undefined);
@@ -68,6 +73,10 @@ export class FileSeriesStore implements SeriesStore {
 
   async all(): Promise<Series[]> {
     return (await this.file.read()) ?? [];
+  }
+
+  async heads(): Promise<Series[]> {
+    return (await this.headsFile.read()) ?? [];
   }
 }
 

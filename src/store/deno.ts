@@ -78,6 +78,16 @@ export class DenoRunStore implements RunStore {
     });
   }
 
+  /**
+   * One atomic operation per run: Deno KV caps an operation's mutations (1 000) and size (800
+   * KiB), which a batch of runs, each with its index keys, would pass.
+   */
+  async recordMany(incoming: Run[], options = { settled: false }): Promise<RecordOutcome[]> {
+    const outcomes: RecordOutcome[] = [];
+    for (const run of incoming) outcomes.push(await this.record(run, options));
+    return outcomes;
+  }
+
   async history(limit: number, after: Position | null) {
     const selector = after ? { prefix: ["history"], end: ["history", after.at, after.id] } : { prefix: ["history"] };
     const runs: HistoryEntry[] = [];
@@ -93,7 +103,12 @@ export class DenoRunStore implements RunStore {
     const count = (await this.kv.get<Deno.KvU64>(["count"])).value;
     if (!count) return null;
     const newest: HistoryEntry[] = [];
-    for await (const { value } of this.kv.list<HistoryEntry>({ prefix: ["history"] }, { reverse: true })) {
+    // Small batches: the last settled night is almost always among the newest few, and a list
+    // fetches a whole batch (500 entries by default) before the first is looked at.
+    for await (const { value } of this.kv.list<HistoryEntry>(
+      { prefix: ["history"] },
+      { reverse: true, batchSize: 8 },
+    )) {
       newest.push(value);
       if (value.mainline && endsStatus(value)) break;
     }
@@ -126,6 +141,27 @@ export class DenoSettlementStore implements SettlementStore {
     private readonly kv: Deno.Kv,
     private readonly changes: FileLatest<ChangeReport>,
   ) {}
+
+  async hold(holder: string, now: number, ms: number): Promise<boolean> {
+    return transact(async () => {
+      const lease = await this.kv.get<{ holder: string; until: number }>(["lease", "settle"]);
+      if (lease.value && lease.value.holder !== holder && lease.value.until > now)
+        return { commit: null, result: false };
+      const op = this.kv
+        .atomic()
+        .check(lease)
+        .set(["lease", "settle"], { holder, until: now + ms });
+      return { commit: op, result: true };
+    });
+  }
+
+  async release(holder: string): Promise<void> {
+    await transact(async () => {
+      const lease = await this.kv.get<{ holder: string; until: number }>(["lease", "settle"]);
+      if (lease.value?.holder !== holder) return { commit: null, result: undefined };
+      return { commit: this.kv.atomic().check(lease).delete(["lease", "settle"]), result: undefined };
+    });
+  }
 
   async unsettled(limit: number): Promise<UnsettledRun[]> {
     const waiting: UnsettledRun[] = [];

@@ -4,6 +4,12 @@
  * alerts and their outbox, settlements, imported series); what the read routes need is
  * projected into KV, where they find it with one `get`.
  *
+ * Each write is synchronous SQL (`transactionSync`), so no other event interleaves with it; the
+ * projection it needs is shared with the writes made while one is being written (`projectAfter`).
+ * A write never awaits a projection inside `blockConcurrencyWhile`: the gate holds back the I/O
+ * of the request that started that projection, and the two waited on each other until the
+ * runtime reset the object (a burst of uploads while runs were settled, at 10 000 runs).
+ *
  * One class past 300 lines: a Durable Object is one class, and its methods are the ledger's
  * transactions over one schema and one projection.
  */
@@ -22,12 +28,12 @@ import type { ChangePointOptions } from "../core/changepoints/analysis.ts";
 import { parseConfig } from "../core/config.ts";
 import { shouldProcess, shouldRetry, startProcessing, type Delivery } from "../core/delivery.ts";
 import { isUnsettled, type Dispatch } from "../core/dispatch.ts";
-import { historyEntry, upsertEntry, type HistoryEntry } from "../core/history.ts";
+import { historyEntry, upsertEntry, type HistoryEntry, type Position } from "../core/history.ts";
 import { structuredLog, type Log } from "../core/log.ts";
 import { COMPLETED_STATES, mergeRun, OPEN_STATES, type RecordOutcome, type Run } from "../core/run.ts";
-import { mergeSeries, type Series, type SeriesImport } from "../core/series.ts";
+import { headOf, mergeSeries, type Series, type SeriesImport } from "../core/series.ts";
 import type { Settlement, UnsettledRun } from "../core/settle.ts";
-import { statusDocument } from "../core/status.ts";
+import { endsStatus, statusDocument } from "../core/status.ts";
 import type { FieldIssue } from "../core/validation.ts";
 
 interface LedgerEnv {
@@ -37,20 +43,37 @@ interface LedgerEnv {
 /** KV keys of the projection. */
 export const KEYS = {
   run: (id: string) => `run:${id}`,
-  history: "history",
+  recent: "recent",
   status: "status",
   alerts: "alerts",
   series: "series",
+  seriesHeads: "series:heads",
   changes: "changes",
 } as const;
 
 /** How long to wait before projecting again after KV refused a write. */
 const PROJECTION_RETRY_MS = 10_000;
 
+/**
+ * Runs the `recent` document holds, newest first: the status page charts 90 nights and reads
+ * three times as many runs for them, so it and the first page of /runs are one KV read. Older
+ * pages come from the ledger's index. A bound, so a record costs the same at any history length.
+ */
+export const RECENT_RUNS = 300;
+
+/** The newest runs and how many there are: what KV holds of the history. */
+export interface RecentRuns {
+  runs: HistoryEntry[];
+  total: number;
+}
+
 export class Ledger extends DurableObject<LedgerEnv> {
   private readonly sql: SqlStorage;
-  /** The history as the table holds it, kept in memory once read. */
-  private history: HistoryEntry[] | null = null;
+  /** The newest `RECENT_RUNS` entries as the table holds them, kept in memory once read. */
+  private recent: HistoryEntry[] | null = null;
+  /** The projection being written, and whether a change was merged since it began. */
+  private projecting: Promise<void> | null = null;
+  private unprojected = false;
   /** Through the same secret-scrubbing log as the rest of chimney. */
   private readonly log: Log;
 
@@ -74,6 +97,7 @@ export class Ledger extends DurableObject<LedgerEnv> {
       CREATE TABLE IF NOT EXISTS alert_writes (id TEXT PRIMARY KEY, seq INTEGER NOT NULL, done INTEGER NOT NULL DEFAULT 0, record TEXT NOT NULL);
       CREATE TABLE IF NOT EXISTS series (key TEXT PRIMARY KEY, record TEXT NOT NULL);
       CREATE TABLE IF NOT EXISTS documents (key TEXT PRIMARY KEY, body TEXT NOT NULL, projected INTEGER NOT NULL DEFAULT 0);
+      CREATE TABLE IF NOT EXISTS leases (name TEXT PRIMARY KEY, holder TEXT NOT NULL, until INTEGER NOT NULL);
     `);
     // Ledgers made before the settle stage: their runs were settled as they were recorded.
     const columns = this.sql
@@ -92,20 +116,47 @@ export class Ledger extends DurableObject<LedgerEnv> {
    * brings to a final state waits to be settled, unless it comes settled (an import).
    */
   async record(incoming: Run, settled: boolean): Promise<RecordOutcome> {
-    // Nothing else runs in this object until the merge and its projection are done, so two
-    // reports never interleave and a projection never overwrites a newer one.
-    return this.ctx.blockConcurrencyWhile(async () => {
-      const known = incoming.identity
-        ? this.one<{ id: string }>("SELECT id FROM runs WHERE identity = ?", incoming.identity)
-        : null;
-      const stored = this.storedRun(known?.id ?? incoming.id);
-      const outcome = mergeRun(stored, incoming);
-      if (outcome.kind === "created" || outcome.kind === "updated") {
-        this.saveRun(outcome.run, COMPLETED_STATES.includes(outcome.run.state) && !settled ? 0 : 1);
-        await this.project();
-      }
-      return outcome;
-    });
+    // The merge is synchronous SQL, so no other event interleaves with it; the projection is
+    // shared with the reports merged while one was being written (see `projectAfter`).
+    const outcome = this.merge(incoming, settled);
+    if (outcome.kind === "created" || outcome.kind === "updated") await this.projectAfter();
+    return outcome;
+  }
+
+  private merge(incoming: Run, settled: boolean): RecordOutcome {
+    const known = incoming.identity
+      ? this.one<{ id: string }>("SELECT id FROM runs WHERE identity = ?", incoming.identity)
+      : null;
+    const outcome = mergeRun(this.storedRun(known?.id ?? incoming.id), incoming);
+    if (outcome.kind === "created" || outcome.kind === "updated") {
+      this.saveRun(outcome.run, COMPLETED_STATES.includes(outcome.run.state) && !settled ? 0 : 1);
+    }
+    return outcome;
+  }
+
+  /**
+   * Records a batch (an import) in one transaction with one projection: a thousand rows cost a
+   * thousand inserts, not a thousand projections.
+   */
+  async recordMany(incoming: Run[], settled: boolean): Promise<RecordOutcome[]> {
+    const outcomes = this.ctx.storage.transactionSync(() => incoming.map((run) => this.merge(run, settled)));
+    if (outcomes.some((o) => o.kind === "created" || o.kind === "updated")) await this.projectAfter();
+    return outcomes;
+  }
+
+  /** A page of the history, newest first, after `after` (exclusive), by the runs' index. */
+  async historyPage(limit: number, after: Position | null): Promise<{ runs: HistoryEntry[]; more: boolean }> {
+    const rows = after
+      ? this.sql.exec<{ entry: string }>(
+          "SELECT entry FROM runs WHERE at < ? OR (at = ? AND id < ?) ORDER BY at DESC, id DESC LIMIT ?",
+          after.at,
+          after.at,
+          after.id,
+          limit + 1,
+        )
+      : this.sql.exec<{ entry: string }>("SELECT entry FROM runs ORDER BY at DESC, id DESC LIMIT ?", limit + 1);
+    const entries = rows.toArray().map((row) => JSON.parse(row.entry) as HistoryEntry);
+    return { runs: entries.slice(0, limit), more: entries.length > limit };
   }
 
   /** Recorded runs in a final state that are not settled yet, oldest first. */
@@ -119,9 +170,25 @@ export class Ledger extends DurableObject<LedgerEnv> {
       .map((row) => ({ run: JSON.parse(row.record) as Run, revision: String(row.revision) }));
   }
 
+  /** The settling lease (see `SettlementStore.hold`): synchronous SQL, so two holds never interleave. */
+  async holdSettling(holder: string, now: number, ms: number): Promise<boolean> {
+    const lease = this.one<{ holder: string; until: number }>("SELECT holder, until FROM leases WHERE name = 'settle'");
+    if (lease && lease.holder !== holder && lease.until > now) return false;
+    this.sql.exec(
+      "INSERT INTO leases (name, holder, until) VALUES ('settle', ?, ?) ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, until = excluded.until",
+      holder,
+      now + ms,
+    );
+    return true;
+  }
+
+  async releaseSettling(holder: string): Promise<void> {
+    this.sql.exec("DELETE FROM leases WHERE name = 'settle' AND holder = ?", holder);
+  }
+
   /** Commits a settlement at once (see `SettlementStore.commit`). */
   async commitSettlement(settlement: Settlement, now: string): Promise<boolean> {
-    return this.ctx.blockConcurrencyWhile(async () => {
+    const committed = this.ctx.storage.transactionSync(() => {
       const { settles } = settlement;
       if (settles) {
         const row = this.one<{ settled: number; revision: number }>(
@@ -143,11 +210,11 @@ export class Ledger extends DurableObject<LedgerEnv> {
         );
       }
       const claimed = settlement.dispatch !== null && this.insertDispatch(settlement.dispatch);
-      const planned = this.planAll(settlement.subjects, claimed ? settlement.dispatch : null, now);
-      await this.project();
-      if (planned.alertsChanged) await this.projectAlerts();
+      this.planAll(settlement.subjects, claimed ? settlement.dispatch : null, now);
       return true;
     });
+    if (committed) await this.projectAfter();
+    return committed;
   }
 
   /** Runs still dispatched or running. */
@@ -214,11 +281,9 @@ export class Ledger extends DurableObject<LedgerEnv> {
 
   /** Applies an alert subject (a dashboard check) to its alerts and queues the writes, in one step. */
   async planAlerts(subject: AlertSubject, now: string): Promise<AlertWrite[]> {
-    return this.ctx.blockConcurrencyWhile(async () => {
-      const planned = this.planAll([subject], null, now);
-      if (planned.alertsChanged) await this.projectAlerts();
-      return planned.added;
-    });
+    const planned = this.ctx.storage.transactionSync(() => this.planAll([subject], null, now));
+    if (planned.alertsChanged) await this.projectAfter();
+    return planned.added;
   }
 
   async claimWrites(now: number, limit: number): Promise<AlertWrite[]> {
@@ -235,17 +300,17 @@ export class Ledger extends DurableObject<LedgerEnv> {
     id: string,
     outcome: { error: string | null; issue: { number: number; url: string } | null },
   ): Promise<void> {
-    await this.ctx.blockConcurrencyWhile(async () => {
+    const alertChanged = this.ctx.storage.transactionSync(() => {
       const row = this.one<{ record: string }>("SELECT record FROM alert_writes WHERE id = ?", id);
-      if (!row) return;
+      if (!row) return false;
       const write = finishedWrite(JSON.parse(row.record) as AlertWrite, outcome.error);
       this.saveWrite(write);
       const alert = this.one<{ record: string }>("SELECT record FROM alerts WHERE fingerprint = ?", write.fingerprint);
-      if (alert && outcome.issue) {
-        this.saveAlert(withIssue(JSON.parse(alert.record) as Alert, outcome.issue));
-        await this.projectAlerts();
-      }
+      if (!alert || !outcome.issue) return false;
+      this.saveAlert(withIssue(JSON.parse(alert.record) as Alert, outcome.issue));
+      return true;
     });
+    if (alertChanged) await this.projectAfter();
   }
 
   async getAlert(fingerprint: string): Promise<Alert | null> {
@@ -274,13 +339,16 @@ export class Ledger extends DurableObject<LedgerEnv> {
         );
       }
       // Written every time, so an import repeated after a failed projection repairs it.
-      await this.env.RUNS.put(KEYS.series, JSON.stringify(merged.series));
+      await Promise.all([
+        this.env.RUNS.put(KEYS.series, JSON.stringify(merged.series)),
+        this.env.RUNS.put(KEYS.seriesHeads, JSON.stringify(merged.series.map(headOf))),
+      ]);
       return { imports: merged.imports, issues: [] };
     });
   }
 
   async alarm(): Promise<void> {
-    await this.ctx.blockConcurrencyWhile(() => this.project());
+    await this.projectAfter();
   }
 
   private storedRun(id: string): Run | null {
@@ -303,7 +371,7 @@ export class Ledger extends DurableObject<LedgerEnv> {
       settled ?? 1,
       settled,
     );
-    this.history = upsertEntry(this.readHistory(), entry);
+    this.recent = upsertEntry(this.readRecent(), entry).slice(0, RECENT_RUNS);
   }
 
   private insertDispatch(dispatch: Dispatch): boolean {
@@ -345,11 +413,17 @@ export class Ledger extends DurableObject<LedgerEnv> {
       .map((row) => JSON.parse(row.record) as Alert);
   }
 
+  /** Saves an alert, and the open alerts as /status reads them, to be projected with the rest. */
   private saveAlert(alert: Alert): void {
     this.sql.exec(
       "INSERT INTO alerts (fingerprint, record) VALUES (?, ?) ON CONFLICT (fingerprint) DO UPDATE SET record = excluded.record",
       alert.fingerprint,
       JSON.stringify(alert),
+    );
+    this.sql.exec(
+      "INSERT INTO documents (key, body, projected) VALUES (?, ?, 0) ON CONFLICT (key) DO UPDATE SET body = excluded.body, projected = 0",
+      KEYS.alerts,
+      JSON.stringify(this.allAlerts().filter((a) => a.state === "open")),
     );
   }
 
@@ -370,17 +444,26 @@ export class Ledger extends DurableObject<LedgerEnv> {
     );
   }
 
-  /** The open alerts, where /status reads them. A failed write is repaired by the next change. */
-  private async projectAlerts(): Promise<void> {
-    const open = this.allAlerts().filter((a) => a.state === "open");
-    try {
-      await this.env.RUNS.put(KEYS.alerts, JSON.stringify(open));
-    } catch (error) {
-      this.log({ event: "projection_failed", key: KEYS.alerts, error: (error as Error).message });
-    }
+  /**
+   * Resolves once a projection that began after this call has been written. Reports arriving
+   * while one is being written share the next, so a burst of uploads costs a few projections,
+   * not one each queued behind the other, and each report still answers after KV shows it.
+   */
+  private async projectAfter(): Promise<void> {
+    this.unprojected = true;
+    while (this.projecting) await this.projecting;
+    if (!this.unprojected) return;
+    this.unprojected = false;
+    this.projecting = this.project().finally(() => {
+      this.projecting = null;
+    });
+    await this.projecting;
   }
 
-  /** Writes every run and document not yet in KV, the history and the status; on failure, tries again later. */
+  /**
+   * Writes every run and document not yet in KV, the recent runs and the status; on failure,
+   * tries again later. Bounded: what it writes does not grow with the history.
+   */
   private async project(): Promise<void> {
     const pending = this.sql
       .exec<{ id: string; record: string }>("SELECT id, record FROM runs WHERE projected = 0")
@@ -388,13 +471,13 @@ export class Ledger extends DurableObject<LedgerEnv> {
     const documents = this.sql
       .exec<{ key: string; body: string }>("SELECT key, body FROM documents WHERE projected = 0")
       .toArray();
-    const history = this.readHistory();
+    const recent: RecentRuns = { runs: this.readRecent(), total: this.count() };
     try {
       await Promise.all([
         ...pending.map(({ id, record }) => this.env.RUNS.put(KEYS.run(id), record)),
         ...documents.map(({ key, body }) => this.env.RUNS.put(key, body)),
-        this.env.RUNS.put(KEYS.history, JSON.stringify(history)),
-        this.env.RUNS.put(KEYS.status, JSON.stringify(statusDocument(history))),
+        this.env.RUNS.put(KEYS.recent, JSON.stringify(recent)),
+        this.env.RUNS.put(KEYS.status, JSON.stringify(statusDocument(this.newestToStatus(recent.runs), recent.total))),
       ]);
       for (const { id, record } of pending) {
         this.sql.exec("UPDATE runs SET projected = 1 WHERE id = ? AND record = ?", id, record);
@@ -408,12 +491,32 @@ export class Ledger extends DurableObject<LedgerEnv> {
     }
   }
 
-  private readHistory(): HistoryEntry[] {
-    this.history ??= this.sql
-      .exec<{ entry: string }>("SELECT entry FROM runs ORDER BY at DESC, id DESC")
+  /** The newest entries up to the last settled night, which is all `statusDocument` reads. */
+  private newestToStatus(recent: HistoryEntry[]): HistoryEntry[] {
+    const end = recent.findIndex(endsStatus);
+    if (end >= 0) return recent.slice(0, end + 1);
+    const older: HistoryEntry[] = [];
+    for (const row of this.sql.exec<{ entry: string }>(
+      "SELECT entry FROM runs ORDER BY at DESC, id DESC LIMIT -1 OFFSET ?",
+      recent.length,
+    )) {
+      const entry = JSON.parse(row.entry) as HistoryEntry;
+      older.push(entry);
+      if (endsStatus(entry)) break;
+    }
+    return [...recent, ...older];
+  }
+
+  private count(): number {
+    return this.one<{ n: number }>("SELECT COUNT(*) AS n FROM runs")?.n ?? 0;
+  }
+
+  private readRecent(): HistoryEntry[] {
+    this.recent ??= this.sql
+      .exec<{ entry: string }>("SELECT entry FROM runs ORDER BY at DESC, id DESC LIMIT ?", RECENT_RUNS)
       .toArray()
       .map((row) => JSON.parse(row.entry) as HistoryEntry);
-    return this.history;
+    return this.recent;
   }
 
   private one<T extends Record<string, SqlStorageValue>>(query: string, ...bindings: SqlStorageValue[]): T | null {

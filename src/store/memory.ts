@@ -13,12 +13,12 @@ import { sameBytes } from "../core/artifact.ts";
 import { shouldProcess, shouldRetry, startProcessing, type Delivery } from "../core/delivery.ts";
 import { isUnsettled, type Dispatch } from "../core/dispatch.ts";
 import type { ChangeReport } from "../core/drift.ts";
-import { historyEntry, newestFirst, page, upsertEntry, type HistoryEntry, type Position } from "../core/history.ts";
+import { historyEntry, newestFirst, page, type HistoryEntry, type Position } from "../core/history.ts";
 import { COMPLETED_STATES, mergeRun, OPEN_STATES, type RecordOutcome, type Run } from "../core/run.ts";
 import type { Settlement, UnsettledRun } from "../core/settle.ts";
 import type { ChangePointOptions } from "../core/changepoints/analysis.ts";
-import { mergeSeries, type Series } from "../core/series.ts";
-import { statusDocument, type StatusDocument } from "../core/status.ts";
+import { headOf, mergeSeries, type Series } from "../core/series.ts";
+import { endsStatus, statusDocument, type StatusDocument } from "../core/status.ts";
 import type {
   AlertStore,
   ArtifactStore,
@@ -40,8 +40,8 @@ export class MemoryRunStore implements RunStore {
   readonly #revisions = new Map<string, number>();
   /** Runs in a final state waiting to be settled. */
   readonly #unsettled = new Set<string>();
-  #history: HistoryEntry[] = [];
-  #status: StatusDocument | null = null;
+  /** Newest first, as the ledger's index reads it. */
+  readonly #history: HistoryEntry[] = [];
 
   async run(id: string): Promise<Run | null> {
     return structuredClone(this.#runs.get(id) ?? null);
@@ -58,12 +58,31 @@ export class MemoryRunStore implements RunStore {
     return structuredClone(outcome);
   }
 
+  async recordMany(incoming: Run[], options = { settled: false }): Promise<RecordOutcome[]> {
+    const outcomes: RecordOutcome[] = [];
+    for (const run of incoming) outcomes.push(await this.record(run, options));
+    return outcomes;
+  }
+
   #save(run: Run): void {
+    const stored = this.#runs.get(run.id);
     this.#runs.set(run.id, run);
     this.#revisions.set(run.id, (this.#revisions.get(run.id) ?? 0) + 1);
     if (run.identity) this.#identities.set(run.identity, run.id);
-    this.#history = upsertEntry(this.#history, historyEntry(run));
-    this.#status = statusDocument(this.#history);
+    if (stored) this.#history.splice(this.#position(stored), 1);
+    this.#history.splice(this.#position(run), 0, historyEntry(run));
+  }
+
+  /** Where a run's entry is, or goes, in the history: a binary search, as an index would do. */
+  #position(run: { at: string; id: string }): number {
+    let low = 0;
+    let high = this.#history.length;
+    while (low < high) {
+      const middle = (low + high) >>> 1;
+      if (newestFirst(this.#history[middle], run) < 0) low = middle + 1;
+      else high = middle;
+    }
+    return low;
   }
 
   unsettled(limit: number): UnsettledRun[] {
@@ -92,8 +111,12 @@ export class MemoryRunStore implements RunStore {
     return structuredClone(page(this.#history, limit, after));
   }
 
+  /** Read from the newest end of the history until the last settled night, as the ledger does. */
   async status(): Promise<StatusDocument | null> {
-    return structuredClone(this.#status);
+    if (this.#history.length === 0) return null;
+    const end = this.#history.findIndex(endsStatus);
+    const newest = end < 0 ? this.#history : this.#history.slice(0, end + 1);
+    return structuredClone(statusDocument(newest, this.#history.length));
   }
 
   async open(): Promise<Run[]> {
@@ -241,6 +264,10 @@ export class MemorySeriesStore implements SeriesStore {
   async all(): Promise<Series[]> {
     return structuredClone(this.#series);
   }
+
+  async heads(): Promise<Series[]> {
+    return structuredClone(this.#series.map(headOf));
+  }
 }
 
 /** Settlements over the memory stores: nothing else runs while one is committed. */
@@ -251,6 +278,18 @@ export class MemorySettlementStore implements SettlementStore {
     private readonly dispatches: MemoryDispatchStore,
     private readonly changes: MemoryLatest<ChangeReport>,
   ) {}
+
+  #lease: { holder: string; until: number } | null = null;
+
+  async hold(holder: string, now: number, ms: number): Promise<boolean> {
+    if (this.#lease && this.#lease.holder !== holder && this.#lease.until > now) return false;
+    this.#lease = { holder, until: now + ms };
+    return true;
+  }
+
+  async release(holder: string): Promise<void> {
+    if (this.#lease?.holder === holder) this.#lease = null;
+  }
 
   async unsettled(limit: number): Promise<UnsettledRun[]> {
     return this.runs.unsettled(limit);
@@ -279,6 +318,7 @@ export function memoryStores(): Stores {
     deliveries: new MemoryDeliveryStore(),
     inbox: new MemoryInbox(),
     dashboards: new MemoryLatest(),
+    pages: new MemoryLatest(),
     changes,
     series: new MemorySeriesStore(),
     settlements: new MemorySettlementStore(runs, alerts, dispatches, changes),

@@ -6,6 +6,7 @@ import type { Alert, AlertSubject, AlertWrite } from "../core/alert.ts";
 import type { DashboardCheck } from "../core/dashboards.ts";
 import type { ChangePointOptions } from "../core/changepoints/analysis.ts";
 import type { ChangeReport } from "../core/drift.ts";
+import type { PublishedPage } from "../core/published-page.ts";
 import type { Series, SeriesImport } from "../core/series.ts";
 import type { FieldIssue } from "../core/validation.ts";
 import type { Delivery } from "../core/delivery.ts";
@@ -14,6 +15,17 @@ import type { HistoryEntry, Position } from "../core/history.ts";
 import type { RecordOutcome, Run } from "../core/run.ts";
 import type { Settlement, UnsettledRun } from "../core/settle.ts";
 import type { StatusDocument } from "../core/status.ts";
+
+/**
+ * The record of truth has more writes waiting than it takes: the write was not made, and may
+ * be sent again in `retryAfterSeconds`. Answered as a 429, never queued without bound.
+ */
+export class StoreBusy extends Error {
+  constructor(readonly retryAfterSeconds = 1) {
+    super("the ledger has more writes waiting than it takes; send this again shortly");
+    this.name = "StoreBusy";
+  }
+}
 
 export interface RunStore {
   run(id: string): Promise<Run | null>;
@@ -24,6 +36,8 @@ export interface RunStore {
    * settling (history being imported).
    */
   record(incoming: Run, options?: { settled: boolean }): Promise<RecordOutcome>;
+  /** `record` for each run of a batch (an import), in order, at once where the store can. */
+  recordMany(incoming: Run[], options?: { settled: boolean }): Promise<RecordOutcome[]>;
   /** Newest first, after `after` (exclusive). */
   history(limit: number, after: Position | null): Promise<{ runs: HistoryEntry[]; cursor: string | null }>;
   status(): Promise<StatusDocument | null>;
@@ -93,6 +107,14 @@ export interface SettlementStore {
   /** Recorded runs in a final state that are not settled yet, oldest first. */
   unsettled(limit: number): Promise<UnsettledRun[]>;
   /**
+   * Takes the settling until `now + ms` unless another holder has it (a holder taking it again
+   * extends it): one drain settles at a time, so a burst of uploads does not analyse each run
+   * once per drain. A holder that dies loses it when it runs out.
+   */
+  hold(holder: string, now: number, ms: number): Promise<boolean>;
+  /** Gives the settling up, if `holder` has it. */
+  release(holder: string): Promise<void>;
+  /**
    * Commits a settlement at once: the run records it changes, the analysis, its subjects
    * applied to the alerts (`planWrites`), the confirming dispatch claimed and queued in the
    * outbox, and the run marked settled. A plan made from an earlier revision of its run (the
@@ -114,6 +136,9 @@ export interface Latest<T> extends Projected<T> {
 /** The last dashboard check (the nightly cron). */
 export type DashboardStore = Latest<DashboardCheck>;
 
+/** The status page as last rendered, written when what it shows changes (http/pages/publish.ts). */
+export type PageStore = Latest<PublishedPage>;
+
 /** The last change-point analysis of the history, written only by settlements. */
 export type ChangeStore = Projected<ChangeReport>;
 
@@ -122,6 +147,8 @@ export interface SeriesStore {
   /** Merges imported series (`mergeSeries`) atomically; with issues, nothing is stored. */
   merge(incoming: Series[], options: ChangePointOptions): Promise<{ imports: SeriesImport[]; issues: FieldIssue[] }>;
   all(): Promise<Series[]>;
+  /** Every series as it stands (`headOf`): its newest point alone. */
+  heads(): Promise<Series[]>;
 }
 
 /** Every store the app needs: what each entry builds for its runtime. */
@@ -134,6 +161,7 @@ export interface Stores {
   inbox: Inbox;
   dashboards: DashboardStore;
   changes: ChangeStore;
+  pages: PageStore;
   series: SeriesStore;
   settlements: SettlementStore;
 }

@@ -7,12 +7,12 @@ import { sameBytes } from "../core/artifact.ts";
 import type { ChangePointOptions } from "../core/changepoints/analysis.ts";
 import type { Delivery } from "../core/delivery.ts";
 import type { Dispatch } from "../core/dispatch.ts";
-import { page, type HistoryEntry, type Position } from "../core/history.ts";
+import { encodeCursor, page, type Position } from "../core/history.ts";
 import type { RecordOutcome, Run } from "../core/run.ts";
 import type { Series } from "../core/series.ts";
 import type { Settlement, UnsettledRun } from "../core/settle.ts";
 import type { StatusDocument } from "../core/status.ts";
-import { KEYS, type Ledger } from "./ledger.ts";
+import { KEYS, type Ledger, type RecentRuns } from "./ledger.ts";
 import type {
   AlertStore,
   ArtifactStore,
@@ -25,6 +25,7 @@ import type {
   SettlementStore,
   StoredFile,
 } from "./ports.ts";
+import { StoreBusy } from "./ports.ts";
 
 export interface RunStoreOptions {
   /** How long this isolate may reuse the status document it last read (0: read KV every time). */
@@ -46,6 +47,20 @@ function ledgerOf(namespace: DurableObjectNamespace<Ledger>): LedgerCalls {
   return namespace.get(namespace.idFromName("ledger")) as unknown as LedgerCalls;
 }
 
+/**
+ * A write the ledger refused because too many wait for it (the runtime's "Durable Object is
+ * overloaded" error) is `StoreBusy`: the caller hears 429 and sends it again, rather than the
+ * request failing or waiting in a queue without bound.
+ */
+async function unlessBusy<T>(write: Promise<T>): Promise<T> {
+  try {
+    return await write;
+  } catch (error) {
+    if (error instanceof Error && /overloaded/i.test(error.message)) throw new StoreBusy();
+    throw error;
+  }
+}
+
 export class WorkersRunStore implements RunStore {
   /** KV itself may take up to 60 s to show a write elsewhere; a few seconds here cost nothing more. */
   private cachedStatus: { doc: StatusDocument | null; until: number } | null = null;
@@ -65,13 +80,27 @@ export class WorkersRunStore implements RunStore {
   }
 
   async record(incoming: Run, options = { settled: false }): Promise<RecordOutcome> {
-    const outcome = await ledgerOf(this.ledger).record(incoming, options.settled);
+    const outcome = await unlessBusy(ledgerOf(this.ledger).record(incoming, options.settled));
     this.cachedStatus = null;
     return outcome;
   }
 
+  async recordMany(incoming: Run[], options = { settled: false }): Promise<RecordOutcome[]> {
+    const outcomes = await unlessBusy(ledgerOf(this.ledger).recordMany(incoming, options.settled));
+    this.cachedStatus = null;
+    return outcomes;
+  }
+
+  /** The first page from KV's recent runs when it holds the whole page; older ones from the ledger's index. */
   async history(limit: number, after: Position | null) {
-    return page((await this.kv.get<HistoryEntry[]>(KEYS.history, "json")) ?? [], limit, after);
+    if (!after) {
+      const recent = await this.kv.get<RecentRuns>(KEYS.recent, "json");
+      if (!recent) return { runs: [], cursor: null };
+      if (limit < recent.runs.length || recent.runs.length === recent.total) return page(recent.runs, limit, null);
+    }
+    const { runs, more } = await ledgerOf(this.ledger).historyPage(limit, after);
+    const last = runs.at(-1);
+    return { runs, cursor: more && last ? encodeCursor(last) : null };
   }
 
   async status(): Promise<StatusDocument | null> {
@@ -96,6 +125,14 @@ export class WorkersSettlementStore implements SettlementStore {
 
   unsettled(limit: number): Promise<UnsettledRun[]> {
     return ledgerOf(this.ledger).unsettledRuns(limit);
+  }
+
+  hold(holder: string, now: number, ms: number): Promise<boolean> {
+    return ledgerOf(this.ledger).holdSettling(holder, now, ms);
+  }
+
+  release(holder: string): Promise<void> {
+    return ledgerOf(this.ledger).releaseSettling(holder);
   }
 
   async commit(settlement: Settlement, now: string): Promise<boolean> {
@@ -191,7 +228,7 @@ export class KVLatest<T> implements Latest<T> {
 
   constructor(
     private readonly kv: KVNamespace,
-    private readonly key: "dashboards" | "changes",
+    private readonly key: "dashboards" | "changes" | "status-page",
     private readonly options: RunStoreOptions,
   ) {}
 
@@ -225,6 +262,10 @@ export class WorkersSeriesStore implements SeriesStore {
 
   async all(): Promise<Series[]> {
     return (await this.kv.get<Series[]>(KEYS.series, "json")) ?? [];
+  }
+
+  async heads(): Promise<Series[]> {
+    return (await this.kv.get<Series[]>(KEYS.seriesHeads, "json")) ?? [];
   }
 }
 

@@ -271,6 +271,81 @@ export const storeContract: ContractCase[] = [
     },
   },
   {
+    name: "runs: history() pages 420 runs, past what any projection keeps of the newest, each run exactly once",
+    async run(make) {
+      const stores = await make();
+      const nights = Array.from({ length: 420 }, (_, i) => night(1_000 + i));
+      const running = { ...nights[3], state: "running" as const, measurements: null, report: null, input: null };
+      await stores.runs.recordMany([...nights.slice(0, 3), running, ...nights.slice(4)], { settled: true });
+      const { entries, pages } = await allHistory(stores, 100);
+      assert.equal(pages, 5);
+      assert.deepEqual(
+        entries.map((e) => e.id),
+        [...nights].reverse().map((n) => n.id),
+      );
+      // An old run completes: the page it is on, far behind the newest, shows it.
+      assert.equal((await stores.runs.record(nights[3], { settled: true })).kind, "updated");
+      const { entries: again } = await allHistory(stores, 100);
+      assert.equal(again.find((e) => e.id === nights[3].id)?.state, nights[3].state);
+      assert.equal(again.length, 420);
+      assert.equal((await stores.runs.status())?.runs, 420);
+    },
+  },
+  {
+    name: "runs: recordMany() records a batch in order, as record() would each run",
+    async run(make) {
+      const { runs } = await make();
+      const outcomes = await runs.recordMany([night(70), night(71), night(70)], { settled: true });
+      assert.deepEqual(
+        outcomes.map((o) => o.kind),
+        ["created", "created", "unchanged"],
+      );
+      assert.deepEqual(
+        (await runs.history(10, null)).runs.map((e) => e.id),
+        [night(71).id, night(70).id],
+      );
+      assert.equal((await runs.status())?.latest?.id, night(71).id);
+    },
+  },
+  {
+    name: "runs: status() finds the last settled night behind a long tail of open runs",
+    async run(make) {
+      const { runs } = await make();
+      await runs.record(night(80));
+      // More runs still going than any page of the newest holds: the status reads past them.
+      const open = Array.from({ length: 320 }, (_, i) => ({
+        ...night(81 + i),
+        state: "running" as const,
+        measurements: null,
+        report: null,
+        input: null,
+        completed_at: null,
+      }));
+      await runs.recordMany(open, { settled: true });
+      const status = await runs.status();
+      assert.equal(status?.night?.id, night(80).id);
+      assert.equal(status?.latest?.id, open.at(-1)?.id);
+      assert.equal(status?.runs, 321);
+    },
+  },
+  {
+    name: "settlements: one holder settles at a time, until it gives the settling up or its hold runs out",
+    async run(make) {
+      const { settlements } = await make();
+      const racing = await Promise.all(["a", "b", "c"].map((h) => settlements.hold(h, 1_000, 60_000)));
+      assert.deepEqual(racing.filter(Boolean).length, 1);
+      const holder = ["a", "b", "c"][racing.indexOf(true)];
+      const other = holder === "a" ? "b" : "a";
+      assert.equal(await settlements.hold(holder, 30_000, 60_000), true, "the holder takes it again");
+      assert.equal(await settlements.hold(other, 80_000, 60_000), false, "held until 90 000 by the holder");
+      await settlements.release(other);
+      assert.equal(await settlements.hold(other, 80_000, 60_000), false, "only the holder gives it up");
+      assert.equal(await settlements.hold(other, 90_001, 60_000), true, "a hold that ran out is taken");
+      await settlements.release(other);
+      assert.equal(await settlements.hold(holder, 90_002, 1_000), true, "given up, it is free");
+    },
+  },
+  {
     name: "runs: a new run lands on the first page and old cursors stay valid",
     async run(make) {
       const stores = await make();
@@ -785,6 +860,25 @@ export const storeContract: ContractCase[] = [
   },
 
   // Series -------------------------------------------------------------------------------------
+  {
+    name: "series: heads() is every series as it stands, its newest point alone",
+    async run(make) {
+      const { series } = await make();
+      assert.deepEqual(await series.heads(), []);
+      const incoming = firewoodSeries();
+      await series.merge(
+        incoming.map((s) => ({ ...s, points: s.points.slice(0, 120) })),
+        DEFAULT_OPTIONS,
+      );
+      await series.merge(incoming, DEFAULT_OPTIONS);
+      const all = await series.all();
+      assert.deepEqual(
+        await series.heads(),
+        all.map((s) => ({ ...s, points: s.points.slice(-1) })),
+      );
+      assert.equal((await series.heads())[0].points[0].at, incoming[0].points.at(-1)?.at);
+    },
+  },
   {
     name: "series: merge is idempotent; importing twice adds nothing",
     async run(make) {

@@ -65,3 +65,22 @@ describe("settling a night reads a bounded part of the history", () => {
     expect(await refreshChanges(deps)).toBe(false);
   }, 60_000);
 });
+
+describe("drains racing to settle", () => {
+  it("settle each run once: one drain holds the settling, the others leave it to it", async () => {
+    const { deps } = await history(60, 12);
+    const commits: boolean[] = [];
+    const commit = deps.settlements.commit.bind(deps.settlements);
+    deps.settlements.commit = async (settlement, now) => {
+      const done = await commit(settlement, now);
+      commits.push(done);
+      return done;
+    };
+    // A burst of uploads: each answer's drain starts at once.
+    const settled = await Promise.all(Array.from({ length: 8 }, () => settleRuns(deps)));
+    expect(settled.reduce((a, b) => a + b, 0)).toBe(12);
+    // No plan made twice and thrown away: each of the 12 runs was analysed and committed once.
+    expect(commits).toEqual(Array(12).fill(true));
+    expect(await deps.settlements.unsettled(100)).toEqual([]);
+  });
+});

@@ -6,6 +6,7 @@ interface Fault {
   method: string;
   remaining: number;
   fired: number;
+  error: () => Error;
 }
 
 export class Faults {
@@ -13,11 +14,16 @@ export class Faults {
   /** `store.method` of every call that failed. */
   readonly hits: string[] = [];
 
-  /** The next `times` calls of `store.method` throw, as a binding that is down would. */
-  fail(store: keyof Stores, method: string, times = 1): void {
+  /** The next `times` calls of `store.method` throw `error`, by default as a binding that is down would. */
+  fail(
+    store: keyof Stores,
+    method: string,
+    times = 1,
+    error: () => Error = () => new Error(`injected fault: ${store}.${method} is down`),
+  ): void {
     const port = this.ports?.[store] as unknown as Record<string, unknown> | undefined;
     if (port && typeof port[method] !== "function") throw new Error(`${store}.${method} is not a method of the store`);
-    this.planned.push({ store, method, remaining: times, fired: 0 });
+    this.planned.push({ store, method, remaining: times, fired: 0, error });
   }
 
   /** The faults planned that no call met: a test that injects one expects it to fire. */
@@ -47,7 +53,7 @@ export class Faults {
               fault.remaining--;
               fault.fired++;
               this.hits.push(`${name}.${String(property)}`);
-              return Promise.reject(new Error(`injected fault: ${name}.${String(property)} is down`));
+              return Promise.reject(fault.error());
             }
             return value.apply(object, args);
           };

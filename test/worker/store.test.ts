@@ -6,7 +6,7 @@ import { historyEntry } from "../../src/core/history.ts";
 import { newRun, type Run } from "../../src/core/run.ts";
 import { statusDocument } from "../../src/core/status.ts";
 import type { Ledger } from "../../src/store/ledger.ts";
-import { WorkersRunStore } from "../../src/store/workers.ts";
+import { WorkersRunStore, WorkersSettlementStore } from "../../src/store/workers.ts";
 
 const run = (id: string, at: string): Run =>
   newRun({
@@ -69,20 +69,71 @@ describe("the Workers run store", () => {
     await store.record(run("1-1", "2026-11-01T03:00:00.000Z"));
     await store.record(run("2-1", "2026-11-02T03:00:00.000Z"));
     const before = {
-      history: await env.RUNS.get("history"),
+      recent: await env.RUNS.get("recent"),
       status: await env.RUNS.get("status"),
       run: await env.RUNS.get("run:1-1"),
     };
-    await Promise.all(["history", "status", "run:1-1"].map((key) => env.RUNS.delete(key)));
+    await Promise.all(["recent", "status", "run:1-1"].map((key) => env.RUNS.delete(key)));
     const ledger = env.LEDGER.get(env.LEDGER.idFromName("ledger"));
     await runInDurableObject(ledger, async (instance, state) => {
       state.storage.sql.exec("UPDATE runs SET projected = 0 WHERE id = '1-1'");
       await (instance as Ledger).alarm();
     });
+    expect(before.recent).not.toBe(null);
     expect({
-      history: await env.RUNS.get("history"),
+      recent: await env.RUNS.get("recent"),
       status: await env.RUNS.get("status"),
       run: await env.RUNS.get("run:1-1"),
     }).toEqual(before);
+  });
+
+  it("keeps what KV holds of the history bounded: a record writes as much at 640 runs as at 320", async () => {
+    const store = new WorkersRunStore(env.RUNS, env.LEDGER, { statusCacheMs: 0, now: () => 0 });
+    const nights = Array.from({ length: 640 }, (_, i) =>
+      run(`${1_000 + i}-1`, new Date(Date.UTC(2025, 0, 1) + i * 86_400_000).toISOString()),
+    );
+    /** Every projected value but the runs' own records, which are written once each. */
+    const projected = async () => {
+      const { keys } = await env.RUNS.list();
+      const sizes = await Promise.all(
+        keys.filter((k) => !k.name.startsWith("run:")).map(async (k) => (await env.RUNS.get(k.name))?.length ?? 0),
+      );
+      return sizes.reduce((a, b) => a + b, 0);
+    };
+    await store.recordMany(nights.slice(0, 320), { settled: true });
+    const half = await projected();
+    await store.recordMany(nights.slice(320), { settled: true });
+    const full = await projected();
+    expect(full).toBeLessThan(half * 1.05);
+    expect((await store.status())?.runs).toBe(640);
+    expect((await store.history(1, null)).runs[0].id).toBe("1639-1");
+  }, 30_000);
+
+  it("never keeps a settlement waiting on a projection that reports started: both finish", async () => {
+    const store = new WorkersRunStore(env.RUNS, env.LEDGER, { statusCacheMs: 0, now: () => 0 });
+    const settlements = new WorkersSettlementStore(env.LEDGER, []);
+    const nights = Array.from({ length: 40 }, (_, i) =>
+      run(`${3_000 + i}-1`, new Date(Date.UTC(2026, 0, 1) + i * 86_400_000).toISOString()),
+    );
+    await store.recordMany(nights.slice(0, 20), { settled: false });
+    const waiting = await settlements.unsettled(20);
+    // Reports arrive while the waiting runs are settled: each settlement's projection and theirs interleave.
+    const settled = await Promise.all([
+      ...nights.slice(20).map((n) => store.record(n)),
+      ...waiting.map((w) =>
+        settlements.commit(
+          {
+            settles: { run_id: w.run.id, revision: w.revision },
+            runs: [],
+            analysis: null,
+            subjects: [],
+            dispatch: null,
+          },
+          "2026-02-01T00:00:00.000Z",
+        ),
+      ),
+    ]);
+    expect(settled.slice(20)).toEqual(Array(20).fill(true));
+    expect((await store.status())?.runs).toBe(40);
   });
 });

@@ -1,4 +1,5 @@
 /** `POST /api/results?suite=NAME`: one document of a series suite, merged into its series. */
+import { env } from "cloudflare:workers";
 import { beforeEach, describe, expect, it } from "vitest";
 import passing from "../fixtures/smoke-metrics.json";
 import cargoOutput from "../fixtures/formats/cargo-output.txt?raw";
@@ -110,5 +111,43 @@ describe("POST /api/results?suite=", () => {
     const res = await post(h, "suite=smoke", JSON.stringify(passing), "application/json");
     expect(res.status).toBe(201);
     expect(await res.json()).toMatchObject({ outcome: "created", run: { state: "passed" } });
+  });
+});
+
+describe("the status page after a suite's upload", () => {
+  it("is published again with the suite's new series", async () => {
+    const h = withSuites(SMOKE, RUST);
+    expect((await h.request("/", { headers: { accept: "text/html" } })).status).toBe(200);
+    const res = await h.request("/api/results?suite=rust-benches", {
+      method: "POST",
+      headers: { authorization: `Bearer ${TEST_BINDINGS.PERF_DASHBOARD_TOKEN}`, "content-type": "text/plain" },
+      body: cargoOutput,
+    });
+    expect(res.status).toBe(201);
+    const page = await (await h.request("/", { headers: { accept: "text/html" } })).text();
+    const [first] = await seriesOf(h);
+    expect(page).toContain(first.name);
+  });
+});
+
+describe("a series suite's state", () => {
+  it("is read from each series' newest point, not from every point of every series", async () => {
+    const h = withSuites(SMOKE, RUST);
+    await h.request("/api/results?suite=rust-benches", {
+      method: "POST",
+      headers: { authorization: `Bearer ${TEST_BINDINGS.PERF_DASHBOARD_TOKEN}`, "content-type": "text/plain" },
+      body: cargoOutput,
+    });
+    const count = (await seriesOf(h)).length;
+    // What /status and /badge read is bounded by the number of series: the whole series are not read.
+    await env.RUNS.put("series", "[]");
+    const status = (await (await h.request("/status")).json()) as {
+      suites: { name: string; state: string; reason: string }[];
+    };
+    const rust = status.suites.find((s) => s.name === "rust-benches");
+    expect(rust?.state).toBe("passing");
+    expect(rust?.reason).toMatch(new RegExp(`^${count} series, the newest result from `));
+    const badge = (await (await h.request("/badge?suite=rust-benches")).json()) as { message: string };
+    expect(badge.message).toBe("passing");
   });
 });

@@ -4,7 +4,8 @@ import * as v from "valibot";
 import { githubId, refName } from "../../core/github-fields.ts";
 import { jsonObject, parseJson, parseWith } from "../../core/validation.ts";
 import { dispatchOnDemand } from "../../jobs/dispatch.ts";
-import { runTick, TICKS, type Tick } from "../../jobs/ticks.ts";
+import { TICKS, type Tick } from "../../jobs/ticks.ts";
+import { tickAndPublish } from "../pages/publish.ts";
 import { requireBearer } from "../auth.ts";
 import { limitBody } from "../body-limit.ts";
 import { linksFor, type AppDeps } from "../deps.ts";
@@ -53,7 +54,7 @@ export function dispatchRoutes(deps: AppDeps): Hono {
     const tick = c.req.param("tick");
     if (!(TICKS as readonly string[]).includes(tick))
       throw problem(404, `tick: no tick ${JSON.stringify(tick.slice(0, 40))}; there are ${TICKS.join(" and ")}`);
-    return c.json(await runTick(deps, tick as Tick, deps.now()));
+    return c.json(await tickAndPublish(deps, tick as Tick, deps.now()));
   });
 
   return app;

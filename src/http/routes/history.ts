@@ -4,7 +4,7 @@ import { invalid, ok, type Parsed } from "../../core/validation.ts";
 import { importHistory, type ImportInto } from "../../jobs/import.ts";
 import { requireBearer } from "../auth.ts";
 import { limitBody } from "../body-limit.ts";
-import { linksFor, type AppDeps } from "../deps.ts";
+import { afterResponse, linksFor, type AppDeps } from "../deps.ts";
 import { suiteNamed } from "../suite-param.ts";
 import { answerOf, IMPORTED } from "../outcomes.ts";
 import { invalidInput, problem, valid } from "../problem.ts";
@@ -42,6 +42,7 @@ export function historyRoutes(deps: AppDeps): Hono {
     const into = importInto(deps, c.req.query("suite"), c.req.query("entry"));
     const source = valid(utf8(await c.req.arrayBuffer()));
     const { outcome, status } = answerOf(IMPORTED, await importHistory(deps, source, into));
+    afterResponse(c, deps);
     const links = linksFor(deps);
     if (outcome.kind === "series") {
       const series = outcome.series.map((s) => ({ ...s, url: seriesUrl(links.base, s.key) }));

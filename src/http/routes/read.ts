@@ -2,23 +2,21 @@
 import { Hono, type Context } from "hono";
 import { etag } from "hono/etag";
 import { contentDisposition } from "../../core/artifact.ts";
-import { SMOKE_METRICS, sourceName, type Baseline, type BaselineSource } from "../../core/baseline.ts";
 import { changesAt, latestChanges } from "../../core/drift.ts";
 import { decodeCursor, MAX_PAGE } from "../../core/history.ts";
 import { isRunId } from "../../core/run.ts";
-import { repositoryUrl } from "../../core/links.ts";
 import { overallSignal } from "../../core/status.ts";
 import type { Suite } from "../../core/suites.ts";
 import {
   currentBadge,
-  currentOverview,
   currentStatus,
   currentSuiteBadge,
   currentSuiteResults,
   currentSuiteSignals,
+  judgedBaseline,
 } from "../../jobs/status.ts";
 import { runPage } from "../pages/run-page.ts";
-import { CHARTED_RUNS, LISTED_RUNS, statusPage } from "../pages/status-page.ts";
+import { notModified, publishStatusPage } from "../pages/publish.ts";
 import { linksFor, type AppDeps } from "../deps.ts";
 import { suiteNamed } from "../suite-param.ts";
 import { invalidInput, problem } from "../problem.ts";
@@ -44,21 +42,12 @@ function seriesSuiteOf(deps: AppDeps, name: string | undefined): Suite | null {
 export function readRoutes(deps: AppDeps): Hono {
   const app = new Hono();
 
-  app.get("/", etag(), async (c) => {
-    const overview = await currentOverview(deps, { charted: CHARTED_RUNS, listed: LISTED_RUNS });
-    const judged = await judgedBaseline(deps);
-    const repo = deps.config.GITHUB_REPOSITORY;
+  app.get("/", async (c) => {
+    const page = (await deps.pages.latest()) ?? (await publishStatusPage(deps));
     c.header("cache-control", "public, max-age=30");
-    return c.html(
-      statusPage({
-        ...overview,
-        runs: overview.doc?.runs ?? 0,
-        baseline: judged,
-        baselineSource: judged.source,
-        configProblems: deps.configProblems,
-        repositoryUrl: repo ? repositoryUrl(deps.config.GITHUB_API_URL, repo) : null,
-      }),
-    );
+    c.header("etag", page.etag);
+    if (notModified(c.req.header("if-none-match"), page.etag)) return c.body(null, 304);
+    return c.html(page.html);
   });
 
   app.get("/status", etag(), async (c) => {
@@ -202,31 +191,4 @@ export function readRoutes(deps: AppDeps): Hono {
   });
 
   return app;
-}
-
-/**
- * The baseline that judged the last settled night, and which file at which commit that was (or
- * the fallback, and why); before any night has a result, the configured baseline.
- */
-export async function judgedBaseline(
-  deps: AppDeps,
-): Promise<Baseline & { source: string; judged_by: BaselineSource; run: string | null; reason?: string }> {
-  const doc = await deps.runs.status();
-  const night = doc?.night ? await deps.runs.run(doc.night.id) : null;
-  const report = night?.report;
-  if (!night || !report) {
-    return {
-      source: sourceName(deps.baselineSource),
-      judged_by: deps.baselineSource,
-      run: null,
-      reason: night
-        ? `the last settled night, run ${night.id}, has no result: this is the configured baseline`
-        : "no night has settled yet: this is the configured baseline",
-      ...deps.baseline,
-    };
-  }
-  const bands = Object.fromEntries(
-    SMOKE_METRICS.map(({ key }) => [key, { lower: report[key].lower, upper: report[key].upper }]),
-  ) as Baseline;
-  return { source: sourceName(report.source), judged_by: report.source, run: night.id, ...bands };
 }

@@ -91,5 +91,6 @@ async function seriesUpload(deps: AppDeps, c: Context, suite: Suite): Promise<Re
     provenance.sha,
   );
   if (outcome.kind === "invalid") throw invalidInput(422, outcome.issues);
+  afterResponse(c, deps);
   return c.json({ suite: suite.name, series: outcome.series }, 201);
 }

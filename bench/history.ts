@@ -1,0 +1,145 @@
+/**
+ * History that grows cheaply, against `wrangler dev` and the Deno entry on loopback: importing
+ * 1 000 and 10 000 smoke results (one fresh state each), then, with 10 000 runs stored, uploads,
+ * `/status`, `/badge` and `GET /` against `/healthz` at 50 connections, beside the same with
+ * none stored; and `/status` during and right after a burst of uploads against its idle p99.
+ * `npm run bench -- history` runs this part alone.
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { startDenoDev } from "../scripts/deno-dev.ts";
+import { freePort, startWranglerDev, type DevServer } from "../scripts/wrangler-dev.ts";
+import { load, metricsText, round3 } from "./common.ts";
+
+const ADMIN = "bench-admin-0123456789abcdef";
+const TOKEN = "bench-token-0123456789abcdef";
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 4);
+const CONNECTIONS = 50;
+
+/** `n` nightly results a few percent apart, one a night, oldest first. */
+function importRows(n: number): string {
+  const result = JSON.parse(metricsText(5)) as { per_batch_ms: number[]; total_operations: number };
+  const start = Date.UTC(2000, 0, 1);
+  const rows = Array.from({ length: n }, (_, i) => {
+    // Nights a few percent apart, every figure consistent with the others.
+    const per_batch_ms = result.per_batch_ms.map((ms) => ms * (1 + ((i * 7919) % 61) / 1000));
+    const total = per_batch_ms.reduce((a, b) => a + b, 0);
+    return {
+      at: new Date(start + i * 86_400_000).toISOString(),
+      sha: (0x10000000 + i).toString(16).repeat(5),
+      result: {
+        ...result,
+        per_batch_ms,
+        total_duration_ms: total,
+        throughput_ops_per_sec: result.total_operations / (total / 1000),
+      },
+    };
+  });
+  return JSON.stringify(rows);
+}
+
+type Entry = "workers" | "deno";
+
+async function withServer<T>(entry: Entry, fn: (server: DevServer) => Promise<T>): Promise<T> {
+  const persist = mkdtempSync(join(tmpdir(), "chimney-history-"));
+  const vars = { PERF_DASHBOARD_TOKEN: TOKEN, ADMIN_TOKEN: ADMIN };
+  const server =
+    entry === "workers"
+      ? await startWranglerDev({ persistTo: persist, vars })
+      : await startDenoDev({ port: await freePort(), dataDir: persist, vars });
+  try {
+    return await fn(server);
+  } finally {
+    await server.stop();
+    rmSync(persist, { recursive: true, force: true });
+  }
+}
+
+async function importInto(server: DevServer, rows: number): Promise<number> {
+  const body = importRows(rows);
+  const started = performance.now();
+  const res = await fetch(`${server.url}/api/import`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${ADMIN}`, "content-type": "application/json" },
+    body,
+  });
+  if (!res.ok) throw new Error(`import of ${rows} rows answered ${res.status}: ${await res.text()}`);
+  return (performance.now() - started) / 1000;
+}
+
+/** Each route's throughput over `/healthz`'s, in interleaved rounds. */
+let nextRunId = 5_000_000;
+
+/** Uploads of Firewood's 5-batch result, each a run of its own. */
+function uploadOptions() {
+  return {
+    method: "POST" as const,
+    headers: { authorization: `Bearer ${TOKEN}`, "content-type": "application/json" },
+    body: metricsText(5),
+    requests: [{ setupRequest: (req: object) => ({ ...req, path: `/api/results?run_id=${nextRunId++}` }) }],
+  };
+}
+
+async function routes(server: DevServer) {
+  const upload = uploadOptions();
+  const round = { connections: CONNECTIONS, duration: SECONDS };
+  const healthz = await load(`${server.url}/healthz`, round);
+  const status = await load(`${server.url}/status`, round);
+  const badge = await load(`${server.url}/badge`, round);
+  const page = await load(`${server.url}/`, round);
+  const uploads = await load(`${server.url}/api/results`, { ...round, ...upload });
+  const ratio = (l: { rps: number }) => round3(l.rps / healthz.rps);
+  return {
+    healthz_rps: healthz.rps,
+    status: ratio(status),
+    badge: ratio(badge),
+    page: ratio(page),
+    uploads: ratio(uploads),
+    uploads_rps: uploads.rps,
+    errors: [healthz, status, badge, page, uploads].reduce((n, l) => n + l.errors + l.non2xx, 0),
+  };
+}
+
+/** `/status` idle, then while uploads come at 50 connections, then right after: p99 and failures. */
+async function burst(server: DevServer) {
+  const reads = { connections: 10, duration: SECONDS };
+  const idle = await load(`${server.url}/status`, reads);
+  const [during, uploads] = await Promise.all([
+    load(`${server.url}/status`, reads),
+    load(`${server.url}/api/results`, { connections: CONNECTIONS, duration: SECONDS, ...uploadOptions() }),
+  ]);
+  const after = await load(`${server.url}/status`, reads);
+  return {
+    idle_p99_ms: idle.p99_ms,
+    during_p99_ms: during.p99_ms,
+    after_p99_ms: after.p99_ms,
+    during_over_idle: round3(during.p99_ms / Math.max(idle.p99_ms, 1)),
+    after_over_idle: round3(after.p99_ms / Math.max(idle.p99_ms, 1)),
+    failed_reads: [idle, during, after].reduce((n, l) => n + l.errors + l.non2xx, 0),
+    uploads: uploads.requests,
+    uploads_refused_429: uploads.non2xx,
+  };
+}
+
+async function entryBench(entry: Entry) {
+  const import1k = await withServer(entry, (s) => importInto(s, 1_000));
+  const [import10k, at10k, afterBurst] = await withServer(
+    entry,
+    async (s) => [await importInto(s, 10_000), await routes(s), await burst(s)] as const,
+  );
+  const at0 = await withServer(entry, routes);
+  return {
+    import_1k_s: round3(import1k),
+    import_10k_s: round3(import10k),
+    import_10k_over_1k: round3(import10k / import1k),
+    none_stored: at0,
+    stored_10k: at10k,
+    uploads_10k_over_none: round3(at10k.uploads_rps / at0.uploads_rps),
+    burst: afterBurst,
+  };
+}
+
+export async function historyBench() {
+  return { workers: await entryBench("workers"), deno: await entryBench("deno") };
+}

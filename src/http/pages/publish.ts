@@ -1,0 +1,61 @@
+/**
+ * The status page is rendered when what it shows changes, not on every request: after a write
+ * is drained (a result, a webhook, an import), after each tick (the dashboard check, and the
+ * signal going stale with time), and once when none is kept yet. `GET /` then answers with one
+ * read and the page's own ETag.
+ */
+import type { PublishedPage } from "../../core/published-page.ts";
+import { repositoryUrl } from "../../core/links.ts";
+import { currentOverview, judgedBaseline } from "../../jobs/status.ts";
+import { runTick, type Tick } from "../../jobs/ticks.ts";
+import type { AppDeps } from "../../wiring.ts";
+import { CHARTED_RUNS, LISTED_RUNS, statusPage } from "./status-page.ts";
+
+export async function renderStatusPage(deps: AppDeps): Promise<string> {
+  const [overview, judged] = await Promise.all([
+    currentOverview(deps, { charted: CHARTED_RUNS, listed: LISTED_RUNS }),
+    judgedBaseline(deps),
+  ]);
+  const repo = deps.config.GITHUB_REPOSITORY;
+  return statusPage({
+    ...overview,
+    runs: overview.doc?.runs ?? 0,
+    baseline: judged,
+    baselineSource: judged.source,
+    configProblems: deps.configProblems,
+    repositoryUrl: repo ? repositoryUrl(deps.config.GITHUB_API_URL, repo) : null,
+  });
+}
+
+/** Renders the status page and keeps it for `GET /`. */
+export async function publishStatusPage(deps: AppDeps): Promise<PublishedPage> {
+  const html = await renderStatusPage(deps);
+  const page = { html, etag: await etagOf(html), rendered_at: deps.now().toISOString() };
+  await deps.pages.save(page);
+  return page;
+}
+
+/** A tick, then the page it may have changed; what the entries' cron handlers run. */
+export async function tickAndPublish(deps: AppDeps, tick: Tick, at: Date): Promise<Record<string, unknown>> {
+  const report = await runTick(deps, tick, at);
+  await publishStatusPage(deps).catch((error: unknown) =>
+    deps.log({ event: "page_not_published", error: error instanceof Error ? error.message : String(error) }),
+  );
+  return report;
+}
+
+async function etagOf(html: string): Promise<string> {
+  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(html)));
+  let hex = "";
+  for (const b of digest.subarray(0, 16)) hex += b.toString(16).padStart(2, "0");
+  return `"${hex}"`;
+}
+
+/** Whether an If-None-Match header names `etag` (RFC 9110 §13.1.2: weak comparison, or `*`). */
+export function notModified(ifNoneMatch: string | undefined, etag: string): boolean {
+  if (!ifNoneMatch) return false;
+  return ifNoneMatch
+    .split(",")
+    .map((tag) => tag.trim().replace(/^W\//, ""))
+    .some((tag) => tag === "*" || tag === etag);
+}
