@@ -19,6 +19,7 @@ import {
   DenoSettlementStore,
 } from "./store/deno.ts";
 import { FileArtifactStore, FileInbox, FileLatest, FileSeriesStore } from "./store/deno-files.ts";
+import { NO_CACHE, type CacheOptions } from "./store/read-cache.ts";
 import type { Stores } from "./store/ports.ts";
 import { defaultOutside, wire, type Outside } from "./wiring.ts";
 
@@ -28,22 +29,29 @@ export interface DenoChimney {
   kv: Deno.Kv;
 }
 
-/** The Deno adapters: records in `kv`, files under `dataDir`. What the store contract tests. */
-export function denoStores(kv: Deno.Kv, dataDir: string): Stores {
-  const changes = new FileLatest<ChangeReport>(dataDir, "changes.json");
+/**
+ * The Deno adapters: records in `kv`, files under `dataDir`. What the store contract tests.
+ * `cache` keeps what /status, /badge and the pages read for STATUS_CACHE_SECONDS, as on Workers:
+ * on Deno Deploy several isolates write the same database.
+ */
+export function denoStores(kv: Deno.Kv, dataDir: string, cache: CacheOptions = NO_CACHE): Stores {
+  const runs = new DenoRunStore(kv, cache);
+  const alerts = new DenoAlertStore(kv, cache);
+  const changes = new FileLatest<ChangeReport>(dataDir, "changes.json", cache);
   return {
-    runs: new DenoRunStore(kv),
-    alerts: new DenoAlertStore(kv),
+    runs,
+    alerts,
     artifacts: new FileArtifactStore(`${dataDir}/artifacts`),
     dispatches: new DenoDispatchStore(kv),
     deliveries: new DenoDeliveryStore(kv),
     inbox: new FileInbox(`${dataDir}/inbox`),
-    dashboards: new DenoLatest(kv, "dashboards"),
+    dashboards: new DenoLatest(kv, "dashboards", cache),
     changes,
     // A file, like the analysis: the page outgrows a Deno KV value (64 KiB).
-    pages: new FileLatest(dataDir, "status-page.json"),
+    pages: new FileLatest(dataDir, "status-page.json", cache),
     series: new FileSeriesStore(dataDir),
-    settlements: new DenoSettlementStore(kv, changes),
+    // A settlement changes what these cache: they forget it once it is committed.
+    settlements: new DenoSettlementStore(kv, changes, [runs, alerts, changes]),
   };
 }
 
@@ -55,7 +63,10 @@ export async function createDenoChimney(
 ): Promise<DenoChimney> {
   await Deno.mkdir(dataDir, { recursive: true });
   const kv = await Deno.openKv(env.CHIMNEY_KV_PATH ?? `${dataDir}/chimney.kv`);
-  const deps = wire(env, { ...defaultOutside(), ...outside }, () => denoStores(kv, dataDir));
+  const world = { ...defaultOutside(), ...outside };
+  const deps = wire(env, world, (config) =>
+    denoStores(kv, dataDir, { statusCacheMs: config.STATUS_CACHE_SECONDS * 1000, now: world.now }),
+  );
   return { app: createApp(deps), deps, kv };
 }
 

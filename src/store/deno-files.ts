@@ -4,6 +4,7 @@
  */
 import type { ChangePointOptions } from "../core/changepoints/analysis.ts";
 import { headOf, mergeSeries, type Series } from "../core/series.ts";
+import { NO_CACHE, ReadCache, type CacheOptions } from "./read-cache.ts";
 import { sameBytes } from "../core/artifact.ts";
 import type { ArtifactStore, Inbox, Latest, SeriesStore, StoredFile } from "./ports.ts";
 
@@ -33,17 +34,24 @@ class JsonFile<T> {
 
 export class FileLatest<T> implements Latest<T> {
   private readonly file: JsonFile<T>;
+  private readonly cached: ReadCache<T | null>;
 
-  constructor(dir: string, name: string) {
+  constructor(dir: string, name: string, cache: CacheOptions = NO_CACHE) {
     this.file = new JsonFile(dir, name);
+    this.cached = new ReadCache(cache);
   }
 
-  save(value: T): Promise<void> {
-    return this.file.write(value);
+  forget(): void {
+    this.cached.forget();
+  }
+
+  async save(value: T): Promise<void> {
+    await this.file.write(value);
+    this.cached.forget();
   }
 
   latest(): Promise<T | null> {
-    return this.file.read();
+    return this.cached.read(() => this.file.read());
   }
 }
 

@@ -25,6 +25,7 @@ import type { FileLatest } from "./deno-files.ts";
 import type { Settlement, UnsettledRun } from "../core/settle.ts";
 import { mergeSeries, type Series } from "../core/series.ts";
 import { endsStatus, statusDocument, type StatusDocument } from "../core/status.ts";
+import { NO_CACHE, ReadCache, type CacheOptions } from "./read-cache.ts";
 import type {
   AlertStore,
   ArtifactStore,
@@ -56,13 +57,30 @@ async function all<T>(kv: Deno.Kv, prefix: Deno.KvKey): Promise<Deno.KvEntry<T>[
 }
 
 export class DenoRunStore implements RunStore {
-  constructor(private readonly kv: Deno.Kv) {}
+  private readonly cachedStatus: ReadCache<StatusDocument | null>;
+
+  constructor(
+    private readonly kv: Deno.Kv,
+    cache: CacheOptions = NO_CACHE,
+  ) {
+    this.cachedStatus = new ReadCache(cache);
+  }
+
+  forget(): void {
+    this.cachedStatus.forget();
+  }
 
   async run(id: string): Promise<Run | null> {
     return (await this.kv.get<Run>(["run", id])).value;
   }
 
-  record(incoming: Run, options = { settled: false }): Promise<RecordOutcome> {
+  async record(incoming: Run, options = { settled: false }): Promise<RecordOutcome> {
+    const outcome = await this.merge(incoming, options);
+    this.cachedStatus.forget();
+    return outcome;
+  }
+
+  private merge(incoming: Run, options: { settled: boolean }): Promise<RecordOutcome> {
     return transact(async () => {
       const identity = incoming.identity ? await this.kv.get<string>(["identity", incoming.identity]) : null;
       const stored = await this.kv.get<Run>(["run", identity?.value ?? incoming.id]);
@@ -99,7 +117,11 @@ export class DenoRunStore implements RunStore {
   }
 
   /** Read from the newest end of the history until the last settled night. */
-  async status(): Promise<StatusDocument | null> {
+  status(): Promise<StatusDocument | null> {
+    return this.cachedStatus.read(() => this.readStatus());
+  }
+
+  private async readStatus(): Promise<StatusDocument | null> {
     const count = (await this.kv.get<Deno.KvU64>(["count"])).value;
     if (!count) return null;
     const newest: HistoryEntry[] = [];
@@ -140,6 +162,8 @@ export class DenoSettlementStore implements SettlementStore {
   constructor(
     private readonly kv: Deno.Kv,
     private readonly changes: FileLatest<ChangeReport>,
+    /** The cached reads a settlement changes (the status, the open alerts): forgotten once it is committed. */
+    private readonly cached: { forget(): void }[] = [],
   ) {}
 
   async hold(holder: string, now: number, ms: number): Promise<boolean> {
@@ -174,6 +198,12 @@ export class DenoSettlementStore implements SettlementStore {
 
   async commit(settlement: Settlement, now: string): Promise<boolean> {
     if (settlement.analysis) await this.changes.save(settlement.analysis);
+    const committed = await this.committed(settlement, now);
+    for (const c of this.cached) c.forget();
+    return committed;
+  }
+
+  private committed(settlement: Settlement, now: string): Promise<boolean> {
     return transact(async () => {
       const op = this.kv.atomic();
       const { settles } = settlement;
@@ -281,9 +311,26 @@ export class DenoDeliveryStore implements DeliveryStore {
 }
 
 export class DenoAlertStore implements AlertStore {
-  constructor(private readonly kv: Deno.Kv) {}
+  private readonly cachedOpen: ReadCache<Alert[]>;
 
-  plan(subject: AlertSubject, now: string): Promise<AlertWrite[]> {
+  constructor(
+    private readonly kv: Deno.Kv,
+    cache: CacheOptions = NO_CACHE,
+  ) {
+    this.cachedOpen = new ReadCache(cache);
+  }
+
+  forget(): void {
+    this.cachedOpen.forget();
+  }
+
+  async plan(subject: AlertSubject, now: string): Promise<AlertWrite[]> {
+    const writes = await this.planned(subject, now);
+    this.cachedOpen.forget();
+    return writes;
+  }
+
+  private planned(subject: AlertSubject, now: string): Promise<AlertWrite[]> {
     return transact(async () => {
       const alerts = await all<Alert>(this.kv, ["alert"]);
       const seq = await this.kv.get<number>(["write-seq"]);
@@ -335,28 +382,37 @@ export class DenoAlertStore implements AlertStore {
         op.set(["alert", alert.value.fingerprint], withIssue(alert.value, outcome.issue));
       return { commit: op, result: undefined };
     });
+    this.cachedOpen.forget();
   }
 
   async alert(fingerprint: string): Promise<Alert | null> {
     return (await this.kv.get<Alert>(["alert", fingerprint])).value;
   }
 
-  async open(): Promise<Alert[]> {
-    return (await all<Alert>(this.kv, ["alert"])).map((e) => e.value).filter((a) => a.state === "open");
+  open(): Promise<Alert[]> {
+    return this.cachedOpen.read(async () =>
+      (await all<Alert>(this.kv, ["alert"])).map((e) => e.value).filter((a) => a.state === "open"),
+    );
   }
 }
 
 export class DenoLatest<T> implements Latest<T> {
+  private readonly cached: ReadCache<T | null>;
+
   constructor(
     private readonly kv: Deno.Kv,
     private readonly key: "dashboards",
-  ) {}
+    cache: CacheOptions = NO_CACHE,
+  ) {
+    this.cached = new ReadCache(cache);
+  }
 
   async save(value: T): Promise<void> {
     await this.kv.set([this.key], value);
+    this.cached.forget();
   }
 
-  async latest(): Promise<T | null> {
-    return (await this.kv.get<T>([this.key])).value;
+  latest(): Promise<T | null> {
+    return this.cached.read(async () => (await this.kv.get<T>([this.key])).value);
   }
 }

@@ -26,12 +26,9 @@ import type {
   StoredFile,
 } from "./ports.ts";
 import { StoreBusy } from "./ports.ts";
+import { ReadCache, type CacheOptions } from "./read-cache.ts";
 
-export interface RunStoreOptions {
-  /** How long this isolate may reuse the status document it last read (0: read KV every time). */
-  statusCacheMs: number;
-  now: () => number;
-}
+export type RunStoreOptions = CacheOptions;
 
 /** The ledger's methods, as this Worker calls them. */
 type LedgerCalls = {
@@ -62,32 +59,33 @@ async function unlessBusy<T>(write: Promise<T>): Promise<T> {
 }
 
 export class WorkersRunStore implements RunStore {
-  /** KV itself may take up to 60 s to show a write elsewhere; a few seconds here cost nothing more. */
-  private cachedStatus: { doc: StatusDocument | null; until: number } | null = null;
+  private readonly cachedStatus: ReadCache<StatusDocument | null>;
 
   constructor(
     private readonly kv: KVNamespace,
     private readonly ledger: DurableObjectNamespace<Ledger>,
-    private readonly options: RunStoreOptions,
-  ) {}
+    options: RunStoreOptions,
+  ) {
+    this.cachedStatus = new ReadCache(options);
+  }
 
   run(id: string): Promise<Run | null> {
     return this.kv.get<Run>(KEYS.run(id), "json");
   }
 
   forget(): void {
-    this.cachedStatus = null;
+    this.cachedStatus.forget();
   }
 
   async record(incoming: Run, options = { settled: false }): Promise<RecordOutcome> {
     const outcome = await unlessBusy(ledgerOf(this.ledger).record(incoming, options.settled));
-    this.cachedStatus = null;
+    this.cachedStatus.forget();
     return outcome;
   }
 
   async recordMany(incoming: Run[], options = { settled: false }): Promise<RecordOutcome[]> {
     const outcomes = await unlessBusy(ledgerOf(this.ledger).recordMany(incoming, options.settled));
-    this.cachedStatus = null;
+    this.cachedStatus.forget();
     return outcomes;
   }
 
@@ -103,12 +101,8 @@ export class WorkersRunStore implements RunStore {
     return { runs, cursor: more && last ? encodeCursor(last) : null };
   }
 
-  async status(): Promise<StatusDocument | null> {
-    const now = this.options.now();
-    if (this.cachedStatus && now < this.cachedStatus.until) return this.cachedStatus.doc;
-    const doc = await this.kv.get<StatusDocument>(KEYS.status, "json");
-    if (this.options.statusCacheMs > 0) this.cachedStatus = { doc, until: now + this.options.statusCacheMs };
-    return doc;
+  status(): Promise<StatusDocument | null> {
+    return this.cachedStatus.read(() => this.kv.get<StatusDocument>(KEYS.status, "json"));
   }
 
   async open(): Promise<Run[]> {
@@ -179,21 +173,23 @@ export class WorkersDeliveryStore implements DeliveryStore {
 }
 
 export class WorkersAlertStore implements AlertStore {
-  private cachedOpen: { alerts: Alert[]; until: number } | null = null;
+  private readonly cachedOpen: ReadCache<Alert[]>;
 
   constructor(
     private readonly kv: KVNamespace,
     private readonly ledger: DurableObjectNamespace<Ledger>,
-    private readonly options: RunStoreOptions,
-  ) {}
+    options: RunStoreOptions,
+  ) {
+    this.cachedOpen = new ReadCache(options);
+  }
 
   forget(): void {
-    this.cachedOpen = null;
+    this.cachedOpen.forget();
   }
 
   async plan(subject: AlertSubject, now: string): Promise<AlertWrite[]> {
     const writes = await ledgerOf(this.ledger).planAlerts(subject, now);
-    this.cachedOpen = null;
+    this.cachedOpen.forget();
     return writes;
   }
 
@@ -206,47 +202,41 @@ export class WorkersAlertStore implements AlertStore {
     outcome: { error: string | null; issue: { number: number; url: string } | null },
   ): Promise<void> {
     await ledgerOf(this.ledger).finishWrite(id, outcome);
-    this.cachedOpen = null;
+    this.cachedOpen.forget();
   }
 
   async alert(fingerprint: string): Promise<Alert | null> {
     return await ledgerOf(this.ledger).getAlert(fingerprint);
   }
 
-  async open(): Promise<Alert[]> {
-    const now = this.options.now();
-    if (this.cachedOpen && now < this.cachedOpen.until) return this.cachedOpen.alerts;
-    const alerts = (await this.kv.get<Alert[]>(KEYS.alerts, "json")) ?? [];
-    if (this.options.statusCacheMs > 0) this.cachedOpen = { alerts, until: now + this.options.statusCacheMs };
-    return alerts;
+  open(): Promise<Alert[]> {
+    return this.cachedOpen.read(async () => (await this.kv.get<Alert[]>(KEYS.alerts, "json")) ?? []);
   }
 }
 
 /** One KV key holding the latest document, cached in the isolate like the status. */
 export class KVLatest<T> implements Latest<T> {
-  private cached: { value: T | null; until: number } | null = null;
+  private readonly cached: ReadCache<T | null>;
 
   constructor(
     private readonly kv: KVNamespace,
     private readonly key: "dashboards" | "changes" | "status-page",
-    private readonly options: RunStoreOptions,
-  ) {}
+    options: RunStoreOptions,
+  ) {
+    this.cached = new ReadCache(options);
+  }
 
   forget(): void {
-    this.cached = null;
+    this.cached.forget();
   }
 
   async save(value: T): Promise<void> {
     await this.kv.put(this.key, JSON.stringify(value));
-    this.cached = null;
+    this.cached.forget();
   }
 
-  async latest(): Promise<T | null> {
-    const now = this.options.now();
-    if (this.cached && now < this.cached.until) return this.cached.value;
-    const value = await this.kv.get<T>(this.key, "json");
-    if (this.options.statusCacheMs > 0) this.cached = { value, until: now + this.options.statusCacheMs };
-    return value;
+  latest(): Promise<T | null> {
+    return this.cached.read(() => this.kv.get<T>(this.key, "json"));
   }
 }
 

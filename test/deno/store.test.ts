@@ -6,6 +6,7 @@
 import assert from "node:assert/strict";
 import { DEFAULT_OPTIONS } from "../../src/core/changepoints/analysis.ts";
 import type { Series } from "../../src/core/series.ts";
+import { denoStores } from "../../src/deno.ts";
 import { FileArtifactStore, FileLatest, FileSeriesStore } from "../../src/store/deno-files.ts";
 
 Deno.test("artifact files are never written outside their folder", async () => {
@@ -65,5 +66,29 @@ Deno.test("a change analysis too large for a Deno KV value is kept in a file", a
   const large = { changes: Array.from({ length: 2_000 }, (_, i) => `change ${i} `.repeat(10)) };
   await latest.save(large);
   assert.deepEqual(await new FileLatest(dir, "changes.json").latest(), large);
+  await Deno.remove(dir, { recursive: true });
+});
+
+Deno.test("the status, the open alerts and the published page are kept for STATUS_CACHE_SECONDS, and forgotten on the store's own writes", async () => {
+  const dir = await Deno.makeTempDir();
+  const kv = await Deno.openKv(":memory:");
+  let now = 1_000_000;
+  const stores = denoStores(kv, dir, { statusCacheMs: 5_000, now: () => now });
+  const page = { html: "<p>one</p>", etag: '"1"', rendered_at: "2026-12-01T00:00:00.000Z" };
+  await stores.pages.save(page);
+  assert.deepEqual(await stores.pages.latest(), page);
+  assert.equal(await stores.runs.status(), null);
+  // Another process writes (Deno Deploy runs several isolates on one database): kept until it expires.
+  await new FileLatest(dir, "status-page.json").save({ ...page, html: "<p>two</p>" });
+  await kv.set(["count"], new Deno.KvU64(1n));
+  now += 4_999;
+  assert.equal((await stores.pages.latest())?.html, "<p>one</p>");
+  assert.equal(await stores.runs.status(), null);
+  now += 2;
+  assert.equal((await stores.pages.latest())?.html, "<p>two</p>");
+  // The store's own write is seen at once.
+  await stores.pages.save({ ...page, html: "<p>three</p>" });
+  assert.equal((await stores.pages.latest())?.html, "<p>three</p>");
+  kv.close();
   await Deno.remove(dir, { recursive: true });
 });
