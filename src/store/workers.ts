@@ -30,6 +30,9 @@ import { ReadCache, type CacheOptions } from "./read-cache.ts";
 
 export type RunStoreOptions = CacheOptions;
 
+/** Reports one isolate may have waiting on the ledger at once; each takes a few milliseconds there. */
+const MAX_WRITES_WAITING = 32;
+
 /** The ledger's methods, as this Worker calls them. */
 type LedgerCalls = {
   [K in keyof Ledger]: Ledger[K] extends (...args: infer A) => Promise<infer R> ? (...args: A) => Promise<R> : never;
@@ -78,15 +81,33 @@ export class WorkersRunStore implements RunStore {
   }
 
   async record(incoming: Run, options = { settled: false }): Promise<RecordOutcome> {
-    const outcome = await unlessBusy(ledgerOf(this.ledger).record(incoming, options.settled));
+    const outcome = await this.write(() => ledgerOf(this.ledger).record(incoming, options.settled));
     this.cachedStatus.forget();
     return outcome;
   }
 
   async recordMany(incoming: Run[], options = { settled: false }): Promise<RecordOutcome[]> {
-    const outcomes = await unlessBusy(ledgerOf(this.ledger).recordMany(incoming, options.settled));
+    const outcomes = await this.write(() => ledgerOf(this.ledger).recordMany(incoming, options.settled));
     this.cachedStatus.forget();
     return outcomes;
+  }
+
+  /** Writes this isolate has waiting on the ledger. */
+  private waiting = 0;
+
+  /**
+   * A write to the ledger, unless this isolate already has `MAX_WRITES_WAITING` waiting: then it
+   * is refused (`StoreBusy`, a 429) rather than queued, so a burst of uploads cannot take the
+   * isolate's time from the reads.
+   */
+  private async write<T>(call: () => Promise<T>): Promise<T> {
+    if (this.waiting >= MAX_WRITES_WAITING) throw new StoreBusy();
+    this.waiting++;
+    try {
+      return await unlessBusy(call());
+    } finally {
+      this.waiting--;
+    }
   }
 
   /** The first page from KV's recent runs when it holds the whole page; older ones from the ledger's index. */

@@ -64,4 +64,25 @@ describe("a saturated ledger", () => {
     const other = new WorkersRunStore(env.RUNS, down, { statusCacheMs: 0, now: () => 0 });
     await expect(other.record(run)).rejects.toThrow("network connection lost");
   });
+
+  it("refuses a write beyond the ones this isolate already has waiting on the ledger, instead of queueing it", async () => {
+    const waiting: (() => void)[] = [];
+    const slow = {
+      idFromName: () => ({}),
+      get: () => ({
+        record: () => new Promise((resolve) => waiting.push(() => resolve({ kind: "unchanged" }))),
+      }),
+    } as unknown as DurableObjectNamespace<Ledger>;
+    const store = new WorkersRunStore(env.RUNS, slow, { statusCacheMs: 0, now: () => 0 });
+    const run = JSON.parse(JSON.stringify({ id: "1-1" }));
+    const held = Array.from({ length: 32 }, () => store.record(run));
+    await expect(store.record(run)).rejects.toBeInstanceOf(StoreBusy);
+    for (const release of waiting) release();
+    await Promise.all(held);
+    // Once they are answered, writes are taken again.
+    const next = store.record(run);
+    waiting.at(-1)?.();
+    for (const release of waiting) release();
+    await expect(next).resolves.toEqual({ kind: "unchanged" });
+  });
 });

@@ -27,8 +27,44 @@ export async function renderStatusPage(deps: AppDeps): Promise<string> {
   });
 }
 
-/** Renders the status page and keeps it for `GET /`. */
+interface Publishing {
+  rendering: Promise<PublishedPage> | null;
+  /** Asked for since the render under way began. */
+  stale: boolean;
+  last: PublishedPage | null;
+}
+
+/** What this isolate is publishing, per deployment it serves. */
+const publishing = new WeakMap<AppDeps, Publishing>();
+
+/**
+ * Renders the status page and keeps it for `GET /`. Writers asking while a render is under way
+ * share the next one: a burst of fifty uploads renders the page twice, not fifty times, and
+ * each writer still returns after a page that began after it asked.
+ */
 export async function publishStatusPage(deps: AppDeps): Promise<PublishedPage> {
+  let state = publishing.get(deps);
+  if (!state) {
+    state = { rendering: null, stale: false, last: null };
+    publishing.set(deps, state);
+  }
+  const self = state;
+  self.stale = true;
+  while (self.rendering) await self.rendering.catch(() => undefined);
+  if (!self.stale && self.last) return self.last;
+  self.stale = false;
+  self.rendering = render(deps)
+    .then((page) => {
+      self.last = page;
+      return page;
+    })
+    .finally(() => {
+      self.rendering = null;
+    });
+  return self.rendering;
+}
+
+async function render(deps: AppDeps): Promise<PublishedPage> {
   const html = await renderStatusPage(deps);
   const page = { html, etag: await etagOf(html), rendered_at: deps.now().toISOString() };
   await deps.pages.save(page);
