@@ -3,12 +3,8 @@
  * `wrangler deploy` would upload, beside a hello-world Worker started the same way in the same
  * run. Each is started five times; the medians are kept.
  */
-import { execFileSync } from "node:child_process";
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { gzipSync } from "node:zlib";
 import { Miniflare } from "miniflare";
+import { sizes, withBundle } from "./bundle.ts";
 import { median, round3 } from "./common.ts";
 
 const STARTS = 9;
@@ -31,19 +27,13 @@ async function firstRequest(options: ConstructorParameters<typeof Miniflare>[0],
   }
 }
 
-export async function coldStartBench() {
-  const out = mkdtempSync(join(tmpdir(), "chimney-cold-"));
-  try {
-    execFileSync("npx", ["wrangler", "deploy", "--dry-run", "--minify", "--outdir", out], {
-      stdio: "pipe",
-      env: { ...process.env, WRANGLER_SEND_METRICS: "false" },
-    });
-    const bundle = readdirSync(out).find((f) => f.endsWith(".js"));
+export function coldStartBench() {
+  return withBundle(async (files) => {
+    const [bundle] = files;
     if (!bundle) throw new Error("wrangler produced no bundle");
-    const bytes = readFileSync(join(out, bundle));
     const chimney = {
       modules: true,
-      script: bytes.toString("utf8"),
+      script: bundle.bytes.toString("utf8"),
       compatibilityDate: COMPATIBILITY_DATE,
       kvNamespaces: ["RUNS"],
       r2Buckets: ["ARTIFACTS"],
@@ -66,6 +56,7 @@ export async function coldStartBench() {
     }
     const chimneyMs = median(runs.chimney);
     const helloMs = median(runs.hello);
+    const size = sizes([bundle]);
     return {
       starts: STARTS,
       chimney_first_request_ms: round3(chimneyMs),
@@ -74,10 +65,8 @@ export async function coldStartBench() {
       chimney_start_ms: round3(median(runs.chimneyReady)),
       hello_start_ms: round3(median(runs.helloReady)),
       start_ratio: round3(median(runs.chimneyReady) / median(runs.helloReady)),
-      bundle_kib: Math.round((bytes.byteLength / 1024) * 10) / 10,
-      bundle_gzip_kib: Math.round((gzipSync(bytes).byteLength / 1024) * 10) / 10,
+      bundle_kib: size.kib,
+      bundle_gzip_kib: size.gzip_kib,
     };
-  } finally {
-    rmSync(out, { recursive: true, force: true });
-  }
+  });
 }
