@@ -7,8 +7,19 @@
 import * as v from "valibot";
 import { describe, detectChangePoints, type ChangePoint, type ChangePointOptions } from "./changepoints/analysis.ts";
 import type { Bench } from "./formats/bench.ts";
-import type { PointBand } from "./suite-bands.ts";
+import type { BaselineSource } from "./baseline.ts";
 import { invalid, jsonObject, ok, parseWith, type FieldIssue, type Parsed } from "./validation.ts";
+
+/**
+ * How a point stood against its band: `within_range` true or false, or null when the file has
+ * no profile for its variant (unjudged: no band, so no breach).
+ */
+export interface PointBand {
+  lower: number | null;
+  upper: number | null;
+  within_range: boolean | null;
+  source: BaselineSource;
+}
 
 export interface SeriesPoint {
   at: string;

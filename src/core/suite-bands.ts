@@ -8,18 +8,7 @@ import { compareTo, sourceName, type BaselineSource } from "./baseline.ts";
 import type { Bench } from "./formats/bench.ts";
 import { pruningBenchOf } from "./formats/pruning.ts";
 import type { PruningBaseline } from "./pruning.ts";
-import type { Series, SeriesPoint } from "./series.ts";
-
-/**
- * How a point stood against its band: `within_range` true or false, or null when the file has
- * no profile for its variant (unjudged: no band, so no breach).
- */
-export interface PointBand {
-  lower: number | null;
-  upper: number | null;
-  within_range: boolean | null;
-  source: BaselineSource;
-}
+import type { PointBand, Series, SeriesPoint } from "./series.ts";
 
 /** The band of each bench of a pruning result (by bench name) in `baseline`, judged as FORMATS §2 says. */
 export function pruningBands(

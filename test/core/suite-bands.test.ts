@@ -8,7 +8,8 @@ import { parsePruning } from "../../src/core/formats/pruning.ts";
 import { parsePruningBaseline, type PruningBaseline } from "../../src/core/pruning.ts";
 import { locateChanges, seriesKey, type Series } from "../../src/core/series.ts";
 import { suiteSubject } from "../../src/core/suite-alert.ts";
-import { bandBreaches, bandVerdict, pruningBands, type PointBand } from "../../src/core/suite-bands.ts";
+import type { PointBand } from "../../src/core/series.ts";
+import { bandBreaches, bandVerdict, pruningBands } from "../../src/core/suite-bands.ts";
 import { noise } from "../support/nights.ts";
 
 const BASELINE = parsePruningBaseline(bundled);
