@@ -13,24 +13,11 @@ import {
   type DispatchedSuite,
   type SuspectedChange,
 } from "../../src/core/suite-dispatch.ts";
-import { parseSuites } from "../../src/core/suites.ts";
+import { RUST_SUITE, SMOKE_SUITE as SMOKE, parsedSuites as suites } from "../support/suites.ts";
 
 const SHA = "1f0e9d8c7b6a59483726150f1e2d3c4b5a697887";
 const HOUR = 3_600_000;
 
-function suites(...declared: Record<string, unknown>[]) {
-  const parsed = parseSuites({ suites: declared }, { GITHUB_REPOSITORY: "ava-labs/firewood", GITHUB_REF: "main" });
-  if (!parsed.ok) throw new Error(JSON.stringify(parsed.issues));
-  return parsed.value;
-}
-
-const SMOKE = {
-  name: "smoke",
-  workflow: "perf.yml",
-  artifacts: ["smoke-benchmark"],
-  format: "smoke",
-  start: { dispatch: { cron: "0 3 * * *" } },
-};
 const CRITERION = {
   name: "criterion",
   workflow: "criterion.yml",
@@ -38,13 +25,7 @@ const CRITERION = {
   format: "criterion",
   start: { dispatch: { cron: "30 2 * * 1-5" } },
 };
-const RUST = {
-  name: "rust-benches",
-  workflow: "benchmarks.yaml",
-  artifacts: ["bench-*"],
-  format: "cargo",
-  start: "follow",
-};
+const RUST = { ...RUST_SUITE, artifacts: ["bench-*"] };
 
 const [criterion] = dispatchedSuites(suites(SMOKE, CRITERION, RUST)) as [DispatchedSuite];
 

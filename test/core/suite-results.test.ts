@@ -8,9 +8,9 @@ import {
   seriesWorkflows,
   suiteResults,
 } from "../../src/core/suite-results.ts";
-import { parseSuites } from "../../src/core/suites.ts";
 import cargoOutput from "../fixtures/formats/cargo-output.txt?raw";
 import customBigger from "../fixtures/formats/custom-bigger.json?raw";
+import { SMOKE_SUITE as SMOKE, RUST_SUITE as RUST, parsedSuites as suites } from "../support/suites.ts";
 
 const bytes = (text: string) => new TextEncoder().encode(text);
 const POINT = {
@@ -20,26 +20,6 @@ const POINT = {
   message: null,
 };
 
-function suites(...declared: Record<string, unknown>[]) {
-  const parsed = parseSuites({ suites: declared }, { GITHUB_REPOSITORY: "ava-labs/firewood", GITHUB_REF: "main" });
-  if (!parsed.ok) throw new Error(JSON.stringify(parsed.issues));
-  return parsed.value;
-}
-
-const SMOKE = {
-  name: "smoke",
-  workflow: "perf.yml",
-  artifacts: ["smoke-benchmark"],
-  format: "smoke",
-  start: { dispatch: { cron: "0 3 * * *" } },
-};
-const RUST = {
-  name: "rust-benches",
-  workflow: "benchmarks.yaml",
-  artifacts: ["bench-output-*"],
-  format: "cargo",
-  start: "follow",
-};
 const CUSTOM = {
   name: "reexecution",
   workflow: "benchmarks.yaml",

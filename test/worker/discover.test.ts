@@ -10,24 +10,11 @@ import pruningStandard from "../fixtures/pruning-metrics-standard-bf16.json?raw"
 import { noise } from "../support/nights.ts";
 import type { EmulatedRun } from "../../sandbox/github.ts";
 import { harness, NIGHTLY, RECONCILE, resetStorage } from "./harness.ts";
+import { SMOKE_SUITE as SMOKE, RUST_SUITE as RUST } from "../support/suites.ts";
 
 beforeEach(() => resetStorage());
 
 const DAY = 86_400_000;
-const RUST = {
-  name: "rust-benches",
-  workflow: "benchmarks.yaml",
-  artifacts: ["bench-output-*"],
-  format: "cargo",
-  start: "follow",
-};
-const SMOKE = {
-  name: "smoke",
-  workflow: "perf.yml",
-  artifacts: ["smoke-benchmark"],
-  format: "smoke",
-  start: { dispatch: { cron: "0 3 * * *" } },
-};
 const PRUNING = {
   name: "pruning",
   workflow: "perf.yml",

@@ -6,25 +6,13 @@ import { beforeEach, describe, expect, it } from "vitest";
 import { isConfirmingRun as isConfirming } from "../../src/core/workflow.ts";
 import { noise } from "../support/nights.ts";
 import { harness, NIGHTLY, RECONCILE, resetStorage } from "./harness.ts";
+import { RUST_SUITE, SMOKE_SUITE as SMOKE } from "../support/suites.ts";
 
 beforeEach(() => resetStorage());
 
 const DAY = 86_400_000;
-const SMOKE = {
-  name: "smoke",
-  workflow: "perf.yml",
-  artifacts: ["smoke-benchmark"],
-  format: "smoke",
-  start: { dispatch: { cron: "0 3 * * *" } },
-};
 /** Firewood's Rust benches, started by chimney on the self-hosted runner at 02:30 UTC. */
-const RUST = {
-  name: "rust-benches",
-  workflow: "rust-benches.yml",
-  artifacts: ["bench-output-*"],
-  format: "cargo",
-  start: { dispatch: { cron: "30 2 * * *" } },
-};
+const RUST = { ...RUST_SUITE, workflow: "rust-benches.yml", start: { dispatch: { cron: "30 2 * * *" } } };
 const CCHAIN = {
   name: "cchain-reexecution",
   workflow: "benchmarks.yaml",

@@ -16,29 +16,16 @@ import pruningIoUring from "../fixtures/pruning-metrics-io-uring-bf256.json?raw"
 import pruningStandard from "../fixtures/pruning-metrics-standard-bf16.json?raw";
 import { REPO } from "../../sandbox/github.ts";
 import { harness, NIGHTLY, RECONCILE, resetStorage } from "./harness.ts";
+import { SMOKE_SUITE as SMOKE, RUST_SUITE as RUST } from "../support/suites.ts";
 
 beforeEach(() => resetStorage());
 
-const RUST = {
-  name: "rust-benches",
-  workflow: "benchmarks.yaml",
-  artifacts: ["bench-output-*"],
-  format: "cargo",
-  start: "follow",
-};
 const CCHAIN = {
   name: "cchain-reexecution",
   workflow: "benchmarks.yaml",
   artifacts: ["cchain-output-*"],
   format: "customBiggerIsBetter",
   start: "follow",
-};
-const SMOKE = {
-  name: "smoke",
-  workflow: "perf.yml",
-  artifacts: ["smoke-benchmark"],
-  format: "smoke",
-  start: { dispatch: { cron: "0 3 * * *" } },
 };
 
 const withSuites = (...suites: object[]) => harness(undefined, { CHIMNEY_SUITES: JSON.stringify({ suites }) });

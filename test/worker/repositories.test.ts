@@ -8,25 +8,12 @@ import passing from "../fixtures/smoke-metrics.json";
 import { FIREWOOD_REPO, REPO, type EmulatedRun, type GitHubEmulator } from "../../sandbox/github.ts";
 import { noise } from "../support/nights.ts";
 import { harness, RECONCILE, resetStorage } from "./harness.ts";
+import { RUST_SUITE, SMOKE_SUITE as SMOKE } from "../support/suites.ts";
 
 beforeEach(() => resetStorage());
 
 const DAY = 86_400_000;
-const SMOKE = {
-  name: "smoke",
-  workflow: "perf.yml",
-  artifacts: ["smoke-benchmark"],
-  format: "smoke",
-  start: { dispatch: { cron: "0 3 * * *" } },
-};
-const RUST = {
-  name: "rust-benches",
-  repository: FIREWOOD_REPO,
-  workflow: "benchmarks.yaml",
-  artifacts: ["bench-output-*"],
-  format: "cargo",
-  start: "follow",
-};
+const RUST = { ...RUST_SUITE, repository: FIREWOOD_REPO };
 
 const withSuites = (...suites: object[]) => harness(undefined, { CHIMNEY_SUITES: JSON.stringify({ suites }) });
 type Harness = ReturnType<typeof withSuites>;

@@ -6,23 +6,9 @@ import cargoOutput from "../fixtures/formats/cargo-output.txt?raw";
 import pruningStandard from "../fixtures/pruning-metrics-standard-bf16.json?raw";
 import { TEST_BINDINGS } from "../bindings.ts";
 import { harness, resetStorage } from "./harness.ts";
+import { SMOKE_SUITE as SMOKE, RUST_SUITE as RUST } from "../support/suites.ts";
 
 beforeEach(() => resetStorage());
-
-const RUST = {
-  name: "rust-benches",
-  workflow: "benchmarks.yaml",
-  artifacts: ["bench-output-*"],
-  format: "cargo",
-  start: "follow",
-};
-const SMOKE = {
-  name: "smoke",
-  workflow: "perf.yml",
-  artifacts: ["smoke-benchmark"],
-  format: "smoke",
-  start: { dispatch: { cron: "0 3 * * *" } },
-};
 
 const withSuites = (...suites: object[]) => harness(undefined, { CHIMNEY_SUITES: JSON.stringify({ suites }) });
 type Harness = ReturnType<typeof withSuites>;
