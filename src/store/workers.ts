@@ -12,7 +12,7 @@ import type { RecordOutcome, Run } from "../core/run.ts";
 import type { Series } from "../core/series.ts";
 import type { Settlement, UnsettledRun } from "../core/settle.ts";
 import type { StatusDocument } from "../core/status.ts";
-import { KEYS, type Ledger, type RecentRuns } from "./ledger.ts";
+import { KEYS, RECENT_RUNS, type Ledger, type RecentRuns } from "./ledger.ts";
 import type {
   AlertStore,
   ArtifactStore,
@@ -110,9 +110,12 @@ export class WorkersRunStore implements RunStore {
     }
   }
 
-  /** The first page from KV's recent runs when it holds the whole page; older ones from the ledger's index. */
+  /**
+   * The first page from KV's recent runs when it holds the whole page; longer or older ones
+   * (a settlement reads 600) straight from the ledger's index, without reading KV first.
+   */
   async history(limit: number, after: Position | null) {
-    if (!after) {
+    if (!after && limit <= RECENT_RUNS) {
       const recent = await this.kv.get<RecentRuns>(KEYS.recent, "json");
       if (!recent) return { runs: [], cursor: null };
       if (limit < recent.runs.length || recent.runs.length === recent.total) return page(recent.runs, limit, null);
