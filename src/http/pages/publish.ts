@@ -11,7 +11,7 @@ import { runTick, type Tick } from "../../jobs/ticks.ts";
 import type { AppDeps } from "../../wiring.ts";
 import { CHARTED_RUNS, LISTED_RUNS, statusPage } from "./status-page.ts";
 
-export async function renderStatusPage(deps: AppDeps): Promise<string> {
+async function renderStatusPage(deps: AppDeps): Promise<string> {
   const [overview, judged] = await Promise.all([
     currentOverview(deps, { charted: CHARTED_RUNS, listed: LISTED_RUNS }),
     judgedBaseline(deps),
