@@ -73,7 +73,7 @@ function historyReport(h: Awaited<ReturnType<typeof historyBench>>, cold: Awaite
 | reads failed during the burst; uploads answered 429 | ${both((e) => `${e.burst.failed_reads}; ${e.burst.uploads_refused_429} of ${e.burst.uploads}`)} | 0 failed |
 | errors + non-2xx in the route rounds | ${both((e) => e.none_stored.errors + e.stored_10k.errors)} | 0 |
 
-Cold start (a fresh workerd isolate on the minified bundle, ${cold.starts} starts, medians): first request ${cold.chimney_first_request_ms} ms vs ${cold.hello_first_request_ms} ms for a hello-world Worker (${cold.first_request_ratio}×; goal ≤ 2×); start ${cold.chimney_start_ms} ms vs ${cold.hello_start_ms} ms (${cold.start_ratio}×). Bundle ${cold.bundle_kib} KiB minified, ${cold.bundle_gzip_kib} KiB gzip.`;
+Cold start (a fresh workerd isolate on the minified bundle, ${cold.starts} starts, medians): first request (/healthz) ${cold.chimney_first_request_ms} ms vs ${cold.hello_first_request_ms} ms for a hello-world Worker (${cold.first_request_ratio}×; goal ≤ 2×); first /status ${cold.chimney_first_status_ms} ms (${cold.first_status_over_hello}× hello, ${cold.first_status_over_hello_kv}× a hello-world Worker reading one KV key, ${cold.hello_kv_first_request_ms} ms); start ${cold.chimney_start_ms} ms vs ${cold.hello_start_ms} ms (${cold.start_ratio}×). Bundle ${cold.bundle_kib} KiB minified, ${cold.bundle_gzip_kib} KiB gzip.`;
 }
 
 if (process.argv[2] === "alerts") {
