@@ -5,6 +5,7 @@
 import { Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
 import { secureHeaders } from "hono/secure-headers";
+import { admitWrites } from "./admission.ts";
 import type { AppDeps } from "./deps.ts";
 import { StoreBusy } from "../store/ports.ts";
 import { problem } from "./problem.ts";
@@ -46,6 +47,7 @@ export function createApp(deps: AppDeps): Hono {
   );
   app.notFound((c) => problem(404, `${c.req.path}: no such resource`).getResponse());
 
+  app.on("POST", ["/api/results", "/api/import"], admitWrites());
   app.get("/healthz", (c) => c.json({ ok: true }));
   app.route("/", readRoutes(deps));
   app.route("/", resultRoutes(deps));

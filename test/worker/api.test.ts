@@ -7,7 +7,7 @@ import passing from "../fixtures/smoke-metrics.json";
 import summaryPassing from "../fixtures/golden/smoke-summary.json?raw";
 import mdPassing from "../fixtures/golden/smoke-summary.md?raw";
 import { metricsAt } from "../support/nights.ts";
-import { call, expectProblem, json, upload } from "./helpers.ts";
+import { call, expectProblem, json, upload, uploadUntilTaken } from "./helpers.ts";
 
 const SHA = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b";
 const PROVENANCE = `run_id=7001&run_attempt=1&sha=${SHA}&ref=main`;
@@ -147,7 +147,7 @@ describe("the results store, through the Worker", () => {
   it("stores the same run once, however often and however concurrently it is uploaded", async () => {
     const results = await Promise.all(
       Array.from({ length: 12 }, () =>
-        upload(json(passing), { contentType: "application/json", query: "run_id=7100&run_attempt=2" }),
+        uploadUntilTaken(json(passing), { contentType: "application/json", query: "run_id=7100&run_attempt=2" }),
       ),
     );
     const statuses = results.map((r) => r.status).sort();
@@ -159,7 +159,7 @@ describe("the results store, through the Worker", () => {
   it("loses no run when many different runs arrive at once", async () => {
     const ids = Array.from({ length: 15 }, (_, i) => 8000 + i);
     const results = await Promise.all(
-      ids.map((id) => upload(json(passing), { contentType: "application/json", query: `run_id=${id}` })),
+      ids.map((id) => uploadUntilTaken(json(passing), { contentType: "application/json", query: `run_id=${id}` })),
     );
     expect(results.every((r) => r.status === 201)).toBe(true);
     const runs = (await (await call("/runs?limit=100")).json()) as { runs: { id: string }[] };

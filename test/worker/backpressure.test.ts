@@ -7,7 +7,8 @@ import { beforeEach, describe, expect, it } from "vitest";
 import passing from "../fixtures/smoke-metrics.json";
 import { metricsAt } from "../support/nights.ts";
 import { Faults } from "../support/faults.ts";
-import { StoreBusy } from "../../src/store/ports.ts";
+import { WRITES_ADMITTED } from "../../src/http/admission.ts";
+import { StoreBusy, type Stores } from "../../src/store/ports.ts";
 import type { Ledger } from "../../src/store/ledger.ts";
 import { WorkersRunStore } from "../../src/store/workers.ts";
 import { harness, resetStorage } from "./harness.ts";
@@ -84,5 +85,43 @@ describe("a saturated ledger", () => {
     waiting.at(-1)?.();
     for (const release of waiting) release();
     await expect(next).resolves.toEqual({ kind: "unchanged" });
+  });
+});
+
+describe("a burst of uploads", () => {
+  it("is taken a few at a time in an isolate: the next is answered 429 at once, reads answer, nothing of it is stored", async () => {
+    let reached = 0;
+    let open: () => void = () => {};
+    const gate = new Promise<void>((resolve) => {
+      open = resolve;
+    });
+    const held = (stores: Stores): Stores => ({
+      ...stores,
+      runs: new Proxy(stores.runs, {
+        get: (target, property, receiver) =>
+          property === "record"
+            ? async (...args: Parameters<Stores["runs"]["record"]>) => {
+                reached++;
+                await gate;
+                return target.record(...args);
+              }
+            : Reflect.get(target, property, receiver),
+      }),
+    });
+    const h = harness("2026-11-20T03:00:00.000Z", {}, held);
+    const admitted = Array.from({ length: WRITES_ADMITTED }, (_, i) => post(h, metricsAt(1 + i / 100), 7400 + i));
+    while (reached < WRITES_ADMITTED) await new Promise((resolve) => setTimeout(resolve, 1));
+
+    const refused = await post(h, passing, 7500);
+    expect(refused.status).toBe(429);
+    expect(refused.headers.get("retry-after")).toBe("1");
+    expect(refused.headers.get("content-type")).toBe("application/problem+json");
+    expect(reached).toBe(WRITES_ADMITTED);
+    expect((await h.request("/status")).status).toBe(200);
+
+    open();
+    expect((await Promise.all(admitted)).map((r) => r.status)).toEqual(Array(WRITES_ADMITTED).fill(201));
+    expect((await h.request("/runs/7500-1")).status).toBe(404);
+    expect((await post(h, passing, 7500)).status).toBe(201);
   });
 });
