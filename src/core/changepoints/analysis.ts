@@ -146,20 +146,18 @@ function merge(points: ChangePoint[], series: Float64Array, maxPvalue: number, m
   return points;
 }
 
-/** Missing values filled forward, then leading ones backward (Otava's fill_missing). */
+/**
+ * Missing values filled forward, then leading ones backward (Otava's fill_missing): the leading
+ * ones take the first value, all of them NaN when there is none.
+ */
 export function fillMissing(values: readonly (number | null)[]): Float64Array {
-  const filled = [...values];
-  let previous: number | null = null;
-  for (let i = 0; i < filled.length; i++) {
-    if (filled[i] === null && previous !== null) filled[i] = previous;
-    previous = filled[i];
+  const filled = new Float64Array(values.length);
+  let previous = values.find((x) => x !== null) ?? Number.NaN;
+  for (let i = 0; i < values.length; i++) {
+    previous = values[i] ?? previous;
+    filled[i] = previous;
   }
-  previous = null;
-  for (let i = filled.length - 1; i >= 0; i--) {
-    if (filled[i] === null && previous !== null) filled[i] = previous;
-    previous = filled[i];
-  }
-  return Float64Array.from(filled, (x) => x ?? Number.NaN);
+  return filled;
 }
 
 export interface Detection {
