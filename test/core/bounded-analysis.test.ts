@@ -9,6 +9,7 @@ import { describe, expect, it } from "vitest";
 import { transition, type Alert } from "../../src/core/alert.ts";
 import type { Baseline } from "../../src/core/baseline.ts";
 import { DEFAULT_OPTIONS, type ChangePointOptions } from "../../src/core/changepoints/analysis.ts";
+import { forgetWindows, windowsComputed } from "../../src/core/changepoints/window-memo.ts";
 import {
   analysisSpan,
   analyzeHistory,
@@ -117,14 +118,16 @@ function random(seed: number): () => number {
 /**
  * 700 noisy nights (±3%, 3% lone outliers 20% slow): a 10% step and its recovery, a 5% step,
  * a ramp of 8% over 20 nights, a 20% step, and the batch p95 alone 8% slower for a while.
- * Throughput is the operations over the total duration: the two move together.
+ * Throughput is the operations over the total duration: the two move together. A longer
+ * history repeats them, each 700 nights beginning with a recovery of all of them.
  */
-function noisyHistory(seed: number): HistoryEntry[] {
+function noisyHistory(seed: number, nights = 700): HistoryEntry[] {
   const draw = random(seed);
   const jitter = () => 1 + (draw() * 2 - 1) * 0.03;
   const outlier = () => (draw() < 0.03 ? 1.2 : 1);
   return slowed(
-    Array.from({ length: 700 }, (_, i) => {
+    Array.from({ length: nights }, (_, n) => {
+      const i = n % 700;
       let level = 1;
       if (i >= 150 && i < 320) level *= 1.1;
       if (i >= 420) level *= 1.05;
@@ -298,4 +301,67 @@ describe("the span of the bounded analysis", () => {
       { numRuns: 5 },
     );
   });
+});
+
+describe("a settlement's analysis, night after night", () => {
+  /** Each night's bounded analysis, and how many windows it computed rather than remembered. */
+  function nightly(oldestFirst: readonly HistoryEntry[], check?: (report: ChangeReport, fresh: ChangeReport) => void) {
+    const computed: number[] = [];
+    replay(oldestFirst, (h, drift, at) => {
+      const analyse = () => boundedAnalysis({ runs: h, complete: true }, drift, DEFAULT_OPTIONS, at, OPEN, MIN_RUNS);
+      const before = windowsComputed();
+      const report = analyse();
+      computed.push(windowsComputed() - before);
+      if (check) {
+        forgetWindows();
+        check(report, analyse());
+      }
+      return report;
+    });
+    return computed;
+  }
+
+  it(
+    "computes again only the windows the newest runs changed",
+    () => {
+      // Past the first 1 100 nights the span no longer reaches the history's start, with a drift
+      // open or not: it holds 20 to 40 windows of each metric, and all but a few are remembered.
+      const computed = nightly(noisyHistory(1, 2100)).slice(1100);
+      const perMetric = computed.reduce((a, b) => a + b, 0) / computed.length / 3;
+      expect(perMetric).toBeGreaterThan(0);
+      expect(perMetric).toBeLessThanOrEqual(3.5);
+    },
+    SLOW_MS,
+  );
+
+  it(
+    "gives the reports that analysing every window afresh gives",
+    () => {
+      let nights = 0;
+      nightly(noisyHistory(2, 1000), (report, fresh) => {
+        expect(report).toEqual(fresh);
+        nights++;
+      });
+      expect(nights).toBe(1000);
+    },
+    SLOW_MS,
+  );
+
+  it(
+    "gives a long history the same report whatever order its runs were recorded in",
+    () => {
+      const history = noisyHistory(3, 900);
+      forgetWindows();
+      const analyse = (newestFirst: HistoryEntry[]) =>
+        boundedAnalysis({ runs: newestFirst, complete: true }, [], DEFAULT_OPTIONS, "x", OPEN, MIN_RUNS);
+      const expected = analyse([...history].reverse());
+      fc.assert(
+        fc.property(fc.shuffledSubarray(history, { minLength: history.length }), (order) => {
+          expect(analyse(order.reduce<HistoryEntry[]>((h, e) => upsertEntry(h, e), []))).toEqual(expected);
+        }),
+        { numRuns: 5 },
+      );
+    },
+    SLOW_MS,
+  );
 });
