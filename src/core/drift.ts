@@ -51,15 +51,20 @@ export interface ChangeReport {
  * outlier can never become a change point, and a real step that began that night still shows.
  */
 function analysedRuns(newestFirst: readonly HistoryEntry[]): HistoryEntry[] {
-  const reruns = new Map(newestFirst.filter((e) => e.dispatch_kind === "confirm").map((e) => [e.id, e]));
-  return newestFirst
-    .flatMap((e): HistoryEntry[] => {
-      if (!isNight(e) || e.throughput_ops_per_sec === null) return [];
-      if (e.confirmation !== "refuted") return [e];
+  const reruns = new Map<string, HistoryEntry>();
+  for (const e of newestFirst) if (e.dispatch_kind === "confirm") reruns.set(e.id, e);
+  // A loop, oldest first: a settlement reads a thousand runs or more, and sees each once.
+  const runs: HistoryEntry[] = [];
+  for (let i = newestFirst.length - 1; i >= 0; i--) {
+    const e = newestFirst[i];
+    if (!isNight(e) || e.throughput_ops_per_sec === null) continue;
+    if (e.confirmation !== "refuted") runs.push(e);
+    else {
       const rerun = e.rerun ? reruns.get(e.rerun) : undefined;
-      return rerun?.throughput_ops_per_sec == null ? [] : [{ ...rerun, id: e.id, at: e.at, sha: e.sha }];
-    })
-    .reverse();
+      if (rerun?.throughput_ops_per_sec != null) runs.push({ ...rerun, id: e.id, at: e.at, sha: e.sha });
+    }
+  }
+  return runs;
 }
 
 /**
@@ -121,15 +126,19 @@ export function analysisSpan(
   window: number,
   drift: readonly string[],
 ): Span | null {
-  const runs = analysedRuns(read.runs);
+  return spanOf(analysedRuns(read.runs), read.complete, window, drift);
+}
+
+/** `analysisSpan` of the analysed runs read (oldest first), `whole` when they are all the history's. */
+function spanOf(runs: readonly HistoryEntry[], whole: boolean, window: number, drift: readonly string[]): Span | null {
   const reach = REACH_WINDOWS * window;
   const positions = drift.map((id) => runs.findIndex((r) => r.id === id));
   const found = positions.every((i) => i >= 0);
   const needed = found ? runs.length - Math.min(...positions) + window : Number.POSITIVE_INFINITY;
   const target = drift.length === 0 ? RECENT_WINDOWS * window : reach;
-  if (runs.length < target && !read.complete) return null;
+  if (runs.length < target && !whole) return null;
   const span = Math.min(target, runs.length);
-  const complete = read.complete && span === runs.length;
+  const complete = whole && span === runs.length;
   return { runs: span, complete, settles_drift: complete || (drift.length > 0 && needed <= reach) };
 }
 
@@ -145,9 +154,9 @@ export function boundedAnalysis(
   baseline: Baseline,
   minRuns: number,
 ): ChangeReport {
-  const span = analysisSpan(read, options.window, drift);
-  if (!span) throw new Error("the history read is too short for the analysis");
   const all = analysedRuns(read.runs);
+  const span = spanOf(all, read.complete, options.window, drift);
+  if (!span) throw new Error("the history read is too short for the analysis");
   const runs = all.slice(all.length - span.runs);
   return analyzeRuns(runs, options, computedAt, baseline, minRuns, span.complete, span.settles_drift);
 }
