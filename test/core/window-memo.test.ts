@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { ChangePoint } from "../../src/core/changepoints/analysis.ts";
-import { rememberedWindow, windowsComputed } from "../../src/core/changepoints/window-memo.ts";
+import { forgetWindows, rememberedWindow, windowsComputed } from "../../src/core/changepoints/window-memo.ts";
 
 const point = (): ChangePoint => ({
   index: 3,
@@ -25,5 +25,22 @@ describe("the windows remembered", () => {
     rememberedWindow(Float64Array.from(window), 0.02, detect);
     rememberedWindow(Float64Array.from([1, 1, 1, 2, 2, -0]), 0.01, detect);
     expect(windowsComputed() - computed).toBe(3);
+  });
+
+  it("forget the least recently used first, past 2 MiB of values", () => {
+    forgetWindows();
+    const window = (i: number) => new Float64Array(1000).fill(i);
+    const detect = () => [];
+    const computed = windowsComputed();
+    for (let i = 0; i < 200; i++) rememberedWindow(window(i), 0.01, detect);
+    rememberedWindow(window(0), 0.01, detect);
+    // 300 windows of 1 001 values (the threshold's too) are more than 2 MiB of them.
+    for (let i = 200; i < 300; i++) rememberedWindow(window(i), 0.01, detect);
+    expect(windowsComputed() - computed).toBe(300);
+    rememberedWindow(window(0), 0.01, detect);
+    rememberedWindow(window(299), 0.01, detect);
+    expect(windowsComputed() - computed).toBe(300);
+    rememberedWindow(window(1), 0.01, detect);
+    expect(windowsComputed() - computed).toBe(301);
   });
 });

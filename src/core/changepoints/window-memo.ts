@@ -13,10 +13,11 @@
 import type { ChangePoint } from "./analysis.ts";
 
 /**
- * Windows remembered at most, the least recently used forgotten first: a settlement's 20 to 40
- * windows of each of three metrics, and the whole history's windows of 10 000 runs (400 each).
+ * Values of the windows remembered at most (2 MiB of them), the least recently used forgotten
+ * first: in windows of 50, 5 000 windows, for a settlement's 20 to 40 windows of each of three
+ * metrics and the whole history's of 10 000 runs (400 each); fewer in longer windows.
  */
-const CAPACITY = 4096;
+const CAPACITY = 1 << 18;
 
 /** A window's values with the threshold first, and the change points found in them. */
 interface Remembered {
@@ -26,6 +27,7 @@ interface Remembered {
 
 /** Remembered windows by the hash of their bits; a window whose hash another holds is computed. */
 const memo = new Map<number, Remembered>();
+let held = 0;
 let computed = 0;
 
 /** The threshold and the window's values, bit for bit: two windows are the same only if these are. */
@@ -60,16 +62,28 @@ export function rememberedWindow(window: Float64Array, maxPvalue: number, detect
   const key = hashOf(bits);
   const known = memo.get(key);
   // Used again or not, the newest of all: the last to be forgotten.
-  memo.delete(key);
+  forget(key);
   if (known && same(known.bits, bits)) {
-    memo.set(key, known);
+    remember(key, known);
     return copied(known.points);
   }
   const points = detect();
   computed++;
-  memo.set(key, { bits, points: copied(points) });
-  if (memo.size > CAPACITY) memo.delete(memo.keys().next().value as number);
+  remember(key, { bits, points: copied(points) });
+  while (held > CAPACITY) forget(memo.keys().next().value as number);
   return points;
+}
+
+function remember(key: number, window: Remembered): void {
+  memo.set(key, window);
+  held += window.bits.length / 2;
+}
+
+function forget(key: number): void {
+  const window = memo.get(key);
+  if (!window) return;
+  memo.delete(key);
+  held -= window.bits.length / 2;
 }
 
 /** Windows computed (not found remembered) since the isolate began: what a test can count. */
@@ -80,4 +94,5 @@ export function windowsComputed(): number {
 /** Forgets every window: the next analysis computes each afresh. */
 export function forgetWindows(): void {
   memo.clear();
+  held = 0;
 }
