@@ -118,8 +118,10 @@ export interface Span {
 /**
  * The span of a bounded analysis, given the newest runs of the history read so far (`read`,
  * newest first, `complete` when it reaches the history's start); null while more must be read.
- * It is `RECENT_WINDOWS` of the newest analysed runs, or `REACH_WINDOWS` while a drift is open.
- * A function of the history and the open alert alone: the same whatever order runs arrived in.
+ * It is `RECENT_WINDOWS` of the newest analysed runs, or `REACH_WINDOWS` while a drift is open,
+ * and fewer than half a window more, so that it begins where it began the night before
+ * (`stickySpan`). A function of the history and the open alert alone: the same whatever order
+ * runs arrived in.
  */
 export function analysisSpan(
   read: { runs: readonly HistoryEntry[]; complete: boolean },
@@ -136,10 +138,36 @@ function spanOf(runs: readonly HistoryEntry[], whole: boolean, window: number, d
   const found = positions.every((i) => i >= 0);
   const needed = found ? runs.length - Math.min(...positions) + window : Number.POSITIVE_INFINITY;
   const target = drift.length === 0 ? RECENT_WINDOWS * window : reach;
-  if (runs.length < target && !whole) return null;
-  const span = Math.min(target, runs.length);
+  const more = Math.floor(window / 2);
+  if (runs.length < target + more && !whole) return null;
+  const span = stickySpan(runs, target, more);
   const complete = whole && span === runs.length;
   return { runs: span, complete, settles_drift: complete || (drift.length > 0 && needed <= reach) };
+}
+
+/**
+ * How many of the newest analysed runs (oldest first: all the history's, or `target + more` at
+ * least) to analyse: `target`, and fewer than `more` more. The first of them is the candidate
+ * whose id hashes smallest (winnowing), so newer runs do not move it: the windows that begin
+ * there hold the same runs night after night (window-memo.ts remembers them), until it is too
+ * old and the next smallest is first. The whole history while it is shorter than that.
+ */
+function stickySpan(runs: readonly HistoryEntry[], target: number, more: number): number {
+  if (runs.length < target + more) return runs.length;
+  let span = target;
+  for (let candidate = target + 1; candidate < target + more; candidate++) {
+    if (idHash(runs[runs.length - candidate].id) < idHash(runs[runs.length - span].id)) span = candidate;
+  }
+  return span;
+}
+
+/** A stable 32-bit hash of a run's id: FNV-1a, then murmur3's finaliser to spread ids a digit apart. */
+function idHash(id: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < id.length; i++) h = Math.imul(h ^ id.charCodeAt(i), 0x01000193);
+  h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
+  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
+  return (h ^ (h >>> 16)) >>> 0;
 }
 
 /**
