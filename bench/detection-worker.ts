@@ -4,6 +4,7 @@
  * from outside and subtracts an empty request's time.
  */
 import { detectChangePoints, type ChangePoint, type ChangePointOptions } from "../src/core/changepoints/analysis.ts";
+import { forgetWindows } from "../src/core/changepoints/window-memo.ts";
 
 const OPTIONS: ChangePointOptions = { window: 50, pvalue: 0.001, magnitude: 0 };
 
@@ -26,6 +27,8 @@ export default {
     const url = new URL(request.url);
     const n = Number(url.searchParams.get("n") ?? 0);
     let found = 0;
+    // Each request times the analysis itself: windows remembered from the last would be looked up.
+    forgetWindows();
     switch (url.pathname) {
       case "/prepare": {
         const metrics = [1, 2, 3].map((seed) => series(n, seed));

@@ -51,15 +51,20 @@ export interface ChangeReport {
  * outlier can never become a change point, and a real step that began that night still shows.
  */
 function analysedRuns(newestFirst: readonly HistoryEntry[]): HistoryEntry[] {
-  const reruns = new Map(newestFirst.filter((e) => e.dispatch_kind === "confirm").map((e) => [e.id, e]));
-  return newestFirst
-    .flatMap((e): HistoryEntry[] => {
-      if (!isNight(e) || e.throughput_ops_per_sec === null) return [];
-      if (e.confirmation !== "refuted") return [e];
+  const reruns = new Map<string, HistoryEntry>();
+  for (const e of newestFirst) if (e.dispatch_kind === "confirm") reruns.set(e.id, e);
+  // A loop, oldest first: a settlement reads a thousand runs or more, and sees each once.
+  const runs: HistoryEntry[] = [];
+  for (let i = newestFirst.length - 1; i >= 0; i--) {
+    const e = newestFirst[i];
+    if (!isNight(e) || e.throughput_ops_per_sec === null) continue;
+    if (e.confirmation !== "refuted") runs.push(e);
+    else {
       const rerun = e.rerun ? reruns.get(e.rerun) : undefined;
-      return rerun?.throughput_ops_per_sec == null ? [] : [{ ...rerun, id: e.id, at: e.at, sha: e.sha }];
-    })
-    .reverse();
+      if (rerun?.throughput_ops_per_sec != null) runs.push({ ...rerun, id: e.id, at: e.at, sha: e.sha });
+    }
+  }
+  return runs;
 }
 
 /**
@@ -113,24 +118,56 @@ export interface Span {
 /**
  * The span of a bounded analysis, given the newest runs of the history read so far (`read`,
  * newest first, `complete` when it reaches the history's start); null while more must be read.
- * It is `RECENT_WINDOWS` of the newest analysed runs, or `REACH_WINDOWS` while a drift is open.
- * A function of the history and the open alert alone: the same whatever order runs arrived in.
+ * It is `RECENT_WINDOWS` of the newest analysed runs, or `REACH_WINDOWS` while a drift is open,
+ * and fewer than half a window more, so that it begins where it began the night before
+ * (`stickySpan`). A function of the history and the open alert alone: the same whatever order
+ * runs arrived in.
  */
 export function analysisSpan(
   read: { runs: readonly HistoryEntry[]; complete: boolean },
   window: number,
   drift: readonly string[],
 ): Span | null {
-  const runs = analysedRuns(read.runs);
+  return spanOf(analysedRuns(read.runs), read.complete, window, drift);
+}
+
+/** `analysisSpan` of the analysed runs read (oldest first), `whole` when they are all the history's. */
+function spanOf(runs: readonly HistoryEntry[], whole: boolean, window: number, drift: readonly string[]): Span | null {
   const reach = REACH_WINDOWS * window;
   const positions = drift.map((id) => runs.findIndex((r) => r.id === id));
   const found = positions.every((i) => i >= 0);
   const needed = found ? runs.length - Math.min(...positions) + window : Number.POSITIVE_INFINITY;
   const target = drift.length === 0 ? RECENT_WINDOWS * window : reach;
-  if (runs.length < target && !read.complete) return null;
-  const span = Math.min(target, runs.length);
-  const complete = read.complete && span === runs.length;
+  const more = Math.floor(window / 2);
+  if (runs.length < target + more && !whole) return null;
+  const span = stickySpan(runs, target, more);
+  const complete = whole && span === runs.length;
   return { runs: span, complete, settles_drift: complete || (drift.length > 0 && needed <= reach) };
+}
+
+/**
+ * How many of the newest analysed runs (oldest first: all the history's, or `target + more` at
+ * least) to analyse: `target`, and fewer than `more` more. The first of them is the candidate
+ * whose id hashes smallest (winnowing), so newer runs do not move it: the windows that begin
+ * there hold the same runs night after night (window-memo.ts remembers them), until it is too
+ * old and the next smallest is first. The whole history while it is shorter than that.
+ */
+function stickySpan(runs: readonly HistoryEntry[], target: number, more: number): number {
+  if (runs.length < target + more) return runs.length;
+  let span = target;
+  for (let candidate = target + 1; candidate < target + more; candidate++) {
+    if (idHash(runs[runs.length - candidate].id) < idHash(runs[runs.length - span].id)) span = candidate;
+  }
+  return span;
+}
+
+/** A stable 32-bit hash of a run's id: FNV-1a, then murmur3's finaliser to spread ids a digit apart. */
+function idHash(id: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < id.length; i++) h = Math.imul(h ^ id.charCodeAt(i), 0x01000193);
+  h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
+  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
+  return (h ^ (h >>> 16)) >>> 0;
 }
 
 /**
@@ -145,9 +182,9 @@ export function boundedAnalysis(
   baseline: Baseline,
   minRuns: number,
 ): ChangeReport {
-  const span = analysisSpan(read, options.window, drift);
-  if (!span) throw new Error("the history read is too short for the analysis");
   const all = analysedRuns(read.runs);
+  const span = spanOf(all, read.complete, options.window, drift);
+  if (!span) throw new Error("the history read is too short for the analysis");
   const runs = all.slice(all.length - span.runs);
   return analyzeRuns(runs, options, computedAt, baseline, minRuns, span.complete, span.settles_drift);
 }

@@ -10,7 +10,10 @@ import { planAnalysis } from "../core/settle.ts";
 import type { RunStore } from "../store/ports.ts";
 import type { LoopDeps } from "./deps.ts";
 
-/** Runs read per page of the history: a settlement's span (10 windows of 50 nights, and some pull requests' runs) in one. */
+/**
+ * Runs read per page of the history: a settlement's span (10 windows of 50 nights and up to 24
+ * more, and some pull requests' runs) in one.
+ */
 const PAGE = 600;
 
 /** The newest runs of the history, newest first, and whether they reach its start. */

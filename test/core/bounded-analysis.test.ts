@@ -9,6 +9,7 @@ import { describe, expect, it } from "vitest";
 import { transition, type Alert } from "../../src/core/alert.ts";
 import type { Baseline } from "../../src/core/baseline.ts";
 import { DEFAULT_OPTIONS, type ChangePointOptions } from "../../src/core/changepoints/analysis.ts";
+import { forgetWindows, windowsComputed } from "../../src/core/changepoints/window-memo.ts";
 import {
   analysisSpan,
   analyzeHistory,
@@ -117,14 +118,16 @@ function random(seed: number): () => number {
 /**
  * 700 noisy nights (±3%, 3% lone outliers 20% slow): a 10% step and its recovery, a 5% step,
  * a ramp of 8% over 20 nights, a 20% step, and the batch p95 alone 8% slower for a while.
- * Throughput is the operations over the total duration: the two move together.
+ * Throughput is the operations over the total duration: the two move together. A longer
+ * history repeats them, each 700 nights beginning with a recovery of all of them.
  */
-function noisyHistory(seed: number): HistoryEntry[] {
+function noisyHistory(seed: number, nights = 700): HistoryEntry[] {
   const draw = random(seed);
   const jitter = () => 1 + (draw() * 2 - 1) * 0.03;
   const outlier = () => (draw() < 0.03 ? 1.2 : 1);
   return slowed(
-    Array.from({ length: 700 }, (_, i) => {
+    Array.from({ length: nights }, (_, n) => {
+      const i = n % 700;
       let level = 1;
       if (i >= 150 && i < 320) level *= 1.1;
       if (i >= 420) level *= 1.05;
@@ -210,13 +213,20 @@ describe("the bounded analysis says to the alerts what the whole history's does"
 
 describe("the span of the bounded analysis", () => {
   const window = DEFAULT_OPTIONS.window;
+  const step = Math.floor(window / 2);
   const steady = (n: number) => slowed(Array.from({ length: n }, () => [1, 1, 1] as const)).reverse();
+  /** The newest `windows` windows of runs, and fewer than half a window more. */
+  const windowsAndSome = (windows: number) => ({
+    asymmetricMatch: (runs: number) => runs >= windows * window && runs < windows * window + step,
+  });
 
-  it("is the newest windows, and the whole history while it is shorter", () => {
+  it("is the newest windows and a few runs more, and the whole history while it is shorter", () => {
     const history = steady(1000);
     expect(analysisSpan({ runs: history.slice(0, 100), complete: false }, window, [])).toBeNull();
+    // Where it begins is chosen among the runs up to half a window older: they must be read.
+    expect(analysisSpan({ runs: history.slice(0, RECENT_WINDOWS * window), complete: false }, window, [])).toBeNull();
     expect(analysisSpan({ runs: history, complete: false }, window, [])).toEqual({
-      runs: RECENT_WINDOWS * window,
+      runs: windowsAndSome(RECENT_WINDOWS),
       complete: false,
       settles_drift: false,
     });
@@ -232,18 +242,49 @@ describe("the span of the bounded analysis", () => {
     const named = (back: number) => [history[back - 1].id];
     const reach = REACH_WINDOWS * window;
     expect(analysisSpan({ runs: history, complete: false }, window, named(500))).toEqual({
-      runs: reach,
+      runs: windowsAndSome(REACH_WINDOWS),
       complete: false,
       settles_drift: true,
     });
     expect(analysisSpan({ runs: history.slice(0, reach - 1), complete: false }, window, named(500))).toBeNull();
     for (const back of [reach - window + 1, 1500])
       expect(analysisSpan({ runs: history, complete: false }, window, named(back))).toEqual({
-        runs: reach,
+        runs: windowsAndSome(REACH_WINDOWS),
         complete: false,
         settles_drift: false,
       });
     expect(analysisSpan({ runs: history, complete: false }, window, ["gone-1"])?.settles_drift).toBe(false);
+  });
+
+  it("keeps its oldest run while newer runs are appended, and moves it seldom", () => {
+    const history = steady(2000);
+    const oldest = Array.from({ length: 1000 }, (_, older) => {
+      const runs = history.slice(older);
+      return runs[analysisSpan({ runs, complete: false }, window, [])!.runs - 1].id;
+    });
+    const moves = oldest.filter((id, i) => i > 0 && id !== oldest[i - 1]).length;
+    expect(moves).toBeGreaterThan(0);
+    expect(moves).toBeLessThan(oldest.length / 8);
+  });
+
+  it("is the same whatever order the history's runs were recorded in", () => {
+    const history = noisyHistory(8, 1200);
+    const spans = (newestFirst: HistoryEntry[]) =>
+      [[], [newestFirst[Math.min(300, newestFirst.length - 1)].id]].map((drift) =>
+        analysisSpan({ runs: newestFirst, complete: true }, window, drift),
+      );
+    fc.assert(
+      fc.property(
+        fc
+          .integer({ min: 1, max: history.length })
+          .chain((n) => fc.tuple(fc.constant(n), fc.shuffledSubarray(history.slice(0, n), { minLength: n }))),
+        ([n, order]) => {
+          const recorded = order.reduce<HistoryEntry[]>((h, e) => upsertEntry(h, e), []);
+          expect(spans(recorded)).toEqual(spans(history.slice(0, n).reverse()));
+        },
+      ),
+      { numRuns: 20 },
+    );
   });
 
   it("names the runs of an open drift alert's subjects, and none of a resolved one", () => {
@@ -272,7 +313,7 @@ describe("the span of the bounded analysis", () => {
     const drift = [history[100].id];
     const newestFirst = [...history].reverse();
     const report = boundedAnalysis({ runs: newestFirst, complete: true }, drift, DEFAULT_OPTIONS, "x", OPEN, 3);
-    expect(report).toMatchObject({ runs: REACH_WINDOWS * window, complete: false, settles_drift: false });
+    expect(report).toMatchObject({ runs: windowsAndSome(REACH_WINDOWS), complete: false, settles_drift: false });
     expect(report.evidence).toEqual([]);
     expect(driftSubject(report, false)).toBeNull();
     expect(driftSubject(analyzeHistory(newestFirst, DEFAULT_OPTIONS, "x", OPEN, 3), false)).toBeNull();
@@ -298,4 +339,68 @@ describe("the span of the bounded analysis", () => {
       { numRuns: 5 },
     );
   });
+});
+
+describe("a settlement's analysis, night after night", () => {
+  /** Each night's bounded analysis, and how many windows it computed rather than remembered. */
+  function nightly(oldestFirst: readonly HistoryEntry[], check?: (report: ChangeReport, fresh: ChangeReport) => void) {
+    const computed: number[] = [];
+    replay(oldestFirst, (h, drift, at) => {
+      const analyse = () => boundedAnalysis({ runs: h, complete: true }, drift, DEFAULT_OPTIONS, at, OPEN, MIN_RUNS);
+      const before = windowsComputed();
+      const report = analyse();
+      computed.push(windowsComputed() - before);
+      if (check) {
+        forgetWindows();
+        check(report, analyse());
+      }
+      return report;
+    });
+    return computed;
+  }
+
+  it(
+    "computes again only the windows the newest runs changed",
+    () => {
+      // Past the first 1 100 nights the span no longer reaches the history's start, with a drift
+      // open or not: it holds 20 to 40 windows of each metric, and all but a few are remembered.
+      // Were it the newest runs alone, beginning a run later each night, 3 would be computed.
+      const computed = nightly(noisyHistory(1, 2100)).slice(1100);
+      const perMetric = computed.reduce((a, b) => a + b, 0) / computed.length / 3;
+      expect(perMetric).toBeGreaterThan(0);
+      expect(perMetric).toBeLessThanOrEqual(2.5);
+    },
+    SLOW_MS,
+  );
+
+  it(
+    "gives the reports that analysing every window afresh gives",
+    () => {
+      let nights = 0;
+      nightly(noisyHistory(2, 1000), (report, fresh) => {
+        expect(report).toEqual(fresh);
+        nights++;
+      });
+      expect(nights).toBe(1000);
+    },
+    SLOW_MS,
+  );
+
+  it(
+    "gives a long history the same report whatever order its runs were recorded in",
+    () => {
+      const history = noisyHistory(3, 900);
+      forgetWindows();
+      const analyse = (newestFirst: HistoryEntry[]) =>
+        boundedAnalysis({ runs: newestFirst, complete: true }, [], DEFAULT_OPTIONS, "x", OPEN, MIN_RUNS);
+      const expected = analyse([...history].reverse());
+      fc.assert(
+        fc.property(fc.shuffledSubarray(history, { minLength: history.length }), (order) => {
+          expect(analyse(order.reduce<HistoryEntry[]>((h, e) => upsertEntry(h, e), []))).toEqual(expected);
+        }),
+        { numRuns: 5 },
+      );
+    },
+    SLOW_MS,
+  );
 });

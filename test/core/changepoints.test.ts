@@ -133,6 +133,9 @@ describe("the pieces", () => {
 
   it("fills missing values forward, then leading ones backward", () => {
     expect([...fillMissing([null, null, 1, null, 1.2, null])]).toEqual([1, 1, 1, 1, 1.2, 1.2]);
+    // A NaN is a value, carried like any other; with no value at all, every point is NaN.
+    expect([...fillMissing([null, Number.NaN, null, 2])]).toEqual([Number.NaN, Number.NaN, Number.NaN, 2]);
+    expect([...fillMissing([null, null])]).toEqual([Number.NaN, Number.NaN]);
   });
 });
 

@@ -49,7 +49,10 @@ describe("settling a night reads a bounded part of the history", () => {
     expect(reads).toHaveLength(1);
     expect(reads[0].limit).toBeLessThan(1000);
     const report = await deps.changes.latest();
-    expect(report).toMatchObject({ runs: 500, complete: false, latest_run_id: "1699-1", from_run_id: "1200-1" });
+    // The newest 10 windows of 50 runs, and fewer than half a window more (`analysisSpan`).
+    expect(report).toMatchObject({ complete: false, latest_run_id: "1699-1", from_run_id: `${1700 - report!.runs}-1` });
+    expect(report!.runs).toBeGreaterThanOrEqual(500);
+    expect(report!.runs).toBeLessThan(525);
   }, 60_000);
 
   it("the reconcile tick's refresh analyses the whole history, keeping the settlement's drifts", async () => {

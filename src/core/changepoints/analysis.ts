@@ -4,7 +4,8 @@
  * (Otava's `analysis.py`; Fleming et al., "Hunter", ICPE 2023; Matteson and James, "A
  * Nonparametric Approach for Multiple Change Point Analysis", JASA 2014). This module is Otava's analysis: the
  * windowed split, the merge and the incremental mode; the energy statistic and the significance
- * test live beside it, as in Otava.
+ * test live beside it, as in Otava, and so does the memo of each window's change points
+ * (window-memo.ts), which changes when an answer is computed, never what it is.
  *
  * It is written to give Otava's answers for the same series and parameters, so it also
  * reproduces Otava's arithmetic (see energy.ts and significance.ts). No maintained JavaScript
@@ -12,6 +13,7 @@
  */
 import { EnergyCalculator, type Interval } from "./energy.ts";
 import { magnitudeOf, type TTest, tTest } from "./significance.ts";
+import { rememberedWindow } from "./window-memo.ts";
 
 export interface ChangePointOptions {
   /** Points per sliding window (Otava's default: 50). */
@@ -78,9 +80,8 @@ function withStats(index: number, qhat: number, series: Float64Array, intervals:
   throw new Error(`change point ${index} is in none of the intervals`);
 }
 
-/** E-divisive means on series[start:end], as Otava's ChangePointDetector. */
-function detectInWindow(series: Float64Array, start: number, end: number, maxPvalue: number): ChangePoint[] {
-  const window = series.slice(start, end);
+/** E-divisive means on a window of the series, as Otava's ChangePointDetector. */
+function detectInWindow(window: Float64Array, maxPvalue: number): ChangePoint[] {
   const calculator = new EnergyCalculator(window);
   const points: ChangePoint[] = [];
   for (;;) {
@@ -92,7 +93,19 @@ function detectInWindow(series: Float64Array, start: number, end: number, maxPva
     points.push(point);
     points.sort((x, y) => x.index - y.index);
   }
-  return points.map((p) => ({ ...p, index: p.index + start }));
+  return points;
+}
+
+/**
+ * The change points of series[start:end], remembered by the window's values (window-memo.ts):
+ * the same window found again, in a longer series or the next night's, is not computed again.
+ */
+function detectInSlice(series: Float64Array, start: number, end: number, maxPvalue: number): ChangePoint[] {
+  const window = series.slice(start, end);
+  return rememberedWindow(window, maxPvalue, () => detectInWindow(window, maxPvalue)).map((p) => ({
+    ...p,
+    index: p.index + start,
+  }));
 }
 
 /** Otava's split step: weak change points from sliding windows, re-tested between their neighbours. */
@@ -116,7 +129,7 @@ function split(
   }
   while (start < series.length) {
     const end = Math.min(start + windowLength, series.length);
-    const found = detectInWindow(series, start, end, maxPvalue);
+    const found = detectInSlice(series, start, end, maxPvalue);
     const last = found.length > 0 ? found[found.length - 1].index : 0;
     start = Math.max(last, start + step);
     for (const point of found) if (!points.some((p) => p.index === point.index)) points.push(point);
@@ -146,20 +159,18 @@ function merge(points: ChangePoint[], series: Float64Array, maxPvalue: number, m
   return points;
 }
 
-/** Missing values filled forward, then leading ones backward (Otava's fill_missing). */
+/**
+ * Missing values filled forward, then leading ones backward (Otava's fill_missing): the leading
+ * ones take the first value, all of them NaN when there is none.
+ */
 export function fillMissing(values: readonly (number | null)[]): Float64Array {
-  const filled = [...values];
-  let previous: number | null = null;
-  for (let i = 0; i < filled.length; i++) {
-    if (filled[i] === null && previous !== null) filled[i] = previous;
-    previous = filled[i];
+  const filled = new Float64Array(values.length);
+  let previous = values.find((x) => x !== null) ?? Number.NaN;
+  for (let i = 0; i < values.length; i++) {
+    previous = values[i] ?? previous;
+    filled[i] = previous;
   }
-  previous = null;
-  for (let i = filled.length - 1; i >= 0; i--) {
-    if (filled[i] === null && previous !== null) filled[i] = previous;
-    previous = filled[i];
-  }
-  return Float64Array.from(filled, (x) => x ?? Number.NaN);
+  return filled;
 }
 
 export interface Detection {

@@ -1,0 +1,98 @@
+/**
+ * The change points E-divisive finds in one window, remembered by the window's values. A
+ * settlement analyses the newest runs again each night, and most of their windows hold the same
+ * runs as the night before: a window begins where the one before it found its last change point,
+ * so where the first begins matters only up to the next change point found. Those windows are
+ * looked up, not computed again; so are all but the newest of the whole history's.
+ *
+ * A module-level memo is safe: what is remembered is a pure function of the key (the window's
+ * values and the p-value threshold, bit for bit), computed without I/O, so a hit is the answer
+ * computing would give, whichever request of the isolate computed it; and forgetting, whether by
+ * eviction or `forgetWindows`, costs only the time to compute it again.
+ */
+import type { ChangePoint } from "./analysis.ts";
+
+/**
+ * Values of the windows remembered at most (2 MiB of them), the least recently used forgotten
+ * first: in windows of 50, 5 000 windows, for a settlement's 20 to 40 windows of each of three
+ * metrics and the whole history's of 10 000 runs (400 each); fewer in longer windows.
+ */
+const CAPACITY = 1 << 18;
+
+/** A window's values with the threshold first, and the change points found in them. */
+interface Remembered {
+  bits: Uint32Array;
+  points: readonly ChangePoint[];
+}
+
+/** Remembered windows by the hash of their bits; a window whose hash another holds is computed. */
+const memo = new Map<number, Remembered>();
+let held = 0;
+let computed = 0;
+
+/** The threshold and the window's values, bit for bit: two windows are the same only if these are. */
+function bitsOf(window: Float64Array, maxPvalue: number): Uint32Array {
+  const values = new Float64Array(window.length + 1);
+  values[0] = maxPvalue;
+  values.set(window, 1);
+  return new Uint32Array(values.buffer);
+}
+
+/** FNV-1a over 32-bit words: a key, not a proof, so two windows with one hash are compared. */
+function hashOf(bits: Uint32Array): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < bits.length; i++) h = Math.imul(h ^ bits[i], 0x01000193);
+  return h;
+}
+
+function same(a: Uint32Array, b: Uint32Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/** A copy of remembered points, so that no caller changes what the next one is given. */
+function copied(points: readonly ChangePoint[]): ChangePoint[] {
+  return points.map((p) => ({ ...p, stats: { ...p.stats } }));
+}
+
+/** The change points `detect` finds in `window`, computed once per window and threshold. */
+export function rememberedWindow(window: Float64Array, maxPvalue: number, detect: () => ChangePoint[]): ChangePoint[] {
+  const bits = bitsOf(window, maxPvalue);
+  const key = hashOf(bits);
+  const known = memo.get(key);
+  // Used again or not, the newest of all: the last to be forgotten.
+  forget(key);
+  if (known && same(known.bits, bits)) {
+    remember(key, known);
+    return copied(known.points);
+  }
+  const points = detect();
+  computed++;
+  remember(key, { bits, points: copied(points) });
+  while (held > CAPACITY) forget(memo.keys().next().value as number);
+  return points;
+}
+
+function remember(key: number, window: Remembered): void {
+  memo.set(key, window);
+  held += window.bits.length / 2;
+}
+
+function forget(key: number): void {
+  const window = memo.get(key);
+  if (!window) return;
+  memo.delete(key);
+  held -= window.bits.length / 2;
+}
+
+/** Windows computed (not found remembered) since the isolate began: what a test can count. */
+export function windowsComputed(): number {
+  return computed;
+}
+
+/** Forgets every window: the next analysis computes each afresh. */
+export function forgetWindows(): void {
+  memo.clear();
+  held = 0;
+}
