@@ -149,35 +149,16 @@ describe("the bounded analysis says to the alerts what the whole history's does"
   const options = (c: Case) => ({ window: c.window, pvalue: c.pvalue, magnitude: c.magnitude });
   // Throughput is better higher, the durations lower: the same series is a step each way.
   const nightsOf = (c: Case) => c.series.map((v, i) => night(i, v, v, v));
-  /**
-   * The one golden series where they differ: a 5% step 10 points before the end of 400, in
-   * windows of 30. The whole history's windows see it at point 390 a night later than the
-   * newest 300 points' windows see it at point 388: the drift is reported either way.
-   */
-  const PLACED_APART = "random 15: n=400 steps=[390]";
-
   it(
     "over Otava's golden series, every night of them",
     () => {
       let opened = 0;
-      for (const c of cases.filter((c) => c.name !== PLACED_APART)) {
+      // Every one, "random 15" too: a 5% step 10 points before the end of 400, in windows of 30,
+      // which a span that slid one run a night placed a night early (388, not 390).
+      for (const c of cases) {
         opened += expectSameAlerts(nightsOf(c), options(c)).filter((e) => e.includes("report_bad")).length;
       }
       expect(opened).toBeGreaterThan(10);
-    },
-    SLOW_MS,
-  );
-
-  it(
-    "over the golden series where a step's place depends on where the windows fall, a night apart",
-    () => {
-      const c = cases.find((c) => c.name === PLACED_APART)!;
-      const { full, bounded } = both(nightsOf(c), options(c));
-      expect(bounded.evidence.filter((e, i) => e !== full.evidence[i])).toEqual([]);
-      const apart = full.events.findIndex((e, i) => e !== bounded.events[i]);
-      expect(bounded.events.slice(0, apart)).toEqual(full.events.slice(0, apart));
-      expect(full.events[apart]).toMatch(/^9000000392-1 report_bad drift@per_batch_p95_ms:9000000390-1/);
-      expect(bounded.events[apart]).toMatch(/^9000000391-1 report_bad drift@per_batch_p95_ms:9000000388-1/);
     },
     SLOW_MS,
   );
