@@ -57,4 +57,16 @@ describe("the status page", () => {
     expect(res.headers.get("etag")).not.toBe('"old"');
     expect(await res.text()).toContain("7004-1");
   });
+
+  it("serves a run's page and its JSON with validators, and a 304 to either's ETag", async () => {
+    await upload(json(passing), { contentType: "application/json", query: "run_id=7005" });
+    for (const accept of ["text/html", "application/json"]) {
+      const first = await call("/runs/7005-1", { headers: { accept } });
+      const etag = first.headers.get("etag");
+      expect(etag).toBeTruthy();
+      expect(first.headers.get("vary")).toBe("accept");
+      const again = await call("/runs/7005-1", { headers: { accept, "if-none-match": etag ?? "" } });
+      expect(again.status).toBe(304);
+    }
+  });
 });

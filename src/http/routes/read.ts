@@ -155,11 +155,13 @@ export function readRoutes(deps: AppDeps): Hono {
     return c.json({ runs: page.runs.map((e) => entryView(links, e)), cursor: page.cursor });
   });
 
-  app.get("/runs/:id", async (c) => {
+  // Not published like the status page: the change points a run's page shows move with every
+  // later settlement, which would write every run's page again each night.
+  app.get("/runs/:id", etag(), async (c) => {
     const id = c.req.param("id");
-    const run = isRunId(id) ? await deps.runs.run(id) : null;
+    const [run, changes] = isRunId(id) ? await Promise.all([deps.runs.run(id), deps.changes.latest()]) : [null, null];
     if (!run) throw problem(404, `id: no run ${JSON.stringify(id.slice(0, 80))}`);
-    const view = runView(linksFor(deps), run, changesAt(await deps.changes.latest(), run.id));
+    const view = runView(linksFor(deps), run, changesAt(changes, run.id));
     c.header("vary", "accept");
     return wantsHtml(c) ? c.html(runPage(view)) : c.json(view);
   });
