@@ -28,17 +28,30 @@ export function metricsText(n: number): string {
   );
 }
 
-export type Load = { rps: number; p50_ms: number; p99_ms: number; requests: number; errors: number; non2xx: number };
+export type Load = {
+  rps: number;
+  /** Answers with a 2xx per second: what was taken, not what was refused with a 429. */
+  ok_rps: number;
+  p50_ms: number;
+  p99_ms: number;
+  requests: number;
+  errors: number;
+  non2xx: number;
+  /** Of the non-2xx, the 429s: a write refused on purpose, to be sent again. */
+  refused_429: number;
+};
 
 export async function load(url: string, options: Partial<autocannon.Options>): Promise<Load> {
   const result = await autocannon({ url, ...options });
   return {
     rps: round3(result.requests.average),
+    ok_rps: round3(result["2xx"] / result.duration),
     p50_ms: result.latency.p50,
     p99_ms: result.latency.p99,
     requests: result.requests.total,
     errors: result.errors + result.timeouts,
     non2xx: result.non2xx,
+    refused_429: result.statusCodeStats?.["429"]?.count ?? 0,
   };
 }
 

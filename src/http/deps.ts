@@ -15,13 +15,6 @@ export function linksFor(deps: AppDeps): Links {
   return { base: deps.config.PUBLIC_URL ?? "", config: deps.config };
 }
 
-const afterResponses = new WeakMap<Context, Promise<unknown>>();
-
-/** The work a request left for after its answer (`afterResponse`), if it left any. */
-export function afterResponseOf(c: Context): Promise<unknown> | undefined {
-  return afterResponses.get(c);
-}
-
 /**
  * Runs work after the answer is sent, then drains (settles what was recorded, sends the
  * outbox) and publishes the status page with what changed: on Workers through `waitUntil`, which keeps the invocation alive for it; elsewhere
@@ -35,7 +28,6 @@ export function afterResponse(c: Context, deps: AppDeps, work: () => Promise<voi
   const task = logged(work())
     .then(() => logged(drain(deps)))
     .then(() => logged(publishStatusPage(deps)));
-  afterResponses.set(c, task);
   try {
     c.executionCtx.waitUntil(task);
   } catch {
