@@ -1,15 +1,18 @@
 /**
- * The Deno entry: the same app and jobs as on Workers, with storage on Deno KV and files under
- * a data directory, `Deno.serve` for HTTP and `Deno.cron` for the two ticks.
+ * The Deno entry: the same app and jobs as on Workers, with everything stored in Deno KV (no
+ * disk: it runs on Deno Deploy), `Deno.serve` for HTTP and `Deno.cron` for the two ticks.
  *
- *   deno run --unstable-kv --unstable-cron -A src/deno.ts
+ *   deno run --unstable-kv --unstable-cron --allow-net --allow-env --deny-write src/deno.ts
  *
  * Configuration comes from environment variables with the same names as on Workers, plus
- * PORT (default 8000), CHIMNEY_DATA_DIR (default ./.chimney-data) and RECONCILE_CRON.
+ * PORT (default 8000), HOST, RECONCILE_CRON and CHIMNEY_KV_PATH (the Deno KV database to open:
+ * none is Deno Deploy's own, or Deno's default one elsewhere; `:memory:` keeps nothing).
  */
 import type { ChangeReport } from "./core/drift.ts";
+import type { PublishedPage } from "./core/published-page.ts";
 import { createApp } from "./http/app.ts";
 import { tickAndPublish } from "./http/pages/publish.ts";
+import type { Tick } from "./jobs/ticks.ts";
 import {
   DenoAlertStore,
   DenoDeliveryStore,
@@ -18,7 +21,8 @@ import {
   DenoRunStore,
   DenoSettlementStore,
 } from "./store/deno.ts";
-import { FileArtifactStore, FileInbox, FileLatest, FileSeriesStore } from "./store/deno-files.ts";
+import { DenoArtifactStore, DenoChunkedLatest, DenoInbox, DenoSeriesStore } from "./store/deno-blobs.ts";
+import { sweepChunks } from "./store/deno-chunks.ts";
 import { NO_CACHE, type CacheOptions } from "./store/read-cache.ts";
 import type { Stores } from "./store/ports.ts";
 import { defaultOutside, wire, type Outside } from "./wiring.ts";
@@ -30,55 +34,56 @@ export interface DenoChimney {
 }
 
 /**
- * The Deno adapters: records in `kv`, files under `dataDir`. What the store contract tests.
- * `cache` keeps what /status, /badge and the pages read for STATUS_CACHE_SECONDS, as on Workers:
- * on Deno Deploy several isolates write the same database.
+ * The Deno adapters, all in `kv`. What the store contract tests. `cache` keeps what /status,
+ * /badge and the pages read for STATUS_CACHE_SECONDS, as on Workers: on Deno Deploy several
+ * isolates write the same database. `now` dates the chunks of writes, for the sweep.
  */
-export function denoStores(kv: Deno.Kv, dataDir: string, cache: CacheOptions = NO_CACHE): Stores {
+export function denoStores(kv: Deno.Kv, cache: CacheOptions = NO_CACHE, now: () => number = Date.now): Stores {
   const runs = new DenoRunStore(kv, cache);
   const alerts = new DenoAlertStore(kv, cache);
-  const changes = new FileLatest<ChangeReport>(dataDir, "changes.json", cache);
+  const changes = new DenoChunkedLatest<ChangeReport>(kv, "changes", cache, now);
   return {
     runs,
     alerts,
-    artifacts: new FileArtifactStore(`${dataDir}/artifacts`),
+    artifacts: new DenoArtifactStore(kv, now),
     dispatches: new DenoDispatchStore(kv),
     deliveries: new DenoDeliveryStore(kv),
-    inbox: new FileInbox(`${dataDir}/inbox`),
+    inbox: new DenoInbox(kv, now),
     dashboards: new DenoLatest(kv, "dashboards", cache),
     changes,
-    // A file, like the analysis: the page outgrows a Deno KV value (64 KiB).
-    pages: new FileLatest(dataDir, "status-page.json", cache),
-    series: new FileSeriesStore(dataDir),
+    pages: new DenoChunkedLatest<PublishedPage>(kv, "status-page", cache, now),
+    series: new DenoSeriesStore(kv, now),
     // A settlement changes what these cache: they forget it once it is committed.
     settlements: new DenoSettlementStore(kv, changes, [runs, alerts, changes]),
   };
 }
 
-/** chimney on a Deno KV database and a data directory; `outside` is replaced in tests. */
+/** chimney on the Deno KV database CHIMNEY_KV_PATH names; `outside` is replaced in tests. */
 export async function createDenoChimney(
   env: Record<string, string>,
-  dataDir: string,
   outside: Partial<Outside> = {},
 ): Promise<DenoChimney> {
-  await Deno.mkdir(dataDir, { recursive: true });
-  const kv = await Deno.openKv(env.CHIMNEY_KV_PATH ?? `${dataDir}/chimney.kv`);
+  const kv = await Deno.openKv(env.CHIMNEY_KV_PATH);
   const world = { ...defaultOutside(), ...outside };
   const deps = wire(env, world, (config) =>
-    denoStores(kv, dataDir, { statusCacheMs: config.STATUS_CACHE_SECONDS * 1000, now: world.now }),
+    denoStores(kv, { statusCacheMs: config.STATUS_CACHE_SECONDS * 1000, now: world.now }, world.now),
   );
   return { app: createApp(deps), deps, kv };
 }
 
+/** A tick as `Deno.cron` runs it; the reconcile tick also deletes the chunks no value points to. */
+export async function denoTick({ deps, kv }: DenoChimney, tick: Tick): Promise<void> {
+  await tickAndPublish(deps, tick, deps.now());
+  if (tick === "reconcile") await sweepChunks(kv, deps.now().getTime());
+}
+
 if (import.meta.main) {
   const env = Deno.env.toObject();
-  const { app, deps } = await createDenoChimney(env, env.CHIMNEY_DATA_DIR ?? "./.chimney-data");
-  Deno.cron("chimney nightly", deps.config.NIGHTLY_CRON, () =>
-    tickAndPublish(deps, "nightly", deps.now()).then(() => undefined),
-  );
-  Deno.cron("chimney reconcile", env.RECONCILE_CRON ?? "*/30 * * * *", () =>
-    tickAndPublish(deps, "reconcile", deps.now()).then(() => undefined),
-  );
+  const chimney = await createDenoChimney(env);
+  const { app, deps } = chimney;
+  // At the top level, as Deno Deploy requires to find and schedule them.
+  Deno.cron("chimney nightly", deps.config.NIGHTLY_CRON, () => denoTick(chimney, "nightly"));
+  Deno.cron("chimney reconcile", env.RECONCILE_CRON ?? "*/30 * * * *", () => denoTick(chimney, "reconcile"));
   Deno.serve(
     {
       port: Number(env.PORT ?? 8000),
