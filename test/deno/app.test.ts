@@ -3,7 +3,7 @@
  * with --deny-write on a Deno KV database in memory, as on Deno Deploy: no disk is needed.
  */
 import assert from "node:assert/strict";
-import { createDenoChimney, denoTick } from "../../src/deno.ts";
+import { createDenoChimney, denoTick } from "../../src/deno-chimney.ts";
 import { GitHubEmulator, REPO } from "../../sandbox/github.ts";
 import { deliveryHeaders, workflowRunPayload } from "../../sandbox/webhooks.ts";
 

@@ -1,5 +1,5 @@
 /** The store contract (test/contract/stores.ts) against the Deno adapters and the memory stores. */
-import { denoStores } from "../../src/deno.ts";
+import { denoStores } from "../../src/deno-chimney.ts";
 import { memoryStores } from "../../src/store/memory.ts";
 import { storeContract } from "../contract/stores.ts";
 

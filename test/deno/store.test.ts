@@ -4,7 +4,7 @@
  * (test/contract/stores.ts, run by store-contract.test.ts); chunking is in chunks.test.ts.
  */
 import assert from "node:assert/strict";
-import { denoStores } from "../../src/deno.ts";
+import { denoStores } from "../../src/deno-chimney.ts";
 import { DenoChunkedLatest } from "../../src/store/deno-blobs.ts";
 
 Deno.test("a change analysis and a status page too large for a Deno KV value are kept, and replaced whole", async () => {
