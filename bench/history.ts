@@ -47,7 +47,7 @@ async function withServer<T>(entry: Entry, fn: (server: DevServer) => Promise<T>
   const server =
     entry === "workers"
       ? await startWranglerDev({ persistTo: persist, vars })
-      : await startDenoDev({ port: await freePort(), dataDir: persist, vars });
+      : await startDenoDev({ port: await freePort(), vars });
   try {
     return await fn(server);
   } finally {

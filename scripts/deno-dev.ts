@@ -1,6 +1,8 @@
 /**
  * Starts chimney's Deno entry on loopback and waits until it answers /healthz: what
  * `npm start -- --deno` and `npm run bench` run, beside `wrangler dev` (scripts/wrangler-dev.ts).
+ * With no data directory it runs as on Deno Deploy: Deno KV in memory, and no disk at all
+ * (--deny-read, --deny-write).
  */
 import { spawn } from "node:child_process";
 import { join } from "node:path";
@@ -10,15 +12,26 @@ const ROOT = join(import.meta.dirname, "..");
 
 export interface DenoDevOptions {
   port: number;
-  /** Where the Deno KV database and the files live (CHIMNEY_DATA_DIR). */
-  dataDir: string;
+  /** A directory to keep the Deno KV database in (the only one it may read and write); none: in memory. */
+  dataDir?: string;
   vars?: Record<string, string>;
 }
 
 export async function startDenoDev(options: DenoDevOptions): Promise<DevServer> {
+  const { dataDir } = options;
+  const disk = dataDir ? [`--allow-read=${dataDir}`, `--allow-write=${dataDir}`] : ["--deny-read", "--deny-write"];
   const child = spawn(
     join(ROOT, "node_modules/.bin/deno"),
-    ["run", "--quiet", "--unstable-kv", "--unstable-cron", "-A", join(ROOT, "src/deno.ts")],
+    [
+      "run",
+      "--quiet",
+      "--unstable-kv",
+      "--unstable-cron",
+      "--allow-net",
+      "--allow-env",
+      ...disk,
+      join(ROOT, "src/deno.ts"),
+    ],
     {
       cwd: ROOT,
       env: {
@@ -26,7 +39,7 @@ export async function startDenoDev(options: DenoDevOptions): Promise<DevServer> 
         ...options.vars,
         PORT: String(options.port),
         HOST: "127.0.0.1",
-        CHIMNEY_DATA_DIR: options.dataDir,
+        CHIMNEY_KV_PATH: dataDir ? join(dataDir, "chimney.kv") : ":memory:",
       },
       stdio: ["ignore", "pipe", "pipe"],
     },

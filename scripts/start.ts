@@ -11,7 +11,8 @@
  *   npm start -- --once           one loop: print the run's outcome (passed or regressed), exit 0
  *   npm start -- --regress        force a regression (the stand-in benchmark runs slower)
  *   npm start -- --deno           the Deno entry instead of wrangler
- *   --port N (0: any free port)   --state DIR (default .wrangler/state, or .chimney-data with --deno)
+ *   --port N (0: any free port)   --state DIR (default .wrangler/state; with --deno, Deno KV is in
+ *                                 memory and the entry may not touch the disk, unless --state is given)
  *
  * FIREWOOD_DIR=/path/to/firewood runs the real `cargo +nightly run -p firewood-benchmark -- smoke`.
  * With GitHub credentials in .dev.vars the sandbox stays off and chimney talks to the real
@@ -82,7 +83,7 @@ async function startChimney(vars: Record<string, string>, state: string, port: n
     };
   }
   // Deno.cron cannot be fired by hand: the same tick runs through the admin route.
-  const server = await startDenoDev({ port, dataDir: state, vars });
+  const server = await startDenoDev({ port, dataDir: args.state ? state : undefined, vars });
   const url = server.url;
   return {
     url,
@@ -224,7 +225,7 @@ async function sandboxMode() {
 
   const started = new Date(Date.now() - 1000).toISOString();
   say(
-    `\nchimney is running at ${chimney.url}${args.deno ? " (Deno entry)" : " (wrangler dev)"}; its state is in ${state}`,
+    `\nchimney is running at ${chimney.url}${args.deno ? " (Deno entry)" : " (wrangler dev)"}; its state is ${args.deno && !args.state ? "in memory (Deno KV, no disk)" : `in ${state}`}`,
   );
   say(
     `  ${chimney.url}/  (the status page)     ${chimney.url}/status     ${chimney.url}/runs     ${chimney.url}/dashboards     ${chimney.url}/badge`,

@@ -1,7 +1,8 @@
 /**
- * Deno adapters of the records, in Deno KV (files are in deno-files.ts). Where the Workers adapters
- * get consistency from one Durable Object, these get it from Deno KV's atomic operations: every
- * write checks the versionstamps of what it read (compare-and-set) and is retried on conflict.
+ * Deno adapters of the records, in Deno KV (what outgrows a value is in deno-blobs.ts). Where the
+ * Workers adapters get consistency from one Durable Object, these get it from Deno KV's atomic
+ * operations: every write checks the versionstamps of what it read (compare-and-set) and is
+ * retried on conflict.
  * Past 300 lines by one adapter per port, each a few transactions long.
  */
 import {
@@ -19,25 +20,11 @@ import { shouldProcess, shouldRetry, startProcessing, type Delivery } from "../c
 import { isUnsettled, type Dispatch } from "../core/dispatch.ts";
 import { encodeCursor, historyEntry, type HistoryEntry, type Position } from "../core/history.ts";
 import { COMPLETED_STATES, mergeRun, OPEN_STATES, type RecordOutcome, type Run } from "../core/run.ts";
-import type { ChangePointOptions } from "../core/changepoints/analysis.ts";
 import type { ChangeReport } from "../core/drift.ts";
-import type { FileLatest } from "./deno-files.ts";
 import type { Settlement, UnsettledRun } from "../core/settle.ts";
-import { mergeSeries, type Series } from "../core/series.ts";
 import { endsStatus, statusDocument, type StatusDocument } from "../core/status.ts";
 import { NO_CACHE, ReadCache, type CacheOptions } from "./read-cache.ts";
-import type {
-  AlertStore,
-  ArtifactStore,
-  DeliveryStore,
-  DispatchStore,
-  Inbox,
-  Latest,
-  RunStore,
-  SeriesStore,
-  SettlementStore,
-  StoredFile,
-} from "./ports.ts";
+import type { AlertStore, DeliveryStore, DispatchStore, Latest, RunStore, SettlementStore } from "./ports.ts";
 
 /** Optimistic transactions give up after this many conflicts in a row. */
 const MAX_CONFLICTS = 50;
@@ -154,14 +141,14 @@ function stageRun(op: Deno.AtomicOperation, stored: Run | null, run: Run): void 
 }
 
 /**
- * Settlements in one Deno KV atomic operation. The analysis is a file (it outgrows a KV value):
+ * Settlements in one Deno KV atomic operation. The analysis is chunked (it outgrows a KV value):
  * written first, so a settled run always has its analysis; a plan that then loses to a newer
  * revision is replaced by that revision's own settlement, analysis and all.
  */
 export class DenoSettlementStore implements SettlementStore {
   constructor(
     private readonly kv: Deno.Kv,
-    private readonly changes: FileLatest<ChangeReport>,
+    private readonly changes: Latest<ChangeReport>,
     /** The cached reads a settlement changes (the status, the open alerts): forgotten once it is committed. */
     private readonly cached: { forget(): void }[] = [],
   ) {}

@@ -1,16 +1,21 @@
-/** The Deno entry end to end: uploads, the webhook loop against the sandbox's GitHub, ticks. */
+/**
+ * The Deno entry end to end: uploads, the webhook loop against the sandbox's GitHub, ticks. Run
+ * with --deny-write on a Deno KV database in memory, as on Deno Deploy: no disk is needed.
+ */
 import assert from "node:assert/strict";
-import { createDenoChimney } from "../../src/deno.ts";
+import { createDenoChimney, denoTick } from "../../src/deno-chimney.ts";
 import { GitHubEmulator, REPO } from "../../sandbox/github.ts";
 import { deliveryHeaders, workflowRunPayload } from "../../sandbox/webhooks.ts";
 
 const TOKEN = "deno-upload-token-0123456789";
 const ADMIN = "deno-admin-token-0123456789";
 const SECRET = "deno-webhook-secret";
+/** A log of a few MiB: many times what one Deno KV value holds. */
+const log = `SMOKE_BENCHMARK\n${Array.from({ length: 40_000 }, (_, i) => `batch ${i}: 1000 operations\n`).join("")}`;
 const metrics = await Deno.readTextFile(new URL("../fixtures/smoke-metrics.json", import.meta.url));
 
 async function chimney() {
-  const dir = await Deno.makeTempDir();
+  assert.equal((await Deno.permissions.query({ name: "write" })).state, "denied", "run these with --deny-write");
   let now = Date.parse("2026-11-29T03:00:00Z");
   const github = new GitHubEmulator(() => now);
   const env = {
@@ -23,7 +28,7 @@ async function chimney() {
     CHIMNEY_KV_PATH: ":memory:",
   };
   const logs: string[] = [];
-  const made = await createDenoChimney(env, dir, {
+  const made = await createDenoChimney(env, {
     fetch: github.fetch,
     now: () => now,
     sleep: async (ms) => {
@@ -31,14 +36,11 @@ async function chimney() {
     },
     write: (l) => void logs.push(l),
   });
-  const close = async () => {
-    made.kv.close();
-    await Deno.remove(dir, { recursive: true });
-  };
+  const close = () => made.kv.close();
   return { ...made, github, logs, close, advance: (ms: number) => (now += ms) };
 }
 
-Deno.test("upload → status → runs → run → artifact on Deno KV and files", async () => {
+Deno.test("upload → status → runs → run → artifact on Deno KV, with no disk", async () => {
   const c = await chimney();
   const res = await c.app.request("/api/results?run_id=42", {
     method: "POST",
@@ -65,7 +67,7 @@ Deno.test("upload → status → runs → run → artifact on Deno KV and files"
   await c.close();
 });
 
-Deno.test("the nightly tick dispatches, and a signed webhook brings the artifact in", async () => {
+Deno.test("the nightly tick dispatches, a signed webhook brings the artifact in, its log chunked in Deno KV", async () => {
   const c = await chimney();
   const tick = await c.app.request("/api/ticks/nightly", {
     method: "POST",
@@ -76,7 +78,7 @@ Deno.test("the nightly tick dispatches, and a signed webhook brings the artifact
   const [run] = c.github.runs.values();
   c.github.complete(run.id, {
     conclusion: "success",
-    files: { "smoke-metrics.json": metrics, "smoke-benchmark.log": "SMOKE_BENCHMARK\n" },
+    files: { "smoke-metrics.json": metrics, "smoke-benchmark.log": log },
   });
   const body = workflowRunPayload(c.github, run, "completed");
   const delivered = await c.app.request("/webhooks/github", {
@@ -91,6 +93,9 @@ Deno.test("the nightly tick dispatches, and a signed webhook brings the artifact
   const record = await (await c.app.request(`/runs/${run.id}-1`)).json();
   assert.equal(record.state, "passed");
   assert.ok(record.artifacts.some((a: { name: string }) => a.name === "smoke-benchmark.log"));
+  assert.equal(await (await c.app.request(`/runs/${run.id}-1/artifacts/smoke-benchmark.log`)).text(), log);
+  await denoTick(c, "reconcile");
+  for await (const loose of c.kv.list({ prefix: ["chunk-loose"] })) assert.fail(`left loose: ${loose.key}`);
   const second = await c.app.request("/api/ticks/nightly", {
     method: "POST",
     headers: { authorization: `Bearer ${ADMIN}` },
