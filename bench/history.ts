@@ -42,17 +42,17 @@ function importRows(n: number): string {
 type Entry = "workers" | "deno";
 
 async function withServer<T>(entry: Entry, fn: (server: DevServer) => Promise<T>): Promise<T> {
-  const persist = mkdtempSync(join(tmpdir(), "chimney-history-"));
   const vars = { PERF_DASHBOARD_TOKEN: TOKEN, ADMIN_TOKEN: ADMIN };
-  const server =
-    entry === "workers"
-      ? await startWranglerDev({ persistTo: persist, vars })
-      : await startDenoDev({ port: await freePort(), vars });
+  // The Deno entry runs on an in-memory Deno KV, as on Deploy; wrangler dev keeps its state on disk.
+  const persist = entry === "workers" ? mkdtempSync(join(tmpdir(), "chimney-history-")) : null;
+  const server = persist
+    ? await startWranglerDev({ persistTo: persist, vars })
+    : await startDenoDev({ port: await freePort(), vars });
   try {
     return await fn(server);
   } finally {
     await server.stop();
-    rmSync(persist, { recursive: true, force: true });
+    if (persist) rmSync(persist, { recursive: true, force: true });
   }
 }
 
