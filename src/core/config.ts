@@ -32,6 +32,7 @@ export interface Config {
   CHANGE_MIN_RUNS: number;
   GITHUB_REQUEST_BUDGET: number;
   CONFIRM_REGRESSIONS: boolean;
+  ALERT_IMPROVEMENTS: boolean;
   PERF_DASHBOARD_TOKEN: string | null;
   ADMIN_TOKEN: string | null;
   GITHUB_TOKEN: string | null;
@@ -69,6 +70,14 @@ const url = v.pipe(
 );
 // The bearer-token syntax of RFC 6750 (token68): a secret outside it could never be presented.
 const token = v.pipe(v.string(), v.trim(), v.regex(/^[A-Za-z0-9._~+/-]+=*$/));
+
+const flag = v.pipe(
+  v.string(),
+  v.trim(),
+  v.toLowerCase(),
+  v.picklist(["true", "false"]),
+  v.transform((s) => s === "true"),
+);
 
 /** The variables of one value each; CHIMNEY_SUITES, a document whose defaults come from them, is read after. */
 type Variable = Exclude<keyof Config, "CHIMNEY_SUITES">;
@@ -182,17 +191,8 @@ const VARIABLES = {
     fallback: 40,
     expects: "a number of GitHub requests per job between 5 and 9000",
   },
-  CONFIRM_REGRESSIONS: {
-    schema: v.pipe(
-      v.string(),
-      v.trim(),
-      v.toLowerCase(),
-      v.picklist(["true", "false"]),
-      v.transform((s) => s === "true"),
-    ),
-    fallback: true,
-    expects: "true or false",
-  },
+  CONFIRM_REGRESSIONS: { schema: flag, fallback: true, expects: "true or false" },
+  ALERT_IMPROVEMENTS: { schema: flag, fallback: true, expects: "true or false" },
   PERF_DASHBOARD_TOKEN: { schema: token, fallback: null, expects: "a token of letters, digits and ._~+/- only" },
   ADMIN_TOKEN: { schema: token, fallback: null, expects: "a token of letters, digits and ._~+/- only" },
   GITHUB_TOKEN: { schema: token, fallback: null, expects: "a GitHub token" },

@@ -19,8 +19,10 @@ import {
   pullRequestComment,
   recoveredComment,
   stillBadComment,
+  type AlertKind as RunAlertKind,
   type IssueContext,
 } from "../core/issue/run.ts";
+import { improvementBody, improvementComment, improvementTitle } from "../core/issue/improvement.ts";
 import { artifactUrl, repositoryUrl, runPageUrl, workflowRunUrl } from "../core/links.ts";
 import type { Run } from "../core/run.ts";
 import { median } from "../core/stats.ts";
@@ -68,6 +70,7 @@ export async function sendIssueWrite(deps: LoopDeps, github: GitHubAccess, write
     );
     return null;
   }
+  if (write.action === "report_improvement") return sendImprovement(deps, github, write, marker);
   if (write.action !== "report_bad" && write.action !== "report_recovered") {
     throw new Error(`write ${write.id}: ${write.action} is not an issue write`);
   }
@@ -109,14 +112,52 @@ function wordsOf(
   const suite = watchedSuite(deps, alert);
   if (suite) return suiteWords(deps, github, client, suite, write, marker);
   if (alert.kind === "dashboards") return dashboardsWords(deps, github, write, marker);
-  return runWords(deps, github, client, alert, write, marker);
+  if (alert.kind === "improvement") throw new Error(`write ${write.id}: good news has no issue lifecycle`);
+  return runWords(deps, github, client, { ...alert, kind: alert.kind }, write, marker);
+}
+
+/**
+ * Good news, told once: a comment on the slowdown's issue the settlement found open, or else
+ * an issue of its own, closed at once so the team hears it without an item left open. A retry
+ * finds what an earlier attempt did by its marker, and closes an issue left open.
+ */
+async function sendImprovement(
+  deps: LoopDeps,
+  github: GitHubAccess,
+  write: AlertWrite,
+  marker: string,
+): Promise<NewIssue> {
+  const improvements = write.improvements ?? [];
+  if (improvements.length === 0) throw new Error(`write ${write.id}: the improvement is not stored`);
+  const client = github.client();
+  const retry = write.attempts > 1;
+  const base = deps.config.PUBLIC_URL;
+  const ctx = {
+    improvements,
+    runUrl: (id: string) => (base ? runPageUrl(base, id) : null),
+    repositoryUrl: repositoryUrl(deps.config.GITHUB_API_URL, github.repository),
+    marker,
+  };
+  const slowdown = write.comment_on ? await deps.alerts.alert(write.comment_on) : null;
+  if (slowdown?.issue_number != null) {
+    const on = slowdown.issue_number;
+    if (!(retry && (await hasComment(client, on, marker)))) await comment(client, on, improvementComment(ctx));
+    return null;
+  }
+  const labels = [...deps.config.ALERT_LABELS, KIND_LABELS.improvement];
+  const issue =
+    (retry ? await findIssue(client, labels, marker) : null) ??
+    (await createIssue(client, { title: improvementTitle(improvements), body: improvementBody(ctx), labels }));
+  if (issue.state !== "closed") await closeCompleted(client, issue.number);
+  deps.log({ event: "improvement_told", fingerprint: write.fingerprint, issue: issue.number });
+  return { number: issue.number, url: issue.html_url };
 }
 
 async function runWords(
   deps: LoopDeps,
   github: GitHubAccess,
   client: GitHubClient,
-  alert: Alert,
+  alert: Alert & { kind: RunAlertKind },
   write: AlertWrite,
   marker: string,
 ): Promise<IssueWords> {
@@ -275,7 +316,7 @@ async function runContext(
   deps: LoopDeps,
   github: GitHubAccess,
   client: GitHubClient,
-  kind: Alert["kind"],
+  kind: RunAlertKind,
   run: Run,
   marker: string,
 ): Promise<IssueContext> {
