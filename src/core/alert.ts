@@ -4,6 +4,7 @@
  * night. This module decides; the GitHub writes it asks for go through a stored outbox.
  */
 import type { DashboardCheck } from "./dashboards.ts";
+import type { SlackMessage } from "./notify.ts";
 import type { Run } from "./run.ts";
 
 export type AlertKind = "regression" | "crash" | "missed" | "dashboards" | "improvement";
@@ -32,7 +33,13 @@ export interface AlertSubject {
   pr_number: number | null;
 }
 
-export type WriteAction = "report_bad" | "report_recovered" | "report_improvement" | "pr_comment" | "dispatch";
+export type WriteAction =
+  | "report_bad"
+  | "report_recovered"
+  | "report_improvement"
+  | "pr_comment"
+  | "dispatch"
+  | "notify";
 
 /**
  * A change for the better that stood as long as a drift must (`standingBetter`): good news,
@@ -68,6 +75,8 @@ export interface AlertWrite {
   /** For `report_improvement`: the changes to tell, and the alert whose open issue hears them (null: an issue of their own). */
   improvements?: Improvement[];
   comment_on?: string | null;
+  /** For `notify`: the message the outgoing webhook receives (core/notify.ts). */
+  message?: SlackMessage;
   attempts: number;
   lease_until: string | null;
   last_error: string | null;
@@ -326,7 +335,8 @@ export function claimable(writes: readonly AlertWrite[], now: number, limit: num
   for (const w of open) {
     if (seen.has(w.fingerprint)) continue;
     seen.add(w.fingerprint);
-    const leased = w.state === "sending" && w.lease_until !== null && Date.parse(w.lease_until) > now;
+    // A write being sent is leased; a failed one may be held until its receiver's Retry-After.
+    const leased = w.lease_until !== null && Date.parse(w.lease_until) > now;
     if (!leased && ready.length < limit) ready.push(w);
   }
   return ready;
@@ -341,14 +351,27 @@ export function leased(w: AlertWrite, now: number): AlertWrite {
   };
 }
 
-/** A write after its attempt: done, or back in the queue (given up after MAX_WRITE_ATTEMPTS). */
-export function finishedWrite(w: AlertWrite, error: string | null): AlertWrite {
-  if (error === null) return { ...w, state: "done", lease_until: null, last_error: null };
+/** How a write's attempt ended, as the outbox tells the store. */
+export interface WriteOutcome {
+  error: string | null;
+  issue: { number: number; url: string } | null;
+  /** A failed write is not tried again before this (a receiver's Retry-After); absent: on the next drain. */
+  retry_at?: string | null;
+  /** The write that follows one made (its notification), queued with its outcome so it is never lost. */
+  then?: AlertWrite | null;
+}
+
+/**
+ * A write after its attempt: done, or back in the queue (given up after MAX_WRITE_ATTEMPTS),
+ * held until `retry_at` when the receiver asked to wait.
+ */
+export function finishedWrite(w: AlertWrite, outcome: Pick<WriteOutcome, "error" | "retry_at">): AlertWrite {
+  if (outcome.error === null) return { ...w, state: "done", lease_until: null, last_error: null };
   return {
     ...w,
     state: w.attempts >= MAX_WRITE_ATTEMPTS ? "abandoned" : "pending",
-    lease_until: null,
-    last_error: error,
+    lease_until: outcome.retry_at ?? null,
+    last_error: outcome.error,
   };
 }
 

@@ -42,6 +42,7 @@ export interface Config {
   GITHUB_WEBHOOK_SECRET: string | null;
   GITHUB_WEBHOOK_SECRET_PREVIOUS: string | null;
   PERF_GRAFANA_API_KEY: string | null;
+  NOTIFY_WEBHOOK_URL: string | null;
   /** The suites chimney watches (core/suites.ts): by default, the smoke suite the variables above describe. */
   CHIMNEY_SUITES: Suite[];
 }
@@ -55,6 +56,7 @@ export const SECRETS = [
   "GITHUB_WEBHOOK_SECRET",
   "GITHUB_WEBHOOK_SECRET_PREVIOUS",
   "PERF_GRAFANA_API_KEY",
+  "NOTIFY_WEBHOOK_URL",
 ] as const satisfies readonly (keyof Config)[];
 
 export interface ConfigProblem {
@@ -219,6 +221,20 @@ const VARIABLES = {
   GITHUB_WEBHOOK_SECRET: { schema: v.pipe(v.string(), v.minLength(1)), fallback: null, expects: "a secret" },
   GITHUB_WEBHOOK_SECRET_PREVIOUS: { schema: v.pipe(v.string(), v.minLength(1)), fallback: null, expects: "a secret" },
   PERF_GRAFANA_API_KEY: { schema: token, fallback: null, expects: "a Grafana service account token" },
+  // Only https, with a host and no credentials in it: the alerts' text leaves over it.
+  NOTIFY_WEBHOOK_URL: {
+    schema: v.pipe(
+      v.string(),
+      v.trim(),
+      v.url(),
+      v.check((s) => {
+        const u = new URL(s);
+        return u.protocol === "https:" && u.hostname !== "" && u.username === "" && u.password === "";
+      }),
+    ),
+    fallback: null,
+    expects: "an https URL (an incoming webhook's)",
+  },
 } satisfies {
   [K in Variable]: { schema: v.GenericSchema<string, Config[K]>; fallback: Config[K]; expects: string };
 };
