@@ -67,6 +67,7 @@ export function wire(env: Record<string, unknown>, outside: Outside, stores: (co
     ...stores(config),
     github,
     grafana: grafanaOptions(config, outside),
+    notify: config.NOTIFY_WEBHOOK_URL ? { url: config.NOTIFY_WEBHOOK_URL, fetch: outside.fetch } : null,
     confirm: config.CONFIRM_REGRESSIONS && github !== null,
     now: () => new Date(outside.now()),
     sleep: outside.sleep,

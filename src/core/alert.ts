@@ -4,9 +4,10 @@
  * night. This module decides; the GitHub writes it asks for go through a stored outbox.
  */
 import type { DashboardCheck } from "./dashboards.ts";
+import type { SlackMessage } from "./notify.ts";
 import type { Run } from "./run.ts";
 
-export type AlertKind = "regression" | "crash" | "missed" | "dashboards";
+export type AlertKind = "regression" | "crash" | "missed" | "dashboards" | "improvement";
 
 export interface Alert {
   fingerprint: string;
@@ -32,7 +33,31 @@ export interface AlertSubject {
   pr_number: number | null;
 }
 
-export type WriteAction = "report_bad" | "report_recovered" | "pr_comment" | "dispatch";
+export type WriteAction =
+  | "report_bad"
+  | "report_recovered"
+  | "report_improvement"
+  | "pr_comment"
+  | "dispatch"
+  | "notify";
+
+/**
+ * A change for the better that stood as long as a drift must (`standingBetter`): good news,
+ * reported once. Its alert (fingerprint: the metric and the run where it began) is resolved from
+ * the start, so it is never an open alert; the alert's existence is what keeps it from being told twice.
+ */
+export interface Improvement {
+  metric: string;
+  /** The first run after the change, and the last one before it, with their commits. */
+  run_id: string;
+  before_run_id: string;
+  sha: string | null;
+  at: string;
+  mean_before: number;
+  mean_after: number;
+  /** The alerts whose open issue hears the news instead of an issue of its own, in order. */
+  on: string[];
+}
 
 /**
  * One GitHub write to make, kept until it is made: the outbox. Alerts' issue writes, pull
@@ -47,6 +72,11 @@ export interface AlertWrite {
   subject_id: string;
   pr_number: number | null;
   state: "pending" | "sending" | "done" | "abandoned";
+  /** For `report_improvement`: the changes to tell, and the alert whose open issue hears them (null: an issue of their own). */
+  improvements?: Improvement[];
+  comment_on?: string | null;
+  /** For `notify`: the message the outgoing webhook receives (core/notify.ts). */
+  message?: SlackMessage;
   attempts: number;
   lease_until: string | null;
   last_error: string | null;
@@ -58,6 +88,7 @@ export const KIND_LABELS: Record<AlertKind, string> = {
   crash: "perf-crash",
   missed: "perf-missed",
   dashboards: "perf-dashboards",
+  improvement: "perf-improvement",
 };
 
 /** A write that fails this many times is given up (and logged), not retried forever. */
@@ -74,6 +105,8 @@ export interface Verdict {
   kind: AlertKind;
   suite: string;
   bad: boolean;
+  /** For an improvement verdict: the change it tells of. */
+  improvement?: Improvement;
 }
 
 /**
@@ -183,14 +216,44 @@ export function planWrites(
     last_error: null,
     created_at: now,
   });
+  const improvements: Improvement[] = [];
   if (subject.pr_number !== null)
     writes.push(write(`pull-request:${subject.pr_number}`, "pr_comment", subject.pr_number));
   for (const verdict of subject.verdicts) {
+    if (verdict.improvement) {
+      if (!alerts.has(verdict.fingerprint)) {
+        changed.push(improvementAlert(verdict, subject));
+        improvements.push(verdict.improvement);
+      }
+      continue;
+    }
     const { alert, action } = transition(alerts.get(verdict.fingerprint) ?? null, verdict, subject);
     if (alert && alert !== alerts.get(verdict.fingerprint)) changed.push(alert);
     if (action) writes.push(write(verdict.fingerprint, action, null));
   }
+  // The metrics of one speed-up are one piece of news: one write tells all that are new.
+  if (improvements.length > 0) {
+    const on = improvements[0].on.find((fingerprint) => alerts.get(fingerprint)?.state === "open") ?? null;
+    const fingerprint = fingerprintOf("improvement", subject.verdicts[0].suite);
+    writes.push({ ...write(fingerprint, "report_improvement", null), improvements, comment_on: on });
+  }
   return { alerts: changed, writes };
+}
+
+/** An improvement's alert: resolved from the start, it is there only so the news is told once. */
+function improvementAlert(verdict: Verdict, subject: Pick<AlertSubject, "id" | "at">): Alert {
+  return {
+    fingerprint: verdict.fingerprint,
+    kind: verdict.kind,
+    suite: verdict.suite,
+    state: "resolved",
+    issue_number: null,
+    issue_url: null,
+    opened_by: subject.id,
+    opened_at: subject.at,
+    last_run_id: subject.id,
+    last_run_at: subject.at,
+  };
 }
 
 /**
@@ -272,7 +335,8 @@ export function claimable(writes: readonly AlertWrite[], now: number, limit: num
   for (const w of open) {
     if (seen.has(w.fingerprint)) continue;
     seen.add(w.fingerprint);
-    const leased = w.state === "sending" && w.lease_until !== null && Date.parse(w.lease_until) > now;
+    // A write being sent is leased; a failed one may be held until its receiver's Retry-After.
+    const leased = w.lease_until !== null && Date.parse(w.lease_until) > now;
     if (!leased && ready.length < limit) ready.push(w);
   }
   return ready;
@@ -287,14 +351,27 @@ export function leased(w: AlertWrite, now: number): AlertWrite {
   };
 }
 
-/** A write after its attempt: done, or back in the queue (given up after MAX_WRITE_ATTEMPTS). */
-export function finishedWrite(w: AlertWrite, error: string | null): AlertWrite {
-  if (error === null) return { ...w, state: "done", lease_until: null, last_error: null };
+/** How a write's attempt ended, as the outbox tells the store. */
+export interface WriteOutcome {
+  error: string | null;
+  issue: { number: number; url: string } | null;
+  /** A failed write is not tried again before this (a receiver's Retry-After); absent: on the next drain. */
+  retry_at?: string | null;
+  /** The write that follows one made (its notification), queued with its outcome so it is never lost. */
+  then?: AlertWrite | null;
+}
+
+/**
+ * A write after its attempt: done, or back in the queue (given up after MAX_WRITE_ATTEMPTS),
+ * held until `retry_at` when the receiver asked to wait.
+ */
+export function finishedWrite(w: AlertWrite, outcome: Pick<WriteOutcome, "error" | "retry_at">): AlertWrite {
+  if (outcome.error === null) return { ...w, state: "done", lease_until: null, last_error: null };
   return {
     ...w,
     state: w.attempts >= MAX_WRITE_ATTEMPTS ? "abandoned" : "pending",
-    lease_until: null,
-    last_error: error,
+    lease_until: outcome.retry_at ?? null,
+    last_error: outcome.error,
   };
 }
 

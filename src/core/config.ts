@@ -32,6 +32,7 @@ export interface Config {
   CHANGE_MIN_RUNS: number;
   GITHUB_REQUEST_BUDGET: number;
   CONFIRM_REGRESSIONS: boolean;
+  ALERT_IMPROVEMENTS: boolean;
   PERF_DASHBOARD_TOKEN: string | null;
   ADMIN_TOKEN: string | null;
   GITHUB_TOKEN: string | null;
@@ -41,6 +42,7 @@ export interface Config {
   GITHUB_WEBHOOK_SECRET: string | null;
   GITHUB_WEBHOOK_SECRET_PREVIOUS: string | null;
   PERF_GRAFANA_API_KEY: string | null;
+  NOTIFY_WEBHOOK_URL: string | null;
   /** The suites chimney watches (core/suites.ts): by default, the smoke suite the variables above describe. */
   CHIMNEY_SUITES: Suite[];
 }
@@ -54,6 +56,7 @@ export const SECRETS = [
   "GITHUB_WEBHOOK_SECRET",
   "GITHUB_WEBHOOK_SECRET_PREVIOUS",
   "PERF_GRAFANA_API_KEY",
+  "NOTIFY_WEBHOOK_URL",
 ] as const satisfies readonly (keyof Config)[];
 
 export interface ConfigProblem {
@@ -69,6 +72,14 @@ const url = v.pipe(
 );
 // The bearer-token syntax of RFC 6750 (token68): a secret outside it could never be presented.
 const token = v.pipe(v.string(), v.trim(), v.regex(/^[A-Za-z0-9._~+/-]+=*$/));
+
+const flag = v.pipe(
+  v.string(),
+  v.trim(),
+  v.toLowerCase(),
+  v.picklist(["true", "false"]),
+  v.transform((s) => s === "true"),
+);
 
 /** The variables of one value each; CHIMNEY_SUITES, a document whose defaults come from them, is read after. */
 type Variable = Exclude<keyof Config, "CHIMNEY_SUITES">;
@@ -182,17 +193,8 @@ const VARIABLES = {
     fallback: 40,
     expects: "a number of GitHub requests per job between 5 and 9000",
   },
-  CONFIRM_REGRESSIONS: {
-    schema: v.pipe(
-      v.string(),
-      v.trim(),
-      v.toLowerCase(),
-      v.picklist(["true", "false"]),
-      v.transform((s) => s === "true"),
-    ),
-    fallback: true,
-    expects: "true or false",
-  },
+  CONFIRM_REGRESSIONS: { schema: flag, fallback: true, expects: "true or false" },
+  ALERT_IMPROVEMENTS: { schema: flag, fallback: true, expects: "true or false" },
   PERF_DASHBOARD_TOKEN: { schema: token, fallback: null, expects: "a token of letters, digits and ._~+/- only" },
   ADMIN_TOKEN: { schema: token, fallback: null, expects: "a token of letters, digits and ._~+/- only" },
   GITHUB_TOKEN: { schema: token, fallback: null, expects: "a GitHub token" },
@@ -219,6 +221,20 @@ const VARIABLES = {
   GITHUB_WEBHOOK_SECRET: { schema: v.pipe(v.string(), v.minLength(1)), fallback: null, expects: "a secret" },
   GITHUB_WEBHOOK_SECRET_PREVIOUS: { schema: v.pipe(v.string(), v.minLength(1)), fallback: null, expects: "a secret" },
   PERF_GRAFANA_API_KEY: { schema: token, fallback: null, expects: "a Grafana service account token" },
+  // Only https, with a host and no credentials in it: the alerts' text leaves over it.
+  NOTIFY_WEBHOOK_URL: {
+    schema: v.pipe(
+      v.string(),
+      v.trim(),
+      v.url(),
+      v.check((s) => {
+        const u = new URL(s);
+        return u.protocol === "https:" && u.hostname !== "" && u.username === "" && u.password === "";
+      }),
+    ),
+    fallback: null,
+    expects: "an https URL (an incoming webhook's)",
+  },
 } satisfies {
   [K in Variable]: { schema: v.GenericSchema<string, Config[K]>; fallback: Config[K]; expects: string };
 };

@@ -3,7 +3,7 @@
  * begin. A change point that goes the bad way while the nights stay inside the static band is
  * a regression the band cannot see.
  */
-import type { Alert, AlertSubject } from "./alert.ts";
+import { fingerprintOf, type Alert, type AlertSubject } from "./alert.ts";
 import { SMOKE_METRICS, withinRange, type Baseline, type MetricKey } from "./baseline.ts";
 import { detectChangePoints, levels, type ChangePoint, type ChangePointOptions } from "./changepoints/analysis.ts";
 import { isNight, type HistoryEntry } from "./history.ts";
@@ -267,6 +267,58 @@ export function standingWorse(report: Omit<ChangeReport, "drifts">): RunChange[]
   return latestChanges({ changes: report.evidence }).filter(
     (c) => c.direction === "worse" && held(report, c) <= report.options.window,
   );
+}
+
+/**
+ * The metrics whose latest evidenced change went the good way within the last window of runs:
+ * a speed-up that held as long as a drift must (`min_runs` on either side), so one fast night
+ * is none.
+ */
+export function standingBetter(report: Omit<ChangeReport, "drifts">): RunChange[] {
+  return latestChanges({ changes: report.evidence }).filter(
+    (c) =>
+      c.direction === "better" &&
+      held(report, c) <= report.options.window &&
+      Math.abs(c.mean_after / c.mean_before - 1) >= IMPROVEMENT_MIN,
+  );
+}
+
+/**
+ * The least change for the better worth telling anyone: on a quiet machine E-divisive finds
+ * 1% steps, and Firewood's nights vary by a few percent; a speed-up is news from 5% on.
+ */
+export const IMPROVEMENT_MIN = 0.05;
+
+/**
+ * What an analysis says of good news: one verdict per standing improvement, keyed by its metric
+ * and the run where it began, so a later analysis finding it again tells no one twice. Told on
+ * the open regression or drift issue when there is one.
+ */
+export function improvementSubject(report: ChangeReport): AlertSubject | null {
+  const better = standingBetter(report);
+  if (better.length === 0 || !report.latest_run_id) return null;
+  const on = [fingerprintOf("regression", "smoke"), DRIFT_FINGERPRINT];
+  return {
+    id: `improvement@${report.latest_run_id}`,
+    at: report.computed_at,
+    verdicts: better.map((c) => ({
+      fingerprint: `${fingerprintOf("improvement", "smoke")}:${c.metric}:${c.run_id}`,
+      kind: "improvement" as const,
+      suite: "smoke",
+      bad: false,
+      improvement: {
+        metric: c.metric,
+        run_id: c.run_id,
+        before_run_id: c.before_run_id,
+        sha: c.sha,
+        at: c.at,
+        mean_before: c.mean_before,
+        mean_after: c.mean_after,
+        on,
+      },
+    })),
+    pr_number: null,
+  };
 }
 
 /**

@@ -8,7 +8,7 @@
 import { fingerprintOf, runSubject, type AlertSubject } from "./alert.ts";
 import { isSuspect, isUndecided, nextNightSays, pendingConfirmation } from "./confirmation.ts";
 import { newDispatch, type Dispatch } from "./dispatch.ts";
-import { driftSubject, evidenceAt, standingWorse, type ChangeReport } from "./drift.ts";
+import { driftSubject, evidenceAt, improvementSubject, standingWorse, type ChangeReport } from "./drift.ts";
 import { SMOKE_METRICS } from "./baseline.ts";
 import { historyEntry, type HistoryEntry } from "./history.ts";
 import { median } from "./stats.ts";
@@ -49,6 +49,8 @@ export interface SettleContext {
   regressionOpen: boolean;
   /** When the regression's current episode opened (its first bad night, or a confirming run of it), while open. */
   regressionOpenedAt: string | null;
+  /** Whether a standing change for the better is told (ALERT_IMPROVEMENTS). */
+  improvements: boolean;
   /** Whether confirming runs can be dispatched (CONFIRM_REGRESSIONS, and GitHub to dispatch them). */
   confirm: boolean;
   /** The branch confirming runs are dispatched on. */
@@ -73,6 +75,9 @@ export function planSettlement(unsettled: UnsettledRun, ctx: SettleContext): Set
   const subjects: AlertSubject[] = [];
   let dispatch: Dispatch | null = null;
   let subject = runSubject(run);
+  // Good news first: it is told on a slowdown's issue that this same settlement may close.
+  const improvement = ctx.improvements && ctx.analysis ? improvementSubject(ctx.analysis) : null;
+  if (improvement) subjects.push(improvement);
 
   const confirms = run.dispatch?.kind === "confirm" ? (run.dispatch.confirms ?? null) : null;
   const previous = ctx.previousSuspect;

@@ -19,9 +19,12 @@ import {
   pullRequestComment,
   recoveredComment,
   stillBadComment,
+  type AlertKind as RunAlertKind,
   type IssueContext,
 } from "../core/issue/run.ts";
+import { improvementBody, improvementComment, improvementTitle } from "../core/issue/improvement.ts";
 import { artifactUrl, repositoryUrl, runPageUrl, workflowRunUrl } from "../core/links.ts";
+import type { AlertEvent } from "../core/notify.ts";
 import type { Run } from "../core/run.ts";
 import { median } from "../core/stats.ts";
 import { movedSeries } from "../core/suite-alert.ts";
@@ -45,6 +48,12 @@ const RECENT_RUNS = 7;
 
 export type NewIssue = { number: number; url: string } | null;
 
+/** What a write did: the issue it created, and the event to tell elsewhere (core/notify.ts). */
+export interface Sent {
+  issue: NewIssue;
+  event: AlertEvent | null;
+}
+
 /** What an issue says: its title and body when opened, its comment on a later write. */
 interface IssueWords {
   title: string;
@@ -53,7 +62,7 @@ interface IssueWords {
 }
 
 /** Where every write of an alert goes: the one issue-lifecycle sender. */
-export async function sendIssueWrite(deps: LoopDeps, github: GitHubAccess, write: AlertWrite): Promise<NewIssue> {
+export async function sendIssueWrite(deps: LoopDeps, github: GitHubAccess, write: AlertWrite): Promise<Sent> {
   const client = github.client();
   const marker = `chimney:alert=${write.id}`;
   const retry = write.attempts > 1;
@@ -66,8 +75,9 @@ export async function sendIssueWrite(deps: LoopDeps, github: GitHubAccess, write
     await postOnce(write.pr_number, async () =>
       pullRequestComment(await runContext(deps, github, client, "regression", run, marker)),
     );
-    return null;
+    return { issue: null, event: null };
   }
+  if (write.action === "report_improvement") return sendImprovement(deps, github, write, marker);
   if (write.action !== "report_bad" && write.action !== "report_recovered") {
     throw new Error(`write ${write.id}: ${write.action} is not an issue write`);
   }
@@ -79,21 +89,41 @@ export async function sendIssueWrite(deps: LoopDeps, github: GitHubAccess, write
     write.action,
     current && { number: current.number, state: current.state === "open" ? "open" : "closed" },
   );
-  if (step.kind === "nothing") return null;
+  if (step.kind === "nothing") return { issue: null, event: null };
   const labels = [...(watchedSuite(deps, alert)?.alerts.labels ?? deps.config.ALERT_LABELS), KIND_LABELS[alert.kind]];
+  const words = await wordsOf(deps, github, client, alert, write, marker);
+  const told = (event: AlertEvent["event"], issue: NewIssue): AlertEvent => ({
+    event,
+    kind: alert.kind,
+    title: words.title,
+    issue,
+    page: pageOf(deps, alert, write),
+  });
   if (step.kind === "open" && retry) {
     const existing = await findIssue(client, labels, marker);
-    if (existing) return { number: existing.number, url: existing.html_url };
+    if (existing) {
+      const issue = { number: existing.number, url: existing.html_url };
+      return { issue, event: told("opened", issue) };
+    }
   }
-  const words = await wordsOf(deps, github, client, alert, write, marker);
   if (step.kind === "comment") {
     await postOnce(step.on, () => words.comment(write.action === "report_recovered"));
     if (step.close) await closeCompleted(client, step.on);
-    return null;
+    const issue = alert.issue_url ? { number: step.on, url: alert.issue_url } : null;
+    return { issue: null, event: told(write.action === "report_recovered" ? "closed" : "commented", issue) };
   }
   const created = await createIssue(client, { title: words.title, body: words.body(step.previous), labels });
   deps.log({ event: "alert_opened", fingerprint: alert.fingerprint, issue: created.number, subject: write.subject_id });
-  return { number: created.number, url: created.html_url };
+  const issue = { number: created.number, url: created.html_url };
+  return { issue, event: told("opened", issue) };
+}
+
+/** chimney's page of what a write is about: the run of a run's alert, else the status page. */
+function pageOf(deps: LoopDeps, alert: Alert, write: AlertWrite): string | null {
+  const base = deps.config.PUBLIC_URL;
+  if (!base) return null;
+  const ofRun = ["regression", "crash", "missed"].includes(alert.kind) && alert.fingerprint !== DRIFT_FINGERPRINT;
+  return ofRun && !watchedSuite(deps, alert) ? runPageUrl(base, write.subject_id) : `${base}/`;
 }
 
 /** The words of an alert, by its kind. */
@@ -109,14 +139,55 @@ function wordsOf(
   const suite = watchedSuite(deps, alert);
   if (suite) return suiteWords(deps, github, client, suite, write, marker);
   if (alert.kind === "dashboards") return dashboardsWords(deps, github, write, marker);
-  return runWords(deps, github, client, alert, write, marker);
+  if (alert.kind === "improvement") throw new Error(`write ${write.id}: good news has no issue lifecycle`);
+  return runWords(deps, github, client, { ...alert, kind: alert.kind }, write, marker);
+}
+
+/**
+ * Good news, told once: a comment on the slowdown's issue the settlement found open, or else
+ * an issue of its own, closed at once so the team hears it without an item left open. A retry
+ * finds what an earlier attempt did by its marker, and closes an issue left open.
+ */
+async function sendImprovement(deps: LoopDeps, github: GitHubAccess, write: AlertWrite, marker: string): Promise<Sent> {
+  const improvements = write.improvements ?? [];
+  if (improvements.length === 0) throw new Error(`write ${write.id}: the improvement is not stored`);
+  const client = github.client();
+  const retry = write.attempts > 1;
+  const base = deps.config.PUBLIC_URL;
+  const ctx = {
+    improvements,
+    runUrl: (id: string) => (base ? runPageUrl(base, id) : null),
+    repositoryUrl: repositoryUrl(deps.config.GITHUB_API_URL, github.repository),
+    marker,
+  };
+  const event = (issue: NewIssue): AlertEvent => ({
+    event: "improvement",
+    kind: "improvement",
+    title: improvementTitle(improvements),
+    issue,
+    page: ctx.runUrl(improvements[0].run_id),
+  });
+  const slowdown = write.comment_on ? await deps.alerts.alert(write.comment_on) : null;
+  if (slowdown?.issue_number != null) {
+    const on = slowdown.issue_number;
+    if (!(retry && (await hasComment(client, on, marker)))) await comment(client, on, improvementComment(ctx));
+    return { issue: null, event: event(slowdown.issue_url ? { number: on, url: slowdown.issue_url } : null) };
+  }
+  const labels = [...deps.config.ALERT_LABELS, KIND_LABELS.improvement];
+  const issue =
+    (retry ? await findIssue(client, labels, marker) : null) ??
+    (await createIssue(client, { title: improvementTitle(improvements), body: improvementBody(ctx), labels }));
+  if (issue.state !== "closed") await closeCompleted(client, issue.number);
+  deps.log({ event: "improvement_told", fingerprint: write.fingerprint, issue: issue.number });
+  const told = { number: issue.number, url: issue.html_url };
+  return { issue: told, event: event(told) };
 }
 
 async function runWords(
   deps: LoopDeps,
   github: GitHubAccess,
   client: GitHubClient,
-  alert: Alert,
+  alert: Alert & { kind: RunAlertKind },
   write: AlertWrite,
   marker: string,
 ): Promise<IssueWords> {
@@ -275,7 +346,7 @@ async function runContext(
   deps: LoopDeps,
   github: GitHubAccess,
   client: GitHubClient,
-  kind: Alert["kind"],
+  kind: RunAlertKind,
   run: Run,
   marker: string,
 ): Promise<IssueContext> {

@@ -39,6 +39,8 @@ export interface LoopDeps extends Stores {
   github: GitHubAccess | null;
   /** The live Grafana the dashboard check reads, when PERF_GRAFANA_URL and its key are set. */
   grafana: GrafanaOptions | null;
+  /** The outgoing webhook every alert event is posted to (NOTIFY_WEBHOOK_URL), when it is set and https. */
+  notify: { url: string; fetch: typeof fetch } | null;
   /** Whether a suspect night is benchmarked again before alerting (CONFIRM_REGRESSIONS, with GitHub). */
   confirm: boolean;
   now: () => Date;

@@ -5,9 +5,11 @@
  * is sent again on the next drain: never lost, never doubled.
  */
 import type { AlertWrite } from "../core/alert.ts";
-import { sendIssueWrite, type NewIssue } from "./alerts.ts";
+import { notifyWrite, slackMessage } from "../core/notify.ts";
+import { sendIssueWrite, type Sent } from "./alerts.ts";
 import { messageOf, type GitHubAccess, type LoopDeps } from "./deps.ts";
 import { performDispatch } from "./dispatch.ts";
+import { NotifyError, sendNotification } from "./notify.ts";
 import { settleRuns } from "./settle.ts";
 
 /** Writes sent per drain at most: GitHub allows 80 content-creating requests a minute. */
@@ -33,13 +35,18 @@ export async function sendOutbox(deps: LoopDeps): Promise<{ sent: number; failed
     const [write] = await deps.alerts.claim(deps.now().getTime(), 1);
     if (!write) break;
     try {
-      const issue = await send(deps, github, write);
-      await deps.alerts.finish(write.id, { error: null, issue });
+      const { issue, event } = await send(deps, github, write);
+      // The event's notification is queued with the write's outcome: told once, and only once made.
+      const then = event && deps.notify ? notifyWrite(write, slackMessage(event), deps.now().toISOString()) : null;
+      await deps.alerts.finish(write.id, { error: null, issue, then });
       result.sent++;
     } catch (error) {
       result.failed++;
       deps.log({ event: "alert_write_failed", write: write.id, attempt: write.attempts, error: messageOf(error) });
-      await deps.alerts.finish(write.id, { error: messageOf(error), issue: null });
+      const retry_at = error instanceof NotifyError ? error.retryAt : null;
+      await deps.alerts.finish(write.id, { error: messageOf(error), issue: null, retry_at });
+      // A failing receiver is held until retry_at and never holds up GitHub's writes.
+      if (error instanceof NotifyError) continue;
       // The rest waits for the next drain: GitHub is failing, and this write must not be tried twice now.
       break;
     }
@@ -47,10 +54,15 @@ export async function sendOutbox(deps: LoopDeps): Promise<{ sent: number; failed
   return result;
 }
 
-async function send(deps: LoopDeps, github: GitHubAccess, write: AlertWrite): Promise<NewIssue> {
+async function send(deps: LoopDeps, github: GitHubAccess, write: AlertWrite): Promise<Sent> {
+  const nothing = { issue: null, event: null };
+  if (write.action === "notify") {
+    await sendNotification(deps, write);
+    return nothing;
+  }
   if (write.action !== "dispatch") return sendIssueWrite(deps, github, write);
   // A dispatch that fails is recorded on the dispatch, which the reconcile tick retries and gives up.
   const dispatch = await deps.dispatches.get(write.subject_id);
   if (dispatch?.state === "claimed") await performDispatch(deps, dispatch);
-  return null;
+  return nothing;
 }

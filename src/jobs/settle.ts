@@ -97,6 +97,7 @@ async function settleRun(deps: LoopDeps, unsettled: UnsettledRun): Promise<boole
     minRuns: deps.config.CHANGE_MIN_RUNS,
     regressionOpen: regression?.state === "open",
     regressionOpenedAt: regression?.state === "open" ? regression.opened_at : null,
+    improvements: deps.config.ALERT_IMPROVEMENTS,
     confirm: deps.confirm,
     trackedRef: deps.trackedRef,
     now: deps.now().toISOString(),

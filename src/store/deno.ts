@@ -11,6 +11,7 @@ import {
   planSubjects,
   planWrites,
   finishedWrite,
+  type WriteOutcome,
   withIssue,
   type Alert,
   type AlertSubject,
@@ -356,15 +357,20 @@ export class DenoAlertStore implements AlertStore {
     });
   }
 
-  async finish(
-    id: string,
-    outcome: { error: string | null; issue: { number: number; url: string } | null },
-  ): Promise<void> {
+  async finish(id: string, outcome: WriteOutcome): Promise<void> {
     await transact(async () => {
       const write = await this.kv.get<AlertWrite>(["write", id]);
       if (!write.value) return { commit: null, result: undefined };
       const alert = await this.kv.get<Alert>(["alert", write.value.fingerprint]);
-      const op = this.kv.atomic().check(write, alert).set(["write", id], finishedWrite(write.value, outcome.error));
+      const op = this.kv.atomic().check(write, alert).set(["write", id], finishedWrite(write.value, outcome));
+      const then = outcome.error === null ? outcome.then : null;
+      if (then) {
+        const seq = await this.kv.get<number>(["write-seq"]);
+        const next = (seq.value ?? 0) + 1;
+        op.check(seq, { key: ["write", then.id], versionstamp: null })
+          .set(["write", then.id], { ...then, seq: next })
+          .set(["write-seq"], next);
+      }
       if (alert.value && outcome.issue)
         op.set(["alert", alert.value.fingerprint], withIssue(alert.value, outcome.issue));
       return { commit: op, result: undefined };

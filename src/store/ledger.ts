@@ -19,6 +19,7 @@ import {
   leased,
   planSubjects,
   finishedWrite,
+  type WriteOutcome,
   withIssue,
   type Alert,
   type AlertSubject,
@@ -296,15 +297,22 @@ export class Ledger extends DurableObject<LedgerEnv> {
     return ready;
   }
 
-  async finishWrite(
-    id: string,
-    outcome: { error: string | null; issue: { number: number; url: string } | null },
-  ): Promise<void> {
+  async finishWrite(id: string, outcome: WriteOutcome): Promise<void> {
     const alertChanged = this.ctx.storage.transactionSync(() => {
       const row = this.one<{ record: string }>("SELECT record FROM alert_writes WHERE id = ?", id);
       if (!row) return false;
-      const write = finishedWrite(JSON.parse(row.record) as AlertWrite, outcome.error);
+      const write = finishedWrite(JSON.parse(row.record) as AlertWrite, outcome);
       this.saveWrite(write);
+      const then = outcome.error === null ? outcome.then : null;
+      if (then) {
+        const seq = (this.one<{ seq: number | null }>("SELECT MAX(seq) AS seq FROM alert_writes")?.seq ?? 0) + 1;
+        this.sql.exec(
+          "INSERT INTO alert_writes (id, seq, record) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+          then.id,
+          seq,
+          JSON.stringify({ ...then, seq }),
+        );
+      }
       const alert = this.one<{ record: string }>("SELECT record FROM alerts WHERE fingerprint = ?", write.fingerprint);
       if (!alert || !outcome.issue) return false;
       this.saveAlert(withIssue(JSON.parse(alert.record) as Alert, outcome.issue));

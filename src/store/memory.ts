@@ -4,6 +4,7 @@ import {
   leased,
   planSubjects,
   finishedWrite,
+  type WriteOutcome,
   withIssue,
   type Alert,
   type AlertSubject,
@@ -220,13 +221,15 @@ export class MemoryAlertStore implements AlertStore {
     return structuredClone(ready);
   }
 
-  async finish(
-    id: string,
-    outcome: { error: string | null; issue: { number: number; url: string } | null },
-  ): Promise<void> {
+  async finish(id: string, outcome: WriteOutcome): Promise<void> {
     const write = this.writes.get(id);
     if (!write) return;
-    this.writes.set(id, finishedWrite(write, outcome.error));
+    this.writes.set(id, finishedWrite(write, outcome));
+    const then = outcome.error === null ? outcome.then : null;
+    if (then && !this.writes.has(then.id)) {
+      const seq = Math.max(0, ...[...this.writes.values()].map((w) => w.seq)) + 1;
+      this.writes.set(then.id, { ...then, seq });
+    }
     const alert = this.alerts.get(write.fingerprint);
     if (alert) this.alerts.set(alert.fingerprint, withIssue(alert, outcome.issue));
   }

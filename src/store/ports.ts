@@ -2,7 +2,7 @@
  * The storage chimney needs, as small interfaces. Each runtime has an adapter:
  * Workers (KV + R2 + a Durable Object), memory (tests), Deno.
  */
-import type { Alert, AlertSubject, AlertWrite } from "../core/alert.ts";
+import type { Alert, AlertSubject, AlertWrite, WriteOutcome } from "../core/alert.ts";
 import type { DashboardCheck } from "../core/dashboards.ts";
 import type { ChangePointOptions } from "../core/changepoints/analysis.ts";
 import type { ChangeReport } from "../core/drift.ts";
@@ -96,7 +96,7 @@ export interface AlertStore {
   /** Reserves the writes to send now (`claimable`), each for a short lease. */
   claim(now: number, limit: number): Promise<AlertWrite[]>;
   /** Records a write's outcome; a new issue becomes its alert's issue. */
-  finish(id: string, outcome: { error: string | null; issue: { number: number; url: string } | null }): Promise<void>;
+  finish(id: string, outcome: WriteOutcome): Promise<void>;
   alert(fingerprint: string): Promise<Alert | null>;
   /** Open alerts, for /status. */
   open(): Promise<Alert[]>;

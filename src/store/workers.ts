@@ -2,7 +2,7 @@
  * Cloudflare Workers adapters: every write goes to the ledger (ledger.ts), every read of a
  * projected document is one KV `get`, and artifacts and webhook bodies live in R2.
  */
-import type { Alert, AlertSubject, AlertWrite } from "../core/alert.ts";
+import type { Alert, AlertSubject, AlertWrite, WriteOutcome } from "../core/alert.ts";
 import { sameBytes } from "../core/artifact.ts";
 import type { ChangePointOptions } from "../core/changepoints/analysis.ts";
 import type { Delivery } from "../core/delivery.ts";
@@ -221,10 +221,7 @@ export class WorkersAlertStore implements AlertStore {
     return await ledgerOf(this.ledger).claimWrites(now, limit);
   }
 
-  async finish(
-    id: string,
-    outcome: { error: string | null; issue: { number: number; url: string } | null },
-  ): Promise<void> {
+  async finish(id: string, outcome: WriteOutcome): Promise<void> {
     await ledgerOf(this.ledger).finishWrite(id, outcome);
     this.cachedOpen.forget();
   }

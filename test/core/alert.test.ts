@@ -147,18 +147,18 @@ describe("the outbox", () => {
     const sending = [leased(writes[0], now), writes[1], writes[2]];
     expect(claimable(sending, now, 10).map((w) => w.id)).toEqual(["c"]);
     expect(claimable(sending, now + 3 * 60_000, 10).map((w) => w.id)).toEqual(["a", "c"]);
-    expect(claimable([finishedWrite(sending[0], null), writes[1]], now, 10).map((w) => w.id)).toEqual(["b"]);
+    expect(claimable([finishedWrite(sending[0], { error: null }), writes[1]], now, 10).map((w) => w.id)).toEqual(["b"]);
   });
 
   it("puts a failed write back in the queue, and gives it up after ten attempts", () => {
     const tried = leased(write("a", 1, "regression:smoke", { attempts: 3 }), Date.parse(NOW));
-    expect(finishedWrite(tried, "502")).toMatchObject({
+    expect(finishedWrite(tried, { error: "502" })).toMatchObject({
       state: "pending",
       attempts: 4,
       last_error: "502",
       lease_until: null,
     });
-    expect(finishedWrite({ ...tried, attempts: 10 }, "422").state).toBe("abandoned");
+    expect(finishedWrite({ ...tried, attempts: 10 }, { error: "422" }).state).toBe("abandoned");
   });
 });
 

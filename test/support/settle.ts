@@ -10,6 +10,7 @@ export function settleContext(now: string, extra: Partial<SettleContext> = {}): 
     minRuns: 3,
     regressionOpen: false,
     regressionOpenedAt: null,
+    improvements: true,
     confirm: true,
     trackedRef: "main",
     now,

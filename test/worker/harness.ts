@@ -14,6 +14,7 @@ import { FIREWOOD_REPO, GitHubEmulator, repositories, STORAGE, type EmulatedRun 
 import { GRAFANA, GrafanaEmulator } from "../../sandbox/grafana.ts";
 import { deliveryHeaders, workflowRunPayload, type Action } from "../../sandbox/webhooks.ts";
 import { testClock } from "../support/memory.ts";
+import { WebhookReceiver } from "../support/receiver.ts";
 
 /** Empties KV, R2 and the Durable Objects' storage, and drops the objects so they start afresh. */
 export async function resetStorage(): Promise<void> {
@@ -41,8 +42,12 @@ export function harness(
   const gitHub = repositories(github, firewood);
   const grafana = new GrafanaEmulator();
   const logs: string[] = [];
-  const outbound = (input: RequestInfo | URL, init?: RequestInit) =>
-    new Request(input, init).url.startsWith(GRAFANA) ? grafana.fetch(input, init) : gitHub(input, init);
+  const receiver = new WebhookReceiver();
+  const outbound = (input: RequestInfo | URL, init?: RequestInit) => {
+    const url = new Request(input, init).url;
+    if (receiver.handles(url)) return receiver.fetch(input, init);
+    return url.startsWith(GRAFANA) ? grafana.fetch(input, init) : gitHub(input, init);
+  };
   const worker = createWorker(
     { fetch: outbound, now: clock.now, sleep: (ms) => clock.sleep(ms), write: (line) => void logs.push(line) },
     decorate,
@@ -109,5 +114,19 @@ export function harness(
     return run;
   }
 
-  return { clock, github, firewood, grafana, logs, worker, request, cron, deliver, runRecord, history, night };
+  return {
+    clock,
+    github,
+    firewood,
+    grafana,
+    receiver,
+    logs,
+    worker,
+    request,
+    cron,
+    deliver,
+    runRecord,
+    history,
+    night,
+  };
 }

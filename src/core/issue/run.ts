@@ -3,12 +3,15 @@
  * night) and of the comment on a pull request: everything the performance on-call needs to act,
  * from the numbers to the commits to bisect and Firewood's own runbook.
  */
-import type { AlertKind } from "../alert.ts";
+import type { AlertKind as AnyAlertKind } from "../alert.ts";
 import { SMOKE_METRICS, type BaselineReport, type MetricKey } from "../baseline.ts";
 import { fixed2 } from "../pyformat.ts";
 import type { Run, RunFailure } from "../run.ts";
 import { boundsText, smokeSummary, summaryMarkdown } from "../summary.ts";
 import { type Bisect, commitList, inlineCode, markdownText, percent, shortLabel } from "./markdown.ts";
+
+/** The kinds a night's run speaks to: good news has words of its own (improvement.ts). */
+export type AlertKind = Exclude<AnyAlertKind, "improvement">;
 
 export interface IssueContext {
   kind: AlertKind;
