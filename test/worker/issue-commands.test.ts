@@ -71,6 +71,8 @@ describe("accepting a regression's level", () => {
     expect(proposed.throughput_ops_per_sec.lower).toBeGreaterThan(5000);
     expect(json).toMatch(/"lower": \d+\.\d+/);
 
+    const page = await (await h.request("/")).text();
+    expect(page).toContain("level accepted by perf-oncall on 2026-11-23");
     const st = await status(h);
     expect(st.open_alerts).toEqual([]);
     expect(st.accepted_alerts).toMatchObject([
@@ -147,6 +149,15 @@ describe("accepting a regression's level", () => {
     expect(issue.state).toBe("open");
   });
 
+  it("refuses a signed issue event that is not shaped as GitHub's, naming the field, and stores nothing", async () => {
+    const h = harness("2026-11-20T03:00:00.000Z");
+    const issue = await regressed(h);
+    const res = await send(h, "issue_comment", JSON.stringify({ action: "created", issue: { number: "1" } }));
+    expect(res.status).toBe(400);
+    expect(JSON.stringify(await res.json())).toContain("issue.number");
+    expect(issue.state).toBe("open");
+  });
+
   it("leaves the alert as it was when GitHub fails to say the permission, and the tick retries it", async () => {
     const h = harness("2026-11-20T03:00:00.000Z");
     const issue = await regressed(h);
@@ -177,6 +188,7 @@ describe("snoozing an issue", () => {
     expect(issue.comments).toHaveLength(before + 1);
     expect(issue.comments.at(-1)).toMatch(/\*\*Snoozed by @perf-oncall\.\*\* .* until 2026-11-24T15:00:00\.000Z/);
     expect((await status(h)).open_alerts).toMatchObject([{ snoozed_until: "2026-11-24T15:00:00.000Z" }]);
+    expect(await (await h.request("/")).text()).toContain("snoozed until 2026-11-24");
 
     await h.night(metricsAt(1.5 * wobble(3)));
     expect(issue.comments).toHaveLength(before + 1);
