@@ -8,7 +8,7 @@
  */
 import * as v from "valibot";
 import { acceptanceOf, episodeNights } from "../core/acceptance.ts";
-import { fingerprintOf, type Alert, type AlertDecision } from "../core/alert.ts";
+import { fingerprintOf, KIND_LABELS, type Alert, type AlertDecision, type AlertKind } from "../core/alert.ts";
 import { DRIFT_FINGERPRINT } from "../core/drift.ts";
 import { refusedComment } from "../core/issue/decision.ts";
 import { commandOfComment, commandOfLabel, mayCommand, type IssueCommand } from "../core/issue-command.ts";
@@ -80,8 +80,7 @@ export function commandOf(deps: LoopDeps, deliveryId: string, event: string, e: 
 export async function actOnCommand(deps: LoopDeps, cmd: Command): Promise<void> {
   const github = deps.github;
   if (!github) return;
-  const listed = (await deps.alerts.open()).find((a) => a.issue_number === cmd.issue);
-  const alert = listed ? await deps.alerts.alert(listed.fingerprint) : null;
+  const alert = await alertOfIssue(deps, cmd.issue);
   const ignored = (reason: string) =>
     deps.log({ event: "issue_command_ignored", command: cmd.id, issue: cmd.issue, by: cmd.by, reason });
   if (alert?.state !== "open" || alert.issue_number !== cmd.issue)
@@ -112,6 +111,22 @@ export async function actOnCommand(deps: LoopDeps, cmd: Command): Promise<void> 
     fingerprint: alert.fingerprint,
     by: cmd.by,
   });
+}
+
+/**
+ * The alert whose issue this is, read from the record of truth (not the projection /status
+ * reads, which may not show an alert opened a moment ago): every fingerprint chimney can have.
+ */
+async function alertOfIssue(deps: LoopDeps, issue: number): Promise<Alert | null> {
+  const kinds = Object.keys(KIND_LABELS) as AlertKind[];
+  const fingerprints = [
+    ...["smoke", ...deps.config.CHIMNEY_SUITES.map((s) => s.name)].flatMap((name) =>
+      kinds.map((k) => fingerprintOf(k, name)),
+    ),
+    DRIFT_FINGERPRINT,
+  ];
+  const alerts = await Promise.all([...new Set(fingerprints)].map((f) => deps.alerts.alert(f)));
+  return alerts.find((a) => a?.issue_number === issue) ?? null;
 }
 
 async function decisionOf(deps: LoopDeps, alert: Alert, cmd: Command): Promise<AlertDecision | null> {
