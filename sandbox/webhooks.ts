@@ -9,6 +9,12 @@ import type { EmulatedRun, GitHubEmulator } from "./github.ts";
 type Example = { name: string; examples: Record<string, any>[] };
 
 const workflowRunExamples = (examples as unknown as Example[]).find((e) => e.name === "workflow_run")!.examples;
+const issueLabeledExample = (examples as unknown as Example[])
+  .find((e) => e.name === "issues")!
+  .examples.find((e) => e.action === "labeled")!;
+const commentCreatedExample = (examples as unknown as Example[])
+  .find((e) => e.name === "issue_comment")!
+  .examples.find((e) => e.action === "created" && !e.issue.pull_request)!;
 const pingExample = (examples as unknown as Example[]).find((e) => e.name === "ping")!.examples[0];
 
 /** The example payloads as published: `requested` (queued) and `completed` (success). */
@@ -38,6 +44,47 @@ export function workflowRunPayload(
     status: action === "in_progress" ? "in_progress" : emulator.runJson(run, attempt).status,
   });
   return JSON.stringify(payload);
+}
+
+/** An `issues` `labeled` payload: `sender` added `label` to the emulator's issue `number`. */
+export function issueLabeledPayload(emulator: GitHubEmulator, number: number, label: string, sender: string): string {
+  const payload = structuredClone(issueLabeledExample);
+  pointAt(payload, emulator, number, sender);
+  payload.label.name = label;
+  payload.issue.labels = [...(emulator.issues.get(number)?.labels ?? []), label].map((name) => ({
+    ...payload.label,
+    name,
+  }));
+  return JSON.stringify(payload);
+}
+
+/** An `issue_comment` `created` payload: `sender` commented `body` (comment `id`) on the emulator's issue `number`. */
+export function issueCommentPayload(
+  emulator: GitHubEmulator,
+  number: number,
+  body: string,
+  sender: string,
+  id: number,
+  senderType: "User" | "Bot" = "User",
+): string {
+  const payload = structuredClone(commentCreatedExample);
+  pointAt(payload, emulator, number, sender, senderType);
+  Object.assign(payload.comment, { id, body, user: { ...payload.comment.user, login: sender, type: senderType } });
+  return JSON.stringify(payload);
+}
+
+function pointAt(
+  payload: Record<string, any>,
+  emulator: GitHubEmulator,
+  number: number,
+  sender: string,
+  type = "User",
+) {
+  payload.repository.full_name = emulator.repository;
+  payload.repository.name = emulator.repository.split("/")[1];
+  payload.issue.number = number;
+  payload.issue.title = emulator.issues.get(number)?.title ?? payload.issue.title;
+  payload.sender = { ...payload.sender, login: sender, type };
 }
 
 export function pingPayload(): string {

@@ -3,6 +3,7 @@
  * suite), opened on the first bad night, commented on while it lasts, closed on the first good
  * night. This module decides; the GitHub writes it asks for go through a stored outbox.
  */
+import { SMOKE_METRICS, withinRange, type Actuals, type Baseline } from "./baseline.ts";
 import type { DashboardCheck } from "./dashboards.ts";
 import type { SlackMessage } from "./notify.ts";
 import type { Run } from "./run.ts";
@@ -22,7 +23,37 @@ export interface Alert {
   opened_at: string;
   last_run_id: string;
   last_run_at: string;
+  /** How a maintainer ended the last episode by accepting its level; absent or null otherwise. */
+  accepted?: Acceptance | null;
+  /** chimney's comments on the episode's issue wait until then; absent or null when not snoozed. */
+  snooze?: Snooze | null;
 }
+
+/**
+ * A level a maintainer accepted: it is the reference while it stays, so nights within its bands
+ * and change points to it are no news. The bands are what `chimney baseline suggest` proposes
+ * from the episode's nights (`suggestBaseline`).
+ */
+export interface Acceptance {
+  by: string;
+  at: string;
+  issue_number: number | null;
+  baseline: Baseline;
+  /** The nights the bands were learned from, newest first. */
+  runs: string[];
+}
+
+export interface Snooze {
+  until: string;
+  by: string;
+  /** The comment or label event that asked for it: the same command again changes nothing. */
+  command: string;
+}
+
+/** A maintainer's word on an alert's issue, applied through the outbox like a verdict. */
+export type AlertDecision =
+  | { kind: "accept"; fingerprint: string; acceptance: Acceptance }
+  | { kind: "snooze"; fingerprint: string; snooze: Snooze };
 
 /** What an alert hears from: a settled run, or a dashboard check. */
 export interface AlertSubject {
@@ -31,12 +62,16 @@ export interface AlertSubject {
   verdicts: Verdict[];
   /** The pull request to comment on, for a settled run dispatched for one. */
   pr_number: number | null;
+  /** A maintainer's command (the subject is the command itself, with no verdicts). */
+  decision?: AlertDecision;
 }
 
 export type WriteAction =
   | "report_bad"
   | "report_recovered"
   | "report_improvement"
+  | "report_accepted"
+  | "report_snoozed"
   | "pr_comment"
   | "dispatch"
   | "notify";
@@ -175,6 +210,8 @@ export function transition(
     const continuing = alert?.state === "open";
     return {
       alert: {
+        // A new episode starts unsnoozed, and a level beyond the accepted one ends the acceptance.
+        ...(continuing ? alert : {}),
         fingerprint: verdict.fingerprint,
         kind: verdict.kind,
         suite: verdict.suite,
@@ -192,6 +229,34 @@ export function transition(
   if (!alert) return { alert: null, action: null };
   const next: Alert = { ...alert, state: "resolved", last_run_id: run.id, last_run_at: run.at };
   return { alert: next, action: alert.state === "open" ? "report_recovered" : null };
+}
+
+/**
+ * An open alert after a maintainer's decision: accepted, its episode ends (resolved, with the
+ * level it accepted); snoozed, its comments wait. null when there is nothing to change: the
+ * alert is not open, or the same command was applied already (a delivery sent twice).
+ */
+export function decide(alert: Alert | null, decision: AlertDecision): Alert | null {
+  if (alert?.state !== "open") return null;
+  if (decision.kind === "accept") return { ...alert, state: "resolved", accepted: decision.acceptance, snooze: null };
+  if (alert.snooze?.command === decision.snooze.command) return null;
+  return { ...alert, snooze: decision.snooze };
+}
+
+/** Whether /status lists an alert: open, or its last episode accepted. */
+export function isListed(alert: Alert): boolean {
+  return alert.state === "open" || alert.accepted != null;
+}
+
+/** Whether chimney's comments on an alert's issue wait at `now` (ms). */
+export function isSnoozed(alert: Alert, now: number): boolean {
+  return alert.snooze != null && Date.parse(alert.snooze.until) > now;
+}
+
+/** Whether measurements lie within an accepted level's bands, every metric. */
+export function atAcceptedLevel(acceptance: Acceptance | null | undefined, actuals: Actuals | null): boolean {
+  if (!acceptance || !actuals) return false;
+  return SMOKE_METRICS.every(({ key }) => withinRange(actuals[key], acceptance.baseline[key]));
 }
 
 /** The writes a subject asks for, with the alerts as they become: what the store commits at once. */
@@ -219,6 +284,15 @@ export function planWrites(
   const improvements: Improvement[] = [];
   if (subject.pr_number !== null)
     writes.push(write(`pull-request:${subject.pr_number}`, "pr_comment", subject.pr_number));
+  if (subject.decision) {
+    const decided = decide(alerts.get(subject.decision.fingerprint) ?? null, subject.decision);
+    if (decided) {
+      changed.push(decided);
+      writes.push(
+        write(decided.fingerprint, subject.decision.kind === "accept" ? "report_accepted" : "report_snoozed", null),
+      );
+    }
+  }
   for (const verdict of subject.verdicts) {
     if (verdict.improvement) {
       if (!alerts.has(verdict.fingerprint)) {
@@ -315,8 +389,11 @@ export type IssueStep =
  * someone reopened it); once it is closed, by chimney or by hand, the problem gets a new issue
  * linking the old one. A recovery comments on the issue and closes it if it is still open.
  */
-export function issueStep(action: "report_bad" | "report_recovered", current: IssueState | null): IssueStep {
-  if (action === "report_recovered") {
+export function issueStep(
+  action: "report_bad" | "report_recovered" | "report_accepted",
+  current: IssueState | null,
+): IssueStep {
+  if (action === "report_recovered" || action === "report_accepted") {
     return current ? { kind: "comment", on: current.number, close: current.state === "open" } : { kind: "nothing" };
   }
   if (current?.state === "open") return { kind: "comment", on: current.number, close: false };

@@ -3,7 +3,7 @@
  * begin. A change point that goes the bad way while the nights stay inside the static band is
  * a regression the band cannot see.
  */
-import { fingerprintOf, type Alert, type AlertSubject } from "./alert.ts";
+import { fingerprintOf, type Acceptance, type Alert, type AlertSubject } from "./alert.ts";
 import { SMOKE_METRICS, withinRange, type Baseline, type MetricKey } from "./baseline.ts";
 import { detectChangePoints, levels, type ChangePoint, type ChangePointOptions } from "./changepoints/analysis.ts";
 import { isNight, type HistoryEntry } from "./history.ts";
@@ -327,9 +327,15 @@ export function improvementSubject(report: ChangeReport): AlertSubject | null {
  * way, and nothing while a bad change is old news, or while a regression of it is reported, or
  * when the analysis does not reach back far enough to tell (`settles_drift`).
  */
-export function driftSubject(report: ChangeReport, regressionReported: boolean): AlertSubject | null {
+export function driftSubject(
+  report: ChangeReport,
+  regressionReported: boolean,
+  accepted: readonly Acceptance[] = [],
+): AlertSubject | null {
   if (!report.latest_run_id) return null;
-  const findings = report.drifts;
+  // A change to a level a maintainer accepted is no news while the level stays.
+  const findings = report.drifts.filter((c) => !accepted.some((a) => withinRange(c.mean_after, a.baseline[c.metric])));
+  if (findings.length === 0 && report.drifts.length > 0) return null;
   const verdict = (bad: boolean) => [
     { fingerprint: DRIFT_FINGERPRINT, kind: "regression" as const, suite: "smoke-drift", bad },
   ];

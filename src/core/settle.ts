@@ -5,12 +5,13 @@
  * alert, and the confirming dispatch to send. Every side effect of the plan leaves through the
  * outbox, so a failure between recording and settling is repaired by settling again.
  */
-import { fingerprintOf, runSubject, type AlertSubject } from "./alert.ts";
+import { atAcceptedLevel, fingerprintOf, runSubject, type Acceptance, type AlertSubject } from "./alert.ts";
 import { isSuspect, isUndecided, nextNightSays, pendingConfirmation } from "./confirmation.ts";
 import { newDispatch, type Dispatch } from "./dispatch.ts";
 import { driftSubject, evidenceAt, improvementSubject, standingWorse, type ChangeReport } from "./drift.ts";
 import { SMOKE_METRICS } from "./baseline.ts";
 import { historyEntry, type HistoryEntry } from "./history.ts";
+import { actualsOf } from "./metrics.ts";
 import { median } from "./stats.ts";
 import type { Run } from "./run.ts";
 
@@ -51,6 +52,8 @@ export interface SettleContext {
   regressionOpenedAt: string | null;
   /** Whether a standing change for the better is told (ALERT_IMPROVEMENTS). */
   improvements: boolean;
+  /** Levels maintainers accepted, while their episodes stay closed: nights at them are no news. */
+  accepted: readonly Acceptance[];
   /** Whether confirming runs can be dispatched (CONFIRM_REGRESSIONS, and GitHub to dispatch them). */
   confirm: boolean;
   /** The branch confirming runs are dispatched on. */
@@ -78,6 +81,7 @@ export function planSettlement(unsettled: UnsettledRun, ctx: SettleContext): Set
   // Good news first: it is told on a slowdown's issue that this same settlement may close.
   const improvement = ctx.improvements && ctx.analysis ? improvementSubject(ctx.analysis) : null;
   if (improvement) subjects.push(improvement);
+  const accepted = isNightOfRecord(run) && atAnAcceptedLevel(run, ctx.accepted);
 
   const confirms = run.dispatch?.kind === "confirm" ? (run.dispatch.confirms ?? null) : null;
   const previous = ctx.previousSuspect;
@@ -96,6 +100,7 @@ export function planSettlement(unsettled: UnsettledRun, ctx: SettleContext): Set
       subject = runSubject(run);
     }
   } else if (
+    !accepted &&
     isSuspect(run, {
       enabled: ctx.confirm,
       regressionOpen: ctx.regressionOpen,
@@ -110,10 +115,11 @@ export function planSettlement(unsettled: UnsettledRun, ctx: SettleContext): Set
   if (ctx.regressionOpen && !recoveredFor(run, ctx)) {
     subject = { ...subject, verdicts: subject.verdicts.filter((v) => !(v.kind === "regression" && !v.bad)) };
   }
+  if (accepted) subject = { ...subject, verdicts: subject.verdicts.map((v) => ({ ...v, bad: false })) };
   subjects.push(subject);
   const regression = fingerprintOf("regression", run.suite);
   const said = subject.verdicts.find((v) => v.fingerprint === regression);
-  const drift = ctx.analysis ? driftSubject(ctx.analysis, said?.bad ?? ctx.regressionOpen) : null;
+  const drift = ctx.analysis ? driftSubject(ctx.analysis, said?.bad ?? ctx.regressionOpen, ctx.accepted) : null;
   if (drift) subjects.push(drift);
   return {
     settles: { run_id: run.id, revision: unsettled.revision },
@@ -161,6 +167,12 @@ function recoveredFor(run: Run, ctx: SettleContext): boolean {
     );
     return [now, was, bad].some(Number.isNaN) || Math.abs(now - was) <= Math.abs(now - bad);
   });
+}
+
+/** Whether a night out of its band stands where a maintainer accepted the level to be. */
+function atAnAcceptedLevel(run: Run, accepted: readonly Acceptance[]): boolean {
+  const actuals = run.measurements ? actualsOf(run.measurements) : null;
+  return run.state === "regressed" && accepted.some((a) => atAcceptedLevel(a, actuals));
 }
 
 /** Nights before a regression that give its level. */

@@ -4,7 +4,8 @@
  * depends on the alert's kind (a run's alert, the drift alert, the dashboards alert). Retried
  * writes look for their hidden marker first, so a lost answer never doubles an issue or comment.
  */
-import { issueStep, KIND_LABELS, type Alert, type AlertWrite } from "../core/alert.ts";
+import { isSnoozed, issueStep, KIND_LABELS, type Alert, type AlertWrite } from "../core/alert.ts";
+import { acceptedComment, snoozedComment } from "../core/issue/decision.ts";
 import type { MetricKey } from "../core/baseline.ts";
 import { DRIFT_FINGERPRINT } from "../core/drift.ts";
 import type { HistoryEntry } from "../core/history.ts";
@@ -42,6 +43,7 @@ import {
 } from "../github/issues.ts";
 import { changeOptions } from "./changes.ts";
 import type { GitHubAccess, LoopDeps } from "./deps.ts";
+import { smokeBaselinePath } from "./issue-command.ts";
 
 /** Passing runs whose median each metric is compared with. */
 const RECENT_RUNS = 7;
@@ -78,18 +80,37 @@ export async function sendIssueWrite(deps: LoopDeps, github: GitHubAccess, write
     return { issue: null, event: null };
   }
   if (write.action === "report_improvement") return sendImprovement(deps, github, write, marker);
-  if (write.action !== "report_bad" && write.action !== "report_recovered") {
+  if (write.action === "pr_comment" || write.action === "dispatch" || write.action === "notify") {
     throw new Error(`write ${write.id}: ${write.action} is not an issue write`);
   }
 
   const alert = await deps.alerts.alert(write.fingerprint);
   if (!alert) throw new Error(`alert ${write.fingerprint} is not stored`);
+  const { snooze, accepted } = alert;
+  // A decision's comment says what the alert holds now: the snooze, or the level accepted.
+  if (write.action === "report_snoozed") {
+    if (snooze && alert.issue_number !== null) await postOnce(alert.issue_number, () => snoozedComment(snooze, marker));
+    return { issue: null, event: null };
+  }
   const current = alert.issue_number === null ? null : await getIssue(client, alert.issue_number);
   const step = issueStep(
     write.action,
     current && { number: current.number, state: current.state === "open" ? "open" : "closed" },
   );
   if (step.kind === "nothing") return { issue: null, event: null };
+  if (write.action === "report_accepted") {
+    if (step.kind === "comment" && accepted) {
+      await postOnce(step.on, () => acceptedComment(accepted, smokeBaselinePath(deps), marker));
+      if (step.close) await closeCompleted(client, step.on);
+    }
+    return { issue: null, event: null };
+  }
+  // A snoozed issue hears nothing until the snooze ends; a recovery still closes it.
+  if (step.kind === "comment" && isSnoozed(alert, deps.now().getTime())) {
+    deps.log({ event: "comment_snoozed", fingerprint: alert.fingerprint, write: write.id, until: alert.snooze?.until });
+    if (step.close) await closeCompleted(client, step.on);
+    return { issue: null, event: null };
+  }
   const labels = [...(watchedSuite(deps, alert)?.alerts.labels ?? deps.config.ALERT_LABELS), KIND_LABELS[alert.kind]];
   const words = await wordsOf(deps, github, client, alert, write, marker);
   const told = (event: AlertEvent["event"], issue: NewIssue): AlertEvent => ({

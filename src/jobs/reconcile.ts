@@ -74,7 +74,7 @@ export async function reconcile(deps: LoopDeps): Promise<ReconcileReport> {
   await part("deliveries", async () => {
     for (const delivery of await deps.deliveries.retryable(now.getTime())) {
       await each("deliveries", delivery.id, async () => {
-        await retryDelivery(deps, delivery.id);
+        await retryDelivery(deps, delivery.id, delivery.event);
         report.deliveries_retried++;
       });
     }

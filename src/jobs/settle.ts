@@ -98,6 +98,7 @@ async function settleRun(deps: LoopDeps, unsettled: UnsettledRun): Promise<boole
     regressionOpen: regression?.state === "open",
     regressionOpenedAt: regression?.state === "open" ? regression.opened_at : null,
     improvements: deps.config.ALERT_IMPROVEMENTS,
+    accepted: [regression, drift].flatMap((a) => (a && a.state !== "open" && a.accepted ? [a.accepted] : [])),
     confirm: deps.confirm,
     trackedRef: deps.trackedRef,
     now: deps.now().toISOString(),

@@ -36,6 +36,8 @@ export interface CurrentStatus {
   doc: StatusDocument | null;
   signal: Signal;
   alerts: Alert[];
+  /** Alerts whose last episode a maintainer accepted. */
+  accepted: Alert[];
   dashboards: DashboardCheck | null;
   changes: ChangeReport | null;
 }
@@ -47,14 +49,15 @@ export async function currentBadge(deps: Pick<StatusDeps, "runs" | "config" | "n
 }
 
 export async function currentStatus(deps: StatusDeps): Promise<CurrentStatus> {
-  const [doc, alerts, dashboards, changes] = await Promise.all([
+  const [doc, alerts, accepted, dashboards, changes] = await Promise.all([
     deps.runs.status(),
     deps.alerts.open(),
+    deps.alerts.accepted(),
     deps.dashboards.latest(),
     deps.changes.latest(),
   ]);
   const signal = signalOf(doc, deps.now(), deps.config.STALE_AFTER_HOURS);
-  return { doc, signal, alerts, dashboards, changes };
+  return { doc, signal, alerts, accepted, dashboards, changes };
 }
 
 export interface Overview extends CurrentStatus {

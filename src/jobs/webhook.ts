@@ -8,6 +8,7 @@ import { isWorkflowFile, sameRepository } from "../core/workflow.ts";
 import { workflowRunSchema, type WorkflowRun } from "../github/actions.ts";
 import { readersOfRun, seriesSuitesOf, watchedRepositories, type SeriesSuite } from "../core/suite-results.ts";
 import { messageOf, type LoopDeps } from "./deps.ts";
+import { actOnCommand, commandOf, ISSUE_EVENTS, readIssueEvent, type Command } from "./issue-command.ts";
 import { handleFollowedRun } from "./suite-run.ts";
 import { handleWorkflowRun } from "./workflow-run.ts";
 
@@ -41,6 +42,7 @@ const HANDLED_ACTIONS = ["requested", "in_progress", "completed"] as const;
 
 export async function receiveDelivery(deps: LoopDeps, delivery: Delivery): Promise<Reception> {
   if (delivery.event === "ping") return { kind: "pong" };
+  if ((ISSUE_EVENTS as readonly string[]).includes(delivery.event)) return receiveIssueDelivery(deps, delivery);
   if (delivery.event !== "workflow_run")
     return { kind: "ignored", reason: `chimney does not handle ${delivery.event} events` };
   const payload = readEvent(deps, delivery.body);
@@ -59,8 +61,37 @@ export async function receiveDelivery(deps: LoopDeps, delivery: Delivery): Promi
   return { kind: "accepted", work: () => processDelivery(deps, delivery.id, event) };
 }
 
+/** An `issues` or `issue_comment` delivery: a maintainer's command on an alert issue, or ignored with the reason. */
+async function receiveIssueDelivery(deps: LoopDeps, delivery: Delivery): Promise<Reception> {
+  const payload = readIssueEvent(delivery.body);
+  if (!payload.ok) return { kind: "invalid", issues: payload.issues };
+  const command = commandOf(deps, delivery.id, delivery.event, payload.value);
+  if (typeof command === "string") {
+    deps.log({ event: "issue_event_ignored", delivery: delivery.id, reason: command });
+    return { kind: "ignored", reason: command };
+  }
+  if ((await deps.inbox.keep(delivery.id, delivery.body)) === "different") {
+    deps.log({ event: "delivery_conflict", delivery: delivery.id });
+    return { kind: "conflict", reason: `X-GitHub-Delivery: ${delivery.id} was received before with a different body` };
+  }
+  if (!(await deps.deliveries.claim(delivery.id, delivery.event, deps.now().toISOString())))
+    return { kind: "duplicate" };
+  return { kind: "accepted", work: () => processCommand(deps, delivery.id, command) };
+}
+
+async function processCommand(deps: LoopDeps, id: string, command: Command): Promise<void> {
+  try {
+    await actOnCommand(deps, command);
+    await deps.deliveries.finish(id, { state: "done", error: null }, deps.now().toISOString());
+  } catch (error) {
+    deps.log({ event: "delivery_failed", delivery: id, command: command.id, error: messageOf(error) });
+    await deps.deliveries.finish(id, { state: "failed", error: messageOf(error) }, deps.now().toISOString());
+  }
+}
+
 /** Takes up a stored delivery again (the reconcile tick). */
-export async function retryDelivery(deps: LoopDeps, id: string): Promise<void> {
+export async function retryDelivery(deps: LoopDeps, id: string, event = "workflow_run"): Promise<void> {
+  if ((ISSUE_EVENTS as readonly string[]).includes(event)) return retryCommand(deps, id, event);
   const body = await deps.inbox.get(id);
   const payload = body ? readEvent(deps, body) : null;
   if (!payload?.ok) {
@@ -75,6 +106,18 @@ export async function retryDelivery(deps: LoopDeps, id: string): Promise<void> {
   if (id.startsWith(FOLLOWED_RUN))
     await retryFollowedRun(deps, id, payload.value.workflow_run, payload.value.repository.full_name);
   else await processDelivery(deps, id, payload.value);
+}
+
+async function retryCommand(deps: LoopDeps, id: string, event: string): Promise<void> {
+  const body = await deps.inbox.get(id);
+  const payload = body ? readIssueEvent(body) : null;
+  const command = payload?.ok ? commandOf(deps, id, event, payload.value) : "the stored body is missing or unreadable";
+  if (typeof command === "string") {
+    await deps.deliveries.finish(id, { state: "done", error: command }, deps.now().toISOString());
+    return;
+  }
+  if (!(await deps.deliveries.claim(id, event, deps.now().toISOString()))) return;
+  await processCommand(deps, id, command);
 }
 
 async function processDelivery(deps: LoopDeps, id: string, event: WorkflowRunEvent): Promise<void> {

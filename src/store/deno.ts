@@ -8,6 +8,7 @@
 import {
   claimable,
   leased,
+  isListed,
   planSubjects,
   planWrites,
   finishedWrite,
@@ -382,9 +383,18 @@ export class DenoAlertStore implements AlertStore {
     return (await this.kv.get<Alert>(["alert", fingerprint])).value;
   }
 
-  open(): Promise<Alert[]> {
+  async open(): Promise<Alert[]> {
+    return (await this.listed()).filter((a) => a.state === "open");
+  }
+
+  async accepted(): Promise<Alert[]> {
+    return (await this.listed()).filter((a) => a.state !== "open");
+  }
+
+  /** The open and accepted alerts. */
+  private listed(): Promise<Alert[]> {
     return this.cachedOpen.read(async () =>
-      (await all<Alert>(this.kv, ["alert"])).map((e) => e.value).filter((a) => a.state === "open"),
+      (await all<Alert>(this.kv, ["alert"])).map((e) => e.value).filter(isListed),
     );
   }
 }

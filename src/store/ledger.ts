@@ -17,6 +17,7 @@ import { DurableObject } from "cloudflare:workers";
 import {
   claimable,
   leased,
+  isListed,
   planSubjects,
   finishedWrite,
   type WriteOutcome,
@@ -431,7 +432,7 @@ export class Ledger extends DurableObject<LedgerEnv> {
     this.sql.exec(
       "INSERT INTO documents (key, body, projected) VALUES (?, ?, 0) ON CONFLICT (key) DO UPDATE SET body = excluded.body, projected = 0",
       KEYS.alerts,
-      JSON.stringify(this.allAlerts().filter((a) => a.state === "open")),
+      JSON.stringify(this.allAlerts().filter(isListed)),
     );
   }
 

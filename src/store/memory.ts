@@ -241,6 +241,10 @@ export class MemoryAlertStore implements AlertStore {
   async open(): Promise<Alert[]> {
     return structuredClone([...this.alerts.values()].filter((a) => a.state === "open"));
   }
+
+  async accepted(): Promise<Alert[]> {
+    return structuredClone([...this.alerts.values()].filter((a) => a.state !== "open" && a.accepted != null));
+  }
 }
 
 export class MemoryLatest<T> implements Latest<T> {

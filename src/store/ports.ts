@@ -100,6 +100,8 @@ export interface AlertStore {
   alert(fingerprint: string): Promise<Alert | null>;
   /** Open alerts, for /status. */
   open(): Promise<Alert[]>;
+  /** Alerts whose last episode a maintainer accepted (`Alert.accepted`), for /status. */
+  accepted(): Promise<Alert[]>;
 }
 
 /** Settling recorded runs (`core/settle.ts`): the runs waiting, and the plans committed. */

@@ -230,7 +230,16 @@ export class WorkersAlertStore implements AlertStore {
     return await ledgerOf(this.ledger).getAlert(fingerprint);
   }
 
-  open(): Promise<Alert[]> {
+  async open(): Promise<Alert[]> {
+    return (await this.listed()).filter((a) => a.state === "open");
+  }
+
+  async accepted(): Promise<Alert[]> {
+    return (await this.listed()).filter((a) => a.state !== "open");
+  }
+
+  /** The open and accepted alerts, as the ledger projects them. */
+  private listed(): Promise<Alert[]> {
     return this.cachedOpen.read(async () => (await this.kv.get<Alert[]>(KEYS.alerts, "json")) ?? []);
   }
 }

@@ -9,7 +9,7 @@
 import assert from "node:assert/strict";
 import smokeBaseline from "../../baselines/smoke.json" with { type: "json" };
 import benchHistory from "../fixtures/firewood-bench-history.json" with { type: "json" };
-import { runSubject, WRITE_LEASE_MS, type AlertWrite } from "../../src/core/alert.ts";
+import { runSubject, WRITE_LEASE_MS, type AlertSubject, type AlertWrite } from "../../src/core/alert.ts";
 import { evaluate, parseBaseline, type Baseline } from "../../src/core/baseline.ts";
 import { DEFAULT_OPTIONS } from "../../src/core/changepoints/analysis.ts";
 import type { DashboardCheck } from "../../src/core/dashboards.ts";
@@ -582,6 +582,58 @@ export const storeContract: ContractCase[] = [
       assert.deepEqual(await alerts.alert("regression:smoke"), alert);
       assert.deepEqual(await alerts.open(), [alert]);
       assert.equal(await alerts.alert("crash:smoke"), null);
+    },
+  },
+  {
+    name: "alerts: a maintainer's accept ends the episode once and lists it as accepted; a snooze keeps it open",
+    async run(make) {
+      const { alerts } = await make();
+      const regressed = night(72, {}, 1.5);
+      await alerts.plan(runSubject(regressed), "2026-11-29T03:10:00.000Z");
+      const snooze = { until: "2026-12-06T03:20:00.000Z", by: "perf-oncall", command: "comment-1" };
+      const decided = (kind: "snooze" | "accept", command: string): AlertSubject => ({
+        id: `${kind}@${command}`,
+        at: "2026-11-29T03:20:00.000Z",
+        verdicts: [],
+        pr_number: null,
+        decision:
+          kind === "snooze"
+            ? { kind, fingerprint: "regression:smoke", snooze }
+            : {
+                kind,
+                fingerprint: "regression:smoke",
+                acceptance: {
+                  by: "perf-oncall",
+                  at: "2026-11-29T03:30:00.000Z",
+                  issue_number: null,
+                  baseline: smokeBaseline as Baseline,
+                  runs: [regressed.id],
+                },
+              },
+      });
+      const snoozed = await alerts.plan(decided("snooze", "comment-1"), "2026-11-29T03:20:00.000Z");
+      assert.deepEqual(
+        snoozed.map((w) => w.action),
+        ["report_snoozed"],
+      );
+      assert.deepEqual(await alerts.plan(decided("snooze", "comment-1"), "2026-11-29T03:21:00.000Z"), []);
+      assert.deepEqual(
+        (await alerts.open()).map((a) => a.snooze),
+        [snooze],
+      );
+      assert.deepEqual(await alerts.accepted(), []);
+
+      const accepted = await alerts.plan(decided("accept", "comment-2"), "2026-11-29T03:30:00.000Z");
+      assert.deepEqual(
+        accepted.map((w) => w.action),
+        ["report_accepted"],
+      );
+      assert.deepEqual(await alerts.plan(decided("accept", "comment-3"), "2026-11-29T03:31:00.000Z"), []);
+      assert.deepEqual(await alerts.open(), []);
+      const [listed] = await alerts.accepted();
+      assert.equal(listed.state, "resolved");
+      assert.equal(listed.accepted?.by, "perf-oncall");
+      assert.equal(listed.snooze, null);
     },
   },
   {

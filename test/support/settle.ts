@@ -11,6 +11,7 @@ export function settleContext(now: string, extra: Partial<SettleContext> = {}): 
     regressionOpen: false,
     regressionOpenedAt: null,
     improvements: true,
+    accepted: [],
     confirm: true,
     trackedRef: "main",
     now,

@@ -11,6 +11,7 @@ import {
 import { actualsOf, measure, parseSmokeMetrics } from "../../core/metrics.ts";
 import { parsePruningBaseline } from "../../core/pruning.ts";
 import { fixed2 } from "../../core/pyformat.ts";
+import { suggestionSamples, type SuggestionEntry } from "../../core/suggest.ts";
 import { parseJson } from "../../core/validation.ts";
 import { orFail, options, readJsonFile, readText, suiteOption, UsageError, writeText } from "../io.ts";
 
@@ -115,15 +116,9 @@ async function fromHistory(path: string, runs: number): Promise<Sample[]> {
   return samples.slice(-runs);
 }
 
-interface RunEntry {
-  id: string;
-  state: string;
+interface RunEntry extends SuggestionEntry {
   at: string;
   sha: string | null;
-  mainline?: boolean;
-  throughput_ops_per_sec: number | null;
-  total_duration_ms: number | null;
-  per_batch_p95_ms: number | null;
 }
 
 async function fromChimney(url: string, runs: number): Promise<Sample[]> {
@@ -141,17 +136,10 @@ async function fromChimney(url: string, runs: number): Promise<Sample[]> {
     }
     if (!res.ok) throw new UsageError(`${page}: answered ${res.status}`);
     const body = (await res.json()) as { runs: RunEntry[]; cursor: string | null };
-    for (const e of body.runs) {
-      if (samples.length >= runs) break;
-      if (!["passed", "regressed"].includes(e.state) || e.mainline === false) continue;
-      if (e.throughput_ops_per_sec === null || e.total_duration_ms === null || e.per_batch_p95_ms === null) continue;
+    for (const { entry: e, actuals } of suggestionSamples(body.runs, runs - samples.length)) {
       samples.push({
         label: `${e.id} ${e.at.slice(0, 10)} ${e.state}${e.sha ? ` ${e.sha.slice(0, 12)}` : ""}`,
-        actuals: {
-          throughput_ops_per_sec: e.throughput_ops_per_sec,
-          total_duration_ms: e.total_duration_ms,
-          per_batch_p95_ms: e.per_batch_p95_ms,
-        },
+        actuals,
       });
     }
     cursor = samples.length >= runs ? null : body.cursor;

@@ -20,6 +20,8 @@ import { page, webLink } from "./layout.ts";
 export interface StatusPageData {
   signal: Signal;
   alerts: Alert[];
+  /** Alerts whose last episode a maintainer accepted: their level is the reference while it stays. */
+  accepted: Alert[];
   dashboards: DashboardCheck | null;
   changes: ChangeReport | null;
   /** The charted runs: the latest mainline runs, oldest first. */
@@ -166,9 +168,17 @@ ${
   data.alerts.length > 0
     ? html`<ul aria-label="Open alerts">${data.alerts.map(
         (a) =>
-          html`<li>${a.kind} alert (<code>${a.fingerprint}</code>) since ${day(a.opened_at)}${webLink(a.issue_url) ? html`: <a href="${a.issue_url}">issue #${a.issue_number}</a>` : ""}</li>`,
+          html`<li>${a.kind} alert (<code>${a.fingerprint}</code>) since ${day(a.opened_at)}${webLink(a.issue_url) ? html`: <a href="${a.issue_url}">issue #${a.issue_number}</a>` : ""}${a.snooze ? html`, snoozed until ${day(a.snooze.until)}` : ""}</li>`,
       )}</ul>`
     : html`<p>No open alerts.</p>`
+}
+${
+  data.accepted.length > 0
+    ? html`<ul aria-label="Accepted levels">${data.accepted.map(
+        (a) =>
+          html`<li><code>${a.fingerprint}</code>: level accepted by ${a.accepted?.by ?? ""} on ${day(a.accepted?.at ?? a.opened_at)}${webLink(a.issue_url) ? html` (<a href="${a.issue_url}">issue #${a.issue_number}</a>)` : ""}</li>`,
+      )}</ul>`
+    : ""
 }
 ${drifts.length > 0 ? html`<p>Drifting inside the band: ${drifts.map((c) => c.metric).join(", ")} since ${day(drifts[0].at)}.</p>` : ""}
 </section>`;

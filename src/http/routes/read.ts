@@ -51,7 +51,7 @@ export function readRoutes(deps: AppDeps): Hono {
   });
 
   app.get("/status", etag(), async (c) => {
-    const { doc, signal, alerts, dashboards, changes } = await currentStatus(deps);
+    const { doc, signal, alerts, accepted, dashboards, changes } = await currentStatus(deps);
     const suites = await currentSuiteSignals(deps, signal, alerts);
     const overall = overallSignal(suites);
     const links = linksFor(deps);
@@ -92,6 +92,15 @@ export function readRoutes(deps: AppDeps): Hono {
         opened_at: a.opened_at,
         opened_by: a.opened_by,
         last_run_id: a.last_run_id,
+        snoozed_until: a.snooze?.until ?? null,
+      })),
+      accepted_alerts: accepted.map((a) => ({
+        kind: a.kind,
+        fingerprint: a.fingerprint,
+        issue_number: a.accepted?.issue_number ?? null,
+        accepted_by: a.accepted?.by ?? null,
+        accepted_at: a.accepted?.at ?? null,
+        baseline: a.accepted?.baseline ?? null,
       })),
       suites: deps.config.CHIMNEY_SUITES.map(({ name, repository, workflow, start, format }, i) => ({
         name,
