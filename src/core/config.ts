@@ -34,6 +34,8 @@ export interface Config {
   CONFIRM_REGRESSIONS: boolean;
   PERF_DASHBOARD_TOKEN: string | null;
   ADMIN_TOKEN: string | null;
+  /** Bearer token a Prometheus scraper presents for /metrics; without it /metrics is public. */
+  METRICS_TOKEN: string | null;
   GITHUB_TOKEN: string | null;
   GITHUB_APP_ID: string | null;
   GITHUB_APP_PRIVATE_KEY: string | null;
@@ -49,6 +51,7 @@ export interface Config {
 export const SECRETS = [
   "PERF_DASHBOARD_TOKEN",
   "ADMIN_TOKEN",
+  "METRICS_TOKEN",
   "GITHUB_TOKEN",
   "GITHUB_APP_PRIVATE_KEY",
   "GITHUB_WEBHOOK_SECRET",
@@ -195,6 +198,7 @@ const VARIABLES = {
   },
   PERF_DASHBOARD_TOKEN: { schema: token, fallback: null, expects: "a token of letters, digits and ._~+/- only" },
   ADMIN_TOKEN: { schema: token, fallback: null, expects: "a token of letters, digits and ._~+/- only" },
+  METRICS_TOKEN: { schema: token, fallback: null, expects: "a token of letters, digits and ._~+/- only" },
   GITHUB_TOKEN: { schema: token, fallback: null, expects: "a GitHub token" },
   GITHUB_APP_ID: {
     schema: v.pipe(v.string(), v.trim(), v.regex(/^(\d+|Iv[\w.]+)$/)),
