@@ -13,6 +13,7 @@ import { dispatchRoutes } from "./routes/dispatch.ts";
 import { flushHealth } from "./health.ts";
 import { historyRoutes } from "./routes/history.ts";
 import { metricsRoutes } from "./routes/metrics.ts";
+import { openApiRoutes } from "./routes/openapi.ts";
 import { readRoutes } from "./routes/read.ts";
 import { resultRoutes } from "./routes/results.ts";
 import { webhookRoutes } from "./routes/webhook.ts";
@@ -63,5 +64,6 @@ export function createApp(deps: AppDeps): Hono {
   app.route("/", webhookRoutes(deps));
   app.route("/", historyRoutes(deps));
   app.route("/", metricsRoutes(deps));
+  app.route("/", openApiRoutes());
   return app;
 }

@@ -8,6 +8,8 @@ import {
   type Actuals,
   type Baseline,
 } from "../../core/baseline.ts";
+import { RunsPageSchema } from "../../core/api.ts";
+import { readAnswer, unexpected } from "../chimney-api.ts";
 import { actualsOf, measure, parseSmokeMetrics } from "../../core/metrics.ts";
 import { parsePruningBaseline } from "../../core/pruning.ts";
 import { fixed2 } from "../../core/pyformat.ts";
@@ -115,17 +117,6 @@ async function fromHistory(path: string, runs: number): Promise<Sample[]> {
   return samples.slice(-runs);
 }
 
-interface RunEntry {
-  id: string;
-  state: string;
-  at: string;
-  sha: string | null;
-  mainline?: boolean;
-  throughput_ops_per_sec: number | null;
-  total_duration_ms: number | null;
-  per_batch_p95_ms: number | null;
-}
-
 async function fromChimney(url: string, runs: number): Promise<Sample[]> {
   if (!/^https?:\/\/[^/]+/.test(url))
     throw new UsageError("--from must be chimney's address, such as https://perf.example.org");
@@ -140,7 +131,9 @@ async function fromChimney(url: string, runs: number): Promise<Sample[]> {
       throw new UsageError(`${url}: cannot be reached (${(error as Error).message})`);
     }
     if (!res.ok) throw new UsageError(`${page}: answered ${res.status}`);
-    const body = (await res.json()) as { runs: RunEntry[]; cursor: string | null };
+    const read = await readAnswer(res, RunsPageSchema);
+    if (!read.ok) throw new UsageError(unexpected(page, read));
+    const body = read.value;
     for (const e of body.runs) {
       if (samples.length >= runs) break;
       if (!["passed", "regressed"].includes(e.state) || e.mainline === false) continue;
