@@ -10,6 +10,7 @@ import { githubCredentials, parseConfig, type Config, type ConfigProblem } from 
 import { structuredLog } from "./core/log.ts";
 import { appAuth, tokenAuth } from "./github/auth.ts";
 import { GitHubClient, type Auth } from "./github/client.ts";
+import { RequestTally } from "./github/tally.ts";
 import type { GrafanaOptions } from "./grafana/client.ts";
 import { baselineCaches } from "./core/baseline-cache.ts";
 import { parsePruningBaseline } from "./core/pruning.ts";
@@ -19,6 +20,8 @@ import type { Stores } from "./store/ports.ts";
 /** What the HTTP app and the ticks need: the loop's dependencies and the configuration problems to report. */
 export interface AppDeps extends LoopDeps {
   configProblems: ConfigProblem[];
+  /** GitHub requests of this isolate not yet added to the health counters (`flushHealth`). */
+  githubRequests: RequestTally;
 }
 
 /** The outside world: the entry's own, or local emulators in tests. */
@@ -52,13 +55,15 @@ export function wire(env: Record<string, unknown>, outside: Outside, stores: (co
   const baselineSource: BaselineSource = config.SMOKE_BASELINE
     ? { type: "File", path: "$SMOKE_BASELINE" }
     : { type: "File", path: "baselines/smoke.json" };
-  const github = githubAccess(config, outside);
+  const githubRequests = new RequestTally();
+  const github = githubAccess(config, outside, githubRequests);
   const log = structuredLog(config, outside.write, outside.now);
   // The problem in /status names the fields; the log says what is wrong with each.
   if (issues.length > 0) log({ event: "config_invalid", name: "CHIMNEY_SUITES", issues });
   return {
     config,
     configProblems: problems,
+    githubRequests,
     baseline: config.SMOKE_BASELINE ?? bundled.value,
     baselineSource,
     pruningBaseline: { baseline: bundledPruning.value, source: { type: "File", path: "baselines/pruning.json" } },
@@ -75,10 +80,11 @@ export function wire(env: Record<string, unknown>, outside: Outside, stores: (co
   };
 }
 
-function githubAccess(config: Config, outside: Outside): GitHubAccess | null {
+function githubAccess(config: Config, outside: Outside, tally: RequestTally): GitHubAccess | null {
   const credentials = githubCredentials(config);
   const repository = config.GITHUB_REPOSITORY;
   if (!credentials || !repository) return null;
+  const counted = tally.counting(outside.fetch);
   // One Auth per isolate or process, so a GitHub App's installation token is reused.
   const auth: Auth =
     credentials.kind === "token"
@@ -91,7 +97,7 @@ function githubAccess(config: Config, outside: Outside): GitHubAccess | null {
         apiUrl: config.GITHUB_API_URL,
         repository: of,
         auth,
-        fetch: outside.fetch,
+        fetch: counted,
         clock: { now: outside.now, sleep: outside.sleep },
         budget: config.GITHUB_REQUEST_BUDGET,
       }),

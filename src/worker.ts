@@ -14,6 +14,7 @@ import {
   WorkersAlertStore,
   WorkersDeliveryStore,
   WorkersDispatchStore,
+  WorkersHealthStore,
   WorkersRunStore,
   WorkersSeriesStore,
   WorkersSettlementStore,
@@ -42,6 +43,7 @@ export function workersStores(env: Env, cache: RunStoreOptions): Stores {
     series: new WorkersSeriesStore(env.RUNS, env.LEDGER),
     // A settlement changes what these cache: they forget it once it is committed.
     settlements: new WorkersSettlementStore(env.LEDGER, [runs, alerts, changes]),
+    health: new WorkersHealthStore(env.LEDGER),
   };
 }
 

@@ -1,4 +1,10 @@
-/** Talking to a chimney deployment from the command line: retries, and its problem answers. */
+/**
+ * Talking to a chimney deployment from the command line: retries, its problem answers, and its
+ * answers read with the schemas its OpenAPI document describes them by (`core/api.ts`).
+ */
+import * as v from "valibot";
+import { ProblemSchema } from "../core/api.ts";
+import { parseWith, type Parsed } from "../core/validation.ts";
 
 export const ATTEMPTS = 5;
 
@@ -24,8 +30,12 @@ export async function callChimney(target: string, init: () => RequestInit, timeo
     if (res && res.status < 400) return { kind: "answered", res };
     const transient = !res || res.status >= 500 || res.status === 429;
     if (res && !transient) {
-      const problem = (await res.json().catch(() => null)) as { detail?: string } | null;
-      return { kind: "refused", status: res.status, detail: problem?.detail ?? "no reason given" };
+      const problem = v.safeParse(ProblemSchema, await res.json().catch(() => null));
+      return {
+        kind: "refused",
+        status: res.status,
+        detail: problem.success ? problem.output.detail : "no reason given",
+      };
     }
     if (attempt >= ATTEMPTS) return { kind: "gave_up", reason: `gave up after ${ATTEMPTS} attempts (last: ${reason})` };
     const retryAfter = Number(res?.headers.get("retry-after"));
@@ -39,4 +49,19 @@ export async function callChimney(target: string, init: () => RequestInit, timeo
 export function chimneyUrl(value: string | undefined, path: string): string | null {
   if (!value || !/^https?:\/\/[^/]+/.test(value)) return null;
   return `${value.replace(/\/+$/, "")}${path}`;
+}
+
+/** An answer's JSON as `schema` says it is; an answer that is not is named by its field. */
+export async function readAnswer<S extends v.GenericSchema>(
+  res: Response,
+  schema: S,
+): Promise<Parsed<v.InferOutput<S>>> {
+  const body = await res.json().catch(() => undefined);
+  return parseWith(schema, body, "(answer)");
+}
+
+/** The line that says an answer was not what chimney's API describes. */
+export function unexpected(target: string, answer: Parsed<unknown>): string {
+  const [issue] = answer.ok ? [] : answer.issues;
+  return `chimney: ${target} answered something else than chimney's API describes (${issue?.field}: ${issue?.message})`;
 }

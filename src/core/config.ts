@@ -35,6 +35,8 @@ export interface Config {
   ALERT_IMPROVEMENTS: boolean;
   PERF_DASHBOARD_TOKEN: string | null;
   ADMIN_TOKEN: string | null;
+  /** Bearer token a Prometheus scraper presents for /metrics; without it /metrics is public. */
+  METRICS_TOKEN: string | null;
   GITHUB_TOKEN: string | null;
   GITHUB_APP_ID: string | null;
   GITHUB_APP_PRIVATE_KEY: string | null;
@@ -51,6 +53,7 @@ export interface Config {
 export const SECRETS = [
   "PERF_DASHBOARD_TOKEN",
   "ADMIN_TOKEN",
+  "METRICS_TOKEN",
   "GITHUB_TOKEN",
   "GITHUB_APP_PRIVATE_KEY",
   "GITHUB_WEBHOOK_SECRET",
@@ -197,6 +200,7 @@ const VARIABLES = {
   ALERT_IMPROVEMENTS: { schema: flag, fallback: true, expects: "true or false" },
   PERF_DASHBOARD_TOKEN: { schema: token, fallback: null, expects: "a token of letters, digits and ._~+/- only" },
   ADMIN_TOKEN: { schema: token, fallback: null, expects: "a token of letters, digits and ._~+/- only" },
+  METRICS_TOKEN: { schema: token, fallback: null, expects: "a token of letters, digits and ._~+/- only" },
   GITHUB_TOKEN: { schema: token, fallback: null, expects: "a GitHub token" },
   GITHUB_APP_ID: {
     schema: v.pipe(v.string(), v.trim(), v.regex(/^(\d+|Iv[\w.]+)$/)),

@@ -38,7 +38,7 @@ export interface SmokeMetrics {
   baseline: BaselineReport | null;
 }
 
-const SmokeMetricsShape = jsonObject(
+export const SmokeMetricsShape = jsonObject(
   {
     batches: positiveInteger("batches committed"),
     batch_size: positiveInteger("operations per batch"),

@@ -10,7 +10,10 @@ import type { AppDeps } from "./deps.ts";
 import { StoreBusy } from "../store/ports.ts";
 import { problem } from "./problem.ts";
 import { dispatchRoutes } from "./routes/dispatch.ts";
+import { flushHealth } from "./health.ts";
 import { historyRoutes } from "./routes/history.ts";
+import { metricsRoutes } from "./routes/metrics.ts";
+import { openApiRoutes } from "./routes/openapi.ts";
 import { readRoutes } from "./routes/read.ts";
 import { resultRoutes } from "./routes/results.ts";
 import { webhookRoutes } from "./routes/webhook.ts";
@@ -45,6 +48,12 @@ export function createApp(deps: AppDeps): Hono {
       overwrite: false,
     }),
   );
+  // A route that called GitHub before answering (a dispatch) counts its requests; work after the
+  // answer counts its own (`afterResponse`).
+  app.use(async (_c, next) => {
+    await next();
+    await flushHealth(deps);
+  });
   app.notFound((c) => problem(404, `${c.req.path}: no such resource`).getResponse());
 
   app.on("POST", ["/api/results", "/api/import"], admitWrites());
@@ -54,5 +63,7 @@ export function createApp(deps: AppDeps): Hono {
   app.route("/", dispatchRoutes(deps));
   app.route("/", webhookRoutes(deps));
   app.route("/", historyRoutes(deps));
+  app.route("/", metricsRoutes(deps));
+  app.route("/", openApiRoutes());
   return app;
 }

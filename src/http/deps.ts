@@ -1,6 +1,7 @@
 /** What the HTTP app needs (the entries' `AppDeps`), and the work it leaves for after the answer. */
 import type { Context } from "hono";
 import { drain } from "../jobs/outbox.ts";
+import { flushHealth } from "./health.ts";
 import { publishStatusPage } from "./pages/publish.ts";
 import type { AppDeps } from "../wiring.ts";
 import type { Links } from "./views.ts";
@@ -27,7 +28,8 @@ export function afterResponse(c: Context, deps: AppDeps, work: () => Promise<voi
     );
   const task = logged(work())
     .then(() => logged(drain(deps)))
-    .then(() => logged(publishStatusPage(deps)));
+    .then(() => logged(publishStatusPage(deps)))
+    .then(() => flushHealth(deps));
   try {
     c.executionCtx.waitUntil(task);
   } catch {

@@ -37,6 +37,7 @@ import { headOf, mergeSeries, type Series, type SeriesImport } from "../core/ser
 import type { Settlement, UnsettledRun } from "../core/settle.ts";
 import { endsStatus, statusDocument } from "../core/status.ts";
 import type { FieldIssue } from "../core/validation.ts";
+import { COUNTERS, type CounterName, type CounterValue, type HealthCounts } from "../core/health.ts";
 
 interface LedgerEnv {
   RUNS: KVNamespace;
@@ -111,6 +112,24 @@ export class Ledger extends DurableObject<LedgerEnv> {
       this.sql.exec("ALTER TABLE runs ADD COLUMN revision INTEGER NOT NULL DEFAULT 0");
     }
     this.sql.exec("CREATE INDEX IF NOT EXISTS runs_unsettled ON runs (settled, at, id)");
+    this.createHealthCounts();
+  }
+
+  /**
+   * The counts /metrics reads, kept on write: runs by state (counted once from the runs of a
+   * ledger made before them), counters, and the outbox's pending writes by an index.
+   */
+  private createHealthCounts(): void {
+    const had = this.one<{ n: number }>("SELECT COUNT(*) AS n FROM sqlite_master WHERE name = 'run_states'")?.n === 1;
+    this.sql.exec(`
+      CREATE TABLE IF NOT EXISTS run_states (state TEXT PRIMARY KEY, n INTEGER NOT NULL);
+      CREATE TABLE IF NOT EXISTS counters (name TEXT NOT NULL, labels TEXT NOT NULL, value INTEGER NOT NULL, PRIMARY KEY (name, labels));
+      CREATE INDEX IF NOT EXISTS alert_writes_pending ON alert_writes (done);
+    `);
+    if (!had)
+      this.sql.exec(
+        "INSERT INTO run_states (state, n) SELECT json_extract(record, '$.state'), COUNT(*) FROM runs GROUP BY 1",
+      );
   }
 
   /**
@@ -270,7 +289,45 @@ export class Ledger extends DurableObject<LedgerEnv> {
     at: string,
   ): Promise<void> {
     const row = this.one<{ record: string }>("SELECT record FROM deliveries WHERE id = ?", id);
-    if (row) this.saveDelivery({ ...(JSON.parse(row.record) as Delivery), ...outcome, updated_at: at });
+    if (!row) return;
+    this.saveDelivery({ ...(JSON.parse(row.record) as Delivery), ...outcome, updated_at: at });
+    this.addTo(COUNTERS.deliveries, { outcome: outcome.state === "done" ? "processed" : "failed" }, 1);
+  }
+
+  /** What /metrics serves (`HealthCounts`): a few rows, whatever the history's length. */
+  async healthCounts(): Promise<HealthCounts> {
+    const runs = this.sql
+      .exec<{ state: string; n: number }>("SELECT state, n FROM run_states WHERE n > 0 ORDER BY state")
+      .toArray()
+      .map((r) => ({ state: r.state, count: r.n }));
+    const counters = this.sql
+      .exec<{ name: string; labels: string; value: number }>(
+        "SELECT name, labels, value FROM counters ORDER BY name, labels",
+      )
+      .toArray()
+      .map((r) => ({
+        name: r.name as CounterName,
+        labels: JSON.parse(r.labels) as Record<string, string>,
+        value: r.value,
+      }));
+    const outbox = this.one<{ n: number }>("SELECT COUNT(*) AS n FROM alert_writes WHERE done = 0")?.n ?? 0;
+    return { runs, outbox, counters };
+  }
+
+  /** Adds an isolate's tallies (GitHub requests by outcome) to the counters, at once. */
+  async addCounters(deltas: CounterValue[]): Promise<void> {
+    this.ctx.storage.transactionSync(() => {
+      for (const { name, labels, value } of deltas) this.addTo(name, labels, value);
+    });
+  }
+
+  private addTo(name: CounterName, labels: Record<string, string>, by: number): void {
+    this.sql.exec(
+      "INSERT INTO counters (name, labels, value) VALUES (?, ?, ?) ON CONFLICT (name, labels) DO UPDATE SET value = value + excluded.value",
+      name,
+      JSON.stringify(labels),
+      by,
+    );
   }
 
   async retryableDeliveries(now: number): Promise<Delivery[]> {
@@ -368,6 +425,17 @@ export class Ledger extends DurableObject<LedgerEnv> {
   /** Saves a run's record at its next revision; `settled` null keeps whether it is settled. */
   private saveRun(run: Run, settled: 0 | 1 | null): void {
     const entry = historyEntry(run);
+    const was = this.one<{ state: string }>(
+      "SELECT json_extract(record, '$.state') AS state FROM runs WHERE id = ?",
+      run.id,
+    );
+    if (was?.state !== run.state) {
+      if (was) this.sql.exec("UPDATE run_states SET n = n - 1 WHERE state = ?", was.state);
+      this.sql.exec(
+        "INSERT INTO run_states (state, n) VALUES (?, 1) ON CONFLICT (state) DO UPDATE SET n = n + 1",
+        run.state,
+      );
+    }
     this.sql.exec(
       `INSERT INTO runs (id, at, identity, record, entry, projected, settled, revision) VALUES (?, ?, ?, ?, ?, 0, ?, 1)
        ON CONFLICT (id) DO UPDATE SET at = excluded.at, identity = excluded.identity, record = excluded.record,

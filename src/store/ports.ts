@@ -9,6 +9,7 @@ import type { ChangeReport } from "../core/drift.ts";
 import type { PublishedPage } from "../core/published-page.ts";
 import type { Series, SeriesImport } from "../core/series.ts";
 import type { FieldIssue } from "../core/validation.ts";
+import type { CounterValue, HealthCounts } from "../core/health.ts";
 import type { Delivery } from "../core/delivery.ts";
 import type { Dispatch } from "../core/dispatch.ts";
 import type { HistoryEntry, Position } from "../core/history.ts";
@@ -153,6 +154,13 @@ export interface SeriesStore {
   heads(): Promise<Series[]>;
 }
 
+/** The counts /metrics serves, each kept on write (`core/health.ts`). */
+export interface HealthStore {
+  counts(): Promise<HealthCounts>;
+  /** Adds tallies kept in one isolate (GitHub requests by outcome) to the shared counters. */
+  add(deltas: CounterValue[]): Promise<void>;
+}
+
 /** Every store the app needs: what each entry builds for its runtime. */
 export interface Stores {
   runs: RunStore;
@@ -166,4 +174,6 @@ export interface Stores {
   pages: PageStore;
   series: SeriesStore;
   settlements: SettlementStore;
+  /** chimney's own health, where the runtime keeps its counts (Workers); without it /metrics answers 404. */
+  health?: HealthStore;
 }

@@ -12,12 +12,14 @@ import type { RecordOutcome, Run } from "../core/run.ts";
 import type { Series } from "../core/series.ts";
 import type { Settlement, UnsettledRun } from "../core/settle.ts";
 import type { StatusDocument } from "../core/status.ts";
+import type { CounterValue, HealthCounts } from "../core/health.ts";
 import { KEYS, RECENT_RUNS, type Ledger, type RecentRuns } from "./ledger.ts";
 import type {
   AlertStore,
   ArtifactStore,
   DeliveryStore,
   DispatchStore,
+  HealthStore,
   Inbox,
   Latest,
   RunStore,
@@ -322,5 +324,18 @@ export class R2Inbox implements Inbox {
   async get(id: string): Promise<Uint8Array | null> {
     const object = await this.bucket.get(`${this.prefix}/${id}`);
     return object ? new Uint8Array(await object.arrayBuffer()) : null;
+  }
+}
+
+/** The health counts, kept in the ledger's SQLite: one call per scrape, one per flushed tally. */
+export class WorkersHealthStore implements HealthStore {
+  constructor(private readonly ledger: DurableObjectNamespace<Ledger>) {}
+
+  counts(): Promise<HealthCounts> {
+    return ledgerOf(this.ledger).healthCounts();
+  }
+
+  add(deltas: CounterValue[]): Promise<void> {
+    return ledgerOf(this.ledger).addCounters(deltas);
   }
 }

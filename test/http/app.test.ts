@@ -22,6 +22,12 @@ const post = (app: ReturnType<typeof appWith>, token = TOKEN) =>
   });
 
 describe("the app", () => {
+  it("describes itself at /openapi.json on Workers too", async () => {
+    const res = await appWith({}).request("/openapi.json");
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({ openapi: "3.1.0", info: { title: "chimney" } });
+  });
+
   it("switches uploads off, not open, when PERF_DASHBOARD_TOKEN is missing, and says so in /status", async () => {
     const app = appWith({ GITHUB_REPOSITORY: "ava-labs/firewood" });
     const res = await post(app);

@@ -616,6 +616,7 @@ describe("chimney submit against a flaky chimney", () => {
       body: JSON.stringify({
         outcome: "created",
         run: { id: "7-1", state: "passed", links: { self: `${url}/runs/7-1` } },
+        evaluation: null,
       }),
     });
     const result = await chimney("node", [
@@ -631,5 +632,23 @@ describe("chimney submit against a flaky chimney", () => {
     expect(seen).toBe(3);
     expect(result.stderr).toBe("chimney: HTTP 503; trying again in 1 s\nchimney: HTTP 429; trying again in 1 s\n");
     expect(result.stdout).toBe(`created run 7-1 (passed): ${url}/runs/7-1\n`);
+  });
+
+  it("reads the answer by the schema chimney's API describes, and names what is not as described", async () => {
+    answers.push({ status: 201, body: JSON.stringify({ outcome: "created", run: { id: "7-1", links: {} } }) });
+    const result = await chimney("node", [
+      "submit",
+      "--url",
+      url,
+      "--metrics",
+      fixture("smoke-metrics.json"),
+      "--token",
+      "t",
+    ]);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toBe("");
+    expect(result.stderr).toMatch(
+      /^chimney: http:\/\/127\.0\.0\.1:\d+\/api\/results answered something else than chimney's API describes \(run\.state: /,
+    );
   });
 });

@@ -8,10 +8,12 @@ import {
   type Actuals,
   type Baseline,
 } from "../../core/baseline.ts";
+import { RunsPageSchema } from "../../core/api.ts";
+import { readAnswer, unexpected } from "../chimney-api.ts";
 import { actualsOf, measure, parseSmokeMetrics } from "../../core/metrics.ts";
 import { parsePruningBaseline } from "../../core/pruning.ts";
 import { fixed2 } from "../../core/pyformat.ts";
-import { suggestionSamples, type SuggestionEntry } from "../../core/suggest.ts";
+import { suggestionSamples } from "../../core/suggest.ts";
 import { parseJson } from "../../core/validation.ts";
 import { orFail, options, readJsonFile, readText, suiteOption, UsageError, writeText } from "../io.ts";
 
@@ -116,11 +118,6 @@ async function fromHistory(path: string, runs: number): Promise<Sample[]> {
   return samples.slice(-runs);
 }
 
-interface RunEntry extends SuggestionEntry {
-  at: string;
-  sha: string | null;
-}
-
 async function fromChimney(url: string, runs: number): Promise<Sample[]> {
   if (!/^https?:\/\/[^/]+/.test(url))
     throw new UsageError("--from must be chimney's address, such as https://perf.example.org");
@@ -135,7 +132,9 @@ async function fromChimney(url: string, runs: number): Promise<Sample[]> {
       throw new UsageError(`${url}: cannot be reached (${(error as Error).message})`);
     }
     if (!res.ok) throw new UsageError(`${page}: answered ${res.status}`);
-    const body = (await res.json()) as { runs: RunEntry[]; cursor: string | null };
+    const read = await readAnswer(res, RunsPageSchema);
+    if (!read.ok) throw new UsageError(unexpected(page, read));
+    const body = read.value;
     for (const { entry: e, actuals } of suggestionSamples(body.runs, runs - samples.length)) {
       samples.push({
         label: `${e.id} ${e.at.slice(0, 10)} ${e.state}${e.sha ? ` ${e.sha.slice(0, 12)}` : ""}`,

@@ -1,5 +1,6 @@
 /** `chimney import`: history kept before chimney, sent to a deployment's POST /api/import. */
-import { callChimney, chimneyUrl } from "../chimney-api.ts";
+import { ImportAnswerSchema } from "../../core/api.ts";
+import { callChimney, chimneyUrl, readAnswer, unexpected } from "../chimney-api.ts";
 import { options, readBytes, UsageError } from "../io.ts";
 
 export const help = `Usage: chimney import --url URL [--token TOKEN] FILE
@@ -13,17 +14,6 @@ Imports history into the chimney at URL (POST URL/api/import, Authorization: Bea
     "result": <smoke-metrics.json or smoke-summary.json>}, …]; each becomes a run.
 Nothing is alerted on, and importing the same file twice changes nothing. Prints what was added.
 Exits 1 when chimney refuses the file (its reason is printed), 2 on a usage error.`;
-
-interface SeriesAnswer {
-  format: "github-action-benchmark";
-  series: { name: string; unit: string; points: number; added: number; conflicts: number; change_points: number }[];
-}
-
-interface RunsAnswer {
-  format: "results";
-  runs: { created: number; unchanged: number; conflicts: { field: string; reason: string }[] };
-  analysis: { runs: number; changes: unknown[] };
-}
 
 export async function importHistory(args: string[]): Promise<number> {
   const { values, positionals } = options(args, { url: { type: "string" }, token: { type: "string" } }, true);
@@ -47,7 +37,12 @@ export async function importHistory(args: string[]): Promise<number> {
     console.error(`chimney: ${target}: ${answer.reason}`);
     return 1;
   }
-  const result = (await answer.res.json()) as SeriesAnswer | RunsAnswer;
+  const read = await readAnswer(answer.res, ImportAnswerSchema);
+  if (!read.ok) {
+    console.error(unexpected(target, read));
+    return 1;
+  }
+  const result = read.value;
   if (result.format === "github-action-benchmark") {
     for (const s of result.series) {
       const conflicts = s.conflicts > 0 ? `, ${s.conflicts} differing from the kept value (kept)` : "";

@@ -2,7 +2,8 @@
 import { basename } from "node:path";
 import { parseSmokeMetrics } from "../../core/metrics.ts";
 import { parseProvenance } from "../../core/provenance.ts";
-import { callChimney, chimneyUrl } from "../chimney-api.ts";
+import { UploadAnswerSchema } from "../../core/api.ts";
+import { callChimney, chimneyUrl, readAnswer, unexpected } from "../chimney-api.ts";
 import { orFail, options, readBytes, readJsonFile, UsageError } from "../io.ts";
 
 export const help = `Usage: chimney submit --url URL [--token TOKEN] [--metrics smoke-metrics.json]
@@ -60,10 +61,12 @@ export async function submit(args: string[]): Promise<number> {
     console.error(`chimney: ${where}: ${answer.reason}`);
     return 1;
   }
-  const body = (await answer.res.json()) as {
-    outcome: string;
-    run: { id: string; state: string; links: { self: string } };
-  };
+  const read = await readAnswer(answer.res, UploadAnswerSchema);
+  if (!read.ok) {
+    console.error(unexpected(where, read));
+    return 1;
+  }
+  const body = read.value;
   // Without PUBLIC_URL chimney links by path: the address the run was sent to completes it.
   const runUrl = new URL(body.run.links.self, endpoint).href;
   console.log(

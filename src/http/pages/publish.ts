@@ -9,6 +9,7 @@ import { repositoryUrl } from "../../core/links.ts";
 import { currentOverview, judgedBaseline } from "../../jobs/status.ts";
 import { runTick, type Tick } from "../../jobs/ticks.ts";
 import type { AppDeps } from "../../wiring.ts";
+import { flushHealth } from "../health.ts";
 import { CHARTED_RUNS, LISTED_RUNS, statusPage } from "./status-page.ts";
 
 async function renderStatusPage(deps: AppDeps): Promise<string> {
@@ -77,6 +78,7 @@ export async function tickAndPublish(deps: AppDeps, tick: Tick, at: Date): Promi
   await publishStatusPage(deps).catch((error: unknown) =>
     deps.log({ event: "page_not_published", error: error instanceof Error ? error.message : String(error) }),
   );
+  await flushHealth(deps);
   return report;
 }
 

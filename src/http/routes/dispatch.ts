@@ -15,7 +15,7 @@ import { runUrl } from "../views.ts";
 
 const DISPATCH_LIMIT = 16 * 1024;
 
-const DispatchBody = jsonObject(
+export const DispatchBody = jsonObject(
   { ref: v.optional(refName), pr_number: v.optional(githubId) },
   "must be a JSON object with optional ref and pr_number",
 );
