@@ -55,7 +55,7 @@ describe("whichChromium", () => {
         ["apt-get", "update", "-qq"],
         ["apt-get", "install", "-y", "-qq", "--no-install-recommends", "chromium"],
       ],
-      then: "/usr/bin/chromium",
+      installs: "/usr/bin/chromium",
     });
   });
 

@@ -17,7 +17,7 @@ export interface MachineFacts {
 
 export type ChromiumDecision =
   | { kind: "found"; path: string }
-  | { kind: "install"; commands: string[][]; then: string }
+  | { kind: "install"; commands: string[][]; installs: string }
   | { kind: "missing"; reason: string };
 
 const NAMES = ["chromium", "chromium-browser", "google-chrome", "google-chrome-stable"];
@@ -50,7 +50,7 @@ export function whichChromium(facts: MachineFacts): ChromiumDecision {
         ["apt-get", "update", "-qq"],
         ["apt-get", "install", "-y", "-qq", "--no-install-recommends", "chromium"],
       ],
-      then: DEBIAN_CHROMIUM,
+      installs: DEBIAN_CHROMIUM,
     };
   return { kind: "missing", reason: `no Chromium found (CHROMIUM_PATH, ${NAMES.join(", ")}): ${HOW}` };
 }
@@ -82,6 +82,6 @@ export function ensureChromium(): string {
     });
     if (run.status !== 0) throw new Error(`${command} ${args.join(" ")} failed (exit ${run.status}): ${HOW}`);
   }
-  if (!executable(decision.then)) throw new Error(`installed chromium, yet ${decision.then} is missing: ${HOW}`);
-  return decision.then;
+  if (!executable(decision.installs)) throw new Error(`installed chromium, yet ${decision.installs} is missing: ${HOW}`);
+  return decision.installs;
 }
