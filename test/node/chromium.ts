@@ -82,6 +82,7 @@ export function ensureChromium(): string {
     });
     if (run.status !== 0) throw new Error(`${command} ${args.join(" ")} failed (exit ${run.status}): ${HOW}`);
   }
-  if (!executable(decision.installs)) throw new Error(`installed chromium, yet ${decision.installs} is missing: ${HOW}`);
+  if (!executable(decision.installs))
+    throw new Error(`installed chromium, yet ${decision.installs} is missing: ${HOW}`);
   return decision.installs;
 }
