@@ -42,7 +42,9 @@ export async function startSandbox(
   api = apiServer.url;
   storage = storageServer.url;
   servers.push(apiServer, storageServer);
-  const github: GitHubEmulator = new GitHubEmulator(Date.now, { api, storage, web: api });
+  // Numbered from the clock: a later session against the same chimney state (npm start again)
+  // must not hand out a run id the earlier one did, as GitHub never does.
+  const github: GitHubEmulator = new GitHubEmulator(Date.now, { api, storage, web: api }, { firstRunId: Date.now() });
   const grafana = new GrafanaEmulator();
   const grafanaServer = await serve((request) => grafana.fetch(request));
   servers.push(grafanaServer);

@@ -3,8 +3,8 @@
  *
  * chimney runs under `wrangler dev` (KV, R2 and Durable Object state in .wrangler/state), or on
  * the Deno entry with --deno. A sandbox plays GitHub and Grafana on loopback and runs the
- * benchmark on its own runner; chimney's webhook is registered with it, and the nightly cron is
- * triggered. The result travels the real paths: dispatch, signed webhooks, the artifact zip
+ * benchmark on its own runner; chimney's webhook is registered with it, and the nightly tick is
+ * run (by hand, when the state already holds tonight's: see start-night.ts). The result travels the real paths: dispatch, signed webhooks, the artifact zip
  * behind a 302, ingest, alerts, status.
  *
  *   npm start                     keep running; open the printed URLs
@@ -28,10 +28,10 @@ import { BASELINE_PATH } from "../sandbox/github.ts";
 import { calibrate, chooseBenchmark, type Benchmark } from "../sandbox/runner.ts";
 import { REPO, startSandbox, type Sandbox } from "../sandbox/sandbox.ts";
 import { startDenoDev } from "./deno-dev.ts";
+import { afterNightlyTick, type NightlyReport } from "./start-night.ts";
 import { freePort, startWranglerDev } from "./wrangler-dev.ts";
 
 const ROOT = resolve(import.meta.dirname, "..");
-const NIGHTLY_CRON = "0 3 * * *";
 const { values: args } = parseArgs({
   options: {
     once: { type: "boolean", default: false },
@@ -57,12 +57,7 @@ function devVars(): Record<string, string> {
 
 interface Chimney {
   url: string;
-  triggerNightly(): Promise<void>;
   stop(): Promise<void>;
-}
-
-async function chimneyPort(): Promise<number> {
-  return Number(args.port) === 0 ? freePort() : Number(args.port);
 }
 
 async function startChimney(vars: Record<string, string>, state: string, port: number): Promise<Chimney> {
@@ -71,31 +66,38 @@ async function startChimney(vars: Record<string, string>, state: string, port: n
       port,
       persistTo: state,
       vars,
-      testScheduled: true,
       inherit: Boolean(process.env.CHIMNEY_DEBUG),
     });
-    return {
-      url: server.url,
-      // wrangler dev runs the scheduled handler itself, as the cron trigger would.
-      triggerNightly: async () =>
-        void (await (await fetch(`${server.url}/__scheduled?cron=${encodeURIComponent(NIGHTLY_CRON)}`)).text()),
-      stop: server.stop,
-    };
+    return { url: server.url, stop: server.stop };
   }
-  // Deno.cron cannot be fired by hand: the same tick runs through the admin route.
   const server = await startDenoDev({ port, dataDir: args.state ? state : undefined, vars });
-  const url = server.url;
-  return {
-    url,
-    triggerNightly: async () => {
-      const res = await fetch(`${url}/api/ticks/nightly`, {
-        method: "POST",
-        headers: { authorization: `Bearer ${vars.ADMIN_TOKEN}` },
-      });
-      if (!res.ok) throw new Error(`the nightly tick answered ${res.status}: ${await res.text()}`);
-    },
-    stop: server.stop,
-  };
+  return { url: server.url, stop: server.stop };
+}
+
+async function chimneyPort(): Promise<number> {
+  return Number(args.port) === 0 ? freePort() : Number(args.port);
+}
+
+/**
+ * Runs the nightly tick, as the cron trigger runs it, through the admin route on either runtime
+ * (Deno.cron cannot be fired by hand), for its report: what became of tonight's dispatch.
+ */
+async function runNightlyTick(url: string, adminToken: string): Promise<NightlyReport | undefined> {
+  const res = await fetch(`${url}/api/ticks/nightly`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${adminToken}` },
+  });
+  if (!res.ok) throw new Error(`the nightly tick answered ${res.status}: ${await res.text()}`);
+  return ((await res.json()) as { dispatch?: NightlyReport }).dispatch;
+}
+
+async function dispatchByHand(url: string, adminToken: string): Promise<void> {
+  const res = await fetch(`${url}/api/dispatch`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${adminToken}`, "content-type": "application/json" },
+    body: "{}",
+  });
+  if (res.status !== 202) throw new Error(`dispatching by hand answered ${res.status}: ${await res.text()}`);
 }
 
 /**
@@ -232,8 +234,13 @@ async function sandboxMode() {
   );
   say(`The sandbox plays GitHub at ${sandbox.githubApi} and Grafana at ${sandbox.grafanaUrl}.`);
   await saySuites(chimney.url);
-  say(`Triggering the nightly cron${args.regress ? " (with a forced regression)" : ""}…`);
-  await chimney.triggerNightly();
+  say(`Running the nightly tick${args.regress ? " (with a forced regression)" : ""}…`);
+  const next = afterNightlyTick(await runNightlyTick(chimney.url, vars.ADMIN_TOKEN));
+  if (next.kind === "stop") throw new Error(next.reason);
+  if (next.kind === "dispatch_by_hand") {
+    say(`Tonight's nightly run is not dispatched again (${next.why}): dispatching a run by hand.`);
+    await dispatchByHand(chimney.url, vars.ADMIN_TOKEN);
+  }
 
   const run = await waitForResult(chimney.url, started);
   await sandbox.idle();

@@ -1,6 +1,7 @@
 /**
  * The `chimney` command for runners and maintainers (Node ≥ 20 and Deno), built on src/core.
  */
+import { readFile } from "node:fs/promises";
 import { baseline, help as baselineHelp } from "./commands/baseline.ts";
 import { check, help as checkHelp } from "./commands/check.ts";
 import { dashboards, help as dashboardsHelp } from "./commands/dashboards.ts";
@@ -10,9 +11,16 @@ import { help as submitHelp, submit } from "./commands/submit.ts";
 import { help as summarizeHelp, summarize } from "./commands/summarize.ts";
 import { UsageError } from "./io.ts";
 
+/** chimney's version, as package.json declares it (read here so there is one place to bump it). */
+async function version(): Promise<string> {
+  const pkg = JSON.parse(await readFile(new URL("../../package.json", import.meta.url), "utf8")) as { version: string };
+  return pkg.version;
+}
+
 const HELP = `chimney — Firewood's performance smoke benchmark, checked, summarized and sent
 
 Usage: chimney <command> [options]
+       chimney --version
 
 Commands:
   summarize          write smoke-summary.md, .json and .html exactly as Firewood's summarizer does
@@ -42,6 +50,10 @@ export async function main(argv: string[]): Promise<number> {
   if (!command || command === "--help" || command === "-h" || command === "help") {
     console.log(HELP);
     return command ? 0 : 2;
+  }
+  if (command === "--version" || command === "-V") {
+    console.log(`chimney ${await version()}`);
+    return 0;
   }
   const entry = COMMANDS[command];
   if (!entry) throw new UsageError(`unknown command ${JSON.stringify(command)}; run chimney --help`);

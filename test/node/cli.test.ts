@@ -398,6 +398,13 @@ describe.each(["node", "deno"] as const)("chimney on %s", (runtime) => {
     });
   });
 
+  it("tells its version, package.json's", async () => {
+    const { version } = JSON.parse(readFileSync(join(import.meta.dirname, "../../package.json"), "utf8"));
+    const answer = await run(["--version"]);
+    expect(answer.code).toBe(0);
+    expect(answer.stdout).toBe(`chimney ${version}\n`);
+  });
+
   it("explains itself and refuses unknown commands and options", async () => {
     expect((await run(["--help"])).stdout).toContain("baseline suggest");
     for (const command of ["summarize", "check", "submit", "baseline", "import", "detect"]) {

@@ -10,8 +10,9 @@ import { describe, expect, it } from "vitest";
 
 const ROOT = resolve(import.meta.dirname, "../..");
 
-function npmStart(extra: string[]): Promise<{ code: number | null; output: string }> {
-  const state = mkdtempSync(join(tmpdir(), "chimney-start-"));
+/** One `npm start -- --once`; in a state directory of its own unless one is given (and kept). */
+function npmStart(extra: string[], kept?: string): Promise<{ code: number | null; output: string }> {
+  const state = kept ?? mkdtempSync(join(tmpdir(), "chimney-start-"));
   return new Promise((done) => {
     const child = spawn("npm", ["start", "--", "--once", "--port", "0", "--state", state, ...extra], {
       cwd: ROOT,
@@ -21,7 +22,7 @@ function npmStart(extra: string[]): Promise<{ code: number | null; output: strin
     child.stdout.on("data", (d) => (output += d));
     child.stderr.on("data", (d) => (output += d));
     child.on("close", (code) => {
-      rmSync(state, { recursive: true, force: true });
+      if (!kept) rmSync(state, { recursive: true, force: true });
       done({ code, output });
     });
   });
@@ -54,4 +55,23 @@ describe.each([
     expect(output).toMatch(/\noutcome: regressed\n/);
     expect(output).toMatch(/The sandbox's GitHub has issue #1 \(open\): Smoke benchmark regressed: /);
   }, 240_000);
+});
+
+describe("npm start -- --once, again in the same state directory the same day", () => {
+  it("runs the loop to a result both times: the second dispatches by hand, as tonight's run was", async () => {
+    const state = mkdtempSync(join(tmpdir(), "chimney-start-again-"));
+    try {
+      const first = await npmStart([], state);
+      expect(first.code, first.output).toBe(0);
+      expect(first.output).toMatch(/\noutcome: passed\n/);
+      const began = Date.now();
+      const second = await npmStart([], state);
+      expect(second.code, second.output).toBe(0);
+      expect(second.output).toMatch(/is already dispatched in this state directory\): dispatching a run by hand/);
+      expect(second.output).toMatch(/\noutcome: passed\n/);
+      expect(Date.now() - began).toBeLessThan(150_000);
+    } finally {
+      rmSync(state, { recursive: true, force: true });
+    }
+  }, 480_000);
 });

@@ -1,19 +1,19 @@
 /**
  * The status page as a maintainer sees it: chimney under `wrangler dev`, loaded in a real
- * headless Chromium (Debian's `chromium`, driven by playwright-core). Screenshots go to
- * test-output/.
+ * headless Chromium (driven by playwright-core; found, or installed, by ./chromium.ts).
+ * Screenshots go to test-output/.
  */
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { chromium, type Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startWranglerDev, type DevServer } from "../../scripts/wrangler-dev.ts";
+import { ensureChromium } from "./chromium.ts";
 
 const ROOT = resolve(import.meta.dirname, "../..");
 const OUTPUT = join(ROOT, "test-output");
 const TOKEN = "page-test-token-0123456789abcdef";
-const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const passing = JSON.parse(readFileSync(join(ROOT, "test/fixtures/smoke-metrics.json"), "utf8"));
 const regressed = JSON.parse(readFileSync(join(ROOT, "test/fixtures/smoke-metrics-regressed.json"), "utf8"));
 const RUNS = 12;
@@ -21,12 +21,10 @@ const RUNS = 12;
 let server: DevServer;
 let state: string;
 let browser: Browser;
+let chromiumPath: string;
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM))
-    throw new Error(
-      `no Chromium at ${CHROMIUM}: install Debian's chromium (apt-get install chromium) or set CHROMIUM_PATH`,
-    );
+  chromiumPath = ensureChromium();
   state = mkdtempSync(join(tmpdir(), "chimney-page-"));
   server = await startWranglerDev({
     persistTo: state,
@@ -49,9 +47,10 @@ beforeAll(async () => {
     body: readFileSync(join(ROOT, "test/fixtures/firewood-bench-history.json")),
   });
   expect(imported.status).toBe(200);
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--no-sandbox"] });
+  browser = await chromium.launch({ executablePath: chromiumPath, args: ["--no-sandbox"] });
   mkdirSync(OUTPUT, { recursive: true });
-}, 180_000);
+  // Time for apt-get too, where the machine has no Chromium yet.
+}, 600_000);
 
 afterAll(async () => {
   await browser?.close();
