@@ -13,14 +13,7 @@ import { driftBody, driftComment, driftTitle, type DriftFinding } from "../core/
 import type { Bisect } from "../core/issue/markdown.ts";
 import { suiteBody, suiteComment, suiteTitle, type SuiteBandFinding, type SuiteFinding } from "../core/issue/suite.ts";
 import { bandBreaches } from "../core/suite-bands.ts";
-import {
-  alertBody,
-  alertTitle,
-  pullRequestComment,
-  recoveredComment,
-  stillBadComment,
-  type IssueContext,
-} from "../core/issue/run.ts";
+import { alertBody, alertTitle, recoveredComment, stillBadComment, type IssueContext } from "../core/issue/run.ts";
 import { artifactUrl, repositoryUrl, runPageUrl, workflowRunUrl } from "../core/links.ts";
 import type { Run } from "../core/run.ts";
 import { median } from "../core/stats.ts";
@@ -39,6 +32,7 @@ import {
 } from "../github/issues.ts";
 import { changeOptions } from "./changes.ts";
 import type { GitHubAccess, LoopDeps } from "./deps.ts";
+import { sendPullRequestComment } from "./pr-comment.ts";
 
 /** Passing runs whose median each metric is compared with. */
 const RECENT_RUNS = 7;
@@ -62,10 +56,7 @@ export async function sendIssueWrite(deps: LoopDeps, github: GitHubAccess, write
   };
 
   if (write.action === "pr_comment" && write.pr_number !== null) {
-    const run = await subjectRun(deps, write);
-    await postOnce(write.pr_number, async () =>
-      pullRequestComment(await runContext(deps, github, client, "regression", run, marker)),
-    );
+    await sendPullRequestComment(deps, github, write.pr_number, await subjectRun(deps, write));
     return null;
   }
   if (write.action !== "report_bad" && write.action !== "report_recovered") {
