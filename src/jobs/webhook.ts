@@ -8,6 +8,7 @@ import { isWorkflowFile, sameRepository } from "../core/workflow.ts";
 import { workflowRunSchema, type WorkflowRun } from "../github/actions.ts";
 import { readersOfRun, seriesSuitesOf, watchedRepositories, type SeriesSuite } from "../core/suite-results.ts";
 import { messageOf, type LoopDeps } from "./deps.ts";
+import { isPullRequestComment, receivePullRequestComment, retryPullRequestComment } from "./pr-bench.ts";
 import { handleFollowedRun } from "./suite-run.ts";
 import { handleWorkflowRun } from "./workflow-run.ts";
 
@@ -41,6 +42,7 @@ const HANDLED_ACTIONS = ["requested", "in_progress", "completed"] as const;
 
 export async function receiveDelivery(deps: LoopDeps, delivery: Delivery): Promise<Reception> {
   if (delivery.event === "ping") return { kind: "pong" };
+  if (isPullRequestComment(delivery.event, delivery.body)) return receivePullRequestComment(deps, delivery);
   if (delivery.event !== "workflow_run")
     return { kind: "ignored", reason: `chimney does not handle ${delivery.event} events` };
   const payload = readEvent(deps, delivery.body);
@@ -62,6 +64,7 @@ export async function receiveDelivery(deps: LoopDeps, delivery: Delivery): Promi
 /** Takes up a stored delivery again (the reconcile tick). */
 export async function retryDelivery(deps: LoopDeps, id: string): Promise<void> {
   const body = await deps.inbox.get(id);
+  if (body && (await retryPullRequestComment(deps, id, body))) return;
   const payload = body ? readEvent(deps, body) : null;
   if (!payload?.ok) {
     await deps.deliveries.finish(

@@ -1,6 +1,7 @@
 import { harness, RECONCILE, resetStorage } from "./harness.ts";
 import { beforeEach, describe, expect, it } from "vitest";
 import { TEST_BINDINGS } from "../bindings.ts";
+import { deliveryHeaders, pullRequestCommentPayload } from "../../sandbox/webhooks.ts";
 import regressed from "../fixtures/smoke-metrics-regressed.json";
 import passing from "../fixtures/smoke-metrics.json";
 
@@ -76,5 +77,108 @@ describe("the pull request's benchmark comment", () => {
     const comments = h.github.issues.get(pr)!.comments;
     expect(comments).toHaveLength(1);
     expect(comments[0]).toContain(`Latest run: \`${second}\``);
+  });
+});
+
+let nextComment = 900_001;
+
+/** A comment on the pull request, as GitHub delivers it (signed); `id` names the delivery. */
+async function say(
+  h: Harness,
+  pr: number,
+  login: string,
+  body: string,
+  options: { id?: string; comment?: number } = {},
+) {
+  const payload = pullRequestCommentPayload(h.github, { pr, body, login, id: options.comment ?? nextComment++ });
+  const headers = await deliveryHeaders(TEST_BINDINGS.GITHUB_WEBHOOK_SECRET, "issue_comment", payload, options.id);
+  return h.request("/webhooks/github", { method: "POST", headers, body: payload });
+}
+
+const dispatches = (h: Harness) => [...h.github.runs.values()];
+
+describe("/chimney bench on a pull request", () => {
+  it("from a collaborator with write permission dispatches the head commit once, however often it is delivered", async () => {
+    const h = harness("2026-11-29T15:00:00.000Z");
+    h.github.roles.set("dev", "write");
+    const pr = h.github.addPullRequest("Faster commits", { ref: "feature/faster-commit" });
+    const head = h.github.issues.get(pr)!.head!.sha;
+    const first = await say(h, pr, "dev", "/chimney bench", { id: "delivery-1", comment: 4242 });
+    expect(first.status).toBe(202);
+    const again = await say(h, pr, "dev", "/chimney bench", { id: "delivery-1", comment: 4242 });
+    expect(await again.json()).toMatchObject({ duplicate: true });
+    // GitHub's redelivery of the same comment under another id
+    await say(h, pr, "dev", "/chimney bench", { id: "delivery-2", comment: 4242 });
+    expect(dispatches(h)).toHaveLength(1);
+    const [run] = dispatches(h);
+    expect(run.head_branch).toBe("feature/faster-commit");
+    expect(run.inputs).toMatchObject({ ref: head, correlation_id: `chimney-pr-${pr}-4242` });
+    const record = await h.runRecord(`${run.id}-1`);
+    expect(record).toMatchObject({ mainline: false, sha: head, dispatch: { pr_number: pr } });
+
+    h.github.complete(run.id, { conclusion: "success", files: { "smoke-metrics.json": JSON.stringify(passing) } });
+    await h.deliver(run, "completed");
+    expect(h.github.issues.get(pr)!.comments).toEqual([expect.stringContaining(MARKER)]);
+  });
+
+  it.each([
+    ["a non-collaborator", undefined],
+    ["a triager", "triage" as const],
+  ])("from %s is ignored and logged", async (_who, role) => {
+    const h = harness("2026-11-29T15:00:00.000Z");
+    if (role) h.github.roles.set("stranger", role);
+    const pr = h.github.addPullRequest();
+    expect((await say(h, pr, "stranger", "/chimney bench")).status).toBe(202);
+    expect(dispatches(h)).toEqual([]);
+    expect(h.github.issues.get(pr)!.comments).toEqual([]);
+    expect(h.logs.some((l) => l.includes('"pr_command_ignored"') && l.includes("stranger"))).toBe(true);
+  });
+
+  it("ignores comments that are not the command without keeping them", async () => {
+    const h = harness("2026-11-29T15:00:00.000Z");
+    h.github.roles.set("dev", "write");
+    const pr = h.github.addPullRequest();
+    const res = await say(h, pr, "dev", "LGTM, but please /chimney bench later");
+    expect(await res.json()).toMatchObject({ ignored: true });
+    expect(dispatches(h)).toEqual([]);
+  });
+
+  it("on a fork's pull request asks a maintainer to approve the exact head sha, and dispatches only on that approval", async () => {
+    const h = harness("2026-11-29T15:00:00.000Z");
+    h.github.roles.set("dev", "write");
+    h.github.roles.set("lead", "maintain");
+    const pr = h.github.addPullRequest("Faster commits", { ref: "main", repository: "mallory/chain" });
+    const head = h.github.issues.get(pr)!.head!.sha;
+    await say(h, pr, "dev", "/chimney bench");
+    await say(h, pr, "dev", "/chimney bench");
+    expect(dispatches(h)).toEqual([]);
+    const comments = h.github.issues.get(pr)!.comments;
+    expect(comments).toHaveLength(1);
+    expect(comments[0]).toContain(`/chimney bench approve ${head}`);
+
+    // Not a maintainer, not the head, not the exact sha: nothing runs.
+    await say(h, pr, "dev", `/chimney bench approve ${head}`);
+    await say(h, pr, "lead", `/chimney bench approve ${"0".repeat(40)}`);
+    await say(h, pr, "mallory", `/chimney bench approve ${head}`);
+    expect(dispatches(h)).toEqual([]);
+
+    await say(h, pr, "lead", `/chimney bench approve ${head}`);
+    expect(dispatches(h)).toHaveLength(1);
+    const [run] = dispatches(h);
+    // The fork's branch is not the base repository's: the tracked branch's workflow checks out the approved sha.
+    expect(run.head_branch).toBe("main");
+    expect(run.inputs.ref).toBe(head);
+  });
+
+  it("a GitHub failure reading the permission fails the delivery, and the tick retries it", async () => {
+    const h = harness("2026-11-29T15:00:00.000Z");
+    h.github.roles.set("dev", "write");
+    const pr = h.github.addPullRequest();
+    h.github.fail("GET", /\/permission$/, 4, () => new Response("unicorn", { status: 502 }));
+    await say(h, pr, "dev", "/chimney bench");
+    expect(dispatches(h)).toEqual([]);
+    h.clock.advance(30 * 60_000);
+    await h.cron(RECONCILE);
+    expect(dispatches(h)).toHaveLength(1);
   });
 });
