@@ -182,3 +182,33 @@ describe("/chimney bench on a pull request", () => {
     expect(dispatches(h)).toHaveLength(1);
   });
 });
+
+describe("POST /api/dispatch with a pull request and no ref", () => {
+  const dispatch = (h: Harness, body: unknown) =>
+    h.request("/api/dispatch", {
+      method: "POST",
+      headers: { authorization: `Bearer ${TEST_BINDINGS.ADMIN_TOKEN}`, "content-type": "application/json" },
+      body: JSON.stringify(body),
+    });
+
+  it("runs the pull request's head, recorded as the pull request's", async () => {
+    const h = harness("2026-11-29T15:00:00.000Z");
+    const pr = h.github.addPullRequest("Faster commits", { ref: "feature/bloom" });
+    const head = h.github.issues.get(pr)!.head!.sha;
+    const res = await dispatch(h, { pr_number: pr });
+    expect(res.status).toBe(202);
+    expect(await res.json()).toMatchObject({ ref: "feature/bloom", pr_number: pr });
+    const [run] = dispatches(h);
+    expect(run.head_branch).toBe("feature/bloom");
+    expect(run.inputs.ref).toBe(head);
+    expect(await h.runRecord(`${run.id}-1`)).toMatchObject({ sha: head, mainline: false, dispatch: { pr_number: pr } });
+  });
+
+  it("refuses a pull request GitHub does not know, naming pr_number", async () => {
+    const h = harness("2026-11-29T15:00:00.000Z");
+    const res = await dispatch(h, { pr_number: 4711 });
+    expect(res.status).toBe(422);
+    expect(((await res.json()) as { detail: string }).detail).toMatch(/^pr_number: /);
+    expect(dispatches(h)).toEqual([]);
+  });
+});
