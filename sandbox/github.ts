@@ -67,6 +67,8 @@ export interface EmulatedIssue {
   state_reason: string | null;
   pull_request: boolean;
   comments: string[];
+  /** A pull request's head: its branch, commit and the repository it comes from (another one for a fork). */
+  head?: { ref: string; sha: string; repository: string };
 }
 
 export interface EmulatedCommit {
@@ -289,8 +291,17 @@ export class GitHubEmulator {
     run.artifacts.push(id);
   }
 
-  addPullRequest(title = "Make commits faster"): number {
+  /** Collaborators' roles (`role_name`), by login; anyone else reads, as on a public repository. */
+  readonly roles = new Map<string, "admin" | "maintain" | "write" | "triage" | "read">();
+
+  addPullRequest(
+    title = "Make commits faster",
+    head: { ref?: string; sha?: string; repository?: string } = {},
+  ): number {
     const number = this.nextIssue++;
+    const sha =
+      head.sha ??
+      Array.from(crypto.getRandomValues(new Uint8Array(20)), (b) => b.toString(16).padStart(2, "0")).join("");
     this.issues.set(number, {
       number,
       title,
@@ -300,6 +311,7 @@ export class GitHubEmulator {
       state_reason: null,
       pull_request: true,
       comments: [],
+      head: { ref: head.ref ?? "feature/faster-commit", sha, repository: head.repository ?? this.repository },
     });
     return number;
   }
@@ -649,6 +661,58 @@ export class GitHubEmulator {
         c,
         issue.comments.map((body, i) => ({ id: issue.number * 1000 + i + 1, body })),
       );
+    });
+
+    /** Comment ids are the issue's number × 1000 plus the comment's place. */
+    app.patch(`${repo}/issues/comments/:id`, async (c) => {
+      const id = Number(c.req.param("id"));
+      const issue = this.issues.get(Math.floor(id / 1000));
+      const at = (id % 1000) - 1;
+      if (!issue || at < 0 || at >= issue.comments.length) return c.json({ message: "Not Found", status: "404" }, 404);
+      const body = (await c.req.json()) as { body?: string };
+      if (typeof body.body !== "string") return c.json({ message: "Invalid request.", status: "422" }, 422);
+      issue.comments[at] = body.body;
+      return json(c, { id, body: body.body });
+    });
+
+    app.get(`${repo}/pulls/:number`, (c) => {
+      const issue = this.issues.get(Number(c.req.param("number")));
+      if (!issue?.head) return c.json({ message: "Not Found", status: "404" }, 404);
+      const head = issue.head;
+      const owner = (full: string) => ({ login: full.split("/")[0] });
+      const repository = (full: string) => ({
+        full_name: full,
+        name: full.split("/")[1],
+        owner: owner(full),
+        fork: full !== this.repository,
+      });
+      return json(c, {
+        url: `${this.api}/repos/${this.repository}/pulls/${issue.number}`,
+        html_url: `${this.web}/${this.repository}/pull/${issue.number}`,
+        number: issue.number,
+        state: issue.state,
+        title: issue.title,
+        head: {
+          label: `${owner(head.repository).login}:${head.ref}`,
+          ref: head.ref,
+          sha: head.sha,
+          repo: repository(head.repository),
+        },
+        base: {
+          label: `${owner(this.repository).login}:main`,
+          ref: "main",
+          sha: this.commits.at(-1)?.sha ?? ROOT_COMMIT,
+          repo: repository(this.repository),
+        },
+      });
+    });
+
+    app.get(`${repo}/collaborators/:username/permission`, (c) => {
+      const login = c.req.param("username");
+      const role = this.roles.get(login) ?? "read";
+      // The legacy `permission` folds maintain into write and triage into read.
+      const permission = role === "maintain" ? "write" : role === "triage" ? "read" : role;
+      return json(c, { permission, role_name: role, user: { login, type: "User" } });
     });
 
     app.get(`${repo}/contents/:path{.+}`, async (c) => {

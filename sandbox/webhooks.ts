@@ -4,7 +4,7 @@
  */
 import { sign } from "@octokit/webhooks-methods";
 import examples from "@octokit/webhooks-examples/api.github.com/index.json" with { type: "json" };
-import type { EmulatedRun, GitHubEmulator } from "./github.ts";
+import { API, type EmulatedRun, type GitHubEmulator } from "./github.ts";
 
 type Example = { name: string; examples: Record<string, any>[] };
 
@@ -100,4 +100,44 @@ export async function deliveryHeaders(secret: string, event: string, body: strin
     "x-github-hook-id": "485302981",
     "x-hub-signature-256": await sign(secret, body),
   };
+}
+
+const issueCommentCreated = (examples as unknown as Example[])
+  .find((e) => e.name === "issue_comment")!
+  .examples.find((e) => e.action === "created")!;
+
+/**
+ * An issue_comment `created` payload for a comment on a pull request of the emulator. GitHub
+ * publishes examples on issues only; on a pull request the issue carries `pull_request` links.
+ */
+export function pullRequestCommentPayload(
+  emulator: GitHubEmulator,
+  comment: { pr: number; body: string; login: string; id: number },
+): string {
+  const payload = structuredClone(issueCommentCreated);
+  const [owner, name] = emulator.repository.split("/");
+  const web = `https://github.com/${emulator.repository}`;
+  const api = `${API}/repos/${emulator.repository}`;
+  payload.repository.full_name = emulator.repository;
+  payload.repository.name = name;
+  payload.repository.owner.login = owner;
+  Object.assign(payload.issue, {
+    number: comment.pr,
+    html_url: `${web}/pull/${comment.pr}`,
+    pull_request: {
+      url: `${api}/pulls/${comment.pr}`,
+      html_url: `${web}/pull/${comment.pr}`,
+      diff_url: `${web}/pull/${comment.pr}.diff`,
+      patch_url: `${web}/pull/${comment.pr}.patch`,
+      merged_at: null,
+    },
+  });
+  Object.assign(payload.comment, {
+    id: comment.id,
+    body: comment.body,
+    html_url: `${web}/pull/${comment.pr}#issuecomment-${comment.id}`,
+  });
+  payload.comment.user.login = comment.login;
+  payload.sender.login = comment.login;
+  return JSON.stringify(payload);
 }

@@ -6,6 +6,7 @@ import { baseline, help as baselineHelp } from "./commands/baseline.ts";
 import { check, help as checkHelp } from "./commands/check.ts";
 import { dashboards, help as dashboardsHelp } from "./commands/dashboards.ts";
 import { detect, help as detectHelp } from "./commands/detect.ts";
+import { dispatch, help as dispatchHelp } from "./commands/dispatch.ts";
 import { help as importHelp, importHistory } from "./commands/import.ts";
 import { help as submitHelp, submit } from "./commands/submit.ts";
 import { help as summarizeHelp, summarize } from "./commands/summarize.ts";
@@ -26,6 +27,7 @@ Commands:
   summarize          write smoke-summary.md, .json and .html exactly as Firewood's summarizer does
   check              evaluate smoke-metrics.json against a baseline
   submit             upload a result to chimney
+  dispatch           start a benchmark run through chimney (a branch, or a pull request's head)
   baseline suggest   propose baseline bounds from recent runs
   baseline validate  check a baseline file
   import             send history kept before chimney (github-action-benchmark data, results)
@@ -39,6 +41,7 @@ const COMMANDS: Record<string, { help: string; run: (args: string[]) => Promise<
   summarize: { help: summarizeHelp, run: summarize },
   check: { help: checkHelp, run: check },
   submit: { help: submitHelp, run: submit },
+  dispatch: { help: dispatchHelp, run: dispatch },
   baseline: { help: baselineHelp, run: baseline },
   dashboards: { help: dashboardsHelp, run: dashboards },
   import: { help: importHelp, run: importHistory },

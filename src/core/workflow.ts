@@ -24,7 +24,7 @@ export function sameRepository(a: string, b: string): boolean {
 
 // A suite's rerun comes first among the confirming ids: a 26-letter suite name must not read as a ULID.
 const CORRELATION =
-  /\bchimney-(?:nightly-\d{4}-\d{2}-\d{2}|manual-[0-9a-z]{26}|suite-[a-z][a-z0-9-]{0,39}-\d{8}t\d{4}|confirm-(?:[a-z][a-z0-9-]{0,39}-[0-9a-f]{40}|\d{1,19}-\d{1,5}|[0-9a-z]{26}))\b/;
+  /\bchimney-(?:nightly-\d{4}-\d{2}-\d{2}|manual-[0-9a-z]{26}|pr-\d{1,10}-\d{1,20}|suite-[a-z][a-z0-9-]{0,39}-\d{8}t\d{4}|confirm-(?:[a-z][a-z0-9-]{0,39}-[0-9a-f]{40}|\d{1,19}-\d{1,5}|[0-9a-z]{26}))\b/;
 
 /** The correlation id chimney put into a run's `run-name`, if any. */
 export function correlationIdIn(title: string | null): string | null {
@@ -59,6 +59,11 @@ export function slotCorrelationId(suite: string, slot: Date): string {
 /** The correlation id of a suite's rerun at the commit where a change starts: one per suite and commit. */
 export function suiteConfirmationId(suite: string, sha: string): string {
   return `${confirmationCorrelationId(suite)}-${sha.toLowerCase()}`;
+}
+
+/** The correlation id of a pull request's run a comment asked for: one per comment, however often it is delivered. */
+export function pullRequestCorrelationId(pr: number, commentId: number): string {
+  return `chimney-pr-${pr}-${commentId}`;
 }
 
 export function manualCorrelationId(ulid: string): string {

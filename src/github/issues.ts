@@ -53,6 +53,20 @@ export async function hasComment(client: GitHubClient, number: number, marker: s
   return false;
 }
 
+/** The id of the first comment on the issue carrying `marker`, or null. */
+export async function findComment(client: GitHubClient, number: number, marker: string): Promise<number | null> {
+  const path = `/repos/${client.repository}/issues/${number}/comments?per_page=100`;
+  for await (const comments of client.pages(v.array(CommentSchema), path)) {
+    const found = comments.find((c) => carries(c.body, marker));
+    if (found) return found.id;
+  }
+  return null;
+}
+
+export async function editComment(client: GitHubClient, id: number, body: string): Promise<void> {
+  await client.json(CommentSchema, "PATCH", `/repos/${client.repository}/issues/comments/${id}`, { body: { body } });
+}
+
 /** An issue (not a pull request) with these labels whose body carries `marker`. */
 export async function findIssue(client: GitHubClient, labels: string[], marker: string): Promise<Issue | null> {
   const query = new URLSearchParams({ labels: labels.join(","), state: "all", per_page: "100" });

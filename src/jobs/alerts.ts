@@ -17,7 +17,6 @@ import { bandBreaches } from "../core/suite-bands.ts";
 import {
   alertBody,
   alertTitle,
-  pullRequestComment,
   recoveredComment,
   stillBadComment,
   type AlertKind as RunAlertKind,
@@ -44,6 +43,7 @@ import {
 import { changeOptions } from "./changes.ts";
 import type { GitHubAccess, LoopDeps } from "./deps.ts";
 import { smokeBaselinePath } from "./issue-command.ts";
+import { sendPullRequestComment } from "./pr-comment.ts";
 
 /** Passing runs whose median each metric is compared with. */
 const RECENT_RUNS = 7;
@@ -73,10 +73,7 @@ export async function sendIssueWrite(deps: LoopDeps, github: GitHubAccess, write
   };
 
   if (write.action === "pr_comment" && write.pr_number !== null) {
-    const run = await subjectRun(deps, write);
-    await postOnce(write.pr_number, async () =>
-      pullRequestComment(await runContext(deps, github, client, "regression", run, marker)),
-    );
+    await sendPullRequestComment(deps, github, write.pr_number, await subjectRun(deps, write));
     return { issue: null, event: null };
   }
   if (write.action === "report_improvement") return sendImprovement(deps, github, write, marker);

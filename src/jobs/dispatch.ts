@@ -8,6 +8,8 @@ import { isMainline, newRun, type RunDispatch } from "../core/run.ts";
 import { manualCorrelationId, nightlyCorrelationId, nightOf } from "../core/workflow.ts";
 import { dispatchWorkflow, findRunByCorrelation, type WorkflowRun } from "../github/actions.ts";
 import { GitHubError, type GitHubClient } from "../github/client.ts";
+import { getPullRequest } from "../github/pulls.ts";
+import { isFork } from "../core/pr-bench.ts";
 import { messageOf, newRunId, type GitHubAccess, type LoopDeps } from "./deps.ts";
 
 export type NightlyOutcome = { kind: "dispatched"; dispatch: Dispatch } | { kind: "skipped"; reason: string };
@@ -48,19 +50,30 @@ export async function dispatchNightly(deps: LoopDeps, at: Date): Promise<Nightly
   return { kind: "dispatched", dispatch: await performDispatch(deps, dispatch) };
 }
 
+/**
+ * A run started by hand. With a pull request and no ref, the pull request's head: its branch and
+ * commit (a fork's commit on the tracked branch's workflow, which checks out the sha).
+ */
 export async function dispatchOnDemand(
   deps: LoopDeps,
   request: { ref: string | null; pr_number: number | null },
 ): Promise<Dispatch> {
   const at = deps.now();
+  let ref = request.ref ?? deps.trackedRef;
+  let sha: string | null = null;
+  if (request.pr_number !== null && request.ref === null && deps.github) {
+    const pr = await getPullRequest(deps.github.client(), request.pr_number);
+    ref = isFork(pr) ? deps.trackedRef : pr.head_ref;
+    sha = pr.head_sha;
+  }
   const dispatch = newDispatch(
     {
       kind: "manual",
       night: null,
       correlation_id: manualCorrelationId(newRunId(at)),
-      ref: request.ref ?? deps.trackedRef,
+      ref,
       pr_number: request.pr_number,
-      sha: null,
+      sha,
       confirms: null,
     },
     at.toISOString(),

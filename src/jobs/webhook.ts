@@ -9,6 +9,7 @@ import { workflowRunSchema, type WorkflowRun } from "../github/actions.ts";
 import { readersOfRun, seriesSuitesOf, watchedRepositories, type SeriesSuite } from "../core/suite-results.ts";
 import { messageOf, type LoopDeps } from "./deps.ts";
 import { actOnCommand, commandOf, ISSUE_EVENTS, readIssueEvent, type Command } from "./issue-command.ts";
+import { isPullRequestComment, receivePullRequestComment, retryPullRequestComment } from "./pr-bench.ts";
 import { handleFollowedRun } from "./suite-run.ts";
 import { handleWorkflowRun } from "./workflow-run.ts";
 
@@ -42,6 +43,8 @@ const HANDLED_ACTIONS = ["requested", "in_progress", "completed"] as const;
 
 export async function receiveDelivery(deps: LoopDeps, delivery: Delivery): Promise<Reception> {
   if (delivery.event === "ping") return { kind: "pong" };
+  // A pull request's comment is a `/chimney bench`; any other issue event, a command on an alert issue.
+  if (isPullRequestComment(delivery.event, delivery.body)) return receivePullRequestComment(deps, delivery);
   if ((ISSUE_EVENTS as readonly string[]).includes(delivery.event)) return receiveIssueDelivery(deps, delivery);
   if (delivery.event !== "workflow_run")
     return { kind: "ignored", reason: `chimney does not handle ${delivery.event} events` };
@@ -91,8 +94,9 @@ async function processCommand(deps: LoopDeps, id: string, command: Command): Pro
 
 /** Takes up a stored delivery again (the reconcile tick). */
 export async function retryDelivery(deps: LoopDeps, id: string, event = "workflow_run"): Promise<void> {
-  if ((ISSUE_EVENTS as readonly string[]).includes(event)) return retryCommand(deps, id, event);
   const body = await deps.inbox.get(id);
+  if (body && (await retryPullRequestComment(deps, id, body))) return;
+  if ((ISSUE_EVENTS as readonly string[]).includes(event)) return retryCommand(deps, id, event, body);
   const payload = body ? readEvent(deps, body) : null;
   if (!payload?.ok) {
     await deps.deliveries.finish(
@@ -108,8 +112,7 @@ export async function retryDelivery(deps: LoopDeps, id: string, event = "workflo
   else await processDelivery(deps, id, payload.value);
 }
 
-async function retryCommand(deps: LoopDeps, id: string, event: string): Promise<void> {
-  const body = await deps.inbox.get(id);
+async function retryCommand(deps: LoopDeps, id: string, event: string, body: Uint8Array | null): Promise<void> {
   const payload = body ? readIssueEvent(body) : null;
   const command = payload?.ok ? commandOf(deps, id, event, payload.value) : "the stored body is missing or unreadable";
   if (typeof command === "string") {

@@ -1,12 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { inlineCode, markdownText } from "../../src/core/issue/markdown.ts";
-import {
-  alertBody,
-  alertTitle,
-  pullRequestComment,
-  recoveredComment,
-  stillBadComment,
-} from "../../src/core/issue/run.ts";
+import { alertBody, alertTitle, recoveredComment, stillBadComment } from "../../src/core/issue/run.ts";
 import golden from "../fixtures/golden/issue-regression.md?raw";
 import { regressionContext } from "../support/issue-context.ts";
 
@@ -93,12 +87,6 @@ describe("alert issues", () => {
     );
     expect(recoveredComment(ctx)).toContain("is within the baseline again.");
     expect(recoveredComment(ctx).trimEnd().endsWith("Closing this issue.")).toBe(true);
-  });
-
-  it("comments a pull request as Firewood's workflow does", () => {
-    expect(pullRequestComment(regressionContext())).toContain(
-      "Performance smoke benchmark summary:\n\n# Firewood smoke benchmark summary\n",
-    );
   });
 
   it("keeps outside text from becoming markup or a mention", () => {

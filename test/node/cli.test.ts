@@ -5,6 +5,8 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startWranglerDev, type DevServer } from "../../scripts/wrangler-dev.ts";
+import { GitHubEmulator, REPO, TOKEN as GITHUB_TOKEN } from "../../sandbox/github.ts";
+import { serve } from "../../sandbox/serve.ts";
 
 const ROOT = resolve(import.meta.dirname, "../..");
 const FIXTURES = join(ROOT, "test/fixtures");
@@ -407,7 +409,7 @@ describe.each(["node", "deno"] as const)("chimney on %s", (runtime) => {
 
   it("explains itself and refuses unknown commands and options", async () => {
     expect((await run(["--help"])).stdout).toContain("baseline suggest");
-    for (const command of ["summarize", "check", "submit", "baseline", "import", "detect"]) {
+    for (const command of ["summarize", "check", "submit", "dispatch", "baseline", "import", "detect"]) {
       const help = await run([command, "--help"]);
       expect(help.code).toBe(0);
       expect(help.stdout).toMatch(new RegExp(`^Usage: chimney ${command}`));
@@ -657,5 +659,56 @@ describe("chimney submit against a flaky chimney", () => {
     expect(result.stderr).toMatch(
       /^chimney: http:\/\/127\.0\.0\.1:\d+\/api\/results answered something else than chimney's API describes \(run\.state: /,
     );
+  });
+});
+
+describe("chimney dispatch against a live chimney and the GitHub emulator", () => {
+  const TOKEN = "cli-dispatch-token-0123456789abcdef";
+  let server: DevServer;
+  let github: GitHubEmulator;
+  let api: { url: string; close(): Promise<void> };
+  let state: string;
+
+  beforeAll(async () => {
+    api = await serve((request) => github.fetch(request));
+    github = new GitHubEmulator(Date.now, { api: api.url, storage: api.url, web: api.url });
+    state = mkdtempSync(join(tmpdir(), "chimney-cli-state-"));
+    server = await startWranglerDev({
+      persistTo: state,
+      vars: { ADMIN_TOKEN: TOKEN, GITHUB_REPOSITORY: REPO, GITHUB_API_URL: api.url, GITHUB_TOKEN },
+    });
+  }, 120_000);
+
+  afterAll(async () => {
+    await server?.stop();
+    await api?.close();
+    rmSync(state, { recursive: true, force: true });
+  });
+
+  it("--pr N runs the pull request's head commit, recorded as the pull request's", async () => {
+    const pr = github.addPullRequest("Faster commits", { ref: "feature/bloom" });
+    const head = github.issues.get(pr)!.head!.sha;
+    const result = await chimney("node", ["dispatch", "--url", server.url, "--pr", String(pr)], { ADMIN_TOKEN: TOKEN });
+    expect(result.stderr).toBe("");
+    expect(result.code).toBe(0);
+    const [run] = github.runs.values();
+    expect(result.stdout).toMatch(
+      new RegExp(
+        `^dispatched chimney-manual-[0-9a-z]{26} on feature/bloom for pull request #${pr}: ${server.url}/runs/${run.id}-1\n$`,
+      ),
+    );
+    expect(run.inputs.ref).toBe(head);
+    const stored = (await (await fetch(`${server.url}/runs/${run.id}-1`)).json()) as Record<string, any>;
+    expect(stored).toMatchObject({ sha: head, mainline: false, dispatch: { pr_number: pr } });
+  });
+
+  it("prints chimney's refusal and exits 1; a bad --pr is a usage error", async () => {
+    const unknown = await chimney("node", ["dispatch", "--url", server.url, "--pr", "4711"], { ADMIN_TOKEN: TOKEN });
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toContain("refused the dispatch (422): pr_number: ");
+    const bad = await chimney("node", ["dispatch", "--url", server.url, "--pr", "-3"], { ADMIN_TOKEN: TOKEN });
+    expect(bad.code).toBe(2);
+    const noToken = await chimney("node", ["dispatch", "--url", server.url], { ADMIN_TOKEN: "" });
+    expect(noToken.stderr).toBe("chimney: no token: pass --token or set ADMIN_TOKEN\n");
   });
 });

@@ -179,23 +179,4 @@ describe("alerts as GitHub issues", () => {
     expect(h.github.alertIssues()).toHaveLength(1);
     expect(h.github.alertIssues()[0].comments).toEqual([]);
   });
-
-  it("comments a pull request's run on the pull request, and opens no issue", async () => {
-    const h = harness("2026-11-29T15:00:00.000Z");
-    const pr = h.github.addPullRequest();
-    const res = await h.request("/api/dispatch", {
-      method: "POST",
-      headers: { authorization: `Bearer ${TEST_BINDINGS.ADMIN_TOKEN}`, "content-type": "application/json" },
-      body: JSON.stringify({ ref: "feature/faster-commit", pr_number: pr }),
-    });
-    expect(res.status).toBe(202);
-    const [run] = h.github.runs.values();
-    h.github.complete(run.id, { conclusion: "success", files: { "smoke-metrics.json": JSON.stringify(regressed) } });
-    await h.deliver(run, "completed");
-    expect(h.github.alertIssues()).toEqual([]);
-    const comments = h.github.issues.get(pr)!.comments;
-    expect(comments).toHaveLength(1);
-    expect(comments[0]).toContain("Performance smoke benchmark summary:\n\n# Firewood smoke benchmark summary");
-    expect(comments[0]).toContain("* Throughput (ops/sec): 6898.27 (>= 8500.00, <= 12000.00) ❌");
-  });
 });

@@ -89,25 +89,6 @@ export function recoveredComment(ctx: IssueContext): string {
   return `${parts.join("\n\n")}\n`;
 }
 
-/** The comment on a pull request whose benchmark chimney ran, as Firewood's workflow writes it. */
-export function pullRequestComment(ctx: IssueContext): string {
-  const parts = [`<!-- ${ctx.marker} -->`];
-  if (ctx.run.measurements && ctx.run.report) {
-    parts.push(
-      "Performance smoke benchmark summary:",
-      summaryMarkdown(smokeSummary(ctx.run.measurements, ctx.run.report)).trim(),
-    );
-    if (ctx.runUrl)
-      parts.push(`Run ${runLink(ctx)}: ${ctx.artifactUrls.map((a) => `[${a.name}](${a.url})`).join(", ")}.`);
-  } else {
-    parts.push(
-      `The performance smoke benchmark of this pull request did not produce a result: ${markdownText(ctx.run.failure?.reason ?? "unknown reason")}.`,
-    );
-    if (ctx.run.failure?.log_url) parts.push(`[Log](${ctx.run.failure.log_url})`);
-  }
-  return `${parts.join("\n\n")}\n`;
-}
-
 function headline(ctx: IssueContext): string {
   const run = ctx.run;
   switch (ctx.kind) {

@@ -3,6 +3,7 @@ import { Hono } from "hono";
 import * as v from "valibot";
 import { githubId, refName } from "../../core/github-fields.ts";
 import { jsonObject, parseJson, parseWith } from "../../core/validation.ts";
+import { GitHubError } from "../../github/client.ts";
 import { dispatchOnDemand } from "../../jobs/dispatch.ts";
 import { TICKS, type Tick } from "../../jobs/ticks.ts";
 import { tickAndPublish } from "../pages/publish.ts";
@@ -33,7 +34,14 @@ export function dispatchRoutes(deps: AppDeps): Hono {
       const text = await c.req.text();
       const request: v.InferOutput<typeof DispatchBody> =
         text.trim() === "" ? {} : valid(parseWith(DispatchBody, valid(parseJson(text))), 422);
-      const dispatch = await dispatchOnDemand(deps, { ref: request.ref ?? null, pr_number: request.pr_number ?? null });
+      const dispatch = await dispatchOnDemand(deps, {
+        ref: request.ref ?? null,
+        pr_number: request.pr_number ?? null,
+      }).catch((error: unknown) => {
+        if (error instanceof GitHubError && error.kind === "not_found")
+          throw problem(422, `pr_number: ${deps.github?.repository} has no pull request ${request.pr_number}`);
+        throw error;
+      });
       const status = dispatchStatus(dispatch);
       const runId = dispatch.run_id === null ? null : `${dispatch.run_id}-1`;
       return c.json(

@@ -1,0 +1,57 @@
+/** `chimney dispatch`: a benchmark run started through chimney's POST /api/dispatch. */
+import { callChimney, chimneyUrl } from "../chimney-api.ts";
+import { options, UsageError } from "../io.ts";
+
+export const help = `Usage: chimney dispatch --url URL [--token TOKEN] [--ref REF] [--pr N]
+
+Asks the chimney at URL to run the benchmark workflow now (POST URL/api/dispatch, Authorization:
+Bearer TOKEN from --token or $ADMIN_TOKEN): on REF (the tracked branch by default); with --pr N,
+on the pull request's head commit, and the run is that pull request's (chimney comments its
+result there). Prints the run's URL once GitHub has made it. Exits 1 when chimney refuses
+(its reason is printed), 2 on a usage error.`;
+
+interface Dispatched {
+  correlation_id: string;
+  state: string;
+  ref: string;
+  pr_number: number | null;
+  run_url: string | null;
+}
+
+export async function dispatch(args: string[]): Promise<number> {
+  const { values } = options(args, {
+    url: { type: "string" },
+    token: { type: "string" },
+    ref: { type: "string" },
+    pr: { type: "string" },
+  });
+  const target = chimneyUrl(values.url, "/api/dispatch");
+  if (!target) throw new UsageError("--url must be chimney's address, such as https://perf.example.org");
+  const token = values.token ?? process.env.ADMIN_TOKEN;
+  if (!token) throw new UsageError("no token: pass --token or set ADMIN_TOKEN");
+  if (values.pr !== undefined && !/^[1-9]\d{0,15}$/.test(values.pr))
+    throw new UsageError("--pr must be a pull request's number");
+  const body: Record<string, unknown> = {};
+  if (values.ref !== undefined) body.ref = values.ref;
+  if (values.pr !== undefined) body.pr_number = Number(values.pr);
+
+  const answer = await callChimney(target, () => ({
+    method: "POST",
+    headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+    body: JSON.stringify(body),
+  }));
+  if (answer.kind === "refused") {
+    console.error(`chimney: ${target} refused the dispatch (${answer.status}): ${answer.detail}`);
+    return 1;
+  }
+  if (answer.kind === "gave_up") {
+    console.error(`chimney: ${target}: ${answer.reason}`);
+    return 1;
+  }
+  const d = (await answer.res.json()) as Dispatched;
+  const pr = d.pr_number === null ? "" : ` for pull request #${d.pr_number}`;
+  // Without PUBLIC_URL chimney answers a path: it is the address the command was given.
+  const runUrl = d.run_url ? `: ${new URL(d.run_url, values.url).toString()}` : "";
+  console.log(`${d.state} ${d.correlation_id} on ${d.ref}${pr}${runUrl}`);
+  return d.state === "failed" ? 1 : 0;
+}
