@@ -126,8 +126,6 @@ export class GitHubEmulator {
   readonly repository: string;
   readonly mintedTokens = new Set<string>();
   readonly issues = new Map<number, EmulatedIssue>();
-  /** Collaborators' permissions by login (`admin`, `maintain`, `write`, `triage`, `read`); anyone else has `none`. */
-  readonly permissions = new Map<string, string>();
   /**
    * The default branch's files at its head, by path: what the contents API serves for a branch
    * (or no ref). Each commit keeps a copy of them as they were when it was added (`trees`).
@@ -622,14 +620,6 @@ export class GitHubEmulator {
         .reverse()
         .map((i) => this.issueJson(i));
       return paged(c, found);
-    });
-
-    app.get(`${repo}/collaborators/:username/permission`, (c) => {
-      const login = c.req.param("username");
-      const role = this.permissions.get(login) ?? "none";
-      // `permission` is the legacy name: maintain reads as write, triage as read.
-      const permission = role === "maintain" ? "write" : role === "triage" ? "read" : role;
-      return json(c, { permission, role_name: role, user: { login, type: "User" } });
     });
 
     app.get(`${repo}/issues/:number`, (c) => {

@@ -69,7 +69,8 @@ export function exposition(health: Health): string {
   const { counts, suite, openAlerts, lastSettledNightAt, now } = health;
   const countersOf = (name: CounterName) =>
     counts.counters.filter((c) => c.name === name).map((c) => sample(c.name, c.labels, c.value));
-  const kinds = Object.keys(KIND_LABELS) as AlertKind[];
+  // An improvement is told once and kept resolved: it is never open, so it has no series here.
+  const kinds = (Object.keys(KIND_LABELS) as AlertKind[]).filter((kind) => kind !== "improvement");
   const lines = [
     ...family(
       "chimney_runs",

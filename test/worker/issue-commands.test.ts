@@ -13,8 +13,8 @@ const READER = "drive-by";
 
 /** Two good nights, then a night 1.5 times as slow: the regression issue opens. */
 async function regressed(h: Harness) {
-  h.github.permissions.set(MAINTAINER, "maintain");
-  h.github.permissions.set(READER, "read");
+  h.github.roles.set(MAINTAINER, "maintain");
+  h.github.roles.set(READER, "read");
   await h.night(metricsAt(wobble(0)));
   await h.night(metricsAt(wobble(1)));
   await h.night(metricsAt(1.5 * wobble(2)), "Rework the node cache");
@@ -96,7 +96,7 @@ describe("accepting a regression's level", () => {
   it("by the comment /chimney accept from a maintainer", async () => {
     const h = harness("2026-11-20T03:00:00.000Z");
     const issue = await regressed(h);
-    h.github.permissions.set("admin-person", "admin");
+    h.github.roles.set("admin-person", "admin");
 
     expect(
       (await commentOn(h, issue.number, "Looks expected after the cache rework.\n/chimney accept", "admin-person"))
@@ -123,7 +123,7 @@ describe("accepting a regression's level", () => {
     const ignored = h.logs.map((l) => JSON.parse(l)).filter((l) => l.event === "issue_command_ignored");
     expect(ignored.map((l) => l.reason)).toEqual([
       "drive-by has read permission, not write, maintain or admin",
-      "stranger has none permission, not write, maintain or admin",
+      "stranger has read permission, not write, maintain or admin",
     ]);
     expect((await status(h)).open_alerts).toHaveLength(1);
   });
