@@ -5,7 +5,7 @@
  */
 import { SMOKE_METRICS, withinRange, type Actuals, type Baseline } from "./baseline.ts";
 import type { DashboardCheck } from "./dashboards.ts";
-import type { SlackMessage } from "./notify.ts";
+import type { SlackMessage } from "./slack-message.ts";
 import type { Run } from "./run.ts";
 
 export type AlertKind = "regression" | "crash" | "missed" | "dashboards" | "improvement";

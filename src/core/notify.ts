@@ -4,11 +4,7 @@
  * the outbox behind the GitHub write it tells of.
  */
 import type { AlertKind, AlertWrite } from "./alert.ts";
-
-export interface SlackMessage {
-  text: string;
-  blocks: { type: "section"; text: { type: "mrkdwn"; text: string } }[];
-}
+import type { SlackMessage } from "./slack-message.ts";
 
 /** What a GitHub write did, for the people who follow the alerts elsewhere. */
 export interface AlertEvent {

@@ -12,7 +12,8 @@
  * library implements this algorithm.
  */
 import { EnergyCalculator, type Interval } from "./energy.ts";
-import { magnitudeOf, type TTest, tTest } from "./significance.ts";
+import type { ChangePoint } from "./change-point.ts";
+import { magnitudeOf, tTest } from "./significance.ts";
 import { rememberedWindow } from "./window-memo.ts";
 
 export interface ChangePointOptions {
@@ -26,12 +27,7 @@ export interface ChangePointOptions {
 
 export const DEFAULT_OPTIONS: ChangePointOptions = { window: 50, pvalue: 0.001, magnitude: 0 };
 
-/** A change point: the series changes at `index` (the first point after the change). */
-export interface ChangePoint {
-  index: number;
-  qhat: number;
-  stats: TTest;
-}
+export type { ChangePoint } from "./change-point.ts";
 
 /** What callers see of a change point. */
 export interface DetectedChange {

@@ -10,7 +10,7 @@
  * computing would give, whichever request of the isolate computed it; and forgetting, whether by
  * eviction or `forgetWindows`, costs only the time to compute it again.
  */
-import type { ChangePoint } from "./analysis.ts";
+import type { ChangePoint } from "./change-point.ts";
 
 /**
  * Values of the windows remembered at most (2 MiB of them), the least recently used forgotten
