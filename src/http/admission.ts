@@ -18,7 +18,7 @@ export const WRITES_ADMITTED = 4;
 const RETRY_AFTER_SECONDS = 1;
 
 /** One counter per app built, so per isolate: each write route of that app shares it. */
-export function admitWrites(limit: number = WRITES_ADMITTED): MiddlewareHandler {
+export function admitWrites(limit: number): MiddlewareHandler {
   if (!Number.isInteger(limit) || limit < 1)
     throw new Error(`admitWrites: limit must be a whole number ≥ 1, not ${limit}`);
   let working = 0;

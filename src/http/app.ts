@@ -5,7 +5,7 @@
 import { Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
 import { secureHeaders } from "hono/secure-headers";
-import { admitWrites } from "./admission.ts";
+import { admitWrites, WRITES_ADMITTED } from "./admission.ts";
 import type { AppDeps } from "./deps.ts";
 import { StoreBusy } from "../store/ports.ts";
 import { problem } from "./problem.ts";
@@ -20,7 +20,15 @@ import { webhookRoutes } from "./routes/webhook.ts";
 
 export type { AppDeps } from "./deps.ts";
 
-export function createApp(deps: AppDeps): Hono {
+export interface AppOptions {
+  /**
+   * Writes the app works on at once before answering 429 (`admitWrites`), or null to take every
+   * write: the Workers entry admits `WRITES_ADMITTED`, the Deno entry all (docs/architecture.md).
+   */
+  writesAdmitted: number | null;
+}
+
+export function createApp(deps: AppDeps, options: AppOptions = { writesAdmitted: WRITES_ADMITTED }): Hono {
   const app = new Hono();
 
   // The one place errors become answers: a ProblemError (or hono's own HTTPException) renders
@@ -56,7 +64,8 @@ export function createApp(deps: AppDeps): Hono {
   });
   app.notFound((c) => problem(404, `${c.req.path}: no such resource`).getResponse());
 
-  app.on("POST", ["/api/results", "/api/import"], admitWrites());
+  if (options.writesAdmitted !== null)
+    app.on("POST", ["/api/results", "/api/import"], admitWrites(options.writesAdmitted));
   app.get("/healthz", (c) => c.json({ ok: true }));
   app.route("/", readRoutes(deps));
   app.route("/", resultRoutes(deps));
