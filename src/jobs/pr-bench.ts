@@ -8,10 +8,11 @@ import * as v from "valibot";
 import { newDispatch } from "../core/dispatch.ts";
 import { approvalRequest } from "../core/issue/pr-bench.ts";
 import { decideCommand, parseCommand, type BenchCommand } from "../core/pr-bench.ts";
-import { parseJson, parseWith, type FieldIssue } from "../core/validation.ts";
+import { parseJson, parseWith } from "../core/validation.ts";
 import { pullRequestCorrelationId, sameRepository } from "../core/workflow.ts";
 import { comment, hasComment } from "../github/issues.ts";
 import { collaboratorRole, getPullRequest } from "../github/pulls.ts";
+import { takeDelivery, type Delivery, type Reception } from "./delivery-intake.ts";
 import { messageOf, type LoopDeps } from "./deps.ts";
 import { performDispatch } from "./dispatch.ts";
 
@@ -29,13 +30,6 @@ const CommentEvent = v.object({
 type CommentEvent = v.InferOutput<typeof CommentEvent>;
 
 /** What receiving a comment came to; a subset of the webhook's receptions. */
-export type CommentReception =
-  | { kind: "ignored"; reason: string }
-  | { kind: "invalid"; issues: FieldIssue[] }
-  | { kind: "duplicate" }
-  | { kind: "conflict"; reason: string }
-  | { kind: "accepted"; work: () => Promise<void> };
-
 /** Whether a delivery is a comment on a pull request: the deliveries this job takes. */
 export function isPullRequestComment(event: string, body: Uint8Array): boolean {
   if (event !== "issue_comment") return false;
@@ -49,10 +43,7 @@ function readComment(body: Uint8Array) {
   return json.ok ? parseWith(CommentEvent, json.value) : json;
 }
 
-export async function receivePullRequestComment(
-  deps: LoopDeps,
-  delivery: { id: string; event: string; body: Uint8Array },
-): Promise<CommentReception> {
+export async function receivePullRequestComment(deps: LoopDeps, delivery: Delivery): Promise<Reception> {
   const parsed = readComment(delivery.body);
   if (!parsed.ok) return { kind: "invalid", issues: parsed.issues };
   const event = parsed.value;
@@ -66,11 +57,7 @@ export async function receivePullRequestComment(
       kind: "ignored",
       reason: `the comment is on ${event.repository.full_name}, not ${deps.github.repository}`,
     };
-  if ((await deps.inbox.keep(delivery.id, delivery.body)) === "different")
-    return { kind: "conflict", reason: `X-GitHub-Delivery: ${delivery.id} was received before with a different body` };
-  if (!(await deps.deliveries.claim(delivery.id, delivery.event, deps.now().toISOString())))
-    return { kind: "duplicate" };
-  return { kind: "accepted", work: () => processComment(deps, delivery.id, event, command) };
+  return takeDelivery(deps, delivery, () => processComment(deps, delivery.id, event, command));
 }
 
 /** Takes up a stored comment delivery again (the reconcile tick); false when the body is not one. */

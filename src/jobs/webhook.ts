@@ -3,10 +3,11 @@
  * benchmark, deduplication by delivery id, and the processing done after the answer.
  */
 import * as v from "valibot";
-import { parseJson, parseWith, type FieldIssue, type Parsed } from "../core/validation.ts";
+import { parseJson, parseWith, type Parsed } from "../core/validation.ts";
 import { isWorkflowFile, sameRepository } from "../core/workflow.ts";
 import { workflowRunSchema, type WorkflowRun } from "../github/actions.ts";
 import { readersOfRun, seriesSuitesOf, watchedRepositories, type SeriesSuite } from "../core/suite-results.ts";
+import { takeDelivery, type Delivery, type Reception } from "./delivery-intake.ts";
 import { messageOf, type LoopDeps } from "./deps.ts";
 import { actOnCommand, commandOf, ISSUE_EVENTS, readIssueEvent, type Command } from "./issue-command.ts";
 import { isPullRequestComment, receivePullRequestComment, retryPullRequestComment } from "./pr-bench.ts";
@@ -23,21 +24,7 @@ const workflowRunEvent = (apiUrl: string) =>
 
 type WorkflowRunEvent = v.InferOutput<ReturnType<typeof workflowRunEvent>>;
 
-export interface Delivery {
-  id: string;
-  event: string;
-  body: Uint8Array;
-}
-
-export type Reception =
-  | { kind: "pong" }
-  | { kind: "ignored"; reason: string }
-  | { kind: "invalid"; issues: FieldIssue[] }
-  | { kind: "duplicate" }
-  /** The id was received before with a different body: refused, the first body kept. */
-  | { kind: "conflict"; reason: string }
-  /** Accepted: `work` is the processing to run after the answer. */
-  | { kind: "accepted"; work: () => Promise<void> };
+export type { Delivery, Reception } from "./delivery-intake.ts";
 
 const HANDLED_ACTIONS = ["requested", "in_progress", "completed"] as const;
 
@@ -53,15 +40,7 @@ export async function receiveDelivery(deps: LoopDeps, delivery: Delivery): Promi
   const event = payload.value;
   const verdict = routeOf(deps, event);
   if (typeof verdict === "string") return { kind: "ignored", reason: verdict };
-  // The raw body is kept before anything else, so a failure from here on can be retried; the
-  // first body of an id is the one kept, so a retry can never process another run.
-  if ((await deps.inbox.keep(delivery.id, delivery.body)) === "different") {
-    deps.log({ event: "delivery_conflict", delivery: delivery.id });
-    return { kind: "conflict", reason: `X-GitHub-Delivery: ${delivery.id} was received before with a different body` };
-  }
-  if (!(await deps.deliveries.claim(delivery.id, delivery.event, deps.now().toISOString())))
-    return { kind: "duplicate" };
-  return { kind: "accepted", work: () => processDelivery(deps, delivery.id, event) };
+  return takeDelivery(deps, delivery, () => processDelivery(deps, delivery.id, event));
 }
 
 /** An `issues` or `issue_comment` delivery: a maintainer's command on an alert issue, or ignored with the reason. */
@@ -73,13 +52,7 @@ async function receiveIssueDelivery(deps: LoopDeps, delivery: Delivery): Promise
     deps.log({ event: "issue_event_ignored", delivery: delivery.id, reason: command });
     return { kind: "ignored", reason: command };
   }
-  if ((await deps.inbox.keep(delivery.id, delivery.body)) === "different") {
-    deps.log({ event: "delivery_conflict", delivery: delivery.id });
-    return { kind: "conflict", reason: `X-GitHub-Delivery: ${delivery.id} was received before with a different body` };
-  }
-  if (!(await deps.deliveries.claim(delivery.id, delivery.event, deps.now().toISOString())))
-    return { kind: "duplicate" };
-  return { kind: "accepted", work: () => processCommand(deps, delivery.id, command) };
+  return takeDelivery(deps, delivery, () => processCommand(deps, delivery.id, command));
 }
 
 async function processCommand(deps: LoopDeps, id: string, command: Command): Promise<void> {
