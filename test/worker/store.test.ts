@@ -109,6 +109,53 @@ describe("the Workers run store", () => {
     expect((await store.history(1, null)).runs[0].id).toBe("1639-1");
   }, 30_000);
 
+  it("reads as few ledger rows to record and settle a run at 2 000 runs as at 200", async () => {
+    const store = new WorkersRunStore(env.RUNS, env.LEDGER, { statusCacheMs: 0, now: () => 0 });
+    const ledger = env.LEDGER.get(env.LEDGER.idFromName("ledger"));
+    const night = (i: number) => run(`${10_000 + i}-1`, new Date(Date.UTC(2020, 0, 1) + i * 86_400_000).toISOString());
+    /** Rows SQLite read (what Cloudflare bills, `rowsRead`) to record the night `i`, unsettled, then settle it. */
+    const rowsToRecordAndSettle = (i: number) =>
+      runInDurableObject(ledger, async (instance, state) => {
+        const sql = state.storage.sql;
+        const exec = sql.exec;
+        const cursors: SqlStorageCursor<Record<string, SqlStorageValue>>[] = [];
+        sql.exec = (...args: Parameters<typeof exec>) => {
+          const cursor = exec.apply(sql, args);
+          cursors.push(cursor);
+          return cursor;
+        };
+        try {
+          const l = instance as Ledger;
+          await l.record(night(i), false);
+          const [unsettled] = await l.unsettledRuns(1);
+          await l.commitSettlement(
+            {
+              runs: [],
+              settles: { run_id: unsettled.run.id, revision: unsettled.revision },
+              analysis: null,
+              subjects: [],
+              dispatch: null,
+            },
+            "2026-11-30T00:00:00.000Z",
+          );
+        } finally {
+          sql.exec = exec;
+        }
+        return cursors.reduce((rows, cursor) => rows + cursor.rowsRead, 0);
+      });
+    await store.recordMany(
+      Array.from({ length: 200 }, (_, i) => night(i)),
+      { settled: true },
+    );
+    const short = await rowsToRecordAndSettle(200);
+    await store.recordMany(
+      Array.from({ length: 1_800 }, (_, i) => night(201 + i)),
+      { settled: true },
+    );
+    const long = await rowsToRecordAndSettle(2_001);
+    expect(long).toBeLessThan(short + 50);
+  }, 30_000);
+
   it("never keeps a settlement waiting on a projection that reports started: both finish", async () => {
     const store = new WorkersRunStore(env.RUNS, env.LEDGER, { statusCacheMs: 0, now: () => 0 });
     const settlements = new WorkersSettlementStore(env.LEDGER, []);
