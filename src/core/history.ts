@@ -76,6 +76,12 @@ export interface Position {
 
 export const MAX_PAGE = 100;
 
+/**
+ * Runs a settlement reads back at once: its analysis span (10 windows of 50 nights and up to 24
+ * more) and some pull requests' runs, in one page. The ledger keeps as many in memory.
+ */
+export const HISTORY_PAGE = 600;
+
 export function encodeCursor(p: Position): string {
   return base64url(JSON.stringify([p.at, p.id]));
 }

@@ -5,16 +5,10 @@
 import type { Config } from "../core/config.ts";
 import type { ChangePointOptions } from "../core/changepoints/analysis.ts";
 import { analyzeHistory, type ChangeReport } from "../core/drift.ts";
-import type { HistoryEntry, Position } from "../core/history.ts";
+import { HISTORY_PAGE, type HistoryEntry, type Position } from "../core/history.ts";
 import { planAnalysis } from "../core/settle.ts";
 import type { RunStore } from "../store/ports.ts";
 import type { LoopDeps } from "./deps.ts";
-
-/**
- * Runs read per page of the history: a settlement's span (10 windows of 50 nights and up to 24
- * more, and some pull requests' runs) in one.
- */
-const PAGE = 600;
 
 /** The newest runs of the history, newest first, and whether they reach its start. */
 export interface HistoryRead {
@@ -31,7 +25,7 @@ export async function readBack(runs: RunStore, enough: (read: HistoryRead) => bo
   const read: HistoryRead = { runs: [], complete: false };
   let after: Position | null = null;
   for (;;) {
-    const page = await runs.history(PAGE, after);
+    const page = await runs.history(HISTORY_PAGE, after);
     read.runs.push(...page.runs);
     const last = page.runs.at(-1);
     if (!page.cursor || !last) return { ...read, complete: true };

@@ -30,7 +30,7 @@ import type { ChangePointOptions } from "../core/changepoints/analysis.ts";
 import { parseConfig } from "../core/config.ts";
 import { shouldProcess, shouldRetry, startProcessing, type Delivery } from "../core/delivery.ts";
 import { isUnsettled, type Dispatch } from "../core/dispatch.ts";
-import { historyEntry, upsertEntry, type HistoryEntry, type Position } from "../core/history.ts";
+import { HISTORY_PAGE, historyEntry, upsertEntry, type HistoryEntry, type Position } from "../core/history.ts";
 import { structuredLog, type Log } from "../core/log.ts";
 import { COMPLETED_STATES, mergeRun, OPEN_STATES, type RecordOutcome, type Run } from "../core/run.ts";
 import { headOf, mergeSeries, type Series, type SeriesImport } from "../core/series.ts";
@@ -72,8 +72,11 @@ export interface RecentRuns {
 
 export class Ledger extends DurableObject<LedgerEnv> {
   private readonly sql: SqlStorage;
-  /** The newest `RECENT_RUNS` entries as the table holds them, kept in memory once read. */
-  private recent: HistoryEntry[] | null = null;
+  /**
+   * The newest `HISTORY_PAGE` entries as the table holds them, kept in memory once read: a
+   * settlement reads them back, and KV's `recent` is their first `RECENT_RUNS`.
+   */
+  private newest: HistoryEntry[] | null = null;
   /** The projection being written, and whether a change was merged since it began. */
   private projecting: Promise<void> | null = null;
   private unprojected = false;
@@ -169,6 +172,7 @@ export class Ledger extends DurableObject<LedgerEnv> {
 
   /** A page of the history, newest first, after `after` (exclusive), by the runs' index. */
   async historyPage(limit: number, after: Position | null): Promise<{ runs: HistoryEntry[]; more: boolean }> {
+    if (!after && limit <= HISTORY_PAGE) return { runs: this.readNewest().slice(0, limit), more: this.count() > limit };
     const rows = after
       ? this.sql.exec<{ entry: string }>(
           "SELECT entry FROM runs WHERE at < ? OR (at = ? AND id < ?) ORDER BY at DESC, id DESC LIMIT ?",
@@ -450,7 +454,13 @@ export class Ledger extends DurableObject<LedgerEnv> {
       settled ?? 1,
       settled,
     );
-    this.recent = upsertEntry(this.readRecent(), entry).slice(0, RECENT_RUNS);
+    const held = this.readNewest();
+    const newest = upsertEntry(held, entry);
+    // A run whose time moved to the end of a full page may have passed runs not held: read again.
+    this.newest =
+      held.length === HISTORY_PAGE && newest.indexOf(entry) >= HISTORY_PAGE - 1 && held.some((e) => e.id === entry.id)
+        ? null
+        : newest.slice(0, HISTORY_PAGE);
   }
 
   private insertDispatch(dispatch: Dispatch): boolean {
@@ -550,7 +560,7 @@ export class Ledger extends DurableObject<LedgerEnv> {
     const documents = this.sql
       .exec<{ key: string; body: string }>("SELECT key, body FROM documents WHERE projected = 0")
       .toArray();
-    const recent: RecentRuns = { runs: this.readRecent(), total: this.count() };
+    const recent: RecentRuns = { runs: this.readNewest().slice(0, RECENT_RUNS), total: this.count() };
     try {
       await Promise.all([
         ...pending.map(({ id, record }) => this.env.RUNS.put(KEYS.run(id), record)),
@@ -591,12 +601,12 @@ export class Ledger extends DurableObject<LedgerEnv> {
     return this.one<{ n: number | null }>("SELECT SUM(n) AS n FROM run_states")?.n ?? 0;
   }
 
-  private readRecent(): HistoryEntry[] {
-    this.recent ??= this.sql
-      .exec<{ entry: string }>("SELECT entry FROM runs ORDER BY at DESC, id DESC LIMIT ?", RECENT_RUNS)
+  private readNewest(): HistoryEntry[] {
+    this.newest ??= this.sql
+      .exec<{ entry: string }>("SELECT entry FROM runs ORDER BY at DESC, id DESC LIMIT ?", HISTORY_PAGE)
       .toArray()
       .map((row) => JSON.parse(row.entry) as HistoryEntry);
-    return this.recent;
+    return this.newest;
   }
 
   private one<T extends Record<string, SqlStorageValue>>(query: string, ...bindings: SqlStorageValue[]): T | null {

@@ -2,7 +2,7 @@ import { env } from "cloudflare:workers";
 import { runInDurableObject } from "cloudflare:test";
 import { resetStorage } from "./harness.ts";
 import { beforeEach, describe, expect, it } from "vitest";
-import { historyEntry } from "../../src/core/history.ts";
+import { HISTORY_PAGE, historyEntry } from "../../src/core/history.ts";
 import { newRun, type Run } from "../../src/core/run.ts";
 import { statusDocument } from "../../src/core/status.ts";
 import type { Ledger } from "../../src/store/ledger.ts";
@@ -109,24 +109,26 @@ describe("the Workers run store", () => {
     expect((await store.history(1, null)).runs[0].id).toBe("1639-1");
   }, 30_000);
 
-  it("reads as few ledger rows to record and settle a run at 2 000 runs as at 200", async () => {
+  it("reads as few ledger rows to record, read back and settle a run at 2 000 runs as at 200", async () => {
     const store = new WorkersRunStore(env.RUNS, env.LEDGER, { statusCacheMs: 0, now: () => 0 });
     const ledger = env.LEDGER.get(env.LEDGER.idFromName("ledger"));
     const night = (i: number) => run(`${10_000 + i}-1`, new Date(Date.UTC(2020, 0, 1) + i * 86_400_000).toISOString());
-    /** Rows SQLite read (what Cloudflare bills, `rowsRead`) to record the night `i`, unsettled, then settle it. */
+    /** Rows SQLite read (what Cloudflare bills, `rowsRead`) to record the night `i`, read back, then settle it. */
     const rowsToRecordAndSettle = (i: number) =>
       runInDurableObject(ledger, async (instance, state) => {
         const sql = state.storage.sql;
         const exec = sql.exec;
         const cursors: SqlStorageCursor<Record<string, SqlStorageValue>>[] = [];
-        sql.exec = (...args: Parameters<typeof exec>) => {
-          const cursor = exec.apply(sql, args);
+        sql.exec = <T extends Record<string, SqlStorageValue>>(...args: Parameters<typeof exec>) => {
+          const cursor = exec.apply(sql, args) as SqlStorageCursor<T>;
           cursors.push(cursor);
           return cursor;
         };
         try {
           const l = instance as Ledger;
           await l.record(night(i), false);
+          // What a settlement reads back: the nights before the run and its analysis span.
+          await l.historyPage(HISTORY_PAGE, null);
           const [unsettled] = await l.unsettledRuns(1);
           await l.commitSettlement(
             {
@@ -154,6 +156,23 @@ describe("the Workers run store", () => {
     );
     const long = await rowsToRecordAndSettle(2_001);
     expect(long).toBeLessThan(short + 50);
+  }, 30_000);
+
+  it("reads back the newest page in the table's order after a run's time moves past the page", async () => {
+    const store = new WorkersRunStore(env.RUNS, env.LEDGER, { statusCacheMs: 0, now: () => 0 });
+    const ledger = env.LEDGER.get(env.LEDGER.idFromName("ledger"));
+    const night = (i: number) => run(`${20_000 + i}-1`, new Date(Date.UTC(2020, 0, 1) + i * 86_400_000).toISOString());
+    await store.recordMany(
+      Array.from({ length: HISTORY_PAGE + 10 }, (_, i) => night(i)),
+      { settled: true },
+    );
+    // A later report of the newest run says it began before all the others.
+    const moved = { ...night(HISTORY_PAGE + 9), at: "2019-06-01T00:00:00.000Z" };
+    await store.record(moved, { settled: true });
+    const ids = await runInDurableObject(ledger, async (instance) =>
+      (await (instance as Ledger).historyPage(HISTORY_PAGE, null)).runs.map((e) => e.id),
+    );
+    expect(ids).toEqual(Array.from({ length: HISTORY_PAGE }, (_, i) => night(HISTORY_PAGE + 8 - i).id));
   }, 30_000);
 
   it("never keeps a settlement waiting on a projection that reports started: both finish", async () => {
