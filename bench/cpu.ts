@@ -1,30 +1,22 @@
 /**
  * CPU in this process (V8, as in workerd): the pure pipeline of a large metrics file against
- * `JSON.parse` of the same bytes, and one whole upload through the ingest job (memory stores)
- * with the history it is analysed with.
+ * `JSON.parse` of the same bytes, and one whole upload (memory stores): answered, settled and
+ * published, with the history it is analysed with.
  */
 import smokeBaseline from "../baselines/smoke.json" with { type: "json" };
 import { evaluate, type Baseline } from "../src/core/baseline.ts";
 import { actualsOf, measure, parseSmokeMetrics } from "../src/core/metrics.ts";
 import { smokeSummary, summaryHtml, summaryJson, summaryMarkdown } from "../src/core/summary.ts";
+import { forgetWindows } from "../src/core/changepoints/window-memo.ts";
+import { publishStatusPage } from "../src/http/pages/publish.ts";
+import { importHistory } from "../src/jobs/import.ts";
 import { ingest } from "../src/jobs/ingest.ts";
+import { drain } from "../src/jobs/outbox.ts";
 import { memoryStores } from "../src/store/memory.ts";
 import { wire } from "../src/wiring.ts";
-import { cpuMicros, metricsText, round3 } from "./common.ts";
+import { cpuMicros, importRows, metricsText, round3 } from "./common.ts";
 
 const TIMINGS = 100_000;
-
-async function asyncCpuMicros(fn: (i: number) => Promise<unknown>, iterations: number): Promise<number> {
-  const samples: number[] = [];
-  for (let i = 0; i < iterations; i++) {
-    const start = process.cpuUsage();
-    await fn(i);
-    const used = process.cpuUsage(start);
-    samples.push(used.user + used.system);
-  }
-  samples.sort((a, b) => a - b);
-  return samples[Math.floor(samples.length / 2)];
-}
 
 export function pipelineCpu() {
   const text = metricsText(TIMINGS);
@@ -51,29 +43,68 @@ export function pipelineCpu() {
   };
 }
 
-/** CPU of one upload of Firewood's 5-batch result, with `history` runs already recorded. */
-export async function ingestCpu(history: number) {
+/** Per-upload CPU, median of `UPLOADS`, by part. */
+const UPLOADS = 15;
+
+/**
+ * CPU of one whole upload of Firewood's 5-batch result with `history` nights imported before it
+ * (memory stores): the ingest job that answers it, the settlement that follows (the drain: the
+ * bounded change analysis, the alerts) and the status page it publishes. `warm` is an isolate
+ * that settled the night before; `cold` one whose window memo is empty, as a nightly upload
+ * usually finds it on Workers.
+ */
+export async function uploadCpu(history: number) {
+  const first = Date.UTC(2000, 0, 1) + history * 86_400_000;
+  let now = first;
   const deps = wire(
     {},
-    { fetch: () => Promise.reject(new Error("offline")), now: Date.now, sleep: async () => {}, write: () => {} },
+    { fetch: () => Promise.reject(new Error("offline")), now: () => now, sleep: async () => {}, write: () => {} },
     memoryStores,
   );
+  if (history > 0) {
+    const imported = await importHistory(deps, importRows(history));
+    if (imported.kind !== "runs") throw new Error(`import of ${history} rows: ${JSON.stringify(imported)}`);
+  }
   const bytes = new TextEncoder().encode(metricsText(5));
-  const upload = (i: number) =>
-    ingest(deps, {
-      result: bytes,
-      resultKind: "auto",
-      resultField: "(body)",
-      files: [],
-      provenance: { github: { run_id: 1_000_000 + i, run_attempt: 1, html_url: null }, sha: null, ref: "main" },
-    });
-  for (let i = 0; i < history; i++) await upload(i);
-  const parse = cpuMicros(() => JSON.parse(new TextDecoder().decode(bytes)), 200);
-  const cpu = await asyncCpuMicros((i) => upload(history + i), 15);
-  return {
-    history_runs: history,
-    ingest_cpu_us: cpu,
-    json_parse_cpu_us: parse,
-    ratio_to_json_parse: round3(cpu / Math.max(parse, 1)),
+  let night = 0;
+  const upload = async () => {
+    now = first + ++night * 86_400_000;
+    const parts = { ingest: 0, settle: 0, publish: 0 };
+    const timed = async (part: keyof typeof parts, step: () => Promise<unknown>) => {
+      const start = process.cpuUsage();
+      await step();
+      const used = process.cpuUsage(start);
+      parts[part] = used.user + used.system;
+    };
+    await timed("ingest", () =>
+      ingest(deps, {
+        result: bytes,
+        resultKind: "auto",
+        resultField: "(body)",
+        files: [],
+        provenance: { github: { run_id: 1_000_000 + night, run_attempt: 1, html_url: null }, sha: null, ref: "main" },
+      }),
+    );
+    await timed("settle", () => drain(deps));
+    await timed("publish", () => publishStatusPage(deps));
+    return parts;
   };
+  const medianOf = async (before: () => void) => {
+    const samples: { ingest: number; settle: number; publish: number }[] = [];
+    for (let i = 0; i < UPLOADS; i++) {
+      before();
+      samples.push(await upload());
+    }
+    const median = (pick: (p: (typeof samples)[number]) => number) =>
+      samples.map(pick).sort((a, b) => a - b)[Math.floor(samples.length / 2)];
+    return {
+      upload_cpu_us: median((p) => p.ingest + p.settle + p.publish),
+      ingest_cpu_us: median((p) => p.ingest),
+      settle_cpu_us: median((p) => p.settle),
+      publish_cpu_us: median((p) => p.publish),
+    };
+  };
+  const warm = await medianOf(() => {});
+  const cold = await medianOf(forgetWindows);
+  return { history_runs: history, warm, cold };
 }

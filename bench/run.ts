@@ -2,7 +2,8 @@
  * `npm run bench`: chimney's speed and robustness as ratios to floors measured in the same run.
  *
  * - CPU (bench/cpu.ts): the pure pipeline of a 100 000-batch metrics file ÷ `JSON.parse` of the
- *   same bytes; one whole upload through the ingest job, with 0 and 10 000 runs of history.
+ *   same bytes; one whole upload (answered, settled, the page published), with 0, 1 000 and
+ *   10 000 runs of history, in a warm isolate and in a cold one.
  * - The suites' result formats (bench/formats.ts): each parser over 2 000 benches ÷ splitting or
  *   `JSON.parse` of the same bytes. `npm run bench -- formats` runs this part alone.
  * - Change points inside workerd (bench/detection.ts).
@@ -24,7 +25,7 @@ import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { alertBench, alertTable } from "./alerts.ts";
 import { bundleSize } from "./bundle.ts";
 import { coldStartBench } from "./cold-start.ts";
-import { ingestCpu, pipelineCpu } from "./cpu.ts";
+import { pipelineCpu, uploadCpu } from "./cpu.ts";
 import { detectionBench } from "./detection.ts";
 import { formatsCpu } from "./formats.ts";
 import { historyBench } from "./history.ts";
@@ -91,7 +92,7 @@ ${alertTable(alerts)}`;
 }
 
 const cpu = pipelineCpu();
-const ingest = [await ingestCpu(0), await ingestCpu(10_000)];
+const upload = [await uploadCpu(0), await uploadCpu(1_000), await uploadCpu(10_000)];
 const formats = formatsCpu();
 const detection = await detectionBench();
 const bundle = await bundleSize();
@@ -104,7 +105,7 @@ const results = {
   measured_at: new Date().toISOString(),
   node: process.version,
   cpu,
-  ingest,
+  upload,
   formats,
   detection,
   bundle,
@@ -132,7 +133,8 @@ console.log(`
 | a ${webhooks.large_log.log_mb} MB log in an artifact | stored ${webhooks.large_log.stored_bytes} bytes in ${webhooks.large_log.ingested_in_s} s; workerd peak memory grew ${webhooks.large_log.workerd_peak_growth_mib} MiB | < 128 MB |
 | validate + evaluate + summarize ÷ JSON.parse (${cpu.per_batch_ms_entries} timings, ${(cpu.bytes / 1e6).toFixed(1)} MB) | ${cpu.ratio_to_json_parse}× (${cpu.validate_evaluate_summarize_cpu_us} vs ${cpu.json_parse_cpu_us} µs CPU) | ≤ 3× |
 | the same including the parse ÷ JSON.parse | ${cpu.ratio_including_parse}× | |
-| CPU per upload (ingest job, memory stores), with 0 / 10 000 runs of history | ${ingest[0].ingest_cpu_us} / ${ingest[1].ingest_cpu_us} µs | |
+| CPU per upload (answered, settled, page published; memory stores), 0 / 1 000 / 10 000 runs of history, warm isolate | ${upload.map((u) => u.warm.upload_cpu_us).join(" / ")} µs (settle ${upload.map((u) => u.warm.settle_cpu_us).join(" / ")}, page ${upload.map((u) => u.warm.publish_cpu_us).join(" / ")}) | 10 000 ≤ 1.5× 0, ≤ 2 000 µs |
+| the same in a cold isolate (window memo empty) | ${upload.map((u) => u.cold.upload_cpu_us).join(" / ")} µs (settle ${upload.map((u) => u.cold.settle_cpu_us).join(" / ")}) | |
 | change points, 1 000 nights × 3 metrics, in workerd | ${d1k.full_ms} ms (${d1k.full_us_per_point} µs a point) | < 50 ms |
 | change points, 10 000 nights × 3 metrics, in workerd | ${d10k.full_ms} ms (${d10k.full_us_per_point} µs a point; ${detection.growth_full_10k_over_1k}× the 1 000) | ≈ 10× (linear) |
 | one night appended (incremental), 1 000 / 10 000 nights × 3 | ${d1k.append_ms} / ${d10k.append_ms} ms | |
