@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startWranglerDev, type DevServer } from "../../scripts/wrangler-dev.ts";
 import { GitHubEmulator, REPO, TOKEN as GITHUB_TOKEN } from "../../sandbox/github.ts";
 import { serve } from "../../sandbox/serve.ts";
+import { RUST_SUITE, SMOKE_SUITE } from "../support/suites.ts";
 
 const ROOT = resolve(import.meta.dirname, "../..");
 const FIXTURES = join(ROOT, "test/fixtures");
@@ -675,7 +676,13 @@ describe("chimney dispatch against a live chimney and the GitHub emulator", () =
     state = mkdtempSync(join(tmpdir(), "chimney-cli-state-"));
     server = await startWranglerDev({
       persistTo: state,
-      vars: { ADMIN_TOKEN: TOKEN, GITHUB_REPOSITORY: REPO, GITHUB_API_URL: api.url, GITHUB_TOKEN },
+      vars: {
+        ADMIN_TOKEN: TOKEN,
+        GITHUB_REPOSITORY: REPO,
+        GITHUB_API_URL: api.url,
+        GITHUB_TOKEN,
+        CHIMNEY_SUITES: JSON.stringify({ suites: [SMOKE_SUITE, RUST_SUITE] }),
+      },
     });
   }, 120_000);
 
@@ -700,6 +707,24 @@ describe("chimney dispatch against a live chimney and the GitHub emulator", () =
     expect(run.inputs.ref).toBe(head);
     const stored = (await (await fetch(`${server.url}/runs/${run.id}-1`)).json()) as Record<string, any>;
     expect(stored).toMatchObject({ sha: head, mainline: false, dispatch: { pr_number: pr } });
+  });
+
+  it("--suite S runs that suite's workflow on its branch, and names the suites when S is unknown", async () => {
+    const result = await chimney("node", ["dispatch", "--url", server.url, "--suite", "rust-benches"], {
+      ADMIN_TOKEN: TOKEN,
+    });
+    expect(result.stderr).toBe("");
+    expect(result.code).toBe(0);
+    const run = [...github.runs.values()].at(-1)!;
+    expect([run.workflow, run.head_branch]).toEqual(["benchmarks.yaml", "main"]);
+    expect(result.stdout).toBe(
+      `dispatched ${run.inputs.correlation_id} (suite rust-benches) on main: ${api.url}/${REPO}/actions/runs/${run.id}/attempts/1\n`,
+    );
+    const unknown = await chimney("node", ["dispatch", "--url", server.url, "--suite", "nope"], { ADMIN_TOKEN: TOKEN });
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toContain(
+      'refused the dispatch (400): suite: no suite is named "nope"; the suites are smoke, rust-benches',
+    );
   });
 
   it("prints chimney's refusal and exits 1; a bad --pr is a usage error", async () => {
