@@ -15,7 +15,7 @@ const fixture = (name: string) => Deno.readTextFile(new URL(`../fixtures/${name}
 const passing = await fixture("smoke-metrics.json");
 const regressed = await fixture("smoke-metrics-regressed.json");
 
-async function chimney(kvPath = ":memory:") {
+async function chimney(more: Record<string, string> = {}) {
   let now = Date.parse("2026-11-29T03:00:00Z");
   const github = new GitHubEmulator(() => now);
   const env = {
@@ -25,7 +25,8 @@ async function chimney(kvPath = ":memory:") {
     GITHUB_WEBHOOK_SECRET: SECRET,
     PERF_DASHBOARD_TOKEN: TOKEN,
     ADMIN_TOKEN: ADMIN,
-    CHIMNEY_KV_PATH: kvPath,
+    CHIMNEY_KV_PATH: ":memory:",
+    ...more,
   };
   const made = await createDenoChimney(env, {
     fetch: github.fetch,
@@ -170,6 +171,43 @@ Deno.test("a store written before the counts were kept is counted once, on the f
   assert.deepEqual((await scrape(c))("chimney_runs").values, {
     "suite=smoke,state=passed": 2,
     "suite=smoke,state=regressed": 1,
+  });
+  c.kv.close();
+});
+
+Deno.test("counts each suite's runs beside the smoke suite's, once however often a result is sent", async () => {
+  const suites = [
+    {
+      name: "smoke",
+      workflow: "perf.yml",
+      artifacts: ["smoke-benchmark"],
+      format: "smoke",
+      start: { dispatch: { cron: "0 3 * * *" } },
+    },
+    {
+      name: "rust-benches",
+      workflow: "benchmarks.yaml",
+      artifacts: ["bench-output-*"],
+      format: "cargo",
+      start: "follow",
+    },
+  ];
+  const c = await chimney({ CHIMNEY_SUITES: JSON.stringify({ suites }) });
+  const cargo = await fixture("formats/cargo-output.txt");
+  const post = (sha: string) =>
+    c.app.request(`/api/results?suite=rust-benches&sha=${sha}`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${TOKEN}`, "content-type": "text/plain" },
+      body: cargo,
+    });
+  assert.equal((await upload(c, passing, 9001)).status, 201);
+  assert.equal((await post("a".repeat(40))).status, 201);
+  c.advance(60_000);
+  assert.equal((await post("b".repeat(40))).status, 201);
+  await post("b".repeat(40));
+  assert.deepEqual((await scrape(c))("chimney_runs").values, {
+    "suite=smoke,state=passed": 1,
+    "suite=rust-benches,state=read": 2,
   });
   c.kv.close();
 });
