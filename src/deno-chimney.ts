@@ -18,6 +18,7 @@ import {
 } from "./store/deno.ts";
 import { DenoArtifactStore, DenoChunkedLatest, DenoInbox, DenoSeriesStore } from "./store/deno-blobs.ts";
 import { sweepChunks } from "./store/deno-chunks.ts";
+import { DenoHealthStore } from "./store/deno-health.ts";
 import { NO_CACHE, type CacheOptions } from "./store/read-cache.ts";
 import type { Stores } from "./store/ports.ts";
 import { defaultOutside, wire, type Outside } from "./wiring.ts";
@@ -50,6 +51,7 @@ export function denoStores(kv: Deno.Kv, cache: CacheOptions = NO_CACHE, now: () 
     series: new DenoSeriesStore(kv, now),
     // A settlement changes what these cache: they forget it once it is committed.
     settlements: new DenoSettlementStore(kv, changes, [runs, alerts, changes]),
+    health: new DenoHealthStore(kv),
   };
 }
 

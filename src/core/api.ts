@@ -70,6 +70,8 @@ export const ImportAnswerSchema = v.variant("format", [
 /** `POST /api/dispatch`. */
 export const DispatchAnswerSchema = v.object({
   correlation_id: v.string(),
+  /** The suite dispatched by name, or null when the request named none (the smoke suite's workflow). */
+  suite: v.nullable(v.string()),
   state: v.string(),
   ref: v.nullable(v.string()),
   pr_number: v.nullable(v.number()),

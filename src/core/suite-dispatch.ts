@@ -8,6 +8,7 @@ import { nextAction, newDispatch, SLOT_WINDOW_MS, type Dispatch, type DispatchAc
 import type { SeriesChange } from "./series.ts";
 import { isParsedFormat, type SeriesSuite } from "./suite-results.ts";
 import type { Suite } from "./suites.ts";
+import { invalid, ok, type Parsed } from "./validation.ts";
 import { lastScheduled, slotCorrelationId, suiteConfirmationId } from "./workflow.ts";
 
 /** A suite chimney dispatches on its cron and reads through its series. */
@@ -60,6 +61,34 @@ export function slotDispatch(suite: DispatchedSuite, slot: Slot): Dispatch {
     },
     slot.at,
   );
+}
+
+/** What a dispatch by hand runs for a suite other than smoke: its workflow on its branch. */
+export interface SuiteTarget {
+  suite: string;
+  workflow: string;
+  ref: string;
+}
+
+/**
+ * What a dispatch by hand of `suite` runs: null for the smoke suite (the nightly loop's workflow,
+ * on any ref or a pull request's head), else the suite's workflow on its branch, as its cron
+ * dispatches it. A suite other than smoke reads only its branch's runs and comments on no pull
+ * request, so another ref or a pull request would start a run nobody reads.
+ */
+export function suiteTarget(
+  suite: Suite,
+  request: { ref: string | null; pr_number: number | null },
+): Parsed<SuiteTarget | null> {
+  if (!isParsedFormat(suite.format)) return ok(null);
+  if (request.pr_number !== null)
+    return invalid({
+      field: "pr_number",
+      message: `only the smoke suite benchmarks a pull request; ${suite.name} reads its branch ${suite.branch}`,
+    });
+  if (request.ref !== null && request.ref !== suite.branch)
+    return invalid({ field: "ref", message: `${suite.name} reads the runs of its branch ${suite.branch} only` });
+  return ok({ suite: suite.name, workflow: suite.workflow, ref: suite.branch });
 }
 
 /** The change an alert is about to open for: the worst moved series' latest change. */

@@ -10,6 +10,7 @@ import { dispatchWorkflow, findRunByCorrelation, type WorkflowRun } from "../git
 import { GitHubError, type GitHubClient } from "../github/client.ts";
 import { getPullRequest } from "../github/pulls.ts";
 import { isFork } from "../core/pr-bench.ts";
+import type { SuiteTarget } from "../core/suite-dispatch.ts";
 import { messageOf, newRunId, type GitHubAccess, type LoopDeps } from "./deps.ts";
 
 export type NightlyOutcome = { kind: "dispatched"; dispatch: Dispatch } | { kind: "skipped"; reason: string };
@@ -52,13 +53,34 @@ export async function dispatchNightly(deps: LoopDeps, at: Date): Promise<Nightly
 
 /**
  * A run started by hand. With a pull request and no ref, the pull request's head: its branch and
- * commit (a fork's commit on the tracked branch's workflow, which checks out the sha).
+ * commit (a fork's commit on the tracked branch's workflow, which checks out the sha). With a
+ * suite other than smoke, that suite's workflow on its branch (`suiteTarget`, core/suite-dispatch.ts).
  */
 export async function dispatchOnDemand(
   deps: LoopDeps,
-  request: { ref: string | null; pr_number: number | null },
+  request: { ref: string | null; pr_number: number | null; suite?: SuiteTarget | null },
 ): Promise<Dispatch> {
   const at = deps.now();
+  const correlationId = manualCorrelationId(newRunId(at));
+  if (request.suite) {
+    const { suite, workflow, ref } = request.suite;
+    const dispatch = newDispatch(
+      {
+        kind: "manual",
+        night: null,
+        correlation_id: correlationId,
+        suite,
+        workflow,
+        ref,
+        pr_number: null,
+        sha: null,
+        confirms: null,
+      },
+      at.toISOString(),
+    );
+    await deps.dispatches.claim(dispatch);
+    return performDispatch(deps, dispatch);
+  }
   let ref = request.ref ?? deps.trackedRef;
   let sha: string | null = null;
   if (request.pr_number !== null && request.ref === null && deps.github) {
@@ -70,7 +92,7 @@ export async function dispatchOnDemand(
     {
       kind: "manual",
       night: null,
-      correlation_id: manualCorrelationId(newRunId(at)),
+      correlation_id: correlationId,
       ref,
       pr_number: request.pr_number,
       sha,

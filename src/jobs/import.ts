@@ -1,7 +1,9 @@
 /**
  * Importing history kept before chimney: github-action-benchmark data (`data.js` or its JSON)
  * becomes series, a JSON array of smoke results becomes runs. Nothing is stored unless the whole
- * file is valid, nothing is alerted on, and importing the same file again changes nothing.
+ * document is valid, nothing is alerted on, and importing the same document again changes nothing
+ * (runs and points are kept by their time and commit), so `chimney import` sends a large file in
+ * batches (core/import-batches.ts) and a stopped import is finished by sending it again.
  */
 import * as v from "valibot";
 import type { ChangeReport } from "../core/drift.ts";

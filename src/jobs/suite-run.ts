@@ -9,6 +9,7 @@
  * left. A failure that may pass (GitHub or the network failing) is logged with `retry: true` and
  * thrown, so the delivery fails and the reconcile tick takes it up again (core/delivery.ts).
  */
+import { COUNTERS } from "../core/health.ts";
 import { repositoryUrl } from "../core/links.ts";
 import { parseResults } from "../core/formats/index.ts";
 import type { Bench } from "../core/formats/bench.ts";
@@ -241,6 +242,9 @@ async function mergeResult(deps: LoopDeps, suite: Suite, series: Series[]) {
   const options = changeOptions(deps.config);
   const merged = await deps.series.merge(series, options);
   if (merged.issues.length > 0) return merged;
+  // A result whose points were all kept before (the same run again) is no new run.
+  if (merged.imports.some((i) => i.added > 0))
+    await deps.health?.add([{ name: COUNTERS.suiteRuns, labels: { suite: suite.name, state: "read" }, value: 1 }]);
   const now = deps.now().toISOString();
   const all = await deps.series.all();
   const subject = suiteSubject(suite.name, all, options, deps.config.CHANGE_MIN_RUNS, now, suite.alerts);

@@ -25,6 +25,7 @@ import { COMPLETED_STATES, mergeRun, OPEN_STATES, type RecordOutcome, type Run }
 import type { ChangeReport } from "../core/drift.ts";
 import type { Settlement, UnsettledRun } from "../core/settle.ts";
 import { endsStatus, statusDocument, type StatusDocument } from "../core/status.ts";
+import { countDelivery, countRun, countWrite } from "./deno-health.ts";
 import { NO_CACHE, ReadCache, type CacheOptions } from "./read-cache.ts";
 import type { AlertStore, DeliveryStore, DispatchStore, Latest, RunStore, SettlementStore } from "./ports.ts";
 
@@ -135,6 +136,7 @@ export class DenoRunStore implements RunStore {
 
 /** A run's record and the keys that index it, in an atomic operation that checked the stored record. */
 function stageRun(op: Deno.AtomicOperation, stored: Run | null, run: Run): void {
+  countRun(op, stored, run);
   if (stored) op.delete(["history", stored.at, run.id]);
   else op.sum(["count"], 1n);
   op.set(["run", run.id], run).set(["history", run.at, run.id], historyEntry(run));
@@ -235,6 +237,7 @@ export class DenoSettlementStore implements SettlementStore {
       for (const alert of planned.alerts) op.set(["alert", alert.fingerprint], alert);
       for (const write of planned.writes) {
         op.check({ key: ["write", write.id], versionstamp: null }).set(["write", write.id], write);
+        countWrite(op, null, write);
       }
       op.set(["write-seq"], (seq.value ?? 0) + planned.writes.length);
       return { commit: op, result: true };
@@ -284,13 +287,12 @@ export class DenoDeliveryStore implements DeliveryStore {
     await transact(async () => {
       const stored = await this.kv.get<Delivery>(["delivery", id]);
       if (!stored.value) return { commit: null, result: undefined };
-      return {
-        commit: this.kv
-          .atomic()
-          .check(stored)
-          .set(["delivery", id], { ...stored.value, ...outcome, updated_at: at }),
-        result: undefined,
-      };
+      const op = this.kv
+        .atomic()
+        .check(stored)
+        .set(["delivery", id], { ...stored.value, ...outcome, updated_at: at });
+      countDelivery(op, outcome.state);
+      return { commit: op, result: undefined };
     });
   }
 
@@ -332,8 +334,10 @@ export class DenoAlertStore implements AlertStore {
       if (planned.alerts.length === 0 && planned.writes.length === 0) return { commit: null, result: [] };
       const op = this.kv.atomic().check(seq, ...alerts);
       for (const alert of planned.alerts) op.set(["alert", alert.fingerprint], alert);
-      for (const write of planned.writes)
+      for (const write of planned.writes) {
         op.check({ key: ["write", write.id], versionstamp: null }).set(["write", write.id], write);
+        countWrite(op, null, write);
+      }
       op.set(["write-seq"], (seq.value ?? 0) + planned.writes.length);
       return { commit: op, result: planned.writes };
     });
@@ -363,7 +367,9 @@ export class DenoAlertStore implements AlertStore {
       const write = await this.kv.get<AlertWrite>(["write", id]);
       if (!write.value) return { commit: null, result: undefined };
       const alert = await this.kv.get<Alert>(["alert", write.value.fingerprint]);
-      const op = this.kv.atomic().check(write, alert).set(["write", id], finishedWrite(write.value, outcome));
+      const finished = finishedWrite(write.value, outcome);
+      const op = this.kv.atomic().check(write, alert).set(["write", id], finished);
+      countWrite(op, write.value, finished);
       const then = outcome.error === null ? outcome.then : null;
       if (then) {
         const seq = await this.kv.get<number>(["write-seq"]);
@@ -371,6 +377,7 @@ export class DenoAlertStore implements AlertStore {
         op.check(seq, { key: ["write", then.id], versionstamp: null })
           .set(["write", then.id], { ...then, seq: next })
           .set(["write-seq"], next);
+        countWrite(op, null, then);
       }
       if (alert.value && outcome.issue)
         op.set(["alert", alert.value.fingerprint], withIssue(alert.value, outcome.issue));

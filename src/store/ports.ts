@@ -174,6 +174,6 @@ export interface Stores {
   pages: PageStore;
   series: SeriesStore;
   settlements: SettlementStore;
-  /** chimney's own health, where the runtime keeps its counts (Workers); without it /metrics answers 404. */
+  /** chimney's own health counts (the Ledger on Workers, Deno KV on Deno); without them /metrics answers 404. */
   health?: HealthStore;
 }

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startWranglerDev, type DevServer } from "../../scripts/wrangler-dev.ts";
 import { GitHubEmulator, REPO, TOKEN as GITHUB_TOKEN } from "../../sandbox/github.ts";
 import { serve } from "../../sandbox/serve.ts";
+import { RUST_SUITE, SMOKE_SUITE } from "../support/suites.ts";
 
 const ROOT = resolve(import.meta.dirname, "../..");
 const FIXTURES = join(ROOT, "test/fixtures");
@@ -558,7 +559,7 @@ describe("chimney import against a live chimney", () => {
     const first = await chimney("node", ["import", "--url", server.url, fixture("firewood-bench-history.json")], {
       ADMIN_TOKEN: TOKEN,
     });
-    expect(first.stderr).toBe("");
+    expect(first.stderr).toBe("chimney: import: 201 of 201 rows done\n");
     expect(first.code).toBe(0);
     const lines = first.stdout.trim().split("\n");
     expect(lines).toHaveLength(10);
@@ -592,6 +593,142 @@ describe("chimney import against a live chimney", () => {
     const noToken = await chimney("node", ["import", "--url", server.url, "bad.json"], { ADMIN_TOKEN: "" }, cwd);
     expect(noToken.code).toBe(2);
     expect(noToken.stderr).toBe("chimney: no token: pass --token or set ADMIN_TOKEN\n");
+  });
+});
+
+describe("chimney import in batches against a live chimney", () => {
+  const TOKEN = "cli-import-token-0123456789abcdef";
+  let server: DevServer;
+  let state: string;
+  let proxy: Server;
+  let proxyUrl: string;
+  /** Requests the proxy passes on before it answers 503 to every one. */
+  let healthy = 0;
+
+  beforeAll(async () => {
+    state = mkdtempSync(join(tmpdir(), "chimney-cli-state-"));
+    server = await startWranglerDev({ persistTo: state, vars: { ADMIN_TOKEN: TOKEN } });
+    proxy = createServer(async (req, res) => {
+      const chunks: Buffer[] = [];
+      for await (const chunk of req) chunks.push(chunk as Buffer);
+      if (healthy-- <= 0) {
+        res.writeHead(503, { "content-type": "application/json", "retry-after": "1" });
+        res.end("{}");
+        return;
+      }
+      const answer = await fetch(`${server.url}${req.url}`, {
+        method: req.method,
+        headers: { authorization: req.headers.authorization ?? "", "content-type": "application/json" },
+        body: Buffer.concat(chunks),
+      });
+      res.writeHead(answer.status, { "content-type": answer.headers.get("content-type") ?? "application/json" });
+      res.end(Buffer.from(await answer.arrayBuffer()));
+    });
+    await new Promise<void>((r) => proxy.listen(0, "127.0.0.1", r));
+    proxyUrl = `http://127.0.0.1:${(proxy.address() as { port: number }).port}`;
+  }, 120_000);
+
+  afterAll(async () => {
+    await new Promise<void>((r) => proxy?.close(() => r()));
+    await server?.stop();
+    rmSync(state, { recursive: true, force: true });
+  });
+
+  const results = (n: number, from = 0) =>
+    Array.from({ length: n }, (_, i) => ({
+      at: `2026-09-${String(from + i + 1).padStart(2, "0")}T03:00:00Z`,
+      sha: (from + i + 1).toString(16).padStart(40, "a"),
+      result: metricsJson(),
+    }));
+
+  it("sends Firewood's history in batches, printing the rows done after each, and the same summary", async () => {
+    const first = await chimney(
+      "node",
+      ["import", "--url", server.url, "--batch", "90", fixture("firewood-bench-history.json")],
+      { ADMIN_TOKEN: TOKEN },
+    );
+    expect(first.code).toBe(0);
+    expect(first.stderr).toBe([90, 180, 201].map((n) => `chimney: import: ${n} of 201 rows done\n`).join(""));
+    const lines = first.stdout.trim().split("\n");
+    expect(lines).toHaveLength(10);
+    expect(lines).toContain(
+      "BenchmarkReexecuteRange/[40000001,41000000]-Config-firewood-Runner-avago-runner-i4i-2xlarge-local-ssd - mgas/s (mgas/s): 142 new of 142 points; 1 change points",
+    );
+    const again = await chimney(
+      "node",
+      ["import", "--url", server.url, "--batch", "50", fixture("firewood-bench-history.json")],
+      { ADMIN_TOKEN: TOKEN },
+    );
+    expect(again.code).toBe(0);
+    expect(again.stdout).toMatch(/^(.*: 0 new of (142|59) points; \d+ change points\n){10}$/);
+  });
+
+  it("stops at a refused batch saying how many rows were kept; run again, it finishes without doubling a row", async () => {
+    const cwd = temp();
+    const rows = results(5);
+    writeFileSync(join(cwd, "results.json"), JSON.stringify([...rows.slice(0, 3), { result: metricsJson() }, rows[4]]));
+    const refused = await chimney(
+      "node",
+      ["import", "--url", server.url, "--batch", "2", "results.json"],
+      { ADMIN_TOKEN: TOKEN },
+      cwd,
+    );
+    expect(refused.code).toBe(1);
+    expect(refused.stdout).toBe("");
+    expect(refused.stderr).toBe(
+      [
+        "chimney: import: 2 of 5 rows done",
+        `chimney: ${server.url}/api/import refused results.json (422): [3].at: is required`,
+        "chimney: import stopped: 2 of 5 rows done; run it again to finish (rows already kept are not added twice)",
+        "",
+      ].join("\n"),
+    );
+    writeFileSync(join(cwd, "results.json"), JSON.stringify(rows));
+    const finished = await chimney(
+      "node",
+      ["import", "--url", server.url, "--batch", "2", "results.json"],
+      { ADMIN_TOKEN: TOKEN },
+      cwd,
+    );
+    expect(finished.code).toBe(0);
+    expect(finished.stdout).toMatch(/^3 runs added, 2 already there; \d+ change points in 5 runs\n$/);
+    const runs = (await (await fetch(`${server.url}/runs?limit=50`)).json()) as { runs: unknown[] };
+    expect(runs.runs).toHaveLength(5);
+  });
+
+  it("stops when chimney fails a batch past its retries, saying how many rows were kept", async () => {
+    const cwd = temp();
+    writeFileSync(join(cwd, "results.json"), JSON.stringify(results(4, 10)));
+    healthy = 1;
+    const failed = await chimney(
+      "node",
+      ["import", "--url", proxyUrl, "--batch", "2", "results.json"],
+      { ADMIN_TOKEN: TOKEN },
+      cwd,
+    );
+    expect(failed.code).toBe(1);
+    const lines = failed.stderr.trim().split("\n");
+    expect(lines[0]).toBe("chimney: import: 2 of 4 rows done");
+    expect(lines.at(-2)).toBe(`chimney: ${proxyUrl}/api/import: gave up after 5 attempts (last: HTTP 503)`);
+    expect(lines.at(-1)).toBe(
+      "chimney: import stopped: 2 of 4 rows done; run it again to finish (rows already kept are not added twice)",
+    );
+    healthy = 100;
+    const again = await chimney(
+      "node",
+      ["import", "--url", proxyUrl, "--batch", "2", "results.json"],
+      { ADMIN_TOKEN: TOKEN },
+      cwd,
+    );
+    expect(again.stdout).toMatch(/^2 runs added, 2 already there; /);
+  }, 30_000);
+
+  it("refuses a --batch that is not a number of rows", async () => {
+    const bad = await chimney("node", ["import", "--url", server.url, "--batch", "0", "x.json"], {
+      ADMIN_TOKEN: TOKEN,
+    });
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toBe("chimney: --batch must be a number of rows from 1 to 500\n");
   });
 });
 
@@ -675,7 +812,13 @@ describe("chimney dispatch against a live chimney and the GitHub emulator", () =
     state = mkdtempSync(join(tmpdir(), "chimney-cli-state-"));
     server = await startWranglerDev({
       persistTo: state,
-      vars: { ADMIN_TOKEN: TOKEN, GITHUB_REPOSITORY: REPO, GITHUB_API_URL: api.url, GITHUB_TOKEN },
+      vars: {
+        ADMIN_TOKEN: TOKEN,
+        GITHUB_REPOSITORY: REPO,
+        GITHUB_API_URL: api.url,
+        GITHUB_TOKEN,
+        CHIMNEY_SUITES: JSON.stringify({ suites: [SMOKE_SUITE, RUST_SUITE] }),
+      },
     });
   }, 120_000);
 
@@ -700,6 +843,24 @@ describe("chimney dispatch against a live chimney and the GitHub emulator", () =
     expect(run.inputs.ref).toBe(head);
     const stored = (await (await fetch(`${server.url}/runs/${run.id}-1`)).json()) as Record<string, any>;
     expect(stored).toMatchObject({ sha: head, mainline: false, dispatch: { pr_number: pr } });
+  });
+
+  it("--suite S runs that suite's workflow on its branch, and names the suites when S is unknown", async () => {
+    const result = await chimney("node", ["dispatch", "--url", server.url, "--suite", "rust-benches"], {
+      ADMIN_TOKEN: TOKEN,
+    });
+    expect(result.stderr).toBe("");
+    expect(result.code).toBe(0);
+    const run = [...github.runs.values()].at(-1)!;
+    expect([run.workflow, run.head_branch]).toEqual(["benchmarks.yaml", "main"]);
+    expect(result.stdout).toBe(
+      `dispatched ${run.inputs.correlation_id} (suite rust-benches) on main: ${api.url}/${REPO}/actions/runs/${run.id}/attempts/1\n`,
+    );
+    const unknown = await chimney("node", ["dispatch", "--url", server.url, "--suite", "nope"], { ADMIN_TOKEN: TOKEN });
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toContain(
+      'refused the dispatch (400): suite: no suite is named "nope"; the suites are smoke, rust-benches',
+    );
   });
 
   it("prints chimney's refusal and exits 1; a bad --pr is a usage error", async () => {

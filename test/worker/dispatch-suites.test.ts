@@ -4,6 +4,7 @@
  */
 import { beforeEach, describe, expect, it } from "vitest";
 import { isConfirmingRun as isConfirming } from "../../src/core/workflow.ts";
+import { TEST_BINDINGS } from "../bindings.ts";
 import { noise } from "../support/nights.ts";
 import { harness, NIGHTLY, RECONCILE, resetStorage } from "./harness.ts";
 import { RUST_SUITE, SMOKE_SUITE as SMOKE } from "../support/suites.ts";
@@ -250,4 +251,76 @@ describe("a dispatched suite's confirming rerun", () => {
     const [issue] = h.github.alertIssues().filter((i) => i.title.startsWith("rust-benches"));
     expect(issue.body).toContain("**Not confirmed:**");
   }, 60_000);
+});
+
+describe("a suite dispatched on demand (POST /api/dispatch with suite)", () => {
+  const ADMIN = { authorization: `Bearer ${TEST_BINDINGS.ADMIN_TOKEN}`, "content-type": "application/json" };
+  const dispatch = (h: Harness, body: object) =>
+    h.request("/api/dispatch", { method: "POST", headers: ADMIN, body: JSON.stringify(body) });
+
+  it("runs the suite's workflow on its branch with the cron's inputs, and its run is read into its series", async () => {
+    const h = withSuites(SMOKE, RUST, CCHAIN);
+    const res = await dispatch(h, { suite: "rust-benches" });
+    expect(res.status).toBe(202);
+    const body = (await res.json()) as Record<string, unknown>;
+    expect(body).toMatchObject({ suite: "rust-benches", ref: "main", pr_number: null, state: "dispatched" });
+    const [run, ...more] = [...h.github.runs.values()];
+    expect(more).toEqual([]);
+    expect(run.workflow).toBe("rust-benches.yml");
+    expect(run.head_branch).toBe("main");
+    expect(run.inputs).toEqual({ correlation_id: body.correlation_id });
+    expect(body.run_id).toBe(`${run.id}-1`);
+    expect(body.run_url).toBe(`https://github.test/${h.github.repository}/actions/runs/${run.id}/attempts/1`);
+    // A suite's run is not a night of the ledger: its series hear of it when it completes.
+    expect(await h.runRecord(`${run.id}-1`)).toBeNull();
+    h.github.complete(run.id, { conclusion: "success", artifacts: rustArtifacts(0, 1) });
+    expect((await h.deliver(run, "completed")).status).toBe(202);
+    expect((await seriesOf(h)).map((s) => [s.suite, s.name, s.points]).sort()).toEqual([
+      ["rust-benches", "hash", 1],
+      ["rust-benches", "insert/1000", 1],
+    ]);
+  });
+
+  it("runs a followed suite's workflow too, and the smoke suite's by its name as before", async () => {
+    const h = withSuites(SMOKE, RUST, CCHAIN);
+    expect((await dispatch(h, { suite: "cchain-reexecution" })).status).toBe(202);
+    expect((await dispatch(h, { suite: "smoke", ref: "feature/x" })).status).toBe(202);
+    const [followed, smoke] = [...h.github.runs.values()];
+    expect([followed.workflow, followed.head_branch]).toEqual(["benchmarks.yaml", "main"]);
+    expect([smoke.workflow, smoke.head_branch]).toEqual(["perf.yml", "feature/x"]);
+    expect(await h.runRecord(`${smoke.id}-1`)).toMatchObject({ state: "dispatched", mainline: false });
+  });
+
+  it.each([
+    ["a suite not configured", { suite: "nope" }, 400, "suite"],
+    ["a suite name that is not a string", { suite: 7 }, 422, "suite"],
+    ["a pull request with a suite other than smoke", { suite: "rust-benches", pr_number: 12 }, 400, "pr_number"],
+    ["another branch than the suite reads", { suite: "rust-benches", ref: "feature/x" }, 400, "ref"],
+  ])("refuses %s: %i naming %s, nothing dispatched", async (_what, body, status, field) => {
+    const h = withSuites(SMOKE, RUST);
+    const res = await dispatch(h, body);
+    expect(res.status).toBe(status);
+    const problem = (await res.json()) as { detail: string };
+    expect(problem.detail).toMatch(new RegExp(`^${field}: `));
+    expect(h.github.requests).toHaveLength(0);
+  });
+
+  it("answers 502 when GitHub fails the suite's dispatch, and the reconcile tick retries it on the suite's workflow", async () => {
+    const h = withSuites(SMOKE, RUST);
+    h.github.fail("POST", /\/dispatches$/, 3, () => new Response('{"message":"Server Error"}', { status: 502 }));
+    const res = await dispatch(h, { suite: "rust-benches" });
+    expect(res.status).toBe(502);
+    expect(h.github.runs.size).toBe(0);
+    h.clock.advance(60_000);
+    await h.cron(RECONCILE);
+    const runs = runsOf(h, "rust-benches.yml", "chimney-manual-");
+    expect(runs).toHaveLength(1);
+    expect(runs[0].head_branch).toBe("main");
+  });
+
+  it("names the configured suites when the suite is unknown", async () => {
+    const h = withSuites(SMOKE, RUST);
+    const problem = (await (await dispatch(h, { suite: "nope" })).json()) as { detail: string };
+    expect(problem.detail).toBe('suite: no suite is named "nope"; the suites are smoke, rust-benches');
+  });
 });

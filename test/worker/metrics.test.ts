@@ -3,6 +3,8 @@ import { beforeEach, describe, expect, it } from "vitest";
 import passing from "../fixtures/smoke-metrics.json";
 import regressed from "../fixtures/smoke-metrics-regressed.json";
 import { TEST_BINDINGS } from "../bindings.ts";
+import cargoOutput from "../fixtures/formats/cargo-output.txt?raw";
+import { RUST_SUITE, SMOKE_SUITE } from "../support/suites.ts";
 import { harness, resetStorage } from "./harness.ts";
 import { expectProblem } from "./helpers.ts";
 
@@ -108,5 +110,28 @@ describe("GET /metrics: chimney's own health", () => {
     expect(res.headers.get("www-authenticate")).toBe('Bearer realm="chimney"');
     await expectProblem(await h.request("/metrics", { headers: { authorization: "Bearer wrong" } }), 401);
     expect(samples(await scrape(h, token), "chimney_outbox_depth").values).toEqual({ "": 0 });
+  });
+});
+
+describe("GET /metrics: runs by suite", () => {
+  beforeEach(() => resetStorage());
+
+  it("counts each suite's runs beside the smoke suite's: a run read into a suite's series once, however often it is sent", async () => {
+    const h = harness(undefined, { CHIMNEY_SUITES: JSON.stringify({ suites: [SMOKE_SUITE, RUST_SUITE] }) });
+    const post = (sha: string) =>
+      h.request(`/api/results?suite=rust-benches&sha=${sha}`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${TEST_BINDINGS.PERF_DASHBOARD_TOKEN}`, "content-type": "text/plain" },
+        body: cargoOutput,
+      });
+    expect((await upload(h, passing, 9001)).status).toBe(201);
+    expect((await post("a".repeat(40))).status).toBe(201);
+    h.clock.advance(60_000);
+    expect((await post("b".repeat(40))).status).toBe(201);
+    // The same result again (the same time and commit) adds no point: no run either.
+    await post("b".repeat(40));
+    const runs = samples(await scrape(h), "chimney_runs");
+    expect(runs.type).toBe("GAUGE");
+    expect(runs.values).toEqual({ "suite=smoke,state=passed": 1, "suite=rust-benches,state=read": 2 });
   });
 });

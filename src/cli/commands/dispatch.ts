@@ -2,16 +2,19 @@
 import { callChimney, chimneyUrl } from "../chimney-api.ts";
 import { options, UsageError } from "../io.ts";
 
-export const help = `Usage: chimney dispatch --url URL [--token TOKEN] [--ref REF] [--pr N]
+export const help = `Usage: chimney dispatch --url URL [--token TOKEN] [--ref REF] [--pr N] [--suite S]
 
 Asks the chimney at URL to run the benchmark workflow now (POST URL/api/dispatch, Authorization:
 Bearer TOKEN from --token or $ADMIN_TOKEN): on REF (the tracked branch by default); with --pr N,
 on the pull request's head commit, and the run is that pull request's (chimney comments its
-result there). Prints the run's URL once GitHub has made it. Exits 1 when chimney refuses
-(its reason is printed), 2 on a usage error.`;
+result there). With --suite S, the workflow of the configured suite S, on its branch, as its
+cron dispatches it (a suite other than smoke takes no --pr, and no --ref but its branch).
+Prints the run's URL once GitHub has made it. Exits 1 when chimney refuses (its reason is
+printed), 2 on a usage error.`;
 
 interface Dispatched {
   correlation_id: string;
+  suite: string | null;
   state: string;
   ref: string;
   pr_number: number | null;
@@ -24,6 +27,7 @@ export async function dispatch(args: string[]): Promise<number> {
     token: { type: "string" },
     ref: { type: "string" },
     pr: { type: "string" },
+    suite: { type: "string" },
   });
   const target = chimneyUrl(values.url, "/api/dispatch");
   if (!target) throw new UsageError("--url must be chimney's address, such as https://perf.example.org");
@@ -34,6 +38,7 @@ export async function dispatch(args: string[]): Promise<number> {
   const body: Record<string, unknown> = {};
   if (values.ref !== undefined) body.ref = values.ref;
   if (values.pr !== undefined) body.pr_number = Number(values.pr);
+  if (values.suite !== undefined) body.suite = values.suite;
 
   const answer = await callChimney(target, () => ({
     method: "POST",
@@ -50,8 +55,9 @@ export async function dispatch(args: string[]): Promise<number> {
   }
   const d = (await answer.res.json()) as Dispatched;
   const pr = d.pr_number === null ? "" : ` for pull request #${d.pr_number}`;
+  const suite = d.suite === null ? "" : ` (suite ${d.suite})`;
   // Without PUBLIC_URL chimney answers a path: it is the address the command was given.
   const runUrl = d.run_url ? `: ${new URL(d.run_url, values.url).toString()}` : "";
-  console.log(`${d.state} ${d.correlation_id} on ${d.ref}${pr}${runUrl}`);
+  console.log(`${d.state} ${d.correlation_id}${suite} on ${d.ref}${pr}${runUrl}`);
   return d.state === "failed" ? 1 : 0;
 }

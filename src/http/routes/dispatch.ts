@@ -2,6 +2,9 @@
 import { Hono } from "hono";
 import * as v from "valibot";
 import { githubId, refName } from "../../core/github-fields.ts";
+import { repositoryUrl, workflowRunUrl } from "../../core/links.ts";
+import { suiteTarget } from "../../core/suite-dispatch.ts";
+import type { Suite } from "../../core/suites.ts";
 import { jsonObject, parseJson, parseWith } from "../../core/validation.ts";
 import { GitHubError } from "../../github/client.ts";
 import { dispatchOnDemand } from "../../jobs/dispatch.ts";
@@ -12,13 +15,18 @@ import { limitBody } from "../body-limit.ts";
 import { linksFor, type AppDeps } from "../deps.ts";
 import { dispatchStatus } from "../outcomes.ts";
 import { problem, valid } from "../problem.ts";
+import { suiteNamed } from "../suite-param.ts";
 import { runUrl } from "../views.ts";
 
 const DISPATCH_LIMIT = 16 * 1024;
 
 export const DispatchBody = jsonObject(
-  { ref: v.optional(refName), pr_number: v.optional(githubId) },
-  "must be a JSON object with optional ref and pr_number",
+  {
+    ref: v.optional(refName),
+    pr_number: v.optional(githubId),
+    suite: v.optional(v.pipe(v.string("must be a suite's name"), v.maxLength(100, "must be a suite's name"))),
+  },
+  "must be a JSON object with optional ref, pr_number and suite",
 );
 
 export function dispatchRoutes(deps: AppDeps): Hono {
@@ -34,10 +42,10 @@ export function dispatchRoutes(deps: AppDeps): Hono {
       const text = await c.req.text();
       const request: v.InferOutput<typeof DispatchBody> =
         text.trim() === "" ? {} : valid(parseWith(DispatchBody, valid(parseJson(text))), 422);
-      const dispatch = await dispatchOnDemand(deps, {
-        ref: request.ref ?? null,
-        pr_number: request.pr_number ?? null,
-      }).catch((error: unknown) => {
+      const asked = { ref: request.ref ?? null, pr_number: request.pr_number ?? null };
+      const suite = request.suite === undefined ? null : suiteNamed(deps, request.suite, 400);
+      const target = suite ? valid(suiteTarget(suite, asked), 400) : null;
+      const dispatch = await dispatchOnDemand(deps, { ...asked, suite: target }).catch((error: unknown) => {
         if (error instanceof GitHubError && error.kind === "not_found")
           throw problem(422, `pr_number: ${deps.github?.repository} has no pull request ${request.pr_number}`);
         throw error;
@@ -47,11 +55,12 @@ export function dispatchRoutes(deps: AppDeps): Hono {
       return c.json(
         {
           correlation_id: dispatch.correlation_id,
+          suite: dispatch.suite ?? suite?.name ?? null,
           state: dispatch.state,
           ref: dispatch.ref,
           pr_number: dispatch.pr_number,
           run_id: runId,
-          run_url: runId ? runUrl(linksFor(deps), runId) : null,
+          run_url: runId ? runPage(deps, suite, dispatch.run_id ?? 0, runId) : null,
         },
         status,
       );
@@ -66,4 +75,16 @@ export function dispatchRoutes(deps: AppDeps): Hono {
   });
 
   return app;
+}
+
+/**
+ * Where a dispatched run is shown: chimney's page of a smoke run; a suite's run is no run of the
+ * ledger (its series hear of it), so GitHub's page of it, in the suite's repository.
+ */
+function runPage(deps: AppDeps, target: Suite | null, githubRunId: number, runId: string): string | null {
+  if (!target || target.format === "smoke") return runUrl(linksFor(deps), runId);
+  const repository = target.repository ?? deps.config.GITHUB_REPOSITORY;
+  if (!repository) return null;
+  const run = { run_id: githubRunId, run_attempt: 1, html_url: null };
+  return workflowRunUrl(repositoryUrl(deps.config.GITHUB_API_URL, repository), run);
 }

@@ -15,7 +15,7 @@ export function metricsRoutes(deps: AppDeps): Hono {
 
   app.get("/metrics", metricsGuard(deps.config.METRICS_TOKEN), async (c) => {
     const { health } = deps;
-    if (!health) throw problem(404, "this runtime keeps no health counts; /metrics is served on Workers");
+    if (!health) throw problem(404, "this store keeps no health counts");
     const [counts, openAlerts, status] = await Promise.all([health.counts(), deps.alerts.open(), deps.runs.status()]);
     const suite = deps.config.CHIMNEY_SUITES.find((s) => s.format === "smoke")?.name ?? "smoke";
     const text = exposition({

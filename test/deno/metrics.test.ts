@@ -1,0 +1,213 @@
+/**
+ * GET /metrics on Deno: the health counts kept in Deno KV on write, parsed as Prometheus parses
+ * them. Run with --deny-write on a Deno KV database in memory.
+ */
+import assert from "node:assert/strict";
+import parsePrometheusTextFormat from "parse-prometheus-text-format";
+import { createDenoChimney } from "../../src/deno-chimney.ts";
+import { GitHubEmulator, REPO } from "../../sandbox/github.ts";
+import { deliveryHeaders, workflowRunPayload } from "../../sandbox/webhooks.ts";
+
+const TOKEN = "deno-upload-token-0123456789";
+const ADMIN = "deno-admin-token-0123456789";
+const SECRET = "deno-webhook-secret";
+const fixture = (name: string) => Deno.readTextFile(new URL(`../fixtures/${name}`, import.meta.url));
+const passing = await fixture("smoke-metrics.json");
+const regressed = await fixture("smoke-metrics-regressed.json");
+
+async function chimney(more: Record<string, string> = {}) {
+  let now = Date.parse("2026-11-29T03:00:00Z");
+  const github = new GitHubEmulator(() => now);
+  const env = {
+    GITHUB_REPOSITORY: REPO,
+    GITHUB_API_URL: "https://api.github.test",
+    GITHUB_TOKEN: "github_pat_emulated_0123456789",
+    GITHUB_WEBHOOK_SECRET: SECRET,
+    PERF_DASHBOARD_TOKEN: TOKEN,
+    ADMIN_TOKEN: ADMIN,
+    CHIMNEY_KV_PATH: ":memory:",
+    ...more,
+  };
+  const made = await createDenoChimney(env, {
+    fetch: github.fetch,
+    now: () => now,
+    sleep: async (ms) => {
+      now += ms;
+    },
+    write: () => {},
+  });
+  return { ...made, github, advance: (ms: number) => (now += ms) };
+}
+
+type Chimney = Awaited<ReturnType<typeof chimney>>;
+
+function upload(c: Chimney, body: string, runId: number) {
+  return c.app.request(`/api/results?run_id=${runId}&run_attempt=1&ref=main`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${TOKEN}`, "content-type": "application/json" },
+    body,
+  });
+}
+
+/** A family as the parser reads it (its types are Node's, in test/types). */
+interface Family {
+  name: string;
+  type: string;
+  metrics: { labels?: Record<string, string>; value: string }[];
+}
+
+/** Each family's type and samples as `labels → value`, labels written `k=v,k=v`. */
+async function scrape(c: Chimney) {
+  const res = await c.app.request("/metrics");
+  assert.equal(res.status, 200);
+  assert.equal(res.headers.get("content-type"), "text/plain; version=0.0.4; charset=utf-8");
+  const families: Family[] = parsePrometheusTextFormat(await res.text());
+  return (name: string) => {
+    const family = families.find((f) => f.name === name);
+    assert.ok(family, `no ${name} in the exposition`);
+    const values = Object.fromEntries(
+      family.metrics.map((m) => [
+        Object.entries(m.labels ?? {})
+          .map(([k, v]) => `${k}=${v}`)
+          .join(","),
+        Number(m.value),
+      ]),
+    );
+    return { type: family.type, values };
+  };
+}
+
+/** The nightly tick dispatches; the run completes and its signed webhook is delivered and processed. */
+async function night(c: Chimney) {
+  c.advance(86_400_000);
+  await c.app.request("/api/ticks/nightly", { method: "POST", headers: { authorization: `Bearer ${ADMIN}` } });
+  const run = [...c.github.runs.values()].at(-1)!;
+  c.github.complete(run.id, { conclusion: "success", files: { "smoke-metrics.json": passing } });
+  const body = workflowRunPayload(c.github, run, "completed");
+  const res = await c.app.request("/webhooks/github", {
+    method: "POST",
+    headers: await deliveryHeaders(SECRET, "workflow_run", body),
+    body,
+  });
+  assert.equal(res.status, 202);
+  // On Deno the processing goes on after the answer: wait for it.
+  for (let i = 0; i < 100 && (await c.deps.runs.run(`${run.id}-1`))?.state !== "passed"; i++)
+    await new Promise((r) => setTimeout(r, 20));
+}
+
+Deno.test("GET /metrics on Deno counts runs, alerts, deliveries, GitHub requests and the outbox", async () => {
+  const c = await chimney();
+  assert.equal((await upload(c, passing, 9001)).status, 201);
+  assert.equal((await upload(c, passing, 9002)).status, 201);
+  await night(c);
+  // GitHub refuses the issue a regression opens: the write stays in the outbox.
+  c.github.fail("POST", /\/issues$/, 10, () => new Response("unicorn", { status: 502 }));
+  assert.equal((await upload(c, regressed, 9003)).status, 201);
+  // Settled after the answer, on Deno: wait for the alert and its write.
+  for (let i = 0; i < 100 && (await c.deps.alerts.open()).length === 0; i++)
+    await new Promise((r) => setTimeout(r, 20));
+  // Recorded again, unchanged: counted once.
+  await upload(c, passing, 9001);
+
+  const family = await scrape(c);
+  assert.deepEqual(family("chimney_runs"), {
+    type: "GAUGE",
+    values: { "suite=smoke,state=passed": 3, "suite=smoke,state=regressed": 1 },
+  });
+  assert.deepEqual(family("chimney_open_alerts").values, {
+    "kind=regression": 1,
+    "kind=crash": 0,
+    "kind=missed": 0,
+    "kind=dashboards": 0,
+  });
+  assert.deepEqual(family("chimney_webhook_deliveries_total"), {
+    type: "COUNTER",
+    values: { "outcome=processed": 1 },
+  });
+  const github = family("chimney_github_requests_total").values;
+  assert.ok(github["outcome=ok"] > 0);
+  assert.ok(github["outcome=server_error"] > 0);
+  assert.deepEqual(family("chimney_outbox_depth").values, { "": 1 });
+  const age = family("chimney_last_settled_night_age_hours").values[""];
+  assert.ok(age >= 0 && age < 1, `age ${age}`);
+
+  // GitHub is well again and takes the issue: the outbox drains.
+  c.github.heal();
+  c.advance(3_600_000);
+  await c.app.request("/api/ticks/reconcile", { method: "POST", headers: { authorization: `Bearer ${ADMIN}` } });
+  assert.deepEqual((await scrape(c))("chimney_outbox_depth").values, { "": 0 });
+  c.kv.close();
+});
+
+Deno.test("a run that changes state moves between the counts", async () => {
+  const c = await chimney();
+  await c.app.request("/api/ticks/nightly", { method: "POST", headers: { authorization: `Bearer ${ADMIN}` } });
+  const [run] = c.github.runs.values();
+  assert.deepEqual((await scrape(c))("chimney_runs").values, { "suite=smoke,state=dispatched": 1 });
+  c.github.complete(run.id, { conclusion: "success", files: { "smoke-metrics.json": passing } });
+  const body = workflowRunPayload(c.github, run, "completed");
+  await c.app.request("/webhooks/github", {
+    method: "POST",
+    headers: await deliveryHeaders(SECRET, "workflow_run", body),
+    body,
+  });
+  for (let i = 0; i < 100 && (await c.deps.runs.run(`${run.id}-1`))?.state !== "passed"; i++)
+    await new Promise((r) => setTimeout(r, 20));
+  assert.deepEqual((await scrape(c))("chimney_runs").values, { "suite=smoke,state=passed": 1 });
+  c.kv.close();
+});
+
+Deno.test("a store written before the counts were kept is counted once, on the first scrape", async () => {
+  const c = await chimney();
+  assert.equal((await upload(c, passing, 9001)).status, 201);
+  assert.equal((await upload(c, regressed, 9002)).status, 201);
+  // As a database from before the counts: none of their keys.
+  for await (const { key } of c.kv.list({ prefix: ["health"] })) await c.kv.delete(key);
+  assert.deepEqual((await scrape(c))("chimney_runs").values, {
+    "suite=smoke,state=passed": 1,
+    "suite=smoke,state=regressed": 1,
+  });
+  assert.equal((await upload(c, passing, 9003)).status, 201);
+  assert.deepEqual((await scrape(c))("chimney_runs").values, {
+    "suite=smoke,state=passed": 2,
+    "suite=smoke,state=regressed": 1,
+  });
+  c.kv.close();
+});
+
+Deno.test("counts each suite's runs beside the smoke suite's, once however often a result is sent", async () => {
+  const suites = [
+    {
+      name: "smoke",
+      workflow: "perf.yml",
+      artifacts: ["smoke-benchmark"],
+      format: "smoke",
+      start: { dispatch: { cron: "0 3 * * *" } },
+    },
+    {
+      name: "rust-benches",
+      workflow: "benchmarks.yaml",
+      artifacts: ["bench-output-*"],
+      format: "cargo",
+      start: "follow",
+    },
+  ];
+  const c = await chimney({ CHIMNEY_SUITES: JSON.stringify({ suites }) });
+  const cargo = await fixture("formats/cargo-output.txt");
+  const post = (sha: string) =>
+    c.app.request(`/api/results?suite=rust-benches&sha=${sha}`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${TOKEN}`, "content-type": "text/plain" },
+      body: cargo,
+    });
+  assert.equal((await upload(c, passing, 9001)).status, 201);
+  assert.equal((await post("a".repeat(40))).status, 201);
+  c.advance(60_000);
+  assert.equal((await post("b".repeat(40))).status, 201);
+  await post("b".repeat(40));
+  assert.deepEqual((await scrape(c))("chimney_runs").values, {
+    "suite=smoke,state=passed": 1,
+    "suite=rust-benches,state=read": 2,
+  });
+  c.kv.close();
+});
