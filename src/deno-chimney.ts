@@ -4,6 +4,7 @@
  * serves it is src/deno.ts.
  */
 import type { ChangeReport } from "./core/drift.ts";
+import type { KeptWindow } from "./core/changepoints/window-memo.ts";
 import type { PublishedPage } from "./core/published-page.ts";
 import { createApp } from "./http/app.ts";
 import { tickAndPublish } from "./http/pages/publish.ts";
@@ -48,6 +49,7 @@ export function denoStores(kv: Deno.Kv, cache: CacheOptions = NO_CACHE, now: () 
     dashboards: new DenoLatest(kv, "dashboards", cache),
     changes,
     pages: new DenoChunkedLatest<PublishedPage>(kv, "status-page", cache, now),
+    windows: new DenoChunkedLatest<KeptWindow[]>(kv, "windows", cache, now),
     series: new DenoSeriesStore(kv, now),
     // A settlement changes what these cache: they forget it once it is committed.
     settlements: new DenoSettlementStore(kv, changes, [runs, alerts, changes]),

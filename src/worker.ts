@@ -40,6 +40,7 @@ export function workersStores(env: Env, cache: RunStoreOptions): Stores {
     dashboards: new KVLatest(env.RUNS, "dashboards", cache),
     changes,
     pages: new KVLatest(env.RUNS, "status-page", cache),
+    windows: new KVLatest(env.RUNS, "windows", cache),
     series: new WorkersSeriesStore(env.RUNS, env.LEDGER),
     // A settlement changes what these cache: they forget it once it is committed.
     settlements: new WorkersSettlementStore(env.LEDGER, [runs, alerts, changes]),

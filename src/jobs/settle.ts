@@ -6,6 +6,12 @@
  * on the next drain, so nothing is lost and nothing is decided twice.
  */
 import { fingerprintOf } from "../core/alert.ts";
+import {
+  keepingWindows,
+  noWindowsRemembered,
+  rememberWindows,
+  type KeptWindow,
+} from "../core/changepoints/window-memo.ts";
 import { suspectAfter } from "../core/confirmation.ts";
 import { analysisSpan, boundedAnalysis, DRIFT_FINGERPRINT, driftRuns } from "../core/drift.ts";
 import { historyEntry, isNight, upsertEntry, type HistoryEntry } from "../core/history.ts";
@@ -30,24 +36,46 @@ export async function settleRuns(deps: LoopDeps): Promise<number> {
   const holder = crypto.randomUUID();
   let settled = 0;
   let tried = 0;
+  let windows: KeptWindow[] | null = null;
   const hold = () => deps.settlements.hold(holder, deps.now().getTime(), SETTLE_LEASE_MS);
-  while (tried < SETTLE_BATCH && (await hold())) {
-    try {
-      for (; tried < SETTLE_BATCH; tried++) {
-        const [next] = await deps.settlements.unsettled(1);
-        if (!next) break;
-        if (await settleRun(deps, next)) settled++;
-        if (!(await hold())) return settled;
+  try {
+    while (tried < SETTLE_BATCH && (await hold())) {
+      try {
+        for (; tried < SETTLE_BATCH; tried++) {
+          const [next] = await deps.settlements.unsettled(1);
+          if (!next) break;
+          const outcome = await settleRun(deps, next);
+          if (outcome.committed) settled++;
+          windows = outcome.windows ?? windows;
+          if (!(await hold())) return settled;
+        }
+      } finally {
+        await deps.settlements.release(holder);
       }
-    } finally {
-      await deps.settlements.release(holder);
+      if ((await deps.settlements.unsettled(1)).length === 0) break;
     }
-    if ((await deps.settlements.unsettled(1)).length === 0) break;
+    return settled;
+  } finally {
+    if (windows) await keepWindows(deps, windows);
   }
-  return settled;
 }
 
-async function settleRun(deps: LoopDeps, unsettled: UnsettledRun): Promise<boolean> {
+/**
+ * Keeps the last settlement's windows for the next, once per drain (KV takes one write a second
+ * per key). Losing them costs only the time to compute them again, so a failure is logged.
+ */
+async function keepWindows(deps: LoopDeps, windows: KeptWindow[]): Promise<void> {
+  await deps.windows
+    .save(windows)
+    .catch((error: unknown) =>
+      deps.log({ event: "windows_not_kept", error: error instanceof Error ? error.message : String(error) }),
+    );
+}
+
+async function settleRun(
+  deps: LoopDeps,
+  unsettled: UnsettledRun,
+): Promise<{ committed: boolean; windows: KeptWindow[] | null }> {
   const { run } = unsettled;
   const [suspect, regression, drift] = await Promise.all([
     confirmedSuspect(deps, run),
@@ -79,16 +107,21 @@ async function settleRun(deps: LoopDeps, unsettled: UnsettledRun): Promise<boole
     lastResult?.confirmation === "pending" || lastResult?.confirmation === "next_night"
       ? await deps.runs.run(lastResult.id)
       : null;
-  const analysis = analysed
-    ? boundedAnalysis(
-        withSettled(read),
-        driftOpen,
-        changeOptions(deps.config),
-        deps.now().toISOString(),
-        deps.baseline,
-        deps.config.CHANGE_MIN_RUNS,
+  // A fresh isolate remembers no windows: the last settlement's are most of this one's.
+  if (analysed && noWindowsRemembered()) rememberWindows((await deps.windows.latest().catch(() => null)) ?? []);
+  const analysedWindows = analysed
+    ? keepingWindows(() =>
+        boundedAnalysis(
+          withSettled(read),
+          driftOpen,
+          changeOptions(deps.config),
+          deps.now().toISOString(),
+          deps.baseline,
+          deps.config.CHANGE_MIN_RUNS,
+        ),
       )
     : null;
+  const analysis = analysedWindows?.value ?? null;
   const context = {
     analysis,
     suspect: settledSuspect,
@@ -114,7 +147,7 @@ async function settleRun(deps: LoopDeps, unsettled: UnsettledRun): Promise<boole
     plan = planSettlement(unsettled, { ...context, confirm: false });
   }
   const committed = await deps.settlements.commit(plan, deps.now().toISOString());
-  if (!committed) return false;
+  if (!committed) return { committed, windows: null };
   for (const changed of plan.runs) {
     deps.log({
       event: changed.id === run.id ? "run_suspect" : "suspect_settled",
@@ -122,7 +155,7 @@ async function settleRun(deps: LoopDeps, unsettled: UnsettledRun): Promise<boole
       confirmation: changed.confirmation,
     });
   }
-  return true;
+  return { committed, windows: analysedWindows?.kept ?? null };
 }
 
 function confirmedSuspect(deps: LoopDeps, run: Run): Promise<Run | null> {

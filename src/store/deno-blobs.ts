@@ -78,7 +78,7 @@ export class DenoChunkedLatest<T> implements Latest<T> {
 
   constructor(
     private readonly kv: Deno.Kv,
-    private readonly id: "changes" | "status-page",
+    private readonly id: "changes" | "status-page" | "windows",
     cache: CacheOptions = NO_CACHE,
     now?: () => number,
   ) {

@@ -326,6 +326,7 @@ export function memoryStores(): Stores {
     inbox: new MemoryInbox(),
     dashboards: new MemoryLatest(),
     pages: new MemoryLatest(),
+    windows: new MemoryLatest(),
     changes,
     series: new MemorySeriesStore(),
     settlements: new MemorySettlementStore(runs, alerts, dispatches, changes),

@@ -2,6 +2,7 @@
  * The storage chimney needs, as small interfaces. Each runtime has an adapter:
  * Workers (KV + R2 + a Durable Object), memory (tests), Deno.
  */
+import type { KeptWindow } from "../core/changepoints/window-memo.ts";
 import type { Alert, AlertSubject, AlertWrite, WriteOutcome } from "../core/alert.ts";
 import type { DashboardCheck } from "../core/dashboards.ts";
 import type { ChangePointOptions } from "../core/changepoints/analysis.ts";
@@ -142,6 +143,12 @@ export type DashboardStore = Latest<DashboardCheck>;
 /** The status page as last rendered, written when what it shows changes (http/pages/publish.ts). */
 export type PageStore = Latest<PublishedPage>;
 
+/**
+ * The change-point windows the last settlement used (`keepingWindows`): the next settlement,
+ * usually in a fresh isolate, finds them instead of computing each again.
+ */
+export type WindowStore = Latest<KeptWindow[]>;
+
 /** The last change-point analysis of the history, written only by settlements. */
 export type ChangeStore = Projected<ChangeReport>;
 
@@ -172,6 +179,7 @@ export interface Stores {
   dashboards: DashboardStore;
   changes: ChangeStore;
   pages: PageStore;
+  windows: WindowStore;
   series: SeriesStore;
   settlements: SettlementStore;
   /** chimney's own health counts (the Ledger on Workers, Deno KV on Deno); without them /metrics answers 404. */

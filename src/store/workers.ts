@@ -252,7 +252,7 @@ export class KVLatest<T> implements Latest<T> {
 
   constructor(
     private readonly kv: KVNamespace,
-    private readonly key: "dashboards" | "changes" | "status-page",
+    private readonly key: "dashboards" | "changes" | "status-page" | "windows",
     options: RunStoreOptions,
   ) {
     this.cached = new ReadCache(options);

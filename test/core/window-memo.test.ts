@@ -1,6 +1,12 @@
 import { describe, expect, it } from "vitest";
 import type { ChangePoint } from "../../src/core/changepoints/analysis.ts";
-import { forgetWindows, rememberedWindow, windowsComputed } from "../../src/core/changepoints/window-memo.ts";
+import {
+  forgetWindows,
+  keepingWindows,
+  rememberedWindow,
+  rememberWindows,
+  windowsComputed,
+} from "../../src/core/changepoints/window-memo.ts";
 
 const point = (): ChangePoint => ({
   index: 3,
@@ -42,5 +48,49 @@ describe("the windows remembered", () => {
     expect(windowsComputed() - computed).toBe(300);
     rememberedWindow(window(1), 0.01, detect);
     expect(windowsComputed() - computed).toBe(301);
+  });
+
+  it("are kept by the analysis that used them, and a fresh isolate given them computes none again", () => {
+    const windows = [
+      [1, 1, 1, 2, 2, 0.1],
+      [3, 3.5, 3, 4, 4.25, 4],
+    ];
+    const detect = () => [point()];
+    const { value, kept } = keepingWindows(() =>
+      windows.map((w) => rememberedWindow(Float64Array.from(w), 0.001, detect)),
+    );
+    expect(value).toEqual([[point()], [point()]]);
+    // Through JSON, as a store keeps them.
+    const stored = JSON.parse(JSON.stringify(kept));
+    forgetWindows();
+    rememberWindows(stored);
+    const computed = windowsComputed();
+    for (const w of windows) expect(rememberedWindow(Float64Array.from(w), 0.001, detect)).toEqual([point()]);
+    expect(windowsComputed() - computed).toBe(0);
+    // Another threshold is another window.
+    rememberedWindow(Float64Array.from(windows[0]), 0.01, detect);
+    expect(windowsComputed() - computed).toBe(1);
+  });
+
+  it("brings back only what it can trust: a window whose numbers JSON cannot keep is computed again", () => {
+    const infinite = (): ChangePoint => ({ ...point(), stats: { ...point().stats, std_1: Number.POSITIVE_INFINITY } });
+    const windows = [
+      [5, 5, 6, 6, -0],
+      [7, 7, 8, 8, 9],
+    ];
+    const { kept } = keepingWindows(() => [
+      rememberedWindow(Float64Array.from(windows[0]), 0.001, () => [point()]),
+      rememberedWindow(Float64Array.from(windows[1]), 0.001, () => [infinite()]),
+    ]);
+    forgetWindows();
+    rememberWindows(JSON.parse(JSON.stringify(kept)));
+    // Hostile or damaged documents are ignored, not trusted.
+    rememberWindows([{ values: [1, 2], pvalue: 0.001, points: [{ index: "x" }] }] as never);
+    rememberWindows("nonsense" as never);
+    const computed = windowsComputed();
+    expect(rememberedWindow(Float64Array.from(windows[0]), 0.001, () => [point()])).toEqual([point()]);
+    expect(rememberedWindow(Float64Array.from(windows[1]), 0.001, () => [infinite()])).toEqual([infinite()]);
+    expect(rememberedWindow(Float64Array.from([1, 2]), 0.001, () => [])).toEqual([]);
+    expect(windowsComputed() - computed).toBe(3);
   });
 });

@@ -4,6 +4,7 @@ import type { Provenance } from "../../src/core/provenance.ts";
 import { refreshChanges } from "../../src/jobs/changes.ts";
 import { ingest } from "../../src/jobs/ingest.ts";
 import { settleRuns } from "../../src/jobs/settle.ts";
+import { forgetWindows, windowsComputed } from "../../src/core/changepoints/window-memo.ts";
 import { memoryDeps, testClock } from "../support/memory.ts";
 import { metricsAt, noise } from "../support/nights.ts";
 
@@ -53,6 +54,41 @@ describe("settling a night reads a bounded part of the history", () => {
     expect(report).toMatchObject({ complete: false, latest_run_id: "1699-1", from_run_id: `${1700 - report!.runs}-1` });
     expect(report!.runs).toBeGreaterThanOrEqual(500);
     expect(report!.runs).toBeLessThan(525);
+  }, 60_000);
+
+  it("in a fresh isolate, computes only the windows the night changed: the night before's are kept", async () => {
+    const { deps: before } = await history(699);
+    expect(await settleRuns(before)).toBe(1);
+    const keptBefore = await before.windows.latest();
+    expect(keptBefore?.length).toBeGreaterThan(0);
+
+    // The next night, each time settled in a fresh isolate: given the night before's windows, and given none.
+    const settleNext = async (kept: typeof keptBefore) => {
+      const { deps } = await history(700);
+      if (kept) await deps.windows.save(kept);
+      forgetWindows();
+      const computed = windowsComputed();
+      expect(await settleRuns(deps)).toBe(1);
+      return { computed: windowsComputed() - computed, report: await deps.changes.latest() };
+    };
+    const withKept = await settleNext(keptBefore);
+    const withNone = await settleNext(null);
+    expect(withKept.report).toEqual(withNone.report);
+    // Three metrics: with nothing kept, every window of the span (10 or more each).
+    expect(withNone.computed).toBeGreaterThanOrEqual(30);
+    expect(withKept.computed).toBeLessThanOrEqual(withNone.computed / 3);
+  }, 60_000);
+
+  it("settles whether the kept windows can be read or written or not, and says when they were not kept", async () => {
+    const { deps } = await history(699);
+    const logged: Record<string, unknown>[] = [];
+    deps.log = (event) => void logged.push(event);
+    deps.windows.latest = () => Promise.reject(new Error("KV GET failed: 503"));
+    deps.windows.save = () => Promise.reject(new Error("KV PUT failed: 429 Too Many Requests"));
+    forgetWindows();
+    expect(await settleRuns(deps)).toBe(1);
+    expect((await deps.changes.latest())?.latest_run_id).toBe("1698-1");
+    expect(logged).toContainEqual({ event: "windows_not_kept", error: "KV PUT failed: 429 Too Many Requests" });
   }, 60_000);
 
   it("the reconcile tick's refresh analyses the whole history, keeping the settlement's drifts", async () => {

@@ -74,8 +74,108 @@ export function rememberedWindow(window: Float64Array, maxPvalue: number, detect
   return points;
 }
 
+/**
+ * A window as a store keeps it between isolates: a settlement's windows, given to the next
+ * settlement, which on Workers usually runs in a fresh isolate with nothing remembered.
+ */
+export interface KeptWindow {
+  values: number[];
+  pvalue: number;
+  points: ChangePoint[];
+}
+
+/** The windows in use while `analyse` runs (it is synchronous, so no other analysis interleaves). */
+let using: Map<number, Remembered> | null = null;
+
+/** What `analyse` returns, and the windows it used, to be kept (`rememberWindows` takes them back). */
+export function keepingWindows<T>(analyse: () => T): { value: T; kept: KeptWindow[] } {
+  const outer = using;
+  using = new Map();
+  try {
+    const value = analyse();
+    return { value, kept: [...using.values()].filter(keepable).map(keptOf) };
+  } finally {
+    using = outer;
+  }
+}
+
+function keptOf({ bits, points }: Remembered): KeptWindow {
+  const values = Array.from(new Float64Array(bits.buffer, bits.byteOffset, bits.length / 2));
+  return { pvalue: values[0], values: values.slice(1), points: copied(points) };
+}
+
+/** JSON keeps a finite number exactly and turns the others to null: only all-finite windows are kept. */
+function keepable({ bits, points }: Remembered): boolean {
+  const numbers = [
+    ...new Float64Array(bits.buffer, bits.byteOffset, bits.length / 2),
+    ...points.flatMap((p) => [p.index, p.qhat, ...Object.values(p.stats)]),
+  ];
+  return numbers.every(Number.isFinite);
+}
+
+const STATS = ["mean_1", "mean_2", "std_1", "std_2", "pvalue"] as const;
+
+/** A kept window read back from a store: trusted only when every field is the number it must be. */
+function isKeptWindow(w: unknown): w is KeptWindow {
+  const finite = (x: unknown) => typeof x === "number" && Number.isFinite(x);
+  if (typeof w !== "object" || w === null) return false;
+  const { values, pvalue, points } = w as Record<string, unknown>;
+  return (
+    finite(pvalue) &&
+    Array.isArray(values) &&
+    values.every(finite) &&
+    Array.isArray(points) &&
+    points.every((p) => {
+      if (typeof p !== "object" || p === null) return false;
+      const { index, qhat, stats } = p as Record<string, unknown>;
+      return (
+        Number.isInteger(index) &&
+        finite(qhat) &&
+        typeof stats === "object" &&
+        stats !== null &&
+        STATS.every((k) => finite((stats as Record<string, unknown>)[k]))
+      );
+    })
+  );
+}
+
+/**
+ * Remembers windows a store kept (`keepingWindows`). A hit is still compared bit for bit, so a
+ * window read back wrong is only a window computed again; what is not a window is ignored.
+ */
+export function rememberWindows(kept: readonly KeptWindow[]): void {
+  if (!Array.isArray(kept)) return;
+  for (const w of kept) {
+    if (!isKeptWindow(w)) continue;
+    const bits = bitsOf(Float64Array.from(w.values), w.pvalue);
+    const key = hashOf(bits);
+    if (memo.has(key)) continue;
+    remember(key, {
+      bits,
+      points: w.points.map((p) => ({
+        index: p.index,
+        qhat: p.qhat,
+        stats: {
+          mean_1: p.stats.mean_1,
+          mean_2: p.stats.mean_2,
+          std_1: p.stats.std_1,
+          std_2: p.stats.std_2,
+          pvalue: p.stats.pvalue,
+        },
+      })),
+    });
+  }
+  while (held > CAPACITY) forget(memo.keys().next().value as number);
+}
+
+/** Whether nothing is remembered: a fresh isolate, which the kept windows are for. */
+export function noWindowsRemembered(): boolean {
+  return memo.size === 0;
+}
+
 function remember(key: number, window: Remembered): void {
   memo.set(key, window);
+  using?.set(key, window);
   held += window.bits.length / 2;
 }
 
