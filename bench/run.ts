@@ -51,16 +51,30 @@ function formatsReport(formats: ReturnType<typeof formatsCpu>): string {
   );
 }
 
+/** One whole upload's CPU by history length: the first figure issue 17 asks for. */
+const uploadCpus = async () => [await uploadCpu(0), await uploadCpu(1_000), await uploadCpu(10_000)];
+
 if (process.argv[2] === "history") {
+  const upload = await uploadCpus();
   const history = await historyBench();
   const cold_start = await coldStartBench();
   const kept = existsSync(RESULTS) ? (JSON.parse(readFileSync(RESULTS, "utf8")) as Record<string, unknown>) : {};
-  writeFileSync(RESULTS, `${JSON.stringify({ ...kept, history, cold_start }, null, 2)}\n`);
-  console.log(historyReport(history, cold_start));
+  writeFileSync(RESULTS, `${JSON.stringify({ ...kept, upload, history, cold_start }, null, 2)}\n`);
+  console.log(historyReport(upload, history, cold_start));
   process.exit(0);
 }
 
-function historyReport(h: Awaited<ReturnType<typeof historyBench>>, cold: Awaited<ReturnType<typeof coldStartBench>>) {
+function uploadReport(upload: Awaited<ReturnType<typeof uploadCpus>>): string {
+  const at = (pick: (u: (typeof upload)[number]) => number) => upload.map(pick).join(" / ");
+  return `| CPU per upload (answered, settled, page published; memory stores), 0 / 1 000 / 10 000 runs of history, warm isolate | ${at((u) => u.warm.upload_cpu_us)} µs (settle ${at((u) => u.warm.settle_cpu_us)}, page ${at((u) => u.warm.publish_cpu_us)}) | 10 000 ≤ 1.5× 0, ≤ 2 000 µs |
+| the same in a fresh isolate (window memo empty, the kept windows read back) | ${at((u) => u.cold.upload_cpu_us)} µs (settle ${at((u) => u.cold.settle_cpu_us)}, page ${at((u) => u.cold.publish_cpu_us)}) | |`;
+}
+
+function historyReport(
+  upload: Awaited<ReturnType<typeof uploadCpus>>,
+  h: Awaited<ReturnType<typeof historyBench>>,
+  cold: Awaited<ReturnType<typeof coldStartBench>>,
+) {
   const { workers: w, deno: d } = h;
   const both = (f: (e: typeof w) => string | number) => `${f(w)} | ${f(d)}`;
   return `| history that grows cheaply | Workers (wrangler dev) | Deno entry | goal |
@@ -73,6 +87,10 @@ function historyReport(h: Awaited<ReturnType<typeof historyBench>>, cold: Awaite
 | /status p99 during / right after a burst of uploads ÷ idle | ${both((e) => `${e.burst.during_over_idle}× / ${e.burst.after_over_idle}× (idle ${e.burst.idle_p99_ms} ms)`)} | ≤ 10× |
 | reads failed during the burst; uploads answered 429 | ${both((e) => `${e.burst.failed_reads}; ${e.burst.uploads_refused_429} of ${e.burst.uploads}`)} | 0 failed |
 | errors + non-2xx other than 429 in the route rounds; uploads refused 429 | ${both((e) => `${e.none_stored.errors + e.stored_10k.errors}; ${e.none_stored.uploads_refused_429 + e.stored_10k.uploads_refused_429}`)} | 0 |
+
+| one upload's CPU | | | |
+|---|---|---|---|
+${uploadReport(upload)}
 
 Cold start (a fresh workerd isolate on the minified bundle, ${cold.starts} starts, medians): first request (/healthz) ${cold.chimney_first_request_ms} ms vs ${cold.hello_first_request_ms} ms for a hello-world Worker (${cold.first_request_ratio}×; goal ≤ 2×); first /status ${cold.chimney_first_status_ms} ms (${cold.first_status_over_hello}× hello, ${cold.first_status_over_hello_kv}× a hello-world Worker reading one KV key, ${cold.hello_kv_first_request_ms} ms); start ${cold.chimney_start_ms} ms vs ${cold.hello_start_ms} ms (${cold.start_ratio}×). Bundle ${cold.bundle_kib} KiB minified, ${cold.bundle_gzip_kib} KiB gzip.`;
 }
@@ -92,7 +110,7 @@ ${alertTable(alerts)}`;
 }
 
 const cpu = pipelineCpu();
-const upload = [await uploadCpu(0), await uploadCpu(1_000), await uploadCpu(10_000)];
+const upload = await uploadCpus();
 const formats = formatsCpu();
 const detection = await detectionBench();
 const bundle = await bundleSize();
@@ -133,8 +151,7 @@ console.log(`
 | a ${webhooks.large_log.log_mb} MB log in an artifact | stored ${webhooks.large_log.stored_bytes} bytes in ${webhooks.large_log.ingested_in_s} s; workerd peak memory grew ${webhooks.large_log.workerd_peak_growth_mib} MiB | < 128 MB |
 | validate + evaluate + summarize ÷ JSON.parse (${cpu.per_batch_ms_entries} timings, ${(cpu.bytes / 1e6).toFixed(1)} MB) | ${cpu.ratio_to_json_parse}× (${cpu.validate_evaluate_summarize_cpu_us} vs ${cpu.json_parse_cpu_us} µs CPU) | ≤ 3× |
 | the same including the parse ÷ JSON.parse | ${cpu.ratio_including_parse}× | |
-| CPU per upload (answered, settled, page published; memory stores), 0 / 1 000 / 10 000 runs of history, warm isolate | ${upload.map((u) => u.warm.upload_cpu_us).join(" / ")} µs (settle ${upload.map((u) => u.warm.settle_cpu_us).join(" / ")}, page ${upload.map((u) => u.warm.publish_cpu_us).join(" / ")}) | 10 000 ≤ 1.5× 0, ≤ 2 000 µs |
-| the same in a cold isolate (window memo empty) | ${upload.map((u) => u.cold.upload_cpu_us).join(" / ")} µs (settle ${upload.map((u) => u.cold.settle_cpu_us).join(" / ")}) | |
+${uploadReport(upload)}
 | change points, 1 000 nights × 3 metrics, in workerd | ${d1k.full_ms} ms (${d1k.full_us_per_point} µs a point) | < 50 ms |
 | change points, 10 000 nights × 3 metrics, in workerd | ${d10k.full_ms} ms (${d10k.full_us_per_point} µs a point; ${detection.growth_full_10k_over_1k}× the 1 000) | ≈ 10× (linear) |
 | one night appended (incremental), 1 000 / 10 000 nights × 3 | ${d1k.append_ms} / ${d10k.append_ms} ms | |
@@ -143,6 +160,6 @@ console.log(`
 Change points: wall time of a request to a Worker in Miniflare minus an empty request's (${detection.empty_request_ms} ms).
 HTTP: ${http.connections} connections; ${http.rounds} rounds of ${http.seconds_per_round} s per route, interleaved with /healthz; medians of the per-round ratios. wrangler dev on loopback. Written to bench/results.json.
 
-${historyReport(history, cold_start)}
+${historyReport(upload, history, cold_start)}
 
 ${alertsReport(alerts)}`);
