@@ -3,10 +3,10 @@
  * them. Run with --deny-write on a Deno KV database in memory.
  */
 import assert from "node:assert/strict";
-import parsePrometheusTextFormat from "parse-prometheus-text-format";
 import { createDenoChimney } from "../../src/deno-chimney.ts";
 import { GitHubEmulator, REPO } from "../../sandbox/github.ts";
 import { deliveryHeaders, workflowRunPayload } from "../../sandbox/webhooks.ts";
+import { parseExposition, samples } from "../support/prometheus.ts";
 
 const TOKEN = "deno-upload-token-0123456789";
 const ADMIN = "deno-admin-token-0123456789";
@@ -50,31 +50,13 @@ function upload(c: Chimney, body: string, runId: number) {
 }
 
 /** A family as the parser reads it (its types are Node's, in test/types). */
-interface Family {
-  name: string;
-  type: string;
-  metrics: { labels?: Record<string, string>; value: string }[];
-}
-
 /** Each family's type and samples as `labels → value`, labels written `k=v,k=v`. */
 async function scrape(c: Chimney) {
   const res = await c.app.request("/metrics");
   assert.equal(res.status, 200);
   assert.equal(res.headers.get("content-type"), "text/plain; version=0.0.4; charset=utf-8");
-  const families: Family[] = parsePrometheusTextFormat(await res.text());
-  return (name: string) => {
-    const family = families.find((f) => f.name === name);
-    assert.ok(family, `no ${name} in the exposition`);
-    const values = Object.fromEntries(
-      family.metrics.map((m) => [
-        Object.entries(m.labels ?? {})
-          .map(([k, v]) => `${k}=${v}`)
-          .join(","),
-        Number(m.value),
-      ]),
-    );
-    return { type: family.type, values };
-  };
+  const families = parseExposition(await res.text());
+  return (name: string) => samples(families, name);
 }
 
 /** The nightly tick dispatches; the run completes and its signed webhook is delivered and processed. */

@@ -1,9 +1,9 @@
-import parsePrometheusTextFormat from "parse-prometheus-text-format";
 import { beforeEach, describe, expect, it } from "vitest";
 import passing from "../fixtures/smoke-metrics.json";
 import regressed from "../fixtures/smoke-metrics-regressed.json";
 import { TEST_BINDINGS } from "../bindings.ts";
 import cargoOutput from "../fixtures/formats/cargo-output.txt?raw";
+import { parseExposition, samples } from "../support/prometheus.ts";
 import { RUST_SUITE, SMOKE_SUITE } from "../support/suites.ts";
 import { harness, resetStorage } from "./harness.ts";
 import { expectProblem } from "./helpers.ts";
@@ -14,22 +14,7 @@ async function scrape(h: H, token?: string) {
   const res = await h.request("/metrics", token ? { headers: { authorization: `Bearer ${token}` } } : undefined);
   expect(res.status).toBe(200);
   expect(res.headers.get("content-type")).toBe("text/plain; version=0.0.4; charset=utf-8");
-  return parsePrometheusTextFormat(await res.text());
-}
-
-/** Each family's samples as `labels → value`, labels written `k=v,k=v`. */
-function samples(families: ReturnType<typeof parsePrometheusTextFormat>, name: string) {
-  const family = families.find((f) => f.name === name);
-  if (!family) throw new Error(`no ${name} in the exposition`);
-  const values = Object.fromEntries(
-    family.metrics.map((m) => [
-      Object.entries(m.labels ?? {})
-        .map(([k, v]) => `${k}=${v}`)
-        .join(","),
-      Number(m.value),
-    ]),
-  );
-  return { type: family.type, values };
+  return parseExposition(await res.text());
 }
 
 function upload(h: H, result: unknown, runId: number) {
