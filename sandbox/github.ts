@@ -18,6 +18,10 @@ export const REPO = "HUBId/chain";
 /** Firewood's own repository (benchmarks.yaml): a second emulator serves it where a test needs two. */
 export const FIREWOOD_REPO = "ava-labs/firewood";
 export const TOKEN = "github_pat_emulated_0123456789";
+/** Whose token TOKEN is: what `GET /user` answers, and who its comments are by. */
+export const TOKEN_USER = "perf-keeper";
+/** The App's slug: its comments are by `chimney-perf[bot]`, performed via the App. */
+export const APP_SLUG = "chimney-perf";
 /** The commit a run is at when no commit was added: the root of the emulated history. */
 export const ROOT_COMMIT = "1f0e9d8c7b6a59483726150f1e2d3c4b5a697887";
 /** Where Firewood keeps the smoke baseline; the root commit holds chimney's bundled copy there. */
@@ -67,9 +71,14 @@ export interface EmulatedIssue {
   state_reason: string | null;
   pull_request: boolean;
   comments: string[];
+  /** Who wrote each comment, by its place in `comments`; missing, the token's user. */
+  authors?: EmulatedAuthor[];
   /** A pull request's head: its branch, commit and the repository it comes from (another one for a fork). */
   head?: { ref: string; sha: string; repository: string };
 }
+
+/** A comment's author: someone's login, or the App (a comment performed via it, by its bot). */
+export type EmulatedAuthor = { login: string } | "app";
 
 export interface EmulatedCommit {
   sha: string;
@@ -314,6 +323,20 @@ export class GitHubEmulator {
     return number;
   }
 
+  /** Someone's comment, written in the web UI. */
+  commentAs(number: number, login: string, body: string): void {
+    this.addComment(this.issues.get(number)!, body, { login });
+  }
+
+  /** A comment at the end of the issue's, and who wrote it; its place in `comments`. */
+  private addComment(issue: EmulatedIssue, body: string, author: EmulatedAuthor): number {
+    issue.comments.push(body);
+    const authors = issue.authors ?? [];
+    authors[issue.comments.length - 1] = author;
+    issue.authors = authors;
+    return issue.comments.length - 1;
+  }
+
   /** What a maintainer does in the web UI. */
   closeByHand(number: number): void {
     Object.assign(this.issues.get(number)!, { state: "closed", state_reason: "not_planned" });
@@ -394,6 +417,37 @@ export class GitHubEmulator {
       created_at: run.attempts[0].created_at,
       run_started_at: attempt.created_at,
       updated_at: attempt.updated_at,
+    };
+  }
+
+  /** Who a request's token acts as: the App for an installation token, else the token's user. */
+  private actor(c: Context): EmulatedAuthor {
+    const token = (c.req.header("authorization") ?? "").replace(/^Bearer /, "");
+    return this.mintedTokens.has(token) ? "app" : { login: TOKEN_USER };
+  }
+
+  /** A comment in GitHub's wire format: who wrote it, and the App it was performed via. */
+  private commentJson(issue: EmulatedIssue, at: number) {
+    const id = issue.number * 1000 + at + 1;
+    const author = issue.authors?.[at] ?? { login: TOKEN_USER };
+    const app = {
+      id: Number(this.appId),
+      client_id: "Iv23liChimneyPerf",
+      slug: APP_SLUG,
+      node_id: "A_kwHOAAnWaA",
+      name: "chimney perf",
+      owner: { login: this.repository.split("/")[0], type: "Organization" },
+    };
+    return {
+      id,
+      html_url: `${this.web}/${this.repository}/issues/${issue.number}#issuecomment-${id}`,
+      body: issue.comments[at],
+      user:
+        author === "app"
+          ? { login: `${APP_SLUG}[bot]`, id: 290000001, type: "Bot" }
+          : { login: author.login, id: 100000 + author.login.length, type: "User" },
+      author_association: author === "app" ? "NONE" : "MEMBER",
+      performed_via_github_app: author === "app" ? app : null,
     };
   }
 
@@ -640,8 +694,8 @@ export class GitHubEmulator {
       const issue = this.issues.get(Number(c.req.param("number")));
       if (!issue) return c.json({ message: "Not Found", status: "404" }, 404);
       const body = (await c.req.json()) as { body: string };
-      issue.comments.push(body.body);
-      return json(c, { id: issue.number * 1000 + issue.comments.length, body: body.body }, 201);
+      const at = this.addComment(issue, body.body, this.actor(c));
+      return json(c, this.commentJson(issue, at), 201);
     });
 
     app.get(`${repo}/issues/:number/comments`, (c) => {
@@ -649,7 +703,7 @@ export class GitHubEmulator {
       if (!issue) return c.json({ message: "Not Found", status: "404" }, 404);
       return paged(
         c,
-        issue.comments.map((body, i) => ({ id: issue.number * 1000 + i + 1, body })),
+        issue.comments.map((_, i) => this.commentJson(issue, i)),
       );
     });
 
@@ -662,7 +716,14 @@ export class GitHubEmulator {
       const body = (await c.req.json()) as { body?: string };
       if (typeof body.body !== "string") return c.json({ message: "Invalid request.", status: "422" }, 422);
       issue.comments[at] = body.body;
-      return json(c, { id, body: body.body });
+      return json(c, this.commentJson(issue, at));
+    });
+
+    /** The token's user; an installation token is no user's, and GitHub says so. */
+    app.get("/user", (c) => {
+      const actor = this.actor(c);
+      if (actor === "app") return c.json({ message: "Resource not accessible by integration", status: "403" }, 403);
+      return json(c, { login: actor.login, id: 100000 + actor.login.length, type: "User" });
     });
 
     app.get(`${repo}/pulls/:number`, (c) => {

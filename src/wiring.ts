@@ -9,6 +9,7 @@ import { parseBaseline, type BaselineSource } from "./core/baseline.ts";
 import { githubCredentials, parseConfig, type Config, type ConfigProblem } from "./core/config.ts";
 import { structuredLog } from "./core/log.ts";
 import { appAuth, tokenAuth } from "./github/auth.ts";
+import { identityOf } from "./github/identity.ts";
 import { GitHubClient, type Auth } from "./github/client.ts";
 import { RequestTally } from "./github/tally.ts";
 import type { GrafanaOptions } from "./grafana/client.ts";
@@ -92,6 +93,7 @@ function githubAccess(config: Config, outside: Outside, tally: RequestTally): Gi
       : appAuth(credentials, { now: outside.now }, repository);
   return {
     repository,
+    identity: identityOf(credentials),
     client: (of = repository) =>
       new GitHubClient({
         apiUrl: config.GITHUB_API_URL,

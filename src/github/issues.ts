@@ -1,6 +1,7 @@
 /** The GitHub issues and commits endpoints the alerts use (GitHub's REST API: issues, comments, compare). */
 import * as v from "valibot";
 import type { Commit } from "../core/issue/markdown.ts";
+import { isChimneysComment, type Identity } from "../core/own-comment.ts";
 import { GitHubError, type GitHubClient } from "./client.ts";
 
 const IssueSchema = v.object({
@@ -15,7 +16,12 @@ const IssueSchema = v.object({
 
 export type Issue = v.InferOutput<typeof IssueSchema>;
 
-const CommentSchema = v.object({ id: v.number(), body: v.nullish(v.string(), null) });
+const CommentSchema = v.object({
+  id: v.number(),
+  body: v.nullish(v.string(), null),
+  user: v.nullish(v.object({ login: v.string() }), null),
+  performed_via_github_app: v.nullish(v.object({ id: v.number(), client_id: v.nullish(v.string(), null) }), null),
+});
 
 export function createIssue(
   client: GitHubClient,
@@ -53,11 +59,19 @@ export async function hasComment(client: GitHubClient, number: number, marker: s
   return false;
 }
 
-/** The id of the first comment on the issue carrying `marker`, or null. */
-export async function findComment(client: GitHubClient, number: number, marker: string): Promise<number | null> {
+/**
+ * The id of chimney's first comment on the issue carrying `marker`, or null: a comment someone
+ * else wrote with the marker in it is not chimney's to edit.
+ */
+export async function findComment(
+  client: GitHubClient,
+  number: number,
+  marker: string,
+  self: Identity,
+): Promise<number | null> {
   const path = `/repos/${client.repository}/issues/${number}/comments?per_page=100`;
   for await (const comments of client.pages(v.array(CommentSchema), path)) {
-    const found = comments.find((c) => carries(c.body, marker));
+    const found = comments.find((c) => carries(c.body, marker) && isChimneysComment(c, self));
     if (found) return found.id;
   }
   return null;

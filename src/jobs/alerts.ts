@@ -24,7 +24,7 @@ import {
 } from "../core/issue/run.ts";
 import { improvementBody, improvementComment, improvementTitle } from "../core/issue/improvement.ts";
 import { artifactUrl, repositoryUrl, runPageUrl, workflowRunUrl } from "../core/links.ts";
-import type { AlertEvent } from "../core/notify.ts";
+import type { AlertEvent, LifecycleEvent } from "../core/notify.ts";
 import type { Run } from "../core/run.ts";
 import { median } from "../core/stats.ts";
 import { movedSeries } from "../core/suite-alert.ts";
@@ -39,6 +39,7 @@ import {
   findIssue,
   getIssue,
   hasComment,
+  type Issue,
 } from "../github/issues.ts";
 import { changeOptions } from "./changes.ts";
 import type { GitHubAccess, LoopDeps } from "./deps.ts";
@@ -85,9 +86,18 @@ export async function sendIssueWrite(deps: LoopDeps, github: GitHubAccess, write
   if (!alert) throw new Error(`alert ${write.fingerprint} is not stored`);
   const { snooze, accepted } = alert;
   // A decision's comment says what the alert holds now: the snooze, or the level accepted.
+  // A decision is told as the maintainer's word, with the issue's title and chimney's status page.
+  const decided = (issue: Issue) => ({
+    kind: alert.kind,
+    title: issue.title,
+    issue: { number: issue.number, url: issue.html_url },
+    page: deps.config.PUBLIC_URL ? `${deps.config.PUBLIC_URL}/` : null,
+  });
   if (write.action === "report_snoozed") {
-    if (snooze && alert.issue_number !== null) await postOnce(alert.issue_number, () => snoozedComment(snooze, marker));
-    return { issue: null, event: null };
+    if (!snooze || alert.issue_number === null) return { issue: null, event: null };
+    await postOnce(alert.issue_number, () => snoozedComment(snooze, marker));
+    const issue = await getIssue(client, alert.issue_number);
+    return { issue: null, event: { ...decided(issue), event: "snoozed", by: snooze.by, until: snooze.until } };
   }
   const current = alert.issue_number === null ? null : await getIssue(client, alert.issue_number);
   const step = issueStep(
@@ -96,11 +106,10 @@ export async function sendIssueWrite(deps: LoopDeps, github: GitHubAccess, write
   );
   if (step.kind === "nothing") return { issue: null, event: null };
   if (write.action === "report_accepted") {
-    if (step.kind === "comment" && accepted) {
-      await postOnce(step.on, () => acceptedComment(accepted, smokeBaselinePath(deps), marker));
-      if (step.close) await closeCompleted(client, step.on);
-    }
-    return { issue: null, event: null };
+    if (step.kind !== "comment" || !accepted || !current) return { issue: null, event: null };
+    await postOnce(step.on, () => acceptedComment(accepted, smokeBaselinePath(deps), marker));
+    if (step.close) await closeCompleted(client, step.on);
+    return { issue: null, event: { ...decided(current), event: "accepted", by: accepted.by } };
   }
   // A snoozed issue hears nothing until the snooze ends; a recovery still closes it.
   if (step.kind === "comment" && isSnoozed(alert, deps.now().getTime())) {
@@ -110,7 +119,7 @@ export async function sendIssueWrite(deps: LoopDeps, github: GitHubAccess, write
   }
   const labels = [...(watchedSuite(deps, alert)?.alerts.labels ?? deps.config.ALERT_LABELS), KIND_LABELS[alert.kind]];
   const words = await wordsOf(deps, github, client, alert, write, marker);
-  const told = (event: AlertEvent["event"], issue: NewIssue): AlertEvent => ({
+  const told = (event: LifecycleEvent, issue: NewIssue): AlertEvent => ({
     event,
     kind: alert.kind,
     title: words.title,

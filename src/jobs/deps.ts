@@ -3,6 +3,7 @@ import { monotonicFactory } from "ulidx";
 import type { Baseline, BaselineSource } from "../core/baseline.ts";
 import type { Config } from "../core/config.ts";
 import type { GitHubClient } from "../github/client.ts";
+import type { Identity } from "../core/own-comment.ts";
 import type { BaselineCaches } from "../core/baseline-cache.ts";
 import type { PruningBaseline } from "../core/pruning.ts";
 import type { GrafanaOptions } from "../grafana/client.ts";
@@ -15,6 +16,8 @@ export interface GitHubAccess {
    * unless a suite's own is named); `client.for` reaches another repository on the same budget.
    */
   client: (repository?: string) => GitHubClient;
+  /** Who chimney is on GitHub, to tell its own comments from others' (core/own-comment.ts). */
+  identity: (client: GitHubClient) => Promise<Identity>;
   /** `owner/name` of GITHUB_REPOSITORY: the smoke suite's nightly loop, and where alert issues are written. */
   repository: string;
 }

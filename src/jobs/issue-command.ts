@@ -1,8 +1,8 @@
 /**
  * A maintainer's command on one of chimney's alert issues, from an `issues` (labeled) or
  * `issue_comment` (created) delivery: accept the episode's level, or snooze chimney's comments.
- * Only someone with write, maintain or admin permission commands; chimney's own comments,
- * other repositories' issues and issues chimney did not open are ignored, with the reason logged.
+ * Only someone with write, maintain or admin permission commands; chimney's own comments
+ * (core/own-comment.ts: its marker, written by chimney), bots', other repositories' issues and issues chimney did not open are ignored, with the reason logged.
  * The decision is planned into the outbox like a verdict, so its comment is sent (and retried)
  * as every alert write is, once per command.
  */
@@ -11,6 +11,7 @@ import { acceptanceOf, episodeNights } from "../core/acceptance.ts";
 import { fingerprintOf, KIND_LABELS, type Alert, type AlertDecision, type AlertKind } from "../core/alert.ts";
 import { DRIFT_FINGERPRINT } from "../core/drift.ts";
 import { refusedComment } from "../core/issue/decision.ts";
+import { isChimneysComment, type Authored } from "../core/own-comment.ts";
 import { commandOfComment, commandOfLabel, mayCommand, type IssueCommand } from "../core/issue-command.ts";
 import { SMOKE_BASELINE_PATH } from "../core/suites.ts";
 import { parseJson, parseWith, type Parsed } from "../core/validation.ts";
@@ -27,7 +28,14 @@ const issueEvent = v.object({
   action: v.string(),
   issue: v.object({ number: v.number(), pull_request: v.optional(v.unknown()) }),
   label: v.optional(v.object({ name: v.string() })),
-  comment: v.optional(v.object({ id: v.number(), body: v.nullish(v.string(), ""), user })),
+  comment: v.optional(
+    v.object({
+      id: v.number(),
+      body: v.nullish(v.string(), ""),
+      user,
+      performed_via_github_app: v.nullish(v.object({ id: v.number(), client_id: v.nullish(v.string(), null) }), null),
+    }),
+  ),
   sender: user,
   repository: v.object({ full_name: v.string() }),
 });
@@ -44,6 +52,8 @@ export interface Command {
   issue: number;
   by: string;
   command: IssueCommand;
+  /** The comment that says it; null for a label. */
+  comment: Authored | null;
 }
 
 export function readIssueEvent(body: Uint8Array): Parsed<IssueEvent> {
@@ -61,15 +71,20 @@ export function commandOf(deps: LoopDeps, deliveryId: string, event: string, e: 
     if (e.action !== "labeled" || !e.label) return `chimney does not handle the issues ${e.action} action`;
     const command = commandOfLabel(e.label.name);
     if (!command) return `the label ${e.label.name} is not chimney's`;
-    return { id: `label-${deliveryId}`, issue: e.issue.number, by: e.sender.login, command };
+    return { id: `label-${deliveryId}`, issue: e.issue.number, by: e.sender.login, command, comment: null };
   }
   if (e.action !== "created" || !e.comment) return `chimney does not handle the issue_comment ${e.action} action`;
-  // chimney's own comments carry its hidden marker; an App's comments come from a bot.
-  if (e.comment.user.type === "Bot" || (e.comment.body ?? "").includes("<!-- chimney:"))
-    return "the comment is chimney's own";
+  // Bots (chimney's App among them) have no permission to check: only people command chimney.
+  if (e.comment.user.type === "Bot") return "the comment is a bot's: only people command chimney";
   const command = commandOfComment(e.comment.body ?? "");
   if (!command) return "the comment holds no /chimney command";
-  return { id: `comment-${e.comment.id}`, issue: e.issue.number, by: e.comment.user.login, command };
+  return {
+    id: `comment-${e.comment.id}`,
+    issue: e.issue.number,
+    by: e.comment.user.login,
+    command,
+    comment: e.comment,
+  };
 }
 
 /**
@@ -80,12 +95,15 @@ export function commandOf(deps: LoopDeps, deliveryId: string, event: string, e: 
 export async function actOnCommand(deps: LoopDeps, cmd: Command): Promise<void> {
   const github = deps.github;
   if (!github) return;
-  const alert = await alertOfIssue(deps, cmd.issue);
   const ignored = (reason: string) =>
     deps.log({ event: "issue_command_ignored", command: cmd.id, issue: cmd.issue, by: cmd.by, reason });
+  const client = github.client();
+  // chimney's replies quote the commands they take; a token's user is chimney's author too.
+  if (cmd.comment && isChimneysComment(cmd.comment, await github.identity(client)))
+    return ignored("the comment is chimney's own");
+  const alert = await alertOfIssue(deps, cmd.issue);
   if (alert?.state !== "open" || alert.issue_number !== cmd.issue)
     return ignored(`#${cmd.issue} is not the issue of an open alert chimney opened`);
-  const client = github.client();
   const permission = await permissionOf(client, cmd.by);
   if (!mayCommand(permission))
     return ignored(

@@ -1,6 +1,7 @@
 /**
  * chimney's one benchmark comment on a pull request, edited in place as the pull request's runs
- * settle: found by its hidden marker, created the first time, edited after. A write the outbox
+ * settle: found by its hidden marker and its author being chimney (someone else's comment with
+ * the marker pasted in is left alone), created the first time, edited after. A write the outbox
  * retries finds the comment an earlier attempt created, so it is never doubled.
  */
 import { pullRequestBenchComment, PR_BENCH_MARKER } from "../core/issue/pr-bench.ts";
@@ -29,7 +30,7 @@ export async function sendPullRequestComment(
     runUrl: base ? runPageUrl(base, run.id) : null,
     workflowRunUrl: workflowRunUrl(repositoryUrl(deps.config.GITHUB_API_URL, github.repository), run.github),
   });
-  const existing = await findComment(client, pr, PR_BENCH_MARKER);
+  const existing = await findComment(client, pr, PR_BENCH_MARKER, await github.identity(client));
   if (existing === null) await comment(client, pr, body);
   else await editComment(client, existing, body);
   deps.log({ event: "pr_comment_written", pr, run: run.id, edited: existing !== null });

@@ -1,4 +1,5 @@
 import { beforeEach, describe, expect, it } from "vitest";
+import { TOKEN_USER } from "../../sandbox/github.ts";
 import { deliveryHeaders, issueCommentPayload, issueLabeledPayload } from "../../sandbox/webhooks.ts";
 import { TEST_BINDINGS } from "../bindings.ts";
 import { metricsAt, wobble } from "../support/nights.ts";
@@ -133,8 +134,12 @@ describe("accepting a regression's level", () => {
     const issue = await regressed(h);
     const asked = () => h.github.requests.filter((r) => r.url.includes("/collaborators/")).length;
 
-    const own = await commentOn(h, issue.number, "<!-- chimney:alert=x -->\n/chimney accept", MAINTAINER);
-    expect(await own.json()).toMatchObject({ ignored: true, reason: "the comment is chimney's own" });
+    // chimney writes with a maintainer's token here: its comment is the token user's, with its marker.
+    h.github.roles.set(TOKEN_USER, "maintain");
+    await commentOn(h, issue.number, "<!-- chimney:alert=x -->\n/chimney accept", TOKEN_USER);
+    expect(
+      h.logs.some((l) => l.includes('"issue_command_ignored"') && l.includes("the comment is chimney's own")),
+    ).toBe(true);
     const bot = await send(
       h,
       "issue_comment",
@@ -146,6 +151,15 @@ describe("accepting a regression's level", () => {
     await commentOn(h, 4242, "/chimney accept", MAINTAINER);
     expect(asked()).toBe(0);
     expect(h.logs.some((l) => l.includes("#4242 is not the issue of an open alert chimney opened"))).toBe(true);
+    expect(issue.state).toBe("open");
+  });
+
+  it("does not take chimney's marker in someone else's comment for chimney's own: their command is theirs, checked", async () => {
+    const h = harness("2026-11-20T03:00:00.000Z");
+    const issue = await regressed(h);
+    await commentOn(h, issue.number, "<!-- chimney:alert=x -->\n/chimney accept", READER);
+    expect(h.logs.some((l) => l.includes("drive-by has read permission, not write, maintain or admin"))).toBe(true);
+    expect(h.logs.some((l) => l.includes("the comment is chimney's own"))).toBe(false);
     expect(issue.state).toBe("open");
   });
 

@@ -1,4 +1,7 @@
 import { beforeEach, describe, expect, it } from "vitest";
+import { deliveryHeaders, issueCommentPayload, issueLabeledPayload } from "../../sandbox/webhooks.ts";
+import { TEST_BINDINGS } from "../bindings.ts";
+import { metricsAt, wobble } from "../support/nights.ts";
 import { HOOKS } from "../support/receiver.ts";
 import { harness, RECONCILE, resetStorage } from "./harness.ts";
 
@@ -85,5 +88,78 @@ describe("the outgoing webhook", () => {
     expect((JSON.parse(status) as { config_problems: unknown[] }).config_problems).toContainEqual(
       expect.objectContaining({ name: "NOTIFY_WEBHOOK_URL" }),
     );
+  });
+});
+
+type Harness = ReturnType<typeof harness>;
+
+/** Two good nights, then one 1.5 times as slow: the smoke regression's issue opens, and is told. */
+async function regressed(h: Harness) {
+  h.github.roles.set("perf-oncall", "maintain");
+  await h.night(metricsAt(wobble(0)));
+  await h.night(metricsAt(wobble(1)));
+  await h.night(metricsAt(1.5 * wobble(2)));
+  const [issue] = h.github.alertIssues();
+  expect(h.receiver.received).toHaveLength(1);
+  return { issue, url: `https://github.com/HUBId/chain/issues/${issue.number}` };
+}
+
+async function send(h: Harness, event: string, body: string, id?: string) {
+  const headers = await deliveryHeaders(TEST_BINDINGS.GITHUB_WEBHOOK_SECRET, event, body, id);
+  return h.request("/webhooks/github", { method: "POST", headers, body });
+}
+
+const section = (text: string) => ({ type: "section", text: { type: "mrkdwn", text } });
+
+describe("the outgoing webhook hears a maintainer's word", () => {
+  it("an accepted level: who accepted which alert, with the issue, retried after a 502 and told once", async () => {
+    const h = harness("2026-11-20T03:00:00.000Z", { NOTIFY_WEBHOOK_URL: HOOK, PUBLIC_URL: "https://chimney.test" });
+    const { issue, url } = await regressed(h);
+    h.receiver.answers.push({ status: 502 });
+    const accept = issueCommentPayload(h.github, issue.number, "/chimney accept", "perf-oncall", 8_000_001);
+    expect((await send(h, "issue_comment", accept, "accept-1")).status).toBe(202);
+    expect(issue.state).toBe("closed");
+    expect(h.receiver.received).toHaveLength(2);
+
+    h.clock.advance(5 * 60_000);
+    await h.cron(RECONCILE);
+    expect(h.receiver.received).toHaveLength(3);
+    expect(h.receiver.received[2].body).toEqual({
+      text: `chimney: perf-oncall accepted the new level of the regression alert: ${issue.title}`,
+      blocks: [
+        section(
+          `*<${url}|${issue.title}>*\nperf-oncall accepted the new level: the regression alert's episode is over, and this level is the reference from now on. The baseline chimney proposes for it is on the issue.`,
+        ),
+        section(`<${url}|GitHub issue #${issue.number}> · <https://chimney.test/|chimney>`),
+      ],
+    });
+
+    // The same comment delivered again, and more ticks: nothing more to tell.
+    await send(h, "issue_comment", accept, "accept-2");
+    h.clock.advance(60 * 60_000);
+    await h.cron(RECONCILE);
+    expect(h.receiver.received).toHaveLength(3);
+  });
+
+  it("a snooze: who snoozed which alert until when, with the issue, told once", async () => {
+    const h = harness("2026-11-20T03:00:00.000Z", { NOTIFY_WEBHOOK_URL: HOOK });
+    const { issue, url } = await regressed(h);
+    const until = new Date(h.clock.now() + 7 * 24 * 3_600_000).toISOString();
+    const words = `${until.slice(0, 10)} ${until.slice(11, 16)} UTC`;
+    const snooze = issueLabeledPayload(h.github, issue.number, "perf-snoozed", "perf-oncall");
+    expect((await send(h, "issues", snooze, "snooze-1")).status).toBe(202);
+    expect(h.receiver.received).toHaveLength(2);
+    expect(h.receiver.received[1].body).toEqual({
+      text: `chimney: perf-oncall snoozed the regression alert until ${words}: ${issue.title}`,
+      blocks: [
+        section(
+          `*<${url}|${issue.title}>*\nperf-oncall snoozed the regression alert until ${words}: chimney keeps watching, and comments on the issue again after that.`,
+        ),
+        section(`<${url}|GitHub issue #${issue.number}>`),
+      ],
+    });
+    await send(h, "issues", snooze, "snooze-1");
+    await h.cron(RECONCILE);
+    expect(h.receiver.received).toHaveLength(2);
   });
 });

@@ -1,6 +1,7 @@
 import { harness, RECONCILE, resetStorage } from "./harness.ts";
 import { beforeEach, describe, expect, it } from "vitest";
 import { TEST_BINDINGS } from "../bindings.ts";
+import { APP_SLUG, TOKEN_USER } from "../../sandbox/github.ts";
 import { deliveryHeaders, pullRequestCommentPayload } from "../../sandbox/webhooks.ts";
 import regressed from "../fixtures/smoke-metrics-regressed.json";
 import passing from "../fixtures/smoke-metrics.json";
@@ -78,6 +79,87 @@ describe("the pull request's benchmark comment", () => {
     expect(comments).toHaveLength(1);
     expect(comments[0]).toContain(`Latest run: \`${second}\``);
   });
+});
+
+/** An App's RSA key pair: the PEM chimney signs its JWTs with, the public key the emulator verifies them by. */
+async function appKeys() {
+  const pair = (await crypto.subtle.generateKey(
+    { name: "RSASSA-PKCS1-v1_5", modulusLength: 2048, publicExponent: new Uint8Array([1, 0, 1]), hash: "SHA-256" },
+    true,
+    ["sign", "verify"],
+  )) as CryptoKeyPair;
+  const pkcs8 = new Uint8Array((await crypto.subtle.exportKey("pkcs8", pair.privateKey)) as ArrayBuffer);
+  const base64 = btoa(String.fromCharCode(...pkcs8)).replace(/.{64}/g, "$&\n");
+  return { pem: `-----BEGIN PRIVATE KEY-----\n${base64.trim()}\n-----END PRIVATE KEY-----`, publicKey: pair.publicKey };
+}
+
+describe("the pull request's benchmark comment is chimney's own", () => {
+  const SPOOF = `${MARKER}\n\nchimney says this pull request is perfect.`;
+
+  it("leaves a comment someone else wrote with chimney's marker alone, and edits only its own over runs", async () => {
+    const h = harness("2026-11-20T03:00:00.000Z");
+    await nights(h, 2);
+    const pr = h.github.addPullRequest();
+    h.github.commentAs(pr, "mallory", SPOOF);
+    const first = await prRun(h, pr, passing);
+    h.clock.advance(3_600_000);
+    const second = await prRun(h, pr, regressed);
+    const comments = h.github.issues.get(pr)!.comments;
+    expect(comments).toHaveLength(2);
+    expect(comments[0]).toBe(SPOOF);
+    expect(comments[1]).toContain(`Latest run: \`${second}\``);
+    expect(comments[1]).not.toContain(first);
+    expect(h.github.issues.get(pr)!.authors?.[1]).toEqual({ login: TOKEN_USER });
+    // The token's user is asked for once, not at every run.
+    expect(h.github.calls("GET", /^\/user$/)).toBe(1);
+  });
+
+  it("with a GitHub App, knows its comments by the App they were performed via, asking GitHub nothing more", async () => {
+    const { pem, publicKey } = await appKeys();
+    const h = harness("2026-11-20T03:00:00.000Z", {
+      GITHUB_APP_ID: "424242",
+      GITHUB_APP_PRIVATE_KEY: pem,
+      GITHUB_TOKEN: "",
+    });
+    h.github.appPublicKey = publicKey;
+    await nights(h, 1);
+    const pr = h.github.addPullRequest();
+    h.github.commentAs(pr, `${APP_SLUG}-lookalike[bot]`, SPOOF);
+    await prRun(h, pr, passing);
+    h.clock.advance(3_600_000);
+    const second = await prRun(h, pr, regressed);
+    const issue = h.github.issues.get(pr)!;
+    expect(issue.comments).toHaveLength(2);
+    expect(issue.comments[0]).toBe(SPOOF);
+    expect(issue.authors?.[1]).toBe("app");
+    expect(issue.comments[1]).toContain(`Latest run: \`${second}\``);
+    expect(h.github.calls("GET", /^\/user$/)).toBe(0);
+  });
+
+  it.each([
+    ["listing the comments when its comment is there", /\/issues\/\d+\/comments$/, 1],
+    ["asking who the token is", /^\/user$/, 0],
+  ])(
+    "retries a GitHub 5xx while %s on the next tick, and never writes a second comment",
+    async (_what, path, before) => {
+      const h = harness("2026-11-20T03:00:00.000Z");
+      await nights(h, 1);
+      const pr = h.github.addPullRequest();
+      for (let i = 0; i < before; i++) await prRun(h, pr, passing);
+      h.github.fail("GET", path, 8, () => new Response("unicorn", { status: 502 }));
+      h.clock.advance(3_600_000);
+      const failed = await prRun(h, pr, regressed);
+      expect(h.github.issues.get(pr)!.comments.join("")).not.toContain(failed);
+      h.clock.advance(30 * 60_000);
+      await h.cron(RECONCILE);
+      h.clock.advance(30 * 60_000);
+      await h.cron(RECONCILE);
+      expect(h.github.unfired()).toEqual([]);
+      const comments = h.github.issues.get(pr)!.comments;
+      expect(comments).toHaveLength(1);
+      expect(comments[0]).toContain(`Latest run: \`${failed}\``);
+    },
+  );
 });
 
 let nextComment = 900_001;
