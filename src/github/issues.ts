@@ -51,12 +51,13 @@ export async function closeCompleted(client: GitHubClient, number: number): Prom
 const carries = (body: string | null, marker: string) => body?.includes(`<!-- ${marker} -->`) ?? false;
 
 /** Whether a comment carrying `marker` is already on the issue (a write retried after its answer was lost). */
-export async function hasComment(client: GitHubClient, number: number, marker: string): Promise<boolean> {
-  const path = `/repos/${client.repository}/issues/${number}/comments?per_page=100`;
-  for await (const comments of client.pages(v.array(CommentSchema), path)) {
-    if (comments.some((c) => carries(c.body, marker))) return true;
-  }
-  return false;
+export async function hasComment(
+  client: GitHubClient,
+  number: number,
+  marker: string,
+  self: Identity,
+): Promise<boolean> {
+  return (await findComment(client, number, marker, self)) !== null;
 }
 
 /**

@@ -70,7 +70,8 @@ export async function sendIssueWrite(deps: LoopDeps, github: GitHubAccess, write
   const marker = `chimney:alert=${write.id}`;
   const retry = write.attempts > 1;
   const postOnce = async (number: number, body: () => Promise<string> | string) => {
-    if (!(retry && (await hasComment(client, number, marker)))) await comment(client, number, await body());
+    if (!(retry && (await hasComment(client, number, marker, await github.identity(client)))))
+      await comment(client, number, await body());
   };
 
   if (write.action === "pr_comment" && write.pr_number !== null) {
@@ -197,7 +198,8 @@ async function sendImprovement(deps: LoopDeps, github: GitHubAccess, write: Aler
   const slowdown = write.comment_on ? await deps.alerts.alert(write.comment_on) : null;
   if (slowdown?.issue_number != null) {
     const on = slowdown.issue_number;
-    if (!(retry && (await hasComment(client, on, marker)))) await comment(client, on, improvementComment(ctx));
+    if (!(retry && (await hasComment(client, on, marker, await github.identity(client)))))
+      await comment(client, on, improvementComment(ctx));
     return { issue: null, event: event(slowdown.issue_url ? { number: on, url: slowdown.issue_url } : null) };
   }
   const labels = [...deps.config.ALERT_LABELS, KIND_LABELS.improvement];

@@ -111,7 +111,7 @@ export async function actOnCommand(deps: LoopDeps, cmd: Command): Promise<void> 
     );
   if (cmd.command.kind === "refused") {
     const marker = `chimney:reply=${cmd.id}`;
-    if (!(await hasComment(client, cmd.issue, marker)))
+    if (!(await hasComment(client, cmd.issue, marker, await github.identity(client))))
       await comment(client, cmd.issue, refusedComment(cmd.command.reason, marker));
     deps.log({ event: "issue_command_refused", command: cmd.id, issue: cmd.issue, by: cmd.by });
     return;

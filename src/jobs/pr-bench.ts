@@ -96,7 +96,8 @@ async function processComment(deps: LoopDeps, id: string, event: CommentEvent, c
         return finish("done", decision.reason);
       case "ask_approval": {
         const marker = `chimney:pr-bench-approval=${decision.sha}`;
-        if (!(await hasComment(client, number, marker))) await comment(client, number, approvalRequest(decision.sha));
+        if (!(await hasComment(client, number, marker, await github.identity(client))))
+          await comment(client, number, approvalRequest(decision.sha));
         deps.log({ event: "pr_bench_awaits_approval", pr: number, sha: decision.sha });
         return finish("done", null);
       }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { API, GitHubEmulator, REPO, TOKEN } from "../../sandbox/github.ts";
+import { API, GitHubEmulator, REPO, TOKEN, TOKEN_USER } from "../../sandbox/github.ts";
 import { tokenAuth } from "../../src/github/auth.ts";
 import { GitHubClient } from "../../src/github/client.ts";
 import { findIssue, hasComment } from "../../src/github/issues.ts";
@@ -32,9 +32,12 @@ describe("looking for a write that may already have been made", () => {
       pull_request: false,
       comments,
     });
-    expect(await hasComment(client, 1, "chimney:alert=w119")).toBe(true);
-    expect(await hasComment(client, 1, "chimney:alert=w150")).toBe(false);
+    const self = { kind: "user", login: TOKEN_USER } as const;
+    expect(await hasComment(client, 1, "chimney:alert=w119", self)).toBe(true);
+    expect(await hasComment(client, 1, "chimney:alert=w150", self)).toBe(false);
     expect(github.calls("GET", /\/issues\/1\/comments/)).toBe(4);
+    // Someone else's comment carrying the marker is not chimney's.
+    expect(await hasComment(client, 1, "chimney:alert=w119", { kind: "user", login: "mallory" })).toBe(false);
   });
 
   it("finds an issue beyond the first page of its labels", async () => {

@@ -229,6 +229,14 @@ describe("snoozing an issue", () => {
     expect((await status(h)).open_alerts).toMatchObject([{ snoozed_until: null }]);
   });
 
+  it("answers a refused command even when someone pasted its reply's marker first", async () => {
+    const h = harness("2026-11-20T03:00:00.000Z");
+    const issue = await regressed(h);
+    h.github.commentAs(issue.number, READER, "<!-- chimney:reply=comment-424242 -->");
+    await commentOn(h, issue.number, "/chimney snooze forever", MAINTAINER, { commentId: 424242 });
+    expect(issue.comments.at(-1)).toContain("takes a duration in whole days or hours, from `1h` to `90d`");
+  });
+
   it("acts once on a comment delivered twice", async () => {
     const h = harness("2026-11-20T03:00:00.000Z");
     const issue = await regressed(h);
