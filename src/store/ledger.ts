@@ -153,9 +153,10 @@ export class Ledger extends DurableObject<LedgerEnv> {
     const known = incoming.identity
       ? this.one<{ id: string }>("SELECT id FROM runs WHERE identity = ?", incoming.identity)
       : null;
-    const outcome = mergeRun(this.storedRun(known?.id ?? incoming.id), incoming);
+    const stored = this.storedRun(known?.id ?? incoming.id);
+    const outcome = mergeRun(stored, incoming);
     if (outcome.kind === "created" || outcome.kind === "updated") {
-      this.saveRun(outcome.run, COMPLETED_STATES.includes(outcome.run.state) && !settled ? 0 : 1);
+      this.saveRun(outcome.run, stored, COMPLETED_STATES.includes(outcome.run.state) && !settled ? 0 : 1);
     }
     return outcome;
   }
@@ -225,8 +226,9 @@ export class Ledger extends DurableObject<LedgerEnv> {
         if (!row || row.settled === 1 || String(row.revision) !== settles.revision) return false;
       }
       for (const changed of settlement.runs) {
-        const outcome = mergeRun(this.storedRun(changed.id), changed);
-        if (outcome.kind === "created" || outcome.kind === "updated") this.saveRun(outcome.run, null);
+        const stored = this.storedRun(changed.id);
+        const outcome = mergeRun(stored, changed);
+        if (outcome.kind === "created" || outcome.kind === "updated") this.saveRun(outcome.run, stored, null);
       }
       if (settles) this.sql.exec("UPDATE runs SET settled = 1 WHERE id = ?", settles.run_id);
       if (settlement.analysis) {
@@ -428,13 +430,12 @@ export class Ledger extends DurableObject<LedgerEnv> {
     return row ? (JSON.parse(row.record) as Run) : null;
   }
 
-  /** Saves a run's record at its next revision; `settled` null keeps whether it is settled. */
-  private saveRun(run: Run, settled: 0 | 1 | null): void {
+  /**
+   * Saves a run's record at its next revision over `was`, the record it replaces (read by the
+   * caller to merge); `settled` null keeps whether it is settled.
+   */
+  private saveRun(run: Run, was: Run | null, settled: 0 | 1 | null): void {
     const entry = historyEntry(run);
-    const was = this.one<{ state: string }>(
-      "SELECT json_extract(record, '$.state') AS state FROM runs WHERE id = ?",
-      run.id,
-    );
     if (was?.state !== run.state) {
       if (was) this.sql.exec("UPDATE run_states SET n = n - 1 WHERE state = ?", was.state);
       this.sql.exec(
