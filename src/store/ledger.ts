@@ -370,15 +370,7 @@ export class Ledger extends DurableObject<LedgerEnv> {
       const write = finishedWrite(JSON.parse(row.record) as AlertWrite, outcome);
       this.saveWrite(write);
       const then = outcome.error === null ? outcome.then : null;
-      if (then) {
-        const seq = (this.one<{ seq: number | null }>("SELECT MAX(seq) AS seq FROM alert_writes")?.seq ?? 0) + 1;
-        this.sql.exec(
-          "INSERT INTO alert_writes (id, seq, record) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
-          then.id,
-          seq,
-          JSON.stringify({ ...then, seq }),
-        );
-      }
+      if (then) this.queueWrite({ ...then, seq: this.nextSeq() });
       const alert = this.one<{ record: string }>("SELECT record FROM alerts WHERE fingerprint = ?", write.fingerprint);
       if (!alert || !outcome.issue) return false;
       this.saveAlert(withIssue(JSON.parse(alert.record) as Alert, outcome.issue));
@@ -480,20 +472,29 @@ export class Ledger extends DurableObject<LedgerEnv> {
     now: string,
   ): { added: AlertWrite[]; alertsChanged: boolean } {
     const alerts = new Map(this.allAlerts().map((a) => [a.fingerprint, a]));
-    const nextSeq = (this.one<{ seq: number | null }>("SELECT MAX(seq) AS seq FROM alert_writes")?.seq ?? 0) + 1;
-    const planned = planSubjects(alerts, subjects, dispatch, nextSeq, now);
-    const added: AlertWrite[] = [];
-    for (const write of planned.writes) {
-      const inserted = this.sql.exec(
-        "INSERT INTO alert_writes (id, seq, record) VALUES (?, ?, ?) ON CONFLICT DO NOTHING RETURNING id",
-        write.id,
-        write.seq,
-        JSON.stringify(write),
-      );
-      if (inserted.toArray().length === 1) added.push(write);
-    }
+    const planned = planSubjects(alerts, subjects, dispatch, this.nextSeq(), now);
+    const added = planned.writes.filter((write) => this.queueWrite(write));
     for (const alert of planned.alerts) this.saveAlert(alert);
     return { added, alertsChanged: planned.alerts.length > 0 };
+  }
+
+  /** The outbox's next place in line. */
+  private nextSeq(): number {
+    return (this.one<{ seq: number | null }>("SELECT MAX(seq) AS seq FROM alert_writes")?.seq ?? 0) + 1;
+  }
+
+  /** Queues a write in the outbox unless it is there already (each write once); whether it was added. */
+  private queueWrite(write: AlertWrite): boolean {
+    return (
+      this.sql
+        .exec(
+          "INSERT INTO alert_writes (id, seq, record) VALUES (?, ?, ?) ON CONFLICT DO NOTHING RETURNING id",
+          write.id,
+          write.seq,
+          JSON.stringify(write),
+        )
+        .toArray().length === 1
+    );
   }
 
   private allAlerts(): Alert[] {

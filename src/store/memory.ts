@@ -205,10 +205,14 @@ export class MemoryAlertStore implements AlertStore {
     return structuredClone(this.planAll([subject], null, now));
   }
 
+  /** The outbox's next place in line. */
+  private nextSeq(): number {
+    return Math.max(0, ...[...this.writes.values()].map((w) => w.seq)) + 1;
+  }
+
   /** Applies subjects to the alerts and queues their writes (and a dispatch's), once each. */
   planAll(subjects: readonly AlertSubject[], dispatch: { correlation_id: string } | null, now: string): AlertWrite[] {
-    const nextSeq = Math.max(0, ...[...this.writes.values()].map((w) => w.seq)) + 1;
-    const planned = planSubjects(this.alerts, subjects, dispatch, nextSeq, now);
+    const planned = planSubjects(this.alerts, subjects, dispatch, this.nextSeq(), now);
     const added = planned.writes.filter((w) => !this.writes.has(w.id));
     for (const alert of planned.alerts) this.alerts.set(alert.fingerprint, alert);
     for (const write of added) this.writes.set(write.id, write);
@@ -226,10 +230,7 @@ export class MemoryAlertStore implements AlertStore {
     if (!write) return;
     this.writes.set(id, finishedWrite(write, outcome));
     const then = outcome.error === null ? outcome.then : null;
-    if (then && !this.writes.has(then.id)) {
-      const seq = Math.max(0, ...[...this.writes.values()].map((w) => w.seq)) + 1;
-      this.writes.set(then.id, { ...then, seq });
-    }
+    if (then && !this.writes.has(then.id)) this.writes.set(then.id, { ...then, seq: this.nextSeq() });
     const alert = this.alerts.get(write.fingerprint);
     if (alert) this.alerts.set(alert.fingerprint, withIssue(alert, outcome.issue));
   }
