@@ -86,6 +86,9 @@ async function settleRun(
   const settledSuspect = suspectAfter(run, suspect);
   const settled = [run, ...(settledSuspect ? [settledSuspect] : [])];
   const analysed = run.mainline && run.measurements !== null;
+  // A fresh isolate remembers no windows: the last settlement's are most of this one's, read
+  // while the history is.
+  const kept = analysed && noWindowsRemembered() ? deps.windows.latest().catch(() => null) : null;
   const driftOpen = driftRuns(drift);
   // One read of the newest runs serves the nights before this one and the analysis.
   const withSettled = (read: HistoryRead): HistoryRead => ({
@@ -107,8 +110,7 @@ async function settleRun(
     lastResult?.confirmation === "pending" || lastResult?.confirmation === "next_night"
       ? await deps.runs.run(lastResult.id)
       : null;
-  // A fresh isolate remembers no windows: the last settlement's are most of this one's.
-  if (analysed && noWindowsRemembered()) rememberWindows((await deps.windows.latest().catch(() => null)) ?? []);
+  if (kept) rememberWindows((await kept) ?? []);
   const analysedWindows = analysed
     ? keepingWindows(() =>
         boundedAnalysis(
