@@ -14,18 +14,34 @@ export const NO_CACHE: CacheOptions = { statusCacheMs: 0, now: () => 0 };
 
 export class ReadCache<T> {
   private kept: { value: T; until: number } | null = null;
+  /** The load under way: readers asking meanwhile share it (/status asks for the alerts twice at once). */
+  private loading: Promise<T> | null = null;
+  /** Counts `forget`s, so that a load begun before one is not kept after it. */
+  private generation = 0;
 
   constructor(private readonly options: CacheOptions) {}
 
-  async read(load: () => Promise<T>): Promise<T> {
+  read(load: () => Promise<T>): Promise<T> {
     const now = this.options.now();
-    if (this.kept && now < this.kept.until) return this.kept.value;
-    const value = await load();
-    if (this.options.statusCacheMs > 0) this.kept = { value, until: now + this.options.statusCacheMs };
-    return value;
+    if (this.kept && now < this.kept.until) return Promise.resolve(this.kept.value);
+    if (this.options.statusCacheMs <= 0) return load();
+    if (this.loading) return this.loading;
+    const generation = this.generation;
+    const loading = load()
+      .then((value) => {
+        if (generation === this.generation) this.kept = { value, until: now + this.options.statusCacheMs };
+        return value;
+      })
+      .finally(() => {
+        if (this.loading === loading) this.loading = null;
+      });
+    this.loading = loading;
+    return loading;
   }
 
   forget(): void {
     this.kept = null;
+    this.loading = null;
+    this.generation++;
   }
 }
