@@ -76,6 +76,14 @@ export class ChunkedValues {
     return op;
   }
 
+  /** Writes `bytes` as the value of `id` unless it has one: whether it was written. */
+  async create(id: string, bytes: Uint8Array): Promise<boolean> {
+    const staged = await this.stage(id, bytes);
+    const { ok } = await this.flip(this.kv.atomic(), id, null, staged).commit();
+    if (!ok) await this.discard(id, staged);
+    return ok;
+  }
+
   /** Deletes a version's chunks: the one a flip replaced, or a staged one whose flip lost. */
   async discard(id: string, manifest: Manifest | null): Promise<void> {
     if (manifest && manifest.chunks > 0) await deleteVersion(this.kv, this.space, id, manifest.version);
