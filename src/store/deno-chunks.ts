@@ -10,7 +10,7 @@
 import type { StoredFile } from "./ports.ts";
 
 /** Bytes per chunk, under Deno KV's 64 KiB per value with room for its encoding. */
-export const CHUNK_BYTES = 60 * 1024;
+const CHUNK_BYTES = 60 * 1024;
 /** Chunks per atomic operation: 600 KiB, under its 800 KiB. */
 const CHUNKS_PER_COMMIT = 10;
 /** Deletes per atomic operation, under its 1 000 mutations. */
