@@ -17,22 +17,11 @@ const encode = (value: unknown) => new TextEncoder().encode(JSON.stringify(value
 const decode = <T>(bytes: Uint8Array | null): T | null =>
   bytes ? (JSON.parse(new TextDecoder().decode(bytes)) as T) : null;
 
-/** Writes `bytes` as the value of `id` unless it has one: whether it was written. */
-async function create(values: ChunkedValues, id: string, bytes: Uint8Array, kv: Deno.Kv): Promise<boolean> {
-  const staged = await values.stage(id, bytes);
-  const { ok } = await values.flip(kv.atomic(), id, null, staged).commit();
-  if (!ok) await values.discard(id, staged);
-  return ok;
-}
-
 /** Artifacts by their SHA-256, as on R2: the digest is checked on arrival, and the first copy stays. */
 export class DenoArtifactStore implements ArtifactStore {
   private readonly values: ChunkedValues;
 
-  constructor(
-    private readonly kv: Deno.Kv,
-    now?: () => number,
-  ) {
+  constructor(kv: Deno.Kv, now?: () => number) {
     this.values = new ChunkedValues(kv, "artifact", now);
   }
 
@@ -41,7 +30,7 @@ export class DenoArtifactStore implements ArtifactStore {
     if (sha256 !== Array.from(digest, (b) => b.toString(16).padStart(2, "0")).join(""))
       throw new Error(`the bytes do not have the SHA-256 ${sha256}`);
     if ((await this.values.manifest(sha256)).value) return;
-    await create(this.values, sha256, body, this.kv);
+    await this.values.create(sha256, body);
   }
 
   get(sha256: string): Promise<StoredFile | null> {
@@ -52,17 +41,14 @@ export class DenoArtifactStore implements ArtifactStore {
 export class DenoInbox implements Inbox {
   private readonly values: ChunkedValues;
 
-  constructor(
-    private readonly kv: Deno.Kv,
-    now?: () => number,
-  ) {
+  constructor(kv: Deno.Kv, now?: () => number) {
     this.values = new ChunkedValues(kv, "inbox", now);
   }
 
   /** The write checks that the id has no body yet, so of racing copies the first stays. */
   async keep(id: string, body: Uint8Array): Promise<"kept" | "same" | "different"> {
     const kept = await this.get(id);
-    if (!kept && (await create(this.values, id, body, this.kv))) return "kept";
+    if (!kept && (await this.values.create(id, body))) return "kept";
     return sameBytes(kept ?? (await this.get(id)) ?? new Uint8Array(), body) ? "same" : "different";
   }
 

@@ -10,7 +10,7 @@
 import type { StoredFile } from "./ports.ts";
 
 /** Bytes per chunk, under Deno KV's 64 KiB per value with room for its encoding. */
-export const CHUNK_BYTES = 60 * 1024;
+const CHUNK_BYTES = 60 * 1024;
 /** Chunks per atomic operation: 600 KiB, under its 800 KiB. */
 const CHUNKS_PER_COMMIT = 10;
 /** Deletes per atomic operation, under its 1 000 mutations. */
@@ -74,6 +74,14 @@ export class ChunkedValues {
     const old = replaced?.value;
     if (old && old.chunks > 0) op.set(looseKey(this.space, id, old.version), 0);
     return op;
+  }
+
+  /** Writes `bytes` as the value of `id` unless it has one: whether it was written. */
+  async create(id: string, bytes: Uint8Array): Promise<boolean> {
+    const staged = await this.stage(id, bytes);
+    const { ok } = await this.flip(this.kv.atomic(), id, null, staged).commit();
+    if (!ok) await this.discard(id, staged);
+    return ok;
   }
 
   /** Deletes a version's chunks: the one a flip replaced, or a staged one whose flip lost. */

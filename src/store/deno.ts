@@ -145,6 +145,19 @@ function stageRun(op: Deno.AtomicOperation, stored: Run | null, run: Run): void 
 }
 
 /**
+ * New outbox writes numbered after `seq`, in an atomic operation that checks the sequence and
+ * that no write has their ids yet.
+ */
+function stageWrites(op: Deno.AtomicOperation, seq: Deno.KvEntryMaybe<number>, writes: readonly AlertWrite[]): void {
+  op.check(seq);
+  for (const write of writes) {
+    op.check({ key: ["write", write.id], versionstamp: null }).set(["write", write.id], write);
+    countWrite(op, null, write);
+  }
+  op.set(["write-seq"], (seq.value ?? 0) + writes.length);
+}
+
+/**
  * Settlements in one Deno KV atomic operation. The analysis is chunked (it outgrows a KV value):
  * written first, so a settled run always has its analysis; a plan that then loses to a newer
  * revision is replaced by that revision's own settlement, analysis and all.
@@ -233,13 +246,9 @@ export class DenoSettlementStore implements SettlementStore {
         (seq.value ?? 0) + 1,
         now,
       );
-      op.check(seq, ...alerts);
+      op.check(...alerts);
       for (const alert of planned.alerts) op.set(["alert", alert.fingerprint], alert);
-      for (const write of planned.writes) {
-        op.check({ key: ["write", write.id], versionstamp: null }).set(["write", write.id], write);
-        countWrite(op, null, write);
-      }
-      op.set(["write-seq"], (seq.value ?? 0) + planned.writes.length);
+      stageWrites(op, seq, planned.writes);
       return { commit: op, result: true };
     });
   }
@@ -332,13 +341,9 @@ export class DenoAlertStore implements AlertStore {
         now,
       );
       if (planned.alerts.length === 0 && planned.writes.length === 0) return { commit: null, result: [] };
-      const op = this.kv.atomic().check(seq, ...alerts);
+      const op = this.kv.atomic().check(...alerts);
       for (const alert of planned.alerts) op.set(["alert", alert.fingerprint], alert);
-      for (const write of planned.writes) {
-        op.check({ key: ["write", write.id], versionstamp: null }).set(["write", write.id], write);
-        countWrite(op, null, write);
-      }
-      op.set(["write-seq"], (seq.value ?? 0) + planned.writes.length);
+      stageWrites(op, seq, planned.writes);
       return { commit: op, result: planned.writes };
     });
   }
@@ -373,11 +378,7 @@ export class DenoAlertStore implements AlertStore {
       const then = outcome.error === null ? outcome.then : null;
       if (then) {
         const seq = await this.kv.get<number>(["write-seq"]);
-        const next = (seq.value ?? 0) + 1;
-        op.check(seq, { key: ["write", then.id], versionstamp: null })
-          .set(["write", then.id], { ...then, seq: next })
-          .set(["write-seq"], next);
-        countWrite(op, null, then);
+        stageWrites(op, seq, [{ ...then, seq: (seq.value ?? 0) + 1 }]);
       }
       if (alert.value && outcome.issue)
         op.set(["alert", alert.value.fingerprint], withIssue(alert.value, outcome.issue));

@@ -3,41 +3,16 @@
  * with --deny-write on a Deno KV database in memory, as on Deno Deploy: no disk is needed.
  */
 import assert from "node:assert/strict";
-import { createDenoChimney, denoTick } from "../../src/deno-chimney.ts";
-import { GitHubEmulator, REPO } from "../../sandbox/github.ts";
-import { deliveryHeaders, workflowRunPayload } from "../../sandbox/webhooks.ts";
+import { denoTick } from "../../src/deno-chimney.ts";
+import { ADMIN, deliverCompleted, denoChimney, TOKEN, until } from "./chimney.ts";
 
-const TOKEN = "deno-upload-token-0123456789";
-const ADMIN = "deno-admin-token-0123456789";
-const SECRET = "deno-webhook-secret";
 /** A log of a few MiB: many times what one Deno KV value holds. */
 const log = `SMOKE_BENCHMARK\n${Array.from({ length: 40_000 }, (_, i) => `batch ${i}: 1000 operations\n`).join("")}`;
 const metrics = await Deno.readTextFile(new URL("../fixtures/smoke-metrics.json", import.meta.url));
 
 async function chimney() {
   assert.equal((await Deno.permissions.query({ name: "write" })).state, "denied", "run these with --deny-write");
-  let now = Date.parse("2026-11-29T03:00:00Z");
-  const github = new GitHubEmulator(() => now);
-  const env = {
-    GITHUB_REPOSITORY: REPO,
-    GITHUB_API_URL: "https://api.github.test",
-    GITHUB_TOKEN: "github_pat_emulated_0123456789",
-    GITHUB_WEBHOOK_SECRET: SECRET,
-    PERF_DASHBOARD_TOKEN: TOKEN,
-    ADMIN_TOKEN: ADMIN,
-    CHIMNEY_KV_PATH: ":memory:",
-  };
-  const logs: string[] = [];
-  const made = await createDenoChimney(env, {
-    fetch: github.fetch,
-    now: () => now,
-    sleep: async (ms) => {
-      now += ms;
-    },
-    write: (l) => void logs.push(l),
-  });
-  const close = () => made.kv.close();
-  return { ...made, github, logs, close, advance: (ms: number) => (now += ms) };
+  return denoChimney();
 }
 
 Deno.test("upload → status → runs → run → artifact on Deno KV, with no disk", async () => {
@@ -64,7 +39,7 @@ Deno.test("upload → status → runs → run → artifact on Deno KV, with no d
     body: metrics,
   });
   assert.equal(again.status, 200);
-  await c.close();
+  c.kv.close();
 });
 
 Deno.test("the nightly tick dispatches, a signed webhook brings the artifact in, its log chunked in Deno KV", async () => {
@@ -80,16 +55,9 @@ Deno.test("the nightly tick dispatches, a signed webhook brings the artifact in,
     conclusion: "success",
     files: { "smoke-metrics.json": metrics, "smoke-benchmark.log": log },
   });
-  const body = workflowRunPayload(c.github, run, "completed");
-  const delivered = await c.app.request("/webhooks/github", {
-    method: "POST",
-    headers: await deliveryHeaders(SECRET, "workflow_run", body),
-    body,
-  });
+  const delivered = await deliverCompleted(c, run);
   assert.equal(delivered.status, 202);
-  // On Deno the processing goes on after the answer: wait for it.
-  for (let i = 0; i < 100 && (await c.deps.runs.run(`${run.id}-1`))?.state !== "passed"; i++)
-    await new Promise((r) => setTimeout(r, 20));
+  await until(async () => (await c.deps.runs.run(`${run.id}-1`))?.state === "passed");
   const record = await (await c.app.request(`/runs/${run.id}-1`)).json();
   assert.equal(record.state, "passed");
   assert.ok(record.artifacts.some((a: { name: string }) => a.name === "smoke-benchmark.log"));
@@ -102,7 +70,7 @@ Deno.test("the nightly tick dispatches, a signed webhook brings the artifact in,
   });
   assert.equal((await second.json()).dispatch.kind, "skipped");
   assert.equal(c.github.calls("POST", /\/dispatches$/), 1);
-  await c.close();
+  c.kv.close();
 });
 
 Deno.test("bad input gets a problem naming the field, on Deno too", async () => {
@@ -116,7 +84,7 @@ Deno.test("bad input gets a problem naming the field, on Deno too", async () => 
   assert.equal(res.headers.get("content-type"), "application/problem+json");
   assert.match((await res.json()).detail, /^batches: /);
   assert.equal((await (await c.app.request("/status")).json()).state, "unknown");
-  await c.close();
+  c.kv.close();
 });
 
 Deno.test("takes a burst of uploads at once: no refusal of writes in its one process", async () => {
@@ -136,5 +104,5 @@ Deno.test("takes a burst of uploads at once: no refusal of writes in its one pro
     answers.map((r) => r.status),
     Array(12).fill(201),
   );
-  c.close();
+  c.kv.close();
 });

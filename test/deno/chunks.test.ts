@@ -3,15 +3,11 @@
  * seen half written, and what an interrupted write leaves is swept.
  */
 import assert from "node:assert/strict";
+import { sha256Hex as sha256 } from "../../src/jobs/ingest.ts";
 import { ABANDONED_AFTER_MS, ChunkedValues, sweepChunks } from "../../src/store/deno-chunks.ts";
 import { DenoArtifactStore, DenoChunkedLatest, DenoInbox } from "../../src/store/deno-blobs.ts";
 
 const MB = 1_000_000;
-
-async function sha256(bytes: Uint8Array): Promise<string> {
-  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", bytes as Uint8Array<ArrayBuffer>));
-  return Array.from(digest, (b) => b.toString(16).padStart(2, "0")).join("");
-}
 
 /** Log-like bytes that do not repeat at a chunk's period. */
 function logBytes(size: number): Uint8Array {

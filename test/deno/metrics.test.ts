@@ -3,43 +3,12 @@
  * them. Run with --deny-write on a Deno KV database in memory.
  */
 import assert from "node:assert/strict";
-import { createDenoChimney } from "../../src/deno-chimney.ts";
-import { GitHubEmulator, REPO } from "../../sandbox/github.ts";
-import { deliveryHeaders, workflowRunPayload } from "../../sandbox/webhooks.ts";
 import { parseExposition, samples } from "../support/prometheus.ts";
+import { ADMIN, deliverCompleted, denoChimney as chimney, type Chimney, TOKEN, until } from "./chimney.ts";
 
-const TOKEN = "deno-upload-token-0123456789";
-const ADMIN = "deno-admin-token-0123456789";
-const SECRET = "deno-webhook-secret";
 const fixture = (name: string) => Deno.readTextFile(new URL(`../fixtures/${name}`, import.meta.url));
 const passing = await fixture("smoke-metrics.json");
 const regressed = await fixture("smoke-metrics-regressed.json");
-
-async function chimney(more: Record<string, string> = {}) {
-  let now = Date.parse("2026-11-29T03:00:00Z");
-  const github = new GitHubEmulator(() => now);
-  const env = {
-    GITHUB_REPOSITORY: REPO,
-    GITHUB_API_URL: "https://api.github.test",
-    GITHUB_TOKEN: "github_pat_emulated_0123456789",
-    GITHUB_WEBHOOK_SECRET: SECRET,
-    PERF_DASHBOARD_TOKEN: TOKEN,
-    ADMIN_TOKEN: ADMIN,
-    CHIMNEY_KV_PATH: ":memory:",
-    ...more,
-  };
-  const made = await createDenoChimney(env, {
-    fetch: github.fetch,
-    now: () => now,
-    sleep: async (ms) => {
-      now += ms;
-    },
-    write: () => {},
-  });
-  return { ...made, github, advance: (ms: number) => (now += ms) };
-}
-
-type Chimney = Awaited<ReturnType<typeof chimney>>;
 
 function upload(c: Chimney, body: string, runId: number) {
   return c.app.request(`/api/results?run_id=${runId}&run_attempt=1&ref=main`, {
@@ -65,16 +34,9 @@ async function night(c: Chimney) {
   await c.app.request("/api/ticks/nightly", { method: "POST", headers: { authorization: `Bearer ${ADMIN}` } });
   const run = [...c.github.runs.values()].at(-1)!;
   c.github.complete(run.id, { conclusion: "success", files: { "smoke-metrics.json": passing } });
-  const body = workflowRunPayload(c.github, run, "completed");
-  const res = await c.app.request("/webhooks/github", {
-    method: "POST",
-    headers: await deliveryHeaders(SECRET, "workflow_run", body),
-    body,
-  });
+  const res = await deliverCompleted(c, run);
   assert.equal(res.status, 202);
-  // On Deno the processing goes on after the answer: wait for it.
-  for (let i = 0; i < 100 && (await c.deps.runs.run(`${run.id}-1`))?.state !== "passed"; i++)
-    await new Promise((r) => setTimeout(r, 20));
+  await until(async () => (await c.deps.runs.run(`${run.id}-1`))?.state === "passed");
 }
 
 Deno.test("GET /metrics on Deno counts runs, alerts, deliveries, GitHub requests and the outbox", async () => {
@@ -86,8 +48,7 @@ Deno.test("GET /metrics on Deno counts runs, alerts, deliveries, GitHub requests
   c.github.fail("POST", /\/issues$/, 10, () => new Response("unicorn", { status: 502 }));
   assert.equal((await upload(c, regressed, 9003)).status, 201);
   // Settled after the answer, on Deno: wait for the alert and its write.
-  for (let i = 0; i < 100 && (await c.deps.alerts.open()).length === 0; i++)
-    await new Promise((r) => setTimeout(r, 20));
+  await until(async () => (await c.deps.alerts.open()).length > 0);
   // Recorded again, unchanged: counted once.
   await upload(c, passing, 9001);
 
@@ -127,14 +88,8 @@ Deno.test("a run that changes state moves between the counts", async () => {
   const [run] = c.github.runs.values();
   assert.deepEqual((await scrape(c))("chimney_runs").values, { "suite=smoke,state=dispatched": 1 });
   c.github.complete(run.id, { conclusion: "success", files: { "smoke-metrics.json": passing } });
-  const body = workflowRunPayload(c.github, run, "completed");
-  await c.app.request("/webhooks/github", {
-    method: "POST",
-    headers: await deliveryHeaders(SECRET, "workflow_run", body),
-    body,
-  });
-  for (let i = 0; i < 100 && (await c.deps.runs.run(`${run.id}-1`))?.state !== "passed"; i++)
-    await new Promise((r) => setTimeout(r, 20));
+  await deliverCompleted(c, run);
+  await until(async () => (await c.deps.runs.run(`${run.id}-1`))?.state === "passed");
   assert.deepEqual((await scrape(c))("chimney_runs").values, { "suite=smoke,state=passed": 1 });
   c.kv.close();
 });
