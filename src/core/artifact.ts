@@ -62,3 +62,10 @@ export function contentDisposition(name: string): string {
   const encoded = encodeURIComponent(name).replace(/['()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
   return `inline; filename="${fallback}"; filename*=UTF-8''${encoded}`;
 }
+
+/** The SHA-256 of the bytes in lowercase hex: an artifact's key, and what R2 checks on arrival. */
+export async function sha256Hex(bytes: Uint8Array): Promise<string> {
+  // Never a SharedArrayBuffer here; the cast only widens what newer DOM typings accept.
+  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", bytes as Uint8Array<ArrayBuffer>));
+  return Array.from(digest, (b) => b.toString(16).padStart(2, "0")).join("");
+}

@@ -7,7 +7,7 @@ import { checkManifest, parseManifest, type DashboardCheck } from "../core/dashb
 import { readRepositoryFile } from "../github/contents.ts";
 import { fetchDashboard } from "../grafana/client.ts";
 import type { LoopDeps } from "./deps.ts";
-import { sha256Hex } from "./ingest.ts";
+import { sha256Hex } from "../core/artifact.ts";
 
 /**
  * The check runs when Grafana is configured: comparing the files alone is a job for Firewood's

@@ -3,7 +3,7 @@
  * is validated, evaluated against chimney's own baseline, its files stored, and the run
  * recorded. Nothing is written unless the whole input is valid.
  */
-import { CHIMNEY_SUMMARIES, RESULT_FILES, contentTypeOf, repeatedName } from "../core/artifact.ts";
+import { CHIMNEY_SUMMARIES, RESULT_FILES, contentTypeOf, repeatedName, sha256Hex } from "../core/artifact.ts";
 import { disagreements, evaluate, type BaselineReport } from "../core/baseline.ts";
 import { actualsOf, measure, parseSmokeMetrics, type Measurements } from "../core/metrics.ts";
 import { unsafeIds, type Provenance } from "../core/provenance.ts";
@@ -236,12 +236,6 @@ function identityOf(m: Measurements, p: Provenance): Promise<string> {
     p.ref,
   ];
   return sha256Hex(new TextEncoder().encode(JSON.stringify(canonical)));
-}
-
-export async function sha256Hex(bytes: Uint8Array): Promise<string> {
-  // Never a SharedArrayBuffer here; the cast only widens what newer DOM typings accept.
-  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", bytes as Uint8Array<ArrayBuffer>));
-  return Array.from(digest, (b) => b.toString(16).padStart(2, "0")).join("");
 }
 
 /**

@@ -3,7 +3,7 @@
  * of an artifact's files), webhook bodies, the change analysis, the status page and imported
  * series. All of it in Deno KV, chunked (deno-chunks.ts), so the entry needs no disk.
  */
-import { sameBytes } from "../core/artifact.ts";
+import { sameBytes, sha256Hex } from "../core/artifact.ts";
 import type { ChangePointOptions } from "../core/changepoints/analysis.ts";
 import { headOf, mergeSeries, type Series } from "../core/series.ts";
 import { ChunkedValues, type Manifest, type ManifestEntry } from "./deno-chunks.ts";
@@ -26,9 +26,7 @@ export class DenoArtifactStore implements ArtifactStore {
   }
 
   async put(sha256: string, body: Uint8Array): Promise<void> {
-    const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", body as Uint8Array<ArrayBuffer>));
-    if (sha256 !== Array.from(digest, (b) => b.toString(16).padStart(2, "0")).join(""))
-      throw new Error(`the bytes do not have the SHA-256 ${sha256}`);
+    if (sha256 !== (await sha256Hex(body))) throw new Error(`the bytes do not have the SHA-256 ${sha256}`);
     if ((await this.values.manifest(sha256)).value) return;
     await this.values.create(sha256, body);
   }

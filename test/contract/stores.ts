@@ -10,6 +10,7 @@ import assert from "node:assert/strict";
 import smokeBaseline from "../../baselines/smoke.json" with { type: "json" };
 import benchHistory from "../fixtures/firewood-bench-history.json" with { type: "json" };
 import { runSubject, WRITE_LEASE_MS, type AlertSubject, type AlertWrite } from "../../src/core/alert.ts";
+import { sha256Hex } from "../../src/core/artifact.ts";
 import { evaluate, parseBaseline, type Baseline } from "../../src/core/baseline.ts";
 import { DEFAULT_OPTIONS } from "../../src/core/changepoints/analysis.ts";
 import type { DashboardCheck } from "../../src/core/dashboards.ts";
@@ -107,11 +108,6 @@ function dispatch(nightOf: string, extra: Partial<Dispatch> = {}): Dispatch {
     run_id: null,
     ...extra,
   };
-}
-
-async function sha256Hex(bytes: Uint8Array): Promise<string> {
-  const digest = await crypto.subtle.digest("SHA-256", bytes as Uint8Array<ArrayBuffer>);
-  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("");
 }
 
 /** Firewood's real github-action-benchmark history, as the importer reads it. */

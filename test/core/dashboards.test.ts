@@ -9,7 +9,7 @@ import {
   type LiveDashboard,
   type ManifestEntry,
 } from "../../src/core/dashboards.ts";
-import { sha256Hex } from "../../src/jobs/ingest.ts";
+import { sha256Hex } from "../../src/core/artifact.ts";
 import { FILES, liveDashboards, MANIFEST_PATH, OFFLINE_FINDINGS } from "../support/hubid-dashboards.ts";
 
 const manifest = () => {

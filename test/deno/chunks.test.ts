@@ -3,7 +3,7 @@
  * seen half written, and what an interrupted write leaves is swept.
  */
 import assert from "node:assert/strict";
-import { sha256Hex as sha256 } from "../../src/jobs/ingest.ts";
+import { sha256Hex as sha256 } from "../../src/core/artifact.ts";
 import { ABANDONED_AFTER_MS, ChunkedValues, sweepChunks } from "../../src/store/deno-chunks.ts";
 import { DenoArtifactStore, DenoChunkedLatest, DenoInbox } from "../../src/store/deno-blobs.ts";
 

@@ -18,7 +18,6 @@ function upload(c: Chimney, body: string, runId: number) {
   });
 }
 
-/** A family as the parser reads it (its types are Node's, in test/types). */
 /** Each family's type and samples as `labels → value`, labels written `k=v,k=v`. */
 async function scrape(c: Chimney) {
   const res = await c.app.request("/metrics");

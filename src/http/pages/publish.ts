@@ -5,6 +5,7 @@
  * read and the page's own ETag.
  */
 import type { PublishedPage } from "../../core/published-page.ts";
+import { sha256Hex } from "../../core/artifact.ts";
 import { repositoryUrl } from "../../core/links.ts";
 import { currentOverview, judgedBaseline } from "../../jobs/status.ts";
 import { runTick, type Tick } from "../../jobs/ticks.ts";
@@ -82,11 +83,9 @@ export async function tickAndPublish(deps: AppDeps, tick: Tick, at: Date): Promi
   return report;
 }
 
+/** The page's first 128 bits of SHA-256, quoted: an entity tag. */
 async function etagOf(html: string): Promise<string> {
-  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(html)));
-  let hex = "";
-  for (const b of digest.subarray(0, 16)) hex += b.toString(16).padStart(2, "0");
-  return `"${hex}"`;
+  return `"${(await sha256Hex(new TextEncoder().encode(html))).slice(0, 32)}"`;
 }
 
 /** Whether an If-None-Match header names `etag` (RFC 9110 §13.1.2: weak comparison, or `*`). */
