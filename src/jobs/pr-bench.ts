@@ -11,7 +11,8 @@ import { decideCommand, parseCommand, type BenchCommand } from "../core/pr-bench
 import { parseJson, parseWith } from "../core/validation.ts";
 import { pullRequestCorrelationId, sameRepository } from "../core/workflow.ts";
 import { comment, hasComment } from "../github/issues.ts";
-import { collaboratorRole, getPullRequest } from "../github/pulls.ts";
+import { collaboratorRole } from "../github/collaborators.ts";
+import { getPullRequest } from "../github/pulls.ts";
 import { takeDelivery, type Delivery, type Reception } from "./delivery-intake.ts";
 import { messageOf, type LoopDeps } from "./deps.ts";
 import { performDispatch } from "./dispatch.ts";
