@@ -1,6 +1,7 @@
 import { harness, RECONCILE, resetStorage } from "./harness.ts";
 import { beforeEach, describe, expect, it } from "vitest";
 import { TEST_BINDINGS } from "../bindings.ts";
+import { appKeys } from "../support/app-keys.ts";
 import { APP_SLUG, TOKEN_USER } from "../../sandbox/github.ts";
 import { deliveryHeaders, pullRequestCommentPayload } from "../../sandbox/webhooks.ts";
 import regressed from "../fixtures/smoke-metrics-regressed.json";
@@ -80,18 +81,6 @@ describe("the pull request's benchmark comment", () => {
     expect(comments[0]).toContain(`Latest run: \`${second}\``);
   });
 });
-
-/** An App's RSA key pair: the PEM chimney signs its JWTs with, the public key the emulator verifies them by. */
-async function appKeys() {
-  const pair = (await crypto.subtle.generateKey(
-    { name: "RSASSA-PKCS1-v1_5", modulusLength: 2048, publicExponent: new Uint8Array([1, 0, 1]), hash: "SHA-256" },
-    true,
-    ["sign", "verify"],
-  )) as CryptoKeyPair;
-  const pkcs8 = new Uint8Array((await crypto.subtle.exportKey("pkcs8", pair.privateKey)) as ArrayBuffer);
-  const base64 = btoa(String.fromCharCode(...pkcs8)).replace(/.{64}/g, "$&\n");
-  return { pem: `-----BEGIN PRIVATE KEY-----\n${base64.trim()}\n-----END PRIVATE KEY-----`, publicKey: pair.publicKey };
-}
 
 describe("the pull request's benchmark comment is chimney's own", () => {
   const SPOOF = `${MARKER}\n\nchimney says this pull request is perfect.`;
