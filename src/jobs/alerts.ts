@@ -94,6 +94,8 @@ export async function sendIssueWrite(deps: LoopDeps, github: GitHubAccess, write
   if (write.action === "report_snoozed") {
     if (!snooze || alert.issue_number === null) return { issue: null, event: null };
     await postOnce(alert.issue_number, () => snoozedComment(snooze, marker));
+    // The issue is read for the event's title alone, which only the outgoing webhook hears.
+    if (!deps.notify) return { issue: null, event: null };
     const issue = await getIssue(client, alert.issue_number);
     return { issue: null, event: { ...decided(issue), event: "snoozed", by: snooze.by, until: snooze.until } };
   }
