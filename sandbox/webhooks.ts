@@ -102,10 +102,6 @@ export async function deliveryHeaders(secret: string, event: string, body: strin
   };
 }
 
-const issueCommentCreated = (examples as unknown as Example[])
-  .find((e) => e.name === "issue_comment")!
-  .examples.find((e) => e.action === "created")!;
-
 /**
  * An issue_comment `created` payload for a comment on a pull request of the emulator. GitHub
  * publishes examples on issues only; on a pull request the issue carries `pull_request` links.
@@ -114,15 +110,12 @@ export function pullRequestCommentPayload(
   emulator: GitHubEmulator,
   comment: { pr: number; body: string; login: string; id: number },
 ): string {
-  const payload = structuredClone(issueCommentCreated);
-  const [owner, name] = emulator.repository.split("/");
+  const payload = structuredClone(commentCreatedExample);
+  pointAt(payload, emulator, comment.pr, comment.login);
   const web = `https://github.com/${emulator.repository}`;
   const api = `${API}/repos/${emulator.repository}`;
-  payload.repository.full_name = emulator.repository;
-  payload.repository.name = name;
-  payload.repository.owner.login = owner;
+  payload.repository.owner.login = emulator.repository.split("/")[0];
   Object.assign(payload.issue, {
-    number: comment.pr,
     html_url: `${web}/pull/${comment.pr}`,
     pull_request: {
       url: `${api}/pulls/${comment.pr}`,
@@ -138,6 +131,5 @@ export function pullRequestCommentPayload(
     html_url: `${web}/pull/${comment.pr}#issuecomment-${comment.id}`,
   });
   payload.comment.user.login = comment.login;
-  payload.sender.login = comment.login;
   return JSON.stringify(payload);
 }

@@ -70,7 +70,7 @@ export const COMPARED_NIGHTS = 7;
  * stretch the range of only seven to anything, and barely moves the MAD.
  */
 export const NOISE_MADS = 3;
-const MAD_SCALE = 1.4826;
+export const MAD_SCALE = 1.4826;
 
 export interface MetricComparison {
   key: MetricKey;

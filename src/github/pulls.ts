@@ -1,7 +1,7 @@
-/** The pull request endpoints the PR benchmark uses: the pull request's head, a commenter's role, chimney's own comment. */
+/** The pull request endpoint the PR benchmark uses: the pull request's head. */
 import * as v from "valibot";
-import type { PullRequestHead, Role } from "../core/pr-bench.ts";
-import { GitHubError, type GitHubClient } from "./client.ts";
+import type { PullRequestHead } from "../core/pr-bench.ts";
+import type { GitHubClient } from "./client.ts";
 
 const RepoSchema = v.nullish(v.object({ full_name: v.string() }), null);
 
@@ -21,27 +21,4 @@ export async function getPullRequest(client: GitHubClient, number: number): Prom
     head_repository: pull.head.repo?.full_name ?? null,
     base_repository: pull.base.repo.full_name,
   };
-}
-
-const ROLES: readonly Role[] = ["admin", "maintain", "write", "triage", "read", "none"];
-
-const PermissionSchema = v.object({ permission: v.string(), role_name: v.optional(v.string()) });
-
-/**
- * A user's role on the repository: `role_name` (which tells maintain from write, and triage from
- * read); the legacy `permission` on a server without it. A user GitHub does not know has none.
- */
-export async function collaboratorRole(client: GitHubClient, login: string): Promise<Role> {
-  try {
-    const answer = await client.json(
-      PermissionSchema,
-      "GET",
-      `/repos/${client.repository}/collaborators/${encodeURIComponent(login)}/permission`,
-    );
-    const role = (answer.role_name ?? answer.permission) as Role;
-    return ROLES.includes(role) ? role : "none";
-  } catch (error) {
-    if (error instanceof GitHubError && error.kind === "not_found") return "none";
-    throw error;
-  }
 }

@@ -69,16 +69,13 @@ export async function sendIssueWrite(deps: LoopDeps, github: GitHubAccess, write
   const client = github.client();
   const marker = `chimney:alert=${write.id}`;
   const retry = write.attempts > 1;
-  const postOnce = async (number: number, body: () => Promise<string> | string) => {
-    if (!(retry && (await hasComment(client, number, marker, await github.identity(client)))))
-      await comment(client, number, await body());
-  };
+  const postOnce = commentOnce(github, client, write, marker);
 
   if (write.action === "pr_comment" && write.pr_number !== null) {
     await sendPullRequestComment(deps, github, write.pr_number, await subjectRun(deps, write));
     return { issue: null, event: null };
   }
-  if (write.action === "report_improvement") return sendImprovement(deps, github, write, marker);
+  if (write.action === "report_improvement") return sendImprovement(deps, github, client, write, marker);
   if (write.action === "pr_comment" || write.action === "dispatch" || write.action === "notify") {
     throw new Error(`write ${write.id}: ${write.action} is not an issue write`);
   }
@@ -97,6 +94,8 @@ export async function sendIssueWrite(deps: LoopDeps, github: GitHubAccess, write
   if (write.action === "report_snoozed") {
     if (!snooze || alert.issue_number === null) return { issue: null, event: null };
     await postOnce(alert.issue_number, () => snoozedComment(snooze, marker));
+    // The issue is read for the event's title alone, which only the outgoing webhook hears.
+    if (!deps.notify) return { issue: null, event: null };
     const issue = await getIssue(client, alert.issue_number);
     return { issue: null, event: { ...decided(issue), event: "snoozed", by: snooze.by, until: snooze.until } };
   }
@@ -146,6 +145,14 @@ export async function sendIssueWrite(deps: LoopDeps, github: GitHubAccess, write
   return { issue, event: told("opened", issue) };
 }
 
+/** A write's comment, posted once: a retried write first looks for the one an earlier attempt made. */
+function commentOnce(github: GitHubAccess, client: GitHubClient, write: AlertWrite, marker: string) {
+  return async (number: number, body: () => Promise<string> | string) => {
+    if (!(write.attempts > 1 && (await hasComment(client, number, marker, await github.identity(client)))))
+      await comment(client, number, await body());
+  };
+}
+
 /** chimney's page of what a write is about: the run of a run's alert, else the status page. */
 function pageOf(deps: LoopDeps, alert: Alert, write: AlertWrite): string | null {
   const base = deps.config.PUBLIC_URL;
@@ -176,10 +183,15 @@ function wordsOf(
  * an issue of its own, closed at once so the team hears it without an item left open. A retry
  * finds what an earlier attempt did by its marker, and closes an issue left open.
  */
-async function sendImprovement(deps: LoopDeps, github: GitHubAccess, write: AlertWrite, marker: string): Promise<Sent> {
+async function sendImprovement(
+  deps: LoopDeps,
+  github: GitHubAccess,
+  client: GitHubClient,
+  write: AlertWrite,
+  marker: string,
+): Promise<Sent> {
   const improvements = write.improvements ?? [];
   if (improvements.length === 0) throw new Error(`write ${write.id}: the improvement is not stored`);
-  const client = github.client();
   const retry = write.attempts > 1;
   const base = deps.config.PUBLIC_URL;
   const ctx = {
@@ -198,8 +210,7 @@ async function sendImprovement(deps: LoopDeps, github: GitHubAccess, write: Aler
   const slowdown = write.comment_on ? await deps.alerts.alert(write.comment_on) : null;
   if (slowdown?.issue_number != null) {
     const on = slowdown.issue_number;
-    if (!(retry && (await hasComment(client, on, marker, await github.identity(client)))))
-      await comment(client, on, improvementComment(ctx));
+    await commentOnce(github, client, write, marker)(on, () => improvementComment(ctx));
     return { issue: null, event: event(slowdown.issue_url ? { number: on, url: slowdown.issue_url } : null) };
   }
   const labels = [...deps.config.ALERT_LABELS, KIND_LABELS.improvement];

@@ -11,7 +11,8 @@ import { decideCommand, parseCommand, type BenchCommand } from "../core/pr-bench
 import { parseJson, parseWith } from "../core/validation.ts";
 import { pullRequestCorrelationId, sameRepository } from "../core/workflow.ts";
 import { comment, hasComment } from "../github/issues.ts";
-import { collaboratorRole, getPullRequest } from "../github/pulls.ts";
+import { collaboratorRole } from "../github/collaborators.ts";
+import { getPullRequest } from "../github/pulls.ts";
 import { takeDelivery, type Delivery, type Reception } from "./delivery-intake.ts";
 import { messageOf, type LoopDeps } from "./deps.ts";
 import { performDispatch } from "./dispatch.ts";
@@ -29,7 +30,6 @@ const CommentEvent = v.object({
 
 type CommentEvent = v.InferOutput<typeof CommentEvent>;
 
-/** What receiving a comment came to; a subset of the webhook's receptions. */
 /** Whether a delivery is a comment on a pull request: the deliveries this job takes. */
 export function isPullRequestComment(event: string, body: Uint8Array): boolean {
   if (event !== "issue_comment") return false;
@@ -60,9 +60,14 @@ export async function receivePullRequestComment(deps: LoopDeps, delivery: Delive
   return takeDelivery(deps, delivery, () => processComment(deps, delivery.id, event, command));
 }
 
-/** Takes up a stored comment delivery again (the reconcile tick); false when the body is not one. */
-export async function retryPullRequestComment(deps: LoopDeps, id: string, body: Uint8Array): Promise<boolean> {
-  if (!isPullRequestComment("issue_comment", body)) return false;
+/** Takes up a stored comment delivery again (the reconcile tick); false when the delivery is not one. */
+export async function retryPullRequestComment(
+  deps: LoopDeps,
+  id: string,
+  event: string,
+  body: Uint8Array,
+): Promise<boolean> {
+  if (!isPullRequestComment(event, body)) return false;
   const parsed = readComment(body);
   const command = parsed.ok ? parseCommand(parsed.value.comment.body) : null;
   if (!parsed.ok || !command) {

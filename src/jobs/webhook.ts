@@ -66,9 +66,9 @@ async function processCommand(deps: LoopDeps, id: string, command: Command): Pro
 }
 
 /** Takes up a stored delivery again (the reconcile tick). */
-export async function retryDelivery(deps: LoopDeps, id: string, event = "workflow_run"): Promise<void> {
+export async function retryDelivery(deps: LoopDeps, id: string, event: string): Promise<void> {
   const body = await deps.inbox.get(id);
-  if (body && (await retryPullRequestComment(deps, id, body))) return;
+  if (body && (await retryPullRequestComment(deps, id, event, body))) return;
   if ((ISSUE_EVENTS as readonly string[]).includes(event)) return retryCommand(deps, id, event, body);
   const payload = body ? readEvent(deps, body) : null;
   if (!payload?.ok) {

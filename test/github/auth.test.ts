@@ -2,24 +2,14 @@ import { describe, expect, it } from "vitest";
 import { appAuth } from "../../src/github/auth.ts";
 import { GitHubClient, GitHubError } from "../../src/github/client.ts";
 import { API, FIREWOOD_REPO, GitHubEmulator, REPO, repositories } from "../../sandbox/github.ts";
+import { appKeys } from "../support/app-keys.ts";
 import { testClock } from "../support/memory.ts";
-
-async function rsaKeys() {
-  const pair = (await crypto.subtle.generateKey(
-    { name: "RSASSA-PKCS1-v1_5", modulusLength: 2048, publicExponent: new Uint8Array([1, 0, 1]), hash: "SHA-256" },
-    true,
-    ["sign", "verify"],
-  )) as CryptoKeyPair;
-  const pkcs8 = new Uint8Array((await crypto.subtle.exportKey("pkcs8", pair.privateKey)) as ArrayBuffer);
-  const base64 = btoa(String.fromCharCode(...pkcs8)).replace(/.{64}/g, "$&\n");
-  return { pem: `-----BEGIN PRIVATE KEY-----\n${base64.trim()}\n-----END PRIVATE KEY-----`, publicKey: pair.publicKey };
-}
 
 describe("GitHub App auth", () => {
   it("mints an installation token from an RS256 JWT and reuses it until shortly before it expires", async () => {
     const clock = testClock();
     const github = new GitHubEmulator(clock.now);
-    const { pem, publicKey } = await rsaKeys();
+    const { pem, publicKey } = await appKeys();
     github.appPublicKey = publicKey;
     const auth = appAuth({ appId: github.appId, privateKey: pem, installationId: null }, clock, REPO);
     const client = () => new GitHubClient({ apiUrl: API, repository: REPO, auth, fetch: github.fetch, clock });
@@ -48,7 +38,7 @@ describe("GitHub App auth", () => {
       { storage: "https://blobs-firewood.test" },
       { repository: FIREWOOD_REPO, installationId: 4343 },
     );
-    const { pem, publicKey } = await rsaKeys();
+    const { pem, publicKey } = await appKeys();
     chain.appPublicKey = publicKey;
     firewood.appPublicKey = publicKey;
     const auth = appAuth(
@@ -83,9 +73,9 @@ describe("GitHub App auth", () => {
   it("fails as unauthorized with a key GitHub does not know", async () => {
     const clock = testClock();
     const github = new GitHubEmulator(clock.now);
-    github.appPublicKey = (await rsaKeys()).publicKey;
+    github.appPublicKey = (await appKeys()).publicKey;
     const auth = appAuth(
-      { appId: github.appId, privateKey: (await rsaKeys()).pem, installationId: String(github.installationId) },
+      { appId: github.appId, privateKey: (await appKeys()).pem, installationId: String(github.installationId) },
       clock,
       REPO,
     );

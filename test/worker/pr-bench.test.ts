@@ -1,6 +1,7 @@
 import { harness, RECONCILE, resetStorage } from "./harness.ts";
 import { beforeEach, describe, expect, it } from "vitest";
 import { TEST_BINDINGS } from "../bindings.ts";
+import { appKeys } from "../support/app-keys.ts";
 import { APP_SLUG, TOKEN_USER } from "../../sandbox/github.ts";
 import { deliveryHeaders, pullRequestCommentPayload } from "../../sandbox/webhooks.ts";
 import regressed from "../fixtures/smoke-metrics-regressed.json";
@@ -24,6 +25,14 @@ async function prRun(h: Harness, pr: number, result: unknown): Promise<string> {
   h.github.complete(run.id, { conclusion: "success", files: { "smoke-metrics.json": JSON.stringify(result) } });
   await h.deliver(run, "completed");
   return `${run.id}-1`;
+}
+
+/** `n` reconcile ticks, half an hour apart: what retries a failed delivery or write. */
+async function ticks(h: Harness, n: number): Promise<void> {
+  for (let i = 0; i < n; i++) {
+    h.clock.advance(30 * 60_000);
+    await h.cron(RECONCILE);
+  }
 }
 
 async function nights(h: Harness, n: number): Promise<void> {
@@ -70,28 +79,13 @@ describe("the pull request's benchmark comment", () => {
     h.github.fail("PATCH", /\/issues\/comments\/\d+$/, 8, () => new Response("unicorn", { status: 502 }));
     const second = await prRun(h, pr, regressed);
     expect(h.github.issues.get(pr)!.comments[0]).not.toContain(second);
-    h.clock.advance(30 * 60_000);
-    await h.cron(RECONCILE);
-    h.clock.advance(30 * 60_000);
-    await h.cron(RECONCILE);
+    await ticks(h, 2);
     expect(h.github.unfired()).toEqual([]);
     const comments = h.github.issues.get(pr)!.comments;
     expect(comments).toHaveLength(1);
     expect(comments[0]).toContain(`Latest run: \`${second}\``);
   });
 });
-
-/** An App's RSA key pair: the PEM chimney signs its JWTs with, the public key the emulator verifies them by. */
-async function appKeys() {
-  const pair = (await crypto.subtle.generateKey(
-    { name: "RSASSA-PKCS1-v1_5", modulusLength: 2048, publicExponent: new Uint8Array([1, 0, 1]), hash: "SHA-256" },
-    true,
-    ["sign", "verify"],
-  )) as CryptoKeyPair;
-  const pkcs8 = new Uint8Array((await crypto.subtle.exportKey("pkcs8", pair.privateKey)) as ArrayBuffer);
-  const base64 = btoa(String.fromCharCode(...pkcs8)).replace(/.{64}/g, "$&\n");
-  return { pem: `-----BEGIN PRIVATE KEY-----\n${base64.trim()}\n-----END PRIVATE KEY-----`, publicKey: pair.publicKey };
-}
 
 describe("the pull request's benchmark comment is chimney's own", () => {
   const SPOOF = `${MARKER}\n\nchimney says this pull request is perfect.`;
@@ -150,10 +144,7 @@ describe("the pull request's benchmark comment is chimney's own", () => {
       h.clock.advance(3_600_000);
       const failed = await prRun(h, pr, regressed);
       expect(h.github.issues.get(pr)!.comments.join("")).not.toContain(failed);
-      h.clock.advance(30 * 60_000);
-      await h.cron(RECONCILE);
-      h.clock.advance(30 * 60_000);
-      await h.cron(RECONCILE);
+      await ticks(h, 2);
       expect(h.github.unfired()).toEqual([]);
       const comments = h.github.issues.get(pr)!.comments;
       expect(comments).toHaveLength(1);
@@ -259,8 +250,7 @@ describe("/chimney bench on a pull request", () => {
     h.github.fail("GET", /\/permission$/, 4, () => new Response("unicorn", { status: 502 }));
     await say(h, pr, "dev", "/chimney bench");
     expect(dispatches(h)).toEqual([]);
-    h.clock.advance(30 * 60_000);
-    await h.cron(RECONCILE);
+    await ticks(h, 1);
     expect(dispatches(h)).toHaveLength(1);
   });
 });

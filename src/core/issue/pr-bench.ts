@@ -3,7 +3,7 @@
  * finish, and the reply asking a maintainer to approve a fork's commit.
  */
 import { fixed2 } from "../pyformat.ts";
-import { COMPARED_NIGHTS, NOISE_MADS, type NightsComparison } from "../pr-bench.ts";
+import { COMPARED_NIGHTS, MAD_SCALE, NOISE_MADS, type NightsComparison } from "../pr-bench.ts";
 import type { Run } from "../run.ts";
 import { smokeSummary, summaryMarkdown } from "../summary.ts";
 import { inlineCode, markdownText, METRIC_LABELS, percent } from "./markdown.ts";
@@ -70,7 +70,7 @@ function comparisonTable(ctx: PullRequestCommentContext): string {
 
 function noiseNote(ctx: PullRequestCommentContext): string {
   const few = ctx.comparison.nights < COMPARED_NIGHTS ? ` (only ${ctx.comparison.nights} so far)` : "";
-  return `_Noise: ${NOISE_MADS} × 1.4826 × the median absolute deviation of the last ${COMPARED_NIGHTS} nights${few}, a robust spread that one outlier night does not stretch._`;
+  return `_Noise: ${NOISE_MADS} × ${MAD_SCALE} × the median absolute deviation of the last ${COMPARED_NIGHTS} nights${few}, a robust spread that one outlier night does not stretch._`;
 }
 
 /** The reply to `/chimney bench` on a fork's pull request. */
