@@ -41,9 +41,9 @@ import {
   hasComment,
   type Issue,
 } from "../github/issues.ts";
+import { smokeBaselinePath } from "./baseline.ts";
 import { changeOptions } from "./changes.ts";
 import type { GitHubAccess, LoopDeps } from "./deps.ts";
-import { smokeBaselinePath } from "./issue-command.ts";
 import { sendPullRequestComment } from "./pr-comment.ts";
 
 /** Passing runs whose median each metric is compared with. */

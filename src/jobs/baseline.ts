@@ -24,12 +24,16 @@ export interface Judging<T = Baseline> {
 /** The baseline file of the smoke suite: its `baseline.path`, in its repository. */
 function smokeFile(deps: LoopDeps): { repository: string; path: string } | null {
   if (!deps.github) return null;
-  const suite = deps.config.CHIMNEY_SUITES.find((s) => s.format === "smoke");
+  const suite = smokeSuite(deps);
   if (suite && suite.baseline === null) return null;
-  return {
-    repository: suite?.repository ?? deps.github.repository,
-    path: suite?.baseline?.path ?? SMOKE_BASELINE_PATH,
-  };
+  return { repository: suite?.repository ?? deps.github.repository, path: smokeBaselinePath(deps) };
+}
+
+const smokeSuite = (deps: Pick<LoopDeps, "config">) => deps.config.CHIMNEY_SUITES.find((s) => s.format === "smoke");
+
+/** The smoke suite's baseline file: what judges its runs, and what an accepted level's proposal is for. */
+export function smokeBaselinePath(deps: Pick<LoopDeps, "config">): string {
+  return smokeSuite(deps)?.baseline?.path ?? SMOKE_BASELINE_PATH;
 }
 
 /** The baseline that judges a smoke run at `commit`, and where it came from. */

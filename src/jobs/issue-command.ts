@@ -13,7 +13,6 @@ import { DRIFT_FINGERPRINT } from "../core/drift.ts";
 import { refusedComment } from "../core/issue/decision.ts";
 import { isChimneysComment, type Authored } from "../core/own-comment.ts";
 import { commandOfComment, commandOfLabel, mayCommand, type IssueCommand } from "../core/issue-command.ts";
-import { SMOKE_BASELINE_PATH } from "../core/suites.ts";
 import { parseJson, parseWith, type Parsed } from "../core/validation.ts";
 import { sameRepository } from "../core/workflow.ts";
 import { permissionOf } from "../github/collaborators.ts";
@@ -158,9 +157,4 @@ async function decisionOf(deps: LoopDeps, alert: Alert, cmd: Command): Promise<A
   const driftSince = drifts.length > 0 ? drifts.map((c) => c.at).sort()[0] : null;
   const acceptance = acceptanceOf(alert, episodeNights(runs, alert, driftSince), cmd.by, now.toISOString());
   return acceptance && { kind: "accept", fingerprint: alert.fingerprint, acceptance };
-}
-
-/** The smoke suite's baseline file, which the accepted level's proposal is for. */
-export function smokeBaselinePath(deps: LoopDeps): string {
-  return deps.config.CHIMNEY_SUITES.find((s) => s.format === "smoke")?.baseline?.path ?? SMOKE_BASELINE_PATH;
 }
