@@ -45,15 +45,13 @@ export function suggestionSamples<E extends SuggestionEntry>(
 /** The proposal for those runs, or null when none has a result. */
 export function suggestFrom<E extends SuggestionEntry>(
   newestFirst: readonly E[],
-  limit = SUGGESTED_RUNS,
-  margin = SUGGESTED_MARGIN,
 ): { proposal: BaselineProposal; runs: E[] } | null {
-  const samples = suggestionSamples(newestFirst, limit);
+  const samples = suggestionSamples(newestFirst, SUGGESTED_RUNS);
   if (samples.length === 0) return null;
   return {
     proposal: suggestBaseline(
       samples.map((s) => s.actuals),
-      margin,
+      SUGGESTED_MARGIN,
     ),
     runs: samples.map((s) => s.entry),
   };

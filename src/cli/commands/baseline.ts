@@ -13,11 +13,11 @@ import { readAnswer, unexpected } from "../chimney-api.ts";
 import { actualsOf, measure, parseSmokeMetrics } from "../../core/metrics.ts";
 import { parsePruningBaseline } from "../../core/pruning.ts";
 import { fixed2 } from "../../core/pyformat.ts";
-import { suggestionSamples } from "../../core/suggest.ts";
+import { SUGGESTED_MARGIN, SUGGESTED_RUNS, suggestionSamples } from "../../core/suggest.ts";
 import { parseJson } from "../../core/validation.ts";
 import { orFail, options, readJsonFile, readText, suiteOption, UsageError, writeText } from "../io.ts";
 
-export const help = `Usage: chimney baseline suggest (--from URL | --history FILE) [--runs 14] [--margin 0.15]
+export const help = `Usage: chimney baseline suggest (--from URL | --history FILE) [--runs ${SUGGESTED_RUNS}] [--margin ${SUGGESTED_MARGIN}]
                                [--baseline baselines/smoke.json] [--write]
        chimney baseline validate [PATH] [--suite smoke|pruning]
 
@@ -47,8 +47,8 @@ async function suggest(args: string[]): Promise<number> {
   const { values } = options(args, {
     from: { type: "string" },
     history: { type: "string" },
-    runs: { type: "string", default: "14" },
-    margin: { type: "string", default: "0.15" },
+    runs: { type: "string", default: String(SUGGESTED_RUNS) },
+    margin: { type: "string", default: String(SUGGESTED_MARGIN) },
     baseline: { type: "string", default: "baselines/smoke.json" },
     write: { type: "boolean", default: false },
   });
