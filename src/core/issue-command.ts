@@ -4,17 +4,17 @@
  * (`/chimney snooze 7d`, the label `perf-snoozed`). Parsing and the permission rule only.
  */
 
-export const ACCEPT_LABEL = "perf-accepted";
-export const SNOOZE_LABEL = "perf-snoozed";
+const ACCEPT_LABEL = "perf-accepted";
+const SNOOZE_LABEL = "perf-snoozed";
 
 const HOUR_MS = 3_600_000;
 const DAY_MS = 24 * HOUR_MS;
 /** The label snoozes for this long. */
-export const DEFAULT_SNOOZE_MS = 7 * DAY_MS;
+const DEFAULT_SNOOZE_MS = 7 * DAY_MS;
 /** No snooze outlasts this: a forgotten snooze must not silence an alert for good. */
-export const MAX_SNOOZE_MS = 90 * DAY_MS;
+const MAX_SNOOZE_MS = 90 * DAY_MS;
 
-export const SNOOZE_USAGE =
+const SNOOZE_USAGE =
   "`/chimney snooze` takes a duration in whole days or hours, from `1h` to `90d`, such as `/chimney snooze 7d` or `/chimney snooze 12h`";
 
 export type IssueCommand =

@@ -18,7 +18,7 @@ export interface Authored {
 }
 
 /** Every hidden marker chimney writes starts so: `<!-- chimney:alert=… -->`, `<!-- chimney:pr-bench -->`. */
-export const CHIMNEY_MARKER = "<!-- chimney:";
+const CHIMNEY_MARKER = "<!-- chimney:";
 
 export function isChimneysComment(comment: Authored, self: Identity): boolean {
   if (!(comment.body ?? "").includes(CHIMNEY_MARKER)) return false;

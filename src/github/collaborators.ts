@@ -8,7 +8,7 @@ const PermissionSchema = v.object({
   role_name: v.nullish(v.string(), null),
 });
 
-export type Permission = v.InferOutput<typeof PermissionSchema>;
+type Permission = v.InferOutput<typeof PermissionSchema>;
 
 /** `GET /repos/{owner}/{repo}/collaborators/{username}/permission`; someone who is no collaborator has `none` or `read`. */
 export function permissionOf(client: GitHubClient, username: string): Promise<Permission> {

@@ -42,7 +42,7 @@ const issueEvent = v.object({
 /** The alerts whose episodes are a level of the smoke nights, which a maintainer may accept. */
 const ACCEPTABLE = [fingerprintOf("regression", "smoke"), DRIFT_FINGERPRINT];
 
-export type IssueEvent = v.InferOutput<typeof issueEvent>;
+type IssueEvent = v.InferOutput<typeof issueEvent>;
 
 /** What a delivery asks of chimney, once the event is chimney's to hear. */
 export interface Command {

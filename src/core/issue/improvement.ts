@@ -22,7 +22,7 @@ function metricOf(improvement: Improvement): MetricKey {
 }
 
 /** The change in percent, as the issues write it. */
-export function improvementPercent(improvement: Improvement): string {
+function improvementPercent(improvement: Improvement): string {
   return percent(improvement.mean_after / improvement.mean_before - 1);
 }
 
@@ -33,7 +33,7 @@ export function improvementTitle(improvements: readonly Improvement[]): string {
 }
 
 /** One line per metric: the levels before and after, the percent, and the run and commit where it began. */
-export function improvementLines(ctx: Omit<ImprovementContext, "marker">): string[] {
+function improvementLines(ctx: Omit<ImprovementContext, "marker">): string[] {
   return ctx.improvements.map((i) => {
     const url = ctx.runUrl(i.run_id);
     const run = url ? `[${inlineCode(i.run_id)}](${url})` : inlineCode(i.run_id);
