@@ -16,11 +16,14 @@ const IssueSchema = v.object({
 
 export type Issue = v.InferOutput<typeof IssueSchema>;
 
+/** The GitHub App a comment was made through, as REST answers and webhook payloads say it (`isChimneysComment`). */
+export const PerformedViaApp = v.nullish(v.object({ id: v.number(), client_id: v.nullish(v.string(), null) }), null);
+
 const CommentSchema = v.object({
   id: v.number(),
   body: v.nullish(v.string(), null),
   user: v.nullish(v.object({ login: v.string() }), null),
-  performed_via_github_app: v.nullish(v.object({ id: v.number(), client_id: v.nullish(v.string(), null) }), null),
+  performed_via_github_app: PerformedViaApp,
 });
 
 export function createIssue(

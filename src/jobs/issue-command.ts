@@ -16,7 +16,7 @@ import { commandOfComment, commandOfLabel, mayCommand, type IssueCommand } from 
 import { parseJson, parseWith, type Parsed } from "../core/validation.ts";
 import { sameRepository } from "../core/workflow.ts";
 import { permissionOf } from "../github/collaborators.ts";
-import { comment, hasComment } from "../github/issues.ts";
+import { comment, hasComment, PerformedViaApp } from "../github/issues.ts";
 import type { LoopDeps } from "./deps.ts";
 
 export const ISSUE_EVENTS = ["issues", "issue_comment"] as const;
@@ -32,7 +32,7 @@ const issueEvent = v.object({
       id: v.number(),
       body: v.nullish(v.string(), ""),
       user,
-      performed_via_github_app: v.nullish(v.object({ id: v.number(), client_id: v.nullish(v.string(), null) }), null),
+      performed_via_github_app: PerformedViaApp,
     }),
   ),
   sender: user,
