@@ -57,8 +57,11 @@ const PROVENANCE = [
   query("suite", "a series suite's name: the body is one document in its format"),
 ];
 
-/** Every route of `createApp`, by path (OpenAPI's `{name}` parameters) and method. */
-const OPERATIONS: Record<string, Record<string, Operation>> = {
+/**
+ * Every route of `createApp`, by path (OpenAPI's `{name}` parameters) and method. A function, not
+ * a constant: the schemas are converted when the document is first asked for, not as the isolate starts.
+ */
+const operations = (): Record<string, Record<string, Operation>> => ({
   "/": {
     get: {
       summary: "The status page",
@@ -264,7 +267,7 @@ const OPERATIONS: Record<string, Record<string, Operation>> = {
       problems: [400, 401, 413, 503],
     },
   },
-};
+});
 
 const SECURITY: Record<Exclude<Security, null>, { scheme: string; description: string }> = {
   upload: { scheme: "PERF_DASHBOARD_TOKEN", description: "uploads: PERF_DASHBOARD_TOKEN" },
@@ -312,7 +315,7 @@ export function openApiDocument(version: string): Record<string, unknown> {
       description: "Runs Firewood's nightly performance benchmark and keeps watch over it.",
     },
     paths: Object.fromEntries(
-      Object.entries(OPERATIONS).map(([p, methods]) => [
+      Object.entries(operations()).map(([p, methods]) => [
         p,
         Object.fromEntries(Object.entries(methods).map(([m, op]) => [m, operation(op)])),
       ]),
