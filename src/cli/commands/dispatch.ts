@@ -1,5 +1,6 @@
 /** `chimney dispatch`: a benchmark run started through chimney's POST /api/dispatch. */
-import { callChimney, chimneyUrl } from "../chimney-api.ts";
+import { DispatchAnswerSchema } from "../../core/api.ts";
+import { callChimney, chimneyUrl, readAnswer, unexpected } from "../chimney-api.ts";
 import { options, UsageError } from "../io.ts";
 
 export const help = `Usage: chimney dispatch --url URL [--token TOKEN] [--ref REF] [--pr N] [--suite S]
@@ -11,15 +12,6 @@ result there). With --suite S, the workflow of the configured suite S, on its br
 cron dispatches it (a suite other than smoke takes no --pr, and no --ref but its branch).
 Prints the run's URL once GitHub has made it. Exits 1 when chimney refuses (its reason is
 printed), 2 on a usage error.`;
-
-interface Dispatched {
-  correlation_id: string;
-  suite: string | null;
-  state: string;
-  ref: string;
-  pr_number: number | null;
-  run_url: string | null;
-}
 
 export async function dispatch(args: string[]): Promise<number> {
   const { values } = options(args, {
@@ -53,7 +45,12 @@ export async function dispatch(args: string[]): Promise<number> {
     console.error(`chimney: ${target}: ${answer.reason}`);
     return 1;
   }
-  const d = (await answer.res.json()) as Dispatched;
+  const read = await readAnswer(answer.res, DispatchAnswerSchema);
+  if (!read.ok) {
+    console.error(unexpected(target, read));
+    return 1;
+  }
+  const d = read.value;
   const pr = d.pr_number === null ? "" : ` for pull request #${d.pr_number}`;
   const suite = d.suite === null ? "" : ` (suite ${d.suite})`;
   // Without PUBLIC_URL chimney answers a path: it is the address the command was given.
