@@ -5,6 +5,7 @@
 import * as v from "valibot";
 import { ProblemSchema } from "../core/api.ts";
 import { parseWith, type Parsed } from "../core/validation.ts";
+import { UsageError } from "./io.ts";
 
 export const ATTEMPTS = 5;
 
@@ -46,9 +47,18 @@ export async function callChimney(target: string, init: () => RequestInit, timeo
   }
 }
 
-export function chimneyUrl(value: string | undefined, path: string): string | null {
-  if (!value || !/^https?:\/\/[^/]+/.test(value)) return null;
+/** `path` at the chimney `value` names (the command's `option`); a usage error when it names none. */
+export function chimneyUrl(value: string | undefined, path: string, option = "--url"): string {
+  if (!value || !/^https?:\/\/[^/]+/.test(value))
+    throw new UsageError(`${option} must be chimney's address, such as https://perf.example.org`);
   return `${value.replace(/\/+$/, "")}${path}`;
+}
+
+/** The bearer token: --token's `value`, else the environment variable `name`; a usage error without either. */
+export function chimneyToken(value: string | undefined, name: "ADMIN_TOKEN" | "PERF_DASHBOARD_TOKEN"): string {
+  const token = value ?? process.env[name];
+  if (!token) throw new UsageError(`no token: pass --token or set ${name}`);
+  return token;
 }
 
 /** An answer's JSON as `schema` says it is; an answer that is not is named by its field. */

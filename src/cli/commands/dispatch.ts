@@ -1,6 +1,6 @@
 /** `chimney dispatch`: a benchmark run started through chimney's POST /api/dispatch. */
 import { DispatchAnswerSchema } from "../../core/api.ts";
-import { callChimney, chimneyUrl, readAnswer, unexpected } from "../chimney-api.ts";
+import { callChimney, chimneyToken, chimneyUrl, readAnswer, unexpected } from "../chimney-api.ts";
 import { options, UsageError } from "../io.ts";
 
 export const help = `Usage: chimney dispatch --url URL [--token TOKEN] [--ref REF] [--pr N] [--suite S]
@@ -22,9 +22,7 @@ export async function dispatch(args: string[]): Promise<number> {
     suite: { type: "string" },
   });
   const target = chimneyUrl(values.url, "/api/dispatch");
-  if (!target) throw new UsageError("--url must be chimney's address, such as https://perf.example.org");
-  const token = values.token ?? process.env.ADMIN_TOKEN;
-  if (!token) throw new UsageError("no token: pass --token or set ADMIN_TOKEN");
+  const token = chimneyToken(values.token, "ADMIN_TOKEN");
   if (values.pr !== undefined && !/^[1-9]\d{0,15}$/.test(values.pr))
     throw new UsageError("--pr must be a pull request's number");
   const body: Record<string, unknown> = {};

@@ -2,7 +2,7 @@
 import type * as v from "valibot";
 import { ImportAnswerSchema } from "../../core/api.ts";
 import { fileRowDetail, IMPORT_BATCH_ROWS, importBatches } from "../../core/import-batches.ts";
-import { callChimney, chimneyUrl, readAnswer, unexpected } from "../chimney-api.ts";
+import { callChimney, chimneyToken, chimneyUrl, readAnswer, unexpected } from "../chimney-api.ts";
 import { options, readBytes, UsageError } from "../io.ts";
 
 export const help = `Usage: chimney import --url URL [--token TOKEN] [--batch ROWS] FILE
@@ -31,10 +31,8 @@ export async function importHistory(args: string[]): Promise<number> {
     true,
   );
   const target = chimneyUrl(values.url, "/api/import");
-  if (!target) throw new UsageError("--url must be chimney's address, such as https://perf.example.org");
   if (positionals.length !== 1) throw new UsageError("name one FILE to import");
-  const token = values.token ?? process.env.ADMIN_TOKEN;
-  if (!token) throw new UsageError("no token: pass --token or set ADMIN_TOKEN");
+  const token = chimneyToken(values.token, "ADMIN_TOKEN");
   const size = values.batch === undefined ? IMPORT_BATCH_ROWS : Number(values.batch);
   if (!Number.isInteger(size) || size < 1 || size > IMPORT_BATCH_ROWS)
     throw new UsageError(`--batch must be a number of rows from 1 to ${IMPORT_BATCH_ROWS}`);

@@ -3,8 +3,8 @@ import { basename } from "node:path";
 import { parseSmokeMetrics } from "../../core/metrics.ts";
 import { parseProvenance } from "../../core/provenance.ts";
 import { UploadAnswerSchema } from "../../core/api.ts";
-import { callChimney, chimneyUrl, readAnswer, unexpected } from "../chimney-api.ts";
-import { orFail, options, readBytes, readJsonFile, UsageError } from "../io.ts";
+import { callChimney, chimneyToken, chimneyUrl, readAnswer, unexpected } from "../chimney-api.ts";
+import { orFail, options, readBytes, readJsonFile } from "../io.ts";
 
 export const help = `Usage: chimney submit --url URL [--token TOKEN] [--metrics smoke-metrics.json]
                       [--log smoke-benchmark.log] [--summary smoke-summary.md]...
@@ -29,9 +29,7 @@ export async function submit(args: string[]): Promise<number> {
     ref: { type: "string" },
   });
   const endpoint = chimneyUrl(values.url, "/api/results");
-  if (!endpoint) throw new UsageError("--url must be chimney's address, such as https://perf.example.org");
-  const token = values.token ?? process.env.PERF_DASHBOARD_TOKEN;
-  if (!token) throw new UsageError("no token: pass --token or set PERF_DASHBOARD_TOKEN");
+  const token = chimneyToken(values.token, "PERF_DASHBOARD_TOKEN");
   const fields = { run_id: values["run-id"], run_attempt: values["run-attempt"], sha: values.sha, ref: values.ref };
   orFail("arguments", parseProvenance(fields));
   await readJsonFile(values.metrics!, parseSmokeMetrics);
