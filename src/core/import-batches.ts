@@ -7,6 +7,7 @@
  * to say why it is not.
  */
 import { benchmarkDataJson, isBenchmarkData } from "./series.ts";
+import { parseJson } from "./validation.ts";
 
 export interface ImportBatch {
   /** The batch's first row in the file, counted from 0. */
@@ -26,7 +27,8 @@ export const IMPORT_BATCH_ROWS = 500;
 
 export function importBatches(source: string, size: number): ImportPlan {
   const whole = { total: null, batches: [{ first: 0, rows: 0, body: source }] };
-  const json = parsed(isBenchmarkData(source) ? benchmarkDataJson(source) : source);
+  const read = parseJson(isBenchmarkData(source) ? benchmarkDataJson(source) : source);
+  const json = read.ok ? read.value : null;
   if (Array.isArray(json)) return json.length === 0 ? whole : { total: json.length, batches: arrayBatches(json, size) };
   if (!isRecord(json) || !isRecord(json.entries)) return whole;
   const entries = Object.entries(json.entries);
@@ -61,14 +63,6 @@ function arrayBatches(rows: unknown[], size: number): ImportBatch[] {
  */
 export function fileRowDetail(detail: string, batch: Pick<ImportBatch, "first">): string {
   return detail.replace(/^\[(\d+)\]/, (_, row: string) => `[${batch.first + Number(row)}]`);
-}
-
-function parsed(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return null;
-  }
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {
