@@ -29,30 +29,30 @@ export function importBatches(source: string, size: number): ImportPlan {
   const whole = { total: null, batches: [{ first: 0, rows: 0, body: source }] };
   const read = parseJson(isBenchmarkData(source) ? benchmarkDataJson(source) : source);
   const json = read.ok ? read.value : null;
-  if (Array.isArray(json)) return json.length === 0 ? whole : { total: json.length, batches: arrayBatches(json, size) };
+  if (Array.isArray(json))
+    return json.length === 0 ? whole : { total: json.length, batches: sliced(json, size, (slice) => slice) };
   if (!isRecord(json) || !isRecord(json.entries)) return whole;
   const entries = Object.entries(json.entries);
   if (!entries.every(([, rows]) => Array.isArray(rows))) return whole;
   const rows = entries.flatMap(([suite, list]) => (list as unknown[]).map((row) => [suite, row] as const));
   if (rows.length === 0) return whole;
-  const batches: ImportBatch[] = [];
-  for (let first = 0; first < rows.length; first += size) {
-    const slice = rows.slice(first, first + size);
+  const batches = sliced(rows, size, (slice) => {
     const grouped: Record<string, unknown[]> = {};
     for (const [suite, row] of slice) {
       grouped[suite] ??= [];
       grouped[suite].push(row);
     }
-    batches.push({ first, rows: slice.length, body: JSON.stringify({ ...json, entries: grouped }) });
-  }
+    return { ...json, entries: grouped };
+  });
   return { total: rows.length, batches };
 }
 
-function arrayBatches(rows: unknown[], size: number): ImportBatch[] {
+/** `rows` in slices of `size`, each sent as the document `document` makes of it. */
+function sliced<T>(rows: readonly T[], size: number, document: (slice: T[]) => unknown): ImportBatch[] {
   const batches: ImportBatch[] = [];
   for (let first = 0; first < rows.length; first += size) {
     const slice = rows.slice(first, first + size);
-    batches.push({ first, rows: slice.length, body: JSON.stringify(slice) });
+    batches.push({ first, rows: slice.length, body: JSON.stringify(document(slice)) });
   }
   return batches;
 }
