@@ -70,6 +70,29 @@ export async function readAnswer<S extends v.GenericSchema>(
   return parseWith(schema, body, "(answer)");
 }
 
+/**
+ * What chimney answered, as `schema` describes it; or null, once the reason there is none is
+ * printed naming `where`: chimney refused `what` (with its reason), gave up, or answered otherwise.
+ */
+export async function answerValue<S extends v.GenericSchema>(
+  answer: Answer,
+  where: string,
+  what: string,
+  schema: S,
+): Promise<v.InferOutput<S> | null> {
+  if (answer.kind === "refused") {
+    console.error(`chimney: ${where} refused ${what} (${answer.status}): ${answer.detail}`);
+    return null;
+  }
+  if (answer.kind === "gave_up") {
+    console.error(`chimney: ${where}: ${answer.reason}`);
+    return null;
+  }
+  const read = await readAnswer(answer.res, schema);
+  if (!read.ok) console.error(unexpected(where, read));
+  return read.ok ? read.value : null;
+}
+
 /** The line that says an answer was not what chimney's API describes. */
 export function unexpected(target: string, answer: Parsed<unknown>): string {
   const [issue] = answer.ok ? [] : answer.issues;

@@ -1,6 +1,6 @@
 /** `chimney dispatch`: a benchmark run started through chimney's POST /api/dispatch. */
 import { DispatchAnswerSchema } from "../../core/api.ts";
-import { callChimney, chimneyToken, chimneyUrl, readAnswer, unexpected } from "../chimney-api.ts";
+import { answerValue, callChimney, chimneyToken, chimneyUrl } from "../chimney-api.ts";
 import { options, UsageError } from "../io.ts";
 
 export const help = `Usage: chimney dispatch --url URL [--token TOKEN] [--ref REF] [--pr N] [--suite S]
@@ -35,20 +35,8 @@ export async function dispatch(args: string[]): Promise<number> {
     headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
     body: JSON.stringify(body),
   }));
-  if (answer.kind === "refused") {
-    console.error(`chimney: ${target} refused the dispatch (${answer.status}): ${answer.detail}`);
-    return 1;
-  }
-  if (answer.kind === "gave_up") {
-    console.error(`chimney: ${target}: ${answer.reason}`);
-    return 1;
-  }
-  const read = await readAnswer(answer.res, DispatchAnswerSchema);
-  if (!read.ok) {
-    console.error(unexpected(target, read));
-    return 1;
-  }
-  const d = read.value;
+  const d = await answerValue(answer, target, "the dispatch", DispatchAnswerSchema);
+  if (!d) return 1;
   const pr = d.pr_number === null ? "" : ` for pull request #${d.pr_number}`;
   const suite = d.suite === null ? "" : ` (suite ${d.suite})`;
   // Without PUBLIC_URL chimney answers a path: it is the address the command was given.

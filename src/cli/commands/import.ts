@@ -2,7 +2,7 @@
 import type * as v from "valibot";
 import { ImportAnswerSchema } from "../../core/api.ts";
 import { fileRowDetail, IMPORT_BATCH_ROWS, importBatches } from "../../core/import-batches.ts";
-import { callChimney, chimneyToken, chimneyUrl, readAnswer, unexpected } from "../chimney-api.ts";
+import { answerValue, callChimney, chimneyToken, chimneyUrl } from "../chimney-api.ts";
 import { options, readBytes, UsageError } from "../io.ts";
 
 export const help = `Usage: chimney import --url URL [--token TOKEN] [--batch ROWS] FILE
@@ -55,22 +55,17 @@ export async function importHistory(args: string[]): Promise<number> {
       }),
       300_000,
     );
-    const read = answer.kind === "answered" ? await readAnswer(answer.res, ImportAnswerSchema) : null;
-    if (answer.kind === "refused") {
-      console.error(`chimney: ${target} refused ${file} (${answer.status}): ${fileRowDetail(answer.detail, batch)}`);
-    } else if (answer.kind === "gave_up") {
-      console.error(`chimney: ${target}: ${answer.reason}`);
-    } else if (read && !read.ok) {
-      console.error(unexpected(target, read));
-    }
-    if (!read?.ok) {
+    // A refusal names the batch's rows: said as the file's.
+    const told = answer.kind === "refused" ? { ...answer, detail: fileRowDetail(answer.detail, batch) } : answer;
+    const value = await answerValue(told, target, file, ImportAnswerSchema);
+    if (!value) {
       if (plan.total !== null && plan.batches.length > 1)
         console.error(
           `chimney: import stopped: ${done} of ${plan.total} rows done; run it again to finish (rows already kept are not added twice)`,
         );
       return 1;
     }
-    answers.push({ first: batch.first, answer: read.value });
+    answers.push({ first: batch.first, answer: value });
     done += batch.rows;
     if (plan.total !== null) console.error(`chimney: import: ${done} of ${plan.total} rows done`);
   }

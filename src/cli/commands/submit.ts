@@ -3,7 +3,7 @@ import { basename } from "node:path";
 import { parseSmokeMetrics } from "../../core/metrics.ts";
 import { parseProvenance } from "../../core/provenance.ts";
 import { UploadAnswerSchema } from "../../core/api.ts";
-import { callChimney, chimneyToken, chimneyUrl, readAnswer, unexpected } from "../chimney-api.ts";
+import { answerValue, callChimney, chimneyToken, chimneyUrl } from "../chimney-api.ts";
 import { orFail, options, readBytes, readJsonFile } from "../io.ts";
 
 export const help = `Usage: chimney submit --url URL [--token TOKEN] [--metrics smoke-metrics.json]
@@ -50,21 +50,8 @@ export async function submit(args: string[]): Promise<number> {
     headers: { authorization: `Bearer ${token}` },
     body: form,
   }));
-  const where = endpoint;
-  if (answer.kind === "refused") {
-    console.error(`chimney: ${where} refused the result (${answer.status}): ${answer.detail}`);
-    return 1;
-  }
-  if (answer.kind === "gave_up") {
-    console.error(`chimney: ${where}: ${answer.reason}`);
-    return 1;
-  }
-  const read = await readAnswer(answer.res, UploadAnswerSchema);
-  if (!read.ok) {
-    console.error(unexpected(where, read));
-    return 1;
-  }
-  const body = read.value;
+  const body = await answerValue(answer, endpoint, "the result", UploadAnswerSchema);
+  if (!body) return 1;
   // Without PUBLIC_URL chimney links by path: the address the run was sent to completes it.
   const runUrl = new URL(body.run.links.self, endpoint).href;
   console.log(
