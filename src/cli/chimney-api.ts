@@ -5,6 +5,7 @@
 import * as v from "valibot";
 import { ProblemSchema } from "../core/api.ts";
 import { parseWith, type Parsed } from "../core/validation.ts";
+import { UsageError } from "./io.ts";
 
 export const ATTEMPTS = 5;
 
@@ -46,9 +47,18 @@ export async function callChimney(target: string, init: () => RequestInit, timeo
   }
 }
 
-export function chimneyUrl(value: string | undefined, path: string): string | null {
-  if (!value || !/^https?:\/\/[^/]+/.test(value)) return null;
+/** `path` at the chimney `value` names (the command's `option`); a usage error when it names none. */
+export function chimneyUrl(value: string | undefined, path: string, option = "--url"): string {
+  if (!value || !/^https?:\/\/[^/]+/.test(value))
+    throw new UsageError(`${option} must be chimney's address, such as https://perf.example.org`);
   return `${value.replace(/\/+$/, "")}${path}`;
+}
+
+/** The bearer token: --token's `value`, else the environment variable `name`; a usage error without either. */
+export function chimneyToken(value: string | undefined, name: "ADMIN_TOKEN" | "PERF_DASHBOARD_TOKEN"): string {
+  const token = value ?? process.env[name];
+  if (!token) throw new UsageError(`no token: pass --token or set ${name}`);
+  return token;
 }
 
 /** An answer's JSON as `schema` says it is; an answer that is not is named by its field. */
@@ -58,6 +68,29 @@ export async function readAnswer<S extends v.GenericSchema>(
 ): Promise<Parsed<v.InferOutput<S>>> {
   const body = await res.json().catch(() => undefined);
   return parseWith(schema, body, "(answer)");
+}
+
+/**
+ * What chimney answered, as `schema` describes it; or null, once the reason there is none is
+ * printed naming `where`: chimney refused `what` (with its reason), gave up, or answered otherwise.
+ */
+export async function answerValue<S extends v.GenericSchema>(
+  answer: Answer,
+  where: string,
+  what: string,
+  schema: S,
+): Promise<v.InferOutput<S> | null> {
+  if (answer.kind === "refused") {
+    console.error(`chimney: ${where} refused ${what} (${answer.status}): ${answer.detail}`);
+    return null;
+  }
+  if (answer.kind === "gave_up") {
+    console.error(`chimney: ${where}: ${answer.reason}`);
+    return null;
+  }
+  const read = await readAnswer(answer.res, schema);
+  if (!read.ok) console.error(unexpected(where, read));
+  return read.ok ? read.value : null;
 }
 
 /** The line that says an answer was not what chimney's API describes. */

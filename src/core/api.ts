@@ -32,8 +32,6 @@ export const RunEntrySchema = v.looseObject({
   url: v.optional(v.string()),
 });
 
-export type RunEntry = v.InferOutput<typeof RunEntrySchema>;
-
 export const RunsPageSchema = v.object({ runs: v.array(RunEntrySchema), cursor: v.nullable(v.string()) });
 
 /** `POST /api/results` with a smoke result. */

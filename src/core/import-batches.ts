@@ -7,6 +7,7 @@
  * to say why it is not.
  */
 import { benchmarkDataJson, isBenchmarkData } from "./series.ts";
+import { parseJson } from "./validation.ts";
 
 export interface ImportBatch {
   /** The batch's first row in the file, counted from 0. */
@@ -26,31 +27,32 @@ export const IMPORT_BATCH_ROWS = 500;
 
 export function importBatches(source: string, size: number): ImportPlan {
   const whole = { total: null, batches: [{ first: 0, rows: 0, body: source }] };
-  const json = parsed(isBenchmarkData(source) ? benchmarkDataJson(source) : source);
-  if (Array.isArray(json)) return json.length === 0 ? whole : { total: json.length, batches: arrayBatches(json, size) };
+  const read = parseJson(isBenchmarkData(source) ? benchmarkDataJson(source) : source);
+  const json = read.ok ? read.value : null;
+  if (Array.isArray(json))
+    return json.length === 0 ? whole : { total: json.length, batches: sliced(json, size, (slice) => slice) };
   if (!isRecord(json) || !isRecord(json.entries)) return whole;
   const entries = Object.entries(json.entries);
   if (!entries.every(([, rows]) => Array.isArray(rows))) return whole;
   const rows = entries.flatMap(([suite, list]) => (list as unknown[]).map((row) => [suite, row] as const));
   if (rows.length === 0) return whole;
-  const batches: ImportBatch[] = [];
-  for (let first = 0; first < rows.length; first += size) {
-    const slice = rows.slice(first, first + size);
+  const batches = sliced(rows, size, (slice) => {
     const grouped: Record<string, unknown[]> = {};
     for (const [suite, row] of slice) {
       grouped[suite] ??= [];
       grouped[suite].push(row);
     }
-    batches.push({ first, rows: slice.length, body: JSON.stringify({ ...json, entries: grouped }) });
-  }
+    return { ...json, entries: grouped };
+  });
   return { total: rows.length, batches };
 }
 
-function arrayBatches(rows: unknown[], size: number): ImportBatch[] {
+/** `rows` in slices of `size`, each sent as the document `document` makes of it. */
+function sliced<T>(rows: readonly T[], size: number, document: (slice: T[]) => unknown): ImportBatch[] {
   const batches: ImportBatch[] = [];
   for (let first = 0; first < rows.length; first += size) {
     const slice = rows.slice(first, first + size);
-    batches.push({ first, rows: slice.length, body: JSON.stringify(slice) });
+    batches.push({ first, rows: slice.length, body: JSON.stringify(document(slice)) });
   }
   return batches;
 }
@@ -61,14 +63,6 @@ function arrayBatches(rows: unknown[], size: number): ImportBatch[] {
  */
 export function fileRowDetail(detail: string, batch: Pick<ImportBatch, "first">): string {
   return detail.replace(/^\[(\d+)\]/, (_, row: string) => `[${batch.first + Number(row)}]`);
-}
-
-function parsed(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return null;
-  }
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

@@ -4,7 +4,7 @@
  * valibot schemas the routes and the CLI use), problem+json errors and the bearer tokens.
  */
 import { toJsonSchema } from "@valibot/to-json-schema";
-import type * as v from "valibot";
+import * as v from "valibot";
 import {
   BadgeSchema,
   DispatchAnswerSchema,
@@ -57,8 +57,11 @@ const PROVENANCE = [
   query("suite", "a series suite's name: the body is one document in its format"),
 ];
 
-/** Every route of `createApp`, by path (OpenAPI's `{name}` parameters) and method. */
-const OPERATIONS: Record<string, Record<string, Operation>> = {
+/**
+ * Every route of `createApp`, by path (OpenAPI's `{name}` parameters) and method. A function, not
+ * a constant: the schemas are converted when the document is first asked for, not as the isolate starts.
+ */
+const operations = (): Record<string, Record<string, Operation>> => ({
   "/": {
     get: {
       summary: "The status page",
@@ -203,10 +206,8 @@ const OPERATIONS: Record<string, Record<string, Operation>> = {
       answer: {
         status: 201,
         type: "application/json",
-        schema: {
-          ...schemaOf(UploadAnswerSchema),
-          properties: { ...schemaOf(UploadAnswerSchema).properties, evaluation: schemaOf(BaselineReportSchema) },
-        },
+        // The CLI leaves the evaluation unread (`v.unknown()`); the document says what it is.
+        schema: schemaOf(v.looseObject({ ...UploadAnswerSchema.entries, evaluation: BaselineReportSchema })),
         description: "stored (200: already stored)",
       },
       problems: [400, 401, 409, 413, 415, 422, 429, 503],
@@ -264,13 +265,24 @@ const OPERATIONS: Record<string, Record<string, Operation>> = {
       problems: [400, 401, 413, 503],
     },
   },
-};
+});
 
-const SECURITY: Record<Exclude<Security, null>, { scheme: string; description: string }> = {
-  upload: { scheme: "PERF_DASHBOARD_TOKEN", description: "uploads: PERF_DASHBOARD_TOKEN" },
-  admin: { scheme: "ADMIN_TOKEN", description: "maintainers: ADMIN_TOKEN" },
-  metrics: { scheme: "METRICS_TOKEN", description: "Prometheus: METRICS_TOKEN, when it is set" },
-  webhook: { scheme: "GitHubSignature", description: "GitHub: the body signed with GITHUB_WEBHOOK_SECRET" },
+const bearer = (description: string) => ({ type: "http", scheme: "bearer", description });
+
+/** Each guard's security scheme: the name operations refer to it by, and what it is. */
+const SECURITY: Record<Exclude<Security, null>, { scheme: string; definition: Record<string, string> }> = {
+  upload: { scheme: "PERF_DASHBOARD_TOKEN", definition: bearer("uploads: PERF_DASHBOARD_TOKEN") },
+  admin: { scheme: "ADMIN_TOKEN", definition: bearer("maintainers: ADMIN_TOKEN") },
+  metrics: { scheme: "METRICS_TOKEN", definition: bearer("Prometheus: METRICS_TOKEN, when it is set") },
+  webhook: {
+    scheme: "GitHubSignature",
+    definition: {
+      type: "apiKey",
+      in: "header",
+      name: "X-Hub-Signature-256",
+      description: "GitHub: the body signed with GITHUB_WEBHOOK_SECRET",
+    },
+  },
 };
 
 function operation(op: Operation): Record<string, unknown> {
@@ -312,24 +324,14 @@ export function openApiDocument(version: string): Record<string, unknown> {
       description: "Runs Firewood's nightly performance benchmark and keeps watch over it.",
     },
     paths: Object.fromEntries(
-      Object.entries(OPERATIONS).map(([p, methods]) => [
+      Object.entries(operations()).map(([p, methods]) => [
         p,
         Object.fromEntries(Object.entries(methods).map(([m, op]) => [m, operation(op)])),
       ]),
     ),
     components: {
       schemas: { Problem: schemaOf(ProblemSchema) },
-      securitySchemes: {
-        PERF_DASHBOARD_TOKEN: { type: "http", scheme: "bearer", description: SECURITY.upload.description },
-        ADMIN_TOKEN: { type: "http", scheme: "bearer", description: SECURITY.admin.description },
-        METRICS_TOKEN: { type: "http", scheme: "bearer", description: SECURITY.metrics.description },
-        GitHubSignature: {
-          type: "apiKey",
-          in: "header",
-          name: "X-Hub-Signature-256",
-          description: SECURITY.webhook.description,
-        },
-      },
+      securitySchemes: Object.fromEntries(Object.values(SECURITY).map((s) => [s.scheme, s.definition])),
     },
   };
 }

@@ -62,46 +62,24 @@ export async function dispatchOnDemand(
 ): Promise<Dispatch> {
   const at = deps.now();
   const correlationId = manualCorrelationId(newRunId(at));
-  if (request.suite) {
-    const { suite, workflow, ref } = request.suite;
-    const dispatch = newDispatch(
-      {
-        kind: "manual",
-        night: null,
-        correlation_id: correlationId,
-        suite,
-        workflow,
-        ref,
-        pr_number: null,
-        sha: null,
-        confirms: null,
-      },
-      at.toISOString(),
-    );
-    await deps.dispatches.claim(dispatch);
-    return performDispatch(deps, dispatch);
-  }
-  let ref = request.ref ?? deps.trackedRef;
-  let sha: string | null = null;
-  if (request.pr_number !== null && request.ref === null && deps.github) {
-    const pr = await getPullRequest(deps.github.client(), request.pr_number);
-    ref = isFork(pr) ? deps.trackedRef : pr.head_ref;
-    sha = pr.head_sha;
-  }
+  const target = request.suite ? { ...request.suite, pr_number: null, sha: null } : await smokeTarget(deps, request);
   const dispatch = newDispatch(
-    {
-      kind: "manual",
-      night: null,
-      correlation_id: correlationId,
-      ref,
-      pr_number: request.pr_number,
-      sha,
-      confirms: null,
-    },
+    { kind: "manual", night: null, correlation_id: correlationId, ...target, confirms: null },
     at.toISOString(),
   );
   await deps.dispatches.claim(dispatch);
   return performDispatch(deps, dispatch);
+}
+
+/** The branch, pull request and commit a dispatch by hand of the smoke suite runs. */
+async function smokeTarget(
+  deps: LoopDeps,
+  request: { ref: string | null; pr_number: number | null },
+): Promise<Pick<Dispatch, "ref" | "pr_number" | "sha">> {
+  if (request.pr_number === null || request.ref !== null || !deps.github)
+    return { ref: request.ref ?? deps.trackedRef, pr_number: request.pr_number, sha: null };
+  const pr = await getPullRequest(deps.github.client(), request.pr_number);
+  return { ref: isFork(pr) ? deps.trackedRef : pr.head_ref, pr_number: request.pr_number, sha: pr.head_sha };
 }
 
 /**

@@ -634,6 +634,10 @@ describe("chimney import in batches against a live chimney", () => {
     rmSync(state, { recursive: true, force: true });
   });
 
+  /** `chimney import` of cwd's results.json, two rows a batch, to chimney at `url`. */
+  const importResults = (url: string, cwd: string) =>
+    chimney("node", ["import", "--url", url, "--batch", "2", "results.json"], { ADMIN_TOKEN: TOKEN }, cwd);
+
   const results = (n: number, from = 0) =>
     Array.from({ length: n }, (_, i) => ({
       at: `2026-09-${String(from + i + 1).padStart(2, "0")}T03:00:00Z`,
@@ -667,12 +671,7 @@ describe("chimney import in batches against a live chimney", () => {
     const cwd = temp();
     const rows = results(5);
     writeFileSync(join(cwd, "results.json"), JSON.stringify([...rows.slice(0, 3), { result: metricsJson() }, rows[4]]));
-    const refused = await chimney(
-      "node",
-      ["import", "--url", server.url, "--batch", "2", "results.json"],
-      { ADMIN_TOKEN: TOKEN },
-      cwd,
-    );
+    const refused = await importResults(server.url, cwd);
     expect(refused.code).toBe(1);
     expect(refused.stdout).toBe("");
     expect(refused.stderr).toBe(
@@ -684,12 +683,7 @@ describe("chimney import in batches against a live chimney", () => {
       ].join("\n"),
     );
     writeFileSync(join(cwd, "results.json"), JSON.stringify(rows));
-    const finished = await chimney(
-      "node",
-      ["import", "--url", server.url, "--batch", "2", "results.json"],
-      { ADMIN_TOKEN: TOKEN },
-      cwd,
-    );
+    const finished = await importResults(server.url, cwd);
     expect(finished.code).toBe(0);
     expect(finished.stdout).toMatch(/^3 runs added, 2 already there; \d+ change points in 5 runs\n$/);
     const runs = (await (await fetch(`${server.url}/runs?limit=50`)).json()) as { runs: unknown[] };
@@ -700,12 +694,7 @@ describe("chimney import in batches against a live chimney", () => {
     const cwd = temp();
     writeFileSync(join(cwd, "results.json"), JSON.stringify(results(4, 10)));
     healthy = 1;
-    const failed = await chimney(
-      "node",
-      ["import", "--url", proxyUrl, "--batch", "2", "results.json"],
-      { ADMIN_TOKEN: TOKEN },
-      cwd,
-    );
+    const failed = await importResults(proxyUrl, cwd);
     expect(failed.code).toBe(1);
     const lines = failed.stderr.trim().split("\n");
     expect(lines[0]).toBe("chimney: import: 2 of 4 rows done");
@@ -714,12 +703,7 @@ describe("chimney import in batches against a live chimney", () => {
       "chimney: import stopped: 2 of 4 rows done; run it again to finish (rows already kept are not added twice)",
     );
     healthy = 100;
-    const again = await chimney(
-      "node",
-      ["import", "--url", proxyUrl, "--batch", "2", "results.json"],
-      { ADMIN_TOKEN: TOKEN },
-      cwd,
-    );
+    const again = await importResults(proxyUrl, cwd);
     expect(again.stdout).toMatch(/^2 runs added, 2 already there; /);
   }, 30_000);
 
@@ -754,6 +738,9 @@ describe("chimney submit against a flaky chimney", () => {
 
   afterAll(() => new Promise<void>((r) => flaky.close(() => r())));
 
+  const submitToFlaky = () =>
+    chimney("node", ["submit", "--url", url, "--metrics", fixture("smoke-metrics.json"), "--token", "t"]);
+
   it("retries a 503 and a 429 with retry-after, then reports the run", async () => {
     seen = 0;
     answers.push({ status: 503, body: "{}" }, { status: 429, body: "{}", headers: { "retry-after": "1" } });
@@ -765,15 +752,7 @@ describe("chimney submit against a flaky chimney", () => {
         evaluation: null,
       }),
     });
-    const result = await chimney("node", [
-      "submit",
-      "--url",
-      url,
-      "--metrics",
-      fixture("smoke-metrics.json"),
-      "--token",
-      "t",
-    ]);
+    const result = await submitToFlaky();
     expect(result.code).toBe(0);
     expect(seen).toBe(3);
     expect(result.stderr).toBe("chimney: HTTP 503; trying again in 1 s\nchimney: HTTP 429; trying again in 1 s\n");
@@ -782,15 +761,7 @@ describe("chimney submit against a flaky chimney", () => {
 
   it("reads the answer by the schema chimney's API describes, and names what is not as described", async () => {
     answers.push({ status: 201, body: JSON.stringify({ outcome: "created", run: { id: "7-1", links: {} } }) });
-    const result = await chimney("node", [
-      "submit",
-      "--url",
-      url,
-      "--metrics",
-      fixture("smoke-metrics.json"),
-      "--token",
-      "t",
-    ]);
+    const result = await submitToFlaky();
     expect(result.code).toBe(1);
     expect(result.stdout).toBe("");
     expect(result.stderr).toMatch(

@@ -9,7 +9,7 @@ import {
   type Baseline,
 } from "../../core/baseline.ts";
 import { RunsPageSchema } from "../../core/api.ts";
-import { readAnswer, unexpected } from "../chimney-api.ts";
+import { chimneyUrl, readAnswer, unexpected } from "../chimney-api.ts";
 import { actualsOf, measure, parseSmokeMetrics } from "../../core/metrics.ts";
 import { parsePruningBaseline } from "../../core/pruning.ts";
 import { fixed2 } from "../../core/pyformat.ts";
@@ -119,12 +119,11 @@ async function fromHistory(path: string, runs: number): Promise<Sample[]> {
 }
 
 async function fromChimney(url: string, runs: number): Promise<Sample[]> {
-  if (!/^https?:\/\/[^/]+/.test(url))
-    throw new UsageError("--from must be chimney's address, such as https://perf.example.org");
+  const runsUrl = chimneyUrl(url, "/runs", "--from");
   const samples: Sample[] = [];
   let cursor: string | null = null;
   do {
-    const page = `${url.replace(/\/+$/, "")}/runs?limit=100${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ""}`;
+    const page = `${runsUrl}?limit=100${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ""}`;
     let res: Response;
     try {
       res = await fetch(page, { signal: AbortSignal.timeout(30_000) });

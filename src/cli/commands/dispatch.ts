@@ -1,5 +1,6 @@
 /** `chimney dispatch`: a benchmark run started through chimney's POST /api/dispatch. */
-import { callChimney, chimneyUrl } from "../chimney-api.ts";
+import { DispatchAnswerSchema } from "../../core/api.ts";
+import { answerValue, callChimney, chimneyToken, chimneyUrl } from "../chimney-api.ts";
 import { options, UsageError } from "../io.ts";
 
 export const help = `Usage: chimney dispatch --url URL [--token TOKEN] [--ref REF] [--pr N] [--suite S]
@@ -12,15 +13,6 @@ cron dispatches it (a suite other than smoke takes no --pr, and no --ref but its
 Prints the run's URL once GitHub has made it. Exits 1 when chimney refuses (its reason is
 printed), 2 on a usage error.`;
 
-interface Dispatched {
-  correlation_id: string;
-  suite: string | null;
-  state: string;
-  ref: string;
-  pr_number: number | null;
-  run_url: string | null;
-}
-
 export async function dispatch(args: string[]): Promise<number> {
   const { values } = options(args, {
     url: { type: "string" },
@@ -30,9 +22,7 @@ export async function dispatch(args: string[]): Promise<number> {
     suite: { type: "string" },
   });
   const target = chimneyUrl(values.url, "/api/dispatch");
-  if (!target) throw new UsageError("--url must be chimney's address, such as https://perf.example.org");
-  const token = values.token ?? process.env.ADMIN_TOKEN;
-  if (!token) throw new UsageError("no token: pass --token or set ADMIN_TOKEN");
+  const token = chimneyToken(values.token, "ADMIN_TOKEN");
   if (values.pr !== undefined && !/^[1-9]\d{0,15}$/.test(values.pr))
     throw new UsageError("--pr must be a pull request's number");
   const body: Record<string, unknown> = {};
@@ -45,15 +35,8 @@ export async function dispatch(args: string[]): Promise<number> {
     headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
     body: JSON.stringify(body),
   }));
-  if (answer.kind === "refused") {
-    console.error(`chimney: ${target} refused the dispatch (${answer.status}): ${answer.detail}`);
-    return 1;
-  }
-  if (answer.kind === "gave_up") {
-    console.error(`chimney: ${target}: ${answer.reason}`);
-    return 1;
-  }
-  const d = (await answer.res.json()) as Dispatched;
+  const d = await answerValue(answer, target, "the dispatch", DispatchAnswerSchema);
+  if (!d) return 1;
   const pr = d.pr_number === null ? "" : ` for pull request #${d.pr_number}`;
   const suite = d.suite === null ? "" : ` (suite ${d.suite})`;
   // Without PUBLIC_URL chimney answers a path: it is the address the command was given.

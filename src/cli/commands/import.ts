@@ -2,7 +2,7 @@
 import type * as v from "valibot";
 import { ImportAnswerSchema } from "../../core/api.ts";
 import { fileRowDetail, IMPORT_BATCH_ROWS, importBatches } from "../../core/import-batches.ts";
-import { callChimney, chimneyUrl, readAnswer, unexpected } from "../chimney-api.ts";
+import { answerValue, callChimney, chimneyToken, chimneyUrl } from "../chimney-api.ts";
 import { options, readBytes, UsageError } from "../io.ts";
 
 export const help = `Usage: chimney import --url URL [--token TOKEN] [--batch ROWS] FILE
@@ -31,10 +31,8 @@ export async function importHistory(args: string[]): Promise<number> {
     true,
   );
   const target = chimneyUrl(values.url, "/api/import");
-  if (!target) throw new UsageError("--url must be chimney's address, such as https://perf.example.org");
   if (positionals.length !== 1) throw new UsageError("name one FILE to import");
-  const token = values.token ?? process.env.ADMIN_TOKEN;
-  if (!token) throw new UsageError("no token: pass --token or set ADMIN_TOKEN");
+  const token = chimneyToken(values.token, "ADMIN_TOKEN");
   const size = values.batch === undefined ? IMPORT_BATCH_ROWS : Number(values.batch);
   if (!Number.isInteger(size) || size < 1 || size > IMPORT_BATCH_ROWS)
     throw new UsageError(`--batch must be a number of rows from 1 to ${IMPORT_BATCH_ROWS}`);
@@ -57,22 +55,17 @@ export async function importHistory(args: string[]): Promise<number> {
       }),
       300_000,
     );
-    const read = answer.kind === "answered" ? await readAnswer(answer.res, ImportAnswerSchema) : null;
-    if (answer.kind === "refused") {
-      console.error(`chimney: ${target} refused ${file} (${answer.status}): ${fileRowDetail(answer.detail, batch)}`);
-    } else if (answer.kind === "gave_up") {
-      console.error(`chimney: ${target}: ${answer.reason}`);
-    } else if (read && !read.ok) {
-      console.error(unexpected(target, read));
-    }
-    if (!read?.ok) {
+    // A refusal names the batch's rows: said as the file's.
+    const told = answer.kind === "refused" ? { ...answer, detail: fileRowDetail(answer.detail, batch) } : answer;
+    const value = await answerValue(told, target, file, ImportAnswerSchema);
+    if (!value) {
       if (plan.total !== null && plan.batches.length > 1)
         console.error(
           `chimney: import stopped: ${done} of ${plan.total} rows done; run it again to finish (rows already kept are not added twice)`,
         );
       return 1;
     }
-    answers.push({ first: batch.first, answer: read.value });
+    answers.push({ first: batch.first, answer: value });
     done += batch.rows;
     if (plan.total !== null) console.error(`chimney: import: ${done} of ${plan.total} rows done`);
   }

@@ -3,8 +3,8 @@ import { basename } from "node:path";
 import { parseSmokeMetrics } from "../../core/metrics.ts";
 import { parseProvenance } from "../../core/provenance.ts";
 import { UploadAnswerSchema } from "../../core/api.ts";
-import { callChimney, chimneyUrl, readAnswer, unexpected } from "../chimney-api.ts";
-import { orFail, options, readBytes, readJsonFile, UsageError } from "../io.ts";
+import { answerValue, callChimney, chimneyToken, chimneyUrl } from "../chimney-api.ts";
+import { orFail, options, readBytes, readJsonFile } from "../io.ts";
 
 export const help = `Usage: chimney submit --url URL [--token TOKEN] [--metrics smoke-metrics.json]
                       [--log smoke-benchmark.log] [--summary smoke-summary.md]...
@@ -29,9 +29,7 @@ export async function submit(args: string[]): Promise<number> {
     ref: { type: "string" },
   });
   const endpoint = chimneyUrl(values.url, "/api/results");
-  if (!endpoint) throw new UsageError("--url must be chimney's address, such as https://perf.example.org");
-  const token = values.token ?? process.env.PERF_DASHBOARD_TOKEN;
-  if (!token) throw new UsageError("no token: pass --token or set PERF_DASHBOARD_TOKEN");
+  const token = chimneyToken(values.token, "PERF_DASHBOARD_TOKEN");
   const fields = { run_id: values["run-id"], run_attempt: values["run-attempt"], sha: values.sha, ref: values.ref };
   orFail("arguments", parseProvenance(fields));
   await readJsonFile(values.metrics!, parseSmokeMetrics);
@@ -52,21 +50,8 @@ export async function submit(args: string[]): Promise<number> {
     headers: { authorization: `Bearer ${token}` },
     body: form,
   }));
-  const where = endpoint;
-  if (answer.kind === "refused") {
-    console.error(`chimney: ${where} refused the result (${answer.status}): ${answer.detail}`);
-    return 1;
-  }
-  if (answer.kind === "gave_up") {
-    console.error(`chimney: ${where}: ${answer.reason}`);
-    return 1;
-  }
-  const read = await readAnswer(answer.res, UploadAnswerSchema);
-  if (!read.ok) {
-    console.error(unexpected(where, read));
-    return 1;
-  }
-  const body = read.value;
+  const body = await answerValue(answer, endpoint, "the result", UploadAnswerSchema);
+  if (!body) return 1;
   // Without PUBLIC_URL chimney links by path: the address the run was sent to completes it.
   const runUrl = new URL(body.run.links.self, endpoint).href;
   console.log(

@@ -55,7 +55,7 @@ export function dispatchRoutes(deps: AppDeps): Hono {
       return c.json(
         {
           correlation_id: dispatch.correlation_id,
-          suite: dispatch.suite ?? suite?.name ?? null,
+          suite: suite?.name ?? null,
           state: dispatch.state,
           ref: dispatch.ref,
           pr_number: dispatch.pr_number,
