@@ -42,6 +42,14 @@ export function isFork(pr: PullRequestHead): boolean {
 }
 
 /**
+ * The branch a pull request's benchmark is dispatched on: its own, or for a fork, whose branch is
+ * not the base repository's, the tracked branch (the workflow checks out the sha).
+ */
+export function benchBranch(pr: PullRequestHead & { head_ref: string }, trackedRef: string): string {
+  return isFork(pr) ? trackedRef : pr.head_ref;
+}
+
+/**
  * What a command from `login` (with `role`) does to the pull request. A fork's commit runs on the
  * self-hosted runner only after a maintainer approved that exact head sha, so a push after the
  * approval is never run unseen.

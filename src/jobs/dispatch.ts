@@ -9,7 +9,7 @@ import { manualCorrelationId, nightlyCorrelationId, nightOf } from "../core/work
 import { dispatchWorkflow, findRunByCorrelation, type WorkflowRun } from "../github/actions.ts";
 import { GitHubError, type GitHubClient } from "../github/client.ts";
 import { getPullRequest } from "../github/pulls.ts";
-import { isFork } from "../core/pr-bench.ts";
+import { benchBranch } from "../core/pr-bench.ts";
 import type { SuiteTarget } from "../core/suite-dispatch.ts";
 import { messageOf, newRunId, type GitHubAccess, type LoopDeps } from "./deps.ts";
 
@@ -79,7 +79,7 @@ async function smokeTarget(
   if (request.pr_number === null || request.ref !== null || !deps.github)
     return { ref: request.ref ?? deps.trackedRef, pr_number: request.pr_number, sha: null };
   const pr = await getPullRequest(deps.github.client(), request.pr_number);
-  return { ref: isFork(pr) ? deps.trackedRef : pr.head_ref, pr_number: request.pr_number, sha: pr.head_sha };
+  return { ref: benchBranch(pr, deps.trackedRef), pr_number: request.pr_number, sha: pr.head_sha };
 }
 
 /**

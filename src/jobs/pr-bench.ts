@@ -7,7 +7,7 @@
 import * as v from "valibot";
 import { newDispatch } from "../core/dispatch.ts";
 import { approvalRequest } from "../core/issue/pr-bench.ts";
-import { decideCommand, parseCommand, type BenchCommand } from "../core/pr-bench.ts";
+import { benchBranch, decideCommand, parseCommand, type BenchCommand } from "../core/pr-bench.ts";
 import { parseJson, parseWith } from "../core/validation.ts";
 import { pullRequestCorrelationId, sameRepository } from "../core/workflow.ts";
 import { comment, hasComment } from "../github/issues.ts";
@@ -107,13 +107,12 @@ async function processComment(deps: LoopDeps, id: string, event: CommentEvent, c
         return finish("done", null);
       }
       case "dispatch": {
-        // A fork's branch is not the base repository's: the workflow runs on the tracked branch and checks out the sha.
         const dispatch = newDispatch(
           {
             kind: "manual",
             night: null,
             correlation_id: pullRequestCorrelationId(number, event.comment.id),
-            ref: decision.fork ? deps.trackedRef : pr.head_ref,
+            ref: benchBranch(pr, deps.trackedRef),
             pr_number: number,
             sha: decision.sha,
             confirms: null,
