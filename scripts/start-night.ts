@@ -7,7 +7,7 @@
 /** The `dispatch` part of the nightly tick's report (src/jobs/ticks.ts), as JSON. */
 export type NightlyReport =
   | { kind: "dispatched"; dispatch: { state: string; last_error: string | null; correlation_id: string } }
-  | { kind: "skipped"; reason: string }
+  | { kind: "skipped"; reason: string; already_claimed?: true }
   | { error: string };
 
 export type NextStep =
@@ -20,7 +20,7 @@ export function afterNightlyTick(report: NightlyReport | undefined): NextStep {
   if ("error" in report) return { kind: "stop", reason: `the nightly dispatch failed: ${report.error}` };
   if (report.kind === "skipped")
     // The night's lock is in the state directory: tonight's nightly run was started before.
-    return /already dispatched/.test(report.reason)
+    return report.already_claimed
       ? { kind: "dispatch_by_hand", why: `${report.reason} in this state directory` }
       : { kind: "stop", reason: `the nightly tick dispatched nothing: ${report.reason}` };
   const { dispatch } = report;

@@ -13,7 +13,10 @@ import { benchBranch } from "../core/pr-bench.ts";
 import type { SuiteTarget } from "../core/suite-dispatch.ts";
 import { messageOf, newRunId, type GitHubAccess, type LoopDeps } from "./deps.ts";
 
-export type NightlyOutcome = { kind: "dispatched"; dispatch: Dispatch } | { kind: "skipped"; reason: string };
+/** `already_claimed`: the night was dispatched before (what `npm start` run twice a day finds). */
+export type NightlyOutcome =
+  | { kind: "dispatched"; dispatch: Dispatch }
+  | { kind: "skipped"; reason: string; already_claimed?: true };
 
 /** Dispatches tried within one invocation when GitHub fails transiently, each after looking for the run. */
 const DISPATCH_ATTEMPTS = 3;
@@ -46,7 +49,7 @@ export async function dispatchNightly(deps: LoopDeps, at: Date): Promise<Nightly
   const night = dispatch.night;
   if (!(await deps.dispatches.claim(dispatch))) {
     deps.log({ event: "nightly_already_claimed", night });
-    return { kind: "skipped", reason: `the night of ${night} is already dispatched` };
+    return { kind: "skipped", reason: `the night of ${night} is already dispatched`, already_claimed: true };
   }
   return { kind: "dispatched", dispatch: await performDispatch(deps, dispatch) };
 }

@@ -16,7 +16,11 @@ describe("afterNightlyTick", () => {
   });
 
   it("dispatches by hand when tonight's nightly run was dispatched before, in the same state", () => {
-    const step = afterNightlyTick({ kind: "skipped", reason: "the night of 2026-11-29 is already dispatched" });
+    const step = afterNightlyTick({
+      kind: "skipped",
+      reason: "the night of 2026-11-29 is already dispatched",
+      already_claimed: true,
+    });
     expect(step.kind).toBe("dispatch_by_hand");
     expect(step.kind === "dispatch_by_hand" && step.why).toContain("2026-11-29");
   });
