@@ -299,7 +299,10 @@ export class GitHubEmulator {
   }
 
   /** Collaborators' roles (`role_name`), by login; anyone else reads, as on a public repository. */
-  readonly roles = new Map<string, "admin" | "maintain" | "write" | "triage" | "read">();
+  readonly roles = new Map<
+    string,
+    "admin" | "maintain" | "write" | "triage" | "read" | { custom: string; permission: "admin" | "write" | "read" }
+  >();
 
   addPullRequest(
     title = "Make commits faster",
@@ -761,6 +764,9 @@ export class GitHubEmulator {
     app.get(`${repo}/collaborators/:username/permission`, (c) => {
       const login = c.req.param("username");
       const role = this.roles.get(login) ?? "read";
+      // An organisation's custom role is named by `role_name`; `permission` is the base one it grants.
+      if (typeof role === "object")
+        return json(c, { permission: role.permission, role_name: role.custom, user: { login, type: "User" } });
       // The legacy `permission` folds maintain into write and triage into read.
       const permission = role === "maintain" ? "write" : role === "triage" ? "read" : role;
       return json(c, { permission, role_name: role, user: { login, type: "User" } });

@@ -3,6 +3,7 @@
  * (`/chimney accept`, the label `perf-accepted`) or snooze chimney's comments
  * (`/chimney snooze 7d`, the label `perf-snoozed`). Parsing and the permission rule only.
  */
+import { roleOf, WRITERS } from "./roles.ts";
 
 const ACCEPT_LABEL = "perf-accepted";
 const SNOOZE_LABEL = "perf-snoozed";
@@ -70,6 +71,5 @@ export function snoozeDuration(text: string): number | null {
  * legacy read/write/admin, `role_name` names maintain and custom roles).
  */
 export function mayCommand(answer: { permission: string; role_name?: string | null }): boolean {
-  const granted = ["write", "maintain", "admin"];
-  return granted.includes(answer.permission) || granted.includes(answer.role_name ?? "");
+  return WRITERS.includes(roleOf(answer));
 }

@@ -5,6 +5,7 @@
  */
 import { SMOKE_METRICS, type MetricKey } from "./baseline.ts";
 import { isNight, type HistoryEntry } from "./history.ts";
+import { MAINTAINERS, WRITERS, type Role } from "./roles.ts";
 import { median } from "./stats.ts";
 
 export type BenchCommand = { kind: "bench" } | { kind: "approve"; sha: string };
@@ -16,12 +17,6 @@ export function parseCommand(body: string): BenchCommand | null {
   if (approve) return { kind: "approve", sha: approve[1].toLowerCase() };
   return /^\/chimney\s+bench$/.test(line) ? { kind: "bench" } : null;
 }
-
-/** A collaborator's role as `GET /repos/{o}/{r}/collaborators/{user}/permission` names it (`role_name`). */
-export type Role = "admin" | "maintain" | "write" | "triage" | "read" | "none";
-
-const MAY_BENCH: readonly Role[] = ["admin", "maintain", "write"];
-const MAINTAINERS: readonly Role[] = ["admin", "maintain"];
 
 export interface PullRequestHead {
   number: number;
@@ -63,7 +58,7 @@ export function decideCommand(command: BenchCommand, login: string, role: Role, 
       return { kind: "ignore", reason: `the approved sha ${command.sha} is not the head ${sha} of #${pr.number}` };
     return { kind: "dispatch", sha, fork: isFork(pr) };
   }
-  if (!MAY_BENCH.includes(role))
+  if (!WRITERS.includes(role))
     return { kind: "ignore", reason: `${login} (${role}) is not a collaborator with write permission` };
   return isFork(pr) ? { kind: "ask_approval", sha } : { kind: "dispatch", sha, fork: false };
 }

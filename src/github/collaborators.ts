@@ -1,6 +1,6 @@
 /** A collaborator's permission on a repository (GitHub's REST API: collaborators). */
 import * as v from "valibot";
-import type { Role } from "../core/pr-bench.ts";
+import { roleOf, type Role } from "../core/roles.ts";
 import { GitHubError, type GitHubClient } from "./client.ts";
 
 const PermissionSchema = v.object({
@@ -19,17 +19,10 @@ export function permissionOf(client: GitHubClient, username: string): Promise<Pe
   );
 }
 
-const ROLES: readonly Role[] = ["admin", "maintain", "write", "triage", "read", "none"];
-
-/**
- * A user's role on the repository: `role_name` (which tells maintain from write, and triage from
- * read); the legacy `permission` on a server without it. A user GitHub does not know has none.
- */
+/** A user's role on the repository (`roleOf`); a user GitHub does not know has none. */
 export async function collaboratorRole(client: GitHubClient, login: string): Promise<Role> {
   try {
-    const answer = await permissionOf(client, login);
-    const role = (answer.role_name ?? answer.permission) as Role;
-    return ROLES.includes(role) ? role : "none";
+    return roleOf(await permissionOf(client, login));
   } catch (error) {
     if (error instanceof GitHubError && error.kind === "not_found") return "none";
     throw error;

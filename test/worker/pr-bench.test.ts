@@ -207,6 +207,14 @@ describe("/chimney bench on a pull request", () => {
     expect(h.logs.some((l) => l.includes('"pr_command_ignored"') && l.includes("stranger"))).toBe(true);
   });
 
+  it("from a custom role that grants write permission dispatches, as its accept and snooze are taken", async () => {
+    const h = harness("2026-11-29T15:00:00.000Z");
+    h.github.roles.set("perf-team-member", { custom: "perf-engineer", permission: "write" });
+    const pr = h.github.addPullRequest();
+    expect((await say(h, pr, "perf-team-member", "/chimney bench")).status).toBe(202);
+    expect(dispatches(h)).toHaveLength(1);
+  });
+
   it("ignores comments that are not the command without keeping them", async () => {
     const h = harness("2026-11-29T15:00:00.000Z");
     h.github.roles.set("dev", "write");
