@@ -25,6 +25,7 @@ import {
 import { upsertEntry, type HistoryEntry } from "../../src/core/history.ts";
 import golden from "../fixtures/golden/otava-change-points.json";
 import firewood from "../fixtures/firewood-bench-history.json";
+import { nightEntry } from "../support/entries.ts";
 
 /** No band: every standing change for the worse is a drift, so the alert has the most to say. */
 const OPEN: Baseline = {
@@ -36,23 +37,14 @@ const MIN_RUNS = 3;
 
 /** Night `i` with its three metrics. */
 function night(i: number, throughput: number, p95: number, total: number): HistoryEntry {
-  return {
+  return nightEntry({
     id: `${9_000_000_000 + i}-1`,
-    state: "passed",
     at: new Date(Date.UTC(2024, 0, 1) + i * 86_400_000).toISOString(),
-    completed_at: null,
     sha: i.toString(16).padStart(40, "0"),
-    ref: "main",
-    mainline: true,
     throughput_ops_per_sec: throughput,
     total_duration_ms: total,
     per_batch_p95_ms: p95,
-    out_of_range: [],
-    confirmation: null,
-    rerun: null,
-    dispatch_kind: "nightly",
-    superseded: false,
-  };
+  });
 }
 
 /** Nights at `slowdown` times Firewood's smoke numbers: throughput down, the durations up. */

@@ -14,30 +14,22 @@ import {
 } from "../../src/core/drift.ts";
 import type { HistoryEntry } from "../../src/core/history.ts";
 import { noise as nightlyNoise } from "../support/nights.ts";
+import { nightEntry } from "../support/entries.ts";
 
 const baseline = smokeBaseline as Baseline;
 const NOW = "2026-12-01T00:00:00.000Z";
 
 /** Night `i` at `slowdown` times the fixture's durations: throughput down, p95 and duration up. */
 function entry(i: number, slowdown: number, extra: Partial<HistoryEntry> = {}): HistoryEntry {
-  return {
+  return nightEntry({
     id: `${9_000_000_000 + i}-1`,
-    state: "passed",
     at: new Date(Date.UTC(2026, 6, 1) + i * 86_400_000).toISOString(),
-    completed_at: null,
     sha: i.toString(16).padStart(40, "0"),
-    ref: "main",
-    mainline: true,
     throughput_ops_per_sec: 10_233.32 / slowdown,
     total_duration_ms: 48.86 * slowdown,
     per_batch_p95_ms: 10.9 * slowdown,
-    out_of_range: [],
-    confirmation: null,
-    rerun: null,
-    dispatch_kind: "nightly",
-    superseded: false,
     ...extra,
-  };
+  });
 }
 
 /** A benchmark machine's noise: ±2%, the same every test run (mulberry32). */

@@ -7,24 +7,9 @@ import {
   upsertEntry,
   type HistoryEntry,
 } from "../../src/core/history.ts";
+import { nightEntry } from "../support/entries.ts";
 
-const entry = (id: string, at: string): HistoryEntry => ({
-  id,
-  state: "passed",
-  at,
-  completed_at: at,
-  sha: null,
-  ref: null,
-  mainline: true,
-  throughput_ops_per_sec: 10000,
-  total_duration_ms: 50,
-  per_batch_p95_ms: 11,
-  out_of_range: [],
-  confirmation: null,
-  rerun: null,
-  dispatch_kind: "nightly",
-  superseded: false,
-});
+const entry = (id: string, at: string): HistoryEntry => nightEntry({ id, at, completed_at: at, ref: null });
 
 describe("the history", () => {
   it("keeps the newest first whatever the order of arrival, ties broken by id", () => {

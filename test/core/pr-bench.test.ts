@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { HistoryEntry } from "../../src/core/history.ts";
 import { compareWithNights, decideCommand, parseCommand, type PullRequestHead } from "../../src/core/pr-bench.ts";
+import { nightEntry } from "../support/entries.ts";
 
 const SHA = "a".repeat(40);
 const same: PullRequestHead = {
@@ -13,24 +14,14 @@ const same: PullRequestHead = {
 const fork: PullRequestHead = { ...same, head_repository: "mallory/r" };
 
 function night(i: number, throughput: number, extra: Partial<HistoryEntry> = {}): HistoryEntry {
-  return {
+  return nightEntry({
     id: `${i}-1`,
-    state: "passed",
     at: `2026-11-${String(10 + i).padStart(2, "0")}T03:00:00.000Z`,
-    completed_at: null,
-    sha: null,
-    ref: "main",
-    mainline: true,
     throughput_ops_per_sec: throughput,
     total_duration_ms: 100,
     per_batch_p95_ms: 10,
-    out_of_range: [],
-    confirmation: null,
-    rerun: null,
-    dispatch_kind: "nightly",
-    superseded: false,
     ...extra,
-  };
+  });
 }
 
 describe("the /chimney bench command", () => {

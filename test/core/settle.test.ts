@@ -6,6 +6,7 @@ import { suspectAfter } from "../../src/core/confirmation.ts";
 import { newRun, type Run } from "../../src/core/run.ts";
 import { planAnalysis, planSettlement, planWithoutRerun, type SettleContext } from "../../src/core/settle.ts";
 import { settleContext } from "../support/settle.ts";
+import { nightEntry } from "../support/entries.ts";
 
 const NOW = "2026-11-30T04:00:00.000Z";
 const SHA = "a".repeat(40);
@@ -240,23 +241,17 @@ describe("settling a recorded run", () => {
 });
 
 describe("an open regression", () => {
-  const night = (i: number, level: number, state: Run["state"] = "passed"): HistoryEntry => ({
-    id: `${8000 + i}-1`,
-    state,
-    at: new Date(Date.UTC(2026, 10, 1, 3) + i * 86_400_000).toISOString(),
-    completed_at: null,
-    sha: SHA,
-    ref: "main",
-    mainline: true,
-    throughput_ops_per_sec: 10_000 / level,
-    total_duration_ms: 48 * level,
-    per_batch_p95_ms: 11 * level,
-    out_of_range: state === "regressed" ? ["throughput_ops_per_sec"] : [],
-    confirmation: null,
-    rerun: null,
-    dispatch_kind: "nightly",
-    superseded: false,
-  });
+  const night = (i: number, level: number, state: Run["state"] = "passed"): HistoryEntry =>
+    nightEntry({
+      id: `${8000 + i}-1`,
+      state,
+      at: new Date(Date.UTC(2026, 10, 1, 3) + i * 86_400_000).toISOString(),
+      sha: SHA,
+      throughput_ops_per_sec: 10_000 / level,
+      total_duration_ms: 48 * level,
+      per_batch_p95_ms: 11 * level,
+      out_of_range: state === "regressed" ? ["throughput_ops_per_sec"] : [],
+    });
   /** Ten nights at 1.0, the regression opened by two nights at 1.3, then `after` levels; newest first. */
   const nights = (after: number[]) =>
     [

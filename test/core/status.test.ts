@@ -11,27 +11,23 @@ import {
   statusDocument,
   suiteBadge,
 } from "../../src/core/status.ts";
+import { nightEntry } from "../support/entries.ts";
 
 const NOW = new Date("2026-11-29T12:00:00.000Z");
 const hoursAgo = (h: number) => new Date(NOW.getTime() - h * 3_600_000).toISOString();
 
-const entry = (id: string, state: RunState, at: string, throughput: number | null = 10233.3): HistoryEntry => ({
-  id,
-  state,
-  at,
-  completed_at: ["dispatched", "running"].includes(state) ? null : at,
-  sha: null,
-  ref: null,
-  mainline: true,
-  throughput_ops_per_sec: throughput,
-  total_duration_ms: throughput === null ? null : 48.9,
-  per_batch_p95_ms: throughput === null ? null : 11.2,
-  out_of_range: state === "regressed" ? ["throughput_ops_per_sec"] : [],
-  confirmation: null,
-  rerun: null,
-  dispatch_kind: "nightly",
-  superseded: false,
-});
+const entry = (id: string, state: RunState, at: string, throughput: number | null = 10233.3): HistoryEntry =>
+  nightEntry({
+    id,
+    state,
+    at,
+    completed_at: ["dispatched", "running"].includes(state) ? null : at,
+    ref: null,
+    throughput_ops_per_sec: throughput,
+    total_duration_ms: throughput === null ? null : 48.9,
+    per_batch_p95_ms: throughput === null ? null : 11.2,
+    out_of_range: state === "regressed" ? ["throughput_ops_per_sec"] : [],
+  });
 
 describe("the signal", () => {
   it("is unknown before any run", () => {
