@@ -30,7 +30,15 @@ import type { ChangePointOptions } from "../core/changepoints/analysis.ts";
 import { parseConfig } from "../core/config.ts";
 import { shouldProcess, shouldRetry, startProcessing, type Delivery } from "../core/delivery.ts";
 import { isUnsettled, type Dispatch } from "../core/dispatch.ts";
-import { HISTORY_PAGE, historyEntry, upsertEntry, type HistoryEntry, type Position } from "../core/history.ts";
+import {
+  HISTORY_PAGE,
+  historyColumns,
+  historyEntry,
+  upsertEntry,
+  type HistoryColumns,
+  type HistoryEntry,
+  type Position,
+} from "../core/history.ts";
 import { structuredLog, type Log } from "../core/log.ts";
 import { COMPLETED_STATES, mergeRun, OPEN_STATES, type RecordOutcome, type Run } from "../core/run.ts";
 import { headOf, mergeSeries, type Series, type SeriesImport } from "../core/series.ts";
@@ -171,9 +179,14 @@ export class Ledger extends DurableObject<LedgerEnv> {
     return outcomes;
   }
 
-  /** A page of the history, newest first, after `after` (exclusive), by the runs' index. */
-  async historyPage(limit: number, after: Position | null): Promise<{ runs: HistoryEntry[]; more: boolean }> {
-    if (!after && limit <= HISTORY_PAGE) return { runs: this.readNewest().slice(0, limit), more: this.count() > limit };
+  /**
+   * A page of the history, newest first, after `after` (exclusive), by the runs' index; in
+   * columns, the cheapest shape to copy back to the Worker.
+   */
+  async historyPage(limit: number, after: Position | null): Promise<{ columns: HistoryColumns; more: boolean }> {
+    if (!after && limit <= HISTORY_PAGE) {
+      return { columns: historyColumns(this.readNewest().slice(0, limit)), more: this.count() > limit };
+    }
     const rows = after
       ? this.sql.exec<{ entry: string }>(
           "SELECT entry FROM runs WHERE at < ? OR (at = ? AND id < ?) ORDER BY at DESC, id DESC LIMIT ?",
@@ -184,7 +197,7 @@ export class Ledger extends DurableObject<LedgerEnv> {
         )
       : this.sql.exec<{ entry: string }>("SELECT entry FROM runs ORDER BY at DESC, id DESC LIMIT ?", limit + 1);
     const entries = rows.toArray().map((row) => JSON.parse(row.entry) as HistoryEntry);
-    return { runs: entries.slice(0, limit), more: entries.length > limit };
+    return { columns: historyColumns(entries.slice(0, limit)), more: entries.length > limit };
   }
 
   /** Recorded runs in a final state that are not settled yet, oldest first. */

@@ -14,7 +14,15 @@ import { sameBytes } from "../core/artifact.ts";
 import { shouldProcess, shouldRetry, startProcessing, type Delivery } from "../core/delivery.ts";
 import { isUnsettled, type Dispatch } from "../core/dispatch.ts";
 import type { ChangeReport } from "../core/drift.ts";
-import { historyEntry, newestFirst, page, type HistoryEntry, type Position } from "../core/history.ts";
+import {
+  entriesOf,
+  historyColumns,
+  historyEntry,
+  newestFirst,
+  page,
+  type HistoryEntry,
+  type Position,
+} from "../core/history.ts";
 import { COMPLETED_STATES, mergeRun, OPEN_STATES, type RecordOutcome, type Run } from "../core/run.ts";
 import type { Settlement, UnsettledRun } from "../core/settle.ts";
 import type { ChangePointOptions } from "../core/changepoints/analysis.ts";
@@ -108,8 +116,10 @@ export class MemoryRunStore implements RunStore {
     return true;
   }
 
+  /** A copy, made as the ledger's answer is: in columns. */
   async history(limit: number, after: Position | null) {
-    return structuredClone(page(this.#history, limit, after));
+    const { runs, cursor } = page(this.#history, limit, after);
+    return { runs: entriesOf(structuredClone(historyColumns(runs))), cursor };
   }
 
   /** Read from the newest end of the history until the last settled night, as the ledger does. */

@@ -7,7 +7,7 @@ import { sameBytes } from "../core/artifact.ts";
 import type { ChangePointOptions } from "../core/changepoints/analysis.ts";
 import type { Delivery } from "../core/delivery.ts";
 import type { Dispatch } from "../core/dispatch.ts";
-import { encodeCursor, page, type Position } from "../core/history.ts";
+import { encodeCursor, entriesOf, page, type Position } from "../core/history.ts";
 import type { RecordOutcome, Run } from "../core/run.ts";
 import type { Series } from "../core/series.ts";
 import type { Settlement, UnsettledRun } from "../core/settle.ts";
@@ -122,7 +122,8 @@ export class WorkersRunStore implements RunStore {
       if (!recent) return { runs: [], cursor: null };
       if (limit < recent.runs.length || recent.runs.length === recent.total) return page(recent.runs, limit, null);
     }
-    const { runs, more } = await ledgerOf(this.ledger).historyPage(limit, after);
+    const { columns, more } = await ledgerOf(this.ledger).historyPage(limit, after);
+    const runs = entriesOf(columns);
     const last = runs.at(-1);
     return { runs, cursor: more && last ? encodeCursor(last) : null };
   }

@@ -2,6 +2,8 @@ import { describe, expect, it } from "vitest";
 import {
   decodeCursor,
   encodeCursor,
+  entriesOf,
+  historyColumns,
   newestFirst,
   page,
   upsertEntry,
@@ -58,5 +60,28 @@ describe("the history", () => {
     expect(newestFirst({ at: "b", id: "1" }, { at: "a", id: "9" })).toBeLessThan(0);
     expect(newestFirst({ at: "a", id: "2" }, { at: "a", id: "1" })).toBeLessThan(0);
     expect(newestFirst({ at: "a", id: "1" }, { at: "a", id: "1" })).toBe(0);
+  });
+
+  it("crosses a copy as columns and comes back the same entries, in order", () => {
+    const entries = [
+      nightEntry({
+        id: "3-1",
+        at: "2026-11-03T03:00:00.000Z",
+        out_of_range: ["throughput_ops_per_sec"],
+        sha: "c".repeat(40),
+      }),
+      nightEntry({
+        id: "2-1",
+        at: "2026-11-02T03:00:00.000Z",
+        state: "crashed",
+        per_batch_p95_ms: null,
+        superseded: true,
+      }),
+      nightEntry({ id: "1-1", at: "2026-11-01T03:00:00.000Z", mainline: false, confirmation: "refuted", rerun: "9-1" }),
+    ];
+    const columns = structuredClone(historyColumns(entries));
+    expect(columns.id).toEqual(["3-1", "2-1", "1-1"]);
+    expect(entriesOf(columns)).toEqual(entries);
+    expect(entriesOf(historyColumns([]))).toEqual([]);
   });
 });

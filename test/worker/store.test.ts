@@ -169,8 +169,9 @@ describe("the Workers run store", () => {
     // A later report of the newest run says it began before all the others.
     const moved = { ...night(HISTORY_PAGE + 9), at: "2019-06-01T00:00:00.000Z" };
     await store.record(moved, { settled: true });
-    const ids = await runInDurableObject(ledger, async (instance) =>
-      (await (instance as Ledger).historyPage(HISTORY_PAGE, null)).runs.map((e) => e.id),
+    const ids = await runInDurableObject(
+      ledger,
+      async (instance) => (await (instance as Ledger).historyPage(HISTORY_PAGE, null)).columns.id,
     );
     expect(ids).toEqual(Array.from({ length: HISTORY_PAGE }, (_, i) => night(HISTORY_PAGE + 8 - i).id));
   }, 30_000);
