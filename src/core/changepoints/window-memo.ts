@@ -100,17 +100,17 @@ export function keepingWindows<T>(analyse: () => T): { value: T; kept: KeptWindo
 }
 
 function keptOf({ bits, points }: Remembered): KeptWindow {
-  const values = Array.from(new Float64Array(bits.buffer, bits.byteOffset, bits.length / 2));
-  return { pvalue: values[0], values: values.slice(1), points: copied(points) };
+  const values = new Float64Array(bits.buffer, bits.byteOffset, bits.length / 2);
+  return { pvalue: values[0], values: Array.from(values.subarray(1)), points: copied(points) };
 }
 
 /** JSON keeps a finite number exactly and turns the others to null: only all-finite windows are kept. */
 function keepable({ bits, points }: Remembered): boolean {
-  const numbers = [
-    ...new Float64Array(bits.buffer, bits.byteOffset, bits.length / 2),
-    ...points.flatMap((p) => [p.index, p.qhat, ...Object.values(p.stats)]),
-  ];
-  return numbers.every(Number.isFinite);
+  const values = new Float64Array(bits.buffer, bits.byteOffset, bits.length / 2);
+  for (let i = 0; i < values.length; i++) if (!Number.isFinite(values[i])) return false;
+  return points.every(
+    (p) => Number.isFinite(p.index) && Number.isFinite(p.qhat) && STATS.every((k) => Number.isFinite(p.stats[k])),
+  );
 }
 
 const STATS = ["mean_1", "mean_2", "std_1", "std_2", "pvalue"] as const;
