@@ -8,6 +8,7 @@ import { evaluate, type Baseline } from "../src/core/baseline.ts";
 import { actualsOf, measure, parseSmokeMetrics } from "../src/core/metrics.ts";
 import { smokeSummary, summaryHtml, summaryJson, summaryMarkdown } from "../src/core/summary.ts";
 import { forgetWindows } from "../src/core/changepoints/window-memo.ts";
+import { forgetPageCopies } from "../src/core/newest-page.ts";
 import { publishStatusPage } from "../src/http/pages/publish.ts";
 import { importHistory } from "../src/jobs/import.ts";
 import { ingest } from "../src/jobs/ingest.ts";
@@ -45,13 +46,15 @@ export function pipelineCpu() {
 
 /** Per-upload CPU, median of `UPLOADS`, by part. */
 const UPLOADS = 15;
+const WARM_UP = 5;
 
 /**
  * CPU of one whole upload of Firewood's 5-batch result with `history` nights imported before it
  * (memory stores): the ingest job that answers it, the settlement that follows (the drain: the
  * bounded change analysis, the alerts) and the status page it publishes. `warm` is an isolate
- * that settled the night before; `cold` one whose window memo is empty, as a nightly upload
- * usually finds it on Workers.
+ * that settled the nights before (after `WARM_UP` uploads not counted, so its code is compiled);
+ * `cold` one that holds no windows and no copy of the newest page, as a nightly upload usually
+ * finds it on Workers.
  */
 export async function uploadCpu(history: number) {
   const first = Date.UTC(2000, 0, 1) + history * 86_400_000;
@@ -104,7 +107,11 @@ export async function uploadCpu(history: number) {
       publish_cpu_us: median((p) => p.publish),
     };
   };
+  for (let i = 0; i < WARM_UP; i++) await upload();
   const warm = await medianOf(() => {});
-  const cold = await medianOf(forgetWindows);
+  const cold = await medianOf(() => {
+    forgetWindows();
+    forgetPageCopies();
+  });
   return { history_runs: history, warm, cold };
 }

@@ -30,11 +30,11 @@ import type { ChangePointOptions } from "../core/changepoints/analysis.ts";
 import { parseConfig } from "../core/config.ts";
 import { shouldProcess, shouldRetry, startProcessing, type Delivery } from "../core/delivery.ts";
 import { isUnsettled, type Dispatch } from "../core/dispatch.ts";
+import { PageChanges, pageAfter, type PageAnswer, type PageVersion } from "../core/newest-page.ts";
 import {
   HISTORY_PAGE,
   historyColumns,
   historyEntry,
-  upsertEntry,
   type HistoryColumns,
   type HistoryEntry,
   type Position,
@@ -85,6 +85,8 @@ export class Ledger extends DurableObject<LedgerEnv> {
    * settlement reads them back, and KV's `recent` is their first `RECENT_RUNS`.
    */
   private newest: HistoryEntry[] | null = null;
+  /** Which entries of `newest` changed when, so a reader holding a copy is sent only those. */
+  private readonly pageChanges = new PageChanges();
   /** The projection being written, and whether a change was merged since it began. */
   private projecting: Promise<void> | null = null;
   private unprojected = false;
@@ -198,6 +200,11 @@ export class Ledger extends DurableObject<LedgerEnv> {
       : this.sql.exec<{ entry: string }>("SELECT entry FROM runs ORDER BY at DESC, id DESC LIMIT ?", limit + 1);
     const entries = rows.toArray().map((row) => JSON.parse(row.entry) as HistoryEntry);
     return { columns: historyColumns(entries.slice(0, limit)), more: entries.length > limit };
+  }
+
+  /** The newest page, or what changed in it since the version of the reader's copy (core/newest-page.ts). */
+  async newestPage(reader: PageVersion | null): Promise<PageAnswer> {
+    return this.pageChanges.answer(this.readNewest(), this.count(), reader);
   }
 
   /** Recorded runs in a final state that are not settled yet, oldest first. */
@@ -460,13 +467,9 @@ export class Ledger extends DurableObject<LedgerEnv> {
       settled ?? 1,
       settled,
     );
-    const held = this.readNewest();
-    const newest = upsertEntry(held, entry);
-    // A run whose time moved to the end of a full page may have passed runs not held: read again.
-    this.newest =
-      held.length === HISTORY_PAGE && newest.indexOf(entry) >= HISTORY_PAGE - 1 && held.some((e) => e.id === entry.id)
-        ? null
-        : newest.slice(0, HISTORY_PAGE);
+    this.newest = pageAfter(this.readNewest(), entry);
+    if (this.newest) this.pageChanges.changed(entry.id);
+    else this.pageChanges.reset();
   }
 
   private insertDispatch(dispatch: Dispatch): boolean {

@@ -15,7 +15,17 @@ import { shouldProcess, shouldRetry, startProcessing, type Delivery } from "../c
 import { isUnsettled, type Dispatch } from "../core/dispatch.ts";
 import type { ChangeReport } from "../core/drift.ts";
 import {
+  applyAnswer,
+  copyVersion,
+  firstPage,
+  PageChanges,
+  pageAfter,
+  wholePage,
+  type PageVersion,
+} from "../core/newest-page.ts";
+import {
   entriesOf,
+  HISTORY_PAGE,
   historyColumns,
   historyEntry,
   newestFirst,
@@ -51,6 +61,8 @@ export class MemoryRunStore implements RunStore {
   readonly #unsettled = new Set<string>();
   /** Newest first, as the ledger's index reads it. */
   readonly #history: HistoryEntry[] = [];
+  /** Which entries of the newest page changed when, as the ledger numbers them. */
+  readonly #pageChanges = new PageChanges();
 
   async run(id: string): Promise<Run | null> {
     return structuredClone(this.#runs.get(id) ?? null);
@@ -78,8 +90,12 @@ export class MemoryRunStore implements RunStore {
     this.#runs.set(run.id, run);
     this.#revisions.set(run.id, (this.#revisions.get(run.id) ?? 0) + 1);
     if (run.identity) this.#identities.set(run.identity, run.id);
+    const entry = historyEntry(run);
+    const held = this.#history.slice(0, HISTORY_PAGE);
     if (stored) this.#history.splice(this.#position(stored), 1);
-    this.#history.splice(this.#position(run), 0, historyEntry(run));
+    this.#history.splice(this.#position(run), 0, entry);
+    if (pageAfter(held, entry)) this.#pageChanges.changed(entry.id);
+    else this.#pageChanges.reset();
   }
 
   /** Where a run's entry is, or goes, in the history: a binary search, as an index would do. */
@@ -116,8 +132,17 @@ export class MemoryRunStore implements RunStore {
     return true;
   }
 
-  /** A copy, made as the ledger's answer is: in columns. */
+  /**
+   * Copies made as the ledger's answers are: the newest page as the Worker's copy of it, sent
+   * what changed since (core/newest-page.ts); older pages in columns.
+   */
   async history(limit: number, after: Position | null) {
+    if (!after && limit <= HISTORY_PAGE) {
+      const answer = (reader: PageVersion | null) =>
+        structuredClone(this.#pageChanges.answer(this.#history.slice(0, HISTORY_PAGE), this.#history.length, reader));
+      const newest = applyAnswer(this, answer(copyVersion(this))) ?? wholePage(this, answer(null));
+      return firstPage(newest.page, newest.total, limit);
+    }
     const { runs, cursor } = page(this.#history, limit, after);
     return { runs: entriesOf(structuredClone(historyColumns(runs))), cursor };
   }

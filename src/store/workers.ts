@@ -7,7 +7,8 @@ import { sameBytes } from "../core/artifact.ts";
 import type { ChangePointOptions } from "../core/changepoints/analysis.ts";
 import type { Delivery } from "../core/delivery.ts";
 import type { Dispatch } from "../core/dispatch.ts";
-import { encodeCursor, entriesOf, page, type Position } from "../core/history.ts";
+import { encodeCursor, entriesOf, HISTORY_PAGE, page, type Position } from "../core/history.ts";
+import { applyAnswer, copyVersion, firstPage, wholePage } from "../core/newest-page.ts";
 import type { RecordOutcome, Run } from "../core/run.ts";
 import type { Series } from "../core/series.ts";
 import type { Settlement, UnsettledRun } from "../core/settle.ts";
@@ -113,8 +114,9 @@ export class WorkersRunStore implements RunStore {
   }
 
   /**
-   * The first page from KV's recent runs when it holds the whole page; longer or older ones
-   * (a settlement reads 600) straight from the ledger's index, without reading KV first.
+   * The first page from KV's recent runs when it holds the whole page; a longer first page (a
+   * settlement reads 600) from this isolate's copy of the ledger's newest page, sent only what
+   * changed since; older pages straight from the ledger's index. None reads KV first.
    */
   async history(limit: number, after: Position | null) {
     if (!after && limit <= RECENT_RUNS) {
@@ -122,10 +124,21 @@ export class WorkersRunStore implements RunStore {
       if (!recent) return { runs: [], cursor: null };
       if (limit < recent.runs.length || recent.runs.length === recent.total) return page(recent.runs, limit, null);
     }
+    if (!after && limit <= HISTORY_PAGE) {
+      const newest = await this.newestPage();
+      return firstPage(newest.page, newest.total, limit);
+    }
     const { columns, more } = await ledgerOf(this.ledger).historyPage(limit, after);
     const runs = entriesOf(columns);
     const last = runs.at(-1);
     return { runs, cursor: more && last ? encodeCursor(last) : null };
+  }
+
+  private async newestPage() {
+    const ledger = ledgerOf(this.ledger);
+    return (
+      applyAnswer(this, await ledger.newestPage(copyVersion(this))) ?? wholePage(this, await ledger.newestPage(null))
+    );
   }
 
   status(): Promise<StatusDocument | null> {

@@ -176,6 +176,40 @@ describe("the Workers run store", () => {
     expect(ids).toEqual(Array.from({ length: HISTORY_PAGE }, (_, i) => night(HISTORY_PAGE + 8 - i).id));
   }, 30_000);
 
+  it("sends a reader that holds the newest page only what changed in it, and the reader's page is the table's", async () => {
+    const store = new WorkersRunStore(env.RUNS, env.LEDGER, { statusCacheMs: 0, now: () => 0 });
+    const ledger = env.LEDGER.get(env.LEDGER.idFromName("ledger"));
+    const night = (i: number) => run(`${30_000 + i}-1`, new Date(Date.UTC(2021, 0, 1) + i * 86_400_000).toISOString());
+    await store.recordMany(
+      Array.from({ length: HISTORY_PAGE + 5 }, (_, i) => night(i)),
+      { settled: true },
+    );
+    const first = await ledger.newestPage(null);
+    expect(first.whole).toBe(true);
+    expect(first.columns.id).toHaveLength(HISTORY_PAGE);
+    const read = await store.history(HISTORY_PAGE, null);
+    // A new night, and a later report of an older one saying it began an hour earlier.
+    const moved = {
+      ...night(HISTORY_PAGE),
+      at: new Date(Date.parse(night(HISTORY_PAGE).at) - 3_600_000).toISOString(),
+    };
+    await store.record(night(HISTORY_PAGE + 5));
+    await store.record(moved);
+    const changes = await ledger.newestPage({ epoch: first.epoch, version: first.version });
+    expect(changes.whole).toBe(false);
+    expect(changes.columns.id).toEqual([night(HISTORY_PAGE + 5).id, night(HISTORY_PAGE).id]);
+    const again = await store.history(HISTORY_PAGE, null);
+    const table = await runInDurableObject(ledger, async (instance) => {
+      const { columns, more } = await (instance as Ledger).historyPage(HISTORY_PAGE, { at: "9999", id: "" });
+      return { ids: columns.id, more };
+    });
+    expect(again.runs.map((e) => e.id)).toEqual(table.ids.slice(0, HISTORY_PAGE));
+    expect(again.runs[0].id).toBe(night(HISTORY_PAGE + 5).id);
+    expect(again.runs.find((e) => e.id === moved.id)?.at).toBe(moved.at);
+    expect(again.cursor).not.toBeNull();
+    expect(read.runs).toHaveLength(HISTORY_PAGE);
+  }, 30_000);
+
   it("never keeps a settlement waiting on a projection that reports started: both finish", async () => {
     const store = new WorkersRunStore(env.RUNS, env.LEDGER, { statusCacheMs: 0, now: () => 0 });
     const settlements = new WorkersSettlementStore(env.LEDGER, []);
