@@ -154,7 +154,7 @@ export class Ledger extends DurableObject<LedgerEnv> {
   async record(incoming: Run, settled: boolean): Promise<RecordOutcome> {
     // The merge is synchronous SQL, so no other event interleaves with it; the projection is
     // shared with the reports merged while one was being written (see `projectAfter`).
-    const outcome = this.merge(incoming, settled);
+    const outcome = this.transaction(() => this.merge(incoming, settled));
     if (outcome.kind === "created" || outcome.kind === "updated") await this.projectAfter();
     return outcome;
   }
@@ -176,7 +176,7 @@ export class Ledger extends DurableObject<LedgerEnv> {
    * thousand inserts, not a thousand projections.
    */
   async recordMany(incoming: Run[], settled: boolean): Promise<RecordOutcome[]> {
-    const outcomes = this.ctx.storage.transactionSync(() => incoming.map((run) => this.merge(run, settled)));
+    const outcomes = this.transaction(() => incoming.map((run) => this.merge(run, settled)));
     if (outcomes.some((o) => o.kind === "created" || o.kind === "updated")) await this.projectAfter();
     return outcomes;
   }
@@ -236,7 +236,7 @@ export class Ledger extends DurableObject<LedgerEnv> {
 
   /** Commits a settlement at once (see `SettlementStore.commit`). */
   async commitSettlement(settlement: Settlement, now: string): Promise<boolean> {
-    const committed = this.ctx.storage.transactionSync(() => {
+    const committed = this.transaction(() => {
       const { settles } = settlement;
       if (settles) {
         const row = this.one<{ settled: number; revision: number }>(
@@ -344,7 +344,7 @@ export class Ledger extends DurableObject<LedgerEnv> {
 
   /** Adds an isolate's tallies (GitHub requests by outcome) to the counters, at once. */
   async addCounters(deltas: CounterValue[]): Promise<void> {
-    this.ctx.storage.transactionSync(() => {
+    this.transaction(() => {
       for (const { name, labels, value } of deltas) this.addTo(name, labels, value);
     });
   }
@@ -368,7 +368,7 @@ export class Ledger extends DurableObject<LedgerEnv> {
 
   /** Applies an alert subject (a dashboard check) to its alerts and queues the writes, in one step. */
   async planAlerts(subject: AlertSubject, now: string): Promise<AlertWrite[]> {
-    const planned = this.ctx.storage.transactionSync(() => this.planAll([subject], null, now));
+    const planned = this.transaction(() => this.planAll([subject], null, now));
     if (planned.alertsChanged) await this.projectAfter();
     return planned.added;
   }
@@ -384,7 +384,7 @@ export class Ledger extends DurableObject<LedgerEnv> {
   }
 
   async finishWrite(id: string, outcome: WriteOutcome): Promise<void> {
-    const alertChanged = this.ctx.storage.transactionSync(() => {
+    const alertChanged = this.transaction(() => {
       const row = this.one<{ record: string }>("SELECT record FROM alert_writes WHERE id = ?", id);
       if (!row) return false;
       const write = finishedWrite(JSON.parse(row.record) as AlertWrite, outcome);
@@ -612,6 +612,20 @@ export class Ledger extends DurableObject<LedgerEnv> {
       if (endsStatus(entry)) break;
     }
     return [...recent, ...older];
+  }
+
+  /**
+   * A write in one transaction. When SQLite refuses it, it rolls the transaction back, and the
+   * newest page held in memory, which the write may have changed, is read again.
+   */
+  private transaction<T>(write: () => T): T {
+    try {
+      return this.ctx.storage.transactionSync(write);
+    } catch (error) {
+      this.newest = null;
+      this.pageChanges.reset();
+      throw error;
+    }
   }
 
   /** The runs kept, from the counts by state: `COUNT(*)` reads every row. */

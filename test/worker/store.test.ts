@@ -210,6 +210,22 @@ describe("the Workers run store", () => {
     expect(read.runs).toHaveLength(HISTORY_PAGE);
   }, 30_000);
 
+  it("shows no run of a batch SQLite refused: the newest page held in memory is rolled back with it", async () => {
+    const store = new WorkersRunStore(env.RUNS, env.LEDGER, { statusCacheMs: 0, now: () => 0 });
+    const ledger = env.LEDGER.get(env.LEDGER.idFromName("ledger"));
+    await store.record(run("1-1", "2026-11-01T03:00:00.000Z"));
+    const reader = await ledger.newestPage(null);
+    // A record over SQLite's 2 MB row: the batch's transaction throws after its first run was saved.
+    const huge = { ...run("3-1", "2026-11-03T03:00:00.000Z"), sha: "x".repeat(3_000_000) };
+    await expect(store.recordMany([run("2-1", "2026-11-02T03:00:00.000Z"), huge])).rejects.toThrow();
+    expect((await ledger.newestPage(null)).columns.id).toEqual(["1-1"]);
+    const since = await ledger.newestPage({ epoch: reader.epoch, version: reader.version });
+    // A copy read before the refused batch is sent the page whole: the page changed in memory.
+    expect(since.whole).toBe(true);
+    expect(since.columns.id).toEqual(["1-1"]);
+    expect((await store.history(HISTORY_PAGE, null)).runs.map((e) => e.id)).toEqual(["1-1"]);
+  }, 30_000);
+
   it("never keeps a settlement waiting on a projection that reports started: both finish", async () => {
     const store = new WorkersRunStore(env.RUNS, env.LEDGER, { statusCacheMs: 0, now: () => 0 });
     const settlements = new WorkersSettlementStore(env.LEDGER, []);
