@@ -81,24 +81,27 @@ export function cpuMicros(fn: () => unknown, iterations: number): number {
   return samples[Math.floor(samples.length / 2)];
 }
 
+/** Night `i`'s result: Firewood's 5-batch result, a few percent apart from the nights around it. */
+export function nightResult(i: number) {
+  const result = JSON.parse(metricsText(5)) as { per_batch_ms: number[]; total_operations: number };
+  // Every figure consistent with the others.
+  const per_batch_ms = result.per_batch_ms.map((ms) => ms * (1 + ((i * 7919) % 61) / 1000));
+  const total = per_batch_ms.reduce((a, b) => a + b, 0);
+  return {
+    ...result,
+    per_batch_ms,
+    total_duration_ms: total,
+    throughput_ops_per_sec: result.total_operations / (total / 1000),
+  };
+}
+
 /** `n` nightly results a few percent apart, one a night, oldest first. */
 export function importRows(n: number): string {
-  const result = JSON.parse(metricsText(5)) as { per_batch_ms: number[]; total_operations: number };
   const start = Date.UTC(2000, 0, 1);
-  const rows = Array.from({ length: n }, (_, i) => {
-    // Nights a few percent apart, every figure consistent with the others.
-    const per_batch_ms = result.per_batch_ms.map((ms) => ms * (1 + ((i * 7919) % 61) / 1000));
-    const total = per_batch_ms.reduce((a, b) => a + b, 0);
-    return {
-      at: new Date(start + i * 86_400_000).toISOString(),
-      sha: (0x10000000 + i).toString(16).repeat(5),
-      result: {
-        ...result,
-        per_batch_ms,
-        total_duration_ms: total,
-        throughput_ops_per_sec: result.total_operations / (total / 1000),
-      },
-    };
-  });
+  const rows = Array.from({ length: n }, (_, i) => ({
+    at: new Date(start + i * 86_400_000).toISOString(),
+    sha: (0x10000000 + i).toString(16).repeat(5),
+    result: nightResult(i),
+  }));
   return JSON.stringify(rows);
 }
