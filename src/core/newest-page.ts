@@ -127,9 +127,15 @@ export function applyAnswer(reader: object, answer: PageAnswer, capacity = HISTO
   return copy;
 }
 
-/** The page an answer to a reader with no copy brings: always the whole page, which `applyAnswer` always takes. */
-export function wholePage(reader: object, answer: PageAnswer): Copy {
-  const copy = answer.whole ? applyAnswer(reader, answer) : null;
+/**
+ * The newest page through `reader`'s copy: `ask` the writer for what changed since the copy's
+ * version, and for the whole page when those changes came for a copy no longer held.
+ */
+export async function readNewestPage(
+  reader: object,
+  ask: (since: PageVersion | null) => Promise<PageAnswer>,
+): Promise<Copy> {
+  const copy = applyAnswer(reader, await ask(copyVersion(reader))) ?? applyAnswer(reader, await ask(null));
   if (!copy) throw new Error("a reader with no copy was sent changes, not the page");
   return copy;
 }

@@ -14,15 +14,7 @@ import { sameBytes } from "../core/artifact.ts";
 import { shouldProcess, shouldRetry, startProcessing, type Delivery } from "../core/delivery.ts";
 import { isUnsettled, type Dispatch } from "../core/dispatch.ts";
 import type { ChangeReport } from "../core/drift.ts";
-import {
-  applyAnswer,
-  copyVersion,
-  firstPage,
-  PageChanges,
-  pageAfter,
-  wholePage,
-  type PageVersion,
-} from "../core/newest-page.ts";
+import { firstPage, PageChanges, pageAfter, readNewestPage } from "../core/newest-page.ts";
 import {
   entriesOf,
   HISTORY_PAGE,
@@ -138,9 +130,9 @@ export class MemoryRunStore implements RunStore {
    */
   async history(limit: number, after: Position | null) {
     if (!after && limit <= HISTORY_PAGE) {
-      const answer = (reader: PageVersion | null) =>
-        structuredClone(this.#pageChanges.answer(this.#history.slice(0, HISTORY_PAGE), this.#history.length, reader));
-      const newest = applyAnswer(this, answer(copyVersion(this))) ?? wholePage(this, answer(null));
+      const newest = await readNewestPage(this, async (since) =>
+        structuredClone(this.#pageChanges.answer(this.#history.slice(0, HISTORY_PAGE), this.#history.length, since)),
+      );
       return firstPage(newest.page, newest.total, limit);
     }
     const { runs, cursor } = page(this.#history, limit, after);

@@ -8,7 +8,7 @@ import type { ChangePointOptions } from "../core/changepoints/analysis.ts";
 import type { Delivery } from "../core/delivery.ts";
 import type { Dispatch } from "../core/dispatch.ts";
 import { encodeCursor, entriesOf, HISTORY_PAGE, page, type Position } from "../core/history.ts";
-import { applyAnswer, copyVersion, firstPage, wholePage } from "../core/newest-page.ts";
+import { firstPage, readNewestPage } from "../core/newest-page.ts";
 import type { RecordOutcome, Run } from "../core/run.ts";
 import type { Series } from "../core/series.ts";
 import type { Settlement, UnsettledRun } from "../core/settle.ts";
@@ -114,9 +114,10 @@ export class WorkersRunStore implements RunStore {
   }
 
   /**
-   * The first page from KV's recent runs when it holds the whole page; a longer first page (a
-   * settlement reads 600) from this isolate's copy of the ledger's newest page, sent only what
-   * changed since; older pages straight from the ledger's index. None reads KV first.
+   * The first page from KV's recent runs when it holds the whole page. A longer first page (a
+   * settlement reads 600) from this isolate's copy of the ledger's newest page, which the
+   * ledger sends only what changed since, and older pages from the ledger's index: neither
+   * reads KV first.
    */
   async history(limit: number, after: Position | null) {
     if (!after && limit <= RECENT_RUNS) {
@@ -125,20 +126,14 @@ export class WorkersRunStore implements RunStore {
       if (limit < recent.runs.length || recent.runs.length === recent.total) return page(recent.runs, limit, null);
     }
     if (!after && limit <= HISTORY_PAGE) {
-      const newest = await this.newestPage();
+      const ledger = ledgerOf(this.ledger);
+      const newest = await readNewestPage(this, (since) => ledger.newestPage(since));
       return firstPage(newest.page, newest.total, limit);
     }
     const { columns, more } = await ledgerOf(this.ledger).historyPage(limit, after);
     const runs = entriesOf(columns);
     const last = runs.at(-1);
     return { runs, cursor: more && last ? encodeCursor(last) : null };
-  }
-
-  private async newestPage() {
-    const ledger = ledgerOf(this.ledger);
-    return (
-      applyAnswer(this, await ledger.newestPage(copyVersion(this))) ?? wholePage(this, await ledger.newestPage(null))
-    );
   }
 
   status(): Promise<StatusDocument | null> {
