@@ -15,6 +15,8 @@ import { ingest } from "../src/jobs/ingest.ts";
 import { drain } from "../src/jobs/outbox.ts";
 import { memoryStores } from "../src/store/memory.ts";
 import { wire } from "../src/wiring.ts";
+import { execFileSync } from "node:child_process";
+import { fileURLToPath } from "node:url";
 import { cpuMicros, importRows, metricsText, nightResult, round3 } from "./common.ts";
 
 const TIMINGS = 100_000;
@@ -44,9 +46,9 @@ export function pipelineCpu() {
   };
 }
 
-/** Per-upload CPU, median of `UPLOADS`, by part. */
-const UPLOADS = 15;
-const WARM_UP = 5;
+/** Per-upload CPU, median of `UPLOADS`, by part, after `WARM_UP` uploads not counted. */
+const UPLOADS = 31;
+const WARM_UP = 20;
 
 /**
  * CPU of one whole upload of a night's 5-batch result with `history` nights imported before it
@@ -116,4 +118,14 @@ export async function uploadCpu(history: number) {
     forgetPageCopies();
   });
   return { history_runs: history, warm, cold };
+}
+
+/** `uploadCpu` at 0, 1 000 and 10 000 runs, on one thread (bench/upload-cpu.ts says why). */
+export function uploadCpus(): Awaited<ReturnType<typeof uploadCpu>>[] {
+  const entry = fileURLToPath(new URL("./upload-cpu.ts", import.meta.url));
+  const out = execFileSync(process.execPath, ["--single-threaded", "--import", "tsx", entry], {
+    encoding: "utf8",
+    maxBuffer: 1 << 20,
+  });
+  return JSON.parse(out) as Awaited<ReturnType<typeof uploadCpu>>[];
 }

@@ -25,7 +25,7 @@ import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { alertBench, alertTable } from "./alerts.ts";
 import { bundleSize } from "./bundle.ts";
 import { coldStartBench } from "./cold-start.ts";
-import { pipelineCpu, uploadCpu } from "./cpu.ts";
+import { pipelineCpu, uploadCpus } from "./cpu.ts";
 import { detectionBench } from "./detection.ts";
 import { formatsCpu } from "./formats.ts";
 import { historyBench } from "./history.ts";
@@ -51,11 +51,8 @@ function formatsReport(formats: ReturnType<typeof formatsCpu>): string {
   );
 }
 
-/** One whole upload's CPU by history length: the first figure issue 17 asks for. */
-const uploadCpus = async () => [await uploadCpu(0), await uploadCpu(1_000), await uploadCpu(10_000)];
-
 if (process.argv[2] === "history") {
-  const upload = await uploadCpus();
+  const upload = uploadCpus();
   const history = await historyBench();
   const cold_start = await coldStartBench();
   const kept = existsSync(RESULTS) ? (JSON.parse(readFileSync(RESULTS, "utf8")) as Record<string, unknown>) : {};
@@ -64,14 +61,14 @@ if (process.argv[2] === "history") {
   process.exit(0);
 }
 
-function uploadReport(upload: Awaited<ReturnType<typeof uploadCpus>>): string {
+function uploadReport(upload: ReturnType<typeof uploadCpus>): string {
   const at = (pick: (u: (typeof upload)[number]) => number) => upload.map(pick).join(" / ");
-  return `| CPU per upload (answered, settled, page published; memory stores), 0 / 1 000 / 10 000 runs of history, warm isolate | ${at((u) => u.warm.upload_cpu_us)} µs (settle ${at((u) => u.warm.settle_cpu_us)}, page ${at((u) => u.warm.publish_cpu_us)}) | 10 000 ≤ 1.5× 0, ≤ 2 000 µs |
-| the same in a fresh isolate (window memo empty, the kept windows read back) | ${at((u) => u.cold.upload_cpu_us)} µs (settle ${at((u) => u.cold.settle_cpu_us)}, page ${at((u) => u.cold.publish_cpu_us)}) | |`;
+  return `| CPU per upload (answered, settled, page published; memory stores; one thread), 0 / 1 000 / 10 000 runs of history, warm isolate | ${at((u) => u.warm.upload_cpu_us)} µs (settle ${at((u) => u.warm.settle_cpu_us)}, page ${at((u) => u.warm.publish_cpu_us)}) | 10 000 ≤ 1.5× 0, ≤ 2 000 µs |
+| the same in a fresh isolate (no windows remembered, no copy of the newest page; the kept windows read back) | ${at((u) => u.cold.upload_cpu_us)} µs (settle ${at((u) => u.cold.settle_cpu_us)}, page ${at((u) => u.cold.publish_cpu_us)}) | |`;
 }
 
 function historyReport(
-  upload: Awaited<ReturnType<typeof uploadCpus>>,
+  upload: ReturnType<typeof uploadCpus>,
   h: Awaited<ReturnType<typeof historyBench>>,
   cold: Awaited<ReturnType<typeof coldStartBench>>,
 ) {
@@ -110,7 +107,7 @@ ${alertTable(alerts)}`;
 }
 
 const cpu = pipelineCpu();
-const upload = await uploadCpus();
+const upload = uploadCpus();
 const formats = formatsCpu();
 const detection = await detectionBench();
 const bundle = await bundleSize();
