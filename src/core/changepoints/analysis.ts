@@ -97,7 +97,7 @@ function detectInWindow(window: Float64Array, maxPvalue: number): ChangePoint[] 
  * the same window found again, in a longer series or the next night's, is not computed again.
  */
 function detectInSlice(series: Float64Array, start: number, end: number, maxPvalue: number): ChangePoint[] {
-  const window = series.slice(start, end);
+  const window = series.subarray(start, end);
   return rememberedWindow(window, maxPvalue, () => detectInWindow(window, maxPvalue)).map((p) => ({
     ...p,
     index: p.index + start,
