@@ -10,7 +10,7 @@ import {
   keepingWindows,
   noWindowsRemembered,
   rememberWindows,
-  type KeptWindow,
+  type UsedWindows,
 } from "../core/changepoints/window-memo.ts";
 import { suspectAfter } from "../core/confirmation.ts";
 import { analysisSpan, boundedAnalysis, DRIFT_FINGERPRINT, driftRuns } from "../core/drift.ts";
@@ -36,7 +36,7 @@ export async function settleRuns(deps: LoopDeps): Promise<number> {
   const holder = crypto.randomUUID();
   let settled = 0;
   let tried = 0;
-  let windows: KeptWindow[] | null = null;
+  let windows: UsedWindows | null = null;
   const hold = () => deps.settlements.hold(holder, deps.now().getTime(), SETTLE_LEASE_MS);
   try {
     while (tried < SETTLE_BATCH && (await hold())) {
@@ -62,20 +62,22 @@ export async function settleRuns(deps: LoopDeps): Promise<number> {
 
 /**
  * Keeps the last settlement's windows for the next, once per drain (KV takes one write a second
- * per key). Losing them costs only the time to compute them again, so a failure is logged.
+ * per key), unless the store keeps them already: most nights change only a window that was too
+ * short to keep. Losing them costs only the time to compute them again, so a failure is logged.
  */
-async function keepWindows(deps: LoopDeps, windows: KeptWindow[]): Promise<void> {
-  await deps.windows
-    .save(windows)
-    .catch((error: unknown) =>
+async function keepWindows(deps: LoopDeps, used: UsedWindows): Promise<void> {
+  if (used.keptBy(deps.windows)) return;
+  await deps.windows.save(used.windows()).then(
+    () => used.savedBy(deps.windows),
+    (error: unknown) =>
       deps.log({ event: "windows_not_kept", error: error instanceof Error ? error.message : String(error) }),
-    );
+  );
 }
 
 async function settleRun(
   deps: LoopDeps,
   unsettled: UnsettledRun,
-): Promise<{ committed: boolean; windows: KeptWindow[] | null }> {
+): Promise<{ committed: boolean; windows: UsedWindows | null }> {
   const { run } = unsettled;
   const [suspect, regression, drift] = await Promise.all([
     confirmedSuspect(deps, run),
@@ -110,17 +112,19 @@ async function settleRun(
     lastResult?.confirmation === "pending" || lastResult?.confirmation === "next_night"
       ? await deps.runs.run(lastResult.id)
       : null;
-  if (kept) rememberWindows((await kept) ?? []);
+  if (kept) rememberWindows((await kept) ?? [], deps.windows);
   const analysedWindows = analysed
-    ? keepingWindows(() =>
-        boundedAnalysis(
-          withSettled(read),
-          driftOpen,
-          changeOptions(deps.config),
-          deps.now().toISOString(),
-          deps.baseline,
-          deps.config.CHANGE_MIN_RUNS,
-        ),
+    ? keepingWindows(
+        () =>
+          boundedAnalysis(
+            withSettled(read),
+            driftOpen,
+            changeOptions(deps.config),
+            deps.now().toISOString(),
+            deps.baseline,
+            deps.config.CHANGE_MIN_RUNS,
+          ),
+        deps.config.CHANGE_WINDOW,
       )
     : null;
   const analysis = analysedWindows?.value ?? null;
@@ -157,7 +161,7 @@ async function settleRun(
       confirmation: changed.confirmation,
     });
   }
-  return { committed, windows: analysedWindows?.kept ?? null };
+  return { committed, windows: analysedWindows?.used ?? null };
 }
 
 function confirmedSuspect(deps: LoopDeps, run: Run): Promise<Run | null> {

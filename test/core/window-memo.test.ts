@@ -56,20 +56,30 @@ describe("the windows remembered", () => {
       [3, 3.5, 3, 4, 4.25, 4],
     ];
     const detect = () => [point()];
-    const { value, kept } = keepingWindows(() =>
-      windows.map((w) => rememberedWindow(Float64Array.from(w), 0.001, detect)),
-    );
-    expect(value).toEqual([[point()], [point()]]);
-    // Through JSON, as a store keeps them.
-    const stored = JSON.parse(JSON.stringify(kept));
+    const analyse = () => [...windows, [5, 6]].map((w) => rememberedWindow(Float64Array.from(w), 0.001, detect));
+    const { value, used } = keepingWindows(analyse, 6);
+    expect(value).toEqual([[point()], [point()], [point()]]);
+    const store = {};
+    expect(used.keptBy(store)).toBe(false);
+    // Through JSON, as a store keeps them; the short window, the series' newest, is not kept.
+    const stored = JSON.parse(JSON.stringify(used.windows()));
+    expect(stored).toHaveLength(2);
     forgetWindows();
-    rememberWindows(stored);
+    rememberWindows(stored, store);
     const computed = windowsComputed();
     for (const w of windows) expect(rememberedWindow(Float64Array.from(w), 0.001, detect)).toEqual([point()]);
     expect(windowsComputed() - computed).toBe(0);
     // Another threshold is another window.
     rememberedWindow(Float64Array.from(windows[0]), 0.01, detect);
     expect(windowsComputed() - computed).toBe(1);
+    // The same windows again need no writing to the store they were read from, only to another.
+    expect(keepingWindows(analyse, 6).used.keptBy(store)).toBe(true);
+    expect(keepingWindows(analyse, 6).used.keptBy({})).toBe(false);
+    const fewer = keepingWindows(() => rememberedWindow(Float64Array.from(windows[0]), 0.001, detect), 6).used;
+    expect(fewer.keptBy(store)).toBe(false);
+    fewer.savedBy(store);
+    expect(fewer.keptBy(store)).toBe(true);
+    expect(keepingWindows(analyse, 6).used.keptBy(store)).toBe(false);
   });
 
   it("brings back only what it can trust: a window whose numbers JSON cannot keep is computed again", () => {
@@ -78,15 +88,18 @@ describe("the windows remembered", () => {
       [5, 5, 6, 6, -0],
       [7, 7, 8, 8, 9],
     ];
-    const { kept } = keepingWindows(() => [
-      rememberedWindow(Float64Array.from(windows[0]), 0.001, () => [point()]),
-      rememberedWindow(Float64Array.from(windows[1]), 0.001, () => [infinite()]),
-    ]);
+    const { used } = keepingWindows(
+      () => [
+        rememberedWindow(Float64Array.from(windows[0]), 0.001, () => [point()]),
+        rememberedWindow(Float64Array.from(windows[1]), 0.001, () => [infinite()]),
+      ],
+      5,
+    );
     forgetWindows();
-    rememberWindows(JSON.parse(JSON.stringify(kept)));
+    rememberWindows(JSON.parse(JSON.stringify(used.windows())), {});
     // Hostile or damaged documents are ignored, not trusted.
-    rememberWindows([{ values: [1, 2], pvalue: 0.001, points: [{ index: "x" }] }] as never);
-    rememberWindows("nonsense" as never);
+    rememberWindows([{ values: [1, 2], pvalue: 0.001, points: [{ index: "x" }] }] as never, {});
+    rememberWindows("nonsense" as never, {});
     const computed = windowsComputed();
     expect(rememberedWindow(Float64Array.from(windows[0]), 0.001, () => [point()])).toEqual([point()]);
     expect(rememberedWindow(Float64Array.from(windows[1]), 0.001, () => [infinite()])).toEqual([infinite()]);

@@ -11,29 +11,32 @@ import { metricsAt, noise } from "../support/nights.ts";
 const DAY = 86_400_000;
 const START = Date.parse("2024-01-01T03:00:00.000Z");
 
+/** Night `i`, imported (recorded settled) or recorded to be settled. */
+async function recordNight(deps: ReturnType<typeof memoryDeps>["deps"], i: number, imported: boolean) {
+  const provenance: Provenance = {
+    github: { run_id: 1000 + i, run_attempt: 1, html_url: null },
+    sha: (0x1000 + i).toString(16).padStart(40, "0"),
+    ref: "main",
+  };
+  const outcome = await ingest(
+    deps,
+    {
+      result: new TextEncoder().encode(JSON.stringify(metricsAt(noise(i)))),
+      resultKind: "auto",
+      resultField: "(body)",
+      files: [],
+      provenance,
+    },
+    { at: new Date(START + i * DAY).toISOString(), imported },
+  );
+  if (outcome.kind !== "created") throw new Error(outcome.kind);
+}
+
 /** `count` nights of history, imported (recorded settled), the last `unsettled` of them recorded to be settled. */
 async function history(count: number, unsettled = 1) {
   const clock = testClock(new Date(START + count * DAY).toISOString());
   const { deps } = memoryDeps({}, { clock });
-  for (let i = 0; i < count; i++) {
-    const provenance: Provenance = {
-      github: { run_id: 1000 + i, run_attempt: 1, html_url: null },
-      sha: (0x1000 + i).toString(16).padStart(40, "0"),
-      ref: "main",
-    };
-    const outcome = await ingest(
-      deps,
-      {
-        result: new TextEncoder().encode(JSON.stringify(metricsAt(noise(i)))),
-        resultKind: "auto",
-        resultField: "(body)",
-        files: [],
-        provenance,
-      },
-      { at: new Date(START + i * DAY).toISOString(), imported: i < count - unsettled },
-    );
-    if (outcome.kind !== "created") throw new Error(outcome.kind);
-  }
+  for (let i = 0; i < count; i++) await recordNight(deps, i, i < count - unsettled);
   const reads: { limit: number; after: Position | null }[] = [];
   const read = deps.runs.history.bind(deps.runs);
   deps.runs.history = (limit, after) => {
@@ -77,6 +80,33 @@ describe("settling a night reads a bounded part of the history", () => {
     // Three metrics: with nothing kept, every window of the span (10 or more each).
     expect(withNone.computed).toBeGreaterThanOrEqual(30);
     expect(withKept.computed).toBeLessThanOrEqual(withNone.computed / 3);
+  }, 60_000);
+
+  it("writes the kept windows again only when a night changes the whole windows, and they still serve a fresh isolate", async () => {
+    const { deps } = await history(699);
+    forgetWindows();
+    const save = deps.windows.save.bind(deps.windows);
+    let saves = 0;
+    deps.windows.save = (windows) => {
+      saves++;
+      return save(windows);
+    };
+    for (let i = 699; i < 709; i++) {
+      if (i > 699) await recordNight(deps, i, false);
+      expect(await settleRuns(deps)).toBe(1);
+    }
+    // A window shorter than CHANGE_WINDOW grows with the next night: nights that change no other
+    // window leave the document as it is.
+    expect(saves).toBeGreaterThanOrEqual(1);
+    expect(saves).toBeLessThanOrEqual(3);
+    const kept = await deps.windows.latest();
+    expect(kept?.every((w) => w.values.length === 50)).toBe(true);
+    forgetWindows();
+    await recordNight(deps, 709, false);
+    const computed = windowsComputed();
+    expect(await settleRuns(deps)).toBe(1);
+    // Three metrics: the night's own windows (each metric's newest one or two), no more.
+    expect(windowsComputed() - computed).toBeLessThanOrEqual(9);
   }, 60_000);
 
   it("settles whether the kept windows can be read or written or not, and says when they were not kept", async () => {

@@ -87,13 +87,41 @@ export interface KeptWindow {
 /** The windows in use while `analyse` runs (it is synchronous, so no other analysis interleaves). */
 let using: Map<number, Remembered> | null = null;
 
-/** What `analyse` returns, and the windows it used, to be kept (`rememberWindows` takes them back). */
-export function keepingWindows<T>(analyse: () => T): { value: T; kept: KeptWindow[] } {
+/** The windows each store keeps, as far as this isolate knows: the ones it last read back or saved. */
+let storeKeeps = new WeakMap<object, Set<number>>();
+
+/** The windows an analysis used that are worth keeping. */
+export interface UsedWindows {
+  /** Whether `store` keeps them already, as far as this isolate knows: no need to write them again. */
+  keptBy(store: object): boolean;
+  /** The windows, as a store keeps them. */
+  windows(): KeptWindow[];
+  /** Says `store` now keeps them. */
+  savedBy(store: object): void;
+}
+
+/**
+ * What `analyse` returns, and the windows it used that are `length` long. A shorter window is the
+ * series' newest stretch: it grows with the next night, so it would never be found again.
+ */
+export function keepingWindows<T>(analyse: () => T, length: number): { value: T; used: UsedWindows } {
   const outer = using;
   using = new Map();
   try {
     const value = analyse();
-    return { value, kept: [...using.values()].filter(keepable).map(keptOf) };
+    const full = [...using].filter(([, w]) => w.bits.length / 2 - 1 === length && keepable(w));
+    const keys = new Set(full.map(([key]) => key));
+    return {
+      value,
+      used: {
+        keptBy: (store) => {
+          const kept = storeKeeps.get(store);
+          return kept !== undefined && kept.size === keys.size && [...keys].every((k) => kept.has(k));
+        },
+        windows: () => full.map(([, w]) => keptOf(w)),
+        savedBy: (store) => void storeKeeps.set(store, keys),
+      },
+    };
   } finally {
     using = outer;
   }
@@ -140,15 +168,18 @@ function isKeptWindow(w: unknown): w is KeptWindow {
 }
 
 /**
- * Remembers windows a store kept (`keepingWindows`). A hit is still compared bit for bit, so a
- * window read back wrong is only a window computed again; what is not a window is ignored.
+ * Remembers windows a store kept (`keepingWindows`), read from `store`. A hit is still compared
+ * bit for bit, so a window read back wrong is only a window computed again; what is not a window
+ * is ignored.
  */
-export function rememberWindows(kept: readonly KeptWindow[]): void {
+export function rememberWindows(kept: readonly KeptWindow[], store: object): void {
   if (!Array.isArray(kept)) return;
+  const read = new Set<number>();
   for (const w of kept) {
     if (!isKeptWindow(w)) continue;
     const bits = bitsOf(Float64Array.from(w.values), w.pvalue);
     const key = hashOf(bits);
+    read.add(key);
     if (memo.has(key)) continue;
     remember(key, {
       bits,
@@ -166,6 +197,7 @@ export function rememberWindows(kept: readonly KeptWindow[]): void {
     });
   }
   while (held > CAPACITY) forget(memo.keys().next().value as number);
+  storeKeeps.set(store, read);
 }
 
 /** Whether nothing is remembered: a fresh isolate, which the kept windows are for. */
@@ -195,4 +227,5 @@ export function windowsComputed(): number {
 export function forgetWindows(): void {
   memo.clear();
   held = 0;
+  storeKeeps = new WeakMap();
 }
