@@ -12,36 +12,31 @@ export interface CacheOptions {
 /** Every read reaches the store: for tests and tools that read what they just wrote elsewhere. */
 export const NO_CACHE: CacheOptions = { statusCacheMs: 0, now: () => 0 };
 
+/**
+ * Each reader that finds nothing kept loads on its own, however many ask at once: on Workers a
+ * load is I/O of the request that began it, and a request awaiting another's load hangs when that
+ * one is canceled (the runtime then fails it: "the Worker's code had hung"), which a burst of
+ * uploads made happen to /status.
+ */
 export class ReadCache<T> {
   private kept: { value: T; until: number } | null = null;
-  /** The load under way: readers asking meanwhile share it (/status asks for the alerts twice at once). */
-  private loading: Promise<T> | null = null;
   /** Counts `forget`s, so that a load begun before one is not kept after it. */
   private generation = 0;
 
   constructor(private readonly options: CacheOptions) {}
 
-  read(load: () => Promise<T>): Promise<T> {
+  async read(load: () => Promise<T>): Promise<T> {
     const now = this.options.now();
-    if (this.kept && now < this.kept.until) return Promise.resolve(this.kept.value);
+    if (this.kept && now < this.kept.until) return this.kept.value;
     if (this.options.statusCacheMs <= 0) return load();
-    if (this.loading) return this.loading;
     const generation = this.generation;
-    const loading = load()
-      .then((value) => {
-        if (generation === this.generation) this.kept = { value, until: now + this.options.statusCacheMs };
-        return value;
-      })
-      .finally(() => {
-        if (this.loading === loading) this.loading = null;
-      });
-    this.loading = loading;
-    return loading;
+    const value = await load();
+    if (generation === this.generation) this.kept = { value, until: now + this.options.statusCacheMs };
+    return value;
   }
 
   forget(): void {
     this.kept = null;
-    this.loading = null;
     this.generation++;
   }
 }

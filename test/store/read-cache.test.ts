@@ -2,12 +2,17 @@ import { describe, expect, it } from "vitest";
 import { ReadCache } from "../../src/store/read-cache.ts";
 
 describe("a read kept for a few seconds", () => {
-  it("is loaded once for readers that ask together, and kept for the others", async () => {
+  it("keeps no reader waiting on another's load: on Workers that load is another request's I/O", async () => {
     let now = 0;
     const cache = new ReadCache<number>({ statusCacheMs: 5_000, now: () => now });
     let loads = 0;
     const load = async () => ++loads;
-    expect(await Promise.all([cache.read(load), cache.read(load)])).toEqual([1, 1]);
+    // A request canceled while it loads: its load never ends, and the runtime fails every
+    // request left waiting on it ("the Worker's code had hung").
+    const canceled = cache.read(() => new Promise<number>(() => {}));
+    const next = await Promise.race([cache.read(load), new Promise((r) => setTimeout(() => r("waiting"), 50))]);
+    expect(next).toBe(1);
+    void canceled;
     expect(await cache.read(load)).toBe(1);
     now = 5_000;
     expect(await cache.read(load)).toBe(2);
