@@ -248,6 +248,11 @@ export function isListed(alert: Alert): boolean {
   return alert.state === "open" || alert.accepted != null;
 }
 
+/** Listed alerts (`isListed`) as /status shows them: the open ones, and the accepted ones. */
+export function standingOf(listed: readonly Alert[]): { open: Alert[]; accepted: Alert[] } {
+  return { open: listed.filter((a) => a.state === "open"), accepted: listed.filter((a) => a.state !== "open") };
+}
+
 /** Whether chimney's comments on an alert's issue wait at `now` (ms). */
 export function isSnoozed(alert: Alert, now: number): boolean {
   return alert.snooze != null && Date.parse(alert.snooze.until) > now;

@@ -49,10 +49,9 @@ export async function currentBadge(deps: Pick<StatusDeps, "runs" | "config" | "n
 }
 
 export async function currentStatus(deps: StatusDeps): Promise<CurrentStatus> {
-  const [doc, alerts, accepted, dashboards, changes] = await Promise.all([
+  const [doc, { open: alerts, accepted }, dashboards, changes] = await Promise.all([
     deps.runs.status(),
-    deps.alerts.open(),
-    deps.alerts.accepted(),
+    deps.alerts.standing(),
     deps.dashboards.latest(),
     deps.changes.latest(),
   ]);

@@ -9,6 +9,7 @@ import {
   claimable,
   leased,
   isListed,
+  standingOf,
   planSubjects,
   planWrites,
   finishedWrite,
@@ -395,8 +396,8 @@ export class DenoAlertStore implements AlertStore {
     return (await this.listed()).filter((a) => a.state === "open");
   }
 
-  async accepted(): Promise<Alert[]> {
-    return (await this.listed()).filter((a) => a.state !== "open");
+  async standing(): Promise<{ open: Alert[]; accepted: Alert[] }> {
+    return standingOf(await this.listed());
   }
 
   /** The open and accepted alerts. */

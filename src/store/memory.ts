@@ -6,6 +6,8 @@ import {
   finishedWrite,
   type WriteOutcome,
   withIssue,
+  isListed,
+  standingOf,
   type Alert,
   type AlertSubject,
   type AlertWrite,
@@ -270,8 +272,8 @@ export class MemoryAlertStore implements AlertStore {
     return structuredClone([...this.alerts.values()].filter((a) => a.state === "open"));
   }
 
-  async accepted(): Promise<Alert[]> {
-    return structuredClone([...this.alerts.values()].filter((a) => a.state !== "open" && a.accepted != null));
+  async standing(): Promise<{ open: Alert[]; accepted: Alert[] }> {
+    return structuredClone(standingOf([...this.alerts.values()].filter(isListed)));
   }
 }
 

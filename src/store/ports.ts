@@ -100,10 +100,13 @@ export interface AlertStore {
   /** Records a write's outcome; a new issue becomes its alert's issue. */
   finish(id: string, outcome: WriteOutcome): Promise<void>;
   alert(fingerprint: string): Promise<Alert | null>;
-  /** Open alerts, for /status. */
+  /** Open alerts, for the badges and /metrics. */
   open(): Promise<Alert[]>;
-  /** Alerts whose last episode a maintainer accepted (`Alert.accepted`), for /status. */
-  accepted(): Promise<Alert[]>;
+  /**
+   * For /status, in one read: the open alerts, and those whose last episode a maintainer
+   * accepted (`Alert.accepted`).
+   */
+  standing(): Promise<{ open: Alert[]; accepted: Alert[] }>;
 }
 
 /** Settling recorded runs (`core/settle.ts`): the runs waiting, and the plans committed. */

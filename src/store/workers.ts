@@ -2,7 +2,7 @@
  * Cloudflare Workers adapters: every write goes to the ledger (ledger.ts), every read of a
  * projected document is one KV `get`, and artifacts and webhook bodies live in R2.
  */
-import type { Alert, AlertSubject, AlertWrite, WriteOutcome } from "../core/alert.ts";
+import { standingOf, type Alert, type AlertSubject, type AlertWrite, type WriteOutcome } from "../core/alert.ts";
 import { sameBytes } from "../core/artifact.ts";
 import type { ChangePointOptions } from "../core/changepoints/analysis.ts";
 import type { Delivery } from "../core/delivery.ts";
@@ -245,8 +245,8 @@ export class WorkersAlertStore implements AlertStore {
     return (await this.listed()).filter((a) => a.state === "open");
   }
 
-  async accepted(): Promise<Alert[]> {
-    return (await this.listed()).filter((a) => a.state !== "open");
+  async standing(): Promise<{ open: Alert[]; accepted: Alert[] }> {
+    return standingOf(await this.listed());
   }
 
   /** The open and accepted alerts, as the ledger projects them. */

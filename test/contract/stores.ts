@@ -617,7 +617,7 @@ export const storeContract: ContractCase[] = [
         (await alerts.open()).map((a) => a.snooze),
         [snooze],
       );
-      assert.deepEqual(await alerts.accepted(), []);
+      assert.deepEqual((await alerts.standing()).accepted, []);
 
       const accepted = await alerts.plan(decided("accept", "comment-2"), "2026-11-29T03:30:00.000Z");
       assert.deepEqual(
@@ -626,7 +626,7 @@ export const storeContract: ContractCase[] = [
       );
       assert.deepEqual(await alerts.plan(decided("accept", "comment-3"), "2026-11-29T03:31:00.000Z"), []);
       assert.deepEqual(await alerts.open(), []);
-      const [listed] = await alerts.accepted();
+      const [listed] = (await alerts.standing()).accepted;
       assert.equal(listed.state, "resolved");
       assert.equal(listed.accepted?.by, "perf-oncall");
       assert.equal(listed.snooze, null);

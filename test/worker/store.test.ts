@@ -6,7 +6,7 @@ import { HISTORY_PAGE, historyEntry } from "../../src/core/history.ts";
 import { newRun, type Run } from "../../src/core/run.ts";
 import { statusDocument } from "../../src/core/status.ts";
 import type { Ledger } from "../../src/store/ledger.ts";
-import { WorkersRunStore, WorkersSettlementStore } from "../../src/store/workers.ts";
+import { WorkersAlertStore, WorkersRunStore, WorkersSettlementStore } from "../../src/store/workers.ts";
 
 const run = (id: string, at: string): Run =>
   newRun({
@@ -225,6 +225,19 @@ describe("the Workers run store", () => {
     expect(since.columns.id).toEqual(["1-1"]);
     expect((await store.history(HISTORY_PAGE, null)).runs.map((e) => e.id)).toEqual(["1-1"]);
   }, 30_000);
+
+  it("reads the alerts /status shows, the open and the accepted ones, in one KV read", async () => {
+    const keys: string[] = [];
+    const kv = {
+      get: (key: string, type: "json") => {
+        keys.push(key);
+        return env.RUNS.get(key, type);
+      },
+    } as unknown as KVNamespace;
+    const alerts = new WorkersAlertStore(kv, env.LEDGER, { statusCacheMs: 5_000, now: () => 0 });
+    expect(await alerts.standing()).toEqual({ open: [], accepted: [] });
+    expect(keys).toHaveLength(1);
+  });
 
   it("never keeps a settlement waiting on a projection that reports started: both finish", async () => {
     const store = new WorkersRunStore(env.RUNS, env.LEDGER, { statusCacheMs: 0, now: () => 0 });
