@@ -74,7 +74,7 @@ function text(s: string): string {
 
 /**
  * The chart's SVG. Built as one string, not nested `html` templates: a page has three charts of
- * 90 points, and a template per point was a third of the cost of publishing the page.
+ * 90 points, and a template per point cost 0.1 ms of the 1.25 ms a publish took.
  */
 export function chart(spec: ChartSpec): HtmlEscapedString {
   const height = spec.compact ? 120 : 220;
