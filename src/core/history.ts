@@ -113,7 +113,6 @@ export function entriesOf(c: HistoryColumns): HistoryEntry[] {
   }));
 }
 
-/** Newest first: later `at`, then the larger id. */
 /**
  * Whether an entry is a night of the tracked branch: a mainline run that is neither a second
  * sample of another night (a confirming run) nor an attempt a rerun took over from.
@@ -122,6 +121,7 @@ export function isNight(e: HistoryEntry): boolean {
   return e.mainline && e.dispatch_kind !== "confirm" && !e.superseded;
 }
 
+/** Newest first: later `at`, then the larger id. */
 export function newestFirst(a: { at: string; id: string }, b: { at: string; id: string }): number {
   if (a.at !== b.at) return a.at < b.at ? 1 : -1;
   return a.id === b.id ? 0 : a.id < b.id ? 1 : -1;
