@@ -27,6 +27,22 @@ const run = (id: string, at: string): Run =>
     },
   });
 
+/** Nights of a run store, one a day from 2020, numbered from `base`. */
+const nightsFrom = (base: number) => (i: number) =>
+  run(`${base + i}-1`, new Date(Date.UTC(2020, 0, 1) + i * 86_400_000).toISOString());
+
+/** A Workers run store with `count` settled nights, and the ledger behind it. */
+async function storeWithNights(count: number, base: number) {
+  const store = new WorkersRunStore(env.RUNS, env.LEDGER, { statusCacheMs: 0, now: () => 0 });
+  const ledger = env.LEDGER.get(env.LEDGER.idFromName("ledger"));
+  const night = nightsFrom(base);
+  await store.recordMany(
+    Array.from({ length: count }, (_, i) => night(i)),
+    { settled: true },
+  );
+  return { store, ledger, night };
+}
+
 describe("the Workers run store", () => {
   beforeEach(() => resetStorage());
 
@@ -112,7 +128,7 @@ describe("the Workers run store", () => {
   it("reads as few ledger rows to record, read back and settle a run at 2 000 runs as at 200", async () => {
     const store = new WorkersRunStore(env.RUNS, env.LEDGER, { statusCacheMs: 0, now: () => 0 });
     const ledger = env.LEDGER.get(env.LEDGER.idFromName("ledger"));
-    const night = (i: number) => run(`${10_000 + i}-1`, new Date(Date.UTC(2020, 0, 1) + i * 86_400_000).toISOString());
+    const night = nightsFrom(10_000);
     /** Rows SQLite read (what Cloudflare bills, `rowsRead`) to record the night `i`, read back, then settle it. */
     const rowsToRecordAndSettle = (i: number) =>
       runInDurableObject(ledger, async (instance, state) => {
@@ -159,13 +175,7 @@ describe("the Workers run store", () => {
   }, 30_000);
 
   it("reads back the newest page in the table's order after a run's time moves past the page", async () => {
-    const store = new WorkersRunStore(env.RUNS, env.LEDGER, { statusCacheMs: 0, now: () => 0 });
-    const ledger = env.LEDGER.get(env.LEDGER.idFromName("ledger"));
-    const night = (i: number) => run(`${20_000 + i}-1`, new Date(Date.UTC(2020, 0, 1) + i * 86_400_000).toISOString());
-    await store.recordMany(
-      Array.from({ length: HISTORY_PAGE + 10 }, (_, i) => night(i)),
-      { settled: true },
-    );
+    const { store, ledger, night } = await storeWithNights(HISTORY_PAGE + 10, 20_000);
     // A later report of the newest run says it began before all the others.
     const moved = { ...night(HISTORY_PAGE + 9), at: "2019-06-01T00:00:00.000Z" };
     await store.record(moved, { settled: true });
@@ -177,13 +187,7 @@ describe("the Workers run store", () => {
   }, 30_000);
 
   it("sends a reader that holds the newest page only what changed in it, and the reader's page is the table's", async () => {
-    const store = new WorkersRunStore(env.RUNS, env.LEDGER, { statusCacheMs: 0, now: () => 0 });
-    const ledger = env.LEDGER.get(env.LEDGER.idFromName("ledger"));
-    const night = (i: number) => run(`${30_000 + i}-1`, new Date(Date.UTC(2021, 0, 1) + i * 86_400_000).toISOString());
-    await store.recordMany(
-      Array.from({ length: HISTORY_PAGE + 5 }, (_, i) => night(i)),
-      { settled: true },
-    );
+    const { store, ledger, night } = await storeWithNights(HISTORY_PAGE + 5, 30_000);
     const first = await ledger.newestPage(null);
     expect(first.whole).toBe(true);
     expect(first.columns.id).toHaveLength(HISTORY_PAGE);
