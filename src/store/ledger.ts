@@ -183,12 +183,9 @@ export class Ledger extends DurableObject<LedgerEnv> {
 
   /**
    * A page of the history, newest first, after `after` (exclusive), by the runs' index; in
-   * columns, the cheapest shape to copy back to the Worker.
+   * columns, the cheapest shape to copy back to the Worker. The newest page is `newestPage`.
    */
   async historyPage(limit: number, after: Position | null): Promise<{ columns: HistoryColumns; more: boolean }> {
-    if (!after && limit <= HISTORY_PAGE) {
-      return { columns: historyColumns(this.readNewest().slice(0, limit)), more: this.count() > limit };
-    }
     const rows = after
       ? this.sql.exec<{ entry: string }>(
           "SELECT entry FROM runs WHERE at < ? OR (at = ? AND id < ?) ORDER BY at DESC, id DESC LIMIT ?",

@@ -144,7 +144,7 @@ describe("the Workers run store", () => {
           const l = instance as Ledger;
           await l.record(night(i), false);
           // What a settlement reads back: the nights before the run and its analysis span.
-          await l.historyPage(HISTORY_PAGE, null);
+          await l.newestPage(null);
           const [unsettled] = await l.unsettledRuns(1);
           await l.commitSettlement(
             {
@@ -181,7 +181,7 @@ describe("the Workers run store", () => {
     await store.record(moved, { settled: true });
     const ids = await runInDurableObject(
       ledger,
-      async (instance) => (await (instance as Ledger).historyPage(HISTORY_PAGE, null)).columns.id,
+      async (instance) => (await (instance as Ledger).newestPage(null)).columns.id,
     );
     expect(ids).toEqual(Array.from({ length: HISTORY_PAGE }, (_, i) => night(HISTORY_PAGE + 8 - i).id));
   }, 30_000);
