@@ -66,7 +66,7 @@ function uploadOptions() {
  */
 async function routes(server: DevServer) {
   const round = { connections: CONNECTIONS, duration: SECONDS };
-  const paired = async (path: string, options: Partial<typeof round> = {}) => {
+  const paired = async (path: string, options: Parameters<typeof load>[1] = {}) => {
     const floor = await load(`${server.url}/healthz`, round);
     return { floor, route: await load(`${server.url}${path}`, { ...round, ...options }) };
   };
