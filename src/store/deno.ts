@@ -393,7 +393,7 @@ export class DenoAlertStore implements AlertStore {
   }
 
   async open(): Promise<Alert[]> {
-    return (await this.listed()).filter((a) => a.state === "open");
+    return (await this.standing()).open;
   }
 
   async standing(): Promise<{ open: Alert[]; accepted: Alert[] }> {

@@ -269,7 +269,7 @@ export class MemoryAlertStore implements AlertStore {
   }
 
   async open(): Promise<Alert[]> {
-    return structuredClone([...this.alerts.values()].filter((a) => a.state === "open"));
+    return (await this.standing()).open;
   }
 
   async standing(): Promise<{ open: Alert[]; accepted: Alert[] }> {

@@ -242,7 +242,7 @@ export class WorkersAlertStore implements AlertStore {
   }
 
   async open(): Promise<Alert[]> {
-    return (await this.listed()).filter((a) => a.state === "open");
+    return (await this.standing()).open;
   }
 
   async standing(): Promise<{ open: Alert[]; accepted: Alert[] }> {
