@@ -17,10 +17,11 @@ describe("the status page", () => {
     const kept = (await env.RUNS.get("status-page", "json")) as { html: string; etag: string } | null;
     expect(kept?.html).toContain("7001-1");
     // What is served is what was kept, whatever the stores say now.
-    await env.RUNS.put("status-page", JSON.stringify({ ...kept, html: "<p>kept</p>", etag: '"k1"' }));
+    await env.RUNS.put("status-page", JSON.stringify({ ...kept, html: "<p>kept ◆ → ✕</p>", etag: '"k1"' }));
     const res = await html();
     expect(res.headers.get("etag")).toBe('"k1"');
-    expect(await res.text()).toBe("<p>kept</p>");
+    expect(res.headers.get("content-type")).toBe("text/html; charset=UTF-8");
+    expect(await res.text()).toBe("<p>kept ◆ → ✕</p>");
   });
 
   it("answers 304 to its own ETag, and a new result publishes a new page", async () => {

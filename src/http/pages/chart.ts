@@ -105,7 +105,7 @@ export function chart(spec: ChartSpec): HtmlEscapedString {
   let changes = "";
   spec.changes.forEach((c, i) => {
     const cx = r(x(c.index - 0.5));
-    changes += `<g class="change ${c.worse ? "worse" : "better"}"><line x1="${cx}" x2="${cx}" y1="${MARGIN.top}" y2="${bottom}"></line><text x="${cx + 3}" y="${MARGIN.top + 10 + (i % 2) * 14}">${c.worse ? "▼" : "▲"} change</text><title>${text(c.label)}</title></g>`;
+    changes += `<g class="change ${c.worse ? "worse" : "better"}"><line x1="${cx}" x2="${cx}" y1="${MARGIN.top}" y2="${bottom}"/><text x="${cx + 3}" y="${MARGIN.top + 10 + (i % 2) * 14}">${c.worse ? "▼" : "▲"} change</text><title>${text(c.label)}</title></g>`;
   });
   let points = "";
   if (!spec.compact) {
@@ -113,10 +113,10 @@ export function chart(spec: ChartSpec): HtmlEscapedString {
       const cx = r(x(i));
       const shape =
         p.mark === "missing"
-          ? `<path class="missing" d="M${cx - 4},${bottom - 9} l8,8 m0,-8 l-8,8"></path>`
+          ? `<path class="missing" d="M${cx - 4},${bottom - 9} l8,8 m0,-8 l-8,8"/>`
           : p.mark === "bad" || p.mark === "refuted"
-            ? `<path class="${p.mark}" d="M${cx},${r(y(p.value!)) - 5} l5,5 l-5,5 l-5,-5 z"></path>`
-            : `<circle class="ok" cx="${cx}" cy="${r(y(p.value!))}" r="3"></circle>`;
+            ? `<path class="${p.mark}" d="M${cx},${r(y(p.value!)) - 5} l5,5 l-5,5 l-5,-5 z"/>`
+            : `<circle cx="${cx}" cy="${r(y(p.value!))}" r="3"/>`;
       points += p.href
         ? `<a href="${text(p.href)}">${shape}<title>${text(p.label)}</title></a>`
         : `<g>${shape}<title>${text(p.label)}</title></g>`;
@@ -125,7 +125,7 @@ export function chart(spec: ChartSpec): HtmlEscapedString {
   const tickMarks = ticks
     .map(
       (t) =>
-        `<g class="tick"><line x1="${MARGIN.left}" x2="${WIDTH - MARGIN.right}" y1="${r(y(t))}" y2="${r(y(t))}"></line><text x="${MARGIN.left - 6}" y="${r(y(t)) + 4}">${shortNumber(t)}</text></g>`,
+        `<g class="tick"><line x1="${MARGIN.left}" x2="${WIDTH - MARGIN.right}" y1="${r(y(t))}" y2="${r(y(t))}"/><text x="${MARGIN.left - 6}" y="${r(y(t)) + 4}">${shortNumber(t)}</text></g>`,
     )
     .join("");
   const axis =
@@ -142,7 +142,7 @@ ${tickMarks}
 <text class="unit" x="4" y="${MARGIN.top + 4}">${text(spec.unit)}</text>
 ${axis}
 ${changes}
-${line ? `<polyline class="line" points="${line}"></polyline>` : ""}
+${line ? `<polyline class="line" points="${line}"/>` : ""}
 ${points}
 </svg>
 <figcaption>${title}</figcaption>

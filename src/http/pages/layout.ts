@@ -33,7 +33,7 @@ svg text { font-size: 11px; fill: var(--muted); }
 svg .tick text { text-anchor: end; }
 svg .axis.end { text-anchor: end; }
 svg .line { fill: none; stroke: var(--info); stroke-width: 1.5; }
-svg .ok { fill: var(--info); }
+svg circle { fill: var(--info); }
 svg .bad { fill: var(--bad); }
 svg .refuted { fill: #fff; stroke: var(--bad); stroke-width: 1.5; }
 svg .missing { stroke: var(--bad); stroke-width: 2; }

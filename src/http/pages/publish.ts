@@ -83,6 +83,20 @@ export async function tickAndPublish(deps: AppDeps, tick: Tick, at: Date): Promi
   return report;
 }
 
+/**
+ * The page as UTF-8, encoded once per page read rather than on every request: its arrows and
+ * marks make it a two-byte string, which the runtime would otherwise encode for each answer.
+ */
+const encodedPages = new WeakMap<PublishedPage, Uint8Array<ArrayBuffer>>();
+
+export function pageBytes(page: PublishedPage): Uint8Array<ArrayBuffer> {
+  const kept = encodedPages.get(page);
+  if (kept) return kept;
+  const bytes = new TextEncoder().encode(page.html) as Uint8Array<ArrayBuffer>;
+  encodedPages.set(page, bytes);
+  return bytes;
+}
+
 /** The page's first 128 bits of SHA-256, quoted: an entity tag. */
 async function etagOf(html: string): Promise<string> {
   return `"${(await sha256Hex(new TextEncoder().encode(html))).slice(0, 32)}"`;

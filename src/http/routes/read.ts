@@ -16,7 +16,7 @@ import {
   judgedBaseline,
 } from "../../jobs/status.ts";
 import { runPage } from "../pages/run-page.ts";
-import { notModified, publishStatusPage } from "../pages/publish.ts";
+import { notModified, pageBytes, publishStatusPage } from "../pages/publish.ts";
 import { linksFor, type AppDeps } from "../deps.ts";
 import { suiteNamed } from "../suite-param.ts";
 import { invalidInput, problem } from "../problem.ts";
@@ -47,7 +47,8 @@ export function readRoutes(deps: AppDeps): Hono {
     c.header("cache-control", "public, max-age=30");
     c.header("etag", page.etag);
     if (notModified(c.req.header("if-none-match"), page.etag)) return c.body(null, 304);
-    return c.html(page.html);
+    c.header("content-type", "text/html; charset=UTF-8");
+    return c.body(pageBytes(page));
   });
 
   app.get("/status", etag(), async (c) => {
