@@ -248,9 +248,28 @@ export function isListed(alert: Alert): boolean {
   return alert.state === "open" || alert.accepted != null;
 }
 
+/** The listed alerts as /status shows them: the open ones, and the accepted ones. */
+export interface Standing {
+  readonly open: readonly Alert[];
+  readonly accepted: readonly Alert[];
+}
+
+/**
+ * Each list's standing, worked out once: a store's kept list gives the same arrays to every
+ * reader, which lets `/status` tell that nothing it shows has changed (http/status-answer.ts).
+ */
+const standings = new WeakMap<readonly Alert[], Standing>();
+
 /** Listed alerts (`isListed`) as /status shows them: the open ones, and the accepted ones. */
-export function standingOf(listed: readonly Alert[]): { open: Alert[]; accepted: Alert[] } {
-  return { open: listed.filter((a) => a.state === "open"), accepted: listed.filter((a) => a.state !== "open") };
+export function standingOf(listed: readonly Alert[]): Standing {
+  const known = standings.get(listed);
+  if (known) return known;
+  const standing = {
+    open: listed.filter((a) => a.state === "open"),
+    accepted: listed.filter((a) => a.state !== "open"),
+  };
+  standings.set(listed, standing);
+  return standing;
 }
 
 /** Whether chimney's comments on an alert's issue wait at `now` (ms). */

@@ -35,9 +35,9 @@ export interface StatusDeps {
 export interface CurrentStatus {
   doc: StatusDocument | null;
   signal: Signal;
-  alerts: Alert[];
+  alerts: readonly Alert[];
   /** Alerts whose last episode a maintainer accepted. */
-  accepted: Alert[];
+  accepted: readonly Alert[];
   dashboards: DashboardCheck | null;
   changes: ChangeReport | null;
 }

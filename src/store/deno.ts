@@ -13,6 +13,7 @@ import {
   planSubjects,
   planWrites,
   finishedWrite,
+  type Standing,
   type WriteOutcome,
   withIssue,
   type Alert,
@@ -392,11 +393,11 @@ export class DenoAlertStore implements AlertStore {
     return (await this.kv.get<Alert>(["alert", fingerprint])).value;
   }
 
-  async open(): Promise<Alert[]> {
+  async open(): Promise<readonly Alert[]> {
     return (await this.standing()).open;
   }
 
-  async standing(): Promise<{ open: Alert[]; accepted: Alert[] }> {
+  async standing(): Promise<Standing> {
     return standingOf(await this.listed());
   }
 

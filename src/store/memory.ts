@@ -4,6 +4,7 @@ import {
   leased,
   planSubjects,
   finishedWrite,
+  type Standing,
   type WriteOutcome,
   withIssue,
   isListed,
@@ -268,11 +269,11 @@ export class MemoryAlertStore implements AlertStore {
     return structuredClone(this.alerts.get(fingerprint) ?? null);
   }
 
-  async open(): Promise<Alert[]> {
+  async open(): Promise<readonly Alert[]> {
     return (await this.standing()).open;
   }
 
-  async standing(): Promise<{ open: Alert[]; accepted: Alert[] }> {
+  async standing(): Promise<Standing> {
     return structuredClone(standingOf([...this.alerts.values()].filter(isListed)));
   }
 }

@@ -3,7 +3,7 @@
  * Workers (KV + R2 + a Durable Object), memory (tests), Deno.
  */
 import type { KeptWindow } from "../core/changepoints/window-memo.ts";
-import type { Alert, AlertSubject, AlertWrite, WriteOutcome } from "../core/alert.ts";
+import type { Alert, AlertSubject, AlertWrite, Standing, WriteOutcome } from "../core/alert.ts";
 import type { DashboardCheck } from "../core/dashboards.ts";
 import type { ChangePointOptions } from "../core/changepoints/analysis.ts";
 import type { ChangeReport } from "../core/drift.ts";
@@ -101,12 +101,12 @@ export interface AlertStore {
   finish(id: string, outcome: WriteOutcome): Promise<void>;
   alert(fingerprint: string): Promise<Alert | null>;
   /** Open alerts, for the badges and /metrics. */
-  open(): Promise<Alert[]>;
+  open(): Promise<readonly Alert[]>;
   /**
    * For /status, in one read: the open alerts, and those whose last episode a maintainer
    * accepted (`Alert.accepted`).
    */
-  standing(): Promise<{ open: Alert[]; accepted: Alert[] }>;
+  standing(): Promise<Standing>;
 }
 
 /** Settling recorded runs (`core/settle.ts`): the runs waiting, and the plans committed. */

@@ -2,7 +2,14 @@
  * Cloudflare Workers adapters: every write goes to the ledger (ledger.ts), every read of a
  * projected document is one KV `get`, and artifacts and webhook bodies live in R2.
  */
-import { standingOf, type Alert, type AlertSubject, type AlertWrite, type WriteOutcome } from "../core/alert.ts";
+import {
+  standingOf,
+  type Alert,
+  type AlertSubject,
+  type AlertWrite,
+  type Standing,
+  type WriteOutcome,
+} from "../core/alert.ts";
 import { sameBytes } from "../core/artifact.ts";
 import type { ChangePointOptions } from "../core/changepoints/analysis.ts";
 import type { Delivery } from "../core/delivery.ts";
@@ -241,11 +248,11 @@ export class WorkersAlertStore implements AlertStore {
     return await ledgerOf(this.ledger).getAlert(fingerprint);
   }
 
-  async open(): Promise<Alert[]> {
+  async open(): Promise<readonly Alert[]> {
     return (await this.standing()).open;
   }
 
-  async standing(): Promise<{ open: Alert[]; accepted: Alert[] }> {
+  async standing(): Promise<Standing> {
     return standingOf(await this.listed());
   }
 

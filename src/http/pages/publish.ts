@@ -5,12 +5,12 @@
  * read and the page's own ETag.
  */
 import type { PublishedPage } from "../../core/published-page.ts";
-import { sha256Hex } from "../../core/artifact.ts";
 import { repositoryUrl } from "../../core/links.ts";
 import { currentOverview, judgedBaseline } from "../../jobs/status.ts";
 import { runTick, type Tick } from "../../jobs/ticks.ts";
 import type { AppDeps } from "../../wiring.ts";
 import { flushHealth } from "../health.ts";
+import { etagOf } from "../validators.ts";
 import { CHARTED_RUNS, LISTED_RUNS, statusPage } from "./status-page.ts";
 
 async function renderStatusPage(deps: AppDeps): Promise<string> {
@@ -95,18 +95,4 @@ export function pageBytes(page: PublishedPage): Uint8Array<ArrayBuffer> {
   const bytes = new TextEncoder().encode(page.html) as Uint8Array<ArrayBuffer>;
   encodedPages.set(page, bytes);
   return bytes;
-}
-
-/** The page's first 128 bits of SHA-256, quoted: an entity tag. */
-async function etagOf(html: string): Promise<string> {
-  return `"${(await sha256Hex(new TextEncoder().encode(html))).slice(0, 32)}"`;
-}
-
-/** Whether an If-None-Match header names `etag` (RFC 9110 §13.1.2: weak comparison, or `*`). */
-export function notModified(ifNoneMatch: string | undefined, etag: string): boolean {
-  if (!ifNoneMatch) return false;
-  return ifNoneMatch
-    .split(",")
-    .map((tag) => tag.trim().replace(/^W\//, ""))
-    .some((tag) => tag === "*" || tag === etag);
 }

@@ -19,9 +19,9 @@ import { page, webLink } from "./layout.ts";
 
 export interface StatusPageData {
   signal: Signal;
-  alerts: Alert[];
+  alerts: readonly Alert[];
   /** Alerts whose last episode a maintainer accepted: their level is the reference while it stays. */
-  accepted: Alert[];
+  accepted: readonly Alert[];
   dashboards: DashboardCheck | null;
   changes: ChangeReport | null;
   /** The charted runs: the latest mainline runs, oldest first. */

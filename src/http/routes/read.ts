@@ -2,25 +2,19 @@
 import { Hono, type Context } from "hono";
 import { etag } from "hono/etag";
 import { contentDisposition } from "../../core/artifact.ts";
-import { changesAt, latestChanges } from "../../core/drift.ts";
+import { changesAt } from "../../core/drift.ts";
 import { decodeCursor, MAX_PAGE } from "../../core/history.ts";
 import { isRunId } from "../../core/run.ts";
-import { overallSignal } from "../../core/status.ts";
 import type { Suite } from "../../core/suites.ts";
-import {
-  currentBadge,
-  currentStatus,
-  currentSuiteBadge,
-  currentSuiteResults,
-  currentSuiteSignals,
-  judgedBaseline,
-} from "../../jobs/status.ts";
+import { currentBadge, currentSuiteBadge, currentSuiteResults, judgedBaseline } from "../../jobs/status.ts";
 import { runPage } from "../pages/run-page.ts";
-import { notModified, pageBytes, publishStatusPage } from "../pages/publish.ts";
+import { pageBytes, publishStatusPage } from "../pages/publish.ts";
+import { statusAnswer } from "../status-answer.ts";
+import { notModified } from "../validators.ts";
 import { linksFor, type AppDeps } from "../deps.ts";
 import { suiteNamed } from "../suite-param.ts";
 import { invalidInput, problem } from "../problem.ts";
-import { changeReportView, changeView, entryView, runUrl, runView } from "../views.ts";
+import { changeReportView, entryView, runView } from "../views.ts";
 
 const DEFAULT_PAGE = 20;
 
@@ -51,72 +45,13 @@ export function readRoutes(deps: AppDeps): Hono {
     return c.body(pageBytes(page));
   });
 
-  app.get("/status", etag(), async (c) => {
-    const { doc, signal, alerts, accepted, dashboards, changes } = await currentStatus(deps);
-    const suites = await currentSuiteSignals(deps, signal, alerts);
-    const overall = overallSignal(suites);
-    const links = linksFor(deps);
+  app.get("/status", async (c) => {
+    const answer = await statusAnswer(deps);
     c.header("cache-control", "public, max-age=30");
-    return c.json({
-      state: signal.state,
-      reason: signal.reason,
-      latest_night: doc?.night ? entryView(links, doc.night) : null,
-      in_progress: doc?.in_progress
-        ? {
-            id: doc.in_progress.id,
-            kind: doc.in_progress.dispatch_kind ?? "external",
-            since: doc.in_progress.at,
-            url: runUrl(links, doc.in_progress.id),
-          }
-        : null,
-      latest_run: doc?.latest ? entryView(links, doc.latest) : null,
-      last_completed_run: doc?.last_completed ? entryView(links, doc.last_completed) : null,
-      runs: doc?.runs ?? 0,
-      dashboards: dashboards && {
-        checked_at: dashboards.checked_at,
-        in_sync: dashboards.in_sync,
-        grafana: dashboards.grafana,
-        out_of_sync: dashboards.dashboards.filter((d) => !d.in_sync).map((d) => d.uid),
-        problem: dashboards.problem,
-      },
-      change_points: changes && {
-        computed_at: changes.computed_at,
-        runs: changes.runs,
-        latest: latestChanges(changes).map((ch) => changeView(links, ch)),
-        drifts: changes.drifts.map((ch) => ch.metric),
-      },
-      open_alerts: alerts.map((a) => ({
-        kind: a.kind,
-        fingerprint: a.fingerprint,
-        issue_number: a.issue_number,
-        issue_url: a.issue_url,
-        opened_at: a.opened_at,
-        opened_by: a.opened_by,
-        last_run_id: a.last_run_id,
-        snoozed_until: a.snooze?.until ?? null,
-      })),
-      accepted_alerts: accepted.map((a) => ({
-        kind: a.kind,
-        fingerprint: a.fingerprint,
-        issue_number: a.accepted?.issue_number ?? null,
-        accepted_by: a.accepted?.by ?? null,
-        accepted_at: a.accepted?.at ?? null,
-        baseline: a.accepted?.baseline ?? null,
-      })),
-      suites: deps.config.CHIMNEY_SUITES.map(({ name, repository, workflow, start, format }, i) => ({
-        name,
-        repository,
-        workflow,
-        start,
-        format,
-        state: suites[i].signal.state,
-        reason: suites[i].signal.reason,
-        ...(suites[i].bands !== undefined ? { bands: suites[i].bands } : {}),
-      })),
-      overall: { state: overall.state, reason: overall.reason },
-      stale_after_hours: deps.config.STALE_AFTER_HOURS,
-      config_problems: deps.configProblems,
-    });
+    c.header("etag", answer.etag);
+    if (notModified(c.req.header("if-none-match"), answer.etag)) return c.body(null, 304);
+    c.header("content-type", "application/json");
+    return c.body(answer.body);
   });
 
   app.get("/badge", etag(), async (c) => {
