@@ -5,7 +5,7 @@
  * none stored; and `/status` during and right after a burst of uploads against its idle p99.
  * `npm run bench -- history` runs this part alone.
  */
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { startDenoDev } from "../scripts/deno-dev.ts";
@@ -86,6 +86,7 @@ async function routes(server: DevServer) {
   const status = await paired("/status", served);
   const badge = await paired("/badge", served);
   const page = await paired("/", served);
+  const pageBytes = (await (await fetch(`${server.url}/`)).arrayBuffer()).byteLength;
   // Uploads taken (2xx) per second: a 429 is quick, and counting it would flatter a saturated store.
   const uploads = await paired("/api/results", (l) => l.ok_rps, uploadOptions());
   return {
@@ -93,6 +94,7 @@ async function routes(server: DevServer) {
     status: status.ratio,
     badge: badge.ratio,
     page: page.ratio,
+    page_bytes: pageBytes,
     uploads: uploads.ratio,
     uploads_rps: uploads.rps,
     uploads_refused_429: loads.reduce((n, l) => n + l.refused_429, 0),
@@ -123,6 +125,40 @@ async function burst(server: DevServer) {
   };
 }
 
+/**
+ * The floor GET / stands on: a hello-world Worker under `wrangler dev` answering as many bytes
+ * as the page, against its own `/healthz`, paired the same way. On loopback the bytes alone cost
+ * throughput; this tells how much of GET / below `/healthz` is the page's size, not chimney.
+ */
+async function bytesFloor(bytes: number): Promise<number> {
+  const dir = mkdtempSync(join(tmpdir(), "chimney-floor-"));
+  writeFileSync(
+    join(dir, "worker.js"),
+    `const page = new TextEncoder().encode("x".repeat(${bytes}));
+export default {
+  fetch(request) {
+    if (new URL(request.url).pathname === "/healthz") return Response.json({ ok: true });
+    return new Response(page, { headers: { "content-type": "text/html; charset=UTF-8" } });
+  },
+};
+`,
+  );
+  writeFileSync(join(dir, "wrangler.toml"), 'name = "floor"\nmain = "worker.js"\ncompatibility_date = "2026-04-26"\n');
+  const server = await startWranglerDev({ persistTo: join(dir, "state"), config: join(dir, "wrangler.toml") });
+  try {
+    const round = { connections: CONNECTIONS, duration: SECONDS };
+    const ratios: number[] = [];
+    for (let i = 0; i < PAIRS; i++) {
+      const floor = await load(`${server.url}/healthz`, round);
+      ratios.push((await load(`${server.url}/page`, round)).rps / floor.rps);
+    }
+    return median(ratios);
+  } finally {
+    await server.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 async function entryBench(entry: Entry) {
   const import1k = await withServer(entry, (s) => importInto(s, 1_000));
   const [import10k, at10k, afterBurst] = await withServer(
@@ -137,6 +173,8 @@ async function entryBench(entry: Entry) {
     none_stored: at0,
     stored_10k: at10k,
     uploads_10k_over_none: round3(at10k.uploads_rps / at0.uploads_rps),
+    // The page's bytes served by a hello-world Worker: only wrangler dev has one to compare.
+    page_bytes_floor: entry === "workers" ? await bytesFloor(at10k.page_bytes) : null,
     burst: afterBurst,
   };
 }

@@ -20,6 +20,8 @@ export interface DevOptions {
   inherit?: boolean;
   /** Serve /__scheduled, which runs the scheduled handler as a cron trigger would. */
   testScheduled?: boolean;
+  /** Another Worker's wrangler configuration, not chimney's: the bench's floors. */
+  config?: string;
 }
 
 export async function freePort(): Promise<number> {
@@ -48,6 +50,7 @@ export async function startWranglerDev(options: DevOptions): Promise<DevServer> 
   ];
   for (const [name, value] of Object.entries(options.vars ?? {})) args.push("--var", `${name}:${value}`);
   if (options.testScheduled) args.push("--test-scheduled");
+  if (options.config) args.push("--config", options.config);
   const child = spawn("npx", args, {
     stdio: options.inherit ? "inherit" : ["ignore", "pipe", "pipe"],
     env: { ...process.env, WRANGLER_SEND_METRICS: "false", NO_COLOR: "1" },
