@@ -82,7 +82,7 @@ describe("the windows remembered", () => {
     expect(keepingWindows(analyse, 6).used.keptBy(store)).toBe(false);
   });
 
-  it("brings back only what it can trust: a window whose numbers JSON cannot keep is computed again", () => {
+  it("brings back only what it can trust: a window whose change points JSON cannot keep is computed again", () => {
     const infinite = (): ChangePoint => ({ ...point(), stats: { ...point().stats, std_1: Number.POSITIVE_INFINITY } });
     const windows = [
       [5, 5, 6, 6, -0],
@@ -98,12 +98,23 @@ describe("the windows remembered", () => {
     forgetWindows();
     rememberWindows(JSON.parse(JSON.stringify(used.windows())), {});
     // Hostile or damaged documents are ignored, not trusted.
-    rememberWindows([{ values: [1, 2], pvalue: 0.001, points: [{ index: "x" }] }] as never, {});
+    rememberWindows([{ bits: "AAAA", pvalue: 0.001, points: [] }] as never, {});
+    rememberWindows([{ bits: "not base64!", points: [] }] as never, {});
+    rememberWindows([{ bits: btoa("x".repeat(16)), points: [{ index: "x" }] }] as never, {});
+    rememberWindows([{ values: [1, 2], pvalue: 0.001, points: [] }] as never, {});
     rememberWindows("nonsense" as never, {});
     const computed = windowsComputed();
-    expect(rememberedWindow(Float64Array.from(windows[0]), 0.001, () => [point()])).toEqual([point()]);
+    // Kept bit for bit, a -0 comes back as itself.
+    expect(rememberedWindow(Float64Array.from(windows[0]), 0.001, () => [])).toEqual([point()]);
     expect(rememberedWindow(Float64Array.from(windows[1]), 0.001, () => [infinite()])).toEqual([infinite()]);
     expect(rememberedWindow(Float64Array.from([1, 2]), 0.001, () => [])).toEqual([]);
-    expect(windowsComputed() - computed).toBe(3);
+    expect(windowsComputed() - computed).toBe(2);
+  });
+
+  it("keeps each window's threshold and values as their bits, in base64: read back without parsing a number each", () => {
+    const { used } = keepingWindows(() => rememberedWindow(Float64Array.from([1.5, -0, 2]), 0.001, () => []), 3);
+    const [kept] = used.windows();
+    const bits = Uint8Array.from(atob(kept.bits), (c) => c.charCodeAt(0));
+    expect([...new Float64Array(bits.buffer)]).toEqual([0.001, 1.5, -0, 2]);
   });
 });

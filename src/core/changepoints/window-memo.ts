@@ -10,6 +10,7 @@
  * computing would give, whichever request of the isolate computed it; and forgetting, whether by
  * eviction or `forgetWindows`, costs only the time to compute it again.
  */
+import { base64Of, bytesOfBase64 } from "../base64.ts";
 import type { ChangePoint } from "./change-point.ts";
 
 /**
@@ -79,8 +80,11 @@ export function rememberedWindow(window: Float64Array, maxPvalue: number, detect
  * settlement, which on Workers usually runs in a fresh isolate with nothing remembered.
  */
 export interface KeptWindow {
-  values: number[];
-  pvalue: number;
+  /**
+   * The threshold and the window's values as Float64 bits, in base64 (`bitsOf`): a fresh isolate
+   * reads 60 windows back without parsing three thousand numbers, and a -0 stays itself.
+   */
+  bits: string;
   points: ChangePoint[];
 }
 
@@ -128,14 +132,11 @@ export function keepingWindows<T>(analyse: () => T, length: number): { value: T;
 }
 
 function keptOf({ bits, points }: Remembered): KeptWindow {
-  const values = new Float64Array(bits.buffer, bits.byteOffset, bits.length / 2);
-  return { pvalue: values[0], values: Array.from(values.subarray(1)), points: copied(points) };
+  return { bits: base64Of(new Uint8Array(bits.buffer, bits.byteOffset, bits.byteLength)), points: copied(points) };
 }
 
-/** JSON keeps a finite number exactly and turns the others to null: only all-finite windows are kept. */
-function keepable({ bits, points }: Remembered): boolean {
-  const values = new Float64Array(bits.buffer, bits.byteOffset, bits.length / 2);
-  for (let i = 0; i < values.length; i++) if (!Number.isFinite(values[i])) return false;
+/** JSON keeps a finite number exactly and turns the others to null: only windows whose change points are all finite are kept. */
+function keepable({ points }: Remembered): boolean {
   return points.every(
     (p) => Number.isFinite(p.index) && Number.isFinite(p.qhat) && STATS.every((k) => Number.isFinite(p.stats[k])),
   );
@@ -147,11 +148,9 @@ const STATS = ["mean_1", "mean_2", "std_1", "std_2", "pvalue"] as const;
 function isKeptWindow(w: unknown): w is KeptWindow {
   const finite = (x: unknown) => typeof x === "number" && Number.isFinite(x);
   if (typeof w !== "object" || w === null) return false;
-  const { values, pvalue, points } = w as Record<string, unknown>;
+  const { bits, points } = w as Record<string, unknown>;
   return (
-    finite(pvalue) &&
-    Array.isArray(values) &&
-    values.every(finite) &&
+    typeof bits === "string" &&
     Array.isArray(points) &&
     points.every((p) => {
       if (typeof p !== "object" || p === null) return false;
@@ -167,6 +166,13 @@ function isKeptWindow(w: unknown): w is KeptWindow {
   );
 }
 
+/** A kept window's bits: the threshold and at least one value, whole Float64s. */
+function keptBits(base64: string): Uint32Array | null {
+  const bytes = bytesOfBase64(base64);
+  if (!bytes || bytes.byteLength < 16 || bytes.byteLength % 8 !== 0) return null;
+  return new Uint32Array(bytes.buffer);
+}
+
 /**
  * Remembers windows a store kept (`keepingWindows`), read from `store`. A hit is still compared
  * bit for bit, so a window read back wrong is only a window computed again; what is not a window
@@ -177,7 +183,8 @@ export function rememberWindows(kept: readonly KeptWindow[], store: object): voi
   const read = new Set<number>();
   for (const w of kept) {
     if (!isKeptWindow(w)) continue;
-    const bits = bitsOf(Float64Array.from(w.values), w.pvalue);
+    const bits = keptBits(w.bits);
+    if (!bits) continue;
     const key = hashOf(bits);
     read.add(key);
     if (memo.has(key)) continue;
