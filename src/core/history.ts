@@ -2,6 +2,7 @@
  * The history: one compact entry per run, newest first, paged by an opaque cursor that
  * stays valid when new runs arrive.
  */
+import { base64Of, bytesOfBase64 } from "./base64.ts";
 import type { MetricKey } from "./baseline.ts";
 import { outOfRangeMetrics, type Confirmation, type Run, type RunState } from "./run.ts";
 
@@ -173,16 +174,11 @@ export function page(history: readonly HistoryEntry[], limit: number, after: Pos
 }
 
 function base64url(s: string): string {
-  const bytes = new TextEncoder().encode(s);
-  let binary = "";
-  for (const b of bytes) binary += String.fromCharCode(b);
-  return btoa(binary).replaceAll("+", "-").replaceAll("/", "_").replace(/=+$/, "");
+  return base64Of(new TextEncoder().encode(s)).replaceAll("+", "-").replaceAll("/", "_").replace(/=+$/, "");
 }
 
 function fromBase64url(s: string): string {
-  if (!/^[A-Za-z0-9_-]{1,2048}$/.test(s)) throw new Error("not base64url");
-  const binary = atob(s.replaceAll("-", "+").replaceAll("_", "/"));
-  return new TextDecoder("utf-8", { fatal: true, ignoreBOM: false }).decode(
-    Uint8Array.from(binary, (c) => c.charCodeAt(0)),
-  );
+  const bytes = /^[A-Za-z0-9_-]{1,2048}$/.test(s) ? bytesOfBase64(s.replaceAll("-", "+").replaceAll("_", "/")) : null;
+  if (!bytes) throw new Error("not base64url");
+  return new TextDecoder("utf-8", { fatal: true, ignoreBOM: false }).decode(bytes);
 }
