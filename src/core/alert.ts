@@ -248,7 +248,7 @@ export function isListed(alert: Alert): boolean {
   return alert.state === "open" || alert.accepted != null;
 }
 
-/** The listed alerts as /status shows them: the open ones, and the accepted ones. */
+/** What `standingOf` gives. */
 export interface Standing {
   readonly open: readonly Alert[];
   readonly accepted: readonly Alert[];
