@@ -50,17 +50,25 @@ export function benchBranch(pr: PullRequestHead & { head_ref: string }, trackedR
  * approval is never run unseen.
  */
 export function decideCommand(command: BenchCommand, login: string, role: Role, pr: PullRequestHead): CommandDecision {
+  const refused = refusedRole(command, login, role);
+  if (refused) return { kind: "ignore", reason: refused };
   const sha = pr.head_sha.toLowerCase();
   if (command.kind === "approve") {
-    if (!MAINTAINERS.includes(role))
-      return { kind: "ignore", reason: `${login} (${role}) is not a maintainer (admin or maintain)` };
     if (command.sha !== sha)
       return { kind: "ignore", reason: `the approved sha ${command.sha} is not the head ${sha} of #${pr.number}` };
     return { kind: "dispatch", sha, fork: isFork(pr) };
   }
-  if (!WRITERS.includes(role))
-    return { kind: "ignore", reason: `${login} (${role}) is not a collaborator with write permission` };
   return isFork(pr) ? { kind: "ask_approval", sha } : { kind: "dispatch", sha, fork: false };
+}
+
+/**
+ * Why `login`'s role may not give `command`, whatever the pull request, or null when it may: asked
+ * first, so that a comment anyone can write costs no read of the pull request.
+ */
+export function refusedRole(command: BenchCommand, login: string, role: Role): string | null {
+  if (command.kind === "approve")
+    return MAINTAINERS.includes(role) ? null : `${login} (${role}) is not a maintainer (admin or maintain)`;
+  return WRITERS.includes(role) ? null : `${login} (${role}) is not a collaborator with write permission`;
 }
 
 /** Nights each metric of a pull request's run is compared with. */

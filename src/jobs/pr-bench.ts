@@ -7,7 +7,7 @@
 import * as v from "valibot";
 import { newDispatch } from "../core/dispatch.ts";
 import { approvalRequest } from "../core/issue/pr-bench.ts";
-import { benchBranch, decideCommand, parseCommand, type BenchCommand } from "../core/pr-bench.ts";
+import { benchBranch, decideCommand, refusedRole, parseCommand, type BenchCommand } from "../core/pr-bench.ts";
 import { parseJson, parseWith } from "../core/validation.ts";
 import { pullRequestCorrelationId, sameRepository } from "../core/workflow.ts";
 import { comment, hasComment } from "../github/issues.ts";
@@ -92,13 +92,18 @@ async function processComment(deps: LoopDeps, id: string, event: CommentEvent, c
   const login = event.comment.user.login;
   try {
     const client = github.client();
+    const ignore = (reason: string) => {
+      deps.log({ event: "pr_command_ignored", pr: number, comment: event.comment.id, reason });
+      return finish("done", reason);
+    };
     const role = await collaboratorRole(client, login);
+    const refused = refusedRole(command, login, role);
+    if (refused) return ignore(refused);
     const pr = await getPullRequest(client, number);
     const decision = decideCommand(command, login, role, pr);
     switch (decision.kind) {
       case "ignore":
-        deps.log({ event: "pr_command_ignored", pr: number, comment: event.comment.id, reason: decision.reason });
-        return finish("done", decision.reason);
+        return ignore(decision.reason);
       case "ask_approval": {
         const marker = `chimney:pr-bench-approval=${decision.sha}`;
         if (!(await hasComment(client, number, marker, await github.identity(client))))

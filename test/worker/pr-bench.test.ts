@@ -205,6 +205,8 @@ describe("/chimney bench on a pull request", () => {
     expect(dispatches(h)).toEqual([]);
     expect(h.github.issues.get(pr)!.comments).toEqual([]);
     expect(h.logs.some((l) => l.includes('"pr_command_ignored"') && l.includes("stranger"))).toBe(true);
+    // Anyone may comment: what they may not command costs chimney no read of the pull request.
+    expect(h.github.calls("GET", /\/pulls\/\d+$/)).toBe(0);
   });
 
   it("from a custom role that grants write permission dispatches, as its accept and snooze are taken", async () => {
