@@ -1,4 +1,5 @@
 /** Validators of what chimney answers from kept data: strong ETags, and If-None-Match against them. */
+import type { Context } from "hono";
 import { sha256Hex } from "../core/artifact.ts";
 
 /** A body's first 128 bits of SHA-256, quoted: a strong entity tag. */
@@ -6,8 +7,24 @@ export async function etagOf(body: string): Promise<string> {
   return `"${(await sha256Hex(new TextEncoder().encode(body))).slice(0, 32)}"`;
 }
 
+/**
+ * A kept answer (the status page, `/status`) with its ETag: `304` to a request that names it,
+ * else the body, both cacheable for 30 s.
+ */
+export function keptAnswer(
+  c: Context,
+  kept: { etag: string; body: string | Uint8Array<ArrayBuffer> },
+  contentType: string,
+): Response {
+  c.header("cache-control", "public, max-age=30");
+  c.header("etag", kept.etag);
+  if (notModified(c.req.header("if-none-match"), kept.etag)) return c.body(null, 304);
+  c.header("content-type", contentType);
+  return c.body(kept.body);
+}
+
 /** Whether an If-None-Match header names `etag` (RFC 9110 §13.1.2: weak comparison, or `*`). */
-export function notModified(ifNoneMatch: string | undefined, etag: string): boolean {
+function notModified(ifNoneMatch: string | undefined, etag: string): boolean {
   if (!ifNoneMatch) return false;
   return ifNoneMatch
     .split(",")

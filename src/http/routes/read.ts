@@ -10,7 +10,7 @@ import { currentBadge, currentSuiteBadge, currentSuiteResults, judgedBaseline } 
 import { runPage } from "../pages/run-page.ts";
 import { pageBytes, publishStatusPage } from "../pages/publish.ts";
 import { statusAnswer } from "../status-answer.ts";
-import { notModified } from "../validators.ts";
+import { keptAnswer } from "../validators.ts";
 import { linksFor, type AppDeps } from "../deps.ts";
 import { suiteNamed } from "../suite-param.ts";
 import { invalidInput, problem } from "../problem.ts";
@@ -38,21 +38,10 @@ export function readRoutes(deps: AppDeps): Hono {
 
   app.get("/", async (c) => {
     const page = (await deps.pages.latest()) ?? (await publishStatusPage(deps));
-    c.header("cache-control", "public, max-age=30");
-    c.header("etag", page.etag);
-    if (notModified(c.req.header("if-none-match"), page.etag)) return c.body(null, 304);
-    c.header("content-type", "text/html; charset=UTF-8");
-    return c.body(pageBytes(page));
+    return keptAnswer(c, { etag: page.etag, body: pageBytes(page) }, "text/html; charset=UTF-8");
   });
 
-  app.get("/status", async (c) => {
-    const answer = await statusAnswer(deps);
-    c.header("cache-control", "public, max-age=30");
-    c.header("etag", answer.etag);
-    if (notModified(c.req.header("if-none-match"), answer.etag)) return c.body(null, 304);
-    c.header("content-type", "application/json");
-    return c.body(answer.body);
-  });
+  app.get("/status", async (c) => keptAnswer(c, await statusAnswer(deps), "application/json"));
 
   app.get("/badge", etag(), async (c) => {
     const suite = seriesSuiteOf(deps, c.req.query("suite"));
