@@ -61,34 +61,42 @@ function uploadOptions() {
 /** Rounds of each route, each after its own `/healthz` round: one 4 s round varied by ±15%. */
 const PAIRS = 3;
 
+const served = (l: Load) => l.rps;
+
 /**
- * Each route right after a `/healthz` round of its own, and the median of its ratios to those
- * rounds: the floor drifts as the isolate's background work (the import's analysis, a drain)
- * comes and goes, and one `/healthz` round measured first, while an import was still being
- * analysed, flattered every route after it.
+ * A route right after a `/healthz` round of its own, `PAIRS` times, and the median of its ratios
+ * to those rounds: the floor drifts as the isolate's background work (the import's analysis, a
+ * drain) comes and goes, and one `/healthz` round measured first, while an import was still being
+ * analysed, flattered every route after it. `taken` is what counts of a round (its rate).
  */
-async function routes(server: DevServer) {
+async function paired(
+  server: DevServer,
+  path: string,
+  taken: (l: Load) => number = served,
+  options: Parameters<typeof load>[1] = {},
+) {
   const round = { connections: CONNECTIONS, duration: SECONDS };
+  const ratios: number[] = [];
+  const rates: number[] = [];
   const loads: Load[] = [];
-  const paired = async (path: string, taken: (l: Load) => number, options: Parameters<typeof load>[1] = {}) => {
-    const ratios: number[] = [];
-    const rates: number[] = [];
-    for (let i = 0; i < PAIRS; i++) {
-      const floor = await load(`${server.url}/healthz`, round);
-      const route = await load(`${server.url}${path}`, { ...round, ...options });
-      loads.push(floor, route);
-      ratios.push(taken(route) / floor.rps);
-      rates.push(taken(route));
-    }
-    return { ratio: median(ratios), rps: median(rates) };
-  };
-  const served = (l: Load) => l.rps;
-  const status = await paired("/status", served);
-  const badge = await paired("/badge", served);
-  const page = await paired("/", served);
+  for (let i = 0; i < PAIRS; i++) {
+    const floor = await load(`${server.url}/healthz`, round);
+    const route = await load(`${server.url}${path}`, { ...round, ...options });
+    loads.push(floor, route);
+    ratios.push(taken(route) / floor.rps);
+    rates.push(taken(route));
+  }
+  return { ratio: median(ratios), rps: median(rates), loads };
+}
+
+async function routes(server: DevServer) {
+  const status = await paired(server, "/status");
+  const badge = await paired(server, "/badge");
+  const page = await paired(server, "/");
   const pageHtml = await (await fetch(`${server.url}/`)).text();
   // Uploads taken (2xx) per second: a 429 is quick, and counting it would flatter a saturated store.
-  const uploads = await paired("/api/results", (l) => l.ok_rps, uploadOptions());
+  const uploads = await paired(server, "/api/results", (l) => l.ok_rps, uploadOptions());
+  const loads = [status, badge, page, uploads].flatMap((r) => r.loads);
   const figures = {
     healthz_rps: median(loads.filter((_, i) => i % 2 === 0).map((l) => l.rps)),
     status: status.ratio,
@@ -149,13 +157,7 @@ export default {
   writeFileSync(join(dir, "wrangler.toml"), 'name = "floor"\nmain = "worker.js"\ncompatibility_date = "2026-04-26"\n');
   const server = await startWranglerDev({ persistTo: join(dir, "state"), config: join(dir, "wrangler.toml") });
   try {
-    const round = { connections: CONNECTIONS, duration: SECONDS };
-    const ratios: number[] = [];
-    for (let i = 0; i < PAIRS; i++) {
-      const floor = await load(`${server.url}/healthz`, round);
-      ratios.push((await load(`${server.url}/page`, round)).rps / floor.rps);
-    }
-    return median(ratios);
+    return (await paired(server, "/page")).ratio;
   } finally {
     await server.stop();
     rmSync(dir, { recursive: true, force: true });
