@@ -1,4 +1,5 @@
 /** Reading a file of the repository at a ref, exactly as committed (GitHub's contents API, raw). */
+import { bytesOfBase64 } from "../core/base64.ts";
 import { GitHubError, type GitHubClient } from "./client.ts";
 
 /** The file's bytes, or null when it does not exist at that ref. */
@@ -50,13 +51,8 @@ export function decodeContents(answer: unknown): Decoded {
     return refuse(`is ${a.size} bytes: over the 1 MB the contents API returns inline`);
   if (a.encoding !== "base64" || typeof a.content !== "string")
     return refuse(`has content encoded as ${JSON.stringify(a.encoding)}, not base64`);
-  let bytes: Uint8Array;
-  try {
-    const binary = atob(a.content.replace(/\s+/g, ""));
-    bytes = Uint8Array.from(binary, (ch) => ch.charCodeAt(0));
-  } catch {
-    return refuse("has content that is not base64");
-  }
+  const bytes = bytesOfBase64(a.content.replace(/\s+/g, ""));
+  if (!bytes) return refuse("has content that is not base64");
   if (bytes.byteLength !== a.size) return refuse(`has ${bytes.byteLength} bytes of content but a size of ${a.size}`);
   try {
     const text = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false }).decode(bytes);
