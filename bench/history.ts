@@ -1,6 +1,7 @@
 /**
- * History that grows cheaply, against `wrangler dev` and the Deno entry on loopback: importing
- * 1 000 and 10 000 smoke results (one fresh state each), then, with 10 000 runs stored, uploads,
+ * History that grows cheaply, on loopback against `wrangler dev`, the deployed bundle in workerd
+ * without wrangler dev's proxy (bench/workerd.ts), and the Deno entry: importing 1 000 and
+ * 10 000 smoke results (one fresh state each), then, with 10 000 runs stored, uploads,
  * `/status`, `/badge` and `GET /` against `/healthz` at 50 connections, beside the same with
  * none stored; and `/status` during and right after a burst of uploads against its idle p99.
  * `npm run bench -- history` runs this part alone.
@@ -9,32 +10,42 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { startDenoDev } from "../scripts/deno-dev.ts";
-import { freePort, startWranglerDev, type DevServer } from "../scripts/wrangler-dev.ts";
+import { freePort, startWranglerDev } from "../scripts/wrangler-dev.ts";
 import { importRows, load, median, metricsText, round3, type Load } from "./common.ts";
+import { startChimneyWorkerd, startScriptWorkerd, type Served } from "./workerd.ts";
 
 const ADMIN = "bench-admin-0123456789abcdef";
 const TOKEN = "bench-token-0123456789abcdef";
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 4);
 const CONNECTIONS = 50;
 
-type Entry = "workers" | "deno";
+/** `workers`: under wrangler dev; `workerd`: the deployed bundle in workerd, past wrangler dev's proxy. */
+type Entry = "workers" | "workerd" | "deno";
 
-async function withServer<T>(entry: Entry, fn: (server: DevServer) => Promise<T>): Promise<T> {
-  const vars = { PERF_DASHBOARD_TOKEN: TOKEN, ADMIN_TOKEN: ADMIN };
-  // The Deno entry runs on an in-memory Deno KV, as on Deploy; wrangler dev keeps its state on disk.
-  const persist = entry === "workers" ? mkdtempSync(join(tmpdir(), "chimney-history-")) : null;
-  const server = persist
-    ? await startWranglerDev({ persistTo: persist, vars })
-    : await startDenoDev({ port: await freePort(), vars });
+function start(entry: Entry, persistTo: string, vars: Record<string, string>): Promise<Served> {
+  switch (entry) {
+    case "workers":
+      return startWranglerDev({ persistTo, vars });
+    case "workerd":
+      return startChimneyWorkerd({ persistTo, vars });
+    case "deno":
+      // On an in-memory Deno KV, as on Deploy.
+      return freePort().then((port) => startDenoDev({ port, vars }));
+  }
+}
+
+async function withServer<T>(entry: Entry, fn: (server: Served) => Promise<T>): Promise<T> {
+  const persist = mkdtempSync(join(tmpdir(), "chimney-history-"));
+  const server = await start(entry, persist, { PERF_DASHBOARD_TOKEN: TOKEN, ADMIN_TOKEN: ADMIN });
   try {
     return await fn(server);
   } finally {
     await server.stop();
-    if (persist) rmSync(persist, { recursive: true, force: true });
+    rmSync(persist, { recursive: true, force: true });
   }
 }
 
-async function importInto(server: DevServer, rows: number): Promise<number> {
+async function importInto(server: Served, rows: number): Promise<number> {
   const body = importRows(rows);
   const started = performance.now();
   const res = await fetch(`${server.url}/api/import`, {
@@ -70,7 +81,7 @@ const served = (l: Load) => l.rps;
  * analysed, flattered every route after it. `taken` is what counts of a round (its rate).
  */
 async function paired(
-  server: DevServer,
+  server: Served,
   path: string,
   taken: (l: Load) => number = served,
   options: Parameters<typeof load>[1] = {},
@@ -89,7 +100,7 @@ async function paired(
   return { ratio: median(ratios), rps: median(rates), loads };
 }
 
-async function routes(server: DevServer) {
+async function routes(server: Served) {
   const status = await paired(server, "/status");
   const badge = await paired(server, "/badge");
   const page = await paired(server, "/");
@@ -97,6 +108,7 @@ async function routes(server: DevServer) {
   // Uploads taken (2xx) per second: a 429 is quick, and counting it would flatter a saturated store.
   const uploads = await paired(server, "/api/results", (l) => l.ok_rps, uploadOptions());
   const loads = [status, badge, page, uploads].flatMap((r) => r.loads);
+  const failed = (ls: Load[]) => ls.reduce((n, l) => n + l.errors + l.non2xx - l.refused_429, 0);
   const figures = {
     healthz_rps: median(loads.filter((_, i) => i % 2 === 0).map((l) => l.rps)),
     status: status.ratio,
@@ -106,13 +118,16 @@ async function routes(server: DevServer) {
     uploads: uploads.ratio,
     uploads_rps: uploads.rps,
     uploads_refused_429: loads.reduce((n, l) => n + l.refused_429, 0),
-    errors: loads.reduce((n, l) => n + l.errors + l.non2xx - l.refused_429, 0),
+    read_errors: failed([status, badge, page].flatMap((r) => r.loads)),
+    // workerd closes a connection whose request it answered without reading the body (a 429):
+    // autocannon counts each such close, after the 429 it was sent, as an error.
+    upload_errors: failed(uploads.loads),
   };
   return { figures, pageHtml };
 }
 
 /** `/status` idle, then while uploads come at 50 connections, then right after: p99 and failures. */
-async function burst(server: DevServer) {
+async function burst(server: Served) {
   const reads = { connections: 10, duration: SECONDS };
   const idle = await load(`${server.url}/status`, reads);
   const [during, uploads] = await Promise.all([
@@ -135,27 +150,29 @@ async function burst(server: DevServer) {
 }
 
 /**
- * The floor GET / stands on: a hello-world Worker under `wrangler dev` answering the page itself,
- * against its own `/healthz`, paired the same way. Serving the bytes costs throughput on
- * loopback, and wrangler dev's proxy passes every text/html answer through HTMLRewriter (its
- * live-reload hook, run with live reload off too), whose cost grows with the page's markup:
- * this tells how much of GET / below `/healthz` is the page, not chimney.
+ * The floor GET / stands on: a hello-world Worker answering the page itself, against its own
+ * `/healthz`, paired the same way, under `wrangler dev` or in workerd as chimney was. Serving the
+ * bytes costs throughput on loopback, and wrangler dev's proxy passes every text/html answer
+ * through HTMLRewriter, whose cost grows with the page's markup: this tells how much of GET /
+ * below `/healthz` is the page, not chimney. The Deno entry has no hello-world to compare.
  */
-async function pageFloor(html: string): Promise<number> {
-  const dir = mkdtempSync(join(tmpdir(), "chimney-floor-"));
-  writeFileSync(
-    join(dir, "worker.js"),
-    `const page = new TextEncoder().encode(${JSON.stringify(html)});
+async function pageFloor(entry: Entry, html: string): Promise<number | null> {
+  if (entry === "deno") return null;
+  const script = `const page = new TextEncoder().encode(${JSON.stringify(html)});
 export default {
   fetch(request) {
     if (new URL(request.url).pathname === "/healthz") return Response.json({ ok: true });
     return new Response(page, { headers: { "content-type": "text/html; charset=UTF-8" } });
   },
 };
-`,
-  );
+`;
+  const dir = mkdtempSync(join(tmpdir(), "chimney-floor-"));
+  writeFileSync(join(dir, "worker.js"), script);
   writeFileSync(join(dir, "wrangler.toml"), 'name = "floor"\nmain = "worker.js"\ncompatibility_date = "2026-04-26"\n');
-  const server = await startWranglerDev({ persistTo: join(dir, "state"), config: join(dir, "wrangler.toml") });
+  const server =
+    entry === "workers"
+      ? await startWranglerDev({ persistTo: join(dir, "state"), config: join(dir, "wrangler.toml") })
+      : await startScriptWorkerd(script);
   try {
     return (await paired(server, "/page")).ratio;
   } finally {
@@ -178,12 +195,15 @@ async function entryBench(entry: Entry) {
     none_stored: at0,
     stored_10k: at10k,
     uploads_10k_over_none: round3(at10k.uploads_rps / at0.uploads_rps),
-    // The page served by a hello-world Worker: only wrangler dev has one to compare.
-    page_floor: entry === "workers" ? await pageFloor(pageHtml) : null,
+    page_floor: await pageFloor(entry, pageHtml),
     burst: afterBurst,
   };
 }
 
 export async function historyBench() {
-  return { workers: await entryBench("workers"), deno: await entryBench("deno") };
+  return {
+    workers: await entryBench("workers"),
+    workerd: await entryBench("workerd"),
+    deno: await entryBench("deno"),
+  };
 }
