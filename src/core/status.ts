@@ -132,9 +132,13 @@ export function badgeOf(signal: Signal, doc: StatusDocument | null): Badge {
   return { schemaVersion: 1, label: "firewood smoke", message, color: COLORS[signal.state] };
 }
 
+/** Made once, when first needed: a NumberFormat costs more to make than the badge it formats. */
+let compactFormat: Intl.NumberFormat | undefined;
+
 /** 10233.3 → "10.2k", as a badge has room for. */
 export function compact(n: number): string {
-  return new Intl.NumberFormat("en-US", { notation: "compact", maximumFractionDigits: 1 }).format(n).toLowerCase();
+  compactFormat ??= new Intl.NumberFormat("en-US", { notation: "compact", maximumFractionDigits: 1 });
+  return compactFormat.format(n).toLowerCase();
 }
 
 /**

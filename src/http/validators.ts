@@ -7,16 +7,33 @@ export async function etagOf(body: string): Promise<string> {
   return `"${(await sha256Hex(new TextEncoder().encode(body))).slice(0, 32)}"`;
 }
 
+/** Bodies tagged lately, with their ETags: a badge per suite and state, answered over and over. */
+const tagged = new Map<string, string>();
+const TAGGED = 32;
+
+/** `body` with its ETag, hashed once while it is among the last `TAGGED` bodies tagged. */
+export async function taggedBody(body: string): Promise<{ body: string; etag: string }> {
+  let etag = tagged.get(body);
+  if (etag === undefined) {
+    etag = await etagOf(body);
+    const [oldest] = tagged.keys();
+    if (tagged.size >= TAGGED && oldest !== undefined) tagged.delete(oldest);
+    tagged.set(body, etag);
+  }
+  return { body, etag };
+}
+
 /**
- * A kept answer (the status page, `/status`) with its ETag: `304` to a request that names it,
- * else the body, both cacheable for 30 s.
+ * A kept answer (the status page, `/status`, the badge) with its ETag: `304` to a request that
+ * names it, else the body, both cacheable for `maxAge` seconds.
  */
 export function keptAnswer(
   c: Context,
   kept: { etag: string; body: string | Uint8Array<ArrayBuffer> },
   contentType: string,
+  maxAge = 30,
 ): Response {
-  c.header("cache-control", "public, max-age=30");
+  c.header("cache-control", `public, max-age=${maxAge}`);
   c.header("etag", kept.etag);
   if (notModified(c.req.header("if-none-match"), kept.etag)) return c.body(null, 304);
   c.header("content-type", contentType);

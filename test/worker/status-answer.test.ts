@@ -1,4 +1,7 @@
-/** `/status` is built once while its reads are kept, and never answers from a build the clock or a write has overtaken. */
+/**
+ * `/status` is built once while its reads are kept, and `/badge` tagged once per body: neither
+ * answers from a build the clock or a write has overtaken.
+ */
 import { beforeEach, describe, expect, it } from "vitest";
 import passing from "../fixtures/smoke-metrics.json";
 import { metricsAt } from "../support/nights.ts";
@@ -53,5 +56,34 @@ describe("the /status answer, while its reads are kept", () => {
     expect(before.body.latest_night?.id).toBe(`${first.id}-1`);
     expect(after.body.latest_night?.id).toBe(`${second.id}-1`);
     expect(after.etag).not.toBe(before.etag);
+  });
+});
+
+describe("the /badge answer", () => {
+  beforeEach(() => resetStorage());
+
+  it("keeps its ETag while its message stays, and moves with the clock and with a new night", async () => {
+    const h = harness("2026-11-20T03:00:00.000Z", { STATUS_CACHE_SECONDS: "5", STALE_AFTER_HOURS: "1" });
+    const badge = async () => {
+      const res = await h.request("/badge");
+      const body = (await res.json()) as { message: string };
+      return { etag: res.headers.get("etag"), cache: res.headers.get("cache-control"), message: body.message };
+    };
+    await h.night(passing);
+    const first = await badge();
+    expect(first.message).toMatch(/ops\/s$/);
+    expect(first.cache).toBe("public, max-age=60");
+    expect(await badge()).toEqual(first);
+    expect((await h.request("/badge", { headers: { "if-none-match": first.etag ?? "" } })).status).toBe(304);
+    await h.night(metricsAt(0.8));
+    const slower = await badge();
+    expect(slower.message).not.toBe(first.message);
+    expect(slower.etag).not.toBe(first.etag);
+    h.clock.advance(2 * 3_600_000);
+    const stale = await badge();
+    expect(stale.message).toBe("missed");
+    expect(stale.etag).not.toBe(slower.etag);
+    // A reader holding the first ETag is sent the badge, not a 304.
+    expect((await h.request("/badge", { headers: { "if-none-match": first.etag ?? "" } })).status).toBe(200);
   });
 });

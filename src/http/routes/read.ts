@@ -10,7 +10,7 @@ import { currentBadge, currentSuiteBadge, currentSuiteResults, judgedBaseline } 
 import { runPage } from "../pages/run-page.ts";
 import { pageBytes, publishStatusPage } from "../pages/publish.ts";
 import { statusAnswer } from "../status-answer.ts";
-import { keptAnswer } from "../validators.ts";
+import { keptAnswer, taggedBody } from "../validators.ts";
 import { linksFor, type AppDeps } from "../deps.ts";
 import { suiteNamed } from "../suite-param.ts";
 import { invalidInput, problem } from "../problem.ts";
@@ -43,10 +43,10 @@ export function readRoutes(deps: AppDeps): Hono {
 
   app.get("/status", async (c) => keptAnswer(c, await statusAnswer(deps), "application/json"));
 
-  app.get("/badge", etag(), async (c) => {
+  app.get("/badge", async (c) => {
     const suite = seriesSuiteOf(deps, c.req.query("suite"));
-    c.header("cache-control", "public, max-age=60");
-    return c.json(suite ? await currentSuiteBadge(deps, suite) : await currentBadge(deps));
+    const badge = suite ? await currentSuiteBadge(deps, suite) : await currentBadge(deps);
+    return keptAnswer(c, await taggedBody(JSON.stringify(badge)), "application/json", 60);
   });
 
   app.get("/dashboards", async (c) => {
