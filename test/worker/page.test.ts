@@ -38,6 +38,21 @@ describe("the status page", () => {
     expect((await call("/", { headers: { "if-none-match": etag ?? "" } })).status).toBe(200);
   });
 
+  it("keeps its ETag when a tick renders it again and nothing it shows changed", async () => {
+    await upload(json(metricsAt(1.0)), { contentType: "application/json", query: "run_id=7006" });
+    const first = await html();
+    const etag = first.headers.get("etag");
+    const tick = await call("/api/ticks/reconcile", {
+      method: "POST",
+      headers: { authorization: `Bearer ${TEST_BINDINGS.ADMIN_TOKEN}` },
+    });
+    expect(tick.status).toBe(200);
+    const again = await html();
+    expect(await again.text()).toBe(await first.text());
+    expect(again.headers.get("etag")).toBe(etag);
+    expect((await call("/", { headers: { "if-none-match": etag ?? "" } })).status).toBe(304);
+  });
+
   it("is rendered on the first request when none is kept yet", async () => {
     const res = await html();
     expect(res.status).toBe(200);
