@@ -114,6 +114,7 @@ async function routes(server: Served) {
     status: status.ratio,
     badge: badge.ratio,
     page: page.ratio,
+    page_rps: page.rps,
     page_bytes: new TextEncoder().encode(pageHtml).byteLength,
     uploads: uploads.ratio,
     uploads_rps: uploads.rps,
@@ -156,7 +157,7 @@ async function burst(server: Served) {
  * through HTMLRewriter, whose cost grows with the page's markup: this tells how much of GET /
  * below `/healthz` is the page, not chimney. The Deno entry has no hello-world to compare.
  */
-async function pageFloor(entry: Entry, html: string): Promise<number | null> {
+async function pageFloor(entry: Entry, html: string): Promise<{ ratio: number; rps: number } | null> {
   if (entry === "deno") return null;
   const script = `const page = new TextEncoder().encode(${JSON.stringify(html)});
 export default {
@@ -174,7 +175,8 @@ export default {
       ? await startWranglerDev({ persistTo: join(dir, "state"), config: join(dir, "wrangler.toml") })
       : await startScriptWorkerd(script);
   try {
-    return (await paired(server, "/page")).ratio;
+    const { ratio, rps } = await paired(server, "/page");
+    return { ratio, rps };
   } finally {
     await server.stop();
     rmSync(dir, { recursive: true, force: true });
