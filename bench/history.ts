@@ -167,20 +167,28 @@ export default {
   },
 };
 `;
-  const dir = mkdtempSync(join(tmpdir(), "chimney-floor-"));
-  writeFileSync(join(dir, "worker.js"), script);
-  writeFileSync(join(dir, "wrangler.toml"), 'name = "floor"\nmain = "worker.js"\ncompatibility_date = "2026-04-26"\n');
-  const server =
-    entry === "workers"
-      ? await startWranglerDev({ persistTo: join(dir, "state"), config: join(dir, "wrangler.toml") })
-      : await startScriptWorkerd(script);
+  const server = entry === "workers" ? await wranglerDevOf(script) : await startScriptWorkerd(script);
   try {
     const { ratio, rps } = await paired(server, "/page");
     return { ratio, rps };
   } finally {
     await server.stop();
-    rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** A Worker of one module under `wrangler dev`, from a directory of its own removed when it stops. */
+async function wranglerDevOf(script: string): Promise<Served> {
+  const dir = mkdtempSync(join(tmpdir(), "chimney-floor-"));
+  writeFileSync(join(dir, "worker.js"), script);
+  writeFileSync(join(dir, "wrangler.toml"), 'name = "floor"\nmain = "worker.js"\ncompatibility_date = "2026-04-26"\n');
+  const server = await startWranglerDev({ persistTo: join(dir, "state"), config: join(dir, "wrangler.toml") });
+  return {
+    url: server.url,
+    stop: async () => {
+      await server.stop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
 }
 
 async function entryBench(entry: Entry) {
