@@ -152,22 +152,27 @@ async function burst(server: Served) {
 
 /**
  * The floor GET / stands on: a hello-world Worker answering the page itself, against its own
- * `/healthz`, paired the same way, under `wrangler dev` or in workerd as chimney was. Serving the
- * bytes costs throughput on loopback, and wrangler dev's proxy passes every text/html answer
- * through HTMLRewriter, whose cost grows with the page's markup: this tells how much of GET /
- * below `/healthz` is the page, not chimney. The Deno entry has no hello-world to compare.
+ * `/healthz`, paired the same way, served as chimney was (on Deno, the same handler under
+ * `Deno.serve`). Serving the bytes costs throughput on loopback, and wrangler dev's proxy passes
+ * every text/html answer through HTMLRewriter, whose cost grows with the page's markup: this
+ * tells how much of GET / below `/healthz` is the page, not chimney.
  */
-async function pageFloor(entry: Entry, html: string): Promise<{ ratio: number; rps: number } | null> {
-  if (entry === "deno") return null;
-  const script = `const page = new TextEncoder().encode(${JSON.stringify(html)});
-export default {
-  fetch(request) {
-    if (new URL(request.url).pathname === "/healthz") return Response.json({ ok: true });
-    return new Response(page, { headers: { "content-type": "text/html; charset=UTF-8" } });
-  },
-};
+async function pageFloor(entry: Entry, html: string): Promise<{ ratio: number; rps: number }> {
+  const handler = `const page = new TextEncoder().encode(${JSON.stringify(html)});
+function fetch(request) {
+  if (new URL(request.url).pathname === "/healthz") return Response.json({ ok: true });
+  return new Response(page, { headers: { "content-type": "text/html; charset=UTF-8" } });
+}
 `;
-  const server = entry === "workers" ? await wranglerDevOf(script) : await startScriptWorkerd(script);
+  const worker = `${handler}export default { fetch };\n`;
+  const server =
+    entry === "workers"
+      ? await wranglerDevOf(worker)
+      : entry === "workerd"
+        ? await startScriptWorkerd(worker)
+        : await denoOf(
+            `${handler}Deno.serve({ port: Number(Deno.env.get("PORT")), hostname: Deno.env.get("HOST"), onListen() {} }, fetch);\n`,
+          );
   try {
     const { ratio, rps } = await paired(server, "/page");
     return { ratio, rps };
@@ -177,11 +182,28 @@ export default {
 }
 
 /** A Worker of one module under `wrangler dev`, from a directory of its own removed when it stops. */
-async function wranglerDevOf(script: string): Promise<Served> {
+function wranglerDevOf(script: string): Promise<Served> {
+  return fromDirectory(script, "worker.js", (dir) => {
+    writeFileSync(
+      join(dir, "wrangler.toml"),
+      'name = "floor"\nmain = "worker.js"\ncompatibility_date = "2026-04-26"\n',
+    );
+    return startWranglerDev({ persistTo: join(dir, "state"), config: join(dir, "wrangler.toml") });
+  });
+}
+
+/** A Deno script serving on loopback, run as chimney's Deno entry is. */
+function denoOf(script: string): Promise<Served> {
+  return fromDirectory(script, "floor.js", async (dir) =>
+    startDenoDev({ port: await freePort(), main: join(dir, "floor.js") }),
+  );
+}
+
+/** `script` written as `name` in a directory of its own, served by `start`, the directory removed when it stops. */
+async function fromDirectory(script: string, name: string, start: (dir: string) => Promise<Served>): Promise<Served> {
   const dir = mkdtempSync(join(tmpdir(), "chimney-floor-"));
-  writeFileSync(join(dir, "worker.js"), script);
-  writeFileSync(join(dir, "wrangler.toml"), 'name = "floor"\nmain = "worker.js"\ncompatibility_date = "2026-04-26"\n');
-  const server = await startWranglerDev({ persistTo: join(dir, "state"), config: join(dir, "wrangler.toml") });
+  writeFileSync(join(dir, name), script);
+  const server = await start(dir);
   return {
     url: server.url,
     stop: async () => {

@@ -15,6 +15,8 @@ export interface DenoDevOptions {
   /** A directory to keep the Deno KV database in (the only one it may read and write); none: in memory. */
   dataDir?: string;
   vars?: Record<string, string>;
+  /** Another script to run than chimney's entry, serving on PORT and HOST: the bench's floors. */
+  main?: string;
 }
 
 export async function startDenoDev(options: DenoDevOptions): Promise<DevServer> {
@@ -30,7 +32,7 @@ export async function startDenoDev(options: DenoDevOptions): Promise<DevServer> 
       "--allow-net",
       "--allow-env",
       ...disk,
-      join(ROOT, "src/deno.ts"),
+      options.main ?? join(ROOT, "src/deno.ts"),
     ],
     {
       cwd: ROOT,
