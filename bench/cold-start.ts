@@ -8,9 +8,9 @@
 import { Miniflare } from "miniflare";
 import { sizes, withBundle } from "./bundle.ts";
 import { median, round3 } from "./common.ts";
+import { COMPATIBILITY_DATE } from "./workerd.ts";
 
 const STARTS = 9;
-const COMPATIBILITY_DATE = "2026-04-26";
 
 const HELLO = `export default { fetch() { return new Response("hello"); } };`;
 const HELLO_KV = `export default { async fetch(_, env) { return new Response(await env.RUNS.get("status")); } };`;

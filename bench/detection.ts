@@ -6,6 +6,7 @@
 import { build } from "esbuild";
 import { Miniflare } from "miniflare";
 import { round3 } from "./common.ts";
+import { COMPATIBILITY_DATE } from "./workerd.ts";
 
 export async function detectionBench() {
   const bundle = await build({
@@ -15,7 +16,11 @@ export async function detectionBench() {
     write: false,
     logLevel: "silent",
   });
-  const mf = new Miniflare({ modules: true, script: bundle.outputFiles[0].text, compatibilityDate: "2026-04-26" });
+  const mf = new Miniflare({
+    modules: true,
+    script: bundle.outputFiles[0].text,
+    compatibilityDate: COMPATIBILITY_DATE,
+  });
   try {
     const wall = async (path: string, reps: number) => {
       const times: number[] = [];

@@ -12,7 +12,7 @@ import { join } from "node:path";
 import { startDenoDev } from "../scripts/deno-dev.ts";
 import { freePort, startWranglerDev } from "../scripts/wrangler-dev.ts";
 import { importRows, load, median, metricsText, round3, type Load } from "./common.ts";
-import { startChimneyWorkerd, startScriptWorkerd, type Served } from "./workerd.ts";
+import { COMPATIBILITY_DATE, startChimneyWorkerd, startScriptWorkerd, type Served } from "./workerd.ts";
 
 const ADMIN = "bench-admin-0123456789abcdef";
 const TOKEN = "bench-token-0123456789abcdef";
@@ -186,7 +186,7 @@ function wranglerDevOf(script: string): Promise<Served> {
   return fromDirectory(script, "worker.js", (dir) => {
     writeFileSync(
       join(dir, "wrangler.toml"),
-      'name = "floor"\nmain = "worker.js"\ncompatibility_date = "2026-04-26"\n',
+      `name = "floor"\nmain = "worker.js"\ncompatibility_date = "${COMPATIBILITY_DATE}"\n`,
     );
     return startWranglerDev({ persistTo: join(dir, "state"), config: join(dir, "wrangler.toml") });
   });

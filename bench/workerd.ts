@@ -14,7 +14,11 @@ export interface Served {
   stop(): Promise<void>;
 }
 
-const COMPATIBILITY_DATE = "2026-04-26";
+const { workerOptions } = unstable_getMiniflareWorkerOptions("wrangler.toml");
+
+/** wrangler.toml's compatibility date: every Worker the bench starts runs at chimney's. */
+export const COMPATIBILITY_DATE = workerOptions.compatibilityDate ?? "";
+if (!COMPATIBILITY_DATE) throw new Error("wrangler.toml names no compatibility_date");
 
 /** chimney's minified bundle with wrangler.toml's bindings and `vars` over them, its state kept in `persistTo`. */
 export async function startChimneyWorkerd(options: { persistTo: string; vars: Record<string, string> }) {
@@ -22,7 +26,6 @@ export async function startChimneyWorkerd(options: { persistTo: string; vars: Re
     if (!bundle) throw new Error("wrangler produced no bundle");
     return bundle.bytes.toString("utf8");
   });
-  const { workerOptions } = unstable_getMiniflareWorkerOptions("wrangler.toml");
   return serve(
     { ...workerOptions, modules: true, script, bindings: { ...workerOptions.bindings, ...options.vars } },
     options.persistTo,
