@@ -8,7 +8,8 @@ import { evaluate, type Baseline } from "../src/core/baseline.ts";
 import { actualsOf, measure, parseSmokeMetrics } from "../src/core/metrics.ts";
 import { smokeSummary, summaryHtml, summaryJson, summaryMarkdown } from "../src/core/summary.ts";
 import { forgetWindows } from "../src/core/changepoints/window-memo.ts";
-import { forgetPageCopies } from "../src/core/newest-page.ts";
+import { HISTORY_PAGE, type HistoryEntry } from "../src/core/history.ts";
+import { applyAnswer, forgetPageCopies, PageChanges } from "../src/core/newest-page.ts";
 import { publishStatusPage } from "../src/http/pages/publish.ts";
 import { importHistory } from "../src/jobs/import.ts";
 import { ingest } from "../src/jobs/ingest.ts";
@@ -16,6 +17,7 @@ import { drain } from "../src/jobs/outbox.ts";
 import { memoryStores } from "../src/store/memory.ts";
 import { wire } from "../src/wiring.ts";
 import { execFileSync } from "node:child_process";
+import { deserialize, serialize } from "node:v8";
 import { fileURLToPath } from "node:url";
 import { cpuMicros, importRows, metricsText, nightResult, round3 } from "./common.ts";
 
@@ -120,12 +122,78 @@ export async function uploadCpu(history: number) {
   return { history_runs: history, warm, cold };
 }
 
-/** `uploadCpu` at 0, 1 000 and 10 000 runs, on one thread (bench/upload-cpu.ts says why). */
-export function uploadCpus(): Awaited<ReturnType<typeof uploadCpu>>[] {
+/** CPU per call of `fn`, garbage collection included: what it keeps is let go by the next call. */
+function amortizedMicros(fn: () => unknown, calls: number): number {
+  let kept: unknown;
+  for (let i = 0; i < calls / 10; i++) kept = fn();
+  const start = process.cpuUsage();
+  for (let i = 0; i < calls; i++) kept = fn();
+  const used = process.cpuUsage(start);
+  if (kept === undefined) throw new Error("nothing was made");
+  return round3((used.user + used.system) / calls);
+}
+
+/**
+ * The newest page crossing from the ledger to a Worker that holds no copy of it, as V8 copies an
+ * RPC's answer (workerd's RPC uses the same serializer): the ledger's side (the answer in columns,
+ * serialized) and the Worker's (deserialized, the copy's entries made), beside `JSON.parse` of the
+ * same page as JSON, what reading it from a KV value would cost the Worker.
+ */
+export function pageCrossingCpu() {
+  const page: HistoryEntry[] = Array.from({ length: HISTORY_PAGE }, (_, i) => {
+    const at = Date.UTC(2026, 0, 1) + (HISTORY_PAGE - i) * 86_400_000;
+    const m = nightResult(i);
+    return {
+      id: `${18_000_000_000 + i}-1`,
+      state: "passed",
+      at: new Date(at).toISOString(),
+      completed_at: new Date(at + 1_800_000).toISOString(),
+      sha: (0x10000000 + i).toString(16).repeat(5),
+      ref: "main",
+      mainline: true,
+      throughput_ops_per_sec: m.throughput_ops_per_sec,
+      total_duration_ms: m.total_duration_ms,
+      per_batch_p95_ms: Math.max(...m.per_batch_ms),
+      out_of_range: [],
+      confirmation: null,
+      rerun: null,
+      dispatch_kind: "nightly",
+      superseded: false,
+    };
+  });
+  const changes = new PageChanges();
+  const bytes = serialize(changes.answer(page, 10_000, null));
+  const json = JSON.stringify(page);
+  const calls = 2_000;
+  const ledger = amortizedMicros(() => serialize(changes.answer(page, 10_000, null)), calls);
+  const reader = {};
+  const worker = amortizedMicros(() => {
+    forgetPageCopies();
+    return applyAnswer(reader, deserialize(bytes));
+  }, calls);
+  const parse = amortizedMicros(() => JSON.parse(json), calls);
+  return {
+    entries: HISTORY_PAGE,
+    bytes: bytes.byteLength,
+    ledger_cpu_us: ledger,
+    worker_cpu_us: worker,
+    json_parse_cpu_us: parse,
+    worker_over_json_parse: round3(worker / parse),
+  };
+}
+
+/** What bench/upload-cpu.ts prints. */
+export interface UploadCpus {
+  uploads: Awaited<ReturnType<typeof uploadCpu>>[];
+  page_crossing: ReturnType<typeof pageCrossingCpu>;
+}
+
+/** `uploadCpu` at 0, 1 000 and 10 000 runs and `pageCrossingCpu`, on one thread (bench/upload-cpu.ts says why). */
+export function uploadCpus(): UploadCpus {
   const entry = fileURLToPath(new URL("./upload-cpu.ts", import.meta.url));
   const out = execFileSync(process.execPath, ["--single-threaded", "--import", "tsx", entry], {
     encoding: "utf8",
     maxBuffer: 1 << 20,
   });
-  return JSON.parse(out) as Awaited<ReturnType<typeof uploadCpu>>[];
+  return JSON.parse(out) as UploadCpus;
 }

@@ -1,3 +1,4 @@
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import {
   decodeCursor,
@@ -79,9 +80,55 @@ describe("the history", () => {
       }),
       nightEntry({ id: "1-1", at: "2026-11-01T03:00:00.000Z", mainline: false, confirmation: "refuted", rerun: "9-1" }),
     ];
-    const columns = structuredClone(historyColumns(entries));
-    expect(columns.id).toEqual(["3-1", "2-1", "1-1"]);
-    expect(entriesOf(columns)).toEqual(entries);
+    expect(entriesOf(structuredClone(historyColumns(entries)))).toEqual(entries);
     expect(entriesOf(historyColumns([]))).toEqual([]);
   });
+
+  it("crosses a page as a few values whatever its length: the clone walks values, not bytes", () => {
+    const page = Array.from({ length: 600 }, (_, i) =>
+      nightEntry({
+        id: `${1_000_000 + i}-1`,
+        at: new Date(Date.UTC(2026, 0, 1) + i * 86_400_000).toISOString(),
+        completed_at: new Date(Date.UTC(2026, 0, 1, 1) + i * 86_400_000).toISOString(),
+        sha: i.toString(16).padStart(40, "0"),
+        ref: i % 50 === 0 ? `refs/pull/${i}/merge` : "main",
+        out_of_range: i % 7 === 0 ? ["per_batch_p95_ms"] : [],
+        throughput_ops_per_sec: 10_000 + i * 1.5,
+      }),
+    );
+    expect(valuesIn(historyColumns(page))).toBeLessThan(100);
+  });
+
+  it("gives back every entry it was given, of any field values, after a clone", () => {
+    const text = fc.string({ unit: "binary", maxLength: 30 });
+    const measurement = fc.option(fc.double({ noNaN: true }), { nil: null });
+    const arbitraryEntry = fc.record({
+      id: text,
+      state: fc.constantFrom("dispatched", "running", "passed", "regressed", "crashed", "missed"),
+      at: text,
+      completed_at: fc.option(text, { nil: null }),
+      sha: fc.option(text, { nil: null }),
+      ref: fc.option(text, { nil: null }),
+      mainline: fc.boolean(),
+      throughput_ops_per_sec: measurement,
+      total_duration_ms: measurement,
+      per_batch_p95_ms: measurement,
+      out_of_range: fc.subarray(["throughput_ops_per_sec", "total_duration_ms", "per_batch_p95_ms"] as const),
+      confirmation: fc.constantFrom(null, "pending", "next_night", "confirmed", "refuted"),
+      rerun: fc.option(text, { nil: null }),
+      dispatch_kind: fc.constantFrom(null, "nightly", "manual", "confirm", "scheduled"),
+      superseded: fc.boolean(),
+    }) as fc.Arbitrary<HistoryEntry>;
+    fc.assert(
+      fc.property(fc.array(arbitraryEntry, { maxLength: 40 }), (entries) => {
+        expect(entriesOf(structuredClone(historyColumns(entries)))).toEqual(entries);
+      }),
+    );
+  });
 });
+
+/** The values a structured clone visits one by one: a typed array's elements are copied as bytes. */
+function valuesIn(value: unknown): number {
+  if (ArrayBuffer.isView(value) || typeof value !== "object" || value === null) return 1;
+  return 1 + Object.values(value).reduce((n: number, v) => n + valuesIn(v), 0);
+}
