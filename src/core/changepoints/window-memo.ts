@@ -24,6 +24,8 @@ const CAPACITY = 1 << 18;
 interface Remembered {
   bits: Uint32Array;
   points: readonly ChangePoint[];
+  /** `bits` as a store keeps them (`KeptWindow`), once made or read: most are kept night after night. */
+  kept?: string;
 }
 
 /** Remembered windows by the hash of their bits; a window whose hash another holds is computed. */
@@ -131,8 +133,10 @@ export function keepingWindows<T>(analyse: () => T, length: number): { value: T;
   }
 }
 
-function keptOf({ bits, points }: Remembered): KeptWindow {
-  return { bits: base64Of(new Uint8Array(bits.buffer, bits.byteOffset, bits.byteLength)), points: copied(points) };
+function keptOf(window: Remembered): KeptWindow {
+  const { bits } = window;
+  window.kept ??= base64Of(new Uint8Array(bits.buffer, bits.byteOffset, bits.byteLength));
+  return { bits: window.kept, points: copied(window.points) };
 }
 
 /** JSON keeps a finite number exactly and turns the others to null: only windows whose change points are all finite are kept. */
@@ -190,6 +194,7 @@ export function rememberWindows(kept: readonly KeptWindow[], store: object): voi
     if (memo.has(key)) continue;
     remember(key, {
       bits,
+      kept: w.bits,
       points: w.points.map((p) => ({
         index: p.index,
         qhat: p.qhat,
