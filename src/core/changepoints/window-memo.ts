@@ -150,24 +150,25 @@ const STATS = ["mean_1", "mean_2", "std_1", "std_2", "pvalue"] as const;
 
 /** A kept window read back from a store: trusted only when every field is the number it must be. */
 function isKeptWindow(w: unknown): w is KeptWindow {
-  const finite = (x: unknown) => typeof x === "number" && Number.isFinite(x);
   if (typeof w !== "object" || w === null) return false;
   const { bits, points } = w as Record<string, unknown>;
+  return typeof bits === "string" && Array.isArray(points) && points.every(isKeptPoint);
+}
+
+function isKeptPoint(p: unknown): boolean {
+  if (typeof p !== "object" || p === null) return false;
+  const { index, qhat, stats } = p as Record<string, unknown>;
   return (
-    typeof bits === "string" &&
-    Array.isArray(points) &&
-    points.every((p) => {
-      if (typeof p !== "object" || p === null) return false;
-      const { index, qhat, stats } = p as Record<string, unknown>;
-      return (
-        Number.isInteger(index) &&
-        finite(qhat) &&
-        typeof stats === "object" &&
-        stats !== null &&
-        STATS.every((k) => finite((stats as Record<string, unknown>)[k]))
-      );
-    })
+    Number.isInteger(index) &&
+    isFiniteNumber(qhat) &&
+    typeof stats === "object" &&
+    stats !== null &&
+    STATS.every((k) => isFiniteNumber((stats as Record<string, unknown>)[k]))
   );
+}
+
+function isFiniteNumber(x: unknown): boolean {
+  return typeof x === "number" && Number.isFinite(x);
 }
 
 /** A kept window's bits: the threshold and at least one value, whole Float64s. */
