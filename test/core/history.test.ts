@@ -80,23 +80,10 @@ describe("the history", () => {
       }),
       nightEntry({ id: "1-1", at: "2026-11-01T03:00:00.000Z", mainline: false, confirmation: "refuted", rerun: "9-1" }),
     ];
-    expect(entriesOf(structuredClone(historyColumns(entries)))).toEqual(entries);
+    const columns = structuredClone(historyColumns(entries));
+    expect(columns.id).toEqual(["3-1", "2-1", "1-1"]);
+    expect(entriesOf(columns)).toEqual(entries);
     expect(entriesOf(historyColumns([]))).toEqual([]);
-  });
-
-  it("crosses a page as a few values whatever its length: the clone walks values, not bytes", () => {
-    const page = Array.from({ length: 600 }, (_, i) =>
-      nightEntry({
-        id: `${1_000_000 + i}-1`,
-        at: new Date(Date.UTC(2026, 0, 1) + i * 86_400_000).toISOString(),
-        completed_at: new Date(Date.UTC(2026, 0, 1, 1) + i * 86_400_000).toISOString(),
-        sha: i.toString(16).padStart(40, "0"),
-        ref: i % 50 === 0 ? `refs/pull/${i}/merge` : "main",
-        out_of_range: i % 7 === 0 ? ["per_batch_p95_ms"] : [],
-        throughput_ops_per_sec: 10_000 + i * 1.5,
-      }),
-    );
-    expect(valuesIn(historyColumns(page))).toBeLessThan(100);
   });
 
   it("gives back every entry it was given, of any field values, after a clone", () => {
@@ -126,9 +113,3 @@ describe("the history", () => {
     );
   });
 });
-
-/** The values a structured clone visits one by one: a typed array's elements are copied as bytes. */
-function valuesIn(value: unknown): number {
-  if (ArrayBuffer.isView(value) || typeof value !== "object" || value === null) return 1;
-  return 1 + Object.values(value).reduce((n: number, v) => n + valuesIn(v), 0);
-}

@@ -9,7 +9,7 @@ import {
   pageAfter,
   type PageAnswer,
 } from "../../src/core/newest-page.ts";
-import { idsOf, nightEntry } from "../support/entries.ts";
+import { nightEntry } from "../support/entries.ts";
 
 /** A small page, so that runs leave it and come back within a short history. */
 const CAPACITY = 8;
@@ -105,13 +105,13 @@ describe("a copy of the newest page", () => {
     for (let n = 0; n < 20; n++) w.save(nightEntry({ id: `run-${n}`, at: day(n) }));
     const first = w.answer(reader);
     expect(first.whole).toBe(true);
-    expect(idsOf(first.columns)).toHaveLength(CAPACITY);
+    expect(first.columns.id).toHaveLength(CAPACITY);
     applyAnswer(reader, first, CAPACITY);
     w.save(nightEntry({ id: "run-20", at: day(20) }));
     w.save(nightEntry({ id: "run-19", at: day(19), state: "regressed" }));
     const next = w.answer(reader);
     expect(next.whole).toBe(false);
-    expect(idsOf(next.columns)).toEqual(["run-20", "run-19"]);
+    expect(next.columns.id).toEqual(["run-20", "run-19"]);
     expect(applyAnswer(reader, next, CAPACITY)?.page.map((e) => e.id)).toEqual(w.truth().map((e) => e.id));
   });
 

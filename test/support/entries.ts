@@ -1,5 +1,5 @@
 /** History entries for tests, as `historyEntry` makes them of a run. */
-import { entriesOf, type HistoryColumns, type HistoryEntry } from "../../src/core/history.ts";
+import type { HistoryEntry } from "../../src/core/history.ts";
 
 /** A nightly run of the tracked branch that passed, settled and unsuspected; `fields` say the rest. */
 export function nightEntry(fields: Pick<HistoryEntry, "id" | "at"> & Partial<HistoryEntry>): HistoryEntry {
@@ -19,9 +19,4 @@ export function nightEntry(fields: Pick<HistoryEntry, "id" | "at"> & Partial<His
     superseded: false,
     ...fields,
   };
-}
-
-/** The ids of entries in columns, in order: what a test of a page's answer reads. */
-export function idsOf(columns: HistoryColumns): string[] {
-  return entriesOf(columns).map((e) => e.id);
 }

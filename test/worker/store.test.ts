@@ -5,7 +5,6 @@ import { beforeEach, describe, expect, it } from "vitest";
 import { HISTORY_PAGE, historyEntry } from "../../src/core/history.ts";
 import { newRun, type Run } from "../../src/core/run.ts";
 import { statusDocument } from "../../src/core/status.ts";
-import { idsOf } from "../support/entries.ts";
 import type { Ledger } from "../../src/store/ledger.ts";
 import { WorkersAlertStore, WorkersRunStore, WorkersSettlementStore } from "../../src/store/workers.ts";
 
@@ -180,8 +179,9 @@ describe("the Workers run store", () => {
     // A later report of the newest run says it began before all the others.
     const moved = { ...night(HISTORY_PAGE + 9), at: "2019-06-01T00:00:00.000Z" };
     await store.record(moved, { settled: true });
-    const ids = await runInDurableObject(ledger, async (instance) =>
-      idsOf((await (instance as Ledger).newestPage(null)).columns),
+    const ids = await runInDurableObject(
+      ledger,
+      async (instance) => (await (instance as Ledger).newestPage(null)).columns.id,
     );
     expect(ids).toEqual(Array.from({ length: HISTORY_PAGE }, (_, i) => night(HISTORY_PAGE + 8 - i).id));
   }, 30_000);
@@ -190,7 +190,7 @@ describe("the Workers run store", () => {
     const { store, ledger, night } = await storeWithNights(HISTORY_PAGE + 5, 30_000);
     const first = await ledger.newestPage(null);
     expect(first.whole).toBe(true);
-    expect(idsOf(first.columns)).toHaveLength(HISTORY_PAGE);
+    expect(first.columns.id).toHaveLength(HISTORY_PAGE);
     const read = await store.history(HISTORY_PAGE, null);
     // A new night, and a later report of an older one saying it began an hour earlier.
     const moved = {
@@ -201,11 +201,11 @@ describe("the Workers run store", () => {
     await store.record(moved);
     const changes = await ledger.newestPage({ epoch: first.epoch, version: first.version });
     expect(changes.whole).toBe(false);
-    expect(idsOf(changes.columns)).toEqual([night(HISTORY_PAGE + 5).id, night(HISTORY_PAGE).id]);
+    expect(changes.columns.id).toEqual([night(HISTORY_PAGE + 5).id, night(HISTORY_PAGE).id]);
     const again = await store.history(HISTORY_PAGE, null);
     const table = await runInDurableObject(ledger, async (instance) => {
       const { columns, more } = await (instance as Ledger).historyPage(HISTORY_PAGE, { at: "9999", id: "" });
-      return { ids: idsOf(columns), more };
+      return { ids: columns.id, more };
     });
     expect(again.runs.map((e) => e.id)).toEqual(table.ids.slice(0, HISTORY_PAGE));
     expect(again.runs[0].id).toBe(night(HISTORY_PAGE + 5).id);
@@ -222,11 +222,11 @@ describe("the Workers run store", () => {
     // A record over SQLite's 2 MB row: the batch's transaction throws after its first run was saved.
     const huge = { ...run("3-1", "2026-11-03T03:00:00.000Z"), sha: "x".repeat(3_000_000) };
     await expect(store.recordMany([run("2-1", "2026-11-02T03:00:00.000Z"), huge])).rejects.toThrow();
-    expect(idsOf((await ledger.newestPage(null)).columns)).toEqual(["1-1"]);
+    expect((await ledger.newestPage(null)).columns.id).toEqual(["1-1"]);
     const since = await ledger.newestPage({ epoch: reader.epoch, version: reader.version });
     // A copy read before the refused batch is sent the page whole: the page changed in memory.
     expect(since.whole).toBe(true);
-    expect(idsOf(since.columns)).toEqual(["1-1"]);
+    expect(since.columns.id).toEqual(["1-1"]);
     expect((await store.history(HISTORY_PAGE, null)).runs.map((e) => e.id)).toEqual(["1-1"]);
   }, 30_000);
 
