@@ -81,6 +81,17 @@ export function cpuMicros(fn: () => unknown, iterations: number): number {
   return samples[Math.floor(samples.length / 2)];
 }
 
+/** CPU per call of `fn`, garbage collection included: what it keeps is let go by the next call. */
+export function amortizedMicros(fn: () => unknown, calls: number): number {
+  let kept: unknown;
+  for (let i = 0; i < calls / 10; i++) kept = fn();
+  const start = process.cpuUsage();
+  for (let i = 0; i < calls; i++) kept = fn();
+  const used = process.cpuUsage(start);
+  if (kept === undefined) throw new Error("nothing was made");
+  return round3((used.user + used.system) / calls);
+}
+
 /** Firewood's 5-batch result, read once: `nightResult` makes every night from it. */
 let fiveBatches: { per_batch_ms: number[]; total_operations: number } | null = null;
 

@@ -58,14 +58,13 @@ if (process.argv[2] === "history") {
   const history = await historyBench();
   const cold_start = await coldStartBench();
   const kept = existsSync(RESULTS) ? (JSON.parse(readFileSync(RESULTS, "utf8")) as Record<string, unknown>) : {};
-  const results = { ...kept, upload: upload.uploads, page_crossing: upload.page_crossing, history, cold_start };
-  writeFileSync(RESULTS, `${JSON.stringify(results, null, 2)}\n`);
+  writeFileSync(RESULTS, `${JSON.stringify({ ...kept, ...upload, history, cold_start }, null, 2)}\n`);
   console.log(historyReport(upload, history, cold_start));
   process.exit(0);
 }
 
-function uploadReport({ uploads, page_crossing: crossing }: ReturnType<typeof uploadCpus>): string {
-  const at = (pick: (u: (typeof uploads)[number]) => number) => uploads.map(pick).join(" / ");
+function uploadReport({ upload, page_crossing: crossing }: ReturnType<typeof uploadCpus>): string {
+  const at = (pick: (u: (typeof upload)[number]) => number) => upload.map(pick).join(" / ");
   return `| CPU per upload (answered, settled, page published; memory stores; one thread), 0 / 1 000 / 10 000 runs of history, warm isolate | ${at((u) => u.warm.upload_cpu_us)} µs (settle ${at((u) => u.warm.settle_cpu_us)}, page ${at((u) => u.warm.publish_cpu_us)}) | 10 000 ≤ 1.5× 0, ≤ 2 000 µs |
 | the same in a fresh isolate (no windows remembered, no copy of the newest page; the kept windows read back) | ${at((u) => u.cold.upload_cpu_us)} µs (settle ${at((u) => u.cold.settle_cpu_us)}, page ${at((u) => u.cold.publish_cpu_us)}) | |
 | the newest page (${crossing.entries} runs) crossing from the ledger to a Worker with no copy: the Worker's side ÷ JSON.parse of the page | ${crossing.worker_over_json_parse}× (${crossing.worker_cpu_us} vs ${crossing.json_parse_cpu_us} µs; the ledger's side ${crossing.ledger_cpu_us} µs, ${crossing.bytes} B) | |`;
@@ -126,8 +125,7 @@ const results = {
   measured_at: new Date().toISOString(),
   node: process.version,
   cpu,
-  upload: upload.uploads,
-  page_crossing: upload.page_crossing,
+  ...upload,
   formats,
   detection,
   bundle,

@@ -7,5 +7,5 @@
  */
 import { pageCrossingCpu, uploadCpu, type UploadCpus } from "./cpu.ts";
 
-const uploads = [await uploadCpu(0), await uploadCpu(1_000), await uploadCpu(10_000)];
-console.log(JSON.stringify({ uploads, page_crossing: pageCrossingCpu() } satisfies UploadCpus));
+const upload = [await uploadCpu(0), await uploadCpu(1_000), await uploadCpu(10_000)];
+console.log(JSON.stringify({ upload, page_crossing: pageCrossingCpu() } satisfies UploadCpus));
